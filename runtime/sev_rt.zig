@@ -12,10 +12,14 @@ pub const str = @import("str.zig");
 pub const fmt = @import("fmt.zig");
 pub const list = @import("list.zig");
 pub const option = @import("option.zig");
+pub const map = @import("map.zig");
+pub const set = @import("set.zig");
 
 // Values and memory
 pub const Str = str.Str;
 pub const List = list.List;
+pub const Map = map.Map;
+pub const Set = set.Set;
 pub const Box = rc.Box;
 pub const Option = option.Option;
 pub const Result = option.Result;
