@@ -1,0 +1,909 @@
+//! Regular expressions for the `regex_*` built-ins: a parser that turns a pattern into a small
+//! instruction program, and a Pike VM (Thompson NFA simulation that carries capture slots per
+//! thread) that runs it. The VM never backtracks, so matching costs O(pattern × text) in the
+//! worst case — `(a*)*b` against a long run of `a`s is as cheap as any other pattern — and the
+//! thread priority order reproduces the leftmost-first results of a backtracking engine (Perl,
+//! Python `re`) for the supported syntax.
+//!
+//! Syntax: literals (UTF-8, matched as code points); escapes `\d \w \s \D \W \S` (ASCII
+//! classes, like Python's `re.ASCII`), `\t \n \r \f \v \0`, `\xhh`, `\uhhhh`, and a backslash
+//! before any non-alphanumeric character; `.` (any code point except `\n`); classes `[a-z0-9_]`,
+//! `[^...]` (escapes allowed inside); anchors `^` and `\A` (start of text), `$` and `\z`/`\Z`
+//! (end of text — *only* the very end: unlike Python, `$` does not also match before a final
+//! newline), `\b` and `\B` (ASCII word boundary); groups `( )` (capturing, numbered by their
+//! opening parenthesis from 1) and `(?: )`; alternation `|`; quantifiers `* + ? {n} {n,} {,m}
+//! {n,m}` and their lazy forms with a trailing `?`. A `{` that does not start a valid count is a
+//! literal (as in Python). Backreferences, lookaround and inline flags are rejected with an
+//! error (they are not regular, or not supported).
+//!
+//! Search semantics: `isMatch`, `find`, `captures` look for the leftmost match anywhere in the
+//! text (Python's `re.search`); anchor the pattern with `^...$` for a whole-text match.
+//! `findAll`, `split` and `replace` walk non-overlapping matches left to right with Python 3.7+
+//! rules for empty matches (an empty match is allowed right after a non-empty one, never twice at
+//! the same position).
+const std = @import("std");
+const Allocator = std.mem.Allocator;
+
+/// Largest count accepted in `{n,m}`.
+pub const max_repeat: u32 = 1000;
+/// Largest compiled program (instructions) accepted; bounds the cost of nested counted repeats.
+pub const max_program: usize = 100_000;
+/// Largest nesting depth of groups (bounds the parser's recursion).
+pub const max_depth: u32 = 200;
+
+/// An inclusive range of code points.
+pub const Range = struct { lo: u21, hi: u21 };
+
+/// Zero-width assertions.
+pub const Assert = enum { text_start, text_end, word_boundary, not_word_boundary };
+
+/// One VM instruction. `split.x` is the preferred branch.
+pub const Inst = union(enum) {
+    char: u21,
+    /// A class: `ranges[start .. start + len]`, sorted, disjoint, already complemented if the
+    /// source class was negated.
+    class: struct { start: u32, len: u32 },
+    any_but_newline,
+    split: struct { x: u32, y: u32 },
+    jmp: u32,
+    save: u32,
+    assert: Assert,
+    match,
+};
+
+/// A compiled pattern as plain slices (the engine's view; the `Regex` value wraps it).
+pub const Program = struct {
+    insts: []const Inst,
+    ranges: []const Range,
+    /// Number of capture groups, not counting group 0 (the whole match).
+    groups: u32,
+
+    pub fn slotCount(p: Program) usize {
+        return 2 * (@as(usize, p.groups) + 1);
+    }
+};
+
+/// Where and why a pattern was rejected; `message()` is the full text, e.g.
+/// `regex: unclosed group at offset 4`.
+pub const Diag = struct {
+    buf: [200]u8 = undefined,
+    len: usize = 0,
+
+    pub fn message(d: *const Diag) []const u8 {
+        return d.buf[0..d.len];
+    }
+
+    fn set(d: *Diag, comptime fmt: []const u8, args: anytype) error{InvalidPattern} {
+        const s = std.fmt.bufPrint(&d.buf, "regex: " ++ fmt, args) catch d.buf[0..];
+        d.len = s.len;
+        return error.InvalidPattern;
+    }
+};
+
+pub const CompileError = error{ InvalidPattern, OutOfMemory };
+
+// ---------------------------------------------------------------------------------------------
+// Parser: pattern text -> AST (indices into a node array).
+
+const Node = union(enum) {
+    empty,
+    char: u21,
+    class: struct { start: u32, len: u32 },
+    any,
+    assert: Assert,
+    group: struct { child: u32, index: ?u32 },
+    /// children are `kids[start .. start + len]`
+    concat: struct { start: u32, len: u32 },
+    alt: struct { start: u32, len: u32 },
+    repeat: struct { child: u32, min: u32, max: ?u32, greedy: bool },
+};
+
+const Parser = struct {
+    arena: Allocator,
+    src: []const u8,
+    pos: usize = 0,
+    nodes: std.ArrayListUnmanaged(Node) = .empty,
+    kids: std.ArrayListUnmanaged(u32) = .empty,
+    ranges: std.ArrayListUnmanaged(Range) = .empty,
+    groups: u32 = 0,
+    depth: u32 = 0,
+    diag: *Diag,
+
+    fn add(p: *Parser, n: Node) !u32 {
+        try p.nodes.append(p.arena, n);
+        return @intCast(p.nodes.items.len - 1);
+    }
+
+    fn peek(p: *Parser) ?u8 {
+        return if (p.pos < p.src.len) p.src[p.pos] else null;
+    }
+
+    /// Decodes the code point at `pos` and advances past it.
+    fn nextCodepoint(p: *Parser) CompileError!u21 {
+        const start = p.pos;
+        const n = std.unicode.utf8ByteSequenceLength(p.src[start]) catch
+            return p.diag.set("invalid UTF-8 at offset {d}", .{start});
+        if (start + n > p.src.len) return p.diag.set("invalid UTF-8 at offset {d}", .{start});
+        const cp = std.unicode.utf8Decode(p.src[start .. start + n]) catch
+            return p.diag.set("invalid UTF-8 at offset {d}", .{start});
+        p.pos += n;
+        return cp;
+    }
+
+    fn parseAlt(p: *Parser) CompileError!u32 {
+        var branches: std.ArrayListUnmanaged(u32) = .empty;
+        try branches.append(p.arena, try p.parseConcat());
+        while (p.peek() == '|') {
+            p.pos += 1;
+            try branches.append(p.arena, try p.parseConcat());
+        }
+        if (branches.items.len == 1) return branches.items[0];
+        const start: u32 = @intCast(p.kids.items.len);
+        try p.kids.appendSlice(p.arena, branches.items);
+        return p.add(.{ .alt = .{ .start = start, .len = @intCast(branches.items.len) } });
+    }
+
+    fn parseConcat(p: *Parser) CompileError!u32 {
+        var items: std.ArrayListUnmanaged(u32) = .empty;
+        while (p.peek()) |c| {
+            if (c == '|' or c == ')') break;
+            const atom_pos = p.pos;
+            const atom = try p.parseAtom();
+            try items.append(p.arena, try p.parseQuantifiers(atom, atom_pos));
+        }
+        if (items.items.len == 0) return p.add(.empty);
+        if (items.items.len == 1) return items.items[0];
+        const start: u32 = @intCast(p.kids.items.len);
+        try p.kids.appendSlice(p.arena, items.items);
+        return p.add(.{ .concat = .{ .start = start, .len = @intCast(items.items.len) } });
+    }
+
+    /// Reads `{n}`, `{n,}`, `{,m}` or `{n,m}` at `pos` (which holds `{`). Returns null (and
+    /// leaves `pos` alone) when the text is not a valid count, so the `{` is a literal.
+    fn parseCount(p: *Parser) CompileError!?struct { min: u32, max: ?u32 } {
+        var i = p.pos + 1;
+        const min_start = i;
+        while (i < p.src.len and std.ascii.isDigit(p.src[i])) i += 1;
+        const min_text = p.src[min_start..i];
+        var max_text: ?[]const u8 = min_text;
+        if (i < p.src.len and p.src[i] == ',') {
+            i += 1;
+            const max_start = i;
+            while (i < p.src.len and std.ascii.isDigit(p.src[i])) i += 1;
+            max_text = if (i > max_start) p.src[max_start..i] else null;
+            if (min_text.len == 0 and max_text == null) return null; // "{,}" is literal
+        } else if (min_text.len == 0) return null;
+        if (i >= p.src.len or p.src[i] != '}') return null;
+        const at = p.pos;
+        const min = if (min_text.len == 0) 0 else parseCountNumber(min_text) orelse
+            return p.diag.set("repetition count too large (max {d}) at offset {d}", .{ max_repeat, at });
+        var max: ?u32 = null;
+        if (max_text) |t| {
+            max = parseCountNumber(t) orelse
+                return p.diag.set("repetition count too large (max {d}) at offset {d}", .{ max_repeat, at });
+            if (max.? < min) return p.diag.set("min repeat greater than max repeat at offset {d}", .{at});
+        }
+        p.pos = i + 1;
+        return .{ .min = min, .max = max };
+    }
+
+    fn parseCountNumber(t: []const u8) ?u32 {
+        const v = std.fmt.parseInt(u32, t, 10) catch return null;
+        return if (v > max_repeat) null else v;
+    }
+
+    fn parseQuantifiers(p: *Parser, atom: u32, atom_pos: usize) CompileError!u32 {
+        var node = atom;
+        var quantified = false;
+        while (p.peek()) |c| {
+            const q_pos = p.pos;
+            var min: u32 = 0;
+            var max: ?u32 = null;
+            switch (c) {
+                '*' => p.pos += 1,
+                '+' => {
+                    min = 1;
+                    p.pos += 1;
+                },
+                '?' => {
+                    max = 1;
+                    p.pos += 1;
+                },
+                '{' => {
+                    const count = (try p.parseCount()) orelse break;
+                    min = count.min;
+                    max = count.max;
+                },
+                else => break,
+            }
+            if (quantified) return p.diag.set("multiple repeat at offset {d}", .{q_pos});
+            switch (p.nodes.items[node]) {
+                .empty, .assert => return p.diag.set("nothing to repeat at offset {d}", .{atom_pos}),
+                else => {},
+            }
+            var greedy = true;
+            if (p.peek() == '?') {
+                greedy = false;
+                p.pos += 1;
+            }
+            node = try p.add(.{ .repeat = .{ .child = node, .min = min, .max = max, .greedy = greedy } });
+            quantified = true;
+        }
+        return node;
+    }
+
+    fn parseAtom(p: *Parser) CompileError!u32 {
+        const start = p.pos;
+        const c = p.src[p.pos];
+        switch (c) {
+            '(' => {
+                p.pos += 1;
+                var index: ?u32 = null;
+                if (p.peek() == '?') {
+                    if (p.pos + 1 < p.src.len and p.src[p.pos + 1] == ':') {
+                        p.pos += 2;
+                    } else {
+                        return p.diag.set("unsupported group syntax '(?' at offset {d} (only '(?:' is supported)", .{start});
+                    }
+                } else {
+                    p.groups += 1;
+                    index = p.groups;
+                }
+                p.depth += 1;
+                if (p.depth > max_depth) return p.diag.set("groups nested too deeply (max {d}) at offset {d}", .{ max_depth, start });
+                const child = try p.parseAlt();
+                p.depth -= 1;
+                if (p.peek() != ')') return p.diag.set("unclosed group at offset {d}", .{start});
+                p.pos += 1;
+                return p.add(.{ .group = .{ .child = child, .index = index } });
+            },
+            '[' => return p.parseClass(),
+            '.' => {
+                p.pos += 1;
+                return p.add(.any);
+            },
+            '^' => {
+                p.pos += 1;
+                return p.add(.{ .assert = .text_start });
+            },
+            '$' => {
+                p.pos += 1;
+                return p.add(.{ .assert = .text_end });
+            },
+            '*', '+', '?' => return p.diag.set("nothing to repeat at offset {d}", .{start}),
+            '{' => {
+                if (try p.parseCount()) |_| return p.diag.set("nothing to repeat at offset {d}", .{start});
+                p.pos += 1;
+                return p.add(.{ .char = '{' });
+            },
+            '\\' => return p.parseEscape(),
+            else => return p.add(.{ .char = try p.nextCodepoint() }),
+        }
+    }
+
+    const Escape = union(enum) { char: u21, class: []const Range, negated_class: []const Range, assert: Assert };
+
+    const digit_ranges = [_]Range{.{ .lo = '0', .hi = '9' }};
+    const word_ranges = [_]Range{ .{ .lo = '0', .hi = '9' }, .{ .lo = 'A', .hi = 'Z' }, .{ .lo = '_', .hi = '_' }, .{ .lo = 'a', .hi = 'z' } };
+    const space_ranges = [_]Range{ .{ .lo = '\t', .hi = '\r' }, .{ .lo = ' ', .hi = ' ' } };
+
+    /// Reads an escape at `pos` (which holds the backslash).
+    fn readEscape(p: *Parser, in_class: bool) CompileError!Escape {
+        const start = p.pos;
+        p.pos += 1;
+        if (p.pos >= p.src.len) return p.diag.set("trailing backslash at offset {d}", .{start});
+        const c = p.src[p.pos];
+        if (c >= 0x80) return .{ .char = try p.nextCodepoint() };
+        p.pos += 1;
+        return switch (c) {
+            'd' => .{ .class = &digit_ranges },
+            'D' => .{ .negated_class = &digit_ranges },
+            'w' => .{ .class = &word_ranges },
+            'W' => .{ .negated_class = &word_ranges },
+            's' => .{ .class = &space_ranges },
+            'S' => .{ .negated_class = &space_ranges },
+            't' => .{ .char = '\t' },
+            'n' => .{ .char = '\n' },
+            'r' => .{ .char = '\r' },
+            'f' => .{ .char = 0x0C },
+            'v' => .{ .char = 0x0B },
+            'a' => .{ .char = 0x07 },
+            '0' => .{ .char = 0 },
+            'x' => .{ .char = try p.readHex(2, start) },
+            'u' => .{ .char = try p.readHex(4, start) },
+            'b' => if (in_class) .{ .char = 0x08 } else .{ .assert = .word_boundary },
+            'B' => if (in_class) p.diag.set("bad escape \\B in class at offset {d}", .{start}) else .{ .assert = .not_word_boundary },
+            'A' => if (in_class) p.diag.set("bad escape \\A in class at offset {d}", .{start}) else .{ .assert = .text_start },
+            'z', 'Z' => if (in_class) p.diag.set("bad escape \\{c} in class at offset {d}", .{ c, start }) else .{ .assert = .text_end },
+            '1'...'9' => p.diag.set("backreferences are not supported (\\{c}) at offset {d}", .{ c, start }),
+            else => if (std.ascii.isAlphanumeric(c))
+                p.diag.set("bad escape \\{c} at offset {d}", .{ c, start })
+            else
+                .{ .char = c },
+        };
+    }
+
+    fn readHex(p: *Parser, digits: usize, start: usize) CompileError!u21 {
+        if (p.pos + digits > p.src.len) return p.diag.set("incomplete escape at offset {d}", .{start});
+        const v = std.fmt.parseInt(u21, p.src[p.pos .. p.pos + digits], 16) catch
+            return p.diag.set("incomplete escape at offset {d}", .{start});
+        if (v >= 0xD800 and v <= 0xDFFF) return p.diag.set("surrogate code point in escape at offset {d}", .{start});
+        p.pos += digits;
+        return v;
+    }
+
+    fn parseEscape(p: *Parser) CompileError!u32 {
+        const e = try p.readEscape(false);
+        switch (e) {
+            .char => |ch| return p.add(.{ .char = ch }),
+            .assert => |a| return p.add(.{ .assert = a }),
+            .class => |rs| {
+                const start: u32 = @intCast(p.ranges.items.len);
+                try p.ranges.appendSlice(p.arena, rs);
+                return p.add(.{ .class = .{ .start = start, .len = @intCast(rs.len) } });
+            },
+            .negated_class => |rs| {
+                const start: u32 = @intCast(p.ranges.items.len);
+                try appendComplement(p.arena, &p.ranges, rs);
+                return p.add(.{ .class = .{ .start = start, .len = @intCast(p.ranges.items.len - start) } });
+            },
+        }
+    }
+
+    fn parseClass(p: *Parser) CompileError!u32 {
+        const open = p.pos;
+        p.pos += 1;
+        var negated = false;
+        if (p.peek() == '^') {
+            negated = true;
+            p.pos += 1;
+        }
+        var set: std.ArrayListUnmanaged(Range) = .empty;
+        var first = true;
+        while (true) {
+            const c = p.peek() orelse return p.diag.set("unterminated character class at offset {d}", .{open});
+            if (c == ']' and !first) {
+                p.pos += 1;
+                break;
+            }
+            first = false;
+            const item_pos = p.pos;
+            const lo = try p.classItem(&set);
+            // A range `lo-hi`, unless the '-' is the last character before ']'.
+            if (p.peek() == '-' and p.pos + 1 < p.src.len and p.src[p.pos + 1] != ']') {
+                p.pos += 1;
+                const lo_cp = lo orelse return p.diag.set("bad character range at offset {d}", .{item_pos});
+                const hi = (try p.classItem(&set)) orelse return p.diag.set("bad character range at offset {d}", .{item_pos});
+                if (hi < lo_cp) return p.diag.set("bad character range at offset {d}", .{item_pos});
+                try set.append(p.arena, .{ .lo = lo_cp, .hi = hi });
+            } else if (lo) |cp| {
+                try set.append(p.arena, .{ .lo = cp, .hi = cp });
+            }
+        }
+        const merged = try normalize(p.arena, set.items);
+        const start: u32 = @intCast(p.ranges.items.len);
+        if (negated) {
+            try appendComplement(p.arena, &p.ranges, merged);
+        } else {
+            try p.ranges.appendSlice(p.arena, merged);
+        }
+        return p.add(.{ .class = .{ .start = start, .len = @intCast(p.ranges.items.len - start) } });
+    }
+
+    /// One class member: returns the code point for a single character (which may start a
+    /// range), or null after adding a shorthand class (`\d` ...) to `set`.
+    fn classItem(p: *Parser, set: *std.ArrayListUnmanaged(Range)) CompileError!?u21 {
+        if (p.src[p.pos] != '\\') return try p.nextCodepoint();
+        switch (try p.readEscape(true)) {
+            .char => |ch| return ch,
+            .class => |rs| try set.appendSlice(p.arena, rs),
+            .negated_class => |rs| try appendComplement(p.arena, set, rs),
+            .assert => unreachable, // readEscape(true) never yields an assertion
+        }
+        return null;
+    }
+};
+
+/// Sorts and merges ranges into a disjoint ascending list.
+fn normalize(arena: Allocator, in: []const Range) ![]Range {
+    const rs = try arena.dupe(Range, in);
+    std.mem.sort(Range, rs, {}, struct {
+        fn lt(_: void, a: Range, b: Range) bool {
+            return a.lo < b.lo;
+        }
+    }.lt);
+    var out: std.ArrayListUnmanaged(Range) = .empty;
+    for (rs) |r| {
+        if (out.items.len > 0) {
+            const last = &out.items[out.items.len - 1];
+            if (@as(u32, r.lo) <= @as(u32, last.hi) + 1) {
+                if (r.hi > last.hi) last.hi = r.hi;
+                continue;
+            }
+        }
+        try out.append(arena, r);
+    }
+    return out.items;
+}
+
+/// Appends the complement (over all code points) of a sorted disjoint range list.
+fn appendComplement(arena: Allocator, out: *std.ArrayListUnmanaged(Range), rs: []const Range) !void {
+    var next: u32 = 0;
+    for (rs) |r| {
+        if (r.lo > next) try out.append(arena, .{ .lo = @intCast(next), .hi = r.lo - 1 });
+        next = @as(u32, r.hi) + 1;
+    }
+    if (next <= 0x10FFFF) try out.append(arena, .{ .lo = @intCast(next), .hi = 0x10FFFF });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiler: AST -> instructions.
+
+const Compiler = struct {
+    gpa: Allocator,
+    nodes: []const Node,
+    kids: []const u32,
+    insts: std.ArrayListUnmanaged(Inst) = .empty,
+    diag: *Diag,
+
+    fn emit(c: *Compiler, i: Inst) CompileError!u32 {
+        if (c.insts.items.len >= max_program)
+            return c.diag.set("pattern too large after expanding repetitions (more than {d} instructions)", .{max_program});
+        try c.insts.append(c.gpa, i);
+        return @intCast(c.insts.items.len - 1);
+    }
+
+    fn pc(c: *Compiler) u32 {
+        return @intCast(c.insts.items.len);
+    }
+
+    fn node(c: *Compiler, n: u32) CompileError!void {
+        switch (c.nodes[n]) {
+            .empty => {},
+            .char => |ch| _ = try c.emit(.{ .char = ch }),
+            .class => |cl| _ = try c.emit(.{ .class = .{ .start = cl.start, .len = cl.len } }),
+            .any => _ = try c.emit(.any_but_newline),
+            .assert => |a| _ = try c.emit(.{ .assert = a }),
+            .group => |g| {
+                if (g.index) |i| _ = try c.emit(.{ .save = 2 * i });
+                try c.node(g.child);
+                if (g.index) |i| _ = try c.emit(.{ .save = 2 * i + 1 });
+            },
+            .concat => |cc| for (c.kids[cc.start .. cc.start + cc.len]) |k| try c.node(k),
+            .alt => |a| {
+                // split L1, next; L1: b1; jmp end; next: split L2, next2; ... last: bn; end:
+                var jumps: std.ArrayListUnmanaged(u32) = .empty;
+                defer jumps.deinit(c.gpa);
+                const branches = c.kids[a.start .. a.start + a.len];
+                for (branches, 0..) |b, i| {
+                    if (i + 1 < branches.len) {
+                        const sp = try c.emit(.{ .split = .{ .x = 0, .y = 0 } });
+                        c.insts.items[sp].split.x = c.pc();
+                        try c.node(b);
+                        try jumps.append(c.gpa, try c.emit(.{ .jmp = 0 }));
+                        c.insts.items[sp].split.y = c.pc();
+                    } else {
+                        try c.node(b);
+                    }
+                }
+                const end = c.pc();
+                for (jumps.items) |j| c.insts.items[j].jmp = end;
+            },
+            .repeat => |r| try c.repeat(r.child, r.min, r.max, r.greedy),
+        }
+    }
+
+    fn setSplit(c: *Compiler, at: u32, body: u32, out: u32, greedy: bool) void {
+        c.insts.items[at].split = if (greedy) .{ .x = body, .y = out } else .{ .x = out, .y = body };
+    }
+
+    fn repeat(c: *Compiler, child: u32, min: u32, max: ?u32, greedy: bool) CompileError!void {
+        var i: u32 = 0;
+        while (i < min) : (i += 1) try c.node(child);
+        if (max) |m| {
+            // (m - min) nested optional copies, every split exiting to the common end.
+            var splits: std.ArrayListUnmanaged(u32) = .empty;
+            defer splits.deinit(c.gpa);
+            var k: u32 = min;
+            while (k < m) : (k += 1) {
+                try splits.append(c.gpa, try c.emit(.{ .split = .{ .x = 0, .y = 0 } }));
+                try c.node(child);
+            }
+            const end = c.pc();
+            for (splits.items) |s| c.setSplit(s, s + 1, end, greedy);
+        } else {
+            // L: split body, out; body: child; jmp L; out:
+            const l = try c.emit(.{ .split = .{ .x = 0, .y = 0 } });
+            try c.node(child);
+            _ = try c.emit(.{ .jmp = l });
+            c.setSplit(l, l + 1, c.pc(), greedy);
+        }
+    }
+};
+
+/// Compiles `pattern`. On `error.InvalidPattern`, `diag` holds the message. The returned
+/// slices are allocated with `gpa`; free them with `freeProgram`.
+pub fn compileProgram(gpa: Allocator, pattern: []const u8, diag: *Diag) CompileError!Program {
+    var arena_state = std.heap.ArenaAllocator.init(gpa);
+    defer arena_state.deinit();
+    var p = Parser{ .arena = arena_state.allocator(), .src = pattern, .diag = diag };
+    const root = try p.parseAlt();
+    if (p.pos < pattern.len) {
+        // parseAlt stops only at ')' when not inside a group.
+        return diag.set("unmatched ')' at offset {d}", .{p.pos});
+    }
+    var c = Compiler{ .gpa = gpa, .nodes = p.nodes.items, .kids = p.kids.items, .diag = diag };
+    errdefer c.insts.deinit(gpa);
+    _ = try c.emit(.{ .save = 0 });
+    try c.node(root);
+    _ = try c.emit(.{ .save = 1 });
+    _ = try c.emit(.match);
+    const ranges = try gpa.dupe(Range, p.ranges.items);
+    errdefer gpa.free(ranges);
+    const insts = try c.insts.toOwnedSlice(gpa);
+    return .{ .insts = insts, .ranges = ranges, .groups = p.groups };
+}
+
+pub fn freeProgram(gpa: Allocator, p: Program) void {
+    gpa.free(p.insts);
+    gpa.free(p.ranges);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pike VM.
+
+const none = std.math.maxInt(usize);
+
+/// Decodes the code point at `i`; invalid UTF-8 bytes are read one at a time as U+FFFD so that
+/// no input can make the matcher fail.
+fn decodeAt(text: []const u8, i: usize) struct { cp: u21, len: usize } {
+    const n = std.unicode.utf8ByteSequenceLength(text[i]) catch return .{ .cp = 0xFFFD, .len = 1 };
+    if (i + n > text.len) return .{ .cp = 0xFFFD, .len = 1 };
+    const cp = std.unicode.utf8Decode(text[i .. i + n]) catch return .{ .cp = 0xFFFD, .len = 1 };
+    return .{ .cp = cp, .len = n };
+}
+
+fn isWordByte(b: u8) bool {
+    return std.ascii.isAlphanumeric(b) or b == '_';
+}
+
+fn classHas(ranges: []const Range, cp: u21) bool {
+    var lo: usize = 0;
+    var hi: usize = ranges.len;
+    while (lo < hi) {
+        const mid = (lo + hi) / 2;
+        if (cp < ranges[mid].lo) {
+            hi = mid;
+        } else if (cp > ranges[mid].hi) {
+            lo = mid + 1;
+        } else return true;
+    }
+    return false;
+}
+
+/// A set of threads: a sparse set of program counters (for O(1) membership) with, per member in
+/// priority order, its capture slots.
+const ThreadList = struct {
+    sparse: []u32,
+    dense: []u32,
+    caps: []usize,
+    len: u32 = 0,
+
+    fn contains(t: *const ThreadList, pc: u32) bool {
+        const i = t.sparse[pc];
+        return i < t.len and t.dense[i] == pc;
+    }
+
+    fn insert(t: *ThreadList, pc: u32) u32 {
+        const i = t.len;
+        t.sparse[pc] = i;
+        t.dense[i] = pc;
+        t.len += 1;
+        return i;
+    }
+};
+
+/// Reusable matcher state for one program (all buffers sized by the program).
+pub const Vm = struct {
+    gpa: Allocator,
+    prog: Program,
+    lists: [2]ThreadList,
+    scratch: []usize,
+    stack: std.ArrayListUnmanaged(Frame) = .empty,
+
+    const Frame = union(enum) { explore: u32, restore: struct { slot: u32, value: usize } };
+
+    pub fn init(gpa: Allocator, prog: Program) !Vm {
+        const n = prog.insts.len;
+        const slots = prog.slotCount();
+        var vm: Vm = .{ .gpa = gpa, .prog = prog, .lists = undefined, .scratch = undefined };
+        var made: usize = 0;
+        errdefer for (vm.lists[0..made]) |l| {
+            gpa.free(l.sparse);
+            gpa.free(l.dense);
+            gpa.free(l.caps);
+        };
+        for (&vm.lists) |*l| {
+            const sparse = try gpa.alloc(u32, n);
+            errdefer gpa.free(sparse);
+            const dense = try gpa.alloc(u32, n);
+            errdefer gpa.free(dense);
+            const caps = try gpa.alloc(usize, n * slots);
+            // Initialised only so that membership tests read defined memory.
+            @memset(sparse, 0);
+            l.* = .{ .sparse = sparse, .dense = dense, .caps = caps };
+            made += 1;
+        }
+        vm.scratch = try gpa.alloc(usize, slots);
+        return vm;
+    }
+
+    pub fn deinit(vm: *Vm) void {
+        for (vm.lists) |l| {
+            vm.gpa.free(l.sparse);
+            vm.gpa.free(l.dense);
+            vm.gpa.free(l.caps);
+        }
+        vm.gpa.free(vm.scratch);
+        vm.stack.deinit(vm.gpa);
+    }
+
+    fn assertHolds(a: Assert, text: []const u8, pos: usize) bool {
+        return switch (a) {
+            .text_start => pos == 0,
+            .text_end => pos == text.len,
+            .word_boundary, .not_word_boundary => blk: {
+                const before = pos > 0 and isWordByte(text[pos - 1]);
+                const after = pos < text.len and isWordByte(text[pos]);
+                break :blk (before != after) == (a == .word_boundary);
+            },
+        };
+    }
+
+    /// Adds the thread at `pc0` with slots `vm.scratch` (clobbered) to `list`, following
+    /// jumps, splits, saves and assertions in priority order.
+    fn addThread(vm: *Vm, list: *ThreadList, pc0: u32, text: []const u8, pos: usize) !void {
+        const slots = vm.prog.slotCount();
+        try vm.stack.append(vm.gpa, .{ .explore = pc0 });
+        while (vm.stack.pop()) |frame| {
+            switch (frame) {
+                .restore => |r| vm.scratch[r.slot] = r.value,
+                .explore => |pc| {
+                    if (list.contains(pc)) continue;
+                    const idx = list.insert(pc);
+                    switch (vm.prog.insts[pc]) {
+                        .jmp => |to| try vm.stack.append(vm.gpa, .{ .explore = to }),
+                        .split => |s| {
+                            try vm.stack.append(vm.gpa, .{ .explore = s.y });
+                            try vm.stack.append(vm.gpa, .{ .explore = s.x });
+                        },
+                        .save => |slot| {
+                            try vm.stack.append(vm.gpa, .{ .restore = .{ .slot = slot, .value = vm.scratch[slot] } });
+                            vm.scratch[slot] = pos;
+                            try vm.stack.append(vm.gpa, .{ .explore = pc + 1 });
+                        },
+                        .assert => |a| if (assertHolds(a, text, pos)) {
+                            try vm.stack.append(vm.gpa, .{ .explore = pc + 1 });
+                        },
+                        .char, .class, .any_but_newline, .match => {
+                            @memcpy(list.caps[idx * slots ..][0..slots], vm.scratch);
+                        },
+                    }
+                },
+            }
+        }
+    }
+
+    /// Finds the leftmost-first match starting at or after `start`. When `must_advance` is set,
+    /// an empty match at `start` is not accepted. On success fills `caps` (length
+    /// `prog.slotCount()`, unset slots = `maxInt(usize)`) and returns true.
+    pub fn search(vm: *Vm, text: []const u8, start: usize, must_advance: bool, caps: []usize) !bool {
+        const slots = vm.prog.slotCount();
+        var clist = &vm.lists[0];
+        var nlist = &vm.lists[1];
+        clist.len = 0;
+        nlist.len = 0;
+        var matched = false;
+        var pos = start;
+        while (true) {
+            if (!matched) {
+                @memset(vm.scratch, none);
+                try vm.addThread(clist, 0, text, pos);
+            }
+            if (clist.len == 0) break;
+            const ch = if (pos < text.len) decodeAt(text, pos) else null;
+            var i: u32 = 0;
+            while (i < clist.len) : (i += 1) {
+                const pc = clist.dense[i];
+                const tcaps = clist.caps[i * slots ..][0..slots];
+                const ok = switch (vm.prog.insts[pc]) {
+                    .match => {
+                        if (must_advance and pos == start) continue;
+                        @memcpy(caps, tcaps);
+                        matched = true;
+                        break; // lower-priority threads are cut off
+                    },
+                    .char => |c| if (ch) |d| d.cp == c else false,
+                    .class => |cl| if (ch) |d| classHas(vm.prog.ranges[cl.start .. cl.start + cl.len], d.cp) else false,
+                    .any_but_newline => if (ch) |d| d.cp != '\n' else false,
+                    else => false, // epsilon instructions are never stored as threads' states
+                };
+                if (ok) {
+                    @memcpy(vm.scratch, tcaps);
+                    try vm.addThread(nlist, pc + 1, text, pos + ch.?.len);
+                }
+            }
+            if (ch == null) break;
+            pos += ch.?.len;
+            const t = clist;
+            clist = nlist;
+            nlist = t;
+            nlist.len = 0;
+        }
+        return matched;
+    }
+};
+
+/// One match as byte offsets into the text; `groups[k]` is group k (0 = whole match), null when
+/// the group did not take part in the match.
+pub const Span = struct { start: usize, end: usize };
+
+/// Iterates over the non-overlapping matches of a program in a text (Python 3.7+ empty-match
+/// rules). Owns a `Vm` and a slot buffer.
+pub const Matches = struct {
+    vm: Vm,
+    caps: []usize,
+    text: []const u8,
+    pos: usize = 0,
+    must_advance: bool = false,
+    done: bool = false,
+
+    pub fn init(gpa: Allocator, prog: Program, text: []const u8) !Matches {
+        var vm = try Vm.init(gpa, prog);
+        errdefer vm.deinit();
+        const caps = try gpa.alloc(usize, prog.slotCount());
+        return .{ .vm = vm, .caps = caps, .text = text };
+    }
+
+    pub fn deinit(m: *Matches) void {
+        m.vm.gpa.free(m.caps);
+        m.vm.deinit();
+    }
+
+    /// The next match, or null. After a match, `group(k)` reads its groups.
+    pub fn next(m: *Matches) !?Span {
+        if (m.done or m.pos > m.text.len) return null;
+        if (!try m.vm.search(m.text, m.pos, m.must_advance, m.caps)) {
+            m.done = true;
+            return null;
+        }
+        const s = Span{ .start = m.caps[0], .end = m.caps[1] };
+        m.pos = s.end;
+        m.must_advance = s.start == s.end;
+        return s;
+    }
+
+    pub fn group(m: *const Matches, k: usize) ?Span {
+        const a = m.caps[2 * k];
+        const b = m.caps[2 * k + 1];
+        if (a == none or b == none) return null;
+        return .{ .start = a, .end = b };
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Replacement templates.
+
+/// A parsed replacement: literal pieces and group references (`$n`, `${n}`, `$$`).
+pub const Template = struct {
+    pieces: []const Piece,
+
+    pub const Piece = union(enum) { lit: []const u8, group: u32 };
+
+    /// Parses `repl` against a program with `groups` groups. `$` followed by digits (all of
+    /// them) or by `{digits}` is a group reference, `$$` is a dollar sign, any other `$` is
+    /// literal. A reference to a group the pattern does not have is an error.
+    pub fn parse(gpa: Allocator, repl: []const u8, groups: u32, diag: *Diag) CompileError!Template {
+        var pieces: std.ArrayListUnmanaged(Piece) = .empty;
+        errdefer pieces.deinit(gpa);
+        var lit_start: usize = 0;
+        var i: usize = 0;
+        while (i < repl.len) {
+            if (repl[i] != '$' or i + 1 >= repl.len) {
+                i += 1;
+                continue;
+            }
+            const d = repl[i + 1];
+            var num_start = i + 1;
+            var num_end = num_start;
+            var after: usize = undefined;
+            if (d == '$') {
+                try pieces.append(gpa, .{ .lit = repl[lit_start .. i + 1] });
+                i += 2;
+                lit_start = i;
+                continue;
+            } else if (std.ascii.isDigit(d)) {
+                while (num_end < repl.len and std.ascii.isDigit(repl[num_end])) num_end += 1;
+                after = num_end;
+            } else if (d == '{') {
+                num_start = i + 2;
+                num_end = num_start;
+                while (num_end < repl.len and std.ascii.isDigit(repl[num_end])) num_end += 1;
+                if (num_end == num_start or num_end >= repl.len or repl[num_end] != '}') {
+                    i += 1;
+                    continue;
+                }
+                after = num_end + 1;
+            } else {
+                i += 1;
+                continue;
+            }
+            const n = std.fmt.parseInt(u32, repl[num_start..num_end], 10) catch std.math.maxInt(u32);
+            if (n > groups) {
+                return diag.set("replacement refers to group {s} at offset {d} but the pattern has {d} group(s)", .{ repl[num_start..num_end], i, groups });
+            }
+            if (i > lit_start) try pieces.append(gpa, .{ .lit = repl[lit_start..i] });
+            try pieces.append(gpa, .{ .group = n });
+            i = after;
+            lit_start = i;
+        }
+        if (lit_start < repl.len) try pieces.append(gpa, .{ .lit = repl[lit_start..] });
+        return .{ .pieces = try pieces.toOwnedSlice(gpa) };
+    }
+
+    pub fn deinit(t: Template, gpa: Allocator) void {
+        gpa.free(t.pieces);
+    }
+
+    /// Appends the expansion for the current match of `m`.
+    pub fn expand(t: Template, m: *const Matches, out: *std.ArrayListUnmanaged(u8), gpa: Allocator) !void {
+        for (t.pieces) |p| switch (p) {
+            .lit => |s| try out.appendSlice(gpa, s),
+            .group => |g| if (m.group(g)) |s| try out.appendSlice(gpa, m.text[s.start..s.end]),
+        };
+    }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Slice-level operations (used by the Str API below and by the tests).
+
+/// Replaces every match of `prog` in `text` by the expansion of `tmpl`; returns a new buffer.
+pub fn replaceAllSlice(gpa: Allocator, prog: Program, text: []const u8, tmpl: Template) ![]u8 {
+    var out: std.ArrayListUnmanaged(u8) = .empty;
+    errdefer out.deinit(gpa);
+    var m = try Matches.init(gpa, prog, text);
+    defer m.deinit();
+    var last: usize = 0;
+    while (try m.next()) |s| {
+        try out.appendSlice(gpa, text[last..s.start]);
+        try tmpl.expand(&m, &out, gpa);
+        last = s.end;
+    }
+    try out.appendSlice(gpa, text[last..]);
+    return out.toOwnedSlice(gpa);
+}
+
+/// Collects the spans of all matches (whole match only).
+pub fn findAllSpans(gpa: Allocator, prog: Program, text: []const u8) ![]Span {
+    var out: std.ArrayListUnmanaged(Span) = .empty;
+    errdefer out.deinit(gpa);
+    var m = try Matches.init(gpa, prog, text);
+    defer m.deinit();
+    while (try m.next()) |s| try out.append(gpa, s);
+    return out.toOwnedSlice(gpa);
+}
+
+/// The pieces of `text` between matches (capture groups are not included).
+pub fn splitSpans(gpa: Allocator, prog: Program, text: []const u8) ![]Span {
+    var out: std.ArrayListUnmanaged(Span) = .empty;
+    errdefer out.deinit(gpa);
+    var m = try Matches.init(gpa, prog, text);
+    defer m.deinit();
+    var last: usize = 0;
+    while (try m.next()) |s| {
+        try out.append(gpa, .{ .start = last, .end = s.start });
+        last = s.end;
+    }
+    try out.append(gpa, .{ .start = last, .end = text.len });
+    return out.toOwnedSlice(gpa);
+}

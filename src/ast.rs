@@ -1,0 +1,370 @@
+//! The surface syntax tree of a SIRS program, as read from JSON by `syntax::parse`.
+//!
+//! The tree mirrors the JSON closely (one statement kind per statement object, one expression
+//! kind per expression object) and adds nothing that needs type information. Every node carries
+//! the [`Span`] of the JSON that produced it, and every name carries the span of its string, so
+//! diagnostics can point at the smallest piece of source. The AST derives no `Serialize`: the
+//! JSON form is read by the parser and written back only by `sev fmt`, which works on JSON.
+
+use crate::span::Span;
+
+/// An identifier together with the span of the JSON string it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Name {
+    pub fn new(text: impl Into<String>, span: Span) -> Name {
+        Name { text: text.into(), span }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// The entry function's name (`"main"` unless the program says otherwise).
+    pub entry: Option<Name>,
+    pub types: Vec<TypeDecl>,
+    pub constants: Vec<Constant>,
+    pub functions: Vec<Function>,
+    pub traits: Vec<TraitDecl>,
+    pub impls: Vec<ImplDecl>,
+    pub externs: Vec<ExternFn>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeParam {
+    pub name: Name,
+    /// Trait names the parameter must implement.
+    pub bounds: Vec<Name>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeDecl {
+    pub name: Name,
+    pub params: Vec<TypeParam>,
+    pub kind: TypeDeclKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeDeclKind {
+    /// `{"record": …}` and `{"struct": …}`: named fields.
+    Record { fields: Vec<FieldDecl> },
+    /// `{"enum": …}`: variants with at most one payload each.
+    Enum { variants: Vec<VariantDecl> },
+    /// `{"error": {"name", "message_type"?}}`: a throwable error type.
+    Error { message: Option<TypeExpr> },
+    /// `{"alias": T}`.
+    Alias(TypeExpr),
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDecl {
+    pub name: Name,
+    pub ty: TypeExpr,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDecl {
+    pub name: Name,
+    pub payload: Option<TypeExpr>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeExpr {
+    pub kind: TypeExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeExprKind {
+    /// A primitive, a declared type or a type parameter, with type arguments (`Pair<i32, str>`).
+    Named { name: Name, args: Vec<TypeExpr> },
+    Array(Box<TypeExpr>),
+    Map(Box<TypeExpr>, Box<TypeExpr>),
+    Set(Box<TypeExpr>),
+    Tuple(Vec<TypeExpr>),
+    Future(Box<TypeExpr>),
+    Channel(Box<TypeExpr>),
+    /// `{"trait": {"name"}}`: a trait object, dispatched dynamically.
+    TraitObject(Name),
+    Function { params: Vec<TypeExpr>, ret: Box<TypeExpr> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Constant {
+    pub name: Name,
+    pub ty: Option<TypeExpr>,
+    pub value: Expr,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: Name,
+    pub type_params: Vec<TypeParam>,
+    pub params: Vec<Param>,
+    /// `None` means `void`.
+    pub ret: Option<TypeExpr>,
+    pub body: Vec<Stmt>,
+    pub is_async: bool,
+    pub doc: Option<String>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: Name,
+    pub ty: TypeExpr,
+}
+
+#[derive(Clone, Debug)]
+pub struct TraitDecl {
+    pub name: Name,
+    pub methods: Vec<TraitMethod>,
+    pub span: Span,
+}
+
+/// A method signature in a trait; `params` exclude the receiver `self`.
+#[derive(Clone, Debug)]
+pub struct TraitMethod {
+    pub name: Name,
+    pub params: Vec<TypeExpr>,
+    pub ret: Option<TypeExpr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImplDecl {
+    pub trait_name: Name,
+    pub target: TypeExpr,
+    pub methods: Vec<Function>,
+    pub span: Span,
+}
+
+/// A C function from a system library, callable from SIRS.
+#[derive(Clone, Debug)]
+pub struct ExternFn {
+    pub name: Name,
+    pub library: Name,
+    pub params: Vec<Param>,
+    pub ret: Option<TypeExpr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    Let { name: Name, ty: Option<TypeExpr>, value: Expr, mutable: bool, output: bool },
+    /// `{"let": {"pattern": …, "value": …}}`: destructuring.
+    LetPattern { pattern: Pattern, value: Expr },
+    Assign { target: LValue, value: Expr },
+    If { cond: Expr, then_body: Vec<Stmt>, else_body: Option<Vec<Stmt>> },
+    While { cond: Expr, body: Vec<Stmt> },
+    For { binding: Pattern, iterable: Iterable, body: Vec<Stmt> },
+    Match { value: Expr, cases: Vec<MatchCase> },
+    Return(Option<Expr>),
+    Break,
+    Continue,
+    Expr(Expr),
+    Try { body: Vec<Stmt>, catches: Vec<Catch>, finally: Option<Vec<Stmt>> },
+    Throw(Expr),
+    Observe { dist: DistExpr, value: Expr },
+    Factor(Expr),
+    ProbAssert { cond: Expr, confidence: f64, confidence_span: Span },
+    /// `{"comment": "…"}`: ignored.
+    Comment,
+}
+
+#[derive(Clone, Debug)]
+pub struct MatchCase {
+    pub pattern: Pattern,
+    pub guard: Option<Expr>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Catch {
+    /// Only errors of this type are caught; `None` catches everything.
+    pub error_type: Option<Name>,
+    pub variable: Option<Name>,
+    pub body: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Iterable {
+    Expr(Expr),
+    Range { start: Expr, end: Expr, step: Option<Expr>, inclusive: bool, span: Span },
+}
+
+#[derive(Clone, Debug)]
+pub struct LValue {
+    pub kind: LValueKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum LValueKind {
+    Var(Name),
+    Field { base: Box<LValue>, field: Name },
+    Index { base: Box<LValue>, index: Expr },
+}
+
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    pub kind: PatternKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum PatternKind {
+    Wildcard,
+    Bind(Name),
+    Int(i128),
+    Str(String),
+    Bool(bool),
+    Tuple(Vec<Pattern>),
+    /// `{"struct": {f: p}}` or `{"record": {"type", "fields"}}`.
+    Record { ty: Option<Name>, fields: Vec<(Name, Pattern)> },
+    Enum { ty: Option<Name>, variant: Name, payload: Option<Box<Pattern>> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    Not,
+    Neg,
+    BitNot,
+}
+
+impl BinOp {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            BinOp::Add => "add",
+            BinOp::Sub => "sub",
+            BinOp::Mul => "mul",
+            BinOp::Div => "div",
+            BinOp::Mod => "mod",
+            BinOp::Pow => "pow",
+            BinOp::Eq => "eq",
+            BinOp::Ne => "ne",
+            BinOp::Lt => "lt",
+            BinOp::Le => "le",
+            BinOp::Gt => "gt",
+            BinOp::Ge => "ge",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+            BinOp::BitAnd => "bitand",
+            BinOp::BitOr => "bitor",
+            BinOp::BitXor => "bitxor",
+            BinOp::Shl => "shl",
+            BinOp::Shr => "shr",
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge)
+    }
+}
+
+impl UnOp {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            UnOp::Not => "not",
+            UnOp::Neg => "neg",
+            UnOp::BitNot => "bitnot",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// An integer literal; its type comes from the context (see `docs/language.md`).
+    Int(i128),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+    Var(Name),
+    Unary { op: UnOp, arg: Box<Expr> },
+    Binary { op: BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Call { func: Name, type_args: Vec<TypeExpr>, args: Vec<Expr> },
+    MethodCall { receiver: Box<Expr>, method: Name, args: Vec<Expr> },
+    Field { object: Box<Expr>, field: Name },
+    Index { object: Box<Expr>, index: Box<Expr> },
+    Array(Vec<Expr>),
+    /// An anonymous struct literal `{"struct": {f: e}}`.
+    StructLit(Vec<(Name, Expr)>),
+    Record { ty: Name, type_args: Vec<TypeExpr>, fields: Vec<(Name, Expr)> },
+    /// Functional update: a copy of `base` with some fields replaced.
+    Update { base: Box<Expr>, fields: Vec<(Name, Expr)> },
+    Enum { ty: Name, type_args: Vec<TypeExpr>, variant: Name, value: Option<Box<Expr>> },
+    Tuple(Vec<Expr>),
+    Map(Vec<(Expr, Expr)>),
+    Set(Vec<Expr>),
+    Cast { value: Box<Expr>, ty: TypeExpr },
+    Sample(Box<SampleExpr>),
+    Infer { model: Name, args: Vec<Expr>, options: Vec<(Name, Expr)> },
+    Await(Box<Expr>),
+    /// `{"propagate": e}`: unwrap an `Ok`/`Some`, or return the `Err`/`None` from the function.
+    Propagate(Box<Expr>),
+    /// `{"cond": {"if", "then", "else"}}`: a conditional expression.
+    Cond { cond: Box<Expr>, then_value: Box<Expr>, else_value: Box<Expr> },
+    /// `{"error": {"type", "message"}}`: a value of a declared error type.
+    ErrorValue { ty: Name, message: Option<Box<Expr>> },
+}
+
+#[derive(Clone, Debug)]
+pub struct SampleExpr {
+    pub dist: DistExpr,
+    /// Draw a vector of this many independent values.
+    pub size: Option<Expr>,
+    pub lower: Option<Expr>,
+    pub upper: Option<Expr>,
+    /// A named constraint such as `ordered` or `simplex`.
+    pub constraint: Option<Name>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DistExpr {
+    pub name: Name,
+    pub params: Vec<Expr>,
+    pub span: Span,
+}

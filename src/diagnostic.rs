@@ -1,0 +1,347 @@
+//! The one neutral diagnostic type, its stable codes, and its two renderings.
+//!
+//! Phases report problems as their own error enums (data); each enum's `to_diagnostic` turns
+//! a value into a [`Diagnostic`] here. This is the only module that knows codespan-reporting:
+//! [`Diagnostic::render`] produces the human form, [`Diagnostic::to_json`] the `--format json`
+//! form. Every diagnostic has a stable [`Code`], a short title, a primary label at the smallest
+//! useful span, optional secondary labels, "expected/found" notes on lines of their own and at
+//! most one hint.
+
+use crate::span::{SourceFile, Span};
+use codespan_reporting::diagnostic as cs;
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term;
+
+macro_rules! codes {
+    ($($code:ident $severity:ident $desc:literal,)*) => {
+        /// Stable diagnostic codes. A code is never reused for a different problem.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($code,)* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$code,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$code => stringify!($code),)* }
+            }
+
+            /// One line saying what the code means (used by `docs/errors.md` and `sev explain`).
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$code => $desc,)* }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$code => Severity::$severity,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading the file and its JSON.
+    E0001 Error "the file is not valid JSON",
+    E0002 Error "a JSON object has the same key twice",
+    E0003 Error "the file contains a comment, which JSON does not allow",
+    E0004 Error "the file is not valid UTF-8",
+    E0005 Error "the file is empty",
+    E0006 Error "the JSON is nested too deeply",
+    E0007 Error "a string contains an invalid escape or control character",
+    E0008 Error "a number cannot be represented",
+    E0009 Error "the file could not be read",
+    // The shape of a SIRS program.
+    E0101 Error "an object has a key that SIRS does not define here",
+    E0102 Error "a required key is missing",
+    E0103 Error "a value has the wrong JSON type for its key",
+    E0104 Error "a statement object must have exactly one known key",
+    E0105 Error "an expression object must have exactly one known key",
+    E0106 Error "a type is written in a form SIRS does not know",
+    E0107 Error "`null` is not a SIRS value",
+    E0108 Error "an operator kind is unknown",
+    E0109 Error "an operator has the wrong number of operands",
+    E0110 Error "a name is not a valid identifier",
+    E0111 Error "a name is defined twice",
+    E0112 Error "a pattern is written in a form SIRS does not know",
+    E0113 Error "an assignment target is not a variable, field or element",
+    // Names.
+    E0201 Error "a variable is not defined",
+    E0202 Error "a function is not defined",
+    E0203 Error "a type is not defined",
+    E0204 Error "a struct or record has no such field",
+    E0205 Error "an enum has no such variant",
+    E0206 Error "the entry function is missing or has the wrong signature",
+    E0207 Error "a distribution is not defined",
+    // Types.
+    E0301 Error "a value has the wrong type",
+    E0302 Error "a call has the wrong number of arguments",
+    E0303 Error "an operator cannot be applied to these types",
+    E0304 Error "an immutable variable is assigned",
+    E0305 Error "a function can finish without returning a value",
+    E0306 Error "`break` or `continue` is used outside a loop",
+    E0307 Error "a conversion between these types is not allowed",
+    E0308 Error "a value cannot be indexed",
+    E0309 Error "a value has no fields",
+    E0310 Error "a value cannot be iterated over",
+    E0311 Error "a struct literal lacks a field",
+    E0312 Error "an integer literal does not fit its type",
+    E0313 Error "the type of an expression cannot be inferred",
+    E0314 Error "a `void` value is used",
+    E0315 Error "a `return` does not match the function's return type",
+    E0316 Error "a pattern does not match the type of the value",
+    E0317 Error "a match does not cover every value",
+    E0318 Error "a distribution's parameters are wrong",
+    E0319 Error "a probabilistic statement is used where it has no meaning",
+    E0320 Error "a generic type has the wrong number of type arguments",
+    E0321 Error "a type does not implement a required trait",
+    E0322 Error "a trait implementation is incomplete or wrong",
+    E0323 Error "a `Result` value is ignored",
+    E0324 Error "an exception is thrown where nothing can catch it",
+    E0325 Error "a constant's value is not a compile-time constant",
+    E0326 Error "a type refers to itself without indirection",
+    E0327 Error "a method is not defined for this type",
+    // Warnings.
+    W0001 Warning "a match arm can never be reached",
+    W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",
+    W0003 Warning "a variable is never used",
+    // Compiler-internal: a bug in sev, never the user's fault.
+    E0900 Error "internal compiler error",
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+    pub primary: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub code: Code,
+    pub title: String,
+    pub labels: Vec<Label>,
+    /// Lines such as `expected: i32` and `found: str`.
+    pub notes: Vec<String>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// Starts a diagnostic whose severity comes from its code.
+    pub fn new(code: Code, title: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: code.severity(),
+            code,
+            title: title.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            hint: None,
+        }
+    }
+
+    pub fn primary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: true });
+        self
+    }
+
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: false });
+        self
+    }
+
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Adds the two lines `expected: …` and `found: …`.
+    pub fn expected_found(self, expected: impl std::fmt::Display, found: impl std::fmt::Display) -> Diagnostic {
+        self.note(format!("expected: {expected}")).note(format!("   found: {found}"))
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Diagnostic {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn maybe_hint(self, hint: Option<String>) -> Diagnostic {
+        match hint {
+            Some(h) => self.hint(h),
+            None => self,
+        }
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The span of the primary label (the place the diagnostic is about).
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.iter().find(|l| l.primary).map(|l| l.span)
+    }
+
+    /// Renders the human-readable form, with ANSI colours when `color` is set.
+    pub fn render(&self, file: &SourceFile, color: bool) -> String {
+        let simple = SimpleFile::new(file.name.as_str(), file.text.as_str());
+        let diagnostic = self.to_codespan(file);
+        let config = term::Config::default();
+        if !color {
+            return term::emit_into_string(&config, &simple, &diagnostic)
+                .unwrap_or_else(|e| format!("{}: {} ({e})\n", self.code.as_str(), self.title));
+        }
+        let mut buffer = term::termcolor::Buffer::ansi();
+        match term::emit_to_write_style(&mut buffer, &config, &simple, &diagnostic) {
+            Ok(()) => String::from_utf8_lossy(buffer.as_slice()).into_owned(),
+            Err(e) => format!("{}: {} ({e})\n", self.code.as_str(), self.title),
+        }
+    }
+
+    fn to_codespan(&self, file: &SourceFile) -> cs::Diagnostic<()> {
+        let severity = match self.severity {
+            Severity::Error => cs::Severity::Error,
+            Severity::Warning => cs::Severity::Warning,
+        };
+        let text_len = file.text.len();
+        let labels = self
+            .labels
+            .iter()
+            .map(|l| {
+                let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
+                let range = clamp_range(l.span, text_len);
+                cs::Label::new(style, (), range).with_message(l.message.clone())
+            })
+            .collect();
+        let mut notes = self.notes.clone();
+        if let Some(h) = &self.hint {
+            notes.push(format!("hint: {h}"));
+        }
+        cs::Diagnostic::new(severity)
+            .with_code(self.code.as_str())
+            .with_message(self.title.clone())
+            .with_labels(labels)
+            .with_notes(notes)
+    }
+
+    /// The `--format json` form: one object per diagnostic.
+    pub fn to_json(&self, file: &SourceFile) -> serde_json::Value {
+        let labels: Vec<serde_json::Value> = self
+            .labels
+            .iter()
+            .map(|l| {
+                let (line, column) = file.line_col(l.span.start);
+                let (end_line, end_column) = file.line_col(l.span.end);
+                serde_json::json!({
+                    "primary": l.primary,
+                    "message": l.message,
+                    "start": l.span.start,
+                    "end": l.span.end,
+                    "line": line,
+                    "column": column,
+                    "end_line": end_line,
+                    "end_column": end_column,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "severity": match self.severity { Severity::Error => "error", Severity::Warning => "warning" },
+            "code": self.code.as_str(),
+            "title": self.title,
+            "file": file.name,
+            "labels": labels,
+            "notes": self.notes,
+            "hint": self.hint,
+        })
+    }
+}
+
+fn clamp_range(span: Span, len: usize) -> std::ops::Range<usize> {
+    let start = (span.start as usize).min(len);
+    let end = (span.end as usize).clamp(start, len);
+    start..end
+}
+
+/// Renders many diagnostics, sorted by position, errors and warnings interleaved.
+pub fn render_all(diagnostics: &[Diagnostic], file: &SourceFile, color: bool) -> String {
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| (d.primary_span().map_or(0, |s| s.start), d.code));
+    sorted.iter().map(|d| d.render(file, color)).collect()
+}
+
+/// Suggests the candidate closest to `name`: a case-insensitive match first, then the nearest
+/// by edit distance within a third of the name's length.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let lower = name.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for candidate in candidates {
+        if candidate == name {
+            continue;
+        }
+        if candidate.to_lowercase() == lower {
+            return Some(candidate.to_string());
+        }
+        let distance = edit_distance(name, candidate);
+        if distance <= (name.chars().count() / 3).max(1) && best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c.to_string())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            let insertion = current[j] + 1;
+            let deletion = previous[j + 1] + 1;
+            current.push(substitution.min(insertion).min(deletion));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestion_prefers_case_insensitive_match() {
+        assert_eq!(did_you_mean("Body", ["args", "body"]), Some("body".into()));
+    }
+
+    #[test]
+    fn suggestion_uses_edit_distance_threshold() {
+        assert_eq!(did_you_mean("conditon", ["condition", "then"]), Some("condition".into()));
+        assert_eq!(did_you_mean("xyz", ["condition"]), None);
+    }
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()));
+            assert_eq!(code.as_str().len(), 5);
+        }
+    }
+
+    #[test]
+    fn render_shows_code_title_label_and_notes() {
+        let file = SourceFile::new("t.sirs.json", "{\"a\": 1}\n");
+        let d = Diagnostic::new(Code::E0301, "Type mismatch")
+            .primary(Span::new(6, 7), "this is an integer")
+            .expected_found("str", "i64")
+            .hint("convert it");
+        let text = d.render(&file, false);
+        assert!(text.contains("error[E0301]: Type mismatch"), "{text}");
+        assert!(text.contains("this is an integer"));
+        assert!(text.contains("expected: str"));
+        assert!(text.contains("hint: convert it"));
+    }
+}

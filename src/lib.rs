@@ -1,0 +1,14 @@
+//! `sev`: the compiler for the Sever probabilistic programming language.
+//!
+//! The pipeline (see `docs/architecture.md`): `syntax` reads SIRS JSON into an `ast`, `check`
+//! type-checks it into a typed program, `cir::lower` builds the mid-level IR, `opt` runs passes,
+//! `zig` emits Zig source that `toolchain` builds with the embedded `runtime`. `driver` strings
+//! the phases together; `cli` and `commands` are the I/O shell around it.
+
+#![deny(clippy::unwrap_used)]
+#![warn(clippy::todo, clippy::dbg_macro)]
+
+pub mod ast;
+pub mod diagnostic;
+pub mod span;
+pub mod syntax;
