@@ -11,9 +11,15 @@ pub const rc = @import("rc.zig");
 pub const str = @import("str.zig");
 pub const fmt = @import("fmt.zig");
 pub const list = @import("list.zig");
-pub const option = @import("option.zig");
 pub const map = @import("map.zig");
 pub const set = @import("set.zig");
+pub const option = @import("option.zig");
+pub const math = @import("math.zig");
+
+// stdlib modules are added below by their owners (one `pub const name = @import("name.zig");`
+// line each: json, regex, datetime, fs, http, task, and ppl as `@import("ppl/ppl.zig")`).
+// --- stdlib modules: begin ---
+// --- stdlib modules: end ---
 
 // Values and memory
 pub const Str = str.Str;
@@ -30,6 +36,7 @@ pub const eql = rc.eql;
 pub const hash = rc.hash;
 pub const order = rc.order;
 pub const gpa = core.gpa;
+pub const toStr = fmt.toStr;
 
 // Faults and checked integer arithmetic
 pub const Loc = core.Loc;
@@ -57,6 +64,78 @@ pub const printInt = core.printInt;
 pub const printFloat = core.printFloat;
 pub const printBool = core.printBool;
 pub const eprintStr = core.eprintStr;
+
+// Catalogue built-ins under their SIRS names (reference §5.6).
+pub const std_print = core.printStr;
+pub const std_print_int = core.printInt;
+pub const std_print_float = core.printFloat;
+pub const debug_trace = core.debugTrace;
+
+pub const str_length = str.length;
+pub const str_substring = str.substring;
+pub const str_index_of = str.indexOf;
+pub const str_contains = str.contains;
+pub const str_starts_with = str.startsWith;
+pub const str_ends_with = str.endsWith;
+pub const str_equals = str.equals;
+pub const str_replace = str.replace;
+pub const str_to_upper = str.toUpper;
+pub const str_to_lower = str.toLower;
+pub const str_trim = str.trim;
+
+pub const math_abs = math.abs;
+pub const math_sqrt = math.sqrt;
+pub const math_exp = math.exp;
+pub const math_log = math.log;
+pub const math_log10 = math.log10;
+pub const math_log2 = math.log2;
+pub const math_sin = math.sin;
+pub const math_cos = math.cos;
+pub const math_tan = math.tan;
+pub const math_asin = math.asin;
+pub const math_acos = math.acos;
+pub const math_atan = math.atan;
+pub const math_sinh = math.sinh;
+pub const math_cosh = math.cosh;
+pub const math_tanh = math.tanh;
+pub const math_floor = math.floor;
+pub const math_ceil = math.ceil;
+pub const math_round = math.round;
+pub const math_trunc = math.trunc;
+pub const math_degrees = math.degrees;
+pub const math_radians = math.radians;
+pub const math_sign = math.sign;
+pub const math_pow = math.pow;
+pub const math_atan2 = math.atan2;
+pub const math_fmod = math.fmod;
+pub const math_remainder = math.remainder;
+pub const math_min = math.min;
+pub const math_max = math.max;
+pub const math_copysign = math.copysign;
+pub const math_clamp = math.clamp;
+pub const math_lerp = math.lerp;
+pub const math_pi = math.pi;
+pub const math_e = math.e;
+pub const math_inf = math.inf;
+pub const math_nan = math.nan;
+pub const math_is_finite = math.isFinite;
+pub const math_is_infinite = math.isInfinite;
+pub const math_is_nan = math.isNan;
+
+test "catalogue names resolve to the runtime functions" {
+    const l: Loc = .{ .func = "main", .line = 1, .col = 1 };
+    const s = str_substring(Str.lit("sever"), 1, 3, l);
+    defer release(s);
+    try std.testing.expectEqualStrings("ev", s.bytes());
+    try std.testing.expectEqual(@as(i32, 5), str_length(Str.lit("sever")));
+    try std.testing.expectEqual(@as(f64, 3), math_sqrt(@as(f64, 9)));
+    try std.testing.expectEqual(@as(f64, 1), math_clamp(@as(f64, 4), @as(f64, 0), @as(f64, 1)));
+    std_print(Str.lit("x"));
+    std_print_int(@as(i32, 3));
+    std_print_float(@as(f64, 0.25));
+    try std.testing.expectEqualStrings("x\n3\n0.25\n", core.takeCaptured(.out));
+    try std.testing.expectEqual(@as(i32, 7), add(i32, 3, 4, l));
+}
 
 test {
     std.testing.refAllDeclsRecursive(@This());
