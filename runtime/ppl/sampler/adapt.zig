@@ -246,9 +246,13 @@ pub const WelfordCov = struct {
             di.* = xi - mi.*;
             mi.* += di.* / nf;
         }
-        // m2 += delta_old ⊗ (x - m_new)
-        for (0..self.d) |i| {
-            for (0..self.d) |j| self.m2[i * self.d + j] += self.delta[i] * (x[j] - self.m[j]);
+        // m2 += delta_old ⊗ (x - m_new), upper triangle mirrored so the result is exactly symmetric
+        const d = self.d;
+        for (0..d) |i| {
+            for (i..d) |j| {
+                self.m2[i * d + j] += self.delta[i] * (x[j] - self.m[j]);
+                self.m2[j * d + i] = self.m2[i * d + j];
+            }
         }
     }
 

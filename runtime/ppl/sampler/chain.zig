@@ -1,0 +1,407 @@
+//! One Markov chain from start to finish: seeding, the initial point, warmup with adaptation,
+//! sampling, the chain's CSV file and the draws kept in memory for the summary.
+//!
+//! Random numbers: the chain's generators are Xoshiro256++ streams derived from (seed, chain
+//! index) alone — `init(seed)` followed by 2·chain jumps (2^128 steps each) for the sampler and
+//! one more jump for `write_draw` — so a chain's draws do not depend on which thread runs it, on
+//! how many threads there are, or on whether warmup draws are saved.
+//!
+//! Warmup for NUTS and static HMC follows Stan's adaptive samplers: step size from
+//! `initStepsize`, dual averaging towards `adapt_delta` every iteration, metric re-estimated at the
+//! end of every slow window followed by a new `initStepsize` and a restart of dual averaging
+//! (mu = log(10·ε)); the final step size is exp of the averaged iterate. With zero warmup
+//! iterations the step size from `initStepsize` is kept (Stan would use 1). With adaptation
+//! switched off the given step size and a unit metric are used unchanged.
+
+const std = @import("std");
+const model_mod = @import("model.zig");
+const ham = @import("hamiltonian.zig");
+const adapt = @import("adapt.zig");
+const nuts_mod = @import("nuts.zig");
+const hmc_mod = @import("static_hmc.zig");
+const mh = @import("metropolis.zig");
+const csv = @import("csv.zig");
+const diagnostics = @import("diagnostics.zig");
+
+const Model = model_mod.Model;
+const Rng = model_mod.Rng;
+pub const MetricKind = adapt.MetricKind;
+pub const Transition = nuts_mod.Transition;
+
+pub const Algorithm = enum {
+    nuts,
+    hmc,
+    mh,
+    adaptive_mh,
+
+    pub fn label(self: Algorithm) []const u8 {
+        return switch (self) {
+            .nuts => "nuts",
+            .hmc => "hmc",
+            .mh => "mh",
+            .adaptive_mh => "adaptive-mh",
+        };
+    }
+
+    pub fn isHamiltonian(self: Algorithm) bool {
+        return self == .nuts or self == .hmc;
+    }
+};
+
+/// Everything that controls a run. Defaults are CmdStan's.
+pub const Config = struct {
+    algorithm: Algorithm = .nuts,
+    chains: usize = 4,
+    warmup: usize = 1000,
+    draws: usize = 1000,
+    seed: u64 = 0,
+    /// Worker threads; 0 = one per CPU (never more than `chains`).
+    threads: usize = 0,
+    metric: MetricKind = .diag,
+    adapt_engaged: bool = true,
+    adapt_delta: f64 = 0.8,
+    adapt_gamma: f64 = 0.05,
+    adapt_kappa: f64 = 0.75,
+    adapt_t0: f64 = 10,
+    init_buffer: usize = 75,
+    term_buffer: usize = 50,
+    window: usize = 25,
+    max_depth: u32 = 10,
+    /// Initial (or, without adaptation, fixed) step size.
+    stepsize: f64 = 1,
+    /// Step size jitter in [0, 1): ε·(1 + jitter·U(-1, 1)) per transition.
+    jitter: f64 = 0,
+    /// Integration time of static HMC.
+    int_time: f64 = 2 * std.math.pi,
+    /// Initial values uniform in (-init_radius, init_radius) on the unconstrained scale; 0 = all 0.
+    init_radius: f64 = 2,
+    save_warmup: bool = false,
+};
+
+pub const num_sampler_columns = csv.sampler_columns.len;
+
+/// What one chain produced.
+pub const ChainResult = struct {
+    /// 0-based chain index (the CSV's `id` is index + 1).
+    index: usize,
+    /// Post-warmup rows, `draws` × (7 + model columns), row-major: the CSV's values.
+    rows: []f64 = &.{},
+    n_cols: usize = 0,
+    /// Final step size (HMC) or proposal scale (Metropolis).
+    stepsize: f64 = std.math.nan(f64),
+    /// Adapted inverse metric (d or d×d) for HMC; proposal covariance (d×d) for adaptive MH;
+    /// empty for random-walk MH.
+    inv_metric: []f64 = &.{},
+    warmup_seconds: f64 = 0,
+    sampling_seconds: f64 = 0,
+    /// Gradient evaluations over the whole chain (initialisation and warmup included).
+    n_grad: u64 = 0,
+    /// Leapfrog steps over the whole chain (warmup included).
+    n_leapfrog_total: u64 = 0,
+    divergences: usize = 0,
+    warmup_divergences: usize = 0,
+    treedepth_hits: usize = 0,
+    mean_accept: f64 = std.math.nan(f64),
+    ebfmi: f64 = std.math.nan(f64),
+    /// Set when the chain failed; `message` then explains.
+    err: ?anyerror = null,
+    message: []const u8 = "",
+
+    pub fn deinit(self: *ChainResult, allocator: std.mem.Allocator) void {
+        allocator.free(self.rows);
+        allocator.free(self.inv_metric);
+        if (self.message.len > 0) allocator.free(self.message);
+        self.* = .{ .index = self.index };
+    }
+
+    pub fn row(self: *const ChainResult, i: usize) []const f64 {
+        return self.rows[i * self.n_cols .. (i + 1) * self.n_cols];
+    }
+
+    pub fn numRows(self: *const ChainResult) usize {
+        return if (self.n_cols == 0) 0 else self.rows.len / self.n_cols;
+    }
+};
+
+/// The two random streams of chain `index`.
+pub fn chainRngs(seed: u64, index: usize) struct { sampler: Rng, draws: Rng } {
+    var r = Rng.init(seed);
+    for (0..2 * index) |_| r.jump();
+    var g = r;
+    g.jump();
+    return .{ .sampler = r, .draws = g };
+}
+
+test "chainRngs gives distinct, reproducible streams" {
+    var a = chainRngs(1, 0);
+    var b = chainRngs(1, 1);
+    var c = chainRngs(1, 1);
+    try std.testing.expect(a.sampler.next() != b.sampler.next());
+    _ = c.sampler.next();
+    try std.testing.expectEqual(b.sampler.next(), c.sampler.next());
+    try std.testing.expect(b.draws.next() != b.sampler.next());
+    // chain 0's draw stream (1 jump) and chain 1's sampler stream (2 jumps) are different
+    var d = chainRngs(1, 0);
+    var e = chainRngs(1, 1);
+    try std.testing.expect(d.draws.next() != e.sampler.next());
+}
+
+pub const InitError = error{InitFailed};
+
+/// Finds an initial point: uniform(-radius, radius) per coordinate (all zeros when radius is 0),
+/// up to 100 attempts until the log density and its gradient are finite. Returns the log density.
+pub fn findInitialPoint(target: *ham.Target, radius: f64, rng: std.Random, q: []f64, g: []f64) InitError!f64 {
+    const attempts: usize = if (radius == 0) 1 else 100;
+    for (0..attempts) |_| {
+        for (q) |*x| x.* = if (radius == 0) 0 else radius * (2 * rng.float(f64) - 1);
+        const lp = target.eval(q, g);
+        if (!std.math.isFinite(lp)) continue;
+        var ok = true;
+        for (g) |x| {
+            if (!std.math.isFinite(x)) ok = false;
+        }
+        if (ok) return lp;
+    }
+    return error.InitFailed;
+}
+
+/// Where a chain reports its progress (iterations done) for the progress bar.
+pub const Progress = std.atomic.Value(usize);
+
+/// Runs chain `index` of `cfg`. CSV output goes to `out` if given (a buffered writer of the
+/// chain's file). Never returns an error: failures are recorded in the result.
+pub fn runChain(allocator: std.mem.Allocator, model: *const Model, cfg: Config, index: usize, header: ?csv.HeaderInfo, out: ?std.io.AnyWriter, progress: ?*Progress) ChainResult {
+    var res = ChainResult{ .index = index };
+    runChainInner(allocator, model, cfg, index, header, out, progress, &res) catch |e| {
+        res.err = e;
+        if (res.message.len == 0) {
+            res.message = std.fmt.allocPrint(allocator, "chain {d}: {s}", .{ index + 1, describe(e) }) catch "";
+        }
+    };
+    return res;
+}
+
+fn describe(e: anyerror) []const u8 {
+    return switch (e) {
+        error.InitFailed => "could not find an initial point with a finite log density and gradient after 100 attempts; check the model's support and data, or try --init 0 or a smaller --init",
+        error.ImproperPosterior => "the step size grew beyond 1e7 while initialising it: the posterior is probably improper; check the model",
+        error.NoStepsize => "no acceptably small step size could be found: the posterior is perhaps not continuous",
+        error.MetricOverflow => "numerical overflow in metric adaptation: the draws reached extreme values on the unconstrained scale; the posterior may be too wide or improper",
+        error.ContextFailed => "the model could not create its per-chain context (out of memory?)",
+        error.OutOfMemory => "out of memory",
+        else => @errorName(e),
+    };
+}
+
+fn jittered(eps: f64, jitter: f64, rng: std.Random) f64 {
+    if (jitter <= 0) return eps;
+    return eps * (1 + jitter * (2 * rng.float(f64) - 1));
+}
+
+const Kernel = union(enum) {
+    nuts: nuts_mod.Nuts,
+    hmc: hmc_mod.StaticHmc,
+    mh: mh.RandomWalk,
+    am: mh.AdaptiveMetropolis,
+};
+
+fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config, index: usize, header: ?csv.HeaderInfo, out: ?std.io.AnyWriter, progress: ?*Progress, res: *ChainResult) !void {
+    const d = model.dim;
+    const ncol = num_sampler_columns + model.num_columns;
+    res.n_cols = ncol;
+    var rngs = chainRngs(cfg.seed, index);
+    const rng = rngs.sampler.random();
+
+    var ctx: ?*anyopaque = null;
+    if (!model.init_chain(model.data, &ctx)) return error.ContextFailed;
+    defer model.deinit_chain(model.data, ctx);
+    var target = ham.Target{ .model = model, .ctx = ctx };
+
+    const q0 = try allocator.alloc(f64, 2 * d);
+    defer allocator.free(q0);
+    const lp0 = try findInitialPoint(&target, cfg.init_radius, rng, q0[0..d], q0[d..]);
+
+    const rowbuf = try allocator.alloc(f64, ncol);
+    defer allocator.free(rowbuf);
+    res.rows = try allocator.alloc(f64, cfg.draws * ncol);
+    const energies = try allocator.alloc(f64, cfg.draws);
+    defer allocator.free(energies);
+
+    if (header) |h| {
+        if (out) |w| try csv.writeHeader(w, h, model.columnNames());
+    }
+
+    var metric = try ham.Metric.init(allocator, cfg.metric, d);
+    defer metric.deinit(allocator);
+    var kernel: Kernel = switch (cfg.algorithm) {
+        .nuts => .{ .nuts = try nuts_mod.Nuts.init(allocator, d, cfg.max_depth) },
+        .hmc => .{ .hmc = try hmc_mod.StaticHmc.init(allocator, d) },
+        .mh => .{ .mh = try mh.RandomWalk.init(allocator, d) },
+        .adaptive_mh => .{ .am = try mh.AdaptiveMetropolis.init(allocator, d) },
+    };
+    defer switch (kernel) {
+        inline else => |*k| k.deinit(allocator),
+    };
+    switch (kernel) {
+        .nuts => |*k| k.setPosition(q0[0..d], q0[d..], lp0),
+        .hmc => |*k| k.setPosition(q0[0..d], q0[d..], lp0),
+        .mh => |*k| k.setPosition(q0[0..d], lp0),
+        .am => |*k| k.setPosition(q0[0..d], lp0),
+    }
+
+    // Hamiltonian adaptation state
+    var eps = cfg.stepsize;
+    var da = adapt.DualAveraging{ .delta = cfg.adapt_delta, .gamma = cfg.adapt_gamma, .kappa = cfg.adapt_kappa, .t0 = cfg.adapt_t0, .mu = @log(10 * cfg.stepsize) };
+    var madapt = try adapt.MetricAdapter.init(allocator, cfg.metric, d, adapt.Windows.init(cfg.warmup, cfg.init_buffer, cfg.term_buffer, cfg.window));
+    defer madapt.deinit(allocator);
+    var scratch = try ham.Phase.init(allocator, d);
+    defer scratch.deinit(allocator);
+    const adapting_hmc = cfg.algorithm.isHamiltonian() and cfg.adapt_engaged;
+    if (adapting_hmc) eps = try initStepsizeAt(&kernel, eps, &scratch, &metric, &target, rng);
+
+    var timer = try std.time.Timer.start();
+    var n_leapfrog_total: u64 = 0;
+    for (0..cfg.warmup) |it| {
+        const t = transition(&kernel, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        n_leapfrog_total += t.n_leapfrog;
+        if (t.divergent) res.warmup_divergences += 1;
+        if (cfg.adapt_engaged) switch (kernel) {
+            .nuts, .hmc => {
+                eps = da.learn(t.accept_stat);
+                if (try madapt.learn(currentQ(&kernel), metric.inv)) {
+                    metric.refresh() catch return error.MetricOverflow;
+                    eps = try initStepsizeAt(&kernel, eps, &scratch, &metric, &target, rng);
+                    da.mu = @log(10 * eps);
+                    da.restart();
+                }
+            },
+            .mh => |*k| k.adaptScale(t.accept_stat, it, cfg.warmup),
+            .am => |*k| k.adaptStep(t.accept_stat, it, cfg.warmup),
+        };
+        if (cfg.save_warmup) {
+            if (out) |w| {
+                fillRow(rowbuf, t, model, ctx, currentQ(&kernel), &rngs.draws);
+                try csv.writeRow(w, rowbuf);
+            }
+        }
+        if (progress) |p| _ = p.fetchAdd(1, .monotonic);
+    }
+    if (cfg.adapt_engaged) switch (kernel) {
+        .nuts, .hmc => if (cfg.warmup > 0) {
+            eps = da.final();
+        },
+        .mh => |*k| k.endWarmup(),
+        .am => |*k| k.endWarmup(),
+    };
+    res.warmup_seconds = @as(f64, @floatFromInt(timer.lap())) / 1e9;
+
+    // record and report the adaptation result
+    switch (kernel) {
+        .nuts, .hmc => {
+            res.stepsize = eps;
+            res.inv_metric = try allocator.dupe(f64, metric.inv);
+            if (out) |w| try csv.writeAdaptation(w, eps, cfg.metric == .dense, d, metric.inv);
+        },
+        .mh => |*k| {
+            res.stepsize = k.scale();
+            if (out) |w| try csv.writeProposal(w, k.scale(), d, null);
+        },
+        .am => |*k| {
+            res.stepsize = if (k.have_chol) 2.38 / @sqrt(@as(f64, @floatFromInt(d))) else k.rw.scale();
+            if (k.have_chol) {
+                res.inv_metric = try allocator.alloc(f64, d * d);
+                for (0..d) |i| for (0..d) |j| {
+                    var s: f64 = 0;
+                    for (0..@min(i, j) + 1) |m| s += k.chol[i * d + m] * k.chol[j * d + m];
+                    res.inv_metric[i * d + j] = s;
+                };
+            }
+            if (out) |w| try csv.writeProposal(w, res.stepsize, d, if (k.have_chol) res.inv_metric else null);
+        },
+    }
+
+    var sum_accept: f64 = 0;
+    for (0..cfg.draws) |i| {
+        const t = transition(&kernel, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        n_leapfrog_total += t.n_leapfrog;
+        if (t.divergent) res.divergences += 1;
+        if (cfg.algorithm == .nuts and t.treedepth >= cfg.max_depth) res.treedepth_hits += 1;
+        sum_accept += t.accept_stat;
+        energies[i] = t.energy;
+        const r = res.rows[i * ncol .. (i + 1) * ncol];
+        fillRow(r, t, model, ctx, currentQ(&kernel), &rngs.draws);
+        if (out) |w| try csv.writeRow(w, r);
+        if (progress) |p| _ = p.fetchAdd(1, .monotonic);
+    }
+    res.sampling_seconds = @as(f64, @floatFromInt(timer.read())) / 1e9;
+    if (out) |w| try csv.writeTiming(w, res.warmup_seconds, res.sampling_seconds);
+    res.mean_accept = if (cfg.draws > 0) sum_accept / @as(f64, @floatFromInt(cfg.draws)) else std.math.nan(f64);
+    if (cfg.algorithm.isHamiltonian()) res.ebfmi = diagnostics.ebfmi(energies);
+    res.n_grad = target.n_grad;
+    res.n_leapfrog_total = n_leapfrog_total;
+}
+
+fn currentQ(kernel: *Kernel) []const f64 {
+    return switch (kernel.*) {
+        .nuts => |*k| k.cur.q,
+        .hmc => |*k| k.cur.q,
+        .mh => |*k| k.q,
+        .am => |*k| k.rw.q,
+    };
+}
+
+fn initStepsizeAt(kernel: *Kernel, eps: f64, scratch: *ham.Phase, metric: *const ham.Metric, target: *ham.Target, rng: std.Random) !f64 {
+    const cur = switch (kernel.*) {
+        .nuts => |*k| &k.cur,
+        .hmc => |*k| &k.cur,
+        else => unreachable,
+    };
+    return ham.initStepsize(eps, cur, scratch, metric, target, rng);
+}
+
+fn transition(kernel: *Kernel, eps: f64, cfg: Config, metric: *const ham.Metric, target: *ham.Target, rng: std.Random) Transition {
+    return switch (kernel.*) {
+        .nuts => |*k| k.transition(eps, metric, target, rng),
+        .hmc => |*k| k.transition(eps, hmc_mod.StaticHmc.numSteps(cfg.int_time, eps), metric, target, rng),
+        .mh => |*k| k.transition(target, rng),
+        .am => |*k| k.transition(target, rng),
+    };
+}
+
+fn fillRow(r: []f64, t: Transition, model: *const Model, ctx: ?*anyopaque, q: []const f64, draw_rng: *Rng) void {
+    r[0] = t.lp;
+    r[1] = t.accept_stat;
+    r[2] = t.stepsize;
+    r[3] = @floatFromInt(t.treedepth);
+    r[4] = @floatFromInt(t.n_leapfrog);
+    r[5] = if (t.divergent) 1 else 0;
+    r[6] = t.energy;
+    model.write_draw(ctx, q.ptr, draw_rng, r[num_sampler_columns..].ptr);
+}
+
+test "findInitialPoint retries until the density is finite" {
+    const Half = struct {
+        dim: usize = 2,
+        names: []const model_mod.Str = &.{},
+        // support: both coordinates positive
+        pub fn logDensityGrad(_: *const @This(), q: []const f64, g: []f64) f64 {
+            g[0] = -1;
+            g[1] = -1;
+            if (q[0] <= 0 or q[1] <= 0) return -std.math.inf(f64);
+            return -q[0] - q[1];
+        }
+        pub fn writeDraw(_: *const @This(), _: []const f64, _: *Rng, _: []f64) void {}
+    };
+    const inst = Half{};
+    const m = model_mod.fromShared(Half, &inst);
+    var target = ham.Target{ .model = &m, .ctx = m.data };
+    var prng = Rng.init(9);
+    var q: [2]f64 = undefined;
+    var g: [2]f64 = undefined;
+    const lp = try findInitialPoint(&target, 2, prng.random(), &q, &g);
+    try std.testing.expect(q[0] > 0 and q[1] > 0 and q[0] < 2 and q[1] < 2);
+    try std.testing.expectEqual(-q[0] - q[1], lp);
+    try std.testing.expect(target.n_grad >= 1);
+    // radius 0 tries the origin once, which is outside the support
+    try std.testing.expectError(error.InitFailed, findInitialPoint(&target, 0, prng.random(), &q, &g));
+}
