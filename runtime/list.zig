@@ -515,3 +515,27 @@ test "List equality, hashing, ordering and formatting" {
     defer t.sevRelease();
     try testing.expectEqualStrings("[\"a\", \"b\"]", t.bytes());
 }
+
+test "List and Str counts are safe across threads" {
+    if (@import("builtin").single_threaded) return error.SkipZigTest;
+    const shared = strList(&.{ "one", "two" });
+    defer shared.sevRelease();
+    const Worker = struct {
+        fn work(l: List(Str)) void {
+            for (0..2000) |i| {
+                var mine = l;
+                rc.retain(mine);
+                mine.push(Str.lit("extra")); // copies: l is shared
+                if (i % 2 == 0) rc.retain(mine.get(@as(i64, 0), tloc)) else rc.retain(l.get(@as(i64, 0), tloc));
+                rc.release(l.get(@as(i64, 0), tloc));
+                rc.release(mine);
+            }
+        }
+    };
+    var threads: [4]std.Thread = undefined;
+    for (&threads) |*t| t.* = try std.Thread.spawn(.{}, Worker.work, .{shared});
+    for (threads) |t| t.join();
+    try testing.expectEqual(@as(usize, 1), shared.refCount());
+    try testing.expectEqual(@as(usize, 1), shared.get(@as(i64, 0), tloc).refCount());
+    try testing.expectEqual(@as(usize, 1), shared.get(@as(i64, 1), tloc).refCount());
+}
