@@ -907,3 +907,292 @@ pub fn splitSpans(gpa: Allocator, prog: Program, text: []const u8) ![]Span {
     try out.append(gpa, .{ .start = last, .end = text.len });
     return out.toOwnedSlice(gpa);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Engine tests. Expected values were computed with Python 3.11 `re` (`re.search`,
+// `re.finditer`, `re.split`, `re.sub` with `\n` written as `$n`) and typed in.
+
+const testing = std.testing;
+
+const SearchCase = struct { p: []const u8, t: []const u8, m: ?[]const u8, g: []const ?[]const u8 = &.{} };
+
+const search_cases = [_]SearchCase{
+    .{ .p = "abc", .t = "xxabcxx", .m = "abc", .g = &.{} },
+    .{ .p = "abc", .t = "ab", .m = null },
+    .{ .p = "a.c", .t = "abc", .m = "abc", .g = &.{} },
+    .{ .p = "a.c", .t = "a\nc", .m = null },
+    .{ .p = "\\d+", .t = "abc123def456", .m = "123", .g = &.{} },
+    .{ .p = "\\D+", .t = "123abc456", .m = "abc", .g = &.{} },
+    .{ .p = "\\w+", .t = "  hello_world42!", .m = "hello_world42", .g = &.{} },
+    .{ .p = "\\W+", .t = "abc!?-def", .m = "!?-", .g = &.{} },
+    .{ .p = "\\s+", .t = "a \t\nb", .m = " \t\n", .g = &.{} },
+    .{ .p = "\\S+", .t = "   xyz  ", .m = "xyz", .g = &.{} },
+    .{ .p = "\\.", .t = "a.b", .m = ".", .g = &.{} },
+    .{ .p = "\\\\", .t = "a\\b", .m = "\\", .g = &.{} },
+    .{ .p = "\\t", .t = "a\tb", .m = "\t", .g = &.{} },
+    .{ .p = "[a-c]+", .t = "xxabcabdd", .m = "abcab", .g = &.{} },
+    .{ .p = "[^a-z0-9_]+", .t = "abc_12!@#def", .m = "!@#", .g = &.{} },
+    .{ .p = "[^abc]", .t = "abcabcd", .m = "d", .g = &.{} },
+    .{ .p = "^abc", .t = "abcabc", .m = "abc", .g = &.{} },
+    .{ .p = "^abc", .t = "xabc", .m = null },
+    .{ .p = "abc$", .t = "abcabc", .m = "abc", .g = &.{} },
+    .{ .p = "abc$", .t = "abcx", .m = null },
+    .{ .p = "^$", .t = "", .m = "", .g = &.{} },
+    .{ .p = "^a*$", .t = "aaaa", .m = "aaaa", .g = &.{} },
+    .{ .p = "^a*$", .t = "aaab", .m = null },
+    .{ .p = "\\bfoo\\b", .t = "a foo b", .m = "foo", .g = &.{} },
+    .{ .p = "\\bfoo\\b", .t = "afoob", .m = null },
+    .{ .p = "\\Boo\\B", .t = "afoob", .m = "oo", .g = &.{} },
+    .{ .p = "(a|b)+", .t = "ccabbac", .m = "abba", .g = &.{"a"} },
+    .{ .p = "(?:ab)+", .t = "xababab", .m = "ababab", .g = &.{} },
+    .{ .p = "cat|dog", .t = "hotdog", .m = "dog", .g = &.{} },
+    .{ .p = "cat|category", .t = "category", .m = "cat", .g = &.{} },
+    .{ .p = "a*", .t = "baaa", .m = "", .g = &.{} },
+    .{ .p = "a+", .t = "baaa", .m = "aaa", .g = &.{} },
+    .{ .p = "a?b", .t = "ab", .m = "ab", .g = &.{} },
+    .{ .p = "a{3}", .t = "aaaaa", .m = "aaa", .g = &.{} },
+    .{ .p = "a{2,}", .t = "aaaaa", .m = "aaaaa", .g = &.{} },
+    .{ .p = "a{2,3}", .t = "aaaaa", .m = "aaa", .g = &.{} },
+    .{ .p = "a{,2}", .t = "aaaaa", .m = "aa", .g = &.{} },
+    .{ .p = "a{0}b", .t = "ab", .m = "b", .g = &.{} },
+    .{ .p = "a*?b", .t = "aaab", .m = "aaab", .g = &.{} },
+    .{ .p = "a+?", .t = "aaa", .m = "a", .g = &.{} },
+    .{ .p = "a??b", .t = "ab", .m = "ab", .g = &.{} },
+    .{ .p = "<.+>", .t = "<a><b>", .m = "<a><b>", .g = &.{} },
+    .{ .p = "<.+?>", .t = "<a><b>", .m = "<a>", .g = &.{} },
+    // Python reports group 1 = "" here (its loop runs one extra empty iteration after the
+    // last a); a Pike VM never re-enters a loop at the same position, so group 1 keeps the
+    // last non-empty iteration. This is the one documented divergence in the table.
+    .{ .p = "(a*)*b", .t = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", .m = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", .g = &.{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"} },
+    .{ .p = "(a*)*b", .t = "aaaaaaaaaaaaaaaaaaaa", .m = null },
+    .{ .p = "[0-9a-fA-F]+", .t = "zz0x1fAbz", .m = "0", .g = &.{} },
+    .{ .p = "[-a]+", .t = "--a-b", .m = "--a-", .g = &.{} },
+    .{ .p = "[a-]+", .t = "--a-b", .m = "--a-", .g = &.{} },
+    .{ .p = "[]a]+", .t = "x]a]b", .m = "]a]", .g = &.{} },
+    .{ .p = "[\\d.]+", .t = "v1.25x", .m = "1.25", .g = &.{} },
+    .{ .p = "[\\w-]+", .t = "foo-bar baz", .m = "foo-bar", .g = &.{} },
+    .{ .p = "colou?r", .t = "the color red", .m = "color", .g = &.{} },
+    .{ .p = "\\d{4}-\\d{2}-\\d{2}", .t = "on 2024-02-29 at", .m = "2024-02-29", .g = &.{} },
+    .{ .p = "(\\w+)@(\\w+)\\.com", .t = "mail bob@example.com now", .m = "bob@example.com", .g = &.{"bob", "example"} },
+    .{ .p = "a{x}", .t = "a{x}", .m = "a{x}", .g = &.{} },
+    .{ .p = "x{1,2", .t = "x{1,2", .m = "x{1,2", .g = &.{} },
+    .{ .p = "é+", .t = "caféé!", .m = "éé", .g = &.{} },
+    .{ .p = "[à-ÿ]+", .t = "naïve", .m = "ï", .g = &.{} },
+    .{ .p = "caf.", .t = "café", .m = "café", .g = &.{} },
+    .{ .p = "\\x41\\u00e9", .t = "Aé", .m = "Aé", .g = &.{} },
+    .{ .p = "(?:a|ab)(?:c|bcd)(d*)", .t = "abcd", .m = "abcd", .g = &.{""} },
+    .{ .p = "(a|ab)(c|bcd)(d*)", .t = "abcd", .m = "abcd", .g = &.{"a", "bcd", ""} },
+    .{ .p = "\\$\\d+\\.\\d\\d", .t = "cost: $12.50", .m = "$12.50", .g = &.{} },
+    .{ .p = "(\\d+)-(\\d+)?", .t = "12-", .m = "12-", .g = &.{"12", null} },
+    .{ .p = "^(\\w+)\\s+(\\w+)$", .t = "hello world", .m = "hello world", .g = &.{"hello", "world"} },
+    .{ .p = "a|b|c|d", .t = "xxd", .m = "d", .g = &.{} },
+    .{ .p = "(?:)", .t = "abc", .m = "", .g = &.{} },
+    .{ .p = "x*$", .t = "abxx", .m = "xx", .g = &.{} },
+    .{ .p = "\\d+(?:\\.\\d+)?", .t = "pi is 3.14159", .m = "3.14159", .g = &.{} },
+    .{ .p = "[A-Z][a-z]*", .t = "hello World", .m = "World", .g = &.{} },
+};
+
+fn expectSearch(c: SearchCase) !void {
+    const gpa = testing.allocator;
+    var diag: Diag = .{};
+    const prog = compileProgram(gpa, c.p, &diag) catch |e| {
+        std.debug.print("pattern {s}: {s}\n", .{ c.p, diag.message() });
+        return e;
+    };
+    defer freeProgram(gpa, prog);
+    var m = try Matches.init(gpa, prog, c.t);
+    defer m.deinit();
+    const s = try m.next();
+    if (c.m) |want| {
+        const got = s orelse {
+            std.debug.print("pattern {s} on {s}: no match, want {s}\n", .{ c.p, c.t, want });
+            return error.TestExpectedEqual;
+        };
+        try testing.expectEqualStrings(want, c.t[got.start..got.end]);
+        try testing.expectEqual(c.g.len, prog.groups);
+        for (c.g, 1..) |want_g, k| {
+            const got_g = m.group(k);
+            if (want_g) |w| {
+                try testing.expect(got_g != null);
+                try testing.expectEqualStrings(w, c.t[got_g.?.start..got_g.?.end]);
+            } else try testing.expect(got_g == null);
+        }
+    } else if (s) |got| {
+        std.debug.print("pattern {s} on {s}: unexpected match {s}\n", .{ c.p, c.t, c.t[got.start..got.end] });
+        return error.TestUnexpectedResult;
+    }
+}
+
+test "regex engine: search table (Python re.search)" {
+    for (search_cases) |c| expectSearch(c) catch |e| {
+        std.debug.print("failed case: {s} / {s}\n", .{ c.p, c.t });
+        return e;
+    };
+}
+
+const AllCase = struct { p: []const u8, t: []const u8, all: []const []const u8 };
+const all_cases = [_]AllCase{
+    .{ .p = "\\d+", .t = "a1b22c333", .all = &.{"1", "22", "333"} },
+    .{ .p = "\\d*", .t = "a12b", .all = &.{"", "12", "", ""} },
+    .{ .p = "x*", .t = "axbc", .all = &.{"", "x", "", "", ""} },
+    .{ .p = "\\w+", .t = "Hello, big World!", .all = &.{"Hello", "big", "World"} },
+    .{ .p = "[aeiou]", .t = "education", .all = &.{"e", "u", "a", "i", "o"} },
+    .{ .p = "a|ab", .t = "abab", .all = &.{"a", "a"} },
+    .{ .p = "", .t = "abc", .all = &.{"", "", "", ""} },
+    .{ .p = "\\b", .t = "ab cd", .all = &.{"", "", "", ""} },
+    .{ .p = "(\\d)(\\d)", .t = "1234", .all = &.{"12", "34"} },
+    .{ .p = "é", .t = "été", .all = &.{"é", "é"} },
+};
+
+const SplitCase = struct { p: []const u8, t: []const u8, parts: []const []const u8 };
+const split_cases = [_]SplitCase{
+    .{ .p = ",\\s*", .t = "a, b,c,   d", .parts = &.{"a", "b", "c", "d"} },
+    .{ .p = "\\d", .t = "a1b2c", .parts = &.{"a", "b", "c"} },
+    .{ .p = "x*", .t = "axbc", .parts = &.{"", "a", "", "b", "c", ""} },
+    .{ .p = "\\s+", .t = "  lead and trail  ", .parts = &.{"", "lead", "and", "trail", ""} },
+    .{ .p = ";", .t = "no-sep", .parts = &.{"no-sep"} },
+    .{ .p = "(?:-)", .t = "a-b--c", .parts = &.{"a", "b", "", "c"} },
+    .{ .p = "", .t = "ab", .parts = &.{"", "a", "b", ""} },
+    .{ .p = "$", .t = "ab", .parts = &.{"ab", ""} },
+};
+
+const SubCase = struct { p: []const u8, t: []const u8, r: []const u8, out: []const u8 };
+const sub_cases = [_]SubCase{
+    .{ .p = "\\d+", .t = "a1b22c333", .r = "#", .out = "a#b#c#" },
+    .{ .p = "(\\w+)@(\\w+)", .t = "bob@site ann@web", .r = "$2 at $1", .out = "site at bob web at ann" },
+    .{ .p = "x*", .t = "abxd", .r = "-", .out = "-a-b--d-" },
+    .{ .p = "(a)(b)?", .t = "ab a", .r = "[$2$1]", .out = "[ba] [a]" },
+    .{ .p = "\\s+", .t = "a  b\t\tc", .r = " ", .out = "a b c" },
+    .{ .p = "^", .t = "abc", .r = ">", .out = ">abc" },
+    .{ .p = "$", .t = "abc", .r = "<", .out = "abc<" },
+    .{ .p = "(\\d{4})-(\\d{2})-(\\d{2})", .t = "2024-02-29", .r = "$3/$2/$1", .out = "29/02/2024" },
+    .{ .p = "o", .t = "foo", .r = "0", .out = "f00" },
+    .{ .p = "z", .t = "foo", .r = "Z", .out = "foo" },
+};
+
+test "regex engine: findAll, split and replace tables (Python re.finditer/split/sub)" {
+    const gpa = testing.allocator;
+    var diag: Diag = .{};
+    for (all_cases) |c| {
+        const prog = try compileProgram(gpa, c.p, &diag);
+        defer freeProgram(gpa, prog);
+        const spans = try findAllSpans(gpa, prog, c.t);
+        defer gpa.free(spans);
+        try testing.expectEqual(c.all.len, spans.len);
+        for (c.all, spans) |want, s| try testing.expectEqualStrings(want, c.t[s.start..s.end]);
+    }
+    for (split_cases) |c| {
+        const prog = try compileProgram(gpa, c.p, &diag);
+        defer freeProgram(gpa, prog);
+        const spans = try splitSpans(gpa, prog, c.t);
+        defer gpa.free(spans);
+        try testing.expectEqual(c.parts.len, spans.len);
+        for (c.parts, spans) |want, s| try testing.expectEqualStrings(want, c.t[s.start..s.end]);
+    }
+    for (sub_cases) |c| {
+        const prog = try compileProgram(gpa, c.p, &diag);
+        defer freeProgram(gpa, prog);
+        const tmpl = try Template.parse(gpa, c.r, prog.groups, &diag);
+        defer tmpl.deinit(gpa);
+        const out = try replaceAllSlice(gpa, prog, c.t, tmpl);
+        defer gpa.free(out);
+        try testing.expectEqualStrings(c.out, out);
+    }
+}
+
+test "regex engine: replacement templates" {
+    const gpa = testing.allocator;
+    var diag: Diag = .{};
+    const prog = try compileProgram(gpa, "(\\w)(\\w)", &diag);
+    defer freeProgram(gpa, prog);
+    const Case = struct { r: []const u8, out: []const u8 };
+    for ([_]Case{
+        .{ .r = "$2$1", .out = "ba dc" },
+        .{ .r = "${2}1", .out = "b1 d1" },
+        .{ .r = "$$", .out = "$ $" },
+        .{ .r = "$0!", .out = "ab! cd!" },
+        .{ .r = "$x$", .out = "$x$ $x$" },
+        .{ .r = "${x}", .out = "${x} ${x}" },
+    }) |c| {
+        const tmpl = try Template.parse(gpa, c.r, prog.groups, &diag);
+        defer tmpl.deinit(gpa);
+        const out = try replaceAllSlice(gpa, prog, "ab cd", tmpl);
+        defer gpa.free(out);
+        try testing.expectEqualStrings(c.out, out);
+    }
+    try testing.expectError(error.InvalidPattern, Template.parse(gpa, "$3", prog.groups, &diag));
+    try testing.expectEqualStrings("regex: replacement refers to group 3 at offset 0 but the pattern has 2 group(s)", diag.message());
+    try testing.expectError(error.InvalidPattern, Template.parse(gpa, "x${12}", prog.groups, &diag));
+}
+
+test "regex engine: invalid patterns report the offset" {
+    const gpa = testing.allocator;
+    const Case = struct { p: []const u8, msg: []const u8 };
+    for ([_]Case{
+        .{ .p = "abc(def", .msg = "regex: unclosed group at offset 3" },
+        .{ .p = "a(b(c)", .msg = "regex: unclosed group at offset 1" },
+        .{ .p = "ab)c", .msg = "regex: unmatched ')' at offset 2" },
+        .{ .p = "*a", .msg = "regex: nothing to repeat at offset 0" },
+        .{ .p = "a|+", .msg = "regex: nothing to repeat at offset 2" },
+        .{ .p = "(+)", .msg = "regex: nothing to repeat at offset 1" },
+        .{ .p = "^*", .msg = "regex: nothing to repeat at offset 0" },
+        .{ .p = "{2}", .msg = "regex: nothing to repeat at offset 0" },
+        .{ .p = "a**", .msg = "regex: multiple repeat at offset 2" },
+        .{ .p = "a{2}{3}", .msg = "regex: multiple repeat at offset 4" },
+        .{ .p = "[abc", .msg = "regex: unterminated character class at offset 0" },
+        .{ .p = "x[^]", .msg = "regex: unterminated character class at offset 1" },
+        .{ .p = "[z-a]", .msg = "regex: bad character range at offset 1" },
+        .{ .p = "[a-\\d]", .msg = "regex: bad character range at offset 1" },
+        .{ .p = "ab\\", .msg = "regex: trailing backslash at offset 2" },
+        .{ .p = "\\q", .msg = "regex: bad escape \\q at offset 0" },
+        .{ .p = "(a)\\1", .msg = "regex: backreferences are not supported (\\1) at offset 3" },
+        .{ .p = "(?=a)", .msg = "regex: unsupported group syntax '(?' at offset 0 (only '(?:' is supported)" },
+        .{ .p = "a{5,2}", .msg = "regex: min repeat greater than max repeat at offset 1" },
+        .{ .p = "a{1001}", .msg = "regex: repetition count too large (max 1000) at offset 1" },
+        .{ .p = "\\x4", .msg = "regex: incomplete escape at offset 0" },
+        .{ .p = "a\xff", .msg = "regex: invalid UTF-8 at offset 1" },
+        .{ .p = "(?:a{1000}){1000}", .msg = "regex: pattern too large after expanding repetitions (more than 100000 instructions)" },
+    }) |c| {
+        var diag: Diag = .{};
+        try testing.expectError(error.InvalidPattern, compileProgram(gpa, c.p, &diag));
+        try testing.expectEqualStrings(c.msg, diag.message());
+    }
+}
+
+test "regex engine: no exponential blow-up" {
+    const gpa = testing.allocator;
+    var diag: Diag = .{};
+    var timer = try std.time.Timer.start();
+    const Case = struct { p: []const u8, t: []const u8, tail: u8, n: usize, hit: bool };
+    for ([_]Case{
+        .{ .p = "(a*)*b", .t = "", .tail = 'a', .n = 30, .hit = false },
+        .{ .p = "(a*)*b", .t = "", .tail = 'a', .n = 20000, .hit = false },
+        .{ .p = "(x+x+)+y", .t = "", .tail = 'x', .n = 5000, .hit = false },
+        .{ .p = "(a|aa)+$", .t = "", .tail = 'a', .n = 5000, .hit = true },
+        .{ .p = "^(a?){25}a{25}$", .t = "", .tail = 'a', .n = 25, .hit = true },
+    }) |c| {
+        const text = try gpa.alloc(u8, c.n);
+        defer gpa.free(text);
+        @memset(text, c.tail);
+        const prog = try compileProgram(gpa, c.p, &diag);
+        defer freeProgram(gpa, prog);
+        var m = try Matches.init(gpa, prog, text);
+        defer m.deinit();
+        try testing.expectEqual(c.hit, (try m.next()) != null);
+    }
+    // Linear-time matching: all of the above together take well under a second even in Debug
+    // (a backtracking engine needs ~2^30 steps for the first case alone).
+    try testing.expect(timer.read() < 5 * std.time.ns_per_s);
+}
+
+test "regex engine: invalid UTF-8 in the text is read byte by byte" {
+    const gpa = testing.allocator;
+    var diag: Diag = .{};
+    const prog = try compileProgram(gpa, "a.b", &diag);
+    defer freeProgram(gpa, prog);
+    var m = try Matches.init(gpa, prog, "xa\xffb");
+    defer m.deinit();
+    const s = (try m.next()).?;
+    try testing.expectEqual(@as(usize, 1), s.start);
+    try testing.expectEqual(@as(usize, 4), s.end);
+}
