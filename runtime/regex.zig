@@ -973,7 +973,7 @@ const search_cases = [_]SearchCase{
     .{ .p = "[\\w-]+", .t = "foo-bar baz", .m = "foo-bar", .g = &.{} },
     .{ .p = "colou?r", .t = "the color red", .m = "color", .g = &.{} },
     .{ .p = "\\d{4}-\\d{2}-\\d{2}", .t = "on 2024-02-29 at", .m = "2024-02-29", .g = &.{} },
-    .{ .p = "(\\w+)@(\\w+)\\.com", .t = "mail bob@example.com now", .m = "bob@example.com", .g = &.{"bob", "example"} },
+    .{ .p = "(\\w+)@(\\w+)\\.com", .t = "mail bob@example.com now", .m = "bob@example.com", .g = &.{ "bob", "example" } },
     .{ .p = "a{x}", .t = "a{x}", .m = "a{x}", .g = &.{} },
     .{ .p = "x{1,2", .t = "x{1,2", .m = "x{1,2", .g = &.{} },
     .{ .p = "é+", .t = "caféé!", .m = "éé", .g = &.{} },
@@ -981,10 +981,10 @@ const search_cases = [_]SearchCase{
     .{ .p = "caf.", .t = "café", .m = "café", .g = &.{} },
     .{ .p = "\\x41\\u00e9", .t = "Aé", .m = "Aé", .g = &.{} },
     .{ .p = "(?:a|ab)(?:c|bcd)(d*)", .t = "abcd", .m = "abcd", .g = &.{""} },
-    .{ .p = "(a|ab)(c|bcd)(d*)", .t = "abcd", .m = "abcd", .g = &.{"a", "bcd", ""} },
+    .{ .p = "(a|ab)(c|bcd)(d*)", .t = "abcd", .m = "abcd", .g = &.{ "a", "bcd", "" } },
     .{ .p = "\\$\\d+\\.\\d\\d", .t = "cost: $12.50", .m = "$12.50", .g = &.{} },
-    .{ .p = "(\\d+)-(\\d+)?", .t = "12-", .m = "12-", .g = &.{"12", null} },
-    .{ .p = "^(\\w+)\\s+(\\w+)$", .t = "hello world", .m = "hello world", .g = &.{"hello", "world"} },
+    .{ .p = "(\\d+)-(\\d+)?", .t = "12-", .m = "12-", .g = &.{ "12", null } },
+    .{ .p = "^(\\w+)\\s+(\\w+)$", .t = "hello world", .m = "hello world", .g = &.{ "hello", "world" } },
     .{ .p = "a|b|c|d", .t = "xxd", .m = "d", .g = &.{} },
     .{ .p = "(?:)", .t = "abc", .m = "", .g = &.{} },
     .{ .p = "x*$", .t = "abxx", .m = "xx", .g = &.{} },
@@ -1032,28 +1032,28 @@ test "regex engine: search table (Python re.search)" {
 
 const AllCase = struct { p: []const u8, t: []const u8, all: []const []const u8 };
 const all_cases = [_]AllCase{
-    .{ .p = "\\d+", .t = "a1b22c333", .all = &.{"1", "22", "333"} },
-    .{ .p = "\\d*", .t = "a12b", .all = &.{"", "12", "", ""} },
-    .{ .p = "x*", .t = "axbc", .all = &.{"", "x", "", "", ""} },
-    .{ .p = "\\w+", .t = "Hello, big World!", .all = &.{"Hello", "big", "World"} },
-    .{ .p = "[aeiou]", .t = "education", .all = &.{"e", "u", "a", "i", "o"} },
-    .{ .p = "a|ab", .t = "abab", .all = &.{"a", "a"} },
-    .{ .p = "", .t = "abc", .all = &.{"", "", "", ""} },
-    .{ .p = "\\b", .t = "ab cd", .all = &.{"", "", "", ""} },
-    .{ .p = "(\\d)(\\d)", .t = "1234", .all = &.{"12", "34"} },
-    .{ .p = "é", .t = "été", .all = &.{"é", "é"} },
+    .{ .p = "\\d+", .t = "a1b22c333", .all = &.{ "1", "22", "333" } },
+    .{ .p = "\\d*", .t = "a12b", .all = &.{ "", "12", "", "" } },
+    .{ .p = "x*", .t = "axbc", .all = &.{ "", "x", "", "", "" } },
+    .{ .p = "\\w+", .t = "Hello, big World!", .all = &.{ "Hello", "big", "World" } },
+    .{ .p = "[aeiou]", .t = "education", .all = &.{ "e", "u", "a", "i", "o" } },
+    .{ .p = "a|ab", .t = "abab", .all = &.{ "a", "a" } },
+    .{ .p = "", .t = "abc", .all = &.{ "", "", "", "" } },
+    .{ .p = "\\b", .t = "ab cd", .all = &.{ "", "", "", "" } },
+    .{ .p = "(\\d)(\\d)", .t = "1234", .all = &.{ "12", "34" } },
+    .{ .p = "é", .t = "été", .all = &.{ "é", "é" } },
 };
 
 const SplitCase = struct { p: []const u8, t: []const u8, parts: []const []const u8 };
 const split_cases = [_]SplitCase{
-    .{ .p = ",\\s*", .t = "a, b,c,   d", .parts = &.{"a", "b", "c", "d"} },
-    .{ .p = "\\d", .t = "a1b2c", .parts = &.{"a", "b", "c"} },
-    .{ .p = "x*", .t = "axbc", .parts = &.{"", "a", "", "b", "c", ""} },
-    .{ .p = "\\s+", .t = "  lead and trail  ", .parts = &.{"", "lead", "and", "trail", ""} },
+    .{ .p = ",\\s*", .t = "a, b,c,   d", .parts = &.{ "a", "b", "c", "d" } },
+    .{ .p = "\\d", .t = "a1b2c", .parts = &.{ "a", "b", "c" } },
+    .{ .p = "x*", .t = "axbc", .parts = &.{ "", "a", "", "b", "c", "" } },
+    .{ .p = "\\s+", .t = "  lead and trail  ", .parts = &.{ "", "lead", "and", "trail", "" } },
     .{ .p = ";", .t = "no-sep", .parts = &.{"no-sep"} },
-    .{ .p = "(?:-)", .t = "a-b--c", .parts = &.{"a", "b", "", "c"} },
-    .{ .p = "", .t = "ab", .parts = &.{"", "a", "b", ""} },
-    .{ .p = "$", .t = "ab", .parts = &.{"ab", ""} },
+    .{ .p = "(?:-)", .t = "a-b--c", .parts = &.{ "a", "b", "", "c" } },
+    .{ .p = "", .t = "ab", .parts = &.{ "", "a", "b", "" } },
+    .{ .p = "$", .t = "ab", .parts = &.{ "ab", "" } },
 };
 
 const SubCase = struct { p: []const u8, t: []const u8, r: []const u8, out: []const u8 };
