@@ -552,7 +552,7 @@ pub fn freeProgram(gpa: Allocator, p: Program) void {
 // ---------------------------------------------------------------------------------------------
 // Pike VM.
 
-const none = std.math.maxInt(usize);
+const unset = std.math.maxInt(usize);
 
 /// Decodes the code point at `i`; invalid UTF-8 bytes are read one at a time as U+FFFD so that
 /// no input can make the matcher fail.
@@ -707,7 +707,7 @@ pub const Vm = struct {
         var pos = start;
         while (true) {
             if (!matched) {
-                @memset(vm.scratch, none);
+                @memset(vm.scratch, unset);
                 try vm.addThread(clist, 0, text, pos);
             }
             if (clist.len == 0) break;
@@ -786,7 +786,7 @@ pub const Matches = struct {
     pub fn group(m: *const Matches, k: usize) ?Span {
         const a = m.caps[2 * k];
         const b = m.caps[2 * k + 1];
-        if (a == none or b == none) return null;
+        if (a == unset or b == unset) return null;
         return .{ .start = a, .end = b };
     }
 };
@@ -906,6 +906,295 @@ pub fn splitSpans(gpa: Allocator, prog: Program, text: []const u8) ![]Span {
     }
     try out.append(gpa, .{ .start = last, .end = text.len });
     return out.toOwnedSlice(gpa);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sev API: `Regex` values and the `regex_*` built-ins over `Str`.
+//
+// Ownership (docs/runtime.md): arguments are borrowed; every result is owned. Matched strings
+// share the text's buffer (no copy).
+
+const core = @import("core.zig");
+const rc = @import("rc.zig");
+const str_mod = @import("str.zig");
+const list_mod = @import("list.zig");
+const option = @import("option.zig");
+
+const Str = str_mod.Str;
+const List = list_mod.List;
+const Option = option.Option;
+const Result = option.Result;
+
+const slice_loc: core.Loc = .{ .func = "regex", .line = 0, .col = 0 };
+
+/// The bytes `[s.start, s.end)` of `text` as an owned Str sharing its buffer.
+fn spanStr(text: Str, s: Span) Str {
+    return str_mod.substring(text, @intCast(s.start), @intCast(s.end), slice_loc);
+}
+
+fn oom(e: anyerror) noreturn {
+    // The engine only fails on allocation; patterns were validated by `compile`.
+    std.debug.assert(e == error.OutOfMemory);
+    core.outOfMemory();
+}
+
+/// A compiled regular expression (a value: copy it freely, release it once per owned copy).
+/// All methods borrow the regex and the text and return owned results.
+pub const Regex = struct {
+    /// The source pattern.
+    pattern: Str,
+    insts: List(Inst),
+    ranges: List(Range),
+    /// Number of capture groups (group 0, the whole match, not counted).
+    groups: i64,
+
+    fn program(re: Regex) Program {
+        return .{ .insts = re.insts.items(), .ranges = re.ranges.items(), .groups = @intCast(re.groups) };
+    }
+
+    fn matches(re: Regex, text: Str) Matches {
+        return Matches.init(core.gpa(), re.program(), text.bytes()) catch |e| oom(e);
+    }
+
+    /// Whether the pattern matches somewhere in `text` (anchor it with `^...$` for a
+    /// whole-text match). Backs `regex_match` with a compiled pattern.
+    pub fn isMatch(re: Regex, text: Str) bool {
+        var m = re.matches(text);
+        defer m.deinit();
+        return (m.next() catch |e| oom(e)) != null;
+    }
+
+    /// The leftmost match, or None.
+    pub fn find(re: Regex, text: Str) Option(Str) {
+        var m = re.matches(text);
+        defer m.deinit();
+        const s = (m.next() catch |e| oom(e)) orelse return .None;
+        return .{ .Some = spanStr(text, s) };
+    }
+
+    /// Every non-overlapping match, left to right (empty matches included, Python rules).
+    pub fn findAll(re: Regex, text: Str) List(Str) {
+        var out = List(Str).empty();
+        var m = re.matches(text);
+        defer m.deinit();
+        while (m.next() catch |e| oom(e)) |s| out.pushOwned(spanStr(text, s));
+        return out;
+    }
+
+    /// The leftmost match and its groups: element 0 is the whole match, element k is group k
+    /// (an empty string when the group did not take part in the match). None without a match.
+    pub fn captures(re: Regex, text: Str) Option(List(Str)) {
+        var m = re.matches(text);
+        defer m.deinit();
+        _ = (m.next() catch |e| oom(e)) orelse return .None;
+        var out = List(Str).withCapacity(@intCast(re.groups + 1));
+        var k: usize = 0;
+        while (k <= re.groups) : (k += 1) {
+            out.pushOwned(if (m.group(k)) |s| spanStr(text, s) else Str.empty);
+        }
+        return .{ .Some = out };
+    }
+
+    /// The pieces of `text` around the matches (capture groups are not inserted, unlike
+    /// Python's `re.split`). No match gives `[text]`.
+    pub fn split(re: Regex, text: Str) List(Str) {
+        var out = List(Str).empty();
+        var m = re.matches(text);
+        defer m.deinit();
+        var last: usize = 0;
+        while (m.next() catch |e| oom(e)) |s| {
+            out.pushOwned(spanStr(text, .{ .start = last, .end = s.start }));
+            last = s.end;
+        }
+        out.pushOwned(spanStr(text, .{ .start = last, .end = text.len }));
+        return out;
+    }
+
+    /// `text` with every match replaced by `replacement`, in which `$0`..`$n` and `${n}` insert
+    /// a group (empty if it did not take part) and `$$` is a dollar sign. Err when the
+    /// replacement names a group the pattern does not have.
+    pub fn replace(re: Regex, text: Str, replacement: Str) Result(Str, Str) {
+        const gpa = core.gpa();
+        var diag: Diag = .{};
+        const tmpl = Template.parse(gpa, replacement.bytes(), @intCast(re.groups), &diag) catch |e| switch (e) {
+            error.InvalidPattern => return .{ .Err = Str.fromSlice(diag.message()) },
+            error.OutOfMemory => core.outOfMemory(),
+        };
+        defer tmpl.deinit(gpa);
+        const out = replaceAllSlice(gpa, re.program(), text.bytes(), tmpl) catch |e| oom(e);
+        defer gpa.free(out);
+        return .{ .Ok = Str.fromSlice(out) };
+    }
+};
+
+/// Compiles `pattern`. Err holds a message naming the problem and its byte offset, e.g.
+/// `regex: unclosed group at offset 4`. Backs `regex_compile`.
+pub fn compile(pattern: Str) Result(Regex, Str) {
+    const gpa = core.gpa();
+    var diag: Diag = .{};
+    const prog = compileProgram(gpa, pattern.bytes(), &diag) catch |e| switch (e) {
+        error.InvalidPattern => return .{ .Err = Str.fromSlice(diag.message()) },
+        error.OutOfMemory => core.outOfMemory(),
+    };
+    defer freeProgram(gpa, prog);
+    pattern.sevRetain();
+    return .{ .Ok = .{
+        .pattern = pattern,
+        .insts = List(Inst).fromSlice(prog.insts),
+        .ranges = List(Range).fromSlice(prog.ranges),
+        .groups = prog.groups,
+    } };
+}
+
+fn withPattern(pattern: Str, comptime T: type, comptime f: anytype, call_args: anytype) Result(T, Str) {
+    const re = switch (compile(pattern)) {
+        .Ok => |r| r,
+        .Err => |e| return .{ .Err = e },
+    };
+    defer rc.release(re);
+    const r = @call(.auto, f, .{re} ++ call_args);
+    return if (T == @TypeOf(r)) .{ .Ok = r } else r;
+}
+
+/// Whether `pattern` matches somewhere in `text` (`re.search` semantics; anchor with `^...$`
+/// for a whole-text match). Err for an invalid pattern. Backs `regex_match(text, pattern)`.
+pub fn isMatch(text: Str, pattern: Str) Result(bool, Str) {
+    return withPattern(pattern, bool, Regex.isMatch, .{text});
+}
+
+/// The leftmost match of `pattern` in `text`, or None. Backs `regex_find(text, pattern)`.
+pub fn find(text: Str, pattern: Str) Result(Option(Str), Str) {
+    return withPattern(pattern, Option(Str), Regex.find, .{text});
+}
+
+/// All non-overlapping matches. Backs `regex_find_all(text, pattern)`.
+pub fn findAll(text: Str, pattern: Str) Result(List(Str), Str) {
+    return withPattern(pattern, List(Str), Regex.findAll, .{text});
+}
+
+/// The whole match and the groups of the leftmost match, or None. Backs
+/// `regex_captures(text, pattern)`.
+pub fn captures(text: Str, pattern: Str) Result(Option(List(Str)), Str) {
+    return withPattern(pattern, Option(List(Str)), Regex.captures, .{text});
+}
+
+/// `text` split around the matches of `pattern`. Backs `regex_split(text, pattern)`.
+pub fn split(text: Str, pattern: Str) Result(List(Str), Str) {
+    return withPattern(pattern, List(Str), Regex.split, .{text});
+}
+
+/// `text` with every match of `pattern` replaced (`$1`, `${1}`, `$0`, `$$` in `replacement`).
+/// Backs `regex_replace(text, pattern, replacement)`.
+pub fn replace(text: Str, pattern: Str, replacement: Str) Result(Str, Str) {
+    return withPattern(pattern, Str, Regex.replace, .{ text, replacement });
+}
+
+const tl = Str.lit;
+
+fn expectStrs(want: []const []const u8, got: List(Str)) !void {
+    try std.testing.expectEqual(@as(i64, @intCast(want.len)), got.len());
+    for (want, got.items()) |w, g| try std.testing.expectEqualStrings(w, g.bytes());
+}
+
+test compile {
+    const r = compile(tl("(\\w+)@(\\w+)"));
+    defer rc.release(r);
+    try std.testing.expect(r == .Ok);
+    try std.testing.expectEqual(@as(i64, 2), r.Ok.groups);
+    try std.testing.expectEqualStrings("(\\w+)@(\\w+)", r.Ok.pattern.bytes());
+    const bad = compile(tl("ab(c"));
+    defer rc.release(bad);
+    try std.testing.expectEqualStrings("regex: unclosed group at offset 2", bad.Err.bytes());
+    // A Regex is an ordinary counted value: copies share the program.
+    const copy = r.Ok;
+    rc.retain(copy);
+    rc.release(copy);
+    try std.testing.expect(copy.isMatch(tl("me@host")));
+}
+
+test "Regex methods" {
+    const re = compile(tl("(\\d+)-(\\d+)?")).Ok;
+    defer rc.release(re);
+    const text = Str.fromSlice("a 12-34 b 5- c");
+    defer text.sevRelease();
+    try std.testing.expect(re.isMatch(text));
+    try std.testing.expect(!re.isMatch(tl("no digits")));
+    const f = re.find(text);
+    defer rc.release(f);
+    try std.testing.expectEqualStrings("12-34", f.Some.bytes());
+    const all = re.findAll(text);
+    defer rc.release(all);
+    try expectStrs(&.{ "12-34", "5-" }, all);
+    const caps = re.captures(tl("x 5- y"));
+    defer rc.release(caps);
+    try expectStrs(&.{ "5-", "5", "" }, caps.Some);
+    try std.testing.expect(re.captures(tl("none")) == .None);
+    try std.testing.expect(re.find(tl("none")) == .None);
+    const parts = re.split(text);
+    defer rc.release(parts);
+    try expectStrs(&.{ "a ", " b ", " c" }, parts);
+    const swapped = re.replace(text, tl("<$2|$1>"));
+    defer rc.release(swapped);
+    try std.testing.expectEqualStrings("a <34|12> b <|5> c", swapped.Ok.bytes());
+    const bad = re.replace(text, tl("$3"));
+    defer rc.release(bad);
+    try std.testing.expectEqualStrings("regex: replacement refers to group 3 at offset 0 but the pattern has 2 group(s)", bad.Err.bytes());
+}
+
+test isMatch {
+    try std.testing.expect(isMatch(tl("2024-02-29"), tl("^\\d{4}-\\d{2}-\\d{2}$")).Ok);
+    try std.testing.expect(!isMatch(tl("2024-2-29"), tl("^\\d{4}-\\d{2}-\\d{2}$")).Ok);
+    try std.testing.expect(isMatch(tl("say hello"), tl("hel+o")).Ok);
+    const bad = isMatch(tl("x"), tl("a{2,1}"));
+    defer rc.release(bad);
+    try std.testing.expectEqualStrings("regex: min repeat greater than max repeat at offset 1", bad.Err.bytes());
+}
+
+test find {
+    const r = find(tl("price: $12.50"), tl("\\d+\\.\\d+"));
+    defer rc.release(r);
+    try std.testing.expectEqualStrings("12.50", r.Ok.Some.bytes());
+    try std.testing.expect(find(tl("abc"), tl("\\d")).Ok == .None);
+    const bad = find(tl("abc"), tl("["));
+    defer rc.release(bad);
+    try std.testing.expectEqualStrings("regex: unterminated character class at offset 0", bad.Err.bytes());
+}
+
+test findAll {
+    const r = findAll(tl("a1b22c333"), tl("\\d+"));
+    defer rc.release(r);
+    try expectStrs(&.{ "1", "22", "333" }, r.Ok);
+    const none = findAll(tl("abc"), tl("\\d+"));
+    defer rc.release(none);
+    try expectStrs(&.{}, none.Ok);
+}
+
+test captures {
+    const r = captures(tl("mail bob@example.com now"), tl("(\\w+)@(\\w+)\\.com"));
+    defer rc.release(r);
+    try expectStrs(&.{ "bob@example.com", "bob", "example" }, r.Ok.Some);
+    try std.testing.expect(captures(tl("nothing"), tl("(\\w+)@")).Ok == .None);
+}
+
+test split {
+    const r = split(tl("a, b,c,   d"), tl(",\\s*"));
+    defer rc.release(r);
+    try expectStrs(&.{ "a", "b", "c", "d" }, r.Ok);
+    const one = split(tl("no-sep"), tl(";"));
+    defer rc.release(one);
+    try expectStrs(&.{"no-sep"}, one.Ok);
+}
+
+test replace {
+    const r = replace(tl("2024-02-29 and 1999-12-31"), tl("(\\d{4})-(\\d{2})-(\\d{2})"), tl("$3/$2/$1"));
+    defer rc.release(r);
+    try std.testing.expectEqualStrings("29/02/2024 and 31/12/1999", r.Ok.bytes());
+    const e = replace(tl("abxd"), tl("x*"), tl("-"));
+    defer rc.release(e);
+    try std.testing.expectEqualStrings("-a-b--d-", e.Ok.bytes());
+    const bad = replace(tl("x"), tl("(x"), tl("y"));
+    defer rc.release(bad);
+    try std.testing.expectEqualStrings("regex: unclosed group at offset 0", bad.Err.bytes());
 }
 
 // ---------------------------------------------------------------------------------------------
