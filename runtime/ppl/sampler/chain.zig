@@ -166,7 +166,24 @@ pub fn findInitialPoint(target: *ham.Target, radius: f64, rng: std.Random, q: []
 }
 
 /// Where a chain reports its progress (iterations done) for the progress bar.
-pub const Progress = std.atomic.Value(usize);
+pub const Progress = struct {
+    done: std.atomic.Value(usize) = std.atomic.Value(usize).init(0),
+
+    pub fn add(self: *Progress) void {
+        _ = self.done.fetchAdd(1, .monotonic);
+    }
+
+    pub fn get(self: *const Progress) usize {
+        return self.done.load(.monotonic);
+    }
+};
+
+test "Progress counts" {
+    var p = Progress{};
+    p.add();
+    p.add();
+    try std.testing.expectEqual(@as(usize, 2), p.get());
+}
 
 /// Runs chain `index` of `cfg`. CSV output goes to `out` if given (a buffered writer of the
 /// chain's file). Never returns an error: failures are recorded in the result.
@@ -203,6 +220,14 @@ const Kernel = union(enum) {
     hmc: hmc_mod.StaticHmc,
     mh: mh.RandomWalk,
     am: mh.AdaptiveMetropolis,
+    /// A model without parameters (only generated quantities): every iteration keeps the empty
+    /// point and only `write_draw` runs (CmdStan's fixed_param sampler). Holds lp.
+    fixed: Fixed,
+};
+
+const Fixed = struct {
+    lp: f64,
+    fn deinit(_: *Fixed, _: std.mem.Allocator) void {}
 };
 
 fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config, index: usize, header: ?csv.HeaderInfo, out: ?std.io.AnyWriter, progress: ?*Progress, res: *ChainResult) !void {
@@ -233,7 +258,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
 
     var metric = try ham.Metric.init(allocator, cfg.metric, d);
     defer metric.deinit(allocator);
-    var kernel: Kernel = switch (cfg.algorithm) {
+    var kernel: Kernel = if (d == 0) .{ .fixed = .{ .lp = lp0 } } else switch (cfg.algorithm) {
         .nuts => .{ .nuts = try nuts_mod.Nuts.init(allocator, d, cfg.max_depth) },
         .hmc => .{ .hmc = try hmc_mod.StaticHmc.init(allocator, d) },
         .mh => .{ .mh = try mh.RandomWalk.init(allocator, d) },
@@ -247,6 +272,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         .hmc => |*k| k.setPosition(q0[0..d], q0[d..], lp0),
         .mh => |*k| k.setPosition(q0[0..d], lp0),
         .am => |*k| k.setPosition(q0[0..d], lp0),
+        .fixed => {},
     }
 
     // Hamiltonian adaptation state
@@ -256,7 +282,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
     defer madapt.deinit(allocator);
     var scratch = try ham.Phase.init(allocator, d);
     defer scratch.deinit(allocator);
-    const adapting_hmc = cfg.algorithm.isHamiltonian() and cfg.adapt_engaged;
+    const adapting_hmc = cfg.algorithm.isHamiltonian() and cfg.adapt_engaged and d > 0;
     if (adapting_hmc) eps = try initStepsizeAt(&kernel, eps, &scratch, &metric, &target, rng);
 
     var timer = try std.time.Timer.start();
@@ -277,6 +303,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
             },
             .mh => |*k| k.adaptScale(t.accept_stat, it, cfg.warmup),
             .am => |*k| k.adaptStep(t.accept_stat, it, cfg.warmup),
+            .fixed => {},
         };
         if (cfg.save_warmup) {
             if (out) |w| {
@@ -284,7 +311,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
                 try csv.writeRow(w, rowbuf);
             }
         }
-        if (progress) |p| _ = p.fetchAdd(1, .monotonic);
+        if (progress) |p| p.add();
     }
     if (cfg.adapt_engaged) switch (kernel) {
         .nuts, .hmc => if (cfg.warmup > 0) {
@@ -292,6 +319,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         },
         .mh => |*k| k.endWarmup(),
         .am => |*k| k.endWarmup(),
+        .fixed => {},
     };
     res.warmup_seconds = @as(f64, @floatFromInt(timer.lap())) / 1e9;
 
@@ -318,6 +346,10 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
             }
             if (out) |w| try csv.writeProposal(w, res.stepsize, d, if (k.have_chol) res.inv_metric else null);
         },
+        .fixed => {
+            res.stepsize = 0;
+            if (out) |w| try w.writeAll("# Adaptation terminated\n# The model has no parameters: fixed_param sampler\n");
+        },
     }
 
     var sum_accept: f64 = 0;
@@ -331,12 +363,12 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         const r = res.rows[i * ncol .. (i + 1) * ncol];
         fillRow(r, t, model, ctx, currentQ(&kernel), &rngs.draws);
         if (out) |w| try csv.writeRow(w, r);
-        if (progress) |p| _ = p.fetchAdd(1, .monotonic);
+        if (progress) |p| p.add();
     }
     res.sampling_seconds = @as(f64, @floatFromInt(timer.read())) / 1e9;
     if (out) |w| try csv.writeTiming(w, res.warmup_seconds, res.sampling_seconds);
     res.mean_accept = if (cfg.draws > 0) sum_accept / @as(f64, @floatFromInt(cfg.draws)) else std.math.nan(f64);
-    if (cfg.algorithm.isHamiltonian()) res.ebfmi = diagnostics.ebfmi(energies);
+    if (cfg.algorithm.isHamiltonian() and d > 0) res.ebfmi = diagnostics.ebfmi(energies);
     res.n_grad = target.n_grad;
     res.n_leapfrog_total = n_leapfrog_total;
 }
@@ -347,6 +379,7 @@ fn currentQ(kernel: *Kernel) []const f64 {
         .hmc => |*k| k.cur.q,
         .mh => |*k| k.q,
         .am => |*k| k.rw.q,
+        .fixed => &.{},
     };
 }
 
@@ -365,6 +398,7 @@ fn transition(kernel: *Kernel, eps: f64, cfg: Config, metric: *const ham.Metric,
         .hmc => |*k| k.transition(eps, hmc_mod.StaticHmc.numSteps(cfg.int_time, eps), metric, target, rng),
         .mh => |*k| k.transition(target, rng),
         .am => |*k| k.transition(target, rng),
+        .fixed => |*k| .{ .lp = k.lp, .accept_stat = 0, .stepsize = 0, .treedepth = 0, .n_leapfrog = 0, .divergent = false, .energy = 0 },
     };
 }
 

@@ -94,7 +94,7 @@ pub fn run(allocator: std.mem.Allocator, model: *const Model, cfg: Config, outpu
     for (results, 0..) |*r, i| r.* = .{ .index = i };
     const progress = try allocator.alloc(chain_mod.Progress, n);
     defer allocator.free(progress);
-    for (progress) |*p| p.* = chain_mod.Progress.init(0);
+    for (progress) |*p| p.* = .{};
     const files = try allocator.alloc(?std.fs.File, n);
     defer allocator.free(files);
     @memset(files, null);
@@ -168,7 +168,7 @@ pub fn run(allocator: std.mem.Allocator, model: *const Model, cfg: Config, outpu
         var pb = ProgressBar.init(n * (cfg.warmup + cfg.draws));
         while (sh.done.load(.acquire) < n) {
             var total: usize = 0;
-            for (progress) |*p| total += p.load(.monotonic);
+            for (progress) |*p| total += p.get();
             pb.draw(total, sh.done.load(.acquire), n);
             std.time.sleep(100 * std.time.ns_per_ms);
         }
@@ -431,6 +431,27 @@ test "CSV files: one per chain, CmdStan header, rows equal to the in-memory draw
         try std.testing.expect(std.mem.indexOf(u8, text, "#     save_warmup = true\n") != null);
         try std.testing.expect(std.mem.indexOf(u8, text, "seconds (Total)") != null);
     }
+}
+
+test "a model without parameters runs the fixed_param sampler" {
+    const Gq = struct {
+        dim: usize = 0,
+        names: []const model_mod.Str = &.{model_mod.Str.from("u")},
+        pub fn logDensityGrad(_: *const @This(), _: []const f64, _: []f64) f64 {
+            return 0;
+        }
+        pub fn writeDraw(_: *const @This(), _: []const f64, rng: *model_mod.Rng, out: []f64) void {
+            out[0] = rng.random().float(f64);
+        }
+    };
+    const a = std.testing.allocator;
+    const inst = Gq{};
+    var r = try runShared(Gq, &inst, .{ .seed = 1, .chains = 2, .warmup = 10, .draws = 2000 });
+    defer freeRun(&r);
+    try std.testing.expect(r.failure() == null);
+    // uniform(0, 1): mean 1/2, variance 1/12, independent draws
+    try expectMoments(a, &r, 0, 0.5, 1.0 / 12.0);
+    try std.testing.expect(std.math.isNan(r.chains[0].ebfmi));
 }
 
 test "threadCount" {

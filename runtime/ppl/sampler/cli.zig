@@ -1,0 +1,305 @@
+//! The command-line driver of a compiled model, in the spirit of CmdStan:
+//!
+//!     <model> sample [--data FILE] [--chains N] [--warmup N] [--draws N] [--seed N]
+//!                    [--algorithm nuts|hmc|mh|adaptive-mh] [--output DIR] [--adapt-delta X]
+//!                    [--max-depth N] [--metric diag|dense] [--threads N] [--init X]
+//!                    [--save-warmup] [--quiet] [--stepsize X] [--jitter X] [--int-time X]
+//!                    [--no-adapt]
+//!
+//! Options accept `--name value` and `--name=value`. Bad usage (unknown option, missing or
+//! malformed value, out-of-range value) prints a message and the usage to stderr and exits with
+//! status 2; a data or sampling failure prints a message and exits with 1; otherwise the CSV files
+//! are written, the summary goes to stdout (unless --quiet) and the exit status is 0, also when
+//! the summary contains warnings.
+
+const std = @import("std");
+const model_mod = @import("model.zig");
+const data_mod = @import("data.zig");
+const chain_mod = @import("chain.zig");
+const run_mod = @import("run.zig");
+const summary = @import("summary.zig");
+
+pub const Config = chain_mod.Config;
+
+pub const usage_text =
+    \\usage: {s} sample [options]
+    \\
+    \\Draws from the posterior of the model and writes one Stan CSV file per chain,
+    \\<output>/{s}_chain_<k>.csv, then prints a summary with convergence diagnostics.
+    \\
+    \\options:
+    \\  --data FILE            data in Stan JSON format (an object of named fields)
+    \\  --chains N             number of chains (default 4)
+    \\  --warmup N             warmup iterations per chain (default 1000)
+    \\  --draws N              post-warmup draws per chain (default 1000)
+    \\  --seed N               random seed, 0..2^64-1 (default: random, printed in the summary)
+    \\  --algorithm A          nuts (default), hmc (static HMC), mh (random-walk
+    \\                         Metropolis) or adaptive-mh (adaptive Metropolis)
+    \\  --output DIR           directory for the CSV files, created if needed (default .)
+    \\  --adapt-delta X        target acceptance statistic of step size adaptation, in
+    \\                         (0, 1) (default 0.8; raise it to 0.95/0.99 against divergences)
+    \\  --max-depth N          maximum NUTS tree depth, 1..30 (default 10)
+    \\  --metric M             diag (default) or dense inverse metric for nuts/hmc
+    \\  --threads N            worker threads (default: one per CPU, at most one per chain)
+    \\  --init X               initial values uniform in (-X, X) on the unconstrained scale
+    \\                         (default 2; 0 starts every chain at 0)
+    \\  --save-warmup          also write the warmup iterations to the CSV files
+    \\  --quiet                no progress bar and no summary
+    \\  --stepsize X           initial step size (default 1), or the fixed one with --no-adapt
+    \\  --jitter X             step size jitter in [0, 1) (default 0)
+    \\  --int-time X           integration time of static HMC (default 2*pi)
+    \\  --no-adapt             no warmup adaptation (fixed step size and unit metric)
+    \\
+;
+
+pub const Options = struct {
+    cfg: Config = .{},
+    data_file: ?[]const u8 = null,
+    output_dir: []const u8 = ".",
+    quiet: bool = false,
+    seed_given: bool = false,
+    help: bool = false,
+};
+
+pub const ParseError = error{Usage};
+
+/// Parses the arguments after the program name. On error writes a message (without usage) into
+/// `msg` and returns `error.Usage`.
+pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError || error{OutOfMemory})!Options {
+    var o = Options{};
+    if (args.len == 0) return usageError(msg, "missing command: expected 'sample'", .{});
+    if (isHelp(args[0])) {
+        o.help = true;
+        return o;
+    }
+    if (!std.mem.eql(u8, args[0], "sample")) return usageError(msg, "unknown command '{s}': expected 'sample'", .{args[0]});
+    var i: usize = 1;
+    while (i < args.len) : (i += 1) {
+        const arg = args[i];
+        if (isHelp(arg)) {
+            o.help = true;
+            return o;
+        }
+        if (!std.mem.startsWith(u8, arg, "--")) return usageError(msg, "unexpected argument '{s}'", .{arg});
+        var name = arg[2..];
+        var inline_value: ?[]const u8 = null;
+        if (std.mem.indexOfScalar(u8, name, '=')) |eq| {
+            inline_value = name[eq + 1 ..];
+            name = name[0..eq];
+        }
+        const Flag = enum { data, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
+        const flag = std.meta.stringToEnum(Flag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
+        const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt";
+        var value: []const u8 = "";
+        if (boolean) {
+            if (inline_value != null) return usageError(msg, "option '--{s}' takes no value", .{name});
+        } else if (inline_value) |v| {
+            value = v;
+        } else {
+            if (i + 1 >= args.len) return usageError(msg, "option '--{s}' needs a value", .{name});
+            i += 1;
+            value = args[i];
+        }
+        switch (flag) {
+            .data => o.data_file = value,
+            .output => o.output_dir = value,
+            .chains => o.cfg.chains = try intArg(msg, name, value, 1, 1_000_000),
+            .warmup => o.cfg.warmup = try intArg(msg, name, value, 0, 1 << 40),
+            .draws => o.cfg.draws = try intArg(msg, name, value, 1, 1 << 40),
+            .threads => o.cfg.threads = try intArg(msg, name, value, 1, 4096),
+            .@"max-depth" => o.cfg.max_depth = @intCast(try intArg(msg, name, value, 1, 30)),
+            .seed => {
+                o.cfg.seed = std.fmt.parseInt(u64, value, 10) catch return usageError(msg, "option '--seed' expects an integer in 0..18446744073709551615, found '{s}'", .{value});
+                o.seed_given = true;
+            },
+            .algorithm => o.cfg.algorithm = std.meta.stringToEnum(chain_mod.Algorithm, value) orelse
+                if (std.mem.eql(u8, value, "adaptive-mh")) .adaptive_mh else return usageError(msg, "option '--algorithm' expects nuts, hmc, mh or adaptive-mh, found '{s}'", .{value}),
+            .metric => o.cfg.metric = std.meta.stringToEnum(chain_mod.MetricKind, value) orelse
+                return usageError(msg, "option '--metric' expects diag or dense, found '{s}'", .{value}),
+            .@"adapt-delta" => o.cfg.adapt_delta = try realArg(msg, name, value, 0, 1, false, false),
+            .init => o.cfg.init_radius = try realArg(msg, name, value, 0, std.math.inf(f64), true, false),
+            .stepsize => o.cfg.stepsize = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
+            .jitter => o.cfg.jitter = try realArg(msg, name, value, 0, 1, true, false),
+            .@"int-time" => o.cfg.int_time = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
+            .@"save-warmup" => o.cfg.save_warmup = true,
+            .quiet => o.quiet = true,
+            .@"no-adapt" => o.cfg.adapt_engaged = false,
+        }
+    }
+    return o;
+}
+
+fn isHelp(a: []const u8) bool {
+    return std.mem.eql(u8, a, "--help") or std.mem.eql(u8, a, "-h") or std.mem.eql(u8, a, "help");
+}
+
+fn usageError(msg: *std.ArrayList(u8), comptime fmt: []const u8, args: anytype) (ParseError || error{OutOfMemory}) {
+    try msg.writer().print(fmt, args);
+    return error.Usage;
+}
+
+fn intArg(msg: *std.ArrayList(u8), name: []const u8, value: []const u8, lo: usize, hi: usize) (ParseError || error{OutOfMemory})!usize {
+    const v = std.fmt.parseInt(usize, value, 10) catch return usageError(msg, "option '--{s}' expects an integer in {d}..{d}, found '{s}'", .{ name, lo, hi, value });
+    if (v < lo or v > hi) return usageError(msg, "option '--{s}' expects an integer in {d}..{d}, found '{s}'", .{ name, lo, hi, value });
+    return v;
+}
+
+/// A finite real in (lo, hi), with the ends included when `lo_closed` / `hi_closed`.
+fn realArg(msg: *std.ArrayList(u8), name: []const u8, value: []const u8, lo: f64, hi: f64, lo_closed: bool, hi_closed: bool) (ParseError || error{OutOfMemory})!f64 {
+    const v = std.fmt.parseFloat(f64, value) catch std.math.nan(f64);
+    const ok = std.math.isFinite(v) and (v > lo or (lo_closed and v == lo)) and (v < hi or (hi_closed and v == hi));
+    if (!ok) {
+        var lb: [32]u8 = undefined;
+        var hb: [32]u8 = undefined;
+        const ls = std.fmt.bufPrint(&lb, "{d}", .{lo}) catch "?";
+        const hs = if (std.math.isInf(hi)) "inf" else std.fmt.bufPrint(&hb, "{d}", .{hi}) catch "?";
+        return usageError(msg, "option '--{s}' expects a number in {s}{s}, {s}{s}, found '{s}'", .{ name, if (lo_closed) "[" else "(", ls, hs, if (hi_closed) "]" else ")", value });
+    }
+    return v;
+}
+
+fn randomSeed() u64 {
+    var s: u64 = 0;
+    std.posix.getrandom(std.mem.asBytes(&s)) catch {
+        s = @bitCast(std.time.milliTimestamp());
+    };
+    // keep seeds short enough to retype
+    return s % 4_294_967_296;
+}
+
+/// Runs the driver with the process arguments `argv` (argv[0] is the program name). Returns the
+/// exit status.
+pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
+    const allocator = std.heap.smp_allocator;
+    const stdout = std.io.getStdOut();
+    const stderr = std.io.getStdErr().writer();
+    const name = program.name.slice();
+    var msg = std.ArrayList(u8).init(allocator);
+    defer msg.deinit();
+    const opts = parseArgs(if (argv.len > 0) argv[1..] else argv, &msg) catch |e| {
+        if (e == error.Usage) {
+            stderr.print("error: {s}\n\n", .{msg.items}) catch {};
+            stderr.print(usage_text, .{ name, name }) catch {};
+            return 2;
+        }
+        stderr.writeAll("error: out of memory\n") catch {};
+        return 1;
+    };
+    if (opts.help) {
+        stdout.writer().print(usage_text, .{ name, name }) catch {};
+        return 0;
+    }
+    var cfg = opts.cfg;
+    if (!opts.seed_given) cfg.seed = randomSeed();
+
+    // data
+    var data_msg: []u8 = &.{};
+    const data = (if (opts.data_file) |f| data_mod.Data.load(allocator, f, &data_msg) else data_mod.Data.empty(allocator)) catch |e| {
+        if (e == error.DataError) {
+            stderr.print("error: {s}\n", .{data_msg}) catch {};
+            allocator.free(data_msg);
+        } else stderr.writeAll("error: out of memory while reading the data\n") catch {};
+        return 1;
+    };
+    defer data.deinit();
+    var model: model_mod.Model = undefined;
+    if (!program.load(data.handle(), &model)) {
+        const m = if (data.message.len > 0) data.message else "the model could not be set up from the data";
+        stderr.print("error: {s}\n", .{m}) catch {};
+        return 1;
+    }
+    defer program.unload(&model);
+
+    var result = run_mod.run(allocator, &model, cfg, .{ .dir = opts.output_dir, .model_name = name, .data_file = opts.data_file orelse "" }, !opts.quiet) catch |e| {
+        stderr.print("error: cannot run the sampler: {s} (output directory '{s}')\n", .{ @errorName(e), opts.output_dir }) catch {};
+        return 1;
+    };
+    defer result.deinit(allocator);
+    if (result.failure()) |_| {
+        for (result.chains) |c| if (c.err != null) stderr.print("error: {s}\n", .{c.message}) catch {};
+        return 1;
+    }
+    const stats = summary.computeStats(allocator, &result) catch {
+        stderr.writeAll("error: out of memory while summarising\n") catch {};
+        return 1;
+    };
+    defer allocator.free(stats);
+    if (!opts.quiet) {
+        var bw = std.io.bufferedWriter(stdout.writer());
+        stdout.writer().print("{s}: ", .{name}) catch {};
+        summary.write(bw.writer(), &result, stats) catch {};
+        bw.flush() catch {};
+    } else {
+        // warnings still matter when the table is suppressed
+        var bw = std.io.bufferedWriter(stderr);
+        _ = summary.writeWarnings(bw.writer(), &result, stats) catch {};
+        bw.flush() catch {};
+    }
+    return 0;
+}
+
+fn parseOk(args: []const []const u8) !Options {
+    var msg = std.ArrayList(u8).init(std.testing.allocator);
+    defer msg.deinit();
+    return parseArgs(args, &msg);
+}
+
+fn expectUsage(args: []const []const u8, expected: []const u8) !void {
+    var msg = std.ArrayList(u8).init(std.testing.allocator);
+    defer msg.deinit();
+    try std.testing.expectError(error.Usage, parseArgs(args, &msg));
+    try std.testing.expectEqualStrings(expected, msg.items);
+}
+
+test "parseArgs: defaults and every option" {
+    const d = try parseOk(&.{"sample"});
+    try std.testing.expectEqual(@as(usize, 4), d.cfg.chains);
+    try std.testing.expectEqual(@as(usize, 1000), d.cfg.warmup);
+    try std.testing.expectEqual(@as(usize, 1000), d.cfg.draws);
+    try std.testing.expectEqual(chain_mod.Algorithm.nuts, d.cfg.algorithm);
+    try std.testing.expectEqual(chain_mod.MetricKind.diag, d.cfg.metric);
+    try std.testing.expectEqualStrings(".", d.output_dir);
+    try std.testing.expect(!d.seed_given);
+    const o = try parseOk(&.{ "sample", "--data", "d.json", "--chains", "2", "--warmup=500", "--draws", "300", "--seed", "42", "--algorithm", "adaptive-mh", "--output", "out", "--adapt-delta", "0.95", "--max-depth", "12", "--metric", "dense", "--threads", "3", "--init", "0", "--save-warmup", "--quiet", "--stepsize", "0.1", "--jitter", "0.5", "--int-time", "3", "--no-adapt" });
+    try std.testing.expectEqualStrings("d.json", o.data_file.?);
+    try std.testing.expectEqual(@as(usize, 2), o.cfg.chains);
+    try std.testing.expectEqual(@as(usize, 500), o.cfg.warmup);
+    try std.testing.expectEqual(@as(usize, 300), o.cfg.draws);
+    try std.testing.expectEqual(@as(u64, 42), o.cfg.seed);
+    try std.testing.expect(o.seed_given);
+    try std.testing.expectEqual(chain_mod.Algorithm.adaptive_mh, o.cfg.algorithm);
+    try std.testing.expectEqualStrings("out", o.output_dir);
+    try std.testing.expectEqual(@as(f64, 0.95), o.cfg.adapt_delta);
+    try std.testing.expectEqual(@as(u32, 12), o.cfg.max_depth);
+    try std.testing.expectEqual(chain_mod.MetricKind.dense, o.cfg.metric);
+    try std.testing.expectEqual(@as(usize, 3), o.cfg.threads);
+    try std.testing.expectEqual(@as(f64, 0), o.cfg.init_radius);
+    try std.testing.expect(o.cfg.save_warmup and o.quiet and !o.cfg.adapt_engaged);
+    try std.testing.expectEqual(@as(f64, 0.1), o.cfg.stepsize);
+    try std.testing.expectEqual(@as(f64, 0.5), o.cfg.jitter);
+    try std.testing.expectEqual(@as(f64, 3), o.cfg.int_time);
+    try std.testing.expect((try parseOk(&.{"--help"})).help);
+    try std.testing.expect((try parseOk(&.{ "sample", "-h" })).help);
+    try std.testing.expectEqual(chain_mod.Algorithm.hmc, (try parseOk(&.{ "sample", "--algorithm=hmc" })).cfg.algorithm);
+}
+
+test "parseArgs: clear errors for bad arguments" {
+    try expectUsage(&.{}, "missing command: expected 'sample'");
+    try expectUsage(&.{"run"}, "unknown command 'run': expected 'sample'");
+    try expectUsage(&.{ "sample", "--chians", "2" }, "unknown option '--chians'");
+    try expectUsage(&.{ "sample", "--chains" }, "option '--chains' needs a value");
+    try expectUsage(&.{ "sample", "--chains", "0" }, "option '--chains' expects an integer in 1..1000000, found '0'");
+    try expectUsage(&.{ "sample", "--draws", "many" }, "option '--draws' expects an integer in 1..1099511627776, found 'many'");
+    try expectUsage(&.{ "sample", "--adapt-delta", "1" }, "option '--adapt-delta' expects a number in (0, 1), found '1'");
+    try expectUsage(&.{ "sample", "--init", "-1" }, "option '--init' expects a number in [0, inf), found '-1'");
+    try expectUsage(&.{ "sample", "--algorithm", "gibbs" }, "option '--algorithm' expects nuts, hmc, mh or adaptive-mh, found 'gibbs'");
+    try expectUsage(&.{ "sample", "--metric", "full" }, "option '--metric' expects diag or dense, found 'full'");
+    try expectUsage(&.{ "sample", "--seed", "-3" }, "option '--seed' expects an integer in 0..18446744073709551615, found '-3'");
+    try expectUsage(&.{ "sample", "--quiet=yes" }, "option '--quiet' takes no value");
+    try expectUsage(&.{ "sample", "extra" }, "unexpected argument 'extra'");
+    try expectUsage(&.{ "sample", "--max-depth", "31" }, "option '--max-depth' expects an integer in 1..30, found '31'");
+}
+
+test "randomSeed is below 2^32" {
+    try std.testing.expect(randomSeed() < 4_294_967_296);
+}
