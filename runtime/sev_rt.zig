@@ -20,6 +20,7 @@ pub const math = @import("math.zig");
 // line each: json, regex, datetime, fs, http, task, and ppl as `@import("ppl/ppl.zig")`).
 // --- stdlib modules: begin ---
 pub const regex = @import("regex.zig");
+pub const datetime = @import("datetime.zig");
 // --- stdlib modules: end ---
 
 // Values and memory
