@@ -21,6 +21,7 @@ pub const math = @import("math.zig");
 // --- stdlib modules: begin ---
 pub const regex = @import("regex.zig");
 pub const datetime = @import("datetime.zig");
+pub const fs = @import("fs.zig");
 // --- stdlib modules: end ---
 
 // Values and memory
