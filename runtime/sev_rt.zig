@@ -19,6 +19,7 @@ pub const math = @import("math.zig");
 // stdlib modules are added below by their owners (one `pub const name = @import("name.zig");`
 // line each: json, regex, datetime, fs, http, task, and ppl as `@import("ppl/ppl.zig")`).
 // --- stdlib modules: begin ---
+pub const json = @import("json.zig");
 pub const regex = @import("regex.zig");
 pub const datetime = @import("datetime.zig");
 pub const fs = @import("fs.zig");
