@@ -5,6 +5,8 @@
 //!
 //! * `sev_sampler_main(program, argc, argv)`: the command-line driver (cli.zig). The model passes
 //!   its own argv because the library's copy of `std` never ran a start routine.
+//! * `exe_main.zig` is the other arrangement: the library owns `main` (and Zig's start code) and
+//!   calls the model's exported `sev_program`; it uses `runWithArgv`.
 //! * `sev_data_*`: the typed data accessors (data.zig) on a `DataHandle`. Each returns true on
 //!   success; on failure the message is stored on the handle and the driver prints it. Arrays
 //!   point into the data's memory, valid until sampling ends. `expected` lengths of -1 mean "any".
@@ -18,10 +20,15 @@ const DataHandle = model_mod.DataHandle;
 const Data = data_mod.Data;
 
 export fn sev_sampler_main(program: *const model_mod.Program, argc: usize, argv: [*]const [*:0]const u8) u8 {
+    return runWithArgv(program, argv[0..argc]);
+}
+
+/// Runs the driver with C-style arguments (argv[0] is the program name).
+pub fn runWithArgv(program: *const model_mod.Program, argv: []const [*:0]const u8) u8 {
     const a = std.heap.smp_allocator;
-    const args = a.alloc([]const u8, argc) catch return 1;
+    const args = a.alloc([]const u8, argv.len) catch return 1;
     defer a.free(args);
-    for (args, 0..) |*s, i| s.* = std.mem.span(argv[i]);
+    for (args, argv) |*s, p| s.* = std.mem.span(p);
     return cli.main(program, args);
 }
 
@@ -97,4 +104,18 @@ test "C-ABI data accessors" {
     try std.testing.expect(sev_data_has(h, "X", 1) and !sev_data_has(h, "Z", 1));
     sev_data_fail(h, "N must be odd", 13);
     try std.testing.expectEqualStrings("data file 'd.json': N must be odd", d.message);
+}
+
+test "runWithArgv reports usage errors with status 2 and help with 0" {
+    const Dummy = struct {
+        fn load(_: *DataHandle, _: *model_mod.Model) callconv(.C) bool {
+            return false;
+        }
+        fn unload(_: *model_mod.Model) callconv(.C) void {}
+    };
+    const prog = model_mod.Program{ .name = model_mod.Str.from("dummy"), .load = &Dummy.load, .unload = &Dummy.unload };
+    // an unknown option never reaches the model (usage goes to stderr)
+    try std.testing.expectEqual(@as(u8, 2), runWithArgv(&prog, &.{ "dummy", "sample", "--bogus" }));
+    // a model that fails to load gives status 1
+    try std.testing.expectEqual(@as(u8, 1), runWithArgv(&prog, &.{ "dummy", "sample", "--quiet" }));
 }

@@ -288,7 +288,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
     var timer = try std.time.Timer.start();
     var n_leapfrog_total: u64 = 0;
     for (0..cfg.warmup) |it| {
-        const t = transition(&kernel, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        const t = transition(&kernel, eps, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
         n_leapfrog_total += t.n_leapfrog;
         if (t.divergent) res.warmup_divergences += 1;
         if (cfg.adapt_engaged) switch (kernel) {
@@ -354,7 +354,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
 
     var sum_accept: f64 = 0;
     for (0..cfg.draws) |i| {
-        const t = transition(&kernel, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        const t = transition(&kernel, eps, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
         n_leapfrog_total += t.n_leapfrog;
         if (t.divergent) res.divergences += 1;
         if (cfg.algorithm == .nuts and t.treedepth >= cfg.max_depth) res.treedepth_hits += 1;
@@ -392,10 +392,12 @@ fn initStepsizeAt(kernel: *Kernel, eps: f64, scratch: *ham.Phase, metric: *const
     return ham.initStepsize(eps, cur, scratch, metric, target, rng);
 }
 
-fn transition(kernel: *Kernel, eps: f64, cfg: Config, metric: *const ham.Metric, target: *ham.Target, rng: std.Random) Transition {
+/// One transition with step size `eps` (already jittered); static HMC takes its number of steps
+/// from the nominal step size, as Stan does, so jitter varies the integration time.
+fn transition(kernel: *Kernel, nominal_eps: f64, eps: f64, cfg: Config, metric: *const ham.Metric, target: *ham.Target, rng: std.Random) Transition {
     return switch (kernel.*) {
         .nuts => |*k| k.transition(eps, metric, target, rng),
-        .hmc => |*k| k.transition(eps, hmc_mod.StaticHmc.numSteps(cfg.int_time, eps), metric, target, rng),
+        .hmc => |*k| k.transition(eps, hmc_mod.StaticHmc.numSteps(cfg.int_time, nominal_eps), metric, target, rng),
         .mh => |*k| k.transition(target, rng),
         .am => |*k| k.transition(target, rng),
         .fixed => |*k| .{ .lp = k.lp, .accept_stat = 0, .stepsize = 0, .treedepth = 0, .n_leapfrog = 0, .divergent = false, .energy = 0 },

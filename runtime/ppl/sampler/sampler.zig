@@ -29,6 +29,7 @@ pub const csv = @import("csv.zig");
 pub const summary = @import("summary.zig");
 pub const cli = @import("cli.zig");
 pub const abi = @import("abi.zig");
+pub const client = @import("client.zig");
 pub const testmodels = @import("testmodels.zig");
 
 // The names generated code uses (identical in client.zig, the C-ABI variant).

@@ -21,6 +21,7 @@ pub const ColumnStats = struct {
 
 /// Diagnostics of lp__ and every model column. Caller frees the slice.
 pub fn computeStats(allocator: std.mem.Allocator, r: *const RunResult) ![]ColumnStats {
+    if (r.chains.len == 0) return allocator.alloc(ColumnStats, 0);
     const ncols = 1 + r.model.num_columns;
     const out = try allocator.alloc(ColumnStats, ncols);
     errdefer allocator.free(out);
@@ -44,6 +45,11 @@ fn sig(buf: *[numfmt.max_len]u8, x: f64) []const u8 {
     return numfmt.formatSig(buf, x, 4);
 }
 
+fn fixed3(buf: *[numfmt.max_len]u8, x: f64) []const u8 {
+    if (!std.math.isFinite(x)) return numfmt.formatShortest(buf, x);
+    return std.fmt.bufPrint(buf, "{d:.3}", .{x}) catch "?";
+}
+
 fn ess(buf: *[numfmt.max_len]u8, x: f64) []const u8 {
     if (!std.math.isFinite(x)) return numfmt.formatShortest(buf, x);
     return std.fmt.bufPrint(buf, "{d:.0}", .{x}) catch "?";
@@ -60,7 +66,7 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
     };
     try w.print("{s}", .{alg});
     if (cfg.algorithm.isHamiltonian()) try w.print(" ({s} metric)", .{if (cfg.metric == .dense) "dense" else "diagonal"});
-    try w.print(": {d} chains x {d} draws after {d} warmup, seed {d}, {d} thread{s}, {d:.2} s\n", .{ cfg.chains, cfg.draws, cfg.warmup, cfg.seed, r.threads, if (r.threads == 1) "" else "s", r.wall_seconds });
+    try w.print(": {d} chains x {d} draws after {d} warmup, seed {d}, {d} thread{s}, {d:.3} s\n", .{ cfg.chains, cfg.draws, cfg.warmup, cfg.seed, r.threads, if (r.threads == 1) "" else "s", r.wall_seconds });
     if (r.csv_paths.len > 0) {
         try w.print("draws: {s}", .{r.csv_paths[0]});
         if (r.csv_paths.len > 1) try w.print(" ... {s}", .{r.csv_paths[r.csv_paths.len - 1]});
@@ -77,7 +83,8 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
     var b: [numfmt.max_len]u8 = undefined;
     for (stats) |c| {
         try pad(w, c.name, name_w);
-        for ([_]f64{ c.s.mean, c.s.sd, c.s.mcse_mean, c.s.q5, c.s.q50, c.s.q95, c.s.rhat }) |x| try padLeft(w, sig(&b, x), 10);
+        for ([_]f64{ c.s.mean, c.s.sd, c.s.mcse_mean, c.s.q5, c.s.q50, c.s.q95 }) |x| try padLeft(w, sig(&b, x), 10);
+        try padLeft(w, fixed3(&b, c.s.rhat), 10);
         try padLeft(w, ess(&b, c.s.ess_bulk), 10);
         try padLeft(w, ess(&b, c.s.ess_tail), 10);
         try w.writeAll("\n");
@@ -100,13 +107,13 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
             try padLeft(w, sig(&b, c.stepsize), 9);
             try w.writeAll("  ");
             try padLeft(w, numfmt.formatSig(&b, c.mean_accept, 3), 11);
-            try w.print("  {d:>13.1}  {d:.2} + {d:.2}\n", .{ lf, c.warmup_seconds, c.sampling_seconds });
+            try w.print("  {d:>13.1}  {d:.3} + {d:.3}\n", .{ lf, c.warmup_seconds, c.sampling_seconds });
         } else {
             try w.print("{d:>5}  ", .{c.index + 1});
             try padLeft(w, sig(&b, c.stepsize), 14);
             try w.writeAll("  ");
             try padLeft(w, numfmt.formatSig(&b, c.mean_accept, 3), 10);
-            try w.print("  {d:.2} + {d:.2}\n", .{ c.warmup_seconds, c.sampling_seconds });
+            try w.print("  {d:.3} + {d:.3}\n", .{ c.warmup_seconds, c.sampling_seconds });
         }
     }
     try w.writeAll("\n");
@@ -136,7 +143,7 @@ pub fn writeWarnings(w: anytype, r: *const RunResult, stats: []const ColumnStats
     }
     if (worst_rhat) |c| {
         count += 1;
-        try w.print("Warning: {d} column{s} with R-hat >= 1.01 (worst: {s}, R-hat {s}). The chains disagree, so the draws\n", .{ n_rhat, plural(n_rhat), c.name, sig(&b, c.s.rhat) });
+        try w.print("Warning: {d} column{s} with R-hat >= 1.01 (worst: {s}, R-hat {s}). The chains disagree, so the draws\n", .{ n_rhat, plural(n_rhat), c.name, fixed3(&b, c.s.rhat) });
         try w.writeAll("  do not represent the posterior yet. Remedy: run longer (--warmup, --draws); look for several\n  modes or a parameter that is not identified; reparameterise the model. Do not use the estimates\n  until R-hat < 1.01.\n");
     }
 
