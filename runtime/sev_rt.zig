@@ -23,6 +23,7 @@ pub const json = @import("json.zig");
 pub const regex = @import("regex.zig");
 pub const datetime = @import("datetime.zig");
 pub const fs = @import("fs.zig");
+pub const task = @import("task.zig");
 // --- stdlib modules: end ---
 
 // Values and memory
