@@ -335,7 +335,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
             if (out) |w| try csv.writeProposal(w, k.scale(), d, null);
         },
         .am => |*k| {
-            res.stepsize = if (k.have_chol) 2.38 / @sqrt(@as(f64, @floatFromInt(d))) else k.rw.scale();
+            res.stepsize = k.scale();
             if (k.have_chol) {
                 res.inv_metric = try allocator.alloc(f64, d * d);
                 for (0..d) |i| for (0..d) |j| {

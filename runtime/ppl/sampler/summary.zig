@@ -181,13 +181,13 @@ pub fn writeWarnings(w: anytype, r: *const RunResult, stats: []const ColumnStats
         const total = cfg.draws * cfg.chains;
         if (div > 0) {
             count += 1;
-            try w.print("Warning: {d} of {d} post-warmup transitions ({d:.1}%) were divergent. The sampler met curvature\n", .{ div, total, pct(div, total) });
+            try w.print("Warning: {d} of {d} post-warmup transitions ({s}%) were divergent. The sampler met curvature\n", .{ div, total, numfmt.formatSig(&b, pct(div, total), 2) });
             try w.print("  its step size cannot follow, and the draws may be biased. Remedy: raise --adapt-delta (now {s};\n", .{numfmt.formatShortest(&b, cfg.adapt_delta)});
             try w.writeAll("  try 0.95 or 0.99) for a smaller step size; if divergences remain, reparameterise: for\n  hierarchical models use the non-centred form theta = mu + tau * z with z ~ normal(0, 1).\n");
         }
         if (hits > 0) {
             count += 1;
-            try w.print("Warning: {d} of {d} post-warmup transitions ({d:.1}%) hit the maximum tree depth of {d}. The\n", .{ hits, total, pct(hits, total), cfg.max_depth });
+            try w.print("Warning: {d} of {d} post-warmup transitions ({s}%) hit the maximum tree depth of {d}. The\n", .{ hits, total, numfmt.formatSig(&b, pct(hits, total), 2), cfg.max_depth });
             try w.writeAll("  trajectories were cut short: an efficiency problem, not a validity one. Remedy: raise\n  --max-depth, or reparameterise (strong correlations or very different scales; try --metric dense).\n");
         }
         for (r.chains) |c| {

@@ -67,16 +67,18 @@ pub fn main() !void {
         }
         const stats = try smp.summary.computeStats(a, &res);
         defer a.free(stats);
+        // over the model's columns (parameters and transformed parameters), not lp__, as the
+        // peer benchmarks count it
         var min_ess: f64 = std.math.inf(f64);
         var max_rhat: f64 = 0;
-        for (stats) |s| {
+        for (stats[1..]) |s| {
             min_ess = @min(min_ess, s.s.ess_bulk);
             max_rhat = @max(max_rhat, s.s.rhat);
         }
         const us_lf = res.wall_seconds * 1e6 / @as(f64, @floatFromInt(lf));
         best_wall = @min(best_wall, res.wall_seconds);
         best_us = @min(best_us, us_lf);
-        try out.print("run {d}: wall {d:.4} s, {d} leapfrogs, {d:.3} us/leapfrog, min bulk ESS {d:.0} (incl. lp__), ESS/s {d:.0}, max R-hat {d:.4}, divergences {d}, mu {d:.3}, tau {d:.3}\n", .{ r, res.wall_seconds, lf, us_lf, min_ess, min_ess / res.wall_seconds, max_rhat, div, stats[1].s.mean, stats[2].s.mean });
+        try out.print("run {d}: wall {d:.4} s, {d} leapfrogs, {d:.3} us/leapfrog, min bulk ESS {d:.0}, ESS/s {d:.0}, max R-hat {d:.4}, divergences {d}, mu {d:.3}, tau {d:.3}\n", .{ r, res.wall_seconds, lf, us_lf, min_ess, min_ess / res.wall_seconds, max_rhat, div, stats[1].s.mean, stats[2].s.mean });
     }
     try out.print("best: wall {d:.4} s, {d:.3} us/leapfrog\n", .{ best_wall, best_us });
 }
