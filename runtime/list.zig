@@ -140,6 +140,15 @@ pub fn List(comptime T: type) type {
             return data(self.hdr orelse indexFault(i, 0, &loc))[checkIndex(i, self.n(), &loc)];
         }
 
+        /// A pointer to element `i` for in-place updates of its parts (copy-on-write first).
+        /// Valid until the list is next mutated.
+        pub fn mutAt(self: *Self, i: anytype, comptime loc: Loc) *T {
+            const len_now = self.n();
+            const idx = checkIndex(i, len_now, &loc);
+            const h = self.reserveUnique(len_now);
+            return &data(h)[idx];
+        }
+
         /// Replaces element `i` with `v` (retained; the old element is released).
         pub fn set(self: *Self, i: anytype, v: T, comptime loc: Loc) void {
             const idx = checkIndex(i, self.n(), &loc);
@@ -538,4 +547,16 @@ test "List and Str counts are safe across threads" {
     try testing.expectEqual(@as(usize, 1), shared.refCount());
     try testing.expectEqual(@as(usize, 1), shared.get(@as(i64, 0), tloc).refCount());
     try testing.expectEqual(@as(usize, 1), shared.get(@as(i64, 1), tloc).refCount());
+}
+
+test "mutAt copies a shared block before handing out a pointer" {
+    const l: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    var a = List(i64).fromSlice(&.{ 1, 2, 3 });
+    defer rc.release(a);
+    var b = a;
+    rc.retain(b);
+    defer rc.release(b);
+    b.mutAt(1, l).* = 20;
+    try std.testing.expectEqual(@as(i64, 2), a.get(1, l));
+    try std.testing.expectEqual(@as(i64, 20), b.get(1, l));
 }

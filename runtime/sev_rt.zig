@@ -23,6 +23,7 @@ pub const json = @import("json.zig");
 pub const regex = @import("regex.zig");
 pub const datetime = @import("datetime.zig");
 pub const fs = @import("fs.zig");
+pub const http = @import("http.zig");
 pub const task = @import("task.zig");
 // --- stdlib modules: end ---
 
@@ -126,6 +127,54 @@ pub const math_nan = math.nan;
 pub const math_is_finite = math.isFinite;
 pub const math_is_infinite = math.isInfinite;
 pub const math_is_nan = math.isNan;
+
+// SIRS built-ins beyond the catalogue, and code-generation helpers (builtins.zig).
+pub const builtins = @import("builtins.zig");
+pub const retained = builtins.retained;
+pub const replace = builtins.replace;
+pub const print = builtins.print;
+pub const std_print_bool = builtins.std_print_bool;
+pub const debug_variable = builtins.debug_variable;
+pub const to_string = builtins.to_string;
+pub const std_args = builtins.std_args;
+pub const math_hypot = builtins.math_hypot;
+pub const str_concat = builtins.str_concat;
+pub const str_split = builtins.str_split;
+pub const str_join = builtins.str_join;
+pub const str_repeat = builtins.str_repeat;
+pub const str_byte_at = builtins.str_byte_at;
+pub const str_parse_int = builtins.str_parse_int;
+pub const str_parse_float = builtins.str_parse_float;
+pub const len = builtins.len;
+pub const push = builtins.push;
+pub const pop = builtins.pop;
+pub const array_slice = builtins.array_slice;
+pub const array_concat = builtins.array_concat;
+pub const array_contains = builtins.array_contains;
+pub const array_index_of = builtins.array_index_of;
+pub const array_reverse = builtins.array_reverse;
+pub const array_sort = builtins.array_sort;
+pub const array_fill = builtins.array_fill;
+pub const array_sum = builtins.array_sum;
+pub const array_mean = builtins.array_mean;
+pub const map_len = builtins.map_len;
+pub const map_insert = builtins.map_insert;
+pub const map_get = builtins.map_get;
+pub const map_remove = builtins.map_remove;
+pub const map_contains = builtins.map_contains;
+pub const map_keys = builtins.map_keys;
+pub const map_values = builtins.map_values;
+pub const map_key_at = builtins.map_key_at;
+pub const map_value_at = builtins.map_value_at;
+pub const set_len = builtins.set_len;
+pub const set_insert = builtins.set_insert;
+pub const set_remove = builtins.set_remove;
+pub const set_contains = builtins.set_contains;
+pub const set_items = builtins.set_items;
+pub const set_union = builtins.set_union;
+pub const set_intersection = builtins.set_intersection;
+pub const set_difference = builtins.set_difference;
+pub const range_continues = builtins.range_continues;
 
 test "catalogue names resolve to the runtime functions" {
     const l: Loc = .{ .func = "main", .line = 1, .col = 1 };

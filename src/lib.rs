@@ -9,6 +9,18 @@
 #![warn(clippy::todo, clippy::dbg_macro)]
 
 pub mod ast;
+pub mod cli;
+pub mod commands;
+pub mod check;
+pub mod cir;
+pub mod decision;
 pub mod diagnostic;
+pub mod driver;
+pub mod pretty;
+pub mod runtime;
 pub mod span;
 pub mod syntax;
+pub mod toolchain;
+pub mod typed;
+pub mod types;
+pub mod zig;

@@ -124,6 +124,28 @@ test "lgamma against mpmath" {
     try std.testing.expect(math.isPositiveInf(lgamma(-3.0)));
 }
 
+const log_factorial_table: [256]f64 = blk: {
+    @setEvalBranchQuota(1_000_000);
+    var t: [256]f64 = undefined;
+    for (0..256) |i| t[i] = lgamma(@as(f64, @floatFromInt(i)) + 1.0);
+    break :blk t;
+};
+
+/// log(k!) for a count k: a table lookup below 256 (computed at compile time), lgamma above.
+pub fn log_factorial(k: u64) f64 {
+    if (k < log_factorial_table.len) return log_factorial_table[k];
+    return lgamma(@as(f64, @floatFromInt(k)) + 1.0);
+}
+
+test "log_factorial" {
+    try std.testing.expectEqual(@as(f64, 0), log_factorial(0));
+    try std.testing.expectEqual(@as(f64, 0), log_factorial(1));
+    try expectRel(@log(3628800.0), log_factorial(10), 1e-15);
+    try expectRel(1161.7121011184006, log_factorial(255), 1e-15); // mpmath
+    try expectRel(1167.2572785628802, log_factorial(256), 1e-15);
+    try expectRel(lgamma(41.0), log_factorial(40), 0);
+}
+
 /// cot(pi x), accurate for large |x| because the argument is reduced first.
 fn cotpi(x: f64) f64 {
     const r = x - @round(x); // in [-0.5, 0.5]

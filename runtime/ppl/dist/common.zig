@@ -255,6 +255,10 @@ pub const Kind = enum {
     cholesky_factor_cov,
     /// Cholesky factor of a correlation matrix (rows of unit length, positive diagonal)
     cholesky_factor_corr,
+    /// a row-major data matrix (not differentiable): GLM predictors
+    data_matrix,
+    /// array of integers (one outcome per row of a GLM)
+    int_array,
 };
 
 pub const Param = struct {

@@ -26,7 +26,7 @@ inline fn fl(k: i64) f64 {
 
 /// lgamma(n + 1) for a count n >= 0.
 inline fn lfact(k: i64) f64 {
-    return sp.lgamma(fl(k) + 1.0);
+    return sp.log_factorial(@intCast(k));
 }
 
 fn checkSamplerRate(comptime dist: []const u8, lambda: f64) Error!void {

@@ -10,8 +10,9 @@
 //! `initStepsize`, dual averaging towards `adapt_delta` every iteration, metric re-estimated at the
 //! end of every slow window followed by a new `initStepsize` and a restart of dual averaging
 //! (mu = log(10·ε)); the final step size is exp of the averaged iterate. With zero warmup
-//! iterations the step size from `initStepsize` is kept (Stan would use 1). With adaptation
-//! switched off the given step size and a unit metric are used unchanged.
+//! iterations the step size from `initStepsize` is kept (CmdStan refuses adaptation without
+//! warmup). With adaptation switched off the given step size and a unit metric are used
+//! unchanged.
 
 const std = @import("std");
 const model_mod = @import("model.zig");

@@ -303,3 +303,41 @@ test "parseArgs: clear errors for bad arguments" {
 test "randomSeed is below 2^32" {
     try std.testing.expect(randomSeed() < 4_294_967_296);
 }
+
+test "main runs a model end to end: CSV files, exit status 0; data errors give 1" {
+    const testmodels = @import("testmodels.zig");
+    const Prog = struct {
+        var inst = testmodels.Correlated2{};
+        fn load(h: *model_mod.DataHandle, m: *model_mod.Model) callconv(.C) bool {
+            const d = data_mod.Data.fromHandle(h);
+            // the model reads one optional field, to exercise the data path
+            if (d.has("r")) inst.r = d.getReal("r") catch return false;
+            m.* = model_mod.fromShared(testmodels.Correlated2, &inst);
+            return true;
+        }
+        fn unload(_: *model_mod.Model) callconv(.C) void {}
+    };
+    const prog = model_mod.Program{ .name = model_mod.Str.from("corr"), .load = &Prog.load, .unload = &Prog.unload };
+    const a = std.testing.allocator;
+    var tmp = std.testing.tmpDir(.{});
+    defer tmp.cleanup();
+    const dir = try std.fmt.allocPrint(a, ".zig-cache/tmp/{s}/o", .{tmp.sub_path});
+    defer a.free(dir);
+    const data_path = try std.fmt.allocPrint(a, ".zig-cache/tmp/{s}/d.json", .{tmp.sub_path});
+    defer a.free(data_path);
+    try tmp.dir.writeFile(.{ .sub_path = "d.json", .data = "{\"r\": 0.5}" });
+    try std.testing.expectEqual(@as(u8, 0), main(&prog, &.{ "corr", "sample", "--quiet", "--data", data_path, "--output", dir, "--seed", "5", "--chains", "2", "--warmup", "150", "--draws", "100" }));
+    try std.testing.expectEqual(@as(f64, 0.5), Prog.inst.r);
+    for ([_][]const u8{ "corr_chain_1.csv", "corr_chain_2.csv" }) |f| {
+        const path = try std.fmt.allocPrint(a, "{s}/{s}", .{ dir, f });
+        defer a.free(path);
+        const text = try std.fs.cwd().readFileAlloc(a, path, 1 << 20);
+        defer a.free(text);
+        var csv_file = try @import("csv.zig").parse(a, text);
+        defer csv_file.deinit();
+        try std.testing.expectEqual(@as(usize, 100), csv_file.rows);
+        try std.testing.expect(std.mem.indexOf(u8, text, "#   seed = 5\n") != null);
+    }
+    try tmp.dir.writeFile(.{ .sub_path = "d.json", .data = "{\"r\": \"high\"}" });
+    try std.testing.expectEqual(@as(u8, 1), main(&prog, &.{ "corr", "sample", "--quiet", "--data", data_path, "--output", dir }));
+}

@@ -1,0 +1,293 @@
+//! SIRS built-ins that are not a single call into one runtime module: polymorphic helpers
+//! (`print`, `len`, `to_string`), collection built-ins under their SIRS names, and the small
+//! helpers the code generator uses for ownership (`retained`, `replace`) and loops
+//! (`range_continues`). The root re-exports them flat, so generated code calls `rt.<name>`.
+//! Arguments are borrowed and results owned, as everywhere in the runtime (docs/runtime.md).
+
+const std = @import("std");
+const core = @import("core.zig");
+const rc = @import("rc.zig");
+const str_mod = @import("str.zig");
+const fmt = @import("fmt.zig");
+const math = @import("math.zig");
+const list_mod = @import("list.zig");
+
+const Loc = core.Loc;
+const Str = str_mod.Str;
+const List = list_mod.List;
+
+// ----- Ownership helpers -----------------------------------------------------------------------
+
+/// Retains `x` and returns it: turns a borrowed value into an owned one, in an expression.
+pub fn retained(x: anytype) @TypeOf(x) {
+    rc.retain(x);
+    return x;
+}
+
+/// Stores `new` (owned) into `*slot` and releases the value it replaces.
+pub fn replace(slot: anytype, new: @TypeOf(slot.*)) void {
+    const old = slot.*;
+    slot.* = new;
+    rc.release(old);
+}
+
+test "replace releases the old value" {
+    var s = Str.fromSlice("old");
+    replace(&s, Str.fromSlice("new"));
+    defer rc.release(s);
+    try std.testing.expectEqualStrings("new", s.bytes());
+}
+
+// ----- Printing and conversion -----------------------------------------------------------------
+
+/// `print(x)` for any number, bool or str: one line on stdout.
+pub fn print(x: anytype) void {
+    const T = @TypeOf(x);
+    if (T == Str) return core.printStr(x);
+    switch (@typeInfo(T)) {
+        .int, .comptime_int => core.printInt(x),
+        .float, .comptime_float => core.printFloat(x),
+        .bool => core.printBool(x),
+        else => @compileError("print: unsupported type " ++ @typeName(T)),
+    }
+}
+
+/// `std_print_bool(b)`.
+pub fn std_print_bool(b: bool) void {
+    core.printBool(b);
+}
+
+/// `debug_variable(name, value)`: a line `name = value` on stderr.
+pub fn debug_variable(name: Str, value: Str) void {
+    core.eprint("{s} = {s}\n", .{ name.bytes(), value.bytes() });
+}
+
+/// `to_string(x)` for any number, bool or str (owned).
+pub fn to_string(x: anytype) Str {
+    return fmt.toStr(x);
+}
+
+test to_string {
+    const a = to_string(@as(i32, -12));
+    defer rc.release(a);
+    try std.testing.expectEqualStrings("-12", a.bytes());
+    const b = to_string(@as(f64, 2.5));
+    defer rc.release(b);
+    try std.testing.expectEqualStrings("2.5", b.bytes());
+}
+
+/// `std_args()`: the command-line arguments without the program name (owned).
+pub fn std_args() List(Str) {
+    return core.args();
+}
+
+/// `math_hypot(x, y)`: sqrt(x² + y²) without undue overflow.
+pub fn math_hypot(x: f64, y: f64) f64 {
+    return std.math.hypot(x, y);
+}
+
+test math_hypot {
+    try std.testing.expectEqual(@as(f64, 5), math_hypot(3, 4));
+    try std.testing.expect(std.math.isInf(math_hypot(std.math.inf(f64), 1)));
+}
+
+// ----- Strings ---------------------------------------------------------------------------------
+
+pub fn str_concat(a: Str, b: Str) Str {
+    return str_mod.concat(a, b);
+}
+
+pub fn str_split(s: Str, sep: Str) List(Str) {
+    return str_mod.split(s, sep);
+}
+
+pub fn str_join(parts: List(Str), sep: Str) Str {
+    return str_mod.join(parts, sep);
+}
+
+pub fn str_repeat(s: Str, n: i64) Str {
+    return str_mod.repeat(s, n);
+}
+
+pub fn str_byte_at(s: Str, i: i64, comptime loc: Loc) i64 {
+    return str_mod.byteAt(s, i, loc);
+}
+
+pub fn str_parse_int(s: Str) @TypeOf(str_mod.parseInt(s)) {
+    return str_mod.parseInt(s);
+}
+
+pub fn str_parse_float(s: Str) @TypeOf(str_mod.parseFloat(s)) {
+    return str_mod.parseFloat(s);
+}
+
+// ----- Arrays ----------------------------------------------------------------------------------
+
+/// `len(xs)`: the number of elements of a list (also maps and sets).
+pub fn len(xs: anytype) i64 {
+    return xs.len();
+}
+
+/// `push(xs, v)` on a mutable list variable.
+pub fn push(xs: anytype, v: anytype) void {
+    xs.push(v);
+}
+
+/// `pop(xs)`: removes and returns the last element (owned); faults on an empty list.
+pub fn pop(xs: anytype, comptime loc: Loc) @TypeOf(xs.*).Elem {
+    return xs.pop(loc);
+}
+
+pub fn array_slice(xs: anytype, lo: i64, hi: i64, comptime loc: Loc) @TypeOf(xs) {
+    return xs.slice(lo, hi, loc);
+}
+
+pub fn array_concat(a: anytype, b: @TypeOf(a)) @TypeOf(a) {
+    return @TypeOf(a).concat(a, b);
+}
+
+pub fn array_contains(xs: anytype, v: @TypeOf(xs).Elem) bool {
+    return xs.contains(v);
+}
+
+pub fn array_index_of(xs: anytype, v: @TypeOf(xs).Elem) i64 {
+    return xs.indexOf(v);
+}
+
+pub fn array_reverse(xs: anytype) @TypeOf(xs) {
+    return xs.reverse();
+}
+
+pub fn array_sort(xs: anytype) @TypeOf(xs) {
+    return xs.sorted();
+}
+
+/// `array_fill(n, v)`: a list of `n` copies of `v` (n <= 0: empty).
+pub fn array_fill(n: i64, v: anytype) List(@TypeOf(v)) {
+    const count: usize = if (n > 0) @intCast(n) else 0;
+    var out = List(@TypeOf(v)).withCapacity(count);
+    for (0..count) |_| out.push(v);
+    return out;
+}
+
+pub fn array_sum(xs: List(f64)) f64 {
+    var total: f64 = 0;
+    for (xs.items()) |x| total += x;
+    return total;
+}
+
+/// `array_mean(xs)`: the arithmetic mean; NaN for an empty list.
+pub fn array_mean(xs: List(f64)) f64 {
+    const n = xs.len();
+    if (n == 0) return std.math.nan(f64);
+    return array_sum(xs) / @as(f64, @floatFromInt(n));
+}
+
+test "array built-ins" {
+    const l: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    var xs = array_fill(3, @as(f64, 1.5));
+    defer rc.release(xs);
+    push(&xs, @as(f64, 4.5));
+    try std.testing.expectEqual(@as(i64, 4), len(xs));
+    try std.testing.expectEqual(@as(f64, 9), array_sum(xs));
+    try std.testing.expectEqual(@as(f64, 2.25), array_mean(xs));
+    try std.testing.expectEqual(@as(f64, 4.5), pop(&xs, l));
+    const s = array_slice(xs, 1, 3, l);
+    defer rc.release(s);
+    try std.testing.expectEqual(@as(i64, 2), len(s));
+}
+
+// ----- Maps and sets ---------------------------------------------------------------------------
+
+pub fn map_len(m: anytype) i64 {
+    return m.len();
+}
+
+pub fn map_insert(m: anytype, k: anytype, v: anytype) void {
+    m.insert(k, v);
+}
+
+pub fn map_get(m: anytype, k: anytype) @TypeOf(m.get(k)) {
+    return m.get(k);
+}
+
+pub fn map_remove(m: anytype, k: anytype) bool {
+    return m.remove(k);
+}
+
+pub fn map_contains(m: anytype, k: anytype) bool {
+    return m.contains(k);
+}
+
+pub fn map_keys(m: anytype) @TypeOf(m.keys()) {
+    return m.keys();
+}
+
+pub fn map_values(m: anytype) @TypeOf(m.values()) {
+    return m.values();
+}
+
+/// The `i`-th key in insertion order (borrowed), for `for` loops over maps.
+pub fn map_key_at(m: anytype, i: i64) @TypeOf(m.keyAt(i)) {
+    return m.keyAt(i);
+}
+
+/// The `i`-th value in insertion order (borrowed), for `for` loops over maps.
+pub fn map_value_at(m: anytype, i: i64) @TypeOf(m.valueAt(i)) {
+    return m.valueAt(i);
+}
+
+pub fn set_len(s: anytype) i64 {
+    return s.len();
+}
+
+pub fn set_insert(s: anytype, x: anytype) bool {
+    return s.insert(x);
+}
+
+pub fn set_remove(s: anytype, x: anytype) bool {
+    return s.remove(x);
+}
+
+pub fn set_contains(s: anytype, x: anytype) bool {
+    return s.contains(x);
+}
+
+pub fn set_items(s: anytype) @TypeOf(s.toList()) {
+    return s.toList();
+}
+
+pub fn set_union(a: anytype, b: @TypeOf(a)) @TypeOf(a) {
+    return @TypeOf(a).union_(a, b);
+}
+
+pub fn set_intersection(a: anytype, b: @TypeOf(a)) @TypeOf(a) {
+    return @TypeOf(a).intersection(a, b);
+}
+
+pub fn set_difference(a: anytype, b: @TypeOf(a)) @TypeOf(a) {
+    return @TypeOf(a).difference(a, b);
+}
+
+// ----- Loops -----------------------------------------------------------------------------------
+
+/// Whether a `for` over a range with a step only known at run time goes on; a zero step
+/// would never finish and is a fault.
+pub fn range_continues(i: anytype, end: @TypeOf(i), step: @TypeOf(i), inclusive: bool, comptime loc: Loc) bool {
+    if (step == 0) core.fault(loc, "range step must not be zero", .{});
+    if (step > 0) return if (inclusive) i <= end else i < end;
+    return if (inclusive) i >= end else i > end;
+}
+
+test range_continues {
+    const l: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    try std.testing.expect(range_continues(@as(i64, 0), 3, 1, false, l));
+    try std.testing.expect(!range_continues(@as(i64, 3), 3, 1, false, l));
+    try std.testing.expect(range_continues(@as(i64, 3), 3, -1, true, l));
+    try std.testing.expect(!range_continues(@as(i64, 2), 3, -1, false, l));
+}
+
+test {
+    std.testing.refAllDecls(@This());
+    _ = math;
+}

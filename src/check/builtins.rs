@@ -1,0 +1,256 @@
+//! Signatures of the built-in functions, written in the type mini-language.
+//!
+//! Each entry names the SIRS function, its generic parameters, its argument types and its
+//! result type. Three markers stand for argument classes rather than types: `num` (any integer
+//! or float, converted to `f64` at the call), `int` (any integer type, passed as it is) and
+//! `prim` (any integer, float, bool or str). `cir::lower` maps each name to a runtime call;
+//! `docs/stdlib.md` documents them all.
+
+use crate::types::Ty;
+
+#[derive(Debug)]
+pub struct Builtin {
+    pub name: &'static str,
+    pub generics: &'static [&'static str],
+    pub args: &'static [&'static str],
+    pub ret: &'static str,
+    /// The first argument is a variable that the call mutates (`push`, `map_insert`, …).
+    pub mutates_first: bool,
+}
+
+const fn b(name: &'static str, args: &'static [&'static str], ret: &'static str) -> Builtin {
+    Builtin { name, generics: &[], args, ret, mutates_first: false }
+}
+
+const fn g(name: &'static str, generics: &'static [&'static str], args: &'static [&'static str], ret: &'static str) -> Builtin {
+    Builtin { name, generics, args, ret, mutates_first: false }
+}
+
+const fn m(name: &'static str, generics: &'static [&'static str], args: &'static [&'static str], ret: &'static str) -> Builtin {
+    Builtin { name, generics, args, ret, mutates_first: true }
+}
+
+/// The math functions: the reference's 38 plus `math_hypot`, with their arity and result type.
+pub static MATH: &[(&str, usize, &str)] = &[
+    ("math_abs", 1, "f64"), ("math_sqrt", 1, "f64"), ("math_exp", 1, "f64"), ("math_log", 1, "f64"),
+    ("math_log10", 1, "f64"), ("math_log2", 1, "f64"), ("math_sin", 1, "f64"), ("math_cos", 1, "f64"),
+    ("math_tan", 1, "f64"), ("math_asin", 1, "f64"), ("math_acos", 1, "f64"), ("math_atan", 1, "f64"),
+    ("math_sinh", 1, "f64"), ("math_cosh", 1, "f64"), ("math_tanh", 1, "f64"), ("math_floor", 1, "f64"),
+    ("math_ceil", 1, "f64"), ("math_round", 1, "f64"), ("math_trunc", 1, "f64"), ("math_degrees", 1, "f64"),
+    ("math_radians", 1, "f64"), ("math_sign", 1, "f64"),
+    ("math_pow", 2, "f64"), ("math_atan2", 2, "f64"), ("math_fmod", 2, "f64"), ("math_remainder", 2, "f64"),
+    ("math_min", 2, "f64"), ("math_max", 2, "f64"), ("math_copysign", 2, "f64"), ("math_hypot", 2, "f64"),
+    ("math_clamp", 3, "f64"), ("math_lerp", 3, "f64"),
+    ("math_pi", 0, "f64"), ("math_e", 0, "f64"), ("math_inf", 0, "f64"), ("math_nan", 0, "f64"),
+    ("math_is_finite", 1, "bool"), ("math_is_infinite", 1, "bool"), ("math_is_nan", 1, "bool"),
+];
+
+pub static BUILTINS: &[Builtin] = &[
+    // Output.
+    b("std_print", &["str"], "void"),
+    b("std_print_int", &["int"], "void"),
+    b("std_print_float", &["num"], "void"),
+    b("std_print_bool", &["bool"], "void"),
+    b("print", &["prim"], "void"),
+    b("debug_trace", &["str", "int"], "void"),
+    b("debug_variable", &["str", "str"], "void"),
+    b("std_args", &[], "[str]"),
+    // Strings (the reference catalogue's eleven, then ours).
+    b("str_length", &["str"], "i32"),
+    b("str_substring", &["str", "i64", "i64"], "str"),
+    b("str_index_of", &["str", "str"], "i64"),
+    b("str_contains", &["str", "str"], "bool"),
+    b("str_starts_with", &["str", "str"], "bool"),
+    b("str_ends_with", &["str", "str"], "bool"),
+    b("str_equals", &["str", "str"], "bool"),
+    b("str_replace", &["str", "str", "str"], "str"),
+    b("str_to_upper", &["str"], "str"),
+    b("str_to_lower", &["str"], "str"),
+    b("str_trim", &["str"], "str"),
+    b("str_concat", &["str", "str"], "str"),
+    b("str_split", &["str", "str"], "[str]"),
+    b("str_join", &["[str]", "str"], "str"),
+    b("str_repeat", &["str", "i64"], "str"),
+    b("str_byte_at", &["str", "i64"], "i64"),
+    b("str_parse_int", &["str"], "Result<i64, str>"),
+    b("str_parse_float", &["str"], "Result<f64, str>"),
+    b("to_string", &["prim"], "str"),
+    // Arrays.
+    g("len", &["T"], &["[T]"], "i64"),
+    m("push", &["T"], &["[T]", "T"], "void"),
+    m("pop", &["T"], &["[T]"], "T"),
+    g("array_slice", &["T"], &["[T]", "i64", "i64"], "[T]"),
+    g("array_concat", &["T"], &["[T]", "[T]"], "[T]"),
+    g("array_contains", &["T"], &["[T]", "T"], "bool"),
+    g("array_index_of", &["T"], &["[T]", "T"], "i64"),
+    g("array_reverse", &["T"], &["[T]"], "[T]"),
+    g("array_sort", &["T"], &["[T]"], "[T]"),
+    g("array_fill", &["T"], &["i64", "T"], "[T]"),
+    b("array_sum", &["[f64]"], "f64"),
+    b("array_mean", &["[f64]"], "f64"),
+    // Maps and sets.
+    g("map_len", &["K", "V"], &["map<K, V>"], "i64"),
+    m("map_insert", &["K", "V"], &["map<K, V>", "K", "V"], "void"),
+    g("map_get", &["K", "V"], &["map<K, V>", "K"], "Option<V>"),
+    m("map_remove", &["K", "V"], &["map<K, V>", "K"], "bool"),
+    g("map_contains", &["K", "V"], &["map<K, V>", "K"], "bool"),
+    g("map_keys", &["K", "V"], &["map<K, V>"], "[K]"),
+    g("map_values", &["K", "V"], &["map<K, V>"], "[V]"),
+    g("set_len", &["T"], &["set<T>"], "i64"),
+    m("set_insert", &["T"], &["set<T>", "T"], "bool"),
+    m("set_remove", &["T"], &["set<T>", "T"], "bool"),
+    g("set_contains", &["T"], &["set<T>", "T"], "bool"),
+    g("set_items", &["T"], &["set<T>"], "[T]"),
+    g("set_union", &["T"], &["set<T>", "set<T>"], "set<T>"),
+    g("set_intersection", &["T"], &["set<T>", "set<T>"], "set<T>"),
+    g("set_difference", &["T"], &["set<T>", "set<T>"], "set<T>"),
+];
+
+/// The name (as a static string), arity and result type of a math function.
+pub fn math_signature(name: &str) -> Option<(&'static str, usize, &'static str)> {
+    MATH.iter().find(|(n, _, _)| *n == name).copied()
+}
+
+/// Every math function name, for suggestions and documentation.
+pub fn math_names() -> Vec<String> {
+    MATH.iter().map(|(n, _, _)| n.to_string()).collect()
+}
+
+pub fn find(name: &str) -> Option<&'static Builtin> {
+    BUILTINS.iter().find(|b| b.name == name)
+}
+
+/// An argument class of a built-in signature.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArgClass {
+    Exact(Ty),
+    Numeric,
+    AnyInt,
+    Printable,
+}
+
+/// Parses a signature type; `generic` gives `Param` indices; `adt` resolves `Option`/`Result`.
+pub fn parse_type(text: &str, generics: &[&str], adt: &dyn Fn(&str) -> Option<crate::types::AdtId>) -> Ty {
+    let mut reader = SigReader { s: text.as_bytes(), pos: 0, generics, adt };
+    reader.ty()
+}
+
+pub fn arg_class(text: &str, generics: &[&str], adt: &dyn Fn(&str) -> Option<crate::types::AdtId>) -> ArgClass {
+    match text {
+        "num" => ArgClass::Numeric,
+        "int" => ArgClass::AnyInt,
+        "prim" => ArgClass::Printable,
+        _ => ArgClass::Exact(parse_type(text, generics, adt)),
+    }
+}
+
+struct SigReader<'a> {
+    s: &'a [u8],
+    pos: usize,
+    generics: &'a [&'a str],
+    adt: &'a dyn Fn(&str) -> Option<crate::types::AdtId>,
+}
+
+impl SigReader<'_> {
+    fn skip(&mut self) {
+        while self.s.get(self.pos) == Some(&b' ') {
+            self.pos += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        self.skip();
+        if self.s.get(self.pos) == Some(&c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ty(&mut self) -> Ty {
+        if self.eat(b'[') {
+            let inner = self.ty();
+            self.eat(b']');
+            return Ty::Array(Box::new(inner));
+        }
+        if self.eat(b'(') {
+            let items = self.list(b')');
+            return Ty::Tuple(items);
+        }
+        self.skip();
+        let start = self.pos;
+        while self.s.get(self.pos).is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+            self.pos += 1;
+        }
+        let word = String::from_utf8_lossy(&self.s[start..self.pos]).into_owned();
+        let args = if self.eat(b'<') { self.list(b'>') } else { Vec::new() };
+        self.named(&word, args)
+    }
+
+    fn named(&self, word: &str, mut args: Vec<Ty>) -> Ty {
+        if let Some(i) = self.generics.iter().position(|g| *g == word) {
+            return Ty::Param(u32::try_from(i).unwrap_or(0));
+        }
+        if let Some(t) = Ty::primitive(word) {
+            return t;
+        }
+        match (word, args.len()) {
+            ("map", 2) => {
+                let v = args.pop().unwrap_or(Ty::Invalid);
+                let k = args.pop().unwrap_or(Ty::Invalid);
+                Ty::Map(Box::new(k), Box::new(v))
+            }
+            ("set", 1) => Ty::Set(Box::new(args.pop().unwrap_or(Ty::Invalid))),
+            _ => (self.adt)(word).map_or(Ty::Invalid, |id| Ty::Adt(id, args)),
+        }
+    }
+
+    fn list(&mut self, close: u8) -> Vec<Ty> {
+        let mut items = Vec::new();
+        if self.eat(close) {
+            return items;
+        }
+        loop {
+            items.push(self.ty());
+            if self.eat(close) || !self.eat(b',') {
+                return items;
+            }
+        }
+    }
+}
+
+/// Whether a value of this type can be printed by `print` and `to_string`.
+pub fn is_printable(ty: &Ty) -> bool {
+    matches!(ty, Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_signature_parses_without_invalid_types() {
+        let adt = |name: &str| match name {
+            "Option" => Some(crate::types::AdtId(0)),
+            "Result" => Some(crate::types::AdtId(1)),
+            _ => None,
+        };
+        for builtin in BUILTINS {
+            for arg in builtin.args.iter().chain([&builtin.ret]) {
+                if let ArgClass::Exact(t) = arg_class(arg, builtin.generics, &adt) {
+                    let mut bad = false;
+                    t.visit(&mut |t| bad |= t.is_invalid());
+                    assert!(!bad, "{}: {arg}", builtin.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn math_has_thirty_nine_functions() {
+        assert_eq!(math_names().len(), 39);
+        assert!(math_names().iter().all(|n| math_signature(n).is_some()));
+    }
+}

@@ -1,0 +1,384 @@
+//! CIR, the mid-level IR: monomorphic, typed, with structured control flow.
+//!
+//! A [`Program`] holds monomorphised type definitions and functions in index tables. A
+//! [`Function`] owns three tables: locals (named mutable slots, the only things that change),
+//! blocks (straight-line lists of instructions) and instructions (each defines one value,
+//! named by its [`ValueId`], possibly of type `void`). Control flow is structured: `If`,
+//! `Loop`, `Switch` and `Try` name nested blocks, `Break`/`Continue` refer to the innermost
+//! loop, and a value may be used only later in its own block or in blocks nested inside it
+//! (see `verify` for the full list of invariants). This shape maps directly onto Zig, which
+//! has no `goto`, and keeps every pass a walk over a tree of blocks.
+//!
+//! Memory is explicit: heap values created by calls and constructors are *owned*; reads of
+//! locals, fields and elements are *borrowed*. `Retain` turns a borrowed value into an owned
+//! one where a value is stored, and `DeferRelease` schedules the release of an owned value or
+//! local when its block exits (Zig's `defer`), so every exit path frees what it should.
+//!
+//! Submodules: `lower` (typed AST → CIR), `print` (the canonical text form), `verify`.
+
+pub mod lower;
+pub mod print;
+pub mod verify;
+
+use crate::ast::{BinOp, UnOp};
+use crate::span::Span;
+pub use crate::types::Ty;
+use std::fmt;
+
+macro_rules! index_type {
+    ($name:ident, $prefix:literal) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            pub fn from_index(i: usize) -> $name {
+                $name(u32::try_from(i).unwrap_or(u32::MAX))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+    };
+}
+
+index_type!(FuncId, "fn");
+index_type!(BlockId, "bb");
+index_type!(ValueId, "v");
+index_type!(LocalId, "l");
+index_type!(TypeId, "ty");
+
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    /// Monomorphised records, enums and tuples; `Ty::Adt(id, [])` refers to `types[id]`.
+    pub types: Vec<TypeDef>,
+    pub functions: Vec<Function>,
+    pub externs: Vec<Extern>,
+    pub entry: Option<FuncId>,
+    /// The source file name, for fault locations.
+    pub source_name: String,
+    /// Line start offsets of the source, to turn spans into lines for fault messages.
+    pub line_starts: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeDef {
+    /// A unique, readable name such as `Point` or `Pair__i64__str`.
+    pub name: String,
+    pub kind: TypeKind,
+    /// Provided by the runtime (`rt.Option(T)`, …) rather than generated.
+    pub builtin: Option<crate::typed::BuiltinAdt>,
+    pub is_error: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum TypeKind {
+    Record { fields: Vec<(String, Ty)> },
+    /// `boxed[i]` is set when variant `i`'s payload must live behind a pointer (recursion).
+    Enum { variants: Vec<(String, Option<Ty>)>, boxed: Vec<bool> },
+    Tuple { items: Vec<Ty> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Extern {
+    pub name: String,
+    pub library: String,
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// Unique name in the program (generic instances are suffixed with their type arguments).
+    pub name: String,
+    /// The name in the SIRS source, for fault messages.
+    pub source_name: String,
+    pub params: Vec<LocalId>,
+    pub ret: Ty,
+    pub locals: Vec<LocalDecl>,
+    pub blocks: Vec<Block>,
+    pub insts: Vec<Inst>,
+    pub body: BlockId,
+    /// May end by throwing an exception (its Zig return type is an error union).
+    pub can_throw: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocalDecl {
+    pub name: String,
+    pub ty: Ty,
+    pub mutable: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub insts: Vec<ValueId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Inst {
+    pub kind: InstKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Const {
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+    Void,
+}
+
+/// One step of an assignment target below a local.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlaceElem {
+    Field(usize),
+    Index(ValueId),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SwitchCase {
+    Int(i128),
+    Variant(usize),
+    Bool(bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CatchClause {
+    /// Catches only this error type (`None`: everything).
+    pub error_type: Option<TypeId>,
+    /// Receives the caught error value.
+    pub local: Option<LocalId>,
+    pub body: BlockId,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum InstKind {
+    Const(Const),
+    /// Reads a local (borrowed).
+    Local(LocalId),
+    /// Stores an owned value into a local, releasing the value it held before.
+    SetLocal(LocalId, ValueId),
+    /// Initialises a local declared by this instruction (no previous value to release).
+    InitLocal(LocalId, ValueId),
+    /// Stores an owned value into a field or element of a local (copy-on-write for arrays).
+    SetPlace { local: LocalId, path: Vec<PlaceElem>, value: ValueId },
+    Unary(UnOp, ValueId),
+    Binary(BinOp, ValueId, ValueId),
+    /// Converts to the instruction's type (checked when it can fail).
+    Cast(ValueId),
+    Call(FuncId, Vec<ValueId>),
+    /// A runtime built-in by its SIRS name; arguments are borrowed, the result owned.
+    Builtin(&'static str, Vec<ValueId>),
+    /// A mutating built-in whose first argument is the local it changes.
+    BuiltinMut(&'static str, LocalId, Vec<ValueId>),
+    CallExtern(usize, Vec<ValueId>),
+    /// Record, tuple or enum construction: the operands are owned and moved in.
+    MakeRecord(Vec<ValueId>),
+    MakeVariant(usize, Option<ValueId>),
+    MakeArray(Vec<ValueId>),
+    MakeMap(Vec<(ValueId, ValueId)>),
+    MakeSet(Vec<ValueId>),
+    /// A field of a record or tuple (borrowed).
+    Field(ValueId, usize),
+    /// An array element, bounds-checked (borrowed).
+    Index(ValueId, ValueId),
+    /// The payload of an enum value known to be the given variant (borrowed).
+    Payload(ValueId, usize),
+    /// Whether an enum value is the given variant.
+    IsVariant(ValueId, usize),
+    /// An owned copy of a borrowed value.
+    Retain(ValueId),
+    /// Releases an owned value when the enclosing block exits.
+    DeferRelease(ValueId),
+    /// Releases a local's value when the enclosing block exits.
+    DeferReleaseLocal(LocalId),
+    If { cond: ValueId, then_block: BlockId, else_block: BlockId },
+    /// Repeats `body` until a `Break`; `step` runs after each iteration and on `Continue`.
+    Loop { body: BlockId, step: Option<BlockId> },
+    Break,
+    Continue,
+    Return(Option<ValueId>),
+    Switch { value: ValueId, cases: Vec<(SwitchCase, BlockId)>, default: Option<BlockId> },
+    /// Raises an exception carrying the (owned) value.
+    Throw(ValueId),
+    Try { body: BlockId, catches: Vec<CatchClause>, finally: Option<BlockId> },
+    /// Marks code that cannot run (after an exhaustive switch).
+    Unreachable,
+}
+
+impl InstKind {
+    /// Instructions that end their block: nothing after them runs.
+    pub fn is_terminator(&self) -> bool {
+        matches!(self, InstKind::Break | InstKind::Continue | InstKind::Return(_) | InstKind::Throw(_) | InstKind::Unreachable)
+    }
+
+    /// The values this instruction reads, in evaluation order.
+    pub fn operands(&self) -> Vec<ValueId> {
+        use InstKind as K;
+        match self {
+            K::Const(_) | K::Local(_) | K::DeferReleaseLocal(_) | K::Break | K::Continue | K::Unreachable => Vec::new(),
+            K::Loop { .. } | K::Try { .. } => Vec::new(),
+            K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => vec![*v],
+            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) => vec![*v],
+            K::If { cond, .. } => vec![*cond],
+            K::Switch { value, .. } => vec![*value],
+            K::Return(v) => v.iter().copied().collect(),
+            K::MakeVariant(_, v) => v.iter().copied().collect(),
+            K::Binary(_, a, b) | K::Index(a, b) => vec![*a, *b],
+            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) => args.clone(),
+            K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.clone(),
+            K::MakeMap(entries) => entries.iter().flat_map(|(k, v)| [*k, *v]).collect(),
+            K::SetPlace { path, value, .. } => {
+                let mut out: Vec<ValueId> = path.iter().filter_map(|p| if let PlaceElem::Index(v) = p { Some(*v) } else { None }).collect();
+                out.push(*value);
+                out
+            }
+        }
+    }
+
+    /// Applies `f` to every operand in place.
+    pub fn map_operands(&mut self, f: &mut impl FnMut(ValueId) -> ValueId) {
+        use InstKind as K;
+        match self {
+            K::Const(_) | K::Local(_) | K::DeferReleaseLocal(_) | K::Break | K::Continue | K::Unreachable => {}
+            K::Loop { .. } | K::Try { .. } => {}
+            K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => *v = f(*v),
+            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) => *v = f(*v),
+            K::If { cond, .. } => *cond = f(*cond),
+            K::Switch { value, .. } => *value = f(*value),
+            K::Return(v) | K::MakeVariant(_, v) => {
+                if let Some(v) = v {
+                    *v = f(*v);
+                }
+            }
+            K::Binary(_, a, b) | K::Index(a, b) => {
+                *a = f(*a);
+                *b = f(*b);
+            }
+            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
+            K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.iter_mut().for_each(|a| *a = f(*a)),
+            K::MakeMap(entries) => entries.iter_mut().for_each(|(k, v)| {
+                *k = f(*k);
+                *v = f(*v);
+            }),
+            K::SetPlace { path, value, .. } => {
+                for p in path.iter_mut() {
+                    if let PlaceElem::Index(v) = p {
+                        *v = f(*v);
+                    }
+                }
+                *value = f(*value);
+            }
+        }
+    }
+
+    /// The nested blocks of a control-flow instruction.
+    pub fn blocks(&self) -> Vec<BlockId> {
+        match self {
+            InstKind::If { then_block, else_block, .. } => vec![*then_block, *else_block],
+            InstKind::Loop { body, step } => std::iter::once(*body).chain(*step).collect(),
+            InstKind::Switch { cases, default, .. } => cases.iter().map(|(_, b)| *b).chain(*default).collect(),
+            InstKind::Try { body, catches, finally } => {
+                std::iter::once(*body).chain(catches.iter().map(|c| c.body)).chain(*finally).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The local this instruction writes, if any.
+    pub fn written_local(&self) -> Option<LocalId> {
+        match self {
+            InstKind::SetLocal(l, _) | InstKind::InitLocal(l, _) | InstKind::SetPlace { local: l, .. } | InstKind::BuiltinMut(_, l, _) => Some(*l),
+            _ => None,
+        }
+    }
+}
+
+impl Function {
+    pub fn inst(&self, v: ValueId) -> &Inst {
+        &self.insts[v.index()]
+    }
+
+    pub fn block(&self, b: BlockId) -> &Block {
+        &self.blocks[b.index()]
+    }
+
+    pub fn local(&self, l: LocalId) -> &LocalDecl {
+        &self.locals[l.index()]
+    }
+
+    /// Adds an instruction to the table (not to any block) and returns its value.
+    pub fn add_inst(&mut self, kind: InstKind, ty: Ty, span: Span) -> ValueId {
+        self.insts.push(Inst { kind, ty, span });
+        ValueId::from_index(self.insts.len() - 1)
+    }
+
+    pub fn add_block(&mut self) -> BlockId {
+        self.blocks.push(Block::default());
+        BlockId::from_index(self.blocks.len() - 1)
+    }
+
+    pub fn add_local(&mut self, name: impl Into<String>, ty: Ty, mutable: bool) -> LocalId {
+        self.locals.push(LocalDecl { name: name.into(), ty, mutable });
+        LocalId::from_index(self.locals.len() - 1)
+    }
+
+    /// Every block reachable from the body, parents before children.
+    pub fn reachable_blocks(&self) -> Vec<BlockId> {
+        let mut out = vec![self.body];
+        let mut i = 0;
+        while i < out.len() {
+            let block = out[i];
+            for v in &self.block(block).insts {
+                out.extend(self.inst(*v).kind.blocks());
+            }
+            i += 1;
+        }
+        out
+    }
+}
+
+impl Program {
+    pub fn type_def(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.index()]
+    }
+
+    pub fn func(&self, id: FuncId) -> &Function {
+        &self.functions[id.index()]
+    }
+
+    /// 1-based line and column of a span's start in the source.
+    pub fn line_col(&self, span: Span) -> (u32, u32) {
+        let offset = span.start as usize;
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let col = offset - self.line_starts.get(line).copied().unwrap_or(0);
+        (u32::try_from(line + 1).unwrap_or(u32::MAX), u32::try_from(col + 1).unwrap_or(u32::MAX))
+    }
+
+    pub fn display<'a>(&'a self, ty: &'a Ty) -> crate::types::Display<'a, Program> {
+        crate::types::Display { ty, names: self }
+    }
+}
+
+impl crate::types::TypeNames for Program {
+    fn adt_name(&self, id: crate::types::AdtId) -> &str {
+        self.types.get(id.0 as usize).map_or("?", |t| t.name.as_str())
+    }
+
+    fn trait_name(&self, _id: crate::types::TraitId) -> &str {
+        "?"
+    }
+}

@@ -1,0 +1,79 @@
+//! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
+//! each handing over to its module in `commands`.
+
+use crate::commands;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "sev", version, about = "The Sever compiler: SIRS JSON → native code, with Bayesian inference")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Rendered for people, with source excerpts.
+    #[default]
+    Human,
+    /// One JSON document on stdout.
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// The generated Zig source.
+    Zig,
+    /// The canonical text form of CIR.
+    Cir,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Compile a SIRS program to a native executable.
+    Build {
+        file: PathBuf,
+        /// Where to write the executable (default: the file's name without its extension).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Optimise (ReleaseFast) instead of building a Debug binary.
+        #[arg(long)]
+        release: bool,
+        /// Print an intermediate form instead of building.
+        #[arg(long, value_enum)]
+        emit: Option<Emit>,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+    /// Build and run a program; arguments after `--` are passed to it.
+    Run {
+        file: PathBuf,
+        #[arg(long)]
+        release: bool,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Report diagnostics without building.
+    Check {
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    run(cli.command)
+}
+
+pub fn run(command: Command) -> ExitCode {
+    match command {
+        Command::Build { file, output, release, emit, format } => commands::build::run(&file, output.as_deref(), release, emit, format),
+        Command::Run { file, release, format, args } => commands::run::run(&file, release, format, &args),
+        Command::Check { file, format } => commands::check::run(&file, format),
+    }
+}

@@ -1,0 +1,100 @@
+//! The I/O shell of each subcommand: read files, call the driver, print diagnostics, build with
+//! Zig, choose the exit status. Shared helpers live here.
+//!
+//! Exit statuses: 0 success, 1 the program has errors, 2 bad command line (clap), 3 the
+//! environment is not usable (file unreadable, Zig missing), 4 internal compiler error.
+
+pub mod build;
+pub mod check;
+pub mod run;
+
+use crate::cli::Format;
+use crate::diagnostic::{self, Diagnostic};
+use crate::driver::{self, Compilation};
+use std::io::Write;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub const EXIT_ERRORS: u8 = 1;
+pub const EXIT_ENVIRONMENT: u8 = 3;
+pub const EXIT_INTERNAL: u8 = 4;
+
+/// Reads and compiles a file, printing its diagnostics. `Err` carries the exit status when
+/// the program has errors or cannot be read.
+pub fn compile_file(path: &Path, options: driver::Options, format: Format) -> Result<Compilation, ExitCode> {
+    let name = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("error: cannot read {name}: {e}");
+            return Err(ExitCode::from(EXIT_ENVIRONMENT));
+        }
+    };
+    let compilation = driver::compile(&name, &bytes, options);
+    report(&compilation, format);
+    if compilation.has_errors() {
+        let internal = compilation.diagnostics.iter().any(|d| d.code == diagnostic::Code::E0900);
+        return Err(ExitCode::from(if internal { EXIT_INTERNAL } else { EXIT_ERRORS }));
+    }
+    Ok(compilation)
+}
+
+/// Prints diagnostics: rendered on stderr, or as one JSON document on stdout.
+pub fn report(compilation: &Compilation, format: Format) {
+    match format {
+        Format::Human => {
+            if compilation.diagnostics.is_empty() {
+                return;
+            }
+            let text = diagnostic::render_all(&compilation.diagnostics, &compilation.file, use_color());
+            let _ = std::io::stderr().write_all(text.as_bytes());
+            let errors = compilation.diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = compilation.diagnostics.len() - errors;
+            if errors > 0 {
+                eprintln!("{}: {errors} error{}, {warnings} warning{}", compilation.file.name, s(errors), s(warnings));
+            }
+        }
+        Format::Json => {
+            let items: Vec<serde_json::Value> = sorted(&compilation.diagnostics).iter().map(|d| d.to_json(&compilation.file)).collect();
+            let doc = serde_json::json!({ "file": compilation.file.name, "diagnostics": items });
+            println!("{doc}");
+        }
+    }
+}
+
+fn sorted(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let mut out: Vec<&Diagnostic> = diagnostics.iter().collect();
+    out.sort_by_key(|d| (d.primary_span().map_or(0, |s| s.start), d.code));
+    out
+}
+
+fn s(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
+}
+
+/// Prints a toolchain failure and returns the matching exit status.
+pub fn toolchain_failure(error: &crate::toolchain::ToolchainError) -> ExitCode {
+    eprintln!("error: {error}");
+    match error {
+        crate::toolchain::ToolchainError::BuildFailed { .. } => {
+            eprintln!("note: this is a bug in sev, not in your program; please report it with the input file");
+            ExitCode::from(EXIT_INTERNAL)
+        }
+        _ => ExitCode::from(EXIT_ENVIRONMENT),
+    }
+}
+
+/// The default executable name for a source file: its name without the SIRS extension.
+pub fn default_output(path: &Path) -> std::path::PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "program".into());
+    let stem = crate::syntax::EXTENSIONS
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .map(str::to_string)
+        .unwrap_or_else(|| name.rsplit_once('.').map_or(name.clone(), |(s, _)| s.to_string()));
+    std::path::PathBuf::from(if stem.is_empty() { "program".to_string() } else { stem })
+}

@@ -1,0 +1,50 @@
+//! `sev build FILE [-o OUT] [--release] [--emit zig|cir]`.
+
+use crate::cli::{Emit, Format};
+use crate::driver::{Compilation, Options};
+use crate::toolchain::{self, BuildRequest, Mode, Zig};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format) -> ExitCode {
+    let compilation = match super::compile_file(file, Options { emit_zig: true }, format) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    match emit {
+        Some(Emit::Cir) => {
+            if let Some(cir) = &compilation.cir {
+                print!("{}", crate::cir::print::program(cir));
+            }
+            ExitCode::SUCCESS
+        }
+        Some(Emit::Zig) => {
+            print!("{}", compilation.zig.as_deref().unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        None => {
+            let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
+            match build_binary(&compilation, release, &out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(code) => code,
+            }
+        }
+    }
+}
+
+/// Builds the compiled program into the executable `out`.
+pub fn build_binary(compilation: &Compilation, release: bool, out: &Path) -> Result<(), ExitCode> {
+    let zig = Zig::find().map_err(|e| super::toolchain_failure(&e))?;
+    let source = compilation.zig.as_deref().unwrap_or_default();
+    let libraries = libraries(compilation);
+    let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries };
+    toolchain::build(&zig, &request, out, true).map_err(|e| super::toolchain_failure(&e))?;
+    Ok(())
+}
+
+fn libraries(compilation: &Compilation) -> Vec<String> {
+    let mut libs: Vec<String> = compilation.cir.iter().flat_map(|c| c.externs.iter().map(|e| e.library.clone())).collect();
+    libs.sort();
+    libs.dedup();
+    libs
+}

@@ -1,0 +1,88 @@
+//! The pipeline as one function that every front end calls.
+//!
+//! [`compile`] reads SIRS, checks it, lowers it to CIR, verifies the CIR and (on request)
+//! emits Zig. It is pure: no files, processes or output, so `build`, `run`, `check`, the MCP
+//! server and the tests all share it and differ only in what they do with the result. It runs
+//! the phases on a thread with a large stack, so deeply nested (but valid) programs cannot
+//! overflow the stack of the recursive phases.
+//!
+//! Invariant: `compile` never panics on user input; every problem is a diagnostic.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::SourceFile;
+use crate::{check, cir, syntax, zig};
+
+/// What a compilation produced. `cir` and `zig` are present only when there were no errors.
+pub struct Compilation {
+    pub file: SourceFile,
+    pub diagnostics: Vec<Diagnostic>,
+    pub cir: Option<cir::Program>,
+    pub zig: Option<String>,
+}
+
+impl Compilation {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// Also emit Zig source.
+    pub emit_zig: bool,
+}
+
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// Runs the pipeline on `bytes` (the contents of the file called `name`).
+pub fn compile(name: &str, bytes: &[u8], options: Options) -> Compilation {
+    let name = name.to_string();
+    let bytes = bytes.to_vec();
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(compilation)) => compilation,
+        Ok(Err(panic)) => internal_error("<input>", &panic_message(panic.as_ref())),
+        Err(e) => internal_error("<input>", &format!("cannot start the compiler thread: {e}")),
+    }
+}
+
+fn compile_here(name: &str, bytes: &[u8], options: Options) -> Compilation {
+    let read = syntax::read(name, bytes);
+    let mut diagnostics = read.diagnostics;
+    let file = read.file;
+    let Some(program) = read.program else {
+        return Compilation { file, diagnostics, cir: None, zig: None };
+    };
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Compilation { file, diagnostics, cir: None, zig: None };
+    }
+    let (typed, check_diagnostics) = check::check(&program);
+    diagnostics.extend(check_diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Compilation { file, diagnostics, cir: None, zig: None };
+    }
+    let cir = cir::lower::lower(&typed, &file);
+    if let Err(report) = cir::verify::verify(&cir) {
+        diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: invalid CIR").note(report));
+        return Compilation { file, diagnostics, cir: Some(cir), zig: None };
+    }
+    let zig = options.emit_zig.then(|| zig::emit(&cir));
+    Compilation { file, diagnostics, cir: Some(cir), zig }
+}
+
+fn internal_error(name: &str, message: &str) -> Compilation {
+    let diagnostic = Diagnostic::new(Code::E0900, "Internal compiler error")
+        .note(message.to_string())
+        .hint("this is a bug in sev; please report it with the input file");
+    Compilation { file: SourceFile::new(name, ""), diagnostics: vec![diagnostic], cir: None, zig: None }
+}
+
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        return (*s).to_string();
+    }
+    if let Some(s) = panic.downcast_ref::<String>() {
+        return s.clone();
+    }
+    "the compiler panicked".to_string()
+}

@@ -1,0 +1,217 @@
+//! Finding Zig 0.14.1 and building generated programs with it, through an artifact cache.
+//!
+//! Zig is looked up in order: `SEV_ZIG`, `zig` on `PATH`, then `python3 -m ziglang` (the PyPI
+//! package), and must report version 0.14.1. Every build runs in a private temporary directory
+//! (Zig leaves object files next to its output) with one shared Zig cache, so the runtime's
+//! standard-library parts are compiled once per machine. Finished binaries are kept in an
+//! artifact cache keyed by a hash of the generated code, the runtime, the Zig version and the
+//! flags: an unchanged rebuild is a file copy.
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const REQUIRED_VERSION: &str = "0.14.1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    #[error("zig {REQUIRED_VERSION} was not found (tried: {tried}); install it with `pip install ziglang=={REQUIRED_VERSION}` or set SEV_ZIG to its path")]
+    NotFound { tried: String },
+    #[error("{path} is zig {found}, but sev needs zig {REQUIRED_VERSION}; install it with `pip install ziglang=={REQUIRED_VERSION}` or set SEV_ZIG")]
+    WrongVersion { path: String, found: String },
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+    /// Zig rejected generated code: a bug in sev, reported with Zig's own message.
+    #[error("internal compiler error: zig rejected the generated code\n{stderr}")]
+    BuildFailed { stderr: String },
+}
+
+fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> ToolchainError {
+    let context = context.into();
+    move |source| ToolchainError::Io { context, source }
+}
+
+/// A located Zig compiler of the right version.
+#[derive(Clone, Debug)]
+pub struct Zig {
+    pub exe: PathBuf,
+    pub version: String,
+}
+
+impl Zig {
+    /// Finds Zig as described in the module documentation.
+    pub fn find() -> Result<Zig, ToolchainError> {
+        let mut tried = Vec::new();
+        if let Some(path) = std::env::var_os("SEV_ZIG") {
+            let path = PathBuf::from(path);
+            tried.push(format!("SEV_ZIG={}", path.display()));
+            return Zig::at(&path).ok_or_else(|| ToolchainError::NotFound { tried: tried.join(", ") })?;
+        }
+        tried.push("zig on PATH".into());
+        let on_path = Zig::at(Path::new("zig"));
+        if let Some(Ok(zig)) = on_path {
+            return Ok(zig);
+        }
+        tried.push("python3 -m ziglang".into());
+        if let Some(Some(result)) = python_ziglang().map(|exe| Zig::at(&exe)) {
+            return result;
+        }
+        if let Some(Err(wrong)) = on_path {
+            return Err(wrong);
+        }
+        Err(ToolchainError::NotFound { tried: tried.join(", ") })
+    }
+
+    /// `None` if nothing runs at `path`; `Some(Err)` if it is the wrong version.
+    fn at(path: &Path) -> Option<Result<Zig, ToolchainError>> {
+        let output = Command::new(path).arg("version").output().ok()?;
+        let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        if version != REQUIRED_VERSION {
+            return Some(Err(ToolchainError::WrongVersion { path: path.display().to_string(), found: version }));
+        }
+        Some(Ok(Zig { exe: path.to_path_buf(), version }))
+    }
+
+    pub fn command(&self) -> Command {
+        Command::new(&self.exe)
+    }
+}
+
+fn python_ziglang() -> Option<PathBuf> {
+    let output = Command::new("python3").args(["-m", "ziglang", "env"]).output().ok()?;
+    let env: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+    env.get("zig_exe")?.as_str().map(PathBuf::from)
+}
+
+/// Where sev keeps its caches: `SEV_CACHE_DIR`, else `$XDG_CACHE_HOME/sev`, else `~/.cache/sev`.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("SEV_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME") {
+        return PathBuf::from(dir).join("sev");
+    }
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".cache").join("sev"),
+        None => std::env::temp_dir().join("sev-cache"),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Debug with safety checks, stripped (fast to build): the default and the tests' mode.
+    Debug,
+    /// ReleaseFast (runtime faults are still checked by the generated code).
+    Release,
+}
+
+impl Mode {
+    fn flags(self) -> &'static [&'static str] {
+        match self {
+            Mode::Debug => &["-O", "Debug", "-fstrip"],
+            Mode::Release => &["-O", "ReleaseFast", "-fstrip"],
+        }
+    }
+}
+
+/// What to build.
+pub struct BuildRequest<'a> {
+    /// The generated program (`main.zig`).
+    pub source: &'a str,
+    pub mode: Mode,
+    /// System libraries to link (for extern functions), e.g. `m`.
+    pub libraries: &'a [String],
+}
+
+#[derive(Debug)]
+pub struct Built {
+    /// The binary was taken from the artifact cache.
+    pub cached: bool,
+}
+
+/// Builds `request` into the executable `out`, using the artifact cache.
+pub fn build(zig: &Zig, request: &BuildRequest<'_>, out: &Path, show_progress: bool) -> Result<Built, ToolchainError> {
+    let cache = cache_dir();
+    let key = artifact_key(zig, request);
+    let artifact = cache.join("artifacts").join(&key).join("program");
+    if artifact.is_file() {
+        copy_executable(&artifact, out)?;
+        return Ok(Built { cached: true });
+    }
+    let dir = tempfile::Builder::new().prefix("sev-build-").tempdir().map_err(io("cannot create a build directory"))?;
+    std::fs::write(dir.path().join("main.zig"), request.source).map_err(io("cannot write main.zig"))?;
+    crate::runtime::write_to(dir.path()).map_err(io("cannot write the runtime"))?;
+    let zig_cache = cache.join("zig");
+    let mut cmd = zig.command();
+    cmd.current_dir(dir.path()).args(["build-exe", "main.zig", "--name", "program"]).args(request.mode.flags());
+    cmd.arg("--global-cache-dir").arg(&zig_cache).arg("--cache-dir").arg(&zig_cache);
+    if !request.libraries.is_empty() {
+        cmd.arg("-lc");
+        for lib in request.libraries {
+            cmd.arg(format!("-l{lib}"));
+        }
+    }
+    let spinner = progress(show_progress);
+    let output = cmd.output().map_err(io(format!("cannot run {}", zig.exe.display())));
+    if let Some(s) = spinner {
+        s.finish_and_clear();
+    }
+    let output = output?;
+    if !output.status.success() {
+        return Err(ToolchainError::BuildFailed { stderr: String::from_utf8_lossy(&output.stderr).into_owned() });
+    }
+    let built = dir.path().join("program");
+    store_artifact(&built, &artifact)?;
+    copy_executable(&built, out)?;
+    Ok(Built { cached: false })
+}
+
+fn progress(show: bool) -> Option<indicatif::ProgressBar> {
+    if !show || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message("building with zig…");
+    bar.enable_steady_tick(std::time::Duration::from_millis(100));
+    Some(bar)
+}
+
+/// The cache key: everything that can change the binary.
+pub fn artifact_key(zig: &Zig, request: &BuildRequest<'_>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"sev-artifact-v1\0");
+    hasher.update(zig.version.as_bytes());
+    hasher.update([0]);
+    hasher.update(request.source.as_bytes());
+    hasher.update([0]);
+    for flag in request.mode.flags() {
+        hasher.update(flag.as_bytes());
+        hasher.update([0]);
+    }
+    for lib in request.libraries {
+        hasher.update(lib.as_bytes());
+        hasher.update([0]);
+    }
+    crate::runtime::hash_into(&mut hasher);
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Copies into the cache through a temporary name, so concurrent builds never see half a file.
+fn store_artifact(built: &Path, artifact: &Path) -> Result<(), ToolchainError> {
+    let Some(parent) = artifact.parent() else { return Ok(()) };
+    std::fs::create_dir_all(parent).map_err(io(format!("cannot create {}", parent.display())))?;
+    let temp = parent.join(format!("program.{}.tmp", std::process::id()));
+    std::fs::copy(built, &temp).map_err(io("cannot store the build in the cache"))?;
+    std::fs::rename(&temp, artifact).map_err(io("cannot store the build in the cache"))?;
+    Ok(())
+}
+
+fn copy_executable(from: &Path, to: &Path) -> Result<(), ToolchainError> {
+    if let Some(parent) = to.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(io(format!("cannot create {}", parent.display())))?;
+    }
+    let temp = to.with_extension(format!("sev-tmp-{}", std::process::id()));
+    std::fs::copy(from, &temp).map_err(io(format!("cannot write {}", to.display())))?;
+    std::fs::rename(&temp, to).map_err(io(format!("cannot write {}", to.display())))?;
+    Ok(())
+}

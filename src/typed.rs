@@ -1,0 +1,312 @@
+//! The typed program: the checker's output and the lowering's input.
+//!
+//! Names are resolved (variables to [`LocalId`]s, unique per function, so shadowing is gone;
+//! calls to a [`Callee`]; fields to positions), every expression carries its [`Ty`], and no
+//! inference variable remains. An expression that failed to check is [`ExprKind::Invalid`]; a
+//! program containing one is never lowered (the driver stops after errors).
+
+use crate::decision::Decision;
+use crate::span::Span;
+use crate::types::{AdtId, TraitId, Ty, TypeNames};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalId(pub u32);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ExternId(pub u32);
+
+#[derive(Clone, Debug, Default)]
+pub struct Program {
+    pub adts: Vec<AdtDef>,
+    pub traits: Vec<TraitDef>,
+    pub functions: Vec<Function>,
+    pub impls: Vec<ImplDef>,
+    pub externs: Vec<ExternDef>,
+    pub entry: Option<FuncId>,
+}
+
+/// Types the runtime provides; the backend maps them to `rt.*` instead of generating them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BuiltinAdt {
+    Option,
+    Result,
+    Json,
+    HttpResponse,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct AdtDef {
+    pub name: String,
+    pub params: Vec<String>,
+    pub kind: AdtKind,
+    pub builtin: Option<BuiltinAdt>,
+    /// Declared with `{"error": …}`: may be thrown and caught by type.
+    pub is_error: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum AdtKind {
+    Record { fields: Vec<FieldDef> },
+    Enum { variants: Vec<VariantDef> },
+}
+
+#[derive(Clone, Debug)]
+pub struct FieldDef {
+    pub name: String,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub struct VariantDef {
+    pub name: String,
+    pub payload: Option<Ty>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TraitDef {
+    pub name: String,
+    pub methods: Vec<TraitMethodDef>,
+    pub span: Span,
+}
+
+/// A trait method's signature; `params` exclude the receiver.
+#[derive(Clone, Debug)]
+pub struct TraitMethodDef {
+    pub name: String,
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub struct ImplDef {
+    pub trait_id: TraitId,
+    pub target: Ty,
+    /// One function per trait method, in the trait's method order.
+    pub methods: Vec<FuncId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ExternDef {
+    pub name: String,
+    pub library: String,
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeParamDef {
+    pub name: String,
+    pub bounds: Vec<TraitId>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub name: String,
+    pub type_params: Vec<TypeParamDef>,
+    pub params: Vec<LocalId>,
+    pub ret: Ty,
+    pub locals: Vec<Local>,
+    pub body: Block,
+    pub is_async: bool,
+    pub span: Span,
+    /// Set when the function is a trait method implementation.
+    pub method_of: Option<(TraitId, Ty)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Local {
+    pub name: String,
+    pub ty: Ty,
+    pub mutable: bool,
+    pub span: Span,
+}
+
+pub type Block = Vec<Stmt>;
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub kind: StmtKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum StmtKind {
+    Let { local: LocalId, value: Expr, output: bool },
+    LetPattern { pattern: Pat, value: Expr },
+    Assign { place: Place, value: Expr },
+    If { cond: Expr, then_body: Block, else_body: Block },
+    While { cond: Expr, body: Block },
+    ForRange { var: LocalId, start: Expr, end: Expr, step: Option<Expr>, inclusive: bool, body: Block },
+    ForEach { binding: Pat, iterable: Expr, body: Block },
+    Match { scrutinee: Expr, arms: Vec<Arm>, decision: Decision },
+    Return(Option<Expr>),
+    Break,
+    Continue,
+    Expr(Expr),
+    Try { body: Block, catches: Vec<CatchArm>, finally: Block },
+    Throw(Expr),
+    Observe { dist: Dist, value: Expr },
+    Factor(Expr),
+    ProbAssert { cond: Expr, confidence: f64 },
+}
+
+#[derive(Clone, Debug)]
+pub struct Arm {
+    pub pattern: Pat,
+    pub guard: Option<Expr>,
+    pub body: Block,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct CatchArm {
+    /// The error type caught; `None` catches everything.
+    pub error_type: Option<AdtId>,
+    pub variable: Option<LocalId>,
+    pub body: Block,
+}
+
+/// An assignment target: a local with a path of field and element projections.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub root: LocalId,
+    pub projections: Vec<Projection>,
+    pub ty: Ty,
+}
+
+#[derive(Clone, Debug)]
+pub enum Projection {
+    Field { index: usize, ty: Ty },
+    Index { index: Expr, ty: Ty },
+}
+
+#[derive(Clone, Debug)]
+pub enum Pat {
+    Wild,
+    Bind(LocalId),
+    Int(i128),
+    Str(String),
+    Bool(bool),
+    Tuple(Vec<Pat>),
+    Record { fields: Vec<(usize, Pat)> },
+    Variant { adt: AdtId, variant: usize, payload: Option<Box<Pat>> },
+}
+
+#[derive(Clone, Debug)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub ty: Ty,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum Literal {
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    Str(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum Callee {
+    Func { id: FuncId, type_args: Vec<Ty> },
+    Builtin { name: &'static str },
+    Extern(ExternId),
+    /// A trait method called on a known type (static dispatch after monomorphisation).
+    Method { trait_id: TraitId, method: usize, self_ty: Ty },
+    /// A trait method called through a trait object (dynamic dispatch).
+    Dyn { trait_id: TraitId, method: usize },
+}
+
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    Lit(Literal),
+    Local(LocalId),
+    Unary { op: crate::ast::UnOp, arg: Box<Expr> },
+    Binary { op: crate::ast::BinOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Call { callee: Callee, args: Vec<Expr> },
+    Field { object: Box<Expr>, index: usize },
+    Index { object: Box<Expr>, index: Box<Expr> },
+    Array(Vec<Expr>),
+    /// A record value; `fields` are in declaration order.
+    Record { fields: Vec<Expr> },
+    Update { base: Box<Expr>, fields: Vec<(usize, Expr)> },
+    Variant { variant: usize, payload: Option<Box<Expr>> },
+    Tuple(Vec<Expr>),
+    Map(Vec<(Expr, Expr)>),
+    Set(Vec<Expr>),
+    Cast(Box<Expr>),
+    /// Wraps a concrete value into a trait object.
+    ToDyn { value: Box<Expr>, impl_index: usize },
+    Sample { dist: Dist, size: Option<Box<Expr>>, lower: Option<Box<Expr>>, upper: Option<Box<Expr>>, constraint: Option<String> },
+    Infer { model: FuncId, args: Vec<Expr>, options: Vec<(String, Expr)> },
+    Await(Box<Expr>),
+    Spawn { func: FuncId, args: Vec<Expr> },
+    Propagate(Box<Expr>),
+    Cond { cond: Box<Expr>, then_value: Box<Expr>, else_value: Box<Expr> },
+    Invalid,
+}
+
+#[derive(Clone, Debug)]
+pub struct Dist {
+    pub name: &'static str,
+    pub params: Vec<Expr>,
+    pub span: Span,
+}
+
+impl Program {
+    pub fn adt(&self, id: AdtId) -> &AdtDef {
+        &self.adts[id.0 as usize]
+    }
+
+    pub fn func(&self, id: FuncId) -> &Function {
+        &self.functions[id.0 as usize]
+    }
+
+    pub fn display<'a>(&'a self, ty: &'a Ty) -> crate::types::Display<'a, Program> {
+        crate::types::Display { ty, names: self }
+    }
+
+    /// The field list of a record type, with type arguments substituted.
+    pub fn record_fields(&self, ty: &Ty) -> Option<Vec<(String, Ty)>> {
+        let Ty::Adt(id, args) = ty else { return None };
+        match &self.adt(*id).kind {
+            AdtKind::Record { fields } => Some(fields.iter().map(|f| (f.name.clone(), f.ty.subst(args))).collect()),
+            AdtKind::Enum { .. } => None,
+        }
+    }
+
+    /// The variants of an enum type, with type arguments substituted.
+    pub fn variants(&self, ty: &Ty) -> Option<Vec<(String, Option<Ty>)>> {
+        let Ty::Adt(id, args) = ty else { return None };
+        match &self.adt(*id).kind {
+            AdtKind::Enum { variants } => {
+                Some(variants.iter().map(|v| (v.name.clone(), v.payload.as_ref().map(|p| p.subst(args)))).collect())
+            }
+            AdtKind::Record { .. } => None,
+        }
+    }
+}
+
+impl TypeNames for Program {
+    fn adt_name(&self, id: AdtId) -> &str {
+        self.adts.get(id.0 as usize).map_or("?", |a| a.name.as_str())
+    }
+
+    fn trait_name(&self, id: TraitId) -> &str {
+        self.traits.get(id.0 as usize).map_or("?", |t| t.name.as_str())
+    }
+}
+
+impl Function {
+    pub fn local(&self, id: LocalId) -> &Local {
+        &self.locals[id.0 as usize]
+    }
+}
