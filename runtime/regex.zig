@@ -948,6 +948,13 @@ pub const Regex = struct {
     /// Number of capture groups (group 0, the whole match, not counted).
     groups: i64,
 
+    /// Printing a Regex (`rt.toStr`) shows its pattern: `regex("\\d+")`.
+    pub fn sevWrite(re: Regex, w: anytype, _: bool) !void {
+        try w.writeAll("regex(");
+        try @import("fmt.zig").writeQuoted(w, re.pattern.bytes());
+        try w.writeByte(')');
+    }
+
     fn program(re: Regex) Program {
         return .{ .insts = re.insts.items(), .ranges = re.ranges.items(), .groups = @intCast(re.groups) };
     }
@@ -1110,6 +1117,9 @@ test compile {
     rc.retain(copy);
     rc.release(copy);
     try std.testing.expect(copy.isMatch(tl("me@host")));
+    const shown = @import("fmt.zig").toStr(r.Ok);
+    defer rc.release(shown);
+    try std.testing.expectEqualStrings("regex(\"(\\\\w+)@(\\\\w+)\")", shown.bytes());
 }
 
 test "Regex methods" {
