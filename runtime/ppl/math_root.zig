@@ -7,6 +7,7 @@ pub const special = @import("special.zig");
 pub const ad = @import("ad.zig");
 pub const linalg = @import("linalg.zig");
 pub const dist = @import("dist.zig");
+pub const transform = @import("transform.zig");
 
 test {
     @import("std").testing.refAllDeclsRecursive(@This());

@@ -9,11 +9,18 @@ const F64 = ad.F64;
 const Fwd = ad.Fwd;
 const Rev = ad.Rev;
 
+/// Set by tests that expect a check to fail, to keep the failure report off stderr.
+pub var quiet = false;
+
+fn report(comptime fmt: []const u8, args: anytype) void {
+    if (!quiet) std.debug.print(fmt, args);
+}
+
 pub fn expectRel(expected: f64, actual: f64, tol: f64) !void {
     if (expected == actual) return;
     const err = @abs(actual - expected) / @max(@abs(expected), 1e-300);
     if (!(err <= tol)) {
-        std.debug.print("expected {e}, got {e} (rel err {e} > {e})\n", .{ expected, actual, err, tol });
+        report("expected {e}, got {e} (rel err {e} > {e})\n", .{ expected, actual, err, tol });
         return error.TestExpectedApproxEqRel;
     }
 }
@@ -22,7 +29,7 @@ pub fn expectClose(expected: f64, actual: f64, rtol: f64, atol: f64) !void {
     if (expected == actual) return;
     const err = @abs(expected - actual);
     if (!(err <= atol + rtol * @abs(expected))) {
-        std.debug.print("expected {e}, got {e} (err {e})\n", .{ expected, actual, err });
+        report("expected {e}, got {e} (err {e})\n", .{ expected, actual, err });
         return error.TestExpectedApproxEq;
     }
 }
@@ -53,7 +60,7 @@ pub fn checkGradients(comptime F: type, points: []const [F.n]f64) !void {
             }
             const fd = s / (12 * h);
             expectClose(fd, r.tan, 1e-6, 1e-8) catch |e| {
-                std.debug.print("derivative {d} at {any}: finite difference {e}, forward {e}\n", .{ j, p, fd, r.tan });
+                report("derivative {d} at {any}: finite difference {e}, forward {e}\n", .{ j, p, fd, r.tan });
                 return e;
             };
         }
@@ -66,7 +73,7 @@ pub fn checkGradients(comptime F: type, points: []const [F.n]f64) !void {
         Rev.gradient(out, &vs, &g);
         for (0..F.n) |j| {
             expectClose(fwd[j], g[j], 1e-12, 1e-300) catch |e| {
-                std.debug.print("reverse derivative {d} at {any}\n", .{ j, p });
+                report("reverse derivative {d} at {any}\n", .{ j, p });
                 return e;
             };
         }
@@ -86,7 +93,7 @@ pub fn expectKs(xs: []f64, cdf: anytype) !void {
         d = @max(d, @max(@abs(c - lo), @abs(hi - c)));
     }
     if (!(d < 1.95 / @sqrt(n))) {
-        std.debug.print("KS distance {d} >= {d}\n", .{ d, 1.95 / @sqrt(n) });
+        report("KS distance {d} >= {d}\n", .{ d, 1.95 / @sqrt(n) });
         return error.TestKsMismatch;
     }
 }
@@ -106,6 +113,8 @@ test "checkGradients accepts a correct gradient and rejects a wrong one" {
             return S.with_partials(S.val(x[0]) * S.val(x[0]), .{x[0]}, .{S.val(x[0])});
         }
     };
+    quiet = true;
+    defer quiet = false;
     try std.testing.expectError(error.TestExpectedApproxEq, checkGradients(Bad, &.{.{1.5}}));
 }
 
@@ -120,5 +129,7 @@ test "expectKs" {
     };
     try expectKs(&xs, U{});
     for (&xs) |*x| x.* = x.* * x.*;
+    quiet = true;
+    defer quiet = false;
     try std.testing.expectError(error.TestKsMismatch, expectKs(&xs, U{}));
 }
