@@ -129,9 +129,8 @@ pub struct Built {
     pub cached: bool,
 }
 
-/// Builds `request` into the executable `out`, using the artifact cache.
-pub fn build(zig: &Zig, request: &BuildRequest<'_>, out: &Path, show_progress: bool) -> Result<Built, ToolchainError> {
-    let cache = cache_dir();
+/// Builds `request` into the executable `out`, using the artifact cache under `cache`.
+pub fn build(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, out: &Path, show_progress: bool) -> Result<Built, ToolchainError> {
     let key = artifact_key(zig, request);
     let artifact = cache.join("artifacts").join(&key).join("program");
     if artifact.is_file() {

@@ -323,6 +323,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let expr = self.expr(v);
         if deferred {
             self.pending.push((v, expr));
+        } else if usage.count == 0 && is_pure(&inst.kind) {
         } else if usage.count == 0 {
             let prefix = if inst.ty == Ty::Void { "" } else { "_ = " };
             out.push(concat([text(prefix), expr, text(";")]));
@@ -549,8 +550,55 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             }
             None => Doc::Nil,
         };
-        let body_doc = self.braces(body);
-        concat([text("while (true)"), step_doc, text(" "), body_doc])
+        let (condition, body_doc) = match self.loop_condition(body) {
+            Some((cond, rest_from)) => (cond, self.braces_from(body, rest_from)),
+            None => (text("true"), self.braces(body)),
+        };
+        concat([text("while ("), condition, text(")"), step_doc, text(" "), body_doc])
+    }
+
+    /// A loop body that starts with `if (c) {} else { break; }`, where everything before the
+    /// `if` only computes `c`, becomes `while (c)`: returns `c` and where the rest starts.
+    fn loop_condition(&mut self, body: BlockId) -> Option<(Doc, usize)> {
+        let insts = &self.f.block(body).insts;
+        let position = insts.iter().position(|v| self.is_statement(&self.f.inst(*v).kind))?;
+        let InstKind::If { cond, then_block, else_block } = &self.f.inst(insts[position]).kind else { return None };
+        let exits = self.f.block(*then_block).insts.is_empty()
+            && matches!(self.f.block(*else_block).insts.as_slice(), [b] if self.f.inst(*b).kind == InstKind::Break);
+        if !exits {
+            return None;
+        }
+        let saved = std::mem::take(&mut self.pending);
+        let mut pre = Vec::new();
+        for &v in &insts[..position] {
+            self.inst(v, body, &mut pre);
+        }
+        let ready = pre.is_empty() && (self.pending.iter().any(|(p, _)| p == cond) || self.is_const(*cond)) && self.operands_are_pending_tail(&[*cond]);
+        if !ready {
+            self.pending = saved;
+            return None;
+        }
+        let condition = strip_parens(self.operand(*cond));
+        let leftover = std::mem::take(&mut self.pending);
+        self.pending = saved;
+        if !leftover.is_empty() {
+            return None;
+        }
+        Some((condition, position + 1))
+    }
+
+    fn braces_from(&mut self, b: BlockId, start: usize) -> Doc {
+        let saved = std::mem::take(&mut self.pending);
+        let mut out = Vec::new();
+        for &v in &self.f.block(b).insts[start..] {
+            self.inst(v, b, &mut out);
+        }
+        self.flush_all(&mut out);
+        self.pending = saved;
+        if out.is_empty() {
+            return text("{}");
+        }
+        concat([text("{"), self.nested(out), hardline(), text("}")])
     }
 
     fn switch_doc(&mut self, value: ValueId, cases: &[(SwitchCase, BlockId)], default: Option<BlockId>) -> Doc {
@@ -631,7 +679,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             K::Index(o, i) => {
                 let object = self.operand(*o);
                 let index = self.operand(*i);
-                concat([object, text(".get("), index, text(format!(", {})", self.loc(v)))])
+                concat([object, text_call(".get", vec![index, text(self.loc(v))])])
             }
             K::Payload(o, i) => {
                 let ty = self.f.inst(*o).ty.clone();
@@ -661,7 +709,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let arg = self.operand(a);
         match (op, ty) {
             (UnOp::Not, _) => concat([text("!"), paren(arg)]),
-            (UnOp::Neg, Ty::Int(i)) => concat([text(format!("rt.neg({}, ", i.name())), arg, text(format!(", {})", self.loc(v)))]),
+            (UnOp::Neg, Ty::Int(i)) => text_call("rt.neg", vec![text(i.name()), arg, text(self.loc(v))]),
             (UnOp::Neg, _) => concat([text("-"), paren(arg)]),
             (UnOp::BitNot, _) => concat([text("~"), paren(arg)]),
         }
@@ -691,9 +739,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     }
 
     fn int_binary(&self, v: ValueId, op: BinOp, lhs: Doc, rhs: Doc, ty: &str) -> Doc {
-        let checked = |name: &str| {
-            concat([text(format!("rt.{name}({ty}, ")), lhs.clone(), text(", "), rhs.clone(), text(format!(", {})", self.loc(v)))])
-        };
+        let checked = |name: &str| text_call(&format!("rt.{name}"), vec![text(ty), lhs.clone(), rhs.clone(), text(self.loc(v))]);
         match op {
             BinOp::Add => checked("add"),
             BinOp::Sub => checked("sub"),
@@ -715,9 +761,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let x = self.operand(a);
         let to_name = self.m.ty(to);
         match (&from, to) {
-            (Ty::Int(_), Ty::Int(_)) => concat([text(format!("rt.intCast({to_name}, ")), x, text(format!(", {})", self.loc(v)))]),
+            (Ty::Int(_), Ty::Int(_)) => text_call("rt.intCast", vec![text(to_name), x, text(self.loc(v))]),
             (Ty::Int(_), Ty::Float(_)) => concat([text(format!("@as({to_name}, @floatFromInt(")), x, text("))")]),
-            (Ty::Float(_), Ty::Int(_)) => concat([text(format!("rt.floatToInt({to_name}, ")), x, text(format!(", {})", self.loc(v)))]),
+            (Ty::Float(_), Ty::Int(_)) => text_call("rt.floatToInt", vec![text(to_name), x, text(self.loc(v))]),
             (Ty::Float(_), Ty::Float(_)) => concat([text(format!("@as({to_name}, @floatCast(")), x, text("))")]),
             (Ty::Bool, Ty::Int(_)) => concat([text(format!("@as({to_name}, @intFromBool(")), x, text("))")]),
             (Ty::Int(_), Ty::Bool) => concat([text("("), x, text(" != 0)")]),
@@ -787,6 +833,11 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         stmts.push(text(format!("break :{label} {var};")));
         concat([text(format!("{label}: {{")), self.nested(stmts), hardline(), text("}")])
     }
+}
+
+/// Reads and constructions with no effect: an unused one can be dropped.
+fn is_pure(kind: &InstKind) -> bool {
+    matches!(kind, InstKind::Local(_) | InstKind::Field(..) | InstKind::Payload(..) | InstKind::IsVariant(..))
 }
 
 fn field_type(p: &Program, ty: &Ty, index: usize) -> Ty {

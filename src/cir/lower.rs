@@ -215,6 +215,13 @@ impl Lowerer<'_> {
     }
 }
 
+/// A loop bound evaluated once: a constant, or a local holding it.
+#[derive(Clone)]
+enum Reused {
+    Const(Const, Ty),
+    Local(LocalId),
+}
+
 /// Built-ins whose result borrows from an argument instead of being a new owned value.
 fn builtin_result_borrowed(name: &str) -> bool {
     matches!(name, "map_get")
@@ -304,7 +311,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
     /// Makes `v` an owned reference (retaining a borrowed heap value).
     fn own(&mut self, v: ValueId) -> ValueId {
         let inst = self.f.inst(v);
-        if !inst.ty.is_heap() || self.owned.remove(&v) {
+        let is_static = matches!(inst.kind, InstKind::Const(_));
+        if !inst.ty.is_heap() || is_static || self.owned.remove(&v) {
             return v;
         }
         let (ty, span) = (inst.ty.clone(), inst.span);
@@ -449,17 +457,23 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
+    /// `for var in start..end (step)`: the loop variable itself is the counter (it cannot be
+    /// assigned in the body), stepped after each iteration; `end` and `step` are evaluated
+    /// once, before the loop.
+    #[allow(clippy::too_many_arguments)]
     fn for_range(&mut self, var: typed::LocalId, start: &typed::Expr, end: &typed::Expr, step: Option<&typed::Expr>, inclusive: bool, body: &[typed::Stmt], span: Span) {
         let ty = self.ty(&start.ty);
         let s = self.expr(start);
-        let counter = self.hidden_local("i", s, true, span);
-        let e = self.expr(end);
-        let end_local = self.hidden_local("end", e, false, span);
+        let decl = self.typed_fn.local(var);
+        let counter = self.f.add_local(decl.name.clone(), ty.clone(), true);
+        self.emit_void(InstKind::InitLocal(counter, s), span);
+        let end_value = self.expr(end);
+        let end_value = self.once(end_value, "end", span);
         let step_value = match step {
             Some(st) => self.expr(st),
             None => self.constant(Const::Int(1), ty.clone(), span),
         };
-        let step_local = self.hidden_local("step", step_value, false, span);
+        let step_value = self.once(step_value, "step", span);
         let descending = match step.map(|s| &s.kind) {
             Some(E::Lit(Literal::Int(i))) => Some(*i < 0),
             Some(E::Unary { op: UnOp::Neg, arg }) if matches!(arg.kind, E::Lit(Literal::Int(_))) => Some(true),
@@ -467,9 +481,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
             _ => None,
         };
         let loop_body = self.f.add_block();
+        let (end_for_body, step_for_body) = (end_value.clone(), step_value.clone());
         self.in_block(loop_body, |this| {
+            let (end_value, step_value) = (end_for_body, step_for_body);
             let i = this.read(counter, span);
-            let e = this.read(end_local, span);
             let cond = match descending {
                 Some(desc) => {
                     let op = match (desc, inclusive) {
@@ -478,10 +493,12 @@ impl<'l, 'a> FnLower<'l, 'a> {
                         (true, false) => BinOp::Gt,
                         (true, true) => BinOp::Ge,
                     };
+                    let e = this.reuse(end_value, span);
                     this.emit(InstKind::Binary(op, i, e), Ty::Bool, span)
                 }
                 None => {
-                    let st = this.read(step_local, span);
+                    let e = this.reuse(end_value, span);
+                    let st = this.reuse(step_value, span);
                     let incl = this.constant(Const::Bool(inclusive), Ty::Bool, span);
                     this.emit(InstKind::Builtin("range_continues", vec![i, e, st, incl]), Ty::Bool, span)
                 }
@@ -492,22 +509,43 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 t.emit_void(InstKind::Break, span);
             });
             this.emit_void(InstKind::If { cond, then_block, else_block }, span);
-            let value = this.read(counter, span);
-            this.bind_local(var, value, span);
+            this.locals.insert(var, counter);
             this.block_into(body);
         });
         let step_block = self.f.add_block();
         self.in_block(step_block, |this| {
             let i = this.read(counter, span);
-            let st = this.read(step_local, span);
+            let st = this.reuse(step_value, span);
             let next = this.emit(InstKind::Binary(BinOp::Add, i, st), ty.clone(), span);
             this.emit_void(InstKind::SetLocal(counter, next), span);
         });
         self.emit_void(InstKind::Loop { body: loop_body, step: Some(step_block) }, span);
     }
 
+    /// A value needed on every iteration: constants are re-emitted, others kept in a local.
+    fn once(&mut self, v: ValueId, name: &str, span: Span) -> Reused {
+        match &self.f.inst(v).kind {
+            InstKind::Const(c) => Reused::Const(c.clone(), self.f.inst(v).ty.clone()),
+            _ => Reused::Local(self.hidden_local(name, v, false, span)),
+        }
+    }
+
+    fn reuse(&mut self, r: Reused, span: Span) -> ValueId {
+        match r {
+            Reused::Const(c, ty) => self.constant(c, ty, span),
+            Reused::Local(l) => self.read(l, span),
+        }
+    }
+
     fn for_each(&mut self, binding: &Pat, iterable: &typed::Expr, body: &[typed::Stmt], span: Span) {
         let iter_ty = self.ty(&iterable.ty);
+        let reusable = match &iterable.kind {
+            E::Local(id) if !self.typed_fn.local(*id).mutable && !matches!(iter_ty, Ty::Set(_)) => self.locals.get(id).copied(),
+            _ => None,
+        };
+        if let Some(items) = reusable {
+            return self.for_each_over(binding, items, &iter_ty, body, span);
+        }
         let v = self.expr(iterable);
         let collection = match &iter_ty {
             Ty::Set(_) => {
@@ -521,6 +559,12 @@ impl<'l, 'a> FnLower<'l, 'a> {
             _ => v,
         };
         let items = self.hidden_local("items", collection, false, span);
+        self.for_each_over(binding, items, &iter_ty, body, span);
+    }
+
+    /// The loop over the collection held in `items`, binding each element to `binding`.
+    fn for_each_over(&mut self, binding: &Pat, items: LocalId, iter_ty: &Ty, body: &[typed::Stmt], span: Span) {
+        let iter_ty = iter_ty.clone();
         let zero = self.constant(Const::Int(0), Ty::Int(IntTy::I64), span);
         let index = self.hidden_local("index", zero, true, span);
         let loop_body = self.f.add_block();
@@ -538,8 +582,15 @@ impl<'l, 'a> FnLower<'l, 'a> {
             });
             this.emit_void(InstKind::If { cond, then_block, else_block }, span);
             let element = this.element_at(&iter_ty, items, index, span);
-            let element_local = this.hidden_local("element", element, false, span);
-            this.bind_pattern(binding, element_local, &[], span);
+            match binding {
+                Pat::Bind(id) => {
+                    this.bind_local(*id, element, span);
+                }
+                _ => {
+                    let element_local = this.hidden_local("element", element, false, span);
+                    this.bind_pattern(binding, element_local, &[], span);
+                }
+            }
             this.block_into(body);
         });
         let step_block = self.f.add_block();
@@ -631,10 +682,16 @@ impl<'l, 'a> FnLower<'l, 'a> {
     }
 
     fn match_stmt(&mut self, scrutinee: &typed::Expr, arms: &[typed::Arm], decision: &Decision, span: Span) {
-        let v = self.expr(scrutinee);
-        let root = match self.f.inst(v).kind {
-            InstKind::Local(l) => l,
-            _ => self.hidden_local("subject", v, false, span),
+        let existing = match &scrutinee.kind {
+            E::Local(id) => self.locals.get(id).copied(),
+            _ => None,
+        };
+        let root = match existing {
+            Some(l) => l,
+            None => {
+                let v = self.expr(scrutinee);
+                self.hidden_local("subject", v, false, span)
+            }
         };
         self.decision(decision, root, arms, span);
     }
@@ -803,7 +860,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 self.emit(InstKind::Index(o, i), ty, span)
             }
             E::Array(items) => {
-                let vs = self.owned_operands(items);
+                let vs: Vec<ValueId> = items.iter().map(|i| self.expr(i)).collect();
+                let vs = vs.into_iter().map(|v| self.use_borrowed(v)).collect();
                 self.owned_value(InstKind::MakeArray(vs), ty, span)
             }
             E::Record { fields } | E::Tuple(fields) => {

@@ -38,7 +38,7 @@ pub fn build_binary(compilation: &Compilation, release: bool, out: &Path) -> Res
     let source = compilation.zig.as_deref().unwrap_or_default();
     let libraries = libraries(compilation);
     let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries };
-    toolchain::build(&zig, &request, out, true).map_err(|e| super::toolchain_failure(&e))?;
+    toolchain::build(&zig, &request, &toolchain::cache_dir(), out, true).map_err(|e| super::toolchain_failure(&e))?;
     Ok(())
 }
 

@@ -1,0 +1,121 @@
+//! Shared helpers for the integration tests: compiling SIRS in memory, building with Zig
+//! (at most two builds at a time, one shared cache under `target/`), running binaries.
+
+#![allow(dead_code)]
+
+use sev::driver::{self, Compilation};
+use sev::toolchain::{self, BuildRequest, Mode, Zig};
+use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex, OnceLock};
+
+/// The crate root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The cache shared by all test builds (artifacts and Zig's own cache).
+pub fn cache_dir() -> PathBuf {
+    root().join("target").join("sev-test-cache")
+}
+
+pub fn zig() -> &'static Zig {
+    static ZIG: OnceLock<Zig> = OnceLock::new();
+    ZIG.get_or_init(|| match Zig::find() {
+        Ok(z) => z,
+        Err(e) => panic!("the end-to-end tests need Zig 0.14.1: {e}"),
+    })
+}
+
+/// At most two Zig builds run at once (the machines have two cores).
+struct Slots {
+    used: Mutex<usize>,
+    freed: Condvar,
+}
+
+fn slots() -> &'static Slots {
+    static SLOTS: OnceLock<Slots> = OnceLock::new();
+    SLOTS.get_or_init(|| Slots { used: Mutex::new(0), freed: Condvar::new() })
+}
+
+fn with_build_slot<T>(f: impl FnOnce() -> T) -> T {
+    let s = slots();
+    {
+        let mut used = s.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used >= 2 {
+            used = s.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += 1;
+    }
+    let result = f();
+    *s.used.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+    s.freed.notify_one();
+    result
+}
+
+pub fn compile(name: &str, source: &str) -> Compilation {
+    driver::compile(name, source.as_bytes(), driver::Options { emit_zig: true })
+}
+
+/// Renders all diagnostics without colour.
+pub fn rendered(c: &Compilation) -> String {
+    sev::diagnostic::render_all(&c.diagnostics, &c.file, false)
+}
+
+/// Builds generated Zig into `out` (Debug, stripped).
+pub fn build_zig(zig_source: &str, libraries: &[String], out: &Path) -> Result<(), String> {
+    let request = BuildRequest { source: zig_source, mode: Mode::Debug, libraries };
+    with_build_slot(|| toolchain::build(zig(), &request, &cache_dir(), out, false)).map(|_| ()).map_err(|e| e.to_string())
+}
+
+#[derive(Debug)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: i32,
+}
+
+/// Compiles a SIRS source, builds it and runs it with `args`.
+pub fn build_and_run(name: &str, source: &str, args: &[String]) -> Result<Output, String> {
+    let c = compile(name, source);
+    if c.has_errors() {
+        return Err(format!("compile errors:\n{}", rendered(&c)));
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let exe = dir.path().join("program");
+    let libs: Vec<String> = c.cir.iter().flat_map(|p| p.externs.iter().map(|e| e.library.clone())).collect();
+    build_zig(c.zig.as_deref().unwrap_or_default(), &libs, &exe)?;
+    run_exe(&exe, args, None)
+}
+
+pub fn run_exe(exe: &Path, args: &[String], cwd: Option<&Path>) -> Result<Output, String> {
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(args);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let out = cmd.output().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    Ok(Output {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    })
+}
+
+/// Runs `jobs` on two worker threads and returns their results in order.
+pub fn parallel<T: Send, R: Send>(jobs: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let queue = Mutex::new(jobs.into_iter().enumerate().collect::<Vec<_>>());
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| loop {
+                let job = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
+                let Some((i, job)) = job else { break };
+                let r = f(job);
+                results.lock().unwrap_or_else(|e| e.into_inner()).push((i, r));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
+}
