@@ -254,6 +254,13 @@ test delete {
     defer rc.release(again);
     try testing.expect(std.mem.endsWith(u8, again.Err.bytes(), "/f': FileNotFound"));
     try testing.expect(std.mem.startsWith(u8, again.Err.bytes(), "file_delete: cannot delete '"));
+    try t.tmp.dir.makeDir("d");
+    const d = t.path("d");
+    defer rc.release(d);
+    const dir = delete(d);
+    defer rc.release(dir);
+    try testing.expect(std.mem.endsWith(u8, dir.Err.bytes(), "/d': IsDir"));
+    try testing.expect(isDir(d));
 }
 
 test removeDir {
