@@ -465,6 +465,43 @@ test "log1pmx against mpmath" {
     try expectRel(-0.19314718055994531, log1pmx(-0.5), 1e-15);
 }
 
+/// exp(x) - 1 - x, accurate for small |x| (series below 0.5 in magnitude).
+pub fn expm1mx(x: f64) f64 {
+    if (@abs(x) < 0.5) {
+        // x^2/2! + x^3/3! + ... (terms below 1e-17 relative after 18 terms)
+        var term = 0.5 * x * x;
+        var s = term;
+        var k: f64 = 3;
+        while (k < 22) : (k += 1) {
+            term *= x / k;
+            s += term;
+        }
+        return s;
+    }
+    return math.expm1(x) - x;
+}
+
+test "expm1mx against mpmath" {
+    try expectRel(5.000166670833417e-09, expm1mx(1e-4), 1e-15);
+    try expectRel(0.005170918075647625, expm1mx(0.1), 1e-15);
+    try expectRel(0.0048374180359595734, expm1mx(-0.1), 1e-15);
+    try expectRel(0.7182818284590452, expm1mx(1.0), 1e-15);
+}
+
+/// log of the Poisson probability P(k; lambda) = k log lambda - lambda - log k!, written for
+/// large k as -k expm1mx(log(lambda/k)) - log(2 pi k)/2 - stirling_diff(k) so the O(k log k)
+/// terms do not cancel. `log_ratio` is log(lambda / k) (computed by the caller from lambda or
+/// from a log rate).
+pub fn log_poisson_large(k: f64, log_ratio: f64) f64 {
+    return -k * expm1mx(log_ratio) - 0.5 * @log(2.0 * math.pi * k) - lgamma_stirling_diff(k);
+}
+
+test "log_poisson_large against mpmath" {
+    // mpmath: k log lambda - lambda - lgamma(k + 1)
+    try expectRel(-4.422568652858214, log_poisson_large(1000, @log(1010.0 / 1000.0)), 1e-14);
+    try expectRel(-7.951652244472229, log_poisson_large(1e6, @log((1e6 + 500) / 1e6)), 1e-14);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Error function and normal distribution
 // ---------------------------------------------------------------------------------------------

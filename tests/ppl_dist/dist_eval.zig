@@ -88,20 +88,20 @@ fn evalEntry(comptime e: dist.Entry, a: std.mem.Allocator, func: []const u8, tok
     if (toks.len != e.params.len + 1) return error.BadArity;
     const D = @field(dist, e.name);
     const Args = comptime blk: {
-        var types: [e.params.len + 2]type = undefined;
-        types[0] = type;
-        types[1] = ArgType(valueKind(e));
-        for (e.params, 0..) |p, i| types[i + 2] = ArgType(p.kind);
+        var types: [e.params.len + 1]type = undefined;
+        types[0] = ArgType(valueKind(e));
+        for (e.params, 0..) |p, i| types[i + 1] = ArgType(p.kind);
         break :blk std.meta.Tuple(&types);
     };
     var args: Args = undefined;
-    args[1] = try parseArg(valueKind(e), a, toks[0]);
-    inline for (e.params, 0..) |p, i| args[i + 2] = try parseArg(p.kind, a, toks[i + 1]);
+    args[0] = try parseArg(valueKind(e), a, toks[0]);
+    inline for (e.params, 0..) |p, i| args[i + 1] = try parseArg(p.kind, a, toks[i + 1]);
+    // the mode S is a comptime argument in front of the parsed ones
     const r = blk: {
-        if (std.mem.eql(u8, func, e.density_fn) or func.len == 0) break :blk @call(.auto, @field(D, e.density_fn), args);
+        if (std.mem.eql(u8, func, e.density_fn) or func.len == 0) break :blk @call(.auto, @field(D, e.density_fn), .{F64} ++ args);
         if (comptime e.has_cdf) {
-            if (std.mem.eql(u8, func, "lcdf")) break :blk @call(.auto, D.lcdf, args);
-            if (std.mem.eql(u8, func, "lccdf")) break :blk @call(.auto, D.lccdf, args);
+            if (std.mem.eql(u8, func, "lcdf")) break :blk @call(.auto, D.lcdf, .{F64} ++ args);
+            if (std.mem.eql(u8, func, "lccdf")) break :blk @call(.auto, D.lccdf, .{F64} ++ args);
         }
         return error.Unsupported;
     };
@@ -120,7 +120,6 @@ fn evalLine(a: std.mem.Allocator, line: []const u8) ParseError!Outcome {
     const func = if (dot) |d| head[d + 1 ..] else "";
     inline for (dist.catalog) |e| {
         if (std.mem.eql(u8, name, e.name)) {
-            // the first comptime-known type argument is filled by evalEntry's tuple type
             return evalEntry(e, a, func, toks.items[1..]);
         }
     }

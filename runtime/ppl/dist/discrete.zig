@@ -177,7 +177,7 @@ pub const poisson = struct {
                 if (comptime G.wants(0)) g.add(0, i, -1.0);
                 continue;
             }
-            lp += kf * @log(l) - l - lfact(k);
+            lp += if (k < 16) kf * @log(l) - l - lfact(k) else sp.log_poisson_large(kf, @log(l / kf));
             if (comptime G.wants(0)) g.add(0, i, kf / l - 1.0);
         }
         return g.finish(lp);
@@ -210,7 +210,7 @@ pub const poisson_log = struct {
             }
             const kf = fl(k);
             const e = @exp(a);
-            lp += kf * a - e - lfact(k);
+            lp += if (k < 16) kf * a - e - lfact(k) else sp.log_poisson_large(kf, a - @log(kf));
             if (comptime G.wants(0)) g.add(0, i, kf - e);
         }
         return g.finish(lp);
