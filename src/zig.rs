@@ -447,7 +447,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             K::InitLocal(l, value) => self.init_local(*l, *value),
             K::SetLocal(l, value) => {
                 let name = self.local_names[l.index()].clone();
-                let value = self.typed_operand(*value);
+                let value = strip_parens(self.typed_operand(*value));
                 if self.f.local(*l).ty.is_heap() {
                     concat([text(format!("rt.replace(&{name}, ")), value, text(");")])
                 } else {
@@ -474,7 +474,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             K::Continue => text("continue;"),
             K::Return(value) => match value {
                 Some(x) => {
-                    let x = self.typed_operand(*x);
+                    let x = strip_parens(self.typed_operand(*x));
                     concat([text("return "), x, text(";")])
                 }
                 None => text("return;"),
@@ -488,7 +488,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 
     fn init_local(&mut self, l: LocalId, value: ValueId) -> Doc {
         let name = self.local_names[l.index()].clone();
-        let value = self.typed_operand(value);
+        let value = strip_parens(self.typed_operand(value));
         if self.declared[l.index()] {
             return concat([text(format!("{name} = ")), value, text(";")]);
         }
