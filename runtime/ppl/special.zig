@@ -1012,18 +1012,44 @@ pub const IncBeta = struct {
     dlog1mi_db: f64,
 };
 
+/// log1p(t - 1) - (t - 1) for a ratio t: the series near t = 1, log t - (t - 1) elsewhere (so t
+/// is never rounded through 1 + u).
+fn log1pmxOfRatio(t: Jet) Jet {
+    if (@abs(t.v - 1.0) < 0.5) return t.addc(-1.0).log1pmxJ();
+    return Jet.sub(t.log(), t.addc(-1.0));
+}
+
+/// log of the incomplete beta prefactor x^a (1-x)^b / (a B(a, b)) with derivatives in a, b.
+/// For a, b >= 10 it is written with p = a/(a+b), q = b/(a+b) as
+///   a log1pmx(x/p - 1) + b log1pmx((1-x)/q - 1) + log(p q (a+b))/2 - log(2 pi)/2
+///   - [sd(a) + sd(b) - sd(a+b)] - log a
+/// (sd = lgamma_stirling_diff), which avoids the cancellation of terms of size a log x.
+fn betaLogFront(pa: Jet, pb: Jet, x: f64, xc: f64, lx: f64, lxc: f64) Jet {
+    if (pa.v < 10.0 or pb.v < 10.0) {
+        const s = pa.v + pb.v;
+        const dsum = digamma(s);
+        const lb = Jet{
+            .v = lbeta(pa.v, pb.v),
+            .a = (digamma(pa.v) - dsum) * pa.a + (digamma(pb.v) - dsum) * pb.a,
+            .b = (digamma(pa.v) - dsum) * pa.b + (digamma(pb.v) - dsum) * pb.b,
+        };
+        return Jet.sub(Jet.sub(Jet.add(pa.scale(lx), pb.scale(lxc)), lb), pa.log());
+    }
+    const ab = Jet.add(pa, pb);
+    const p = Jet.div(pa, ab);
+    const q = Jet.div(pb, ab);
+    const t1 = Jet.div(Jet.c(x), p);
+    const t2 = Jet.div(Jet.c(xc), q);
+    const main = Jet.add(Jet.mul(pa, log1pmxOfRatio(t1)), Jet.mul(pb, log1pmxOfRatio(t2)));
+    const half = Jet.mul(Jet.mul(p, q), ab).log().scale(0.5).addc(-0.5 * log_2pi);
+    const sd = Jet.sub(Jet.add(stirlingDiffJ(pa), stirlingDiffJ(pb)), stirlingDiffJ(ab));
+    return Jet.sub(Jet.sub(Jet.add(main, half), sd), pa.log());
+}
+
 /// log I_x(pa, pb) by the continued fraction, valid (fast) for x < (pa + 1) / (pa + pb + 2).
-/// `lx` = log x and `lxc` = log(1 - x) are passed in so the caller can compute them accurately.
-fn incBetaCf(pa: Jet, pb: Jet, x: f64, lx: f64, lxc: f64) Jet {
-    // front = x^a (1-x)^b / (a B(a, b))
-    const s = pa.v + pb.v;
-    const dsum = digamma(s);
-    const lb = Jet{
-        .v = lbeta(pa.v, pb.v),
-        .a = (digamma(pa.v) - dsum) * pa.a + (digamma(pb.v) - dsum) * pb.a,
-        .b = (digamma(pa.v) - dsum) * pa.b + (digamma(pb.v) - dsum) * pb.b,
-    };
-    const front = Jet.sub(Jet.sub(Jet.add(pa.scale(lx), pb.scale(lxc)), lb), pa.log());
+/// x, xc = 1 - x and their logs are passed in so the caller can compute them accurately.
+fn incBetaCf(pa: Jet, pb: Jet, x: f64, xc: f64, lx: f64, lxc: f64) Jet {
+    const front = betaLogFront(pa, pb, x, xc, lx, lxc);
     const tiny = 1e-300;
     const qab = Jet.add(pa, pb);
     const qap = pa.addc(1.0);
@@ -1075,11 +1101,11 @@ pub fn inc_beta(a: f64, b: f64, x: f64, xc: f64) IncBeta {
     var li: Jet = undefined;
     var l1: Jet = undefined;
     if (x < (a + 1.0) / (a + b + 2.0)) {
-        li = incBetaCf(ja, jb, x, lx, lxc);
+        li = incBetaCf(ja, jb, x, xc, lx, lxc);
         l1 = li.log1mExpJ();
     } else {
         // I_x(a, b) = 1 - I_{1-x}(b, a)
-        l1 = incBetaCf(jb, ja, xc, lxc, lx);
+        l1 = incBetaCf(jb, ja, xc, x, lxc, lx);
         li = l1.log1mExpJ();
     }
     return .{ .log_i = li.v, .log_1mi = l1.v, .dlogi_da = li.a, .dlogi_db = li.b, .dlog1mi_da = l1.a, .dlog1mi_db = l1.b };
