@@ -476,8 +476,17 @@ fn Ops(comptime k: ModeKind) type {
             return k != .f64 and T == Real;
         }
 
+        /// Reject an AD scalar of another mode at compile time (it would otherwise be read as
+        /// a constant).
+        fn checkOperand(comptime T: type) void {
+            const E = Elem(T);
+            if (isAdType(E) and E != Real)
+                @compileError("operand of type " ++ @typeName(E) ++ " used in mode " ++ @tagName(k));
+        }
+
         inline fn un(x: anytype, comptime rule: fn (f64) R1) Real {
             const T = @TypeOf(x);
+            comptime checkOperand(T);
             if (k == .f64) return rule(value(x)).v;
             if (T != Real) return lift(rule(value(x)).v);
             const r = rule(x.val);
@@ -488,6 +497,8 @@ fn Ops(comptime k: ModeKind) type {
         inline fn bin(a: anytype, b: anytype, comptime rule: fn (f64, f64) R2) Real {
             const A = @TypeOf(a);
             const B = @TypeOf(b);
+            comptime checkOperand(A);
+            comptime checkOperand(B);
             const r = rule(value(a), value(b));
             if (k == .f64) return r.v;
             if (A == Real and B == Real) {
@@ -509,6 +520,7 @@ fn Ops(comptime k: ModeKind) type {
         /// `operands` (a tuple of numbers and Reals) with the given partial derivative.
         pub inline fn with_partials(v: f64, operands: anytype, partials: [operandCount(@TypeOf(operands))]f64) Real {
             const fields = @typeInfo(@TypeOf(operands)).@"struct".fields;
+            inline for (fields) |f| comptime checkOperand(f.type);
             if (k == .f64) return v;
             if (k == .fwd) {
                 var t: f64 = 0;
@@ -753,6 +765,7 @@ fn Ops(comptime k: ModeKind) type {
         /// Sum of a sequence of numbers or Reals (one n-ary node in reverse mode).
         pub fn sum(xs: anytype) Real {
             const E = Elem(@TypeOf(xs));
+            comptime checkOperand(E);
             var s: f64 = 0;
             for (xs) |x| s += value(x);
             if (k == .f64 or E != Real) return lift(s);
@@ -775,6 +788,8 @@ fn Ops(comptime k: ModeKind) type {
             std.debug.assert(a.len == b.len);
             const EA = Elem(@TypeOf(a));
             const EB = Elem(@TypeOf(b));
+            comptime checkOperand(EA);
+            comptime checkOperand(EB);
             var s: f64 = 0;
             for (0..a.len) |i| s += value(a[i]) * value(b[i]);
             if (k == .f64 or (EA != Real and EB != Real)) return lift(s);
@@ -804,6 +819,7 @@ fn Ops(comptime k: ModeKind) type {
         /// log(sum(exp(xs))) over a sequence (one n-ary node with softmax partials).
         pub fn log_sum_exp_slice(xs: anytype) Real {
             const E = Elem(@TypeOf(xs));
+            comptime checkOperand(E);
             var m: f64 = -math.inf(f64);
             for (xs) |x| m = @max(m, value(x));
             if (m == -math.inf(f64) or m == math.inf(f64)) return lift(m);
@@ -871,6 +887,9 @@ pub fn Grad(comptime S: type, comptime Args: type) type {
         var any_seq_var = false;
         var n_scalar_var: usize = 0;
         for (fields, 0..) |f, i| {
+            const E = Elem(f.type);
+            if (isAdType(E) and E != S.Real)
+                @compileError("operand of type " ++ @typeName(E) ++ " used in mode " ++ @tagName(S.kind));
             seq[i] = isSeq(f.type);
             w[i] = S.kind != .f64 and Elem(f.type) == S.Real;
             if (w[i] and seq[i]) any_seq_var = true;
@@ -879,7 +898,9 @@ pub fn Grad(comptime S: type, comptime Args: type) type {
         break :blk .{ .wants = w, .seq = seq, .any_seq_var = any_seq_var, .n_scalar_var = n_scalar_var };
     };
     const use_span = S.kind == .rev and info.any_seq_var;
-    const n_local = if (S.kind == .rev and !info.any_seq_var) info.n_scalar_var else 0;
+    // Scalar operands accumulate in locals (registers) in reverse mode, also when sequences use
+    // the shared span; they are written out once in `finish`.
+    const n_local = if (S.kind == .rev) info.n_scalar_var else 0;
 
     return struct {
         const Self = @This();
@@ -889,7 +910,7 @@ pub fn Grad(comptime S: type, comptime Args: type) type {
         /// Rev with sequences: base of the reserved partials and each operand's offset.
         span: if (use_span) NarySpan else void = undefined,
         off: if (use_span) [n]usize else void = undefined,
-        /// Rev with scalars only: partials kept locally (slot per differentiable operand).
+        /// Rev: partials of scalar operands kept locally (one slot per differentiable scalar).
         local: [n_local]f64 = [_]f64{0} ** n_local,
 
         /// Whether operand k is differentiable in this mode (comptime).
@@ -924,7 +945,7 @@ pub fn Grad(comptime S: type, comptime Args: type) type {
         fn localSlot(comptime kk: usize) usize {
             var s: usize = 0;
             for (0..kk) |i| {
-                if (info.wants[i]) s += 1;
+                if (info.wants[i] and !info.seq[i]) s += 1;
             }
             return s;
         }
@@ -940,9 +961,8 @@ pub fn Grad(comptime S: type, comptime Args: type) type {
                     self.tan += d * t;
                 },
                 .rev => {
-                    if (use_span) {
-                        const j = self.off[kk] + (if (info.seq[kk]) i else 0);
-                        self.span.partials[j] += d;
+                    if (info.seq[kk]) {
+                        self.span.partials[self.off[kk] + i] += d;
                     } else {
                         self.local[comptime localSlot(kk)] += d;
                     }
@@ -956,7 +976,13 @@ pub fn Grad(comptime S: type, comptime Args: type) type {
                 .f64 => return v,
                 .fwd => return .{ .val = v, .tan = self.tan },
                 .rev => {
-                    if (use_span) return self.span.finish(v);
+                    if (use_span) {
+                        inline for (0..n) |i| {
+                            if (info.wants[i] and !info.seq[i])
+                                self.span.partials[self.off[i]] = self.local[comptime localSlot(i)];
+                        }
+                        return self.span.finish(v);
+                    }
                     var ps: [n_local]u32 = undefined;
                     comptime var j: usize = 0;
                     inline for (0..n) |i| {

@@ -23,9 +23,14 @@ pub fn uniformOpen(rng: std.Random) f64 {
     }
 }
 
-/// Standard normal.
-pub fn stdNormal(rng: std.Random) f64 {
-    return rng.floatNorm(f64);
+test "uniformOpen stays in (0, 1) with mean 1/2" {
+    var xs: [20000]f64 = undefined;
+    var prng = std.Random.DefaultPrng.init(3);
+    for (&xs) |*x| {
+        x.* = uniformOpen(prng.random());
+        try std.testing.expect(x.* > 0 and x.* < 1);
+    }
+    try Moments.of(&xs).expect(0.5, 1.0 / 12.0);
 }
 
 /// Marsaglia-Tsang for shape >= 1 (rate 1).
