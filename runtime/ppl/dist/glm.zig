@@ -423,6 +423,14 @@ test "bernoulli_logit_glm equals the sum of bernoulli_logit terms; gradients mat
             try tu.expectClose(@as(f64, @floatFromInt(d.y01[i])) - sp.inv_logit(eta), g2[i], 1e-14, 1e-15);
         }
     }
+    // a scalar outcome broadcasts over the rows
+    {
+        const d = Design(2 * W + 1, 2).make(77);
+        const xm = linalg.Matrix(f64){ .data = &d.x, .rows = 2 * W + 1, .cols = 2 };
+        var ref: f64 = 0;
+        for (0..2 * W + 1) |i| ref += try discrete.bernoulli_logit.lpmf(F64, 1, 0.1 + d.x[2 * i] * d.beta[0] + d.x[2 * i + 1] * d.beta[1]);
+        try tu.expectRel(ref, try bernoulli_logit_glm.lpmf(F64, @as(i64, 1), xm, 0.1, @as([]const f64, &d.beta)), 1e-14);
+    }
     // errors and support
     const x1 = [_]f64{ 1, 2 };
     const m1 = linalg.Matrix(f64){ .data = &x1, .rows = 1, .cols = 2 };
