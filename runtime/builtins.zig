@@ -269,6 +269,67 @@ pub fn set_difference(a: anytype, b: @TypeOf(a)) @TypeOf(a) {
     return @TypeOf(a).difference(a, b);
 }
 
+// ----- Model helpers -----------------------------------------------------------------------------
+
+/// An observation of a discrete distribution given as a float: it must be a whole number.
+pub fn whole_number(x: f64, comptime loc: Loc) i64 {
+    if (!(x == @trunc(x)) or @abs(x) > 9.0e15) core.fault(loc, "a discrete observation must be a whole number, got {d}", .{x});
+    return @intFromFloat(x);
+}
+
+const ad = @import("ppl/ad.zig");
+
+/// Smooth functions common in models (plain versions; inside a model they are differentiated).
+pub fn inv_logit(x: f64) f64 {
+    return ad.F64.inv_logit(x);
+}
+pub fn logit(x: f64) f64 {
+    return ad.F64.logit(x);
+}
+pub fn log1p(x: f64) f64 {
+    return ad.F64.log1p(x);
+}
+pub fn expm1(x: f64) f64 {
+    return ad.F64.expm1(x);
+}
+pub fn lgamma(x: f64) f64 {
+    return ad.F64.lgamma(x);
+}
+pub fn log_sum_exp(a: f64, b: f64) f64 {
+    return ad.F64.log_sum_exp(a, b);
+}
+pub fn log1p_exp(x: f64) f64 {
+    return ad.F64.log1p_exp(x);
+}
+pub fn phi(x: f64) f64 {
+    return ad.F64.Phi(x);
+}
+pub fn erf(x: f64) f64 {
+    return ad.F64.erf(x);
+}
+pub fn log_mix(theta: f64, lp1: f64, lp2: f64) f64 {
+    return ad.F64.log_mix(theta, lp1, lp2);
+}
+pub fn square(x: f64) f64 {
+    return x * x;
+}
+pub fn dot(a: List(f64), b: List(f64), comptime loc: Loc) f64 {
+    if (a.len() != b.len()) core.fault(loc, "dot: the lists have lengths {d} and {d}", .{ a.len(), b.len() });
+    var total: f64 = 0;
+    for (a.items(), b.items()) |x, y| total += x * y;
+    return total;
+}
+
+test "model helpers" {
+    const l: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    try std.testing.expectEqual(@as(i64, 4), whole_number(4.0, l));
+    try std.testing.expectApproxEqAbs(@as(f64, 0.5), inv_logit(0), 1e-15);
+    try std.testing.expectApproxEqAbs(@as(f64, 0), lgamma(1), 1e-15);
+    const a = List(f64).fromSlice(&.{ 1, 2 });
+    defer rc.release(a);
+    try std.testing.expectEqual(@as(f64, 5), dot(a, a, l));
+}
+
 // ----- Loops -----------------------------------------------------------------------------------
 
 /// Whether a `for` over a range with a step only known at run time goes on; a zero step

@@ -17,6 +17,7 @@
 //! Submodules: `lower` (typed AST → CIR), `print` (the canonical text form), `verify`.
 
 pub mod lower;
+pub mod model;
 pub mod print;
 pub mod verify;
 
@@ -65,6 +66,64 @@ pub struct Program {
     pub source_name: String,
     /// Line start offsets of the source, to turn spans into lines for fault messages.
     pub line_starts: Vec<usize>,
+    /// The static sites of a model (parameters, predictive draws, outputs, prints, checks).
+    pub sites: Vec<Site>,
+    /// Set when the entry function is a model: the program is then a sampler tool.
+    pub model: Option<ModelEntry>,
+}
+
+/// The entry of a model program: its name and the data it reads (its parameters).
+#[derive(Clone, Debug)]
+pub struct ModelEntry {
+    pub name: String,
+    pub data: Vec<(String, Ty)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteKind {
+    Param,
+    Predictive,
+    Output,
+    Print,
+    Check,
+}
+
+/// A static place in a model whose values become output columns.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub kind: SiteKind,
+    pub name: String,
+    /// What the report shows for prints and checks.
+    pub label: String,
+    /// The probability a `prob_assert` requires.
+    pub confidence: f64,
+}
+
+/// How a parameter's unconstrained value is mapped into its support.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transform {
+    Real,
+    Lower,
+    Upper,
+    Interval,
+    Positive,
+    Unit,
+    Ordered,
+    PositiveOrdered,
+    /// A simplex of a given size (Dirichlet).
+    Simplex,
+    /// An unconstrained vector with a joint density (multivariate normal).
+    Joint,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SampleKind {
+    /// A model parameter, transformed from the unconstrained space.
+    Param(Transform),
+    /// A draw in a model that does not enter the likelihood (drawn per posterior draw).
+    Predictive,
+    /// Forward simulation outside a model.
+    Forward,
 }
 
 #[derive(Clone, Debug)]
@@ -107,6 +166,8 @@ pub struct Function {
     pub body: BlockId,
     /// May end by throwing an exception (its Zig return type is an error union).
     pub can_throw: bool,
+    /// Runs inside a model: generic over the model mode, with the model context.
+    pub model: bool,
     pub span: Span,
 }
 
@@ -209,6 +270,16 @@ pub enum InstKind {
     Continue,
     Return(Option<ValueId>),
     Switch { value: ValueId, cases: Vec<(SwitchCase, BlockId)>, default: Option<BlockId> },
+    /// A draw from a distribution (see [`SampleKind`]); `lower`/`upper` bound a parameter.
+    Sample { site: u32, dist: &'static str, args: Vec<ValueId>, size: Option<ValueId>, lower: Option<ValueId>, upper: Option<ValueId>, kind: SampleKind },
+    /// Adds the log density of `value` under the distribution to the model's target.
+    Observe { dist: &'static str, args: Vec<ValueId>, value: ValueId },
+    /// Adds a term to the model's target.
+    Factor(ValueId),
+    /// Records a value in the site's output columns (outputs, prints, checks).
+    Record { site: u32, value: ValueId },
+    /// Text printed once, when a model is set up.
+    PrintText(ValueId),
     /// Raises an exception carrying the (owned) value.
     Throw(ValueId),
     Try { body: BlockId, catches: Vec<CatchClause>, finally: Option<BlockId> },
@@ -229,7 +300,10 @@ impl InstKind {
             K::Const(_) | K::Local(_) | K::DeferReleaseLocal(_) | K::Break | K::Continue | K::Unreachable => Vec::new(),
             K::Loop { .. } | K::Try { .. } => Vec::new(),
             K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => vec![*v],
-            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) => vec![*v],
+            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) => vec![*v],
+            K::Record { value, .. } => vec![*value],
+            K::Sample { args, size, lower, upper, .. } => args.iter().copied().chain(*size).chain(*lower).chain(*upper).collect(),
+            K::Observe { args, value, .. } => args.iter().copied().chain([*value]).collect(),
             K::If { cond, .. } => vec![*cond],
             K::Switch { value, .. } => vec![*value],
             K::Return(v) => v.iter().copied().collect(),
@@ -253,7 +327,18 @@ impl InstKind {
             K::Const(_) | K::Local(_) | K::DeferReleaseLocal(_) | K::Break | K::Continue | K::Unreachable => {}
             K::Loop { .. } | K::Try { .. } => {}
             K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => *v = f(*v),
-            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) => *v = f(*v),
+            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) => *v = f(*v),
+            K::Record { value, .. } => *value = f(*value),
+            K::Sample { args, size, lower, upper, .. } => {
+                args.iter_mut().for_each(|a| *a = f(*a));
+                for v in [size, lower, upper].into_iter().flatten() {
+                    *v = f(*v);
+                }
+            }
+            K::Observe { args, value, .. } => {
+                args.iter_mut().for_each(|a| *a = f(*a));
+                *value = f(*value);
+            }
             K::If { cond, .. } => *cond = f(*cond),
             K::Switch { value, .. } => *value = f(*value),
             K::Return(v) | K::MakeVariant(_, v) => {

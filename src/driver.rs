@@ -61,7 +61,13 @@ fn compile_here(name: &str, bytes: &[u8], options: Options) -> Compilation {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compilation { file, diagnostics, cir: None, zig: None };
     }
-    let cir = cir::lower::lower(&typed, &file);
+    let cir = match cir::lower::lower(&typed, &file) {
+        Ok(cir) => cir,
+        Err(problems) => {
+            diagnostics.extend(problems);
+            return Compilation { file, diagnostics, cir: None, zig: None };
+        }
+    };
     if let Err(report) = cir::verify::verify(&cir) {
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };

@@ -121,6 +121,8 @@ pub struct BuildRequest<'a> {
     pub mode: Mode,
     /// System libraries to link (for extern functions), e.g. `m`.
     pub libraries: &'a [String],
+    /// A model program: compiled to an object and linked with the prebuilt sampler.
+    pub model: bool,
 }
 
 #[derive(Debug)]
@@ -140,29 +142,80 @@ pub fn build(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, out: &Path, sh
     let dir = tempfile::Builder::new().prefix("sev-build-").tempdir().map_err(io("cannot create a build directory"))?;
     std::fs::write(dir.path().join("main.zig"), request.source).map_err(io("cannot write main.zig"))?;
     crate::runtime::write_to(dir.path()).map_err(io("cannot write the runtime"))?;
-    let zig_cache = cache.join("zig");
-    let mut cmd = zig.command();
-    cmd.current_dir(dir.path()).args(["build-exe", "main.zig", "--name", "program"]).args(request.mode.flags());
-    cmd.arg("--global-cache-dir").arg(&zig_cache).arg("--cache-dir").arg(&zig_cache);
-    if !request.libraries.is_empty() {
-        cmd.arg("-lc");
-        for lib in request.libraries {
-            cmd.arg(format!("-l{lib}"));
-        }
-    }
     let spinner = progress(show_progress);
-    let output = cmd.output().map_err(io(format!("cannot run {}", zig.exe.display())));
+    let result = if request.model { build_model(zig, request, &cache, dir.path()) } else { build_program(zig, request, &cache, dir.path()) };
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
-    let output = output?;
-    if !output.status.success() {
-        return Err(ToolchainError::BuildFailed { stderr: String::from_utf8_lossy(&output.stderr).into_owned() });
-    }
+    result?;
     let built = dir.path().join("program");
     store_artifact(&built, &artifact)?;
     copy_executable(&built, out)?;
     Ok(Built { cached: false })
+}
+
+/// `zig ARGS…` in `dir`, with sev's shared Zig cache.
+fn zig_command(zig: &Zig, dir: &Path, cache: &Path, args: &[String]) -> Command {
+    let zig_cache = cache.join("zig");
+    let mut cmd = zig.command();
+    cmd.current_dir(dir).args(args).arg("--global-cache-dir").arg(&zig_cache).arg("--cache-dir").arg(&zig_cache);
+    cmd
+}
+
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Runs a Zig command; a failure is Zig rejecting sev's output (an internal error).
+fn run_zig(mut cmd: Command, zig: &Zig) -> Result<(), ToolchainError> {
+    let output = cmd.output().map_err(io(format!("cannot run {}", zig.exe.display())))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(ToolchainError::BuildFailed { stderr: String::from_utf8_lossy(&output.stderr).into_owned() })
+}
+
+fn build_program(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path) -> Result<(), ToolchainError> {
+    let mut args = strings(&["build-exe", "main.zig", "--name", "program"]);
+    args.extend(strings(request.mode.flags()));
+    if !request.libraries.is_empty() {
+        args.push("-lc".into());
+        args.extend(request.libraries.iter().map(|l| format!("-l{l}")));
+    }
+    run_zig(zig_command(zig, dir, cache, &args), zig)
+}
+
+/// A model program: the model is compiled to an object and linked with the sampler object,
+/// which is built once per runtime and Zig version and kept in the cache.
+fn build_model(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path) -> Result<(), ToolchainError> {
+    let sampler = sampler_object(zig, cache)?;
+    let mut args = strings(&["build-obj", "main.zig", "--name", "model"]);
+    args.extend(strings(request.mode.flags()));
+    run_zig(zig_command(zig, dir, cache, &args), zig)?;
+    let mut link = strings(&["build-exe", "model.o"]);
+    link.push(sampler.display().to_string());
+    link.extend(strings(&["-O", "ReleaseFast", "--name", "program"]));
+    run_zig(zig_command(zig, dir, cache, &link), zig)
+}
+
+/// The sampler's object file (`runtime/ppl/sampler/exe_main.zig`, ReleaseFast), built on first
+/// use and cached under a hash of the runtime and the Zig version.
+pub fn sampler_object(zig: &Zig, cache: &Path) -> Result<PathBuf, ToolchainError> {
+    let mut hasher = Sha256::new();
+    hasher.update(b"sev-sampler-v1\0");
+    hasher.update(zig.version.as_bytes());
+    crate::runtime::hash_into(&mut hasher);
+    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let object = cache.join("sampler").join(&key).join("sampler_main.o");
+    if object.is_file() {
+        return Ok(object);
+    }
+    let dir = tempfile::Builder::new().prefix("sev-sampler-").tempdir().map_err(io("cannot create a build directory"))?;
+    crate::runtime::write_to(dir.path()).map_err(io("cannot write the runtime"))?;
+    let args = strings(&["build-obj", "rt/ppl/sampler/exe_main.zig", "--name", "sampler_main", "-O", "ReleaseFast", "-fstrip"]);
+    run_zig(zig_command(zig, dir.path(), cache, &args), zig)?;
+    store_artifact(&dir.path().join("sampler_main.o"), &object)?;
+    Ok(object)
 }
 
 fn progress(show: bool) -> Option<indicatif::ProgressBar> {
@@ -191,6 +244,7 @@ pub fn artifact_key(zig: &Zig, request: &BuildRequest<'_>) -> String {
         hasher.update(lib.as_bytes());
         hasher.update([0]);
     }
+    hasher.update([u8::from(request.model)]);
     crate::runtime::hash_into(&mut hasher);
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -199,7 +253,7 @@ pub fn artifact_key(zig: &Zig, request: &BuildRequest<'_>) -> String {
 fn store_artifact(built: &Path, artifact: &Path) -> Result<(), ToolchainError> {
     let Some(parent) = artifact.parent() else { return Ok(()) };
     std::fs::create_dir_all(parent).map_err(io(format!("cannot create {}", parent.display())))?;
-    let temp = parent.join(format!("program.{}.tmp", std::process::id()));
+    let temp = parent.join(format!("artifact.{}.tmp", std::process::id()));
     std::fs::copy(built, &temp).map_err(io("cannot store the build in the cache"))?;
     std::fs::rename(&temp, artifact).map_err(io("cannot store the build in the cache"))?;
     Ok(())

@@ -310,3 +310,93 @@ impl Function {
         &self.locals[id.0 as usize]
     }
 }
+
+/// Calls `f` for every statement of `block` and of the blocks nested in it, with every
+/// expression (sub-expressions included) that belongs to that statement itself.
+pub fn walk<'a>(block: &'a Block, f: &mut dyn FnMut(&'a StmtKind, &[&'a Expr])) {
+    for stmt in block {
+        let mut exprs = Vec::new();
+        for e in stmt_exprs(&stmt.kind) {
+            flatten(e, &mut exprs);
+        }
+        f(&stmt.kind, &exprs);
+        for b in stmt_blocks(&stmt.kind) {
+            walk(b, f);
+        }
+    }
+}
+
+/// The expressions directly held by a statement (not those in its nested blocks).
+pub fn stmt_exprs(kind: &StmtKind) -> Vec<&Expr> {
+    match kind {
+        StmtKind::Let { value, .. } | StmtKind::LetPattern { value, .. } | StmtKind::Expr(value) | StmtKind::Throw(value) | StmtKind::Factor(value) => vec![value],
+        StmtKind::Assign { place, value } => {
+            let mut out: Vec<&Expr> = place.projections.iter().filter_map(|p| if let Projection::Index { index, .. } = p { Some(index) } else { None }).collect();
+            out.push(value);
+            out
+        }
+        StmtKind::If { cond, .. } | StmtKind::While { cond, .. } | StmtKind::ProbAssert { cond, .. } => vec![cond],
+        StmtKind::ForRange { start, end, step, .. } => [Some(start), Some(end), step.as_ref()].into_iter().flatten().collect(),
+        StmtKind::ForEach { iterable, .. } => vec![iterable],
+        StmtKind::Match { scrutinee, arms, .. } => std::iter::once(scrutinee).chain(arms.iter().filter_map(|a| a.guard.as_ref())).collect(),
+        StmtKind::Return(value) => value.iter().collect(),
+        StmtKind::Observe { dist, value } => dist.params.iter().chain([value]).collect(),
+        StmtKind::Break | StmtKind::Continue | StmtKind::Try { .. } => Vec::new(),
+    }
+}
+
+/// The blocks nested in a statement.
+pub fn stmt_blocks(kind: &StmtKind) -> Vec<&Block> {
+    match kind {
+        StmtKind::If { then_body, else_body, .. } => vec![then_body, else_body],
+        StmtKind::While { body, .. } | StmtKind::ForRange { body, .. } | StmtKind::ForEach { body, .. } => vec![body],
+        StmtKind::Match { arms, .. } => arms.iter().map(|a| &a.body).collect(),
+        StmtKind::Try { body, catches, finally } => std::iter::once(body).chain(catches.iter().map(|c| &c.body)).chain([finally]).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `e` and all its sub-expressions, parents first.
+pub fn flatten<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
+    out.push(e);
+    match &e.kind {
+        ExprKind::Lit(_) | ExprKind::Local(_) | ExprKind::Invalid => {}
+        ExprKind::Unary { arg, .. } | ExprKind::Cast(arg) | ExprKind::Await(arg) | ExprKind::Propagate(arg) => flatten(arg, out),
+        ExprKind::ToDyn { value, .. } => flatten(value, out),
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::And(lhs, rhs) | ExprKind::Or(lhs, rhs) => {
+            flatten(lhs, out);
+            flatten(rhs, out);
+        }
+        ExprKind::Call { args, .. } | ExprKind::Spawn { args, .. } => args.iter().for_each(|a| flatten(a, out)),
+        ExprKind::Infer { args, options, .. } => {
+            args.iter().for_each(|a| flatten(a, out));
+            options.iter().for_each(|(_, v)| flatten(v, out));
+        }
+        ExprKind::Field { object, .. } => flatten(object, out),
+        ExprKind::Index { object, index } => {
+            flatten(object, out);
+            flatten(index, out);
+        }
+        ExprKind::Array(items) | ExprKind::Tuple(items) | ExprKind::Set(items) | ExprKind::Record { fields: items } => {
+            items.iter().for_each(|i| flatten(i, out));
+        }
+        ExprKind::Update { base, fields } => {
+            flatten(base, out);
+            fields.iter().for_each(|(_, v)| flatten(v, out));
+        }
+        ExprKind::Variant { payload, .. } => payload.iter().for_each(|p| flatten(p, out)),
+        ExprKind::Map(entries) => entries.iter().for_each(|(k, v)| {
+            flatten(k, out);
+            flatten(v, out);
+        }),
+        ExprKind::Sample { dist, size, lower, upper, .. } => {
+            dist.params.iter().for_each(|p| flatten(p, out));
+            [size, lower, upper].into_iter().flatten().for_each(|x| flatten(x, out));
+        }
+        ExprKind::Cond { cond, then_value, else_value } => {
+            flatten(cond, out);
+            flatten(then_value, out);
+            flatten(else_value, out);
+        }
+    }
+}

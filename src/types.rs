@@ -53,6 +53,9 @@ pub enum Ty {
     Fn(Vec<Ty>, Box<Ty>),
     /// A fitted posterior returned by `infer`.
     Posterior,
+    /// CIR only: a real number that depends on a model's parameters (`f64` when a model is
+    /// evaluated plainly, an automatic-differentiation scalar when its gradient is needed).
+    Real,
     /// The `i`-th type parameter of the enclosing generic function or type.
     Param(u32),
     /// An inference variable (checker only).
@@ -138,6 +141,30 @@ impl Ty {
         matches!(self, Ty::Float(_))
     }
 
+    /// `f64`, or an array of them (at any depth): the types a model parameter can flow into.
+    pub fn is_real_like(&self) -> bool {
+        match self {
+            Ty::Float(FloatTy::F64) => true,
+            Ty::Array(t) => t.is_real_like(),
+            _ => false,
+        }
+    }
+
+    /// The same shape with `f64` replaced by the model real type.
+    pub fn to_real(&self) -> Ty {
+        match self {
+            Ty::Float(FloatTy::F64) => Ty::Real,
+            Ty::Array(t) => Ty::Array(Box::new(t.to_real())),
+            other => other.clone(),
+        }
+    }
+
+    pub fn contains_real(&self) -> bool {
+        let mut found = false;
+        self.visit(&mut |t| found |= *t == Ty::Real);
+        found
+    }
+
     pub fn is_numeric(&self) -> bool {
         self.is_int() || self.is_float()
     }
@@ -149,7 +176,7 @@ impl Ty {
     /// Whether values of this type hold reference-counted heap memory.
     pub fn is_heap(&self) -> bool {
         match self {
-            Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Void | Ty::Invalid | Ty::Var(_) | Ty::Fn(..) => false,
+            Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Void | Ty::Invalid | Ty::Var(_) | Ty::Fn(..) | Ty::Real => false,
             Ty::Tuple(items) => items.iter().any(Ty::is_heap),
             _ => true,
         }
@@ -301,6 +328,7 @@ fn write_ty<N: TypeNames + ?Sized>(f: &mut fmt::Formatter<'_>, ty: &Ty, names: &
             write_ty(f, ret, names)
         }
         Ty::Posterior => write!(f, "Posterior"),
+        Ty::Real => write!(f, "real"),
         Ty::Param(i) => write!(f, "{}", names.param_name(*i)),
         Ty::Var(_) => write!(f, "_"),
         Ty::Invalid => write!(f, "<invalid>"),

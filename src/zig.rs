@@ -59,10 +59,20 @@ impl<'a> Module<'a> {
             text("pub const panic = rt.panic;"),
             hardline(),
         ];
-        if let Some(entry) = self.p.entry {
-            parts.push(hardline());
-            parts.push(self.main_wrapper(entry));
-            parts.push(hardline());
+        match (&self.p.model, self.p.entry) {
+            (Some(model), Some(entry)) => {
+                parts.push(text("pub const sev_model_object = true;"));
+                parts.push(hardline());
+                parts.push(hardline());
+                parts.push(self.model_spec(model, entry));
+                parts.push(hardline());
+            }
+            (None, Some(entry)) => {
+                parts.push(hardline());
+                parts.push(self.main_wrapper(entry));
+                parts.push(hardline());
+            }
+            _ => {}
         }
         for (i, t) in self.p.types.iter().enumerate() {
             if let Some(decl) = self.type_decl(i, t) {
@@ -96,6 +106,65 @@ impl<'a> Module<'a> {
             hardline(),
             text("}"),
         ])
+    }
+
+    /// The specification a model program hands to the sampler: its sites, how its data is
+    /// read, and how to run it in a mode.
+    fn model_spec(&self, model: &ModelEntry, entry: FuncId) -> Doc {
+        let mut lines = vec![
+            text(format!("pub const name = {};", string_literal(&model.name))),
+            text("pub const sites = [_]rt.ppl.modelrt.Site{"),
+        ];
+        let sites: Vec<Doc> = self.p.sites.iter().map(|site| text(format!("    {},", site_literal(site)))).collect();
+        lines.extend(sites);
+        lines.push(text("};"));
+        lines.push(self.data_struct(model));
+        let args: Vec<String> = model.data.iter().map(|(n, _)| format!("data.{}", escape(n))).collect();
+        let mut call_args = vec!["M".to_string(), "ctx".to_string()];
+        call_args.extend(args);
+        let data_use = if model.data.is_empty() { "    _ = data;".to_string() } else { String::new() };
+        lines.push(text("pub fn run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void {"));
+        if !data_use.is_empty() {
+            lines.push(text(data_use));
+        }
+        lines.push(text(format!("    return {}({});", self.fn_names[entry.index()], call_args.join(", "))));
+        lines.push(text("}"));
+        concat([
+            text("const Model = struct {"),
+            concat(lines.into_iter().map(|l| concat([hardline(), l]))).nest(INDENT),
+            hardline(),
+            text("};"),
+            hardline(),
+            hardline(),
+            text("export const sev_program = rt.ppl.modelrt.Program(Model).program;"),
+        ])
+    }
+
+    /// The model's data: one field per parameter of the entry, read by name from the data file.
+    fn data_struct(&self, model: &ModelEntry) -> Doc {
+        let mut lines = Vec::new();
+        for (n, ty) in &model.data {
+            lines.push(text(format!("{}: {},", escape(n), self.ty(ty))));
+        }
+        lines.push(text(""));
+        lines.push(text("pub fn read(d: rt.ppl.modelrt.DataSource) !Data {"));
+        lines.push(text("    return .{"));
+        for (n, ty) in &model.data {
+            lines.push(text(format!("        .{} = try {},", escape(n), data_reader(n, ty))));
+        }
+        lines.push(text("    };"));
+        lines.push(text("}"));
+        lines.push(text(""));
+        lines.push(text("pub fn deinit(self: *Data) void {"));
+        let heap: Vec<&(String, Ty)> = model.data.iter().filter(|(_, t)| t.is_heap()).collect();
+        if heap.is_empty() {
+            lines.push(text("    _ = self;"));
+        }
+        for (n, _) in heap {
+            lines.push(text(format!("    rt.release(self.{});", escape(n))));
+        }
+        lines.push(text("}"));
+        concat([text("pub const Data = struct {"), concat(lines.into_iter().map(|l| concat([hardline(), l]))).nest(INDENT), hardline(), text("};")])
     }
 
     fn type_decl(&self, index: usize, t: &TypeDef) -> Option<Doc> {
@@ -138,6 +207,7 @@ impl<'a> Module<'a> {
             Ty::Set(t) => format!("rt.Set({})", self.ty(t)),
             Ty::Map(k, v) => format!("rt.Map({}, {})", self.ty(k), self.ty(v)),
             Ty::Adt(id, _) => self.adt_ty(id.0 as usize),
+            Ty::Real => "M.Real".into(),
             other => format!("@compileError(\"unsupported type {other:?}\")"),
         }
     }
@@ -265,7 +335,13 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             .iter()
             .map(|l| format!("{}: {}", self.local_names[l.index()], self.m.ty(&self.f.local(*l).ty)))
             .collect();
-        let header = format!("fn {}({}) {} {{", self.name, params.join(", "), self.m.ty(&self.f.ret));
+        let header = if self.f.model {
+            let mut all = vec!["comptime M: type".to_string(), "ctx: *M.Ctx".to_string()];
+            all.extend(params);
+            format!("fn {}({}) M.Err!{} {{", self.name, all.join(", "), self.m.ty(&self.f.ret))
+        } else {
+            format!("fn {}({}) {} {{", self.name, params.join(", "), self.m.ty(&self.f.ret))
+        };
         let mut body: Vec<Doc> = self
             .f
             .params
@@ -273,8 +349,21 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             .filter(|l| !self.local_read[l.index()])
             .map(|l| text(format!("_ = {};", self.local_names[l.index()])))
             .collect();
+        if self.f.model && !self.uses_ctx() {
+            body.push(text("_ = ctx;"));
+        }
         body.extend(self.block_body(self.f.body));
         concat([text(header), self.nested(body), hardline(), text("}")])
+    }
+
+    /// Whether a model function's body refers to the model context.
+    fn uses_ctx(&self) -> bool {
+        self.f.reachable_blocks().iter().flat_map(|b| &self.f.block(*b).insts).any(|v| match &self.f.inst(*v).kind {
+            InstKind::Sample { kind, .. } => *kind != SampleKind::Forward,
+            InstKind::Observe { .. } | InstKind::Factor(_) | InstKind::Record { .. } | InstKind::PrintText(_) => true,
+            InstKind::Call(f, _) => self.m.p.func(*f).model,
+            _ => false,
+        })
     }
 
     fn nested(&self, stmts: Vec<Doc>) -> Doc {
@@ -370,6 +459,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             K::SetLocal(..) | K::InitLocal(..) | K::SetPlace { .. } | K::DeferRelease(_) | K::DeferReleaseLocal(_) => true,
             K::If { .. } | K::Loop { .. } | K::Break | K::Continue | K::Return(_) | K::Switch { .. } => true,
             K::Throw(_) | K::Try { .. } | K::Unreachable => true,
+            K::Observe { .. } | K::Factor(_) | K::Record { .. } | K::PrintText(_) => true,
             _ => false,
         }
     }
@@ -481,6 +571,23 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             },
             K::Switch { value, cases, default } => self.switch_doc(*value, cases, *default),
             K::Unreachable => text("unreachable;"),
+            K::Observe { dist, args, value } => {
+                let y = self.dist_arg(*value);
+                let tuple = self.dist_args(args);
+                concat([text(format!("try M.observe(ctx, rt.ppl.dist.{dist}, ")), y, text(", "), tuple, text(format!(", {});", self.loc(v)))])
+            }
+            K::Factor(x) => {
+                let x = self.operand(*x);
+                concat([text("M.factor(ctx, "), x, text(");")])
+            }
+            K::Record { site, value } => {
+                let x = self.operand(*value);
+                concat([text(format!("try M.record(ctx, {site}, ")), x, text(");")])
+            }
+            K::PrintText(x) => {
+                let x = self.operand(*x);
+                concat([text("M.printText(ctx, "), x, text(");")])
+            }
             K::Throw(_) | K::Try { .. } => text("@compileError(\"exceptions are not supported by this backend yet\");"),
             _ => text("unreachable;"),
         }
@@ -633,9 +740,15 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             K::Binary(op, a, b) => self.binary(v, *op, *a, *b, &inst.ty),
             K::Cast(a) => self.cast(v, *a, &inst.ty),
             K::Call(f, args) => {
-                let args = self.typed_args(args);
-                text_call(&self.m.fn_names[f.index()], args)
+                let mut docs = self.typed_args(args);
+                if self.m.p.func(*f).model {
+                    docs.insert(0, text("ctx"));
+                    docs.insert(0, text("M"));
+                    return concat([text("try "), text_call(&self.m.fn_names[f.index()], docs)]);
+                }
+                text_call(&self.m.fn_names[f.index()], docs)
             }
+            K::Sample { site, dist, args, size, lower, upper, kind } => self.sample(v, *site, dist, args, *size, *lower, *upper, *kind, &inst.ty),
             K::CallExtern(i, args) => {
                 let args = self.typed_args(args);
                 text_call(&self.m.p.externs[*i].name, args)
@@ -708,6 +821,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     fn unary(&mut self, v: ValueId, op: UnOp, a: ValueId, ty: &Ty) -> Doc {
         let arg = self.operand(a);
         match (op, ty) {
+            (UnOp::Neg, Ty::Real) => text_call("M.neg", vec![arg]),
             (UnOp::Not, _) => concat([text("!"), paren(arg)]),
             (UnOp::Neg, Ty::Int(i)) => text_call("rt.neg", vec![text(i.name()), arg, text(self.loc(v))]),
             (UnOp::Neg, _) => concat([text("-"), paren(arg)]),
@@ -717,6 +831,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 
     fn binary(&mut self, v: ValueId, op: BinOp, a: ValueId, b: ValueId, ty: &Ty) -> Doc {
         let operand_ty = self.f.inst(a).ty.clone();
+        if operand_ty == Ty::Real || self.f.inst(b).ty == Ty::Real {
+            return self.real_binary(op, a, b);
+        }
         let both_constant = self.is_const(a) && self.is_const(b);
         let lhs = if both_constant { self.operand(a) } else { self.typed_operand(a) };
         let rhs = if both_constant { self.operand(b) } else { self.typed_operand(b) };
@@ -736,6 +853,22 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 _ => concat([call2("rt.order", lhs, rhs), text(order_test(op))]),
             },
         }
+    }
+
+    /// Arithmetic and comparisons where an operand depends on model parameters.
+    fn real_binary(&mut self, op: BinOp, a: ValueId, b: ValueId) -> Doc {
+        let lhs = self.typed_operand(a);
+        let rhs = self.typed_operand(b);
+        let name = match op {
+            BinOp::Add => "M.add",
+            BinOp::Sub => "M.sub",
+            BinOp::Mul => "M.mul",
+            BinOp::Div => "M.div",
+            BinOp::Pow => "M.pow",
+            BinOp::Mod => return text_call("@rem", vec![text_call("M.value", vec![lhs]), text_call("M.value", vec![rhs])]),
+            other => return infix(text_call("M.value", vec![lhs]), comparison(other), text_call("M.value", vec![rhs])),
+        };
+        text_call(name, vec![lhs, rhs])
     }
 
     fn int_binary(&self, v: ValueId, op: BinOp, lhs: Doc, rhs: Doc, ty: &str) -> Doc {
@@ -761,6 +894,11 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let x = self.operand(a);
         let to_name = self.m.ty(to);
         match (&from, to) {
+            (Ty::Float(_), Ty::Real) | (Ty::Int(_), Ty::Real) => text_call("M.lift", vec![x]),
+            (Ty::Real, Ty::Float(_)) => text_call("M.value", vec![x]),
+            (Ty::Real, Ty::Int(_)) => text_call("rt.floatToInt", vec![text(to_name), text_call("M.value", vec![x]), text(self.loc(v))]),
+            (Ty::Array(_), Ty::Array(inner)) if **inner == Ty::Real => text_call("M.liftList", vec![x]),
+            (Ty::Array(_), Ty::Array(_)) => text_call("M.valueList", vec![x]),
             (Ty::Int(_), Ty::Int(_)) => text_call("rt.intCast", vec![text(to_name), x, text(self.loc(v))]),
             (Ty::Int(_), Ty::Float(_)) => concat([text(format!("@as({to_name}, @floatFromInt(")), x, text("))")]),
             (Ty::Float(_), Ty::Int(_)) => text_call("rt.floatToInt", vec![text(to_name), x, text(self.loc(v))]),
@@ -772,6 +910,12 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     }
 
     fn builtin(&mut self, v: ValueId, name: &str, args: &[ValueId]) -> Doc {
+        let real = args.iter().any(|a| self.f.inst(*a).ty.contains_real());
+        if real {
+            if let Some(doc) = self.real_builtin(name, args) {
+                return doc;
+            }
+        }
         let mut docs: Vec<Doc> = args.iter().map(|a| self.operand(*a)).collect();
         if builtin_takes_loc(name) {
             docs.push(text(self.loc(v)));
@@ -780,6 +924,107 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             docs.push(text(self.loc(v)));
         }
         text_call(&format!("rt.{name}"), docs)
+    }
+
+    /// A differentiable built-in applied to model reals.
+    fn real_builtin(&mut self, name: &str, args: &[ValueId]) -> Option<Doc> {
+        let docs: Vec<Doc> = args.iter().map(|a| self.typed_operand(*a)).collect();
+        match name {
+            "array_sum" => Some(text_call("M.sum", vec![concat([docs[0].clone(), text(".items()")])])),
+            "array_mean" => {
+                let items = concat([docs[0].clone(), text(".items()")]);
+                let count = concat([text("@as(f64, @floatFromInt("), docs[0].clone(), text(".len()))")]);
+                Some(text_call("M.div", vec![text_call("M.sum", vec![items]), count]))
+            }
+            "dot" => {
+                let a = concat([docs[0].clone(), text(".items()")]);
+                let b = concat([docs[1].clone(), text(".items()")]);
+                Some(text_call("M.dot", vec![a, b]))
+            }
+            "math_log10" => Some(text_call("M.div", vec![text_call("M.log", docs), text("std.math.ln10")])),
+            "math_log2" => Some(text_call("M.div", vec![text_call("M.log", docs), text("std.math.ln2")])),
+            _ => ad_math(name).map(|op| text_call(&format!("M.{op}"), docs)),
+        }
+    }
+
+    /// One argument of a distribution: lists are passed as slices.
+    fn dist_arg(&mut self, v: ValueId) -> Doc {
+        let is_list = matches!(self.f.inst(v).ty, Ty::Array(_));
+        let d = self.typed_operand(v);
+        let d = if matches!(self.f.inst(v).kind, InstKind::Const(_)) { self.operand_const(v) } else { d };
+        if is_list { concat([d, text(".items()")]) } else { d }
+    }
+
+    fn operand_const(&self, v: ValueId) -> Doc {
+        match &self.f.inst(v).kind {
+            InstKind::Const(c) => self.constant(c, &self.f.inst(v).ty),
+            _ => text("undefined"),
+        }
+    }
+
+    /// The parameter tuple of a distribution.
+    fn dist_args(&mut self, args: &[ValueId]) -> Doc {
+        let docs: Vec<Doc> = args.iter().map(|a| self.dist_arg(*a)).collect();
+        if docs.is_empty() {
+            return text(".{}");
+        }
+        concat([text(".{ "), join(docs, text(", ")), text(" }")])
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sample(&mut self, v: ValueId, site: u32, dist: &str, args: &[ValueId], size: Option<ValueId>, lower: Option<ValueId>, upper: Option<ValueId>, kind: SampleKind, ty: &Ty) -> Doc {
+        let tuple = self.dist_args(args);
+        let d = format!("rt.ppl.dist.{dist}");
+        let loc = text(self.loc(v));
+        let bound = |this: &mut Self, b: Option<ValueId>| b.map_or(text("{}"), |x| this.dist_arg(x));
+        match kind {
+            SampleKind::Forward => {
+                if let Some(n) = size {
+                    let n = self.operand(n);
+                    let elem = match ty {
+                        Ty::Array(e) => self.m.ty(e),
+                        _ => "f64".into(),
+                    };
+                    return text_call("rt.ppl.forward.drawVector", vec![text(d), tuple, n, text(elem), loc]);
+                }
+                if lower.is_some() || upper.is_some() {
+                    let lo = bound(self, lower);
+                    let hi = bound(self, upper);
+                    return text_call("rt.ppl.forward.drawBounded", vec![text(d), tuple, lo, hi, loc]);
+                }
+                text_call("rt.ppl.forward.draw", vec![text(d), tuple, loc])
+            }
+            SampleKind::Predictive => {
+                let t = self.m.ty(ty);
+                concat([text("try "), text_call("M.predictive", vec![text("ctx"), text(site.to_string()), text(d), tuple, text(t), loc])])
+            }
+            SampleKind::Param(tr) => {
+                let call = match (tr, size) {
+                    (Transform::Simplex, Some(k)) => {
+                        let k = self.operand(k);
+                        text_call("M.paramSimplex", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, loc])
+                    }
+                    (Transform::Joint, Some(k)) => {
+                        let k = self.operand(k);
+                        text_call("M.paramJoint", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, loc])
+                    }
+                    (_, Some(n)) => {
+                        let n = self.operand(n);
+                        let lo = bound(self, lower);
+                        let hi = bound(self, upper);
+                        let t = text(format!(".{}", transform_name(tr)));
+                        text_call("M.paramVector", vec![text("ctx"), text(site.to_string()), text(d), tuple, n, t, lo, hi, loc])
+                    }
+                    (_, None) => {
+                        let lo = bound(self, lower);
+                        let hi = bound(self, upper);
+                        let t = text(format!(".{}", transform_name(tr)));
+                        text_call("M.param", vec![text("ctx"), text(site.to_string()), text(d), tuple, t, lo, hi, loc])
+                    }
+                };
+                concat([text("try "), call])
+            }
+        }
     }
 
     fn make_record(&mut self, ty: &Ty, items: &[ValueId]) -> Doc {
@@ -851,7 +1096,7 @@ fn field_type(p: &Program, ty: &Ty, index: usize) -> Ty {
 
 /// Built-ins whose runtime function takes the call's location as its last argument.
 fn builtin_takes_loc(name: &str) -> bool {
-    matches!(name, "pop" | "array_slice" | "str_substring" | "str_byte_at")
+    matches!(name, "pop" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
 }
 
 /// `name(a, b)`, broken one argument per line when it does not fit.
@@ -963,4 +1208,86 @@ fn float_binary(op: BinOp, lhs: Doc, rhs: Doc, ty: &Ty) -> Doc {
         },
         other => infix(lhs, comparison(other), rhs),
     }
+}
+
+/// A Zig literal of a model site.
+fn site_literal(site: &Site) -> String {
+    let kind = match site.kind {
+        SiteKind::Param => "param",
+        SiteKind::Predictive => "predictive",
+        SiteKind::Output => "output",
+        SiteKind::Print => "print",
+        SiteKind::Check => "check",
+    };
+    let mut out = format!(".{{ .kind = .{kind}, .name = {}", string_literal(&site.name));
+    if !site.label.is_empty() {
+        out.push_str(&format!(", .label = {}", string_literal(&site.label)));
+    }
+    if site.kind == SiteKind::Check {
+        out.push_str(&format!(", .confidence = {:?}", site.confidence));
+    }
+    out.push_str(" }");
+    out
+}
+
+/// The expression reading data field `name` of type `ty`.
+fn data_reader(name: &str, ty: &Ty) -> String {
+    let n = string_literal(name);
+    match ty {
+        Ty::Int(i) => format!("d.int({}, {n})", i.name()),
+        Ty::Float(f) => format!("d.real({}, {n})", f.name()),
+        Ty::Bool => format!("d.boolean({n})"),
+        Ty::Array(e) => match &**e {
+            Ty::Int(i) => format!("d.intArray({}, {n})", i.name()),
+            Ty::Float(f) => format!("d.realArray({}, {n})", f.name()),
+            Ty::Array(inner) if matches!(**inner, Ty::Float(_)) => format!("d.realMatrix({n})"),
+            _ => "error.UnsupportedData".into(),
+        },
+        _ => "error.UnsupportedData".into(),
+    }
+}
+
+fn transform_name(t: Transform) -> &'static str {
+    match t {
+        Transform::Real => "real",
+        Transform::Lower => "lower",
+        Transform::Upper => "upper",
+        Transform::Interval => "interval",
+        Transform::Positive => "positive",
+        Transform::Unit => "unit",
+        Transform::Ordered => "ordered",
+        Transform::PositiveOrdered => "positive_ordered",
+        Transform::Simplex => "simplex",
+        Transform::Joint => "real",
+    }
+}
+
+/// The model-mode (AD) name of a differentiable math built-in.
+fn ad_math(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "math_exp" => "exp",
+        "math_log" => "log",
+        "math_sqrt" => "sqrt",
+        "math_pow" => "pow",
+        "math_sin" => "sin",
+        "math_cos" => "cos",
+        "math_tan" => "tan",
+        "math_atan" => "atan",
+        "math_tanh" => "tanh",
+        "math_abs" => "abs",
+        "math_min" => "fmin",
+        "math_max" => "fmax",
+        "inv_logit" => "inv_logit",
+        "logit" => "logit",
+        "log1p" => "log1p",
+        "expm1" => "expm1",
+        "lgamma" => "lgamma",
+        "log_sum_exp" => "log_sum_exp",
+        "log1p_exp" => "log1p_exp",
+        "phi" => "Phi",
+        "erf" => "erf",
+        "log_mix" => "log_mix",
+        "square" => "square",
+        _ => return None,
+    })
 }

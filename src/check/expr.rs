@@ -373,6 +373,9 @@ impl Checker<'_> {
 
     /// An argument of any numeric type, converted to `f64`.
     fn numeric_arg(&mut self, arg: &ast::Expr) -> Expr {
+        if let ast::ExprKind::Int(_) | ast::ExprKind::Float(_) = arg.kind {
+            return self.value(arg, &Expect::ty(F64));
+        }
         let typed = self.value(arg, &Expect::none());
         let ty = self.f.unifier.default_literals(&typed.ty);
         match ty {

@@ -173,6 +173,28 @@ impl Printer<'_> {
                 let d = default.map_or(String::new(), |d| format!(", else => {d}"));
                 format!("switch {value} [{}{d}]", cs.join(", "))
             }
+            K::Sample { site, dist, args, size, lower, upper, kind } => {
+                let mut text = format!("sample {dist}({})", list(args));
+                if let Some(n) = size {
+                    text.push_str(&format!(" size {n}"));
+                }
+                if let Some(b) = lower {
+                    text.push_str(&format!(" lower {b}"));
+                }
+                if let Some(b) = upper {
+                    text.push_str(&format!(" upper {b}"));
+                }
+                match kind {
+                    SampleKind::Param(t) => text.push_str(&format!(" param site {site} {t:?}")),
+                    SampleKind::Predictive => text.push_str(&format!(" predictive site {site}")),
+                    SampleKind::Forward => text.push_str(" forward"),
+                }
+                text
+            }
+            K::Observe { dist, args, value } => format!("observe {dist}({}) {value}", list(args)),
+            K::Factor(v) => format!("factor {v}"),
+            K::Record { site, value } => format!("record site {site}, {value}"),
+            K::PrintText(v) => format!("print_text {v}"),
             K::Throw(v) => format!("throw {v}"),
             K::Try { body, catches, finally } => {
                 let cs: Vec<String> = catches

@@ -37,7 +37,8 @@ pub fn build_binary(compilation: &Compilation, release: bool, out: &Path) -> Res
     let zig = Zig::find().map_err(|e| super::toolchain_failure(&e))?;
     let source = compilation.zig.as_deref().unwrap_or_default();
     let libraries = libraries(compilation);
-    let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries };
+    let model = compilation.cir.as_ref().is_some_and(|c| c.model.is_some());
+    let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries, model };
     toolchain::build(&zig, &request, &toolchain::cache_dir(), out, true).map_err(|e| super::toolchain_failure(&e))?;
     Ok(())
 }

@@ -62,8 +62,8 @@ pub fn rendered(c: &Compilation) -> String {
 }
 
 /// Builds generated Zig into `out` (Debug, stripped).
-pub fn build_zig(zig_source: &str, libraries: &[String], out: &Path) -> Result<(), String> {
-    let request = BuildRequest { source: zig_source, mode: Mode::Debug, libraries };
+pub fn build_zig(zig_source: &str, libraries: &[String], model: bool, out: &Path) -> Result<(), String> {
+    let request = BuildRequest { source: zig_source, mode: Mode::Debug, libraries, model };
     with_build_slot(|| toolchain::build(zig(), &request, &cache_dir(), out, false)).map(|_| ()).map_err(|e| e.to_string())
 }
 
@@ -83,7 +83,8 @@ pub fn build_and_run(name: &str, source: &str, args: &[String]) -> Result<Output
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let exe = dir.path().join("program");
     let libs: Vec<String> = c.cir.iter().flat_map(|p| p.externs.iter().map(|e| e.library.clone())).collect();
-    build_zig(c.zig.as_deref().unwrap_or_default(), &libs, &exe)?;
+    let model = c.cir.as_ref().is_some_and(|p| p.model.is_some());
+    build_zig(c.zig.as_deref().unwrap_or_default(), &libs, model, &exe)?;
     run_exe(&exe, args, None)
 }
 

@@ -235,7 +235,27 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
         _ = summary.writeWarnings(bw.writer(), &result, stats) catch {};
         bw.flush() catch {};
     }
-    return 0;
+    return report(program, &model, stats);
+}
+
+/// Hands the model's column statistics to its `report` hook, if it has one.
+fn report(program: *const model_mod.Program, model: *const model_mod.Model, stats: []const summary.ColumnStats) u8 {
+    const hook = program.report orelse return 0;
+    const columns = stats[1..];
+    const reports = std.heap.smp_allocator.alloc(model_mod.ColumnReport, columns.len) catch return 1;
+    defer std.heap.smp_allocator.free(reports);
+    for (columns, reports) |c, *r| r.* = .{
+        .mean = c.s.mean,
+        .sd = c.s.sd,
+        .mcse_mean = c.s.mcse_mean,
+        .q5 = c.s.q5,
+        .q50 = c.s.q50,
+        .q95 = c.s.q95,
+        .rhat = c.s.rhat,
+        .ess_bulk = c.s.ess_bulk,
+        .ess_tail = c.s.ess_tail,
+    };
+    return hook(model.data, reports.ptr, reports.len);
 }
 
 fn parseOk(args: []const []const u8) !Options {

@@ -15,6 +15,7 @@ pub const Str = model.Str;
 pub const Rng = model.Rng;
 pub const Model = model.Model;
 pub const Program = model.Program;
+pub const ColumnReport = model.ColumnReport;
 pub const DataHandle = model.DataHandle;
 pub const fromShared = model.fromShared;
 pub const DataError = error{DataError};

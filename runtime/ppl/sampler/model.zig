@@ -74,6 +74,23 @@ pub const Program = extern struct {
     load: *const fn (data: *DataHandle, model: *Model) callconv(.C) bool,
     /// Frees what `load` allocated. Called once after sampling.
     unload: *const fn (model: *Model) callconv(.C) void,
+    /// Optional: called after the summary (unless --quiet) with the posterior statistics of
+    /// every output column (in column order, without lp__), to print the model's own report —
+    /// printed values, probability assertions. Returns the exit status (0: all is well).
+    report: ?*const fn (data: ?*anyopaque, stats: [*]const ColumnReport, n: usize) callconv(.C) u8 = null,
+};
+
+/// Posterior statistics of one output column, handed to `Program.report`.
+pub const ColumnReport = extern struct {
+    mean: f64,
+    sd: f64,
+    mcse_mean: f64,
+    q5: f64,
+    q50: f64,
+    q95: f64,
+    rhat: f64,
+    ess_bulk: f64,
+    ess_tail: f64,
 };
 
 /// Builds a `Model` from a Zig type whose single instance is shared (read-only) by all chains,

@@ -37,6 +37,7 @@ pub const Str = model.Str;
 pub const Rng = model.Rng;
 pub const Model = model.Model;
 pub const Program = model.Program;
+pub const ColumnReport = model.ColumnReport;
 pub const DataHandle = model.DataHandle;
 pub const Data = data.Data;
 pub const Matrix = data.Matrix;

@@ -1,0 +1,98 @@
+//! Forward simulation: `sample` outside a model draws from the distribution with the
+//! program's random generator. The generator is seeded from the `SEV_SEED` environment variable
+//! when it holds an integer (so runs can be reproduced), else from the operating system. Each
+//! thread has its own stream, derived from the seed and a thread counter. An invalid parameter
+//! is a fault at the `sample`'s location, never a NaN.
+
+const std = @import("std");
+const dist = @import("dist.zig");
+const core = @import("../core.zig");
+const list_mod = @import("../list.zig");
+
+const Loc = core.Loc;
+
+var seed_once = std.once(initSeed);
+var base_seed: u64 = 0;
+var thread_counter = std.atomic.Value(u64).init(0);
+threadlocal var prng: ?std.Random.DefaultPrng = null;
+
+fn initSeed() void {
+    if (std.posix.getenv("SEV_SEED")) |text| {
+        if (std.fmt.parseInt(u64, text, 10)) |s| {
+            base_seed = s;
+            return;
+        } else |_| {}
+    }
+    std.posix.getrandom(std.mem.asBytes(&base_seed)) catch {
+        base_seed = @truncate(@as(u128, @bitCast(std.time.nanoTimestamp())));
+    };
+}
+
+/// This thread's generator.
+pub fn random() std.Random {
+    if (prng == null) {
+        seed_once.call();
+        const k = thread_counter.fetchAdd(1, .monotonic);
+        prng = std.Random.DefaultPrng.init(base_seed +% k *% 0x9E3779B97F4A7C15);
+    }
+    return prng.?.random();
+}
+
+/// One draw from distribution `D` with parameters `args` (a tuple of numbers).
+pub fn draw(comptime D: type, args: anytype, comptime loc: Loc) @typeInfo(@typeInfo(@TypeOf(D.sample)).@"fn".return_type.?).error_union.payload {
+    return @call(.auto, D.sample, .{random()} ++ args) catch core.fault(loc, "{s}", .{dist.lastError()});
+}
+
+/// `n` independent draws as a list of `T` (owned).
+pub fn drawVector(comptime D: type, args: anytype, n: i64, comptime T: type, comptime loc: Loc) list_mod.List(T) {
+    if (n < 0) core.fault(loc, "a sample size must not be negative, got {d}", .{n});
+    var out = list_mod.List(T).withCapacity(@intCast(n));
+    for (0..@intCast(n)) |_| out.push(convert(T, draw(D, args, loc)));
+    return out;
+}
+
+/// A draw conditioned to lie between `lo` and `hi` (either may be `{}` for no bound), by
+/// rejection; faults when the bounds hold almost none of the distribution's mass.
+pub fn drawBounded(comptime D: type, args: anytype, lo: anytype, hi: anytype, comptime loc: Loc) f64 {
+    var attempt: usize = 0;
+    while (attempt < 100_000) : (attempt += 1) {
+        const x = draw(D, args, loc);
+        const above = if (@TypeOf(lo) == void) true else x >= lo;
+        const below = if (@TypeOf(hi) == void) true else x <= hi;
+        if (above and below) return x;
+    }
+    core.fault(loc, "the bounds of this sample leave almost none of the distribution's mass", .{});
+}
+
+fn convert(comptime T: type, x: anytype) T {
+    const X = @TypeOf(x);
+    if (T == X) return x;
+    if (T == bool) return x != 0;
+    return switch (@typeInfo(T)) {
+        .int => if (@typeInfo(X) == .int) @intCast(x) else @intFromFloat(x),
+        .float => if (@typeInfo(X) == .int) @floatFromInt(x) else @floatCast(x),
+        else => @compileError("unsupported draw type " ++ @typeName(T)),
+    };
+}
+
+/// A value that must be a whole number (an observation of a discrete distribution given as a
+/// float) converted to i64; faults otherwise.
+pub fn wholeNumber(x: f64, comptime loc: Loc) i64 {
+    if (!(x == @trunc(x)) or @abs(x) > 9.0e15) core.fault(loc, "a discrete observation must be a whole number, got {d}", .{x});
+    return @intFromFloat(x);
+}
+
+test "draws are reproducible with the same seed and validate parameters" {
+    prng = std.Random.DefaultPrng.init(7);
+    const l: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    const a = draw(dist.normal, .{ @as(f64, 0), @as(f64, 1) }, l);
+    prng = std.Random.DefaultPrng.init(7);
+    const b = draw(dist.normal, .{ @as(f64, 0), @as(f64, 1) }, l);
+    try std.testing.expectEqual(a, b);
+    const k = draw(dist.poisson, .{@as(f64, 3)}, l);
+    try std.testing.expect(k >= 0);
+    const v = drawVector(dist.exponential, .{@as(f64, 2)}, 5, f64, l);
+    defer @import("../rc.zig").release(v);
+    try std.testing.expectEqual(@as(i64, 5), v.len());
+    try std.testing.expectEqual(@as(i64, 3), wholeNumber(3.0, l));
+}

@@ -1,0 +1,638 @@
+//! The glue between generated model code and the inference engine.
+//!
+//! The compiler emits each model function once, generic over a *mode* `M` (a namespace type):
+//! `M.Real` is the scalar type of values that depend on parameters, `M.add`, `M.exp`, … are the
+//! arithmetic on it (re-exported from the AD mode), and `M.param`, `M.observe`, `M.factor`,
+//! `M.output`, `M.print`, `M.check`, `M.predictive` implement the probabilistic statements.
+//! Three phases run the same code:
+//!
+//! * `discover` (f64): runs once after the data is read. Every `sample` of a continuous
+//!   distribution is a parameter; the phase records each site, its size and constraint, and
+//!   every output column (parameters, predictive draws, `output` lets, printed values,
+//!   `prob_assert` conditions), so the dimension and the CmdStan column names are known.
+//! * `density` (f64 or reverse-mode AD): reads the unconstrained parameters in the same
+//!   order, applies the constraint transforms (adding log|Jacobian|), and accumulates the log
+//!   density of every prior, `observe` and `factor`.
+//! * `generate` (f64): for one posterior draw, computes the constrained values and everything
+//!   else the columns hold; predictive draws use the draw's random generator.
+//!
+//! An invalid distribution parameter (say a negative scale) is an error of the evaluation: the
+//! point is rejected (log density -inf) and a warning naming the SIRS location is printed once
+//! per location. `Program(Spec)` turns a generated `Spec` into the sampler's C-ABI `Program`.
+
+const std = @import("std");
+const ad = @import("ad.zig");
+const dist = @import("dist.zig");
+const transform = @import("transform.zig");
+const smp = @import("sampler/client.zig");
+const core = @import("../core.zig");
+const list_mod = @import("../list.zig");
+const rc = @import("../rc.zig");
+
+pub const Loc = core.Loc;
+pub const List = list_mod.List;
+
+pub const Phase = enum { discover, density, generate };
+
+/// The constraint of a parameter, chosen by the compiler from the distribution's support or
+/// the `lower`/`upper`/`constraint` of the `sample`.
+pub const Transform = enum { real, lower, upper, interval, positive, unit, simplex, ordered, positive_ordered, cholesky_corr };
+
+pub const SiteKind = enum { param, predictive, output, print, check };
+
+/// A static site of the model (one per `sample`, `output` let, print or `prob_assert`).
+pub const Site = struct {
+    kind: SiteKind,
+    name: []const u8,
+    /// For prints and checks: what the report shows ("coin_bias > 0.3 (line 45)").
+    label: []const u8 = "",
+    /// For checks: the required probability.
+    confidence: f64 = 0,
+};
+
+pub const Error = error{ InvalidParameter, ModelStructure, OutOfMemory };
+
+/// One output column found by the discovery phase.
+const Column = struct {
+    site: u32,
+    occurrence: u32,
+    /// Position inside a vector value, or null for a scalar.
+    elem: ?u32,
+    /// For matrix values, the column count (the element is then row-major).
+    cols: u32 = 0,
+};
+
+/// What discovery learned: the dimension and the columns.
+pub const Layout = struct {
+    dim: usize = 0,
+    columns: std.ArrayListUnmanaged(Column) = .{},
+    occurrences: []u32 = &.{},
+
+    fn deinit(self: *Layout, a: std.mem.Allocator) void {
+        self.columns.deinit(a);
+        a.free(self.occurrences);
+    }
+
+    fn next(self: *Layout, site: u32) u32 {
+        const k = self.occurrences[site];
+        self.occurrences[site] += 1;
+        return k;
+    }
+
+    fn add(self: *Layout, a: std.mem.Allocator, site: u32, n: ?usize, cols: usize) Error!void {
+        const occurrence = self.next(site);
+        if (n) |count| {
+            for (0..count) |i| try self.columns.append(a, .{ .site = site, .occurrence = occurrence, .elem = @intCast(i), .cols = @intCast(cols) });
+        } else try self.columns.append(a, .{ .site = site, .occurrence = occurrence, .elem = null });
+    }
+};
+
+/// Where the last evaluation failed, for the located warning.
+const Failure = struct {
+    message: [256]u8 = undefined,
+    len: usize = 0,
+    loc: ?Loc = null,
+};
+
+/// The per-evaluation state of the generated model code in scalar mode `S`.
+pub fn Context(comptime S: type) type {
+    return struct {
+        const Self = @This();
+        /// The unconstrained parameters (empty while discovering).
+        q: []const S.Real = &.{},
+        pos: usize = 0,
+        target: S.Real = S.lift(0),
+        layout: ?*Layout = null,
+        allocator: std.mem.Allocator = std.heap.smp_allocator,
+        /// Output columns being written (generate phase).
+        out: []f64 = &.{},
+        col: usize = 0,
+        rng: ?std.Random = null,
+        failure: Failure = .{},
+
+        fn take(self: *Self, n: usize) Error![]const S.Real {
+            if (self.layout) |l| {
+                l.dim += n;
+                return &.{};
+            }
+            if (self.pos + n > self.q.len) return error.ModelStructure;
+            const s = self.q[self.pos .. self.pos + n];
+            self.pos += n;
+            return s;
+        }
+
+        fn write(self: *Self, x: f64) void {
+            if (self.col < self.out.len) self.out[self.col] = x;
+            self.col += 1;
+        }
+
+        fn fail(self: *Self, comptime loc: Loc) Error {
+            const msg = dist.lastError();
+            const n = @min(msg.len, self.failure.message.len);
+            @memcpy(self.failure.message[0..n], msg[0..n]);
+            self.failure.len = n;
+            self.failure.loc = loc;
+            return error.InvalidParameter;
+        }
+    };
+}
+
+/// The mode namespace generated model code is instantiated with.
+pub fn Mode(comptime S: type, comptime phase: Phase) type {
+    return struct {
+        pub usingnamespace S;
+        pub const Ctx = Context(S);
+        pub const Err = Error;
+        pub const current_phase = phase;
+
+        /// The f64 value of a number or an AD scalar.
+        pub inline fn value(x: anytype) f64 {
+            return ad.value(x);
+        }
+
+        /// A list of model reals from a list of numbers (owned).
+        pub fn liftList(xs: List(f64)) List(S.Real) {
+            if (S.Real == f64) {
+                rc.retain(xs);
+                return xs;
+            }
+            var out = List(S.Real).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |x| out.push(S.lift(x));
+            return out;
+        }
+
+        /// The values of a list of model reals (owned).
+        pub fn valueList(xs: List(S.Real)) List(f64) {
+            if (S.Real == f64) {
+                rc.retain(xs);
+                return xs;
+            }
+            var out = List(f64).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |x| out.push(ad.value(x));
+            return out;
+        }
+
+        /// Text printed by a model (a print of a string): shown once, when the model is set up.
+        pub fn printText(ctx: *Ctx, s: anytype) void {
+            if (ctx.layout == null) return;
+            core.printStr(s);
+            core.flushOut();
+        }
+
+        /// A scalar parameter: `let x = sample D(args)` in a model.
+        pub fn param(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, comptime tr: Transform, lo: anytype, hi: anytype, comptime loc: Loc) Error!S.Real {
+            if (ctx.layout) |l| try l.add(ctx.allocator, site, null, 0);
+            const u = try ctx.take(1);
+            const uu: S.Real = if (u.len > 0) u[0] else S.lift(0);
+            const x = constrain(&ctx.target, uu, tr, lo, hi);
+            if (phase == .generate) ctx.write(ad.value(x));
+            if (phase != .generate) try addPrior(ctx, D, x, args, tr, lo, hi, loc);
+            return x;
+        }
+
+        /// A vector of `n` independent parameters with the same distribution (owned list).
+        pub fn paramVector(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, n_in: i64, comptime tr: Transform, lo: anytype, hi: anytype, comptime loc: Loc) Error!List(S.Real) {
+            if (n_in < 0) core.fault(loc, "a sample size must not be negative, got {d}", .{n_in});
+            const n: usize = @intCast(n_in);
+            if (ctx.layout) |l| try l.add(ctx.allocator, site, n, 0);
+            const u = try ctx.take(n);
+            var out = List(S.Real).withCapacity(n);
+            errdefer rc.release(out);
+            switch (tr) {
+                .ordered, .positive_ordered => {
+                    const buf = try ctx.allocator.alloc(S.Real, n);
+                    defer ctx.allocator.free(buf);
+                    const src = try ctx.allocator.alloc(S.Real, n);
+                    defer ctx.allocator.free(src);
+                    for (src, 0..) |*s, i| s.* = if (u.len > 0) u[i] else S.lift(@as(f64, @floatFromInt(i)));
+                    if (tr == .ordered) transform.ordered(S, src, buf, &ctx.target) else transform.positive_ordered(S, src, buf, &ctx.target);
+                    for (buf) |x| out.push(x);
+                },
+                else => for (0..n) |i| out.push(constrain(&ctx.target, if (u.len > 0) u[i] else S.lift(0), tr, lo, hi)),
+            }
+            if (phase == .generate) {
+                for (out.items()) |x| ctx.write(ad.value(x));
+            } else {
+                const lp = @call(.auto, D.lpdf, .{ S, out.items() } ++ args) catch return ctx.fail(loc);
+                ctx.target = S.add(ctx.target, lp);
+                try truncation(ctx, D, n, args, tr, lo, hi, loc);
+            }
+            return out;
+        }
+
+        /// A simplex parameter of size `k` (Dirichlet prior).
+        pub fn paramSimplex(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, k_in: i64, comptime loc: Loc) Error!List(S.Real) {
+            if (k_in < 1) core.fault(loc, "a simplex needs at least one element, got {d}", .{k_in});
+            const k: usize = @intCast(k_in);
+            if (ctx.layout) |l| try l.add(ctx.allocator, site, k, 0);
+            const u = try ctx.take(k - 1);
+            const src = try ctx.allocator.alloc(S.Real, k - 1);
+            defer ctx.allocator.free(src);
+            for (src, 0..) |*s, i| s.* = if (u.len > 0) u[i] else S.lift(0);
+            const buf = try ctx.allocator.alloc(S.Real, k);
+            defer ctx.allocator.free(buf);
+            transform.simplex(S, src, buf, &ctx.target);
+            var out = List(S.Real).withCapacity(k);
+            for (buf) |x| out.push(x);
+            if (phase == .generate) {
+                for (buf) |x| ctx.write(ad.value(x));
+            } else {
+                const lp = @call(.auto, D.lpdf, .{ S, out.items() } ++ args) catch {
+                    rc.release(out);
+                    return ctx.fail(loc);
+                };
+                ctx.target = S.add(ctx.target, lp);
+            }
+            return out;
+        }
+
+        /// An unconstrained vector parameter of size `k` with a joint prior (multi_normal).
+        pub fn paramJoint(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, k_in: i64, comptime loc: Loc) Error!List(S.Real) {
+            if (k_in < 0) core.fault(loc, "a sample size must not be negative, got {d}", .{k_in});
+            const k: usize = @intCast(k_in);
+            if (ctx.layout) |l| try l.add(ctx.allocator, site, k, 0);
+            const u = try ctx.take(k);
+            var out = List(S.Real).withCapacity(k);
+            for (0..k) |i| out.push(if (u.len > 0) u[i] else S.lift(0));
+            if (phase == .generate) {
+                for (out.items()) |x| ctx.write(ad.value(x));
+            } else {
+                const lp = @call(.auto, D.lpdf, .{ S, out.items() } ++ args) catch {
+                    rc.release(out);
+                    return ctx.fail(loc);
+                };
+                ctx.target = S.add(ctx.target, lp);
+            }
+            return out;
+        }
+
+        /// A draw that does not enter the likelihood (a discrete or predictive `sample`):
+        /// drawn with the draw's generator when generating, 0 otherwise.
+        pub fn predictive(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, comptime T: type, comptime loc: Loc) Error!T {
+            if (ctx.layout) |l| try l.add(ctx.allocator, site, null, 0);
+            if (phase != .generate) return zero(T);
+            const rng = ctx.rng orelse return zero(T);
+            const plain = valuesOf(args);
+            const x = @call(.auto, D.sample, .{rng} ++ plain) catch core.fault(loc, "{s}", .{dist.lastError()});
+            ctx.write(toF64(x));
+            return convert(T, x);
+        }
+
+        /// `observe D(args) value`: adds the log density (or mass) of the data.
+        pub fn observe(ctx: *Ctx, comptime D: type, y: anytype, args: anytype, comptime loc: Loc) Error!void {
+            if (phase == .generate or ctx.layout != null) return;
+            const f = if (@hasDecl(D, "lpdf")) D.lpdf else D.lpmf;
+            const lp = @call(.auto, f, .{ S, y } ++ args) catch return ctx.fail(loc);
+            ctx.target = S.add(ctx.target, lp);
+        }
+
+        /// `factor value`: adds a term to the log density.
+        pub fn factor(ctx: *Ctx, x: anytype) void {
+            if (phase == .generate or ctx.layout != null) return;
+            ctx.target = S.add(ctx.target, x);
+        }
+
+        /// An `output` let, a printed value or a checked condition: one column per element.
+        pub fn record(ctx: *Ctx, comptime site: u32, x: anytype) Error!void {
+            const T = @TypeOf(x);
+            if (ctx.layout) |l| {
+                if (comptime isList(T)) return l.add(ctx.allocator, site, @intCast(x.len()), 0);
+                return l.add(ctx.allocator, site, null, 0);
+            }
+            if (phase != .generate) return;
+            if (comptime isList(T)) {
+                for (x.items()) |e| ctx.write(toF64(e));
+            } else ctx.write(toF64(x));
+        }
+
+        fn addPrior(ctx: *Ctx, comptime D: type, x: S.Real, args: anytype, comptime tr: Transform, lo: anytype, hi: anytype, comptime loc: Loc) Error!void {
+            if (ctx.layout != null) return;
+            const lp = @call(.auto, D.lpdf, .{ S, x } ++ args) catch return ctx.fail(loc);
+            ctx.target = S.add(ctx.target, lp);
+            try truncation(ctx, D, 1, args, tr, lo, hi, loc);
+        }
+
+        /// Bounds narrower than a distribution's support truncate it; when its parameters are
+        /// themselves unknown, the normalising constant -n·log P(lo < X < hi) must be added.
+        fn truncation(ctx: *Ctx, comptime D: type, n: usize, args: anytype, comptime tr: Transform, lo: anytype, hi: anytype, comptime loc: Loc) Error!void {
+            if (comptime !argsAreActive(@TypeOf(args)) or !(tr == .lower or tr == .upper or tr == .interval)) return;
+            if (comptime !@hasDecl(D, "lcdf") or !@hasDecl(D, "lccdf")) return;
+            const log_mass: S.Real = switch (tr) {
+                .lower => @call(.auto, D.lccdf, .{ S, lo } ++ args) catch return ctx.fail(loc),
+                .upper => @call(.auto, D.lcdf, .{ S, hi } ++ args) catch return ctx.fail(loc),
+                else => S.log_diff_exp(
+                    @call(.auto, D.lcdf, .{ S, hi } ++ args) catch return ctx.fail(loc),
+                    @call(.auto, D.lcdf, .{ S, lo } ++ args) catch return ctx.fail(loc),
+                ),
+            };
+            ctx.target = S.sub(ctx.target, S.mul(@as(f64, @floatFromInt(n)), log_mass));
+        }
+
+        fn constrain(lj: *S.Real, u: S.Real, comptime tr: Transform, lo: anytype, hi: anytype) S.Real {
+            return switch (tr) {
+                .real => u,
+                .lower => transform.lower(S, u, lo, lj),
+                .upper => transform.upper(S, u, hi, lj),
+                .interval => transform.lower_upper(S, u, lo, hi, lj),
+                .positive => transform.positive(S, u, lj),
+                .unit => transform.unit(S, u, lj),
+                else => @compileError("vector constraint used on a scalar"),
+            };
+        }
+    };
+}
+
+fn argsAreActive(comptime Args: type) bool {
+    for (@typeInfo(Args).@"struct".fields) |f| {
+        if (ad.isAdType(f.type) or (ad.isSeq(f.type) and ad.isAdType(ad.Elem(f.type)))) return true;
+    }
+    return false;
+}
+
+fn isList(comptime T: type) bool {
+    return @typeInfo(T) == .@"struct" and @hasDecl(T, "Elem") and @hasDecl(T, "items");
+}
+
+fn toF64(x: anytype) f64 {
+    const T = @TypeOf(x);
+    if (T == bool) return if (x) 1 else 0;
+    return ad.value(x);
+}
+
+fn zero(comptime T: type) T {
+    if (T == bool) return false;
+    return switch (@typeInfo(T)) {
+        .int => 0,
+        .float => 0,
+        else => @compileError("unsupported predictive type " ++ @typeName(T)),
+    };
+}
+
+fn convert(comptime T: type, x: anytype) T {
+    const X = @TypeOf(x);
+    if (T == X) return x;
+    if (T == bool) return x != 0;
+    return switch (@typeInfo(T)) {
+        .int => if (@typeInfo(X) == .int) @intCast(x) else @intFromFloat(x),
+        .float => if (@typeInfo(X) == .int) @floatFromInt(x) else @floatCast(x),
+        else => @compileError("unsupported predictive type " ++ @typeName(T)),
+    };
+}
+
+/// Distribution parameters as plain numbers (for the samplers of predictive draws).
+fn ValuesOf(comptime Args: type) type {
+    const fields = @typeInfo(Args).@"struct".fields;
+    var types: [fields.len]type = undefined;
+    for (fields, 0..) |f, i| types[i] = if (ad.isAdType(f.type)) f64 else f.type;
+    return std.meta.Tuple(&types);
+}
+
+fn valuesOf(args: anytype) ValuesOf(@TypeOf(args)) {
+    var out: ValuesOf(@TypeOf(args)) = undefined;
+    inline for (@typeInfo(@TypeOf(args)).@"struct".fields, 0..) |f, i| {
+        out[i] = if (comptime ad.isAdType(f.type)) ad.value(@field(args, f.name)) else @field(args, f.name);
+    }
+    return out;
+}
+
+/// The data file as the generated `Data.read` sees it: typed, located accessors.
+pub const DataSource = struct {
+    d: smp.Data,
+
+    fn field(self: DataSource, comptime T: type, name: []const u8, x: i64) !T {
+        return std.math.cast(T, x) orelse self.d.fail("data field '{s}': {d} does not fit in {s}", .{ name, x, @typeName(T) });
+    }
+
+    pub fn int(self: DataSource, comptime T: type, name: []const u8) !T {
+        return self.field(T, name, try self.d.getInt(name));
+    }
+
+    pub fn real(self: DataSource, comptime T: type, name: []const u8) !T {
+        return @floatCast(try self.d.getReal(name));
+    }
+
+    pub fn boolean(self: DataSource, name: []const u8) !bool {
+        const x = try self.d.getInt(name);
+        if (x != 0 and x != 1) return self.d.fail("data field '{s}' must be 0 or 1, found {d}", .{ name, x });
+        return x == 1;
+    }
+
+    pub fn intArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
+        const xs = try self.d.getIntArray(name, null);
+        var out = List(T).withCapacity(xs.len);
+        errdefer rc.release(out);
+        for (xs) |x| out.push(try self.field(T, name, x));
+        return out;
+    }
+
+    pub fn realArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
+        const xs = try self.d.getRealArray(name, null);
+        var out = List(T).withCapacity(xs.len);
+        for (xs) |x| out.push(@floatCast(x));
+        return out;
+    }
+
+    pub fn realMatrix(self: DataSource, name: []const u8) !List(List(f64)) {
+        const m = try self.d.getRealMatrix(name, null, null);
+        var out = List(List(f64)).withCapacity(m.rows);
+        for (0..m.rows) |i| out.pushOwned(List(f64).fromSlice(m.values[i * m.cols .. (i + 1) * m.cols]));
+        return out;
+    }
+};
+
+// -----------------------------------------------------------------------------------------------
+// The C-ABI program for the sampler
+// -----------------------------------------------------------------------------------------------
+
+/// Prints each failing location once per process (rejections are common during warmup).
+var warned_lock: std.Thread.Mutex = .{};
+var warned: [64]Loc = undefined;
+var warned_len: usize = 0;
+
+fn warnRejected(f: *const Failure) void {
+    const loc = f.loc orelse return;
+    warned_lock.lock();
+    defer warned_lock.unlock();
+    for (warned[0..warned_len]) |w| {
+        if (w.line == loc.line and w.col == loc.col and std.mem.eql(u8, w.func, loc.func)) return;
+    }
+    if (warned_len < warned.len) {
+        warned[warned_len] = loc;
+        warned_len += 1;
+    }
+    core.eprint("warning: {s}\n  --> {s}:{d}:{d} (in function `{s}`); the proposal was rejected\n", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func });
+}
+
+/// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
+/// `name`, `sites: []const Site`, `Data` with `read(smp.Data) !Data` and `deinit`, and
+/// `run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void`.
+pub fn Program(comptime Spec: type) type {
+    return struct {
+        const Shared = struct {
+            data: Spec.Data,
+            layout: Layout,
+            names: []smp.Str,
+            name_bytes: std.ArrayListUnmanaged(u8),
+        };
+
+        const Chain = struct {
+            shared: *Shared,
+            vars: []ad.Var,
+        };
+
+        const a = std.heap.smp_allocator;
+
+        fn load(h: *smp.DataHandle, model: *smp.Model) callconv(.C) bool {
+            const d = smp.Data.fromHandle(h);
+            var data = Spec.Data.read(.{ .d = d }) catch return false;
+            const shared = a.create(Shared) catch {
+                data.deinit();
+                return false;
+            };
+            shared.* = .{ .data = data, .layout = .{}, .names = &.{}, .name_bytes = .{} };
+            discover(shared, d) catch {
+                freeShared(shared);
+                return false;
+            };
+            model.* = .{
+                .dim = shared.layout.dim,
+                .num_columns = shared.names.len,
+                .column_names = shared.names.ptr,
+                .data = shared,
+                .init_chain = initChain,
+                .deinit_chain = deinitChain,
+                .log_density_grad = logDensityGrad,
+                .write_draw = writeDraw,
+            };
+            return true;
+        }
+
+        fn discover(shared: *Shared, d: smp.Data) smp.DataError!void {
+            shared.layout.occurrences = a.alloc(u32, Spec.sites.len) catch return d.fail("out of memory", .{});
+            @memset(shared.layout.occurrences, 0);
+            var ctx = Context(ad.F64){ .layout = &shared.layout };
+            Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
+                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{@errorName(e)});
+                const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
+                return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
+            };
+            if (!makeNames(shared)) return d.fail("out of memory", .{});
+        }
+
+        fn makeNames(shared: *Shared) bool {
+            const cols = shared.layout.columns.items;
+            shared.names = a.alloc(smp.Str, cols.len) catch return false;
+            var offsets = a.alloc([2]usize, cols.len) catch return false;
+            defer a.free(offsets);
+            for (cols, 0..) |c, i| {
+                const start = shared.name_bytes.items.len;
+                const site = Spec.sites[c.site];
+                const w = shared.name_bytes.writer(a);
+                w.writeAll(site.name) catch return false;
+                if (shared.layout.occurrences[c.site] > 1) w.print(".{d}", .{c.occurrence + 1}) catch return false;
+                if (c.elem) |e| {
+                    if (c.cols > 0) {
+                        w.print(".{d}.{d}", .{ e / c.cols + 1, e % c.cols + 1 }) catch return false;
+                    } else w.print(".{d}", .{e + 1}) catch return false;
+                }
+                offsets[i] = .{ start, shared.name_bytes.items.len };
+            }
+            for (offsets, 0..) |o, i| shared.names[i] = smp.Str.from(shared.name_bytes.items[o[0]..o[1]]);
+            return true;
+        }
+
+        fn freeShared(shared: *Shared) void {
+            shared.data.deinit();
+            shared.layout.deinit(a);
+            a.free(shared.names);
+            shared.name_bytes.deinit(a);
+            a.destroy(shared);
+        }
+
+        fn unload(model: *smp.Model) callconv(.C) void {
+            const shared: *Shared = @ptrCast(@alignCast(model.data orelse return));
+            freeShared(shared);
+        }
+
+        fn initChain(data: ?*anyopaque, ctx_out: *?*anyopaque) callconv(.C) bool {
+            const shared: *Shared = @ptrCast(@alignCast(data orelse return false));
+            const chain = a.create(Chain) catch return false;
+            chain.shared = shared;
+            chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
+                a.destroy(chain);
+                return false;
+            };
+            ctx_out.* = chain;
+            return true;
+        }
+
+        fn deinitChain(_: ?*anyopaque, ctx: ?*anyopaque) callconv(.C) void {
+            const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
+            a.free(chain.vars);
+            a.destroy(chain);
+            ad.Rev.deinit();
+        }
+
+        fn logDensityGrad(ctx_ptr: ?*anyopaque, q: [*]const f64, grad: [*]f64) callconv(.C) f64 {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return std.math.nan(f64)));
+            const shared = chain.shared;
+            const dim = shared.layout.dim;
+            ad.Rev.reset();
+            for (chain.vars, 0..) |*v, i| v.* = ad.Rev.independent(q[i]);
+            var ctx = Context(ad.Rev){ .q = chain.vars };
+            Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
+                if (e == error.InvalidParameter) warnRejected(&ctx.failure);
+                return -std.math.inf(f64);
+            };
+            if (ctx.pos != dim) return std.math.nan(f64);
+            ad.Rev.gradient(ctx.target, chain.vars, grad[0..dim]);
+            return ctx.target.val;
+        }
+
+        fn writeDraw(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, out: [*]f64) callconv(.C) void {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return));
+            const shared = chain.shared;
+            const n = shared.names.len;
+            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .out = out[0..n], .rng = rng.random() };
+            Spec.run(Mode(ad.F64, .generate), &ctx, &shared.data) catch {
+                @memset(out[0..n], std.math.nan(f64));
+            };
+        }
+
+        fn report(data: ?*anyopaque, stats: [*]const smp.ColumnReport, n: usize) callconv(.C) u8 {
+            const shared: *Shared = @ptrCast(@alignCast(data orelse return 0));
+            return writeReport(shared, stats[0..n]);
+        }
+
+        fn writeReport(shared: *Shared, stats: []const smp.ColumnReport) u8 {
+            var status: u8 = 0;
+            var printed_header = false;
+            const out = std.io.getStdOut().writer();
+            for (shared.layout.columns.items, 0..) |c, i| {
+                const site = Spec.sites[c.site];
+                if (site.kind != .print and site.kind != .check) continue;
+                if (i >= stats.len) break;
+                if (!printed_header) {
+                    out.writeAll("\nposterior of printed values and assertions:\n") catch {};
+                    printed_header = true;
+                }
+                const s = stats[i];
+                if (site.kind == .print) {
+                    out.print("  {s} {s}: mean {d:.4}, sd {d:.4}, 5% {d:.4}, 50% {d:.4}, 95% {d:.4}\n", .{ site.label, shared.names[i].slice(), s.mean, s.sd, s.q5, s.q50, s.q95 }) catch {};
+                } else {
+                    const holds = s.mean >= site.confidence;
+                    if (!holds) status = 1;
+                    out.print("  prob_assert {s}: P = {d:.4} (needed >= {d}) {s}\n", .{ site.label, s.mean, site.confidence, if (holds) "holds" else "FAILS" }) catch {};
+                }
+            }
+            return status;
+        }
+
+        pub const program = smp.Program{
+            .name = smp.Str.from(Spec.name),
+            .load = load,
+            .unload = unload,
+            .report = report,
+        };
+    };
+}
