@@ -30,6 +30,63 @@ pub enum Emit {
     Cir,
 }
 
+/// Options of `sev run` for model programs (passed to the model's `sample` command).
+#[derive(clap::Args, Debug, Default, Clone)]
+pub struct Sampling {
+    /// Data file in Stan's JSON format.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Directory for the CSV files of the draws.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    #[arg(long)]
+    pub seed: Option<u64>,
+    #[arg(long)]
+    pub chains: Option<u32>,
+    #[arg(long)]
+    pub warmup: Option<u32>,
+    #[arg(long)]
+    pub draws: Option<u32>,
+    /// nuts, hmc, mh or adaptive-mh.
+    #[arg(long)]
+    pub algorithm: Option<String>,
+    #[arg(long)]
+    pub threads: Option<u32>,
+}
+
+impl Sampling {
+    pub fn given(&self) -> bool {
+        self.data.is_some()
+            || self.output.is_some()
+            || self.seed.is_some()
+            || self.chains.is_some()
+            || self.warmup.is_some()
+            || self.draws.is_some()
+            || self.algorithm.is_some()
+            || self.threads.is_some()
+    }
+
+    /// The arguments of the model's `sample` command.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut out = vec!["sample".to_string()];
+        let mut push = |flag: &str, value: Option<String>| {
+            if let Some(v) = value {
+                out.push(format!("--{flag}"));
+                out.push(v);
+            }
+        };
+        push("data", self.data.as_ref().map(|p| p.display().to_string()));
+        push("output", self.output.as_ref().map(|p| p.display().to_string()));
+        push("seed", self.seed.map(|v| v.to_string()));
+        push("chains", self.chains.map(|v| v.to_string()));
+        push("warmup", self.warmup.map(|v| v.to_string()));
+        push("draws", self.draws.map(|v| v.to_string()));
+        push("algorithm", self.algorithm.clone());
+        push("threads", self.threads.map(|v| v.to_string()));
+        out
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Compile a SIRS program to a native executable.
@@ -47,13 +104,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
-    /// Build and run a program; arguments after `--` are passed to it.
+    /// Build and run a program; arguments after `--` are passed to it. A model program is
+    /// sampled: the model options below are passed to its `sample` command.
     Run {
         file: PathBuf,
         #[arg(long)]
         release: bool,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        #[command(flatten)]
+        sampling: Sampling,
         #[arg(last = true)]
         args: Vec<String>,
     },
@@ -73,7 +133,7 @@ pub fn main() -> ExitCode {
 pub fn run(command: Command) -> ExitCode {
     match command {
         Command::Build { file, output, release, emit, format } => commands::build::run(&file, output.as_deref(), release, emit, format),
-        Command::Run { file, release, format, args } => commands::run::run(&file, release, format, &args),
+        Command::Run { file, release, format, sampling, args } => commands::run::run(&file, release, format, &sampling, &args),
         Command::Check { file, format } => commands::check::run(&file, format),
     }
 }

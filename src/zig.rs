@@ -148,6 +148,9 @@ impl<'a> Module<'a> {
         }
         lines.push(text(""));
         lines.push(text("pub fn read(d: rt.ppl.modelrt.DataSource) !Data {"));
+        if model.data.is_empty() {
+            lines.push(text("    _ = d;"));
+        }
         lines.push(text("    return .{"));
         for (n, ty) in &model.data {
             lines.push(text(format!("        .{} = try {},", escape(n), data_reader(n, ty))));

@@ -57,7 +57,8 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
             lowerer.out.model = Some(lowerer.model_entry(entry, source));
         }
     }
-    while let Some((key, cir_id)) = lowerer.queue.pop() {
+    while !lowerer.queue.is_empty() {
+        let (key, cir_id) = lowerer.queue.remove(0);
         let function = FnLower::lower(&mut lowerer, &key, cir_id);
         lowerer.out.functions[cir_id.index()] = function;
     }

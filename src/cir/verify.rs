@@ -15,6 +15,9 @@
 //!    record, tuple and variant constructions match their definition.
 //! 8. A `void` value is never an operand; `DeferRelease` only releases heap types.
 //!
+//! A model real (`real`) may meet an `f64` in arithmetic and comparisons: the model's
+//! operations accept both.
+//!
 //! On failure [`verify`] returns the function printed with each error under the instruction
 //! at fault.
 
@@ -207,7 +210,7 @@ impl Verifier<'_> {
                 _ => {}
             },
             K::If { cond, .. } if self.ty(*cond) != Ty::Bool => self.note(v, "the condition must be bool"),
-            K::Binary(op, a, b) if !matches!(op, crate::ast::BinOp::Shl | crate::ast::BinOp::Shr) && self.ty(*a) != self.ty(*b) => {
+            K::Binary(op, a, b) if !matches!(op, crate::ast::BinOp::Shl | crate::ast::BinOp::Shr) && !same_real(&self.ty(*a), &self.ty(*b)) => {
                 self.note(v, format!("operands of `{}` have different types", op.keyword()));
             }
             K::Return(value) => {
@@ -267,4 +270,10 @@ impl Verifier<'_> {
             }
         }
     }
+}
+
+/// Operand types that agree: equal, or a model real with a plain `f64`.
+fn same_real(a: &Ty, b: &Ty) -> bool {
+    let f64_ty = Ty::Float(crate::types::FloatTy::F64);
+    a == b || (*a == Ty::Real && *b == f64_ty) || (*a == f64_ty && *b == Ty::Real)
 }

@@ -1,16 +1,24 @@
 //! `sev run FILE [-- ARGS]`: build, then run with the arguments, passing the exit status
-//! through.
+//! through. A model program is sampled: `sev run model.sirs.json --data d.json` runs the
+//! model's `sample` command with the sampling options.
 
-use crate::cli::Format;
+use crate::cli::{Format, Sampling};
 use crate::driver::Options;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, release: bool, format: Format, args: &[String]) -> ExitCode {
+pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, args: &[String]) -> ExitCode {
     let compilation = match super::compile_file(file, Options { emit_zig: true }, format) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    let is_model = compilation.cir.as_ref().is_some_and(|c| c.model.is_some());
+    if !is_model && sampling.given() {
+        eprintln!("error: --data, --output, --seed, --chains, --warmup, --draws, --algorithm and --threads apply to model programs, and {} is not one (its entry reaches no observe, factor or prob_assert)", file.display());
+        return ExitCode::from(2);
+    }
+    let mut program_args: Vec<String> = if is_model { sampling.to_args() } else { Vec::new() };
+    program_args.extend(args.iter().cloned());
     let dir = match tempfile::Builder::new().prefix("sev-run-").tempdir() {
         Ok(d) => d,
         Err(e) => {
@@ -22,7 +30,7 @@ pub fn run(file: &Path, release: bool, format: Format, args: &[String]) -> ExitC
     if let Err(code) = super::build::build_binary(&compilation, release, &exe) {
         return code;
     }
-    match std::process::Command::new(&exe).args(args).status() {
+    match std::process::Command::new(&exe).args(&program_args).status() {
         Ok(status) => ExitCode::from(exit_status(status)),
         Err(e) => {
             eprintln!("error: cannot run the program: {e}");

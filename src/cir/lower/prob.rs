@@ -48,14 +48,22 @@ impl FnLower<'_, '_> {
         self.coerce(v, &plain)
     }
 
+    /// Adds a site; its name is made unique so that every column name is.
     fn site(&mut self, kind: SiteKind, name: String, label: String, confidence: f64) -> u32 {
-        self.l.out.sites.push(Site { kind, name, label, confidence });
+        let taken = |n: &str, sites: &[Site]| sites.iter().any(|s| s.name == n);
+        let mut unique = name.clone();
+        let mut k = 2;
+        while taken(&unique, &self.l.out.sites) {
+            unique = format!("{name}_{k}");
+            k += 1;
+        }
+        self.l.out.sites.push(Site { kind, name: unique, label, confidence });
         u32::try_from(self.l.out.sites.len() - 1).unwrap_or(u32::MAX)
     }
 
     fn line_label(&self, span: Span) -> String {
         let (line, col) = self.l.out.line_col(span);
-        format!("line {line}:{col}")
+        format!("line {line}:{col} in `{}`", self.f.source_name)
     }
 
     fn reject(&mut self, span: Span, message: String) -> ValueId {
@@ -266,9 +274,12 @@ impl FnLower<'_, '_> {
         if ty == Ty::Str {
             return self.emit_void(InstKind::PrintText(v), span);
         }
-        let n = self.l.out.sites.iter().filter(|s| s.kind == SiteKind::Print).count() + 1;
+        let name = match &self.f.inst(v).kind {
+            InstKind::Local(l) => self.f.local(*l).name.clone(),
+            _ => "print".to_string(),
+        };
         let label = format!("print at {}", self.line_label(span));
-        let site = self.site(SiteKind::Print, format!("print_{n}"), label, 0.0);
+        let site = self.site(SiteKind::Print, format!("print_{name}"), label, 0.0);
         self.emit_void(InstKind::Record { site, value: v }, span)
     }
 }
