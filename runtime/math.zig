@@ -688,6 +688,7 @@ test asin {
 pub fn acos(x_: anytype) f64 {
     const x = toF64(x_);
     if (!(@abs(x) <= 1)) return nan_f64;
+    if (x == 1) return 0; // +0 also under Zig's comptime evaluation (which gives 0 + -0 = -0)
     return round1(angleDD(oneMinusSquareRoot(x), dd(x)));
 }
 
