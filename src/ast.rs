@@ -349,6 +349,8 @@ pub enum ExprKind {
     Cond { cond: Box<Expr>, then_value: Box<Expr>, else_value: Box<Expr> },
     /// `{"error": {"type", "message"}}`: a value of a declared error type.
     ErrorValue { ty: Name, message: Option<Box<Expr>> },
+    /// `{"lpdf": {"distribution", "params", "value"}}`: the log density (or mass) of a value.
+    LogDensity { dist: DistExpr, value: Box<Expr> },
 }
 
 #[derive(Clone, Debug)]

@@ -274,6 +274,8 @@ pub enum InstKind {
     Sample { site: u32, dist: &'static str, args: Vec<ValueId>, size: Option<ValueId>, lower: Option<ValueId>, upper: Option<ValueId>, kind: SampleKind },
     /// Adds the log density of `value` under the distribution to the model's target.
     Observe { dist: &'static str, args: Vec<ValueId>, value: ValueId },
+    /// The log density (or mass) of `value` under the distribution.
+    LogDensity { dist: &'static str, args: Vec<ValueId>, value: ValueId },
     /// Adds a term to the model's target.
     Factor(ValueId),
     /// Records a value in the site's output columns (outputs, prints, checks).
@@ -303,7 +305,7 @@ impl InstKind {
             K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) => vec![*v],
             K::Record { value, .. } => vec![*value],
             K::Sample { args, size, lower, upper, .. } => args.iter().copied().chain(*size).chain(*lower).chain(*upper).collect(),
-            K::Observe { args, value, .. } => args.iter().copied().chain([*value]).collect(),
+            K::Observe { args, value, .. } | K::LogDensity { args, value, .. } => args.iter().copied().chain([*value]).collect(),
             K::If { cond, .. } => vec![*cond],
             K::Switch { value, .. } => vec![*value],
             K::Return(v) => v.iter().copied().collect(),
@@ -335,7 +337,7 @@ impl InstKind {
                     *v = f(*v);
                 }
             }
-            K::Observe { args, value, .. } => {
+            K::Observe { args, value, .. } | K::LogDensity { args, value, .. } => {
                 args.iter_mut().for_each(|a| *a = f(*a));
                 *value = f(*value);
             }

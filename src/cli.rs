@@ -52,6 +52,9 @@ pub struct Sampling {
     pub algorithm: Option<String>,
     #[arg(long)]
     pub threads: Option<u32>,
+    /// Also write the summary as JSON to this file.
+    #[arg(long)]
+    pub summary: Option<PathBuf>,
 }
 
 impl Sampling {
@@ -64,6 +67,7 @@ impl Sampling {
             || self.draws.is_some()
             || self.algorithm.is_some()
             || self.threads.is_some()
+            || self.summary.is_some()
     }
 
     /// The arguments of the model's `sample` command.
@@ -83,6 +87,7 @@ impl Sampling {
         push("draws", self.draws.map(|v| v.to_string()));
         push("algorithm", self.algorithm.clone());
         push("threads", self.threads.map(|v| v.to_string()));
+        push("summary", self.summary.as_ref().map(|p| p.display().to_string()));
         out
     }
 }

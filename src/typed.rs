@@ -251,6 +251,8 @@ pub enum ExprKind {
     Spawn { func: FuncId, args: Vec<Expr> },
     Propagate(Box<Expr>),
     Cond { cond: Box<Expr>, then_value: Box<Expr>, else_value: Box<Expr> },
+    /// The log density (or mass) of `value` under a distribution.
+    LogDensity { dist: Dist, value: Box<Expr> },
     Invalid,
 }
 
@@ -397,6 +399,10 @@ pub fn flatten<'a>(e: &'a Expr, out: &mut Vec<&'a Expr>) {
             flatten(cond, out);
             flatten(then_value, out);
             flatten(else_value, out);
+        }
+        ExprKind::LogDensity { dist, value } => {
+            dist.params.iter().for_each(|p| flatten(p, out));
+            flatten(value, out);
         }
     }
 }

@@ -363,6 +363,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     fn uses_ctx(&self) -> bool {
         self.f.reachable_blocks().iter().flat_map(|b| &self.f.block(*b).insts).any(|v| match &self.f.inst(*v).kind {
             InstKind::Sample { kind, .. } => *kind != SampleKind::Forward,
+            InstKind::LogDensity { .. } => true,
             InstKind::Observe { .. } | InstKind::Factor(_) | InstKind::Record { .. } | InstKind::PrintText(_) => true,
             InstKind::Call(f, _) => self.m.p.func(*f).model,
             _ => false,
@@ -752,6 +753,16 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 text_call(&self.m.fn_names[f.index()], docs)
             }
             K::Sample { site, dist, args, size, lower, upper, kind } => self.sample(v, *site, dist, args, *size, *lower, *upper, *kind, &inst.ty),
+            K::LogDensity { dist, args, value } => {
+                let y = self.dist_arg(*value);
+                let tuple = self.dist_args(args);
+                let d = text(format!("rt.ppl.dist.{dist}"));
+                if self.f.model {
+                    concat([text("try "), text_call("M.lpdf", vec![text("ctx"), d, y, tuple, text(self.loc(v))])])
+                } else {
+                    text_call("rt.ppl.forward.lpdf", vec![d, y, tuple, text(self.loc(v))])
+                }
+            }
             K::CallExtern(i, args) => {
                 let args = self.typed_args(args);
                 text_call(&self.m.p.externs[*i].name, args)

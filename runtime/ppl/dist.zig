@@ -56,6 +56,29 @@ pub const pareto = continuous.pareto;
 pub const von_mises = continuous.von_mises;
 pub const half_normal = continuous.half_normal;
 pub const half_cauchy = continuous.half_cauchy;
+
+/// The improper flat density on the real line (Stan's implicit prior): log density 0. It can
+/// be a prior for a parameter, but it has no sampler, since it is not a distribution.
+pub const flat = struct {
+    pub const name = "flat";
+
+    pub fn lpdf(comptime S: type, y: anytype) Error!S.Real {
+        try common.checkNotNan(name, "y", y);
+        return S.lift(0);
+    }
+
+    pub fn sample(rng: std.Random) Error!f64 {
+        _ = rng;
+        return common.fail("flat: an improper flat prior cannot be sampled (it has no normalising constant)", .{});
+    }
+
+    test "flat has log density 0 and no sampler" {
+        const ad_mod = @import("ad.zig");
+        try std.testing.expectEqual(@as(f64, 0), try lpdf(ad_mod.F64, @as(f64, 3.5)));
+        var prng = std.Random.DefaultPrng.init(1);
+        try std.testing.expectError(error.InvalidParameter, sample(prng.random()));
+    }
+};
 // discrete
 pub const bernoulli = discrete.bernoulli;
 pub const bernoulli_logit = discrete.bernoulli_logit;

@@ -75,6 +75,12 @@ fn convert(comptime T: type, x: anytype) T {
     };
 }
 
+/// The log density (or mass) of `y` under `D` outside a model; faults on invalid parameters.
+pub fn lpdf(comptime D: type, y: anytype, args: anytype, comptime loc: Loc) f64 {
+    const f = if (@hasDecl(D, "lpdf")) D.lpdf else D.lpmf;
+    return @call(.auto, f, .{ @import("ad.zig").F64, y } ++ args) catch core.fault(loc, "{s}", .{dist.lastError()});
+}
+
 /// A value that must be a whole number (an observation of a discrete distribution given as a
 /// float) converted to i64; faults otherwise.
 pub fn wholeNumber(x: f64, comptime loc: Loc) i64 {

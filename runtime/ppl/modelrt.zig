@@ -286,6 +286,12 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             ctx.target = S.add(ctx.target, lp);
         }
 
+        /// `lpdf D(args) y`: the log density (or mass) of `y`, as a model real.
+        pub fn lpdf(ctx: *Ctx, comptime D: type, y: anytype, args: anytype, comptime loc: Loc) Error!S.Real {
+            const f = if (@hasDecl(D, "lpdf")) D.lpdf else D.lpmf;
+            return @call(.auto, f, .{ S, y } ++ args) catch return ctx.fail(loc);
+        }
+
         /// `factor value`: adds a term to the log density.
         pub fn factor(ctx: *Ctx, x: anytype) void {
             if (phase == .generate or ctx.layout != null) return;
@@ -460,7 +466,7 @@ fn warnRejected(f: *const Failure) void {
         warned[warned_len] = loc;
         warned_len += 1;
     }
-    core.eprint("warning: {s}\n  --> {s}:{d}:{d} (in function `{s}`); the proposal was rejected\n", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func });
+    core.eprint("note: a proposal was rejected: {s}\n  --> {s}:{d}:{d} (in function `{s}`)\n  (normal early in warmup, while the step size is too large; shown once per place)\n", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func });
 }
 
 /// Turns a generated model specification into the sampler's `Program`. `Spec` provides:

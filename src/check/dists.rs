@@ -91,6 +91,7 @@ pub static DISTRIBUTIONS: &[DistInfo] = &[
     d("von_mises", &[("mu", P::Real), ("kappa", P::Positive)], ValueKind::Real, Support::Circle),
     d("half_normal", &[("sigma", P::Positive)], ValueKind::Real, Support::Positive),
     d("half_cauchy", &[("sigma", P::Positive)], ValueKind::Real, Support::Positive),
+    d("flat", &[], ValueKind::Real, Support::Real),
     d("bernoulli", &[("theta", P::Prob)], ValueKind::Int, Support::Discrete),
     d("bernoulli_logit", &[("alpha", P::Real)], ValueKind::Int, Support::Discrete),
     d("binomial", &[("n", P::Count), ("theta", P::Prob)], ValueKind::Int, Support::Discrete),

@@ -117,6 +117,7 @@ impl Checker<'_> {
             E::Propagate(inner) => return self.propagate(inner, span),
             E::Cond { cond, then_value, else_value } => return self.cond(cond, then_value, else_value, span, expect),
             E::ErrorValue { ty, message } => return self.error_value(ty, message.as_deref(), span),
+            E::LogDensity { dist, value } => return self.log_density(dist, value, span),
         };
         Expr { kind, ty, span }
     }
@@ -975,6 +976,43 @@ impl Checker<'_> {
                 _ => I64,
             },
         }
+    }
+
+    fn log_density(&mut self, dist: &ast::DistExpr, value: &ast::Expr, span: Span) -> Expr {
+        let Some((info, typed_dist, typed_value)) = self.dist_and_value(dist, value) else { return invalid(span) };
+        let _ = info;
+        Expr { kind: T::LogDensity { dist: typed_dist, value: Box::new(typed_value) }, ty: F64, span }
+    }
+
+    /// Checks a distribution and a value that must lie in its support (for `observe` and
+    /// `lpdf`): vectors of values are allowed for univariate distributions.
+    pub(crate) fn dist_and_value(&mut self, dist: &ast::DistExpr, value: &ast::Expr) -> Option<(&'static dists::DistInfo, Dist, Expr)> {
+        let typed_value = self.value(value, &Expect::none());
+        let value_ty = self.f.unifier.default_literals(&typed_value.ty);
+        let (info, typed_dist) = self.dist(dist, true)?;
+        let element = match (&value_ty, info.vectorisable()) {
+            (Ty::Array(e), true) => (**e).clone(),
+            _ => value_ty.clone(),
+        };
+        let ok = match info.value {
+            ValueKind::Real => element == F64,
+            ValueKind::Int => element.is_int() || element == F64 || element == Ty::Bool,
+            ValueKind::Vector => value_ty == Ty::Array(Box::new(F64)),
+            ValueKind::IntVector => matches!(&value_ty, Ty::Array(e) if e.is_int()),
+            ValueKind::Matrix => value_ty == Ty::Array(Box::new(Ty::Array(Box::new(F64)))),
+        } || value_ty.is_invalid();
+        if !ok {
+            let expected = match info.value {
+                ValueKind::Real => "f64 or [f64]",
+                ValueKind::Int => "an integer, f64 or bool (or an array of them)",
+                ValueKind::Vector => "[f64]",
+                ValueKind::IntVector => "an array of integers",
+                ValueKind::Matrix => "[[f64]]",
+            };
+            let hint = value_ty.is_int().then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".to_string());
+            self.error(TypeError::Mismatch { span: typed_value.span, expected: expected.into(), found: self.show(&value_ty), because: None, hint });
+        }
+        Some((info, typed_dist, typed_value))
     }
 
     fn infer_expr(&mut self, model: &ast::Name, args: &[ast::Expr], options: &[(ast::Name, ast::Expr)], span: Span) -> Expr {

@@ -201,5 +201,9 @@ pub(crate) fn visit_expr(e: &mut Expr, f: &impl Fn(&mut Ty)) {
             visit_expr(then_value, f);
             visit_expr(else_value, f);
         }
+        T::LogDensity { dist, value } => {
+            dist.params.iter_mut().for_each(|p| visit_expr(p, f));
+            visit_expr(value, f);
+        }
     }
 }

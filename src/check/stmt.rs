@@ -430,33 +430,7 @@ impl<'a> Checker<'a> {
     }
 
     fn observe(&mut self, dist: &ast::DistExpr, value: &ast::Expr) -> Option<T> {
-        let typed_value = self.value(value, &Expect::none());
-        let value_ty = self.f.unifier.default_literals(&typed_value.ty);
-        let vector = matches!(value_ty, Ty::Array(_));
-        let (info, typed_dist) = self.dist(dist, true)?;
-        let element = match (&value_ty, info.vectorisable()) {
-            (Ty::Array(e), true) => (**e).clone(),
-            _ => value_ty.clone(),
-        };
-        let ok = match info.value {
-            super::dists::ValueKind::Real => element == F64,
-            super::dists::ValueKind::Int => element.is_int() || element == F64 || element == Ty::Bool,
-            super::dists::ValueKind::Vector => value_ty == Ty::Array(Box::new(F64)),
-            super::dists::ValueKind::IntVector => matches!(&value_ty, Ty::Array(e) if e.is_int()),
-            super::dists::ValueKind::Matrix => value_ty == Ty::Array(Box::new(Ty::Array(Box::new(F64)))),
-        } || value_ty.is_invalid();
-        if !ok {
-            let expected = match info.value {
-                super::dists::ValueKind::Real => "f64 or [f64]",
-                super::dists::ValueKind::Int => "an integer, f64 or bool (or an array of them)",
-                super::dists::ValueKind::Vector => "[f64]",
-                super::dists::ValueKind::IntVector => "an array of integers",
-                super::dists::ValueKind::Matrix => "[[f64]]",
-            };
-            let hint = (value_ty.is_int()).then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".to_string());
-            self.error(TypeError::Mismatch { span: typed_value.span, expected: expected.into(), found: self.show(&value_ty), because: None, hint });
-        }
-        let _ = vector;
+        let (_, typed_dist, typed_value) = self.dist_and_value(dist, value)?;
         Some(T::Observe { dist: typed_dist, value: typed_value })
     }
 }

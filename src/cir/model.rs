@@ -189,6 +189,9 @@ impl<'a> Analysis<'a> {
             E::Array(items) => items.iter().any(|i| self.expr_active(i, active)),
             E::Cond { then_value, else_value, .. } => self.expr_active(then_value, active) || self.expr_active(else_value, active),
             E::Sample { dist, .. } => crate::check::dists::find(dist.name).is_some_and(|d| !d.is_discrete()),
+            E::LogDensity { dist, value } => {
+                self.expr_active(value, active) || dist.params.iter().any(|p| self.expr_active(p, active))
+            }
             E::Call { callee: Callee::Func { id, .. }, args } => {
                 let pattern: Vec<bool> = args.iter().map(|a| self.expr_active(a, active)).collect();
                 self.activity(*id, &pattern).ret

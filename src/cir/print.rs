@@ -193,6 +193,7 @@ impl Printer<'_> {
             }
             K::Observe { dist, args, value } => format!("observe {dist}({}) {value}", list(args)),
             K::Factor(v) => format!("factor {v}"),
+            K::LogDensity { dist, args, value } => format!("lpdf {dist}({}) {value}", list(args)),
             K::Record { site, value } => format!("record site {site}, {value}"),
             K::PrintText(v) => format!("print_text {v}"),
             K::Throw(v) => format!("throw {v}"),

@@ -18,7 +18,7 @@ pub const STATEMENT_KEYS: &[&str] = &[
 
 pub const EXPRESSION_KEYS: &[&str] = &[
     "literal", "var", "op", "call", "method", "field", "index", "array", "struct", "record", "update", "enum",
-    "tuple", "hashmap", "map", "set", "cast", "sample", "infer", "await", "propagate", "cond", "error",
+    "tuple", "hashmap", "map", "set", "cast", "sample", "infer", "await", "propagate", "cond", "error", "lpdf",
 ];
 
 const PROGRAM_KEYS: &[&str] = &["entry", "functions", "types", "constants", "interfaces", "trait_impls", "externs"];
@@ -945,6 +945,13 @@ impl Parser {
                 ExprKind::Cast { value: value?, ty: ty? }
             }
             "sample" => ExprKind::Sample(Box::new(self.sample(body)?)),
+            "lpdf" => {
+                let mut obj = self.obj(body, "`lpdf`")?;
+                let dist = self.dist_expr(&mut obj);
+                let value = self.required(&mut obj, "value").and_then(|v| self.boxed(v));
+                self.finish(obj, &["distribution", "params", "value"]);
+                ExprKind::LogDensity { dist: dist?, value: value? }
+            }
             "infer" => self.infer(body)?,
             "await" => ExprKind::Await(self.boxed(body)?),
             "propagate" => ExprKind::Propagate(self.boxed(body)?),

@@ -18,6 +18,7 @@ const data_mod = @import("data.zig");
 const chain_mod = @import("chain.zig");
 const run_mod = @import("run.zig");
 const summary = @import("summary.zig");
+const numfmt = @import("numfmt.zig");
 
 pub const Config = chain_mod.Config;
 
@@ -29,6 +30,8 @@ pub const usage_text =
     \\
     \\options:
     \\  --data FILE            data in Stan JSON format (an object of named fields)
+    \\  --summary FILE         also write the summary (every column's statistics and each
+    \\                         chain's sampler diagnostics) to FILE as JSON
     \\  --chains N             number of chains (default 4)
     \\  --warmup N             warmup iterations per chain (default 1000)
     \\  --draws N              post-warmup draws per chain (default 1000)
@@ -58,6 +61,8 @@ pub const Options = struct {
     output_dir: []const u8 = ".",
     quiet: bool = false,
     seed_given: bool = false,
+    /// Also write the summary as JSON to this file.
+    summary_file: ?[]const u8 = null,
     help: bool = false,
 };
 
@@ -87,7 +92,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
             inline_value = name[eq + 1 ..];
             name = name[0..eq];
         }
-        const Flag = enum { data, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
+        const Flag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
         const flag = std.meta.stringToEnum(Flag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
         const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt";
         var value: []const u8 = "";
@@ -102,6 +107,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
         }
         switch (flag) {
             .data => o.data_file = value,
+            .summary => o.summary_file = value,
             .output => o.output_dir = value,
             .chains => o.cfg.chains = try intArg(msg, name, value, 1, 1_000_000),
             .warmup => o.cfg.warmup = try intArg(msg, name, value, 0, 1 << 40),
@@ -235,7 +241,52 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
         _ = summary.writeWarnings(bw.writer(), &result, stats) catch {};
         bw.flush() catch {};
     }
+    if (opts.summary_file) |path| writeSummaryJson(path, &result, stats) catch |e| {
+        stderr.print("error: cannot write the summary to '{s}': {s}\n", .{ path, @errorName(e) }) catch {};
+        return 1;
+    };
     return report(program, &model, stats);
+}
+
+/// The summary as JSON: `{"columns": [{name, mean, sd, mcse_mean, q5, q50, q95, rhat, ess_bulk,
+/// ess_tail}], "chains": [{divergences, treedepth_hits, ebfmi, stepsize, mean_accept}]}`;
+/// non-finite numbers are written as null.
+fn writeSummaryJson(path: []const u8, result: *const run_mod.RunResult, stats: []const summary.ColumnStats) !void {
+    const file = try std.fs.cwd().createFile(path, .{ .truncate = true });
+    defer file.close();
+    var bw = std.io.bufferedWriter(file.writer());
+    const w = bw.writer();
+    try w.writeAll("{\"columns\": [");
+    for (stats, 0..) |c, i| {
+        if (i > 0) try w.writeAll(", ");
+        try w.writeAll("{\"name\": ");
+        try std.json.stringify(c.name, .{}, w);
+        const fields = .{ .mean = c.s.mean, .sd = c.s.sd, .mcse_mean = c.s.mcse_mean, .q5 = c.s.q5, .q50 = c.s.q50, .q95 = c.s.q95, .rhat = c.s.rhat, .ess_bulk = c.s.ess_bulk, .ess_tail = c.s.ess_tail };
+        inline for (@typeInfo(@TypeOf(fields)).@"struct".fields) |f| {
+            try w.print(", \"{s}\": ", .{f.name});
+            try jsonNumber(w, @field(fields, f.name));
+        }
+        try w.writeAll("}");
+    }
+    try w.writeAll("], \"chains\": [");
+    for (result.chains, 0..) |ch, i| {
+        if (i > 0) try w.writeAll(", ");
+        try w.print("{{\"divergences\": {d}, \"treedepth_hits\": {d}, \"ebfmi\": ", .{ ch.divergences, ch.treedepth_hits });
+        try jsonNumber(w, ch.ebfmi);
+        try w.writeAll(", \"stepsize\": ");
+        try jsonNumber(w, ch.stepsize);
+        try w.writeAll(", \"mean_accept\": ");
+        try jsonNumber(w, ch.mean_accept);
+        try w.writeAll("}");
+    }
+    try w.writeAll("]}\n");
+    try bw.flush();
+}
+
+fn jsonNumber(w: anytype, x: f64) !void {
+    if (!std.math.isFinite(x)) return w.writeAll("null");
+    var buf: [numfmt.max_len]u8 = undefined;
+    try w.writeAll(numfmt.formatShortest(&buf, x));
 }
 
 /// Hands the model's column statistics to its `report` hook, if it has one.

@@ -108,6 +108,7 @@ impl FnLower<'_, '_> {
             }
             E::Cond { cond, then_value, else_value } => self.cond(cond, then_value, else_value, ty, span),
             E::Sample { .. } => self.sample(e),
+            E::LogDensity { dist, value } => self.log_density(dist, value, ty, span),
             E::Invalid
             | E::ToDyn { .. }
             | E::Infer { .. }

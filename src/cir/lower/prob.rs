@@ -229,6 +229,23 @@ impl FnLower<'_, '_> {
         }
     }
 
+    /// `lpdf D(params) value`: a number (a model real when it depends on parameters).
+    pub(super) fn log_density(&mut self, dist: &typed::Dist, value: &typed::Expr, ty: Ty, span: Span) -> ValueId {
+        let Some(info) = dists::find(dist.name) else { return self.emit(InstKind::Unreachable, Ty::Void, span) };
+        let args: Vec<ValueId> = dist
+            .params
+            .iter()
+            .map(|p| {
+                let v = self.expr(p);
+                self.use_borrowed(v)
+            })
+            .collect();
+        let v = self.expr(value);
+        let v = self.use_borrowed(v);
+        let v = if info.is_discrete() { self.discrete_value(v) } else { v };
+        self.emit(InstKind::LogDensity { dist: info.name, args, value: v }, ty, span)
+    }
+
     pub(super) fn factor(&mut self, value: &typed::Expr, span: Span) {
         if !self.f.model {
             return;
