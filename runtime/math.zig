@@ -231,6 +231,35 @@ fn expKernel(x: DD) Scaled {
     return .{ .v = ddAdd(tj, ddMul(tj, p)), .k = n >> 7 };
 }
 
+/// First, fast attempt at exp(x.hi + x.lo) (Ziv's strategy): 2^k (v.hi + v.lo) with relative
+/// error below 2^-67.5, for |x.hi| <= 750. Budget: polynomial truncation r^7/7! < 2^-72,
+/// evaluation of r^2 q in double < 5 * 2^-53 * 2^-18 < 2^-68.7, T.hi * rest rounded < 2^-71,
+/// the dropped r.lo * r.hi term < 2^-70.5; callers test against 2^-65.
+fn expFast(x: DD) Scaled {
+    const kf = @round(x.hi * INV_LN2_128);
+    const n: i32 = @intFromFloat(kf);
+    const j: usize = @intCast(n & 127);
+    const r1 = x.hi - kf * LN2_128_A; // exact, as in expKernel
+    const t = twoSum(r1, -(kf * LN2_128_B));
+    const r = twoSum(t.hi, x.lo + (t.lo - kf * LN2_128_C));
+    const rh = r.hi;
+    const q = 0.5 + rh * (C_1_6.hi + rh * (1.0 / 24.0 + rh * (1.0 / 120.0 + rh * (1.0 / 720.0))));
+    const rest = r.lo + (rh * rh) * q;
+    const tj = EXP_T[j];
+    const a = twoProd(tj.hi, rh);
+    const y = fastTwoSum(tj.hi, a.hi);
+    const lo = y.lo + (a.lo + (tj.hi * rest + (tj.lo + tj.lo * rh)));
+    return .{ .v = fastTwoSum(y.hi, lo), .k = n >> 7 };
+}
+
+/// The rounding of v.hi + v.lo if every value within err of it rounds the same way (then it
+/// is the correctly rounded result of the exact value), else null (take the accurate path).
+inline fn roundIfSafe(v: DD, err: f64) ?f64 {
+    const up = v.hi + (v.lo + err);
+    const dn = v.hi + (v.lo - err);
+    return if (up == dn) up else null;
+}
+
 /// exp(x) as a double-double for |x| <= 700 (no scaling problems).
 fn expDD(x: f64) DD {
     const ek = expKernel(dd(x));
@@ -243,6 +272,12 @@ const LogParts = struct { lm: DD, e: i32 };
 
 /// log of the significand of a finite x > 0, relative error ~2^-100 (also near m = 1).
 fn logParts(x: f64) LogParts {
+    return logPartsWith(x, false).?;
+}
+
+/// As logParts; with `fast`, the exp evaluation is expFast (absolute error of log m below
+/// 2^-66) and arguments near 1 (|log m| <= 0.0027, where that is not enough) give null.
+fn logPartsWith(x: f64, comptime fast: bool) ?LogParts {
     var sp = splitExp(x);
     if (sp.m > std.math.sqrt2) {
         sp.m *= 0.5;
@@ -253,13 +288,14 @@ fn logParts(x: f64) LogParts {
     const z0 = std.math.log1p(f);
     var delta: f64 = undefined;
     if (@abs(z0) <= 0.0027) {
+        if (fast) return null;
         // m e^-z0 - 1 = f + P + f P with P = expm1(-z0); f + P and f P nearly cancel.
         const p = expm1Poly(dd(-z0));
         const s = twoSum(f, p.hi);
         const fp = twoProd(f, p.hi);
         delta = (s.hi + fp.hi) + (((s.lo + fp.lo) + p.lo) + f * p.lo);
     } else {
-        const ek = expKernel(dd(-z0));
+        const ek = if (fast) expFast(dd(-z0)) else expKernel(dd(-z0));
         const mk = m * pow2(ek.k);
         const p = twoProd(mk, ek.v.hi);
         delta = (p.hi - 1) + (p.lo + mk * ek.v.lo);
@@ -270,7 +306,11 @@ fn logParts(x: f64) LogParts {
 
 /// log(x) as a double-double for finite x > 0; relative error ~2^-100.
 fn logDD(x: f64) DD {
-    const lp = logParts(x);
+    return logCombine(logParts(x));
+}
+
+/// e ln2 + log m.
+fn logCombine(lp: LogParts) DD {
     if (lp.e == 0) return lp.lm;
     const lm = lp.lm;
     const ef: f64 = @floatFromInt(lp.e);
@@ -516,6 +556,34 @@ test "double-double building blocks are exact" {
     try std.testing.expect(std.math.isInf(scaleRound(.{ .hi = 1.0, .lo = 0 }, 1024)));
 }
 
+test "the fast first attempts stay within the error bounds their rounding tests assume" {
+    // expFast: relative error < 2^-67.5 (tests use 2^-65); logPartsWith(fast): absolute error
+    // of log m < 2^-66 (tests use 2^-64). Measured against the accurate double-double paths.
+    var prng = std.Random.DefaultPrng.init(0xfa57);
+    const rng = prng.random();
+    var worst_exp: f64 = 0;
+    var worst_log: f64 = 0;
+    for (0..20000) |i| {
+        const x = if (i % 2 == 0) rng.float(f64) * 1400 - 700 else (rng.float(f64) - 0.5) * 0x1p-5;
+        const xl = x * 0x1p-54 * (rng.float(f64) - 0.5); // a double-double argument, as pow makes
+        const f = expFast(.{ .hi = x, .lo = xl });
+        const a = expKernel(.{ .hi = x, .lo = xl });
+        try std.testing.expectEqual(a.k, f.k);
+        const d = ddAddAcc(f.v, ddNeg(a.v));
+        worst_exp = @max(worst_exp, @abs(d.hi) / a.v.hi);
+        const y = std.math.ldexp(1.0 + rng.float(f64), rng.intRangeAtMost(i32, -1074, 1023));
+        if (logPartsWith(y, true)) |lf| {
+            const la = logParts(y);
+            try std.testing.expectEqual(la.e, lf.e);
+            worst_log = @max(worst_log, @abs(ddAddAcc(lf.lm, ddNeg(la.lm)).hi));
+        }
+    }
+    try std.testing.expect(worst_exp < 0x1.6a09e667f3bcdp-68); // 2^-67.5
+    try std.testing.expect(worst_log < 0x1p-66);
+    // The bounds are not vacuous: the fast paths are visibly less accurate than 2^-100.
+    try std.testing.expect(worst_exp > 0x1p-80);
+}
+
 test "Payne-Hanek and Cody-Waite reductions agree to ~2^-100" {
     // Both are valid between 2^20 / 2^12 and 2^20; compare the reduced arguments as angles.
     var prng = std.Random.DefaultPrng.init(77);
@@ -568,6 +636,10 @@ pub fn exp(x_: anytype) f64 {
     const x = toF64(x_);
     if (!(x <= 710)) return x + inf_f64; // NaN or overflow (x + inf keeps NaN)
     if (x < -746) return 0;
+    const f = expFast(dd(x));
+    if (f.k >= -1019 and f.k <= 1000) {
+        if (roundIfSafe(f.v, @abs(f.v.hi) * 0x1p-65)) |r| return r * pow2(f.k);
+    }
     const ek = expKernel(dd(x));
     return scaleRound(ek.v, ek.k);
 }
@@ -580,6 +652,9 @@ test exp {
 pub fn log(x_: anytype) f64 {
     const x = toF64(x_);
     if (!(x > 0) or x == inf_f64) return logSpecial(x);
+    if (logPartsWith(x, true)) |lp| {
+        if (roundIfSafe(logCombine(lp), 0x1p-64)) |r| return r;
+    }
     return round1(logDD(x));
 }
 
@@ -599,12 +674,18 @@ pub fn log10(x_: anytype) f64 {
     const x = toF64(x_);
     if (!(x > 0) or x == inf_f64) return logSpecial(x);
     // log10 x = e log10(2) + log(m) / ln 10, with e log10(2) in exact pieces.
-    const lp = logParts(x);
+    if (logPartsWith(x, true)) |lp| {
+        if (roundIfSafe(log10Combine(lp), 0x1p-64)) |r| return r;
+    }
+    return round1(log10Combine(logParts(x)));
+}
+
+fn log10Combine(lp: LogParts) DD {
     const l = ddMul(lp.lm, INV_LN10);
     const ef: f64 = @floatFromInt(lp.e);
     const a = twoSum(ef * LOG10_2_A, l.hi);
     const b = twoSum(a.hi, ef * LOG10_2_B);
-    return b.hi + (((a.lo + b.lo) + l.lo) + ef * LOG10_2_C);
+    return fastTwoSum(b.hi, ((a.lo + b.lo) + l.lo) + ef * LOG10_2_C);
 }
 
 test log10 {
@@ -616,10 +697,16 @@ test log10 {
 pub fn log2(x_: anytype) f64 {
     const x = toF64(x_);
     if (!(x > 0) or x == inf_f64) return logSpecial(x);
-    const lp = logParts(x);
+    if (logPartsWith(x, true)) |lp| {
+        if (roundIfSafe(log2Combine(lp), 0x1p-63)) |r| return r;
+    }
+    return round1(log2Combine(logParts(x)));
+}
+
+fn log2Combine(lp: LogParts) DD {
     const l = ddMul(lp.lm, INV_LN2);
     const s = twoSum(@floatFromInt(lp.e), l.hi);
-    return s.hi + (s.lo + l.lo);
+    return fastTwoSum(s.hi, s.lo + l.lo);
 }
 
 test log2 {
@@ -917,6 +1004,17 @@ fn powPositive(x: f64, y: f64) f64 {
     }
     if (y >= 3 and y <= 64 and @trunc(y) == y) {
         if (exactIntPow(sp, @intFromFloat(y))) |r| return r;
+    }
+    if (@abs(y) < 64) {
+        // Fast try: log with absolute error < 2^-66 (so y log x within 2^-60), expFast.
+        if (logPartsWith(x, true)) |lp| {
+            const l = logCombine(lp);
+            const ef = expFast(ddMulD(l, y));
+            if (ef.k >= -1019 and ef.k <= 1000) {
+                const err = @abs(ef.v.hi) * (@abs(y) * 0x1p-65 + 0x1p-65);
+                if (roundIfSafe(ef.v, err)) |r| return r * pow2(ef.k);
+            }
+        }
     }
     const l = logDD(x);
     const th = l.hi * y;
