@@ -451,11 +451,50 @@ fn sinCosKernel(r: DD) SinCos {
     return .{ .s = s, .c = c };
 }
 
-/// sin x and cos x as double-doubles for finite x.
-fn sinCosDD(x: f64) SinCos {
-    const red = reducePio2(x);
-    const k = sinCosKernel(red.r);
-    return switch (red.n) {
+/// First, fast attempt at sinCosKernel: relative error below 2^-66 for both results
+/// (series for sin b and cos b - 1 mostly in double: their rounding errors are below 2^-74
+/// absolute; |sin r| >= 2^-7 whenever the table is used, and for j = 0 the error of sin b is
+/// relative to b); callers test against 2^-62.
+fn sinCosKernelFast(r: DD) SinCos {
+    const neg = r.hi < 0;
+    const ar = if (neg) ddNeg(r) else r;
+    const jf = @round(ar.hi * 64);
+    const j: usize = @intFromFloat(jf);
+    const b = twoSum(ar.hi - jf * (1.0 / 64.0), ar.lo);
+    const bh = b.hi;
+    const zz = twoProd(bh, bh);
+    const zh = zz.hi;
+    // sin b = bh + sin_lo; cos b - 1 = cm1 (double-double).
+    const sser = -1.0 / 6.0 + zh * (1.0 / 120.0 + zh * (-1.0 / 5040.0 + zh * (1.0 / 362880.0)));
+    const sin_lo = b.lo + bh * zh * sser;
+    const cser = 1.0 / 24.0 + zh * (-1.0 / 720.0 + zh * (1.0 / 40320.0));
+    const cm1 = fastTwoSum(-0.5 * zh, -0.5 * (zz.lo + 2 * bh * b.lo) + zh * zh * cser);
+    var s: DD = undefined;
+    var c: DD = undefined;
+    if (j == 0) {
+        s = fastTwoSum(bh, sin_lo);
+        c = fastTwoSum(1.0, cm1.hi + cm1.lo);
+    } else {
+        const sa = SIN_T[j];
+        const ca = COS_T[j];
+        const p1 = twoProd(ca.hi, bh);
+        const p2 = twoProd(sa.hi, cm1.hi);
+        const u = fastTwoSum(sa.hi, p1.hi);
+        const v = twoSum(u.hi, p2.hi);
+        s = fastTwoSum(v.hi, (u.lo + v.lo) + ((p1.lo + p2.lo) + (sa.lo + (ca.hi * sin_lo + ca.lo * bh + sa.hi * cm1.lo + sa.lo * cm1.hi))));
+        const q1 = twoProd(sa.hi, bh);
+        const q2 = twoProd(ca.hi, cm1.hi);
+        const uc = fastTwoSum(ca.hi, -q1.hi);
+        const vc = twoSum(uc.hi, q2.hi);
+        c = fastTwoSum(vc.hi, (uc.lo + vc.lo) + ((q2.lo - q1.lo) + (ca.lo + (ca.hi * cm1.lo + ca.lo * cm1.hi - sa.hi * sin_lo - sa.lo * bh))));
+    }
+    if (neg) s = ddNeg(s);
+    return .{ .s = s, .c = c };
+}
+
+/// The quadrant's sine and cosine from the kernel's.
+inline fn inQuadrant(n: u2, k: SinCos) SinCos {
+    return switch (n) {
         0 => k,
         1 => .{ .s = k.c, .c = ddNeg(k.s) },
         2 => .{ .s = ddNeg(k.s), .c = ddNeg(k.c) },
@@ -466,14 +505,28 @@ fn sinCosDD(x: f64) SinCos {
 /// The angle of (x, y) as a double-double, for finite (x, y) not both zero with
 /// 2^-62 <= |y/x| <= 2^62 or one of them zero and magnitudes between 2^-600 and 2^600.
 /// theta0 = atan2 in double is corrected exactly: theta = theta0 + atan(d) with
-/// d = (y cos theta0 - x sin theta0) / (x cos theta0 + y sin theta0).
-fn angleDD(y: DD, x: DD) DD {
-    const th0 = std.math.atan2(y.hi, x.hi);
-    const sc = sinCosDD(th0);
+/// d = (y cos theta0 - x sin theta0) / (x cos theta0 + y sin theta0), ~2^-52, whose atan is
+/// itself to 2^-150; sc holds sin and cos of theta0.
+fn angleCorrect(y: DD, x: DD, th0: f64, sc: SinCos) DD {
     const num = ddAddAcc(ddMul(y, sc.c), ddNeg(ddMul(x, sc.s)));
     const den = ddAdd(ddMul(x, sc.c), ddMul(y, sc.s));
     const d = num.hi / den.hi;
     return fastTwoSum(th0, d);
+}
+
+/// The angle of (x, y) rounded to double (conditions as for angleCorrect): first with
+/// sinCosKernelFast (relative error 2^-66 in sin and cos, so the correction d is off by at
+/// most 2^-66 (|y cos| + |x sin|) / |den|; tested against 4 times that), then, if the
+/// rounding is not yet certain, with the accurate kernel.
+fn angle(y: DD, x: DD) f64 {
+    const th0 = std.math.atan2(y.hi, x.hi);
+    const red = reducePio2(th0);
+    const f = inQuadrant(red.n, sinCosKernelFast(red.r));
+    const t = angleCorrect(y, x, th0, f);
+    const den = @abs(x.hi * f.c.hi + y.hi * f.s.hi);
+    const err = 0x1p-64 * (@abs(y.hi * f.c.hi) + @abs(x.hi * f.s.hi)) / den + @abs(t.hi) * 0x1p-90;
+    if (roundIfSafe(t, err)) |r| return r;
+    return round1(angleCorrect(y, x, th0, inQuadrant(red.n, sinCosKernel(red.r))));
 }
 
 /// Rounds a double-double to the nearest double.
@@ -580,6 +633,17 @@ test "the fast first attempts stay within the error bounds their rounding tests 
     }
     try std.testing.expect(worst_exp < 0x1.6a09e667f3bcdp-68); // 2^-67.5
     try std.testing.expect(worst_log < 0x1p-66);
+    // sinCosKernelFast: relative error < 2^-66 on |r| <= pi/4 (tests use 2^-62).
+    var worst_sc: f64 = 0;
+    for (0..20000) |i| {
+        const r = if (i % 3 == 0) (rng.float(f64) - 0.5) * 0x1p-6 else (rng.float(f64) - 0.5) * 1.5707963267948966;
+        const rr = DD{ .hi = r, .lo = r * 0x1p-54 * (rng.float(f64) - 0.5) };
+        const f = sinCosKernelFast(rr);
+        const a = sinCosKernel(rr);
+        worst_sc = @max(worst_sc, @abs(ddAddAcc(f.s, ddNeg(a.s)).hi) / @abs(a.s.hi));
+        worst_sc = @max(worst_sc, @abs(ddAddAcc(f.c, ddNeg(a.c)).hi) / @abs(a.c.hi));
+    }
+    try std.testing.expect(worst_sc < 0x1p-66);
     // The bounds are not vacuous: the fast paths are visibly less accurate than 2^-100.
     try std.testing.expect(worst_exp > 0x1p-80);
 }
@@ -719,7 +783,10 @@ pub fn sin(x_: anytype) f64 {
     const x = toF64(x_);
     if (@abs(x) < 0x1p-26) return x; // sin x = x (1 - x^2/6): less than half an ulp away
     if (!std.math.isFinite(x)) return x - x;
-    return round1(sinCosDD(x).s);
+    const red = reducePio2(x);
+    const f = inQuadrant(red.n, sinCosKernelFast(red.r)).s;
+    if (roundIfSafe(f, @abs(f.hi) * 0x1p-62)) |r| return r;
+    return round1(inQuadrant(red.n, sinCosKernel(red.r)).s);
 }
 
 test sin {
@@ -731,7 +798,10 @@ pub fn cos(x_: anytype) f64 {
     const x = toF64(x_);
     if (@abs(x) < 0x1p-27) return 1.0;
     if (!std.math.isFinite(x)) return x - x;
-    return round1(sinCosDD(x).c);
+    const red = reducePio2(x);
+    const f = inQuadrant(red.n, sinCosKernelFast(red.r)).c;
+    if (roundIfSafe(f, @abs(f.hi) * 0x1p-62)) |r| return r;
+    return round1(inQuadrant(red.n, sinCosKernel(red.r)).c);
 }
 
 test cos {
@@ -744,6 +814,9 @@ pub fn tan(x_: anytype) f64 {
     if (@abs(x) < 0x1p-27) return x;
     if (!std.math.isFinite(x)) return x - x;
     const red = reducePio2(x);
+    const f = sinCosKernelFast(red.r);
+    const t = if (red.n & 1 == 0) ddDiv(f.s, f.c) else ddNeg(ddDiv(f.c, f.s));
+    if (roundIfSafe(t, @abs(t.hi) * 0x1p-61)) |r| return r;
     const k = sinCosKernel(red.r);
     return if (red.n & 1 == 0) round1(ddDiv(k.s, k.c)) else round1(ddNeg(ddDiv(k.c, k.s)));
 }
@@ -757,7 +830,7 @@ pub fn asin(x_: anytype) f64 {
     const x = toF64(x_);
     if (@abs(x) < 0x1p-26) return x; // asin x = x (1 + x^2/6)
     if (!(@abs(x) <= 1)) return nan_f64;
-    return round1(angleDD(dd(x), oneMinusSquareRoot(x)));
+    return angle(dd(x), oneMinusSquareRoot(x));
 }
 
 /// sqrt(1 - x^2) as a double-double for |x| <= 1.
@@ -776,7 +849,7 @@ pub fn acos(x_: anytype) f64 {
     const x = toF64(x_);
     if (!(@abs(x) <= 1)) return nan_f64;
     if (x == 1) return 0; // +0 also under Zig's comptime evaluation (which gives 0 + -0 = -0)
-    return round1(angleDD(oneMinusSquareRoot(x), dd(x)));
+    return angle(oneMinusSquareRoot(x), dd(x));
 }
 
 test acos {
@@ -792,7 +865,7 @@ pub fn atan(x_: anytype) f64 {
     const sgn: f64 = if (x < 0) -1 else 1;
     // atan x = pi/2 - 1/x + ... when 1/x is below 2^-62 (also for x = inf).
     if (ax > 0x1p62) return sgn * round1(ddAddD(PIO2, -1.0 / ax));
-    return round1(angleDD(dd(x), dd(1.0)));
+    return angle(dd(x), dd(1.0));
 }
 
 test atan {
@@ -807,17 +880,43 @@ pub fn sinh(x_: anytype) f64 {
     if (!(ax <= 720)) return x * inf_f64; // NaN or overflow, with the sign of x
     const sgn: f64 = if (x < 0) -1 else 1;
     if (ax <= 0.0027) {
+        // Fast: x + x^3 (1/6 + x^2/120 + x^4/5040), the cubic part in double: relative
+        // error < 2^-70 (it is below 2^-19.6 x and has 4 roundings).
+        const z = ax * ax;
+        const t = ax * z * (1.0 / 6.0 + z * (1.0 / 120.0 + z * (1.0 / 5040.0)));
+        if (roundIfSafe(fastTwoSum(ax, t), ax * 0x1p-66)) |r| return sgn * r;
         // (expm1(x) - expm1(-x)) / 2: no cancellation.
         const d = ddAdd(expm1Poly(dd(ax)), ddNeg(expm1Poly(dd(-ax))));
         return sgn * (0.5 * round1(d));
     }
     if (ax < 40) {
+        // Fast: e^x and e^-x from expFast (2^-67.5 each); the difference is off by at most
+        // 2^-67.5 (e^x + e^-x).
+        const ea = expFastDD(ax);
+        const eb = expFastDD(-ax);
+        if (roundIfSafe(ddAddAcc(ea, ddNeg(eb)), (ea.hi + eb.hi) * 0x1p-66)) |r| return sgn * (0.5 * r);
         const ex = expDD(ax);
         const d = ddAddAcc(ex, ddNeg(ddDiv(dd(1), ex)));
         return sgn * (0.5 * round1(d));
     }
-    const ek = expKernel(dd(ax)); // e^-x is below 2^-110 of e^x
-    return sgn * scaleRound(ek.v, ek.k - 1);
+    return sgn * expHalfLarge(ax); // e^-x is below 2^-110 of e^x
+}
+
+/// e^x as a double-double from expFast (relative error < 2^-67.5), for |x| <= 700.
+fn expFastDD(x: f64) DD {
+    const f = expFast(dd(x));
+    const s = pow2(f.k);
+    return .{ .hi = f.v.hi * s, .lo = f.v.lo * s };
+}
+
+/// e^x / 2 correctly rounded, for 40 <= x <= 750 (sinh and cosh there).
+fn expHalfLarge(x: f64) f64 {
+    const f = expFast(dd(x));
+    if (f.k <= 1000) {
+        if (roundIfSafe(f.v, f.v.hi * 0x1p-65)) |r| return r * pow2(f.k - 1);
+    }
+    const ek = expKernel(dd(x));
+    return scaleRound(ek.v, ek.k - 1);
 }
 
 test sinh {
@@ -833,11 +932,13 @@ pub fn cosh(x_: anytype) f64 {
     if (ax < 0x1p-27) return 1.0; // cosh x = 1 + x^2/2 < 1 + 2^-55
     if (!(ax <= 720)) return ax * inf_f64;
     if (ax < 40) {
+        const ea = expFastDD(ax);
+        const eb = expFastDD(-ax);
+        if (roundIfSafe(ddAdd(ea, eb), (ea.hi + eb.hi) * 0x1p-66)) |r| return 0.5 * r;
         const ex = expDD(ax);
         return 0.5 * round1(ddAdd(ex, ddDiv(dd(1), ex)));
     }
-    const ek = expKernel(dd(ax));
-    return scaleRound(ek.v, ek.k - 1);
+    return expHalfLarge(ax);
 }
 
 test cosh {
@@ -854,10 +955,20 @@ pub fn tanh(x_: anytype) f64 {
     const sgn: f64 = if (x < 0) -1 else 1;
     if (ax > 22) return sgn; // 1 - tanh x < 2 e^-44 < 2^-62
     if (ax <= 0.0027) {
+        // Fast: x - x^3/3 + 2x^5/15 - 17x^7/315, the cubic part in double (as in sinh).
+        const z = ax * ax;
+        const t = ax * z * (-1.0 / 3.0 + z * (2.0 / 15.0 + z * (-17.0 / 315.0)));
+        if (roundIfSafe(fastTwoSum(ax, t), ax * 0x1p-66)) |r| return sgn * r;
         const p = expm1Poly(dd(ax));
         const q = expm1Poly(dd(-ax));
         return sgn * round1(ddDiv(ddAdd(p, ddNeg(q)), ddAdd(dd(2), ddAdd(p, q))));
     }
+    // Fast: E = e^2x from expFast; (E - 1) / (E + 1) is off by at most
+    // 2^-67.5 (E / (E - 1) + 1) relative.
+    const ef = expFastDD(2 * ax);
+    const num = ddAddD(ef, -1);
+    const t = ddDiv(num, ddAddD(ef, 1));
+    if (roundIfSafe(t, t.hi * 0x1p-66 * (ef.hi / num.hi + 1))) |r| return sgn * r;
     const ex = expDD(2 * ax);
     return sgn * round1(ddDiv(ddAddD(ex, -1), ddAddD(ex, 1)));
 }
@@ -1099,7 +1210,7 @@ pub fn atan2(y_: anytype, x_: anytype) f64 {
     // Bring the larger magnitude near 1 (exactly) so no product overflows or underflows.
     const mx = @max(ax, ay);
     const sc: f64 = if (mx > 0x1p500) 0x1p-600 else if (mx < 0x1p-500) 0x1p600 else 1;
-    return round1(angleDD(dd(y * sc), dd(x * sc)));
+    return angle(dd(y * sc), dd(x * sc));
 }
 
 test atan2 {
