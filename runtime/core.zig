@@ -389,9 +389,19 @@ else
     std.heap.DebugAllocator(.{ .safety = false, .stack_trace_frames = 0 });
 var debug_allocator: DebugAllocator = .init;
 
+/// While a model is evaluated, its temporary values live in the chain's arena (reset after
+/// each evaluation): set by the model glue on the chain's thread, null otherwise.
+threadlocal var scratch: ?std.mem.Allocator = null;
+
+/// Routes this thread's allocations to `a` (an arena) until called with null.
+pub fn setScratch(a: ?std.mem.Allocator) void {
+    scratch = a;
+}
+
 /// The program allocator: a leak-checking, thread-safe `DebugAllocator` in Debug builds,
 /// `std.heap.smp_allocator` otherwise, and `std.testing.allocator` under `zig test`.
 pub fn gpa() std.mem.Allocator {
+    if (scratch) |a| return a;
     if (builtin.is_test) return std.testing.allocator;
     if (use_debug_allocator) return debug_allocator.allocator();
     return std.heap.smp_allocator;

@@ -26,7 +26,10 @@ pub fn compile_file(path: &Path, options: driver::Options, format: Format) -> Re
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            eprintln!("error: cannot read {name}: {e}");
+            let diagnostic = crate::diagnostic::Diagnostic::new(diagnostic::Code::E0009, format!("Cannot read {name}: {e}"));
+            let file = crate::span::SourceFile::new(&name, "");
+            let compilation = Compilation { file, diagnostics: vec![diagnostic], cir: None, zig: None };
+            report(&compilation, format);
             return Err(ExitCode::from(EXIT_ENVIRONMENT));
         }
     };

@@ -10,9 +10,6 @@
 //!
 //! FIXME: several snapshots record behaviour that is wrong or poor today. They are kept so a
 //! fix shows up as a snapshot change to review; what would be right is noted per case:
-//! - `array_of_integer_literals_without_type`: `let xs = [1, 2]` is rejected with E0313 "Cannot
-//!   infer the type of the elements of this empty array"; the elements should default to `i64`
-//!   (the array is not empty either).
 //! - `duplicate_json_key`: after E0002 a second, false E0101 says function `main` has no key
 //!   `body`; only E0002 should be reported.
 //! - `invalid_json_unterminated_string`: reported as "a line break must be escaped" with a label
@@ -30,8 +27,6 @@
 //!   title about traits, for an extern function.
 //! - `unknown_trait_in_bound`: a missing trait is reported as "Unknown type" with a hint listing
 //!   built-in types; it should say "Unknown trait" and mention `interfaces`.
-//! - `expression_not_an_object`, `multiple_shape_errors_in_one_file`: "Expected a expression",
-//!   "a expression is a JSON object", "not a expression kind" (article).
 //! - `unknown_variable_transposed_letters`: `cuont` gets no suggestion for `count` (a swap of two
 //!   letters counts as two edits).
 //! - `record_literal_unknown_field`: field `z` gets "did you mean `x`?" (any one-letter name is

@@ -484,6 +484,18 @@ pub fn Program(comptime Spec: type) type {
         const Chain = struct {
             shared: *Shared,
             vars: []ad.Var,
+            /// Temporary values of one evaluation (reset after each).
+            arena: std.heap.ArenaAllocator,
+
+            /// Runs `body` with this thread's allocations going to the chain's arena.
+            fn scoped(self: *Chain) void {
+                core.setScratch(self.arena.allocator());
+            }
+
+            fn unscope(self: *Chain) void {
+                core.setScratch(null);
+                _ = self.arena.reset(.retain_capacity);
+            }
         };
 
         const a = std.heap.smp_allocator;
@@ -564,6 +576,7 @@ pub fn Program(comptime Spec: type) type {
             const shared: *Shared = @ptrCast(@alignCast(data orelse return false));
             const chain = a.create(Chain) catch return false;
             chain.shared = shared;
+            chain.arena = std.heap.ArenaAllocator.init(a);
             chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
                 a.destroy(chain);
                 return false;
@@ -575,6 +588,7 @@ pub fn Program(comptime Spec: type) type {
         fn deinitChain(_: ?*anyopaque, ctx: ?*anyopaque) callconv(.C) void {
             const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
             a.free(chain.vars);
+            chain.arena.deinit();
             a.destroy(chain);
             ad.Rev.deinit();
         }
@@ -585,7 +599,9 @@ pub fn Program(comptime Spec: type) type {
             const dim = shared.layout.dim;
             ad.Rev.reset();
             for (chain.vars, 0..) |*v, i| v.* = ad.Rev.independent(q[i]);
-            var ctx = Context(ad.Rev){ .q = chain.vars };
+            chain.scoped();
+            defer chain.unscope();
+            var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator() };
             Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) warnRejected(&ctx.failure);
                 return -std.math.inf(f64);
@@ -599,7 +615,9 @@ pub fn Program(comptime Spec: type) type {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return));
             const shared = chain.shared;
             const n = shared.names.len;
-            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .out = out[0..n], .rng = rng.random() };
+            chain.scoped();
+            defer chain.unscope();
+            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .out = out[0..n], .rng = rng.random(), .allocator = chain.arena.allocator() };
             Spec.run(Mode(ad.F64, .generate), &ctx, &shared.data) catch {
                 @memset(out[0..n], std.math.nan(f64));
             };

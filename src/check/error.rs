@@ -45,6 +45,7 @@ pub enum TypeError {
     RecursiveType { span: Span, name: String },
     UnknownMethod { span: Span, ty: String, method: String },
     Duplicate { what: &'static str, name: String, first: Span, second: Span },
+    NotImplemented { span: Span, feature: &'static str },
     UnreachableArm { span: Span },
     UnreachableCode { span: Span },
 }
@@ -201,6 +202,9 @@ impl TypeError {
                     .primary(*second, "defined again here")
                     .secondary(*first, "first defined here")
             }
+            E::NotImplemented { span, feature } => Diagnostic::new(Code::E0328, format!("{feature} is not implemented yet"))
+                .primary(*span, "sev cannot compile this yet")
+                .hint("see ROADMAP.md for what works today"),
             E::UnreachableArm { span } => Diagnostic::new(Code::W0001, "Unreachable match arm")
                 .primary(*span, "earlier arms already match every value this arm could match"),
             E::UnreachableCode { span } => {

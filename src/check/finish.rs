@@ -38,8 +38,10 @@ impl Checker<'_> {
         }
         let mut reported = Vec::new();
         for (ty, span, what) in std::mem::take(&mut self.f.must_resolve) {
-            let resolved = self.f.unifier.resolve(&ty);
-            if resolved.contains_var() && !reported.contains(&span) {
+            // Literal variables default to i64/f64; only general variables are unknown.
+            let mut unknown = false;
+            self.f.unifier.finish(&ty).visit(&mut |t| unknown |= t.is_invalid());
+            if unknown && !reported.contains(&span) {
                 reported.push(span);
                 self.error(TypeError::CannotInfer { span, what });
             }

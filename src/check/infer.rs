@@ -104,6 +104,10 @@ impl Unifier {
             (Ty::Invalid, _) | (_, Ty::Invalid) => Ok(()),
             (Ty::Var(x), Ty::Var(y)) if x == y => Ok(()),
             (Ty::Var(x), Ty::Var(y)) => {
+                // `a` and `b` are already the ends of their chains (`shallow`), so chains stay
+                // one link long when the newer variable points at the older one.
+                let (x, y) = if x > y { (x, y) } else { (y, x) };
+                let b = Ty::Var(*y);
                 let merged = merge_kinds(self.state(*x).0, self.state(*y).0);
                 if let Some(slot) = self.vars.get_mut(*y as usize) {
                     slot.0 = merged;

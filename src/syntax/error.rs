@@ -51,6 +51,13 @@ impl NodeKind {
         }
     }
 
+    fn article(self) -> &'static str {
+        match self {
+            NodeKind::Statement => "a",
+            NodeKind::Expression => "an",
+        }
+    }
+
     fn code(self) -> Code {
         match self {
             NodeKind::Statement => Code::E0104,
@@ -129,23 +136,24 @@ impl ParseError {
 
 fn node_diagnostic(node: NodeKind, span: Span, problem: &NodeProblem) -> Diagnostic {
     let noun = node.noun();
+    let a = node.article();
     let kinds = match node {
         NodeKind::Statement => super::parse::STATEMENT_KEYS.join(" "),
         NodeKind::Expression => super::parse::EXPRESSION_KEYS.join(" "),
     };
     let d = match problem {
-        NodeProblem::NotAnObject { found } => Diagnostic::new(node.code(), format!("Expected a {noun}"))
-            .primary(span, format!("this is {found}, but a {noun} is a JSON object"))
-            .hint(format!("a {noun} is an object with one key naming its kind, such as `{}`", example(node))),
+        NodeProblem::NotAnObject { found } => Diagnostic::new(node.code(), format!("Expected {a} {noun}"))
+            .primary(span, format!("this is {found}, but {a} {noun} is a JSON object"))
+            .hint(format!("{a} {noun} is an object with one key naming its kind, such as `{}`", example(node))),
         NodeProblem::Empty => Diagnostic::new(node.code(), format!("Empty {noun}"))
             .primary(span, format!("this {noun} has no key")),
-        NodeProblem::SeveralKeys { keys } => Diagnostic::new(node.code(), format!("A {noun} has several keys"))
+        NodeProblem::SeveralKeys { keys } => Diagnostic::new(node.code(), format!("{} {noun} has several keys", if a == "an" { "An" } else { "A" }))
             .primary(span, format!("keys: {}", keys.join(", ")))
-            .hint(format!("a {noun} object has exactly one key naming its kind; split it into several {noun}s")),
+            .hint(format!("{a} {noun} object has exactly one key naming its kind; split it into several {noun}s")),
         NodeProblem::Unknown { key, suggestion } => Diagnostic::new(node.code(), format!("Unknown {noun} kind `{key}`"))
             .primary(span, match suggestion {
                 Some(s) => format!("did you mean `{s}`?"),
-                None => format!("not a {noun} kind"),
+                None => format!("not {a} {noun} kind"),
             }),
     };
     d.note(format!("{noun} kinds: {kinds}"))

@@ -151,6 +151,8 @@ impl Parser<'_> {
         self.enter(depth, start)?;
         self.pos += 1;
         let mut members: Vec<Member> = Vec::new();
+        // Large objects find duplicates through a map; small ones by a scan.
+        let mut seen: std::collections::HashMap<String, Span> = std::collections::HashMap::new();
         self.skip_space();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -170,8 +172,22 @@ impl Parser<'_> {
             }
             self.pos += 1;
             let value = self.value(depth + 1)?;
-            if let Some(first) = members.iter().find(|m| m.key == key) {
-                self.errors.push(JsonError::DuplicateKey { key: key.clone(), first: first.key_span, second: key_span });
+            let first = if members.len() < 16 {
+                members.iter().find(|m| m.key == key).map(|m| m.key_span)
+            } else {
+                if seen.is_empty() {
+                    seen.extend(members.iter().map(|m| (m.key.clone(), m.key_span)));
+                }
+                match seen.get(&key) {
+                    Some(span) => Some(*span),
+                    None => {
+                        seen.insert(key.clone(), key_span);
+                        None
+                    }
+                }
+            };
+            if let Some(first) = first {
+                self.errors.push(JsonError::DuplicateKey { key: key.clone(), first, second: key_span });
             }
             members.push(Member { key, key_span, value });
             self.skip_space();

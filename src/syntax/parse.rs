@@ -637,7 +637,13 @@ impl Parser {
 
     fn number(&mut self, json: &Json, context: &str) -> Option<f64> {
         match &json.kind {
-            JsonKind::Number(text) => text.parse::<f64>().ok().filter(|f| f.is_finite()),
+            JsonKind::Number(text) => {
+                let value = text.parse::<f64>().ok().filter(|f| f.is_finite());
+                if value.is_none() {
+                    self.error(ParseError::NumberRange { span: json.span, text: text.clone() });
+                }
+                value
+            }
             _ => {
                 self.wrong_type(json, context, "a number");
                 None
