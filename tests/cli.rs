@@ -49,9 +49,8 @@ fn check_of_a_missing_file_exits_3_and_names_the_file() {
     let out = sev(&["check", path_str(&missing)], &[]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
-    assert!(stderr.starts_with("error"), "{stderr}");
+    assert!(stderr.starts_with("error[E0009]: Cannot read"), "{stderr}");
     assert!(stderr.contains("no_such_program.sirs.json"), "{stderr}");
-    assert!(stderr.contains("cannot read"), "{stderr}");
     assert!(out.stdout.is_empty());
     assert!(!stderr.contains("panicked"));
 }
@@ -61,7 +60,7 @@ fn check_of_a_directory_exits_3() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = sev(&["check", path_str(dir.path())], &[]);
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("cannot read"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("error[E0009]: Cannot read"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -70,9 +69,10 @@ fn check_of_a_missing_file_in_json_format_exits_3() {
     let missing = dir.path().join("absent.sirs.json");
     let out = sev(&["check", "--format", "json", path_str(&missing)], &[]);
     assert_eq!(out.status.code(), Some(3));
-    // FIXME: should be a JSON document with an E0009 diagnostic; today stdout is empty.
-    assert!(out.stdout.is_empty(), "stdout now has output; update this test: {}", text(&out.stdout));
-    assert!(text(&out.stderr).contains("absent.sirs.json"));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(doc["file"], path_str(&missing));
+    assert_eq!(doc["diagnostics"][0]["code"], "E0009");
+    assert!(doc["diagnostics"][0]["title"].as_str().unwrap_or("").contains("absent.sirs.json"));
 }
 
 #[test]
