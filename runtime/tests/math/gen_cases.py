@@ -120,7 +120,12 @@ def args_exp():
                                (10, lambda: mag(-80, -8)), (8, lambda: uni(709, 710)),
                                (8, lambda: uni(-746, -744)), (6, lambda: uni(-709, -707)),
                                (10, lambda: mag(-1074, 10)), (5, lambda: R.randint(-60, 60) / 2),
-                               (8, anybits)])]
+                               (8, anybits), (4, near_midpoint_exp)])]
+
+
+def near_midpoint_exp():
+    # 1 + x is halfway between two doubles; x^2/2 decides the rounding (hard for the fast path).
+    return (2 * R.randrange(1, 2 ** 24) + 1) * 2.0 ** -53 * R.choice([1, -1])
 
 
 def args_log():
@@ -129,7 +134,7 @@ def args_log():
                                (7, lambda: float(R.randint(1, 10000))),
                                (5, lambda: 10.0 ** R.randint(-300, 300)),
                                (5, lambda: math.ldexp(1.0, R.randint(-1074, 1023))),
-                               (5, anybits)])]
+                               (5, anybits), (4, lambda: 1 + R.randrange(2 ** 20, 2 ** 26) * 2.0 ** -52)])]
 
 
 def args_trig():
@@ -206,12 +211,18 @@ def args_pow():
         return (math.ldexp(1.0, R.randint(-1074, 1023)) * R.choice([1, -1]),
                 R.choice([float(R.randint(-1100, 1100)), R.randint(-2200, 2200) / 2, uni(-3, 3)]))
 
+    def halfway():
+        # Odd integers whose cube or fourth power has 54 bits: exactly halfway between doubles.
+        if R.random() < 0.5:
+            return (float(R.randrange(208065, 262143, 2)) * R.choice([1, -1, 2.0 ** -300]), 3.0)
+        return (float(R.randrange(8193, 2 ** 14, 2)) * 2.0 ** -R.randint(0, 80), 4.0)
+
     def edge():
         x = uni(1.5, 10)
         t = R.choice([uni(709, 710), uni(-746, -744), uni(-709, -707)])
         return (x, t / math.log(x))
 
-    spec = [(30, wide), (10, nearone), (15, small), (10, negint), (8, exact), (6, two), (6, edge),
+    spec = [(30, wide), (10, nearone), (15, small), (10, negint), (8, exact), (6, two), (6, edge), (4, halfway),
             (5, lambda: (anybits(), anybits()))]
     total = sum(w for w, _ in spec)
     while len(out) < N:
