@@ -15,8 +15,15 @@
 //! hi + lo, about 106 bits; Dekker's error-free transformations with a fused multiply-add)
 //! behind careful argument reduction, and round once at the end; the remaining error is
 //! around 2^-100 relative, so a result can only be misrounded when the exact value lies
-//! within that distance of a rounding boundary (Ziv's "table maker's dilemma"; none is known
-//! among the tested arguments).
+//! within that distance of a rounding boundary (the "table maker's dilemma"; no such argument
+//! is known: the reference table in tests/math/ and several million random and near-halfway
+//! arguments checked against mpmath gave no misrounding).
+//!
+//! For speed most functions first try a cheaper evaluation (Ziv's strategy) whose error bound
+//! (derived beside each, and checked by a test) is ~2^-66: if every value within that bound
+//! of the approximation rounds to the same double, that double is returned; otherwise the
+//! double-double evaluation decides (measured: 1 call in 3000 for exp and log, 1 in 300 for
+//! sin, a few in 100 for pow with |y| near 60).
 //!
 //! - exp: x = (128 m + j) ln2/128 + r with ln2/128 in three pieces, a table of 2^(j/128) and a
 //!   degree-9 polynomial for expm1(r), |r| <= ln2/256; subnormal results round once.
@@ -1117,14 +1124,13 @@ fn powPositive(x: f64, y: f64) f64 {
         if (exactIntPow(sp, @intFromFloat(y))) |r| return r;
     }
     if (@abs(y) < 64) {
-        // Fast try: log with absolute error < 2^-66 (so y log x within 2^-60), expFast.
-        if (logPartsWith(x, true)) |lp| {
-            const l = logCombine(lp);
-            const ef = expFast(ddMulD(l, y));
-            if (ef.k >= -1019 and ef.k <= 1000) {
-                const err = @abs(ef.v.hi) * (@abs(y) * 0x1p-65 + 0x1p-65);
-                if (roundIfSafe(ef.v, err)) |r| return r * pow2(ef.k);
-            }
+        // Fast try: log with absolute error < 2^-66 (the accurate one near 1, where the fast
+        // one gives up), so y log x is within |y| 2^-66; then expFast (2^-67.5).
+        const l = logCombine(logPartsWith(x, true) orelse logParts(x));
+        const ef = expFast(ddMulD(l, y));
+        if (ef.k >= -1019 and ef.k <= 1000) {
+            const err = @abs(ef.v.hi) * (@abs(y) * 0x1p-65 + 0x1p-65);
+            if (roundIfSafe(ef.v, err)) |r| return r * pow2(ef.k);
         }
     }
     const l = logDD(x);
