@@ -1479,6 +1479,7 @@ pub fn parseTable(data: []const u8, out: []TableSection) ![]TableSection {
     pos += 4;
     if (n > out.len) return error.BadTable;
     for (out[0..n]) |*sec| {
+        if (pos + 1 > data.len or pos + 1 + data[pos] + 5 > data.len) return error.BadTable;
         const len = data[pos];
         sec.name = data[pos + 1 .. pos + 1 + len];
         pos += 1 + len;
@@ -1486,15 +1487,33 @@ pub fn parseTable(data: []const u8, out: []TableSection) ![]TableSection {
         sec.count = std.mem.readInt(u32, data[pos + 1 ..][0..4], .little);
         pos += 5;
         const words = sec.count * (sec.arity + 1);
+        if (pos + 8 * words + 4 > data.len) return error.BadTable;
         sec.records = std.mem.bytesAsSlice(u64, data[pos .. pos + 8 * words]);
         pos += 8 * words;
         const nd = std.mem.readInt(u32, data[pos..][0..4], .little);
         pos += 4;
+        if (pos + 12 * nd > data.len) return error.BadTable;
         sec.glibc_diffs = std.mem.bytesAsSlice([3]u32, data[pos .. pos + 12 * nd]);
         pos += 12 * nd;
     }
     if (pos != data.len) return error.BadTable;
     return out[0..n];
+}
+
+test parseTable {
+    var out: [2]TableSection = undefined;
+    try std.testing.expectError(error.BadTable, parseTable("NOTMATH1\x00\x00\x00\x00", &out));
+    // One section "sqrt", arity 1, one record sqrt(4) = 2, no glibc differences.
+    const rec = "SEVMATH1" ++ "\x01\x00\x00\x00" ++ "\x04sqrt" ++ "\x01" ++ "\x01\x00\x00\x00" ++
+        std.mem.toBytes(@as(u64, @bitCast(@as(f64, 4.0)))) ++ std.mem.toBytes(@as(u64, @bitCast(@as(f64, 2.0)))) ++
+        "\x00\x00\x00\x00";
+    const secs = try parseTable(rec, &out);
+    try std.testing.expectEqual(@as(usize, 1), secs.len);
+    try std.testing.expectEqualStrings("sqrt", secs[0].name);
+    try std.testing.expectEqual(@as(f64, 4.0), secs[0].input(0, 0));
+    try std.testing.expectEqual(secs[0].want(0), callRecord(sqrt, secs[0], 0));
+    try std.testing.expectError(error.BadTable, parseTable(rec ++ "x", &out)); // trailing bytes
+    try std.testing.expectError(error.BadTable, parseTable(rec[0 .. rec.len - 6], &out)); // truncated
 }
 
 /// Calls the table function `f` on record i of a section.
