@@ -83,7 +83,7 @@ pub fn std_args() List(Str) {
 
 /// `math_hypot(x, y)`: sqrt(x² + y²) without undue overflow.
 pub fn math_hypot(x: f64, y: f64) f64 {
-    return std.math.hypot(x, y);
+    return math.hypot(x, y);
 }
 
 test math_hypot {
