@@ -484,6 +484,8 @@ pub fn Program(comptime Spec: type) type {
         const Chain = struct {
             shared: *Shared,
             vars: []ad.Var,
+            /// Inputs of forward-mode evaluations (gradient checks).
+            duals: []ad.Dual,
             /// Temporary values of one evaluation (reset after each).
             arena: std.heap.ArenaAllocator,
 
@@ -521,6 +523,7 @@ pub fn Program(comptime Spec: type) type {
                 .deinit_chain = deinitChain,
                 .log_density_grad = logDensityGrad,
                 .write_draw = writeDraw,
+                .log_density_tangent = logDensityTangent,
             };
             return true;
         }
@@ -581,6 +584,11 @@ pub fn Program(comptime Spec: type) type {
                 a.destroy(chain);
                 return false;
             };
+            chain.duals = a.alloc(ad.Dual, shared.layout.dim) catch {
+                a.free(chain.vars);
+                a.destroy(chain);
+                return false;
+            };
             ctx_out.* = chain;
             return true;
         }
@@ -588,6 +596,7 @@ pub fn Program(comptime Spec: type) type {
         fn deinitChain(_: ?*anyopaque, ctx: ?*anyopaque) callconv(.C) void {
             const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
             a.free(chain.vars);
+            a.free(chain.duals);
             chain.arena.deinit();
             a.destroy(chain);
             ad.Rev.deinit();
@@ -608,6 +617,25 @@ pub fn Program(comptime Spec: type) type {
             };
             if (ctx.pos != dim) return std.math.nan(f64);
             ad.Rev.gradient(ctx.target, chain.vars, grad[0..dim]);
+            return ctx.target.val;
+        }
+
+        /// Forward mode: the log density at `q` and its derivative along `v` (for `diagnose`).
+        fn logDensityTangent(ctx_ptr: ?*anyopaque, q: [*]const f64, v: [*]const f64, deriv: *f64) callconv(.C) f64 {
+            deriv.* = std.math.nan(f64);
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return std.math.nan(f64)));
+            const shared = chain.shared;
+            const dim = shared.layout.dim;
+            for (chain.duals, 0..) |*d, i| d.* = .{ .val = q[i], .tan = v[i] };
+            chain.scoped();
+            defer chain.unscope();
+            var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator() };
+            Spec.run(Mode(ad.Fwd, .density), &ctx, &shared.data) catch |e| {
+                if (e == error.InvalidParameter) warnRejected(&ctx.failure);
+                return -std.math.inf(f64);
+            };
+            if (ctx.pos != dim) return std.math.nan(f64);
+            deriv.* = ctx.target.tan;
             return ctx.target.val;
         }
 

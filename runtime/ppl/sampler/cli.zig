@@ -5,6 +5,8 @@
 //!                    [--max-depth N] [--metric diag|dense] [--threads N] [--init X]
 //!                    [--save-warmup] [--quiet] [--stepsize X] [--jitter X] [--int-time X]
 //!                    [--no-adapt]
+//!     <model> diagnose [--data FILE] [--seed N] [--init X] [--points N] [--point V1,V2,...]
+//!                      [--epsilon X] [--error X]
 //!
 //! Options accept `--name value` and `--name=value`. Bad usage (unknown option, missing or
 //! malformed value, out-of-range value) prints a message and the usage to stderr and exits with
@@ -19,6 +21,7 @@ const chain_mod = @import("chain.zig");
 const run_mod = @import("run.zig");
 const summary = @import("summary.zig");
 const numfmt = @import("numfmt.zig");
+const diagnose_mod = @import("diagnose.zig");
 
 pub const Config = chain_mod.Config;
 
@@ -53,6 +56,23 @@ pub const usage_text =
     \\  --int-time X           integration time of static HMC (default 2*pi)
     \\  --no-adapt             no warmup adaptation (fixed step size and unit metric)
     \\
+    \\usage: {s} diagnose [options]
+    \\
+    \\Checks the gradient of the log density: at random points on the unconstrained scale
+    \\it prints the log density, the reverse-mode gradient, a finite-difference gradient and,
+    \\when the model supports it, a forward-mode gradient, with the error of each
+    \\coordinate; the exit status is 1 when an error exceeds the tolerance.
+    \\
+    \\options:
+    \\  --data FILE            data in Stan JSON format
+    \\  --seed N               random seed for the points (default 0)
+    \\  --init X               points uniform in (-X, X) (default 2; 0 = the origin)
+    \\  --points N             number of random points (default 1)
+    \\  --point V1,V2,...      check this unconstrained point instead
+    \\  --epsilon X            relative finite-difference step (default 1e-3)
+    \\  --error X              tolerance of |reverse - reference| / max(1, |reference|)
+    \\                         (default 1e-6)
+    \\
 ;
 
 pub const Options = struct {
@@ -64,7 +84,14 @@ pub const Options = struct {
     /// Also write the summary as JSON to this file.
     summary_file: ?[]const u8 = null,
     help: bool = false,
+    command: Command = .sample,
+    /// Options of `diagnose` (`diag.point` is filled from `point_text` by `main`).
+    diag: diagnose_mod.Options = .{},
+    /// The `--point` argument of `diagnose`: comma-separated numbers (validated).
+    point_text: ?[]const u8 = null,
 };
+
+pub const Command = enum { sample, diagnose };
 
 pub const ParseError = error{Usage};
 
@@ -72,12 +99,13 @@ pub const ParseError = error{Usage};
 /// `msg` and returns `error.Usage`.
 pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError || error{OutOfMemory})!Options {
     var o = Options{};
-    if (args.len == 0) return usageError(msg, "missing command: expected 'sample'", .{});
+    if (args.len == 0) return usageError(msg, "missing command: expected 'sample' or 'diagnose'", .{});
     if (isHelp(args[0])) {
         o.help = true;
         return o;
     }
-    if (!std.mem.eql(u8, args[0], "sample")) return usageError(msg, "unknown command '{s}': expected 'sample'", .{args[0]});
+    if (std.mem.eql(u8, args[0], "diagnose")) return parseDiagnoseArgs(args[1..], msg);
+    if (!std.mem.eql(u8, args[0], "sample")) return usageError(msg, "unknown command '{s}': expected 'sample' or 'diagnose'", .{args[0]});
     var i: usize = 1;
     while (i < args.len) : (i += 1) {
         const arg = args[i];
@@ -135,6 +163,65 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
     return o;
 }
 
+/// The options of `diagnose`.
+fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError || error{OutOfMemory})!Options {
+    var o = Options{ .command = .diagnose };
+    var i: usize = 0;
+    while (i < args.len) : (i += 1) {
+        const arg = args[i];
+        if (isHelp(arg)) {
+            o.help = true;
+            return o;
+        }
+        if (!std.mem.startsWith(u8, arg, "--")) return usageError(msg, "unexpected argument '{s}'", .{arg});
+        var name = arg[2..];
+        var value: []const u8 = "";
+        if (std.mem.indexOfScalar(u8, name, '=')) |eq| {
+            value = name[eq + 1 ..];
+            name = name[0..eq];
+        } else {
+            if (i + 1 >= args.len) {
+                if (std.meta.stringToEnum(DiagFlag, name) == null) return usageError(msg, "unknown option '--{s}' for diagnose", .{name});
+                return usageError(msg, "option '--{s}' needs a value", .{name});
+            }
+            i += 1;
+            value = args[i];
+        }
+        const flag = std.meta.stringToEnum(DiagFlag, name) orelse return usageError(msg, "unknown option '--{s}' for diagnose", .{name});
+        switch (flag) {
+            .data => o.data_file = value,
+            .seed => {
+                o.diag.seed = std.fmt.parseInt(u64, value, 10) catch return usageError(msg, "option '--seed' expects an integer in 0..18446744073709551615, found '{s}'", .{value});
+                o.seed_given = true;
+            },
+            .init => o.diag.init_radius = try realArg(msg, name, value, 0, std.math.inf(f64), true, false),
+            .points => o.diag.points = try intArg(msg, name, value, 1, 1_000_000),
+            .epsilon => o.diag.epsilon = try realArg(msg, name, value, 0, 1, false, false),
+            .@"error" => o.diag.tolerance = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
+            .point => {
+                var it = std.mem.splitScalar(u8, value, ',');
+                while (it.next()) |t| {
+                    const v = std.fmt.parseFloat(f64, std.mem.trim(u8, t, " ")) catch std.math.nan(f64);
+                    if (!std.math.isFinite(v)) return usageError(msg, "option '--point' expects comma-separated finite numbers, found '{s}'", .{value});
+                }
+                o.point_text = value;
+            },
+        }
+    }
+    return o;
+}
+
+const DiagFlag = enum { data, seed, init, points, point, epsilon, @"error" };
+
+/// The numbers of a validated `--point` argument (owned).
+fn parsePoint(allocator: std.mem.Allocator, text: []const u8) ![]f64 {
+    var list = std.ArrayList(f64).init(allocator);
+    errdefer list.deinit();
+    var it = std.mem.splitScalar(u8, text, ',');
+    while (it.next()) |t| try list.append(try std.fmt.parseFloat(f64, std.mem.trim(u8, t, " ")));
+    return list.toOwnedSlice();
+}
+
 fn isHelp(a: []const u8) bool {
     return std.mem.eql(u8, a, "--help") or std.mem.eql(u8, a, "-h") or std.mem.eql(u8, a, "help");
 }
@@ -185,14 +272,14 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
     const opts = parseArgs(if (argv.len > 0) argv[1..] else argv, &msg) catch |e| {
         if (e == error.Usage) {
             stderr.print("error: {s}\n\n", .{msg.items}) catch {};
-            stderr.print(usage_text, .{ name, name }) catch {};
+            stderr.print(usage_text, .{ name, name, name }) catch {};
             return 2;
         }
         stderr.writeAll("error: out of memory\n") catch {};
         return 1;
     };
     if (opts.help) {
-        stdout.writer().print(usage_text, .{ name, name }) catch {};
+        stdout.writer().print(usage_text, .{ name, name, name }) catch {};
         return 0;
     }
     var cfg = opts.cfg;
@@ -215,6 +302,8 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
         return 1;
     }
     defer program.unload(&model);
+
+    if (opts.command == .diagnose) return runDiagnose(allocator, &model, name, opts);
 
     var result = run_mod.run(allocator, &model, cfg, .{ .dir = opts.output_dir, .model_name = name, .data_file = opts.data_file orelse "" }, !opts.quiet) catch |e| {
         stderr.print("error: cannot run the sampler: {s} (output directory '{s}')\n", .{ @errorName(e), opts.output_dir }) catch {};
@@ -246,6 +335,33 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
         return 1;
     };
     return report(program, &model, stats);
+}
+
+/// The `diagnose` command on a loaded model: the report goes to stdout.
+fn runDiagnose(allocator: std.mem.Allocator, model: *const model_mod.Model, name: []const u8, opts: Options) u8 {
+    const stderr = std.io.getStdErr().writer();
+    var d = opts.diag;
+    var point: []f64 = &.{};
+    defer allocator.free(point);
+    if (opts.point_text) |text| {
+        point = parsePoint(allocator, text) catch {
+            stderr.writeAll("error: out of memory\n") catch {};
+            return 1;
+        };
+        if (point.len != model.dim) {
+            stderr.print("error: --point has {d} value(s) but the model has {d} unconstrained parameter(s)\n", .{ point.len, model.dim }) catch {};
+            return 2;
+        }
+        d.point = point;
+    }
+    var bw = std.io.bufferedWriter(std.io.getStdOut().writer());
+    const status = diagnose_mod.run(allocator, model, name, d, bw.writer()) catch |e| {
+        bw.flush() catch {};
+        stderr.print("error: the gradient check failed to run: {s}\n", .{@errorName(e)}) catch {};
+        return 1;
+    };
+    bw.flush() catch {};
+    return status;
 }
 
 /// The summary as JSON: `{"columns": [{name, mean, sd, mcse_mean, q5, q50, q95, rhat, ess_bulk,
@@ -355,8 +471,8 @@ test "parseArgs: defaults and every option" {
 }
 
 test "parseArgs: clear errors for bad arguments" {
-    try expectUsage(&.{}, "missing command: expected 'sample'");
-    try expectUsage(&.{"run"}, "unknown command 'run': expected 'sample'");
+    try expectUsage(&.{}, "missing command: expected 'sample' or 'diagnose'");
+    try expectUsage(&.{"run"}, "unknown command 'run': expected 'sample' or 'diagnose'");
     try expectUsage(&.{ "sample", "--chians", "2" }, "unknown option '--chians'");
     try expectUsage(&.{ "sample", "--chains" }, "option '--chains' needs a value");
     try expectUsage(&.{ "sample", "--chains", "0" }, "option '--chains' expects an integer in 1..1000000, found '0'");
@@ -369,6 +485,43 @@ test "parseArgs: clear errors for bad arguments" {
     try expectUsage(&.{ "sample", "--quiet=yes" }, "option '--quiet' takes no value");
     try expectUsage(&.{ "sample", "extra" }, "unexpected argument 'extra'");
     try expectUsage(&.{ "sample", "--max-depth", "31" }, "option '--max-depth' expects an integer in 1..30, found '31'");
+}
+
+test "parseArgs: diagnose and its options" {
+    const d = try parseOk(&.{"diagnose"});
+    try std.testing.expectEqual(Command.diagnose, d.command);
+    try std.testing.expectEqual(@as(f64, 1e-6), d.diag.tolerance);
+    const o = try parseOk(&.{ "diagnose", "--data", "d.json", "--seed", "4", "--init=0.5", "--points", "3", "--epsilon", "1e-4", "--error", "1e-8", "--point", "1, -2.5,3" });
+    try std.testing.expectEqualStrings("d.json", o.data_file.?);
+    try std.testing.expectEqual(@as(u64, 4), o.diag.seed);
+    try std.testing.expectEqual(@as(f64, 0.5), o.diag.init_radius);
+    try std.testing.expectEqual(@as(usize, 3), o.diag.points);
+    try std.testing.expectEqual(@as(f64, 1e-4), o.diag.epsilon);
+    try std.testing.expectEqual(@as(f64, 1e-8), o.diag.tolerance);
+    const pt = try parsePoint(std.testing.allocator, o.point_text.?);
+    defer std.testing.allocator.free(pt);
+    try std.testing.expectEqualSlices(f64, &.{ 1, -2.5, 3 }, pt);
+    try std.testing.expect((try parseOk(&.{ "diagnose", "--help" })).help);
+    try expectUsage(&.{ "diagnose", "--chains", "2" }, "unknown option '--chains' for diagnose");
+    try expectUsage(&.{ "diagnose", "--point", "1,x" }, "option '--point' expects comma-separated finite numbers, found '1,x'");
+    try expectUsage(&.{ "diagnose", "--epsilon", "2" }, "option '--epsilon' expects a number in (0, 1), found '2'");
+    try expectUsage(&.{ "diagnose", "--points" }, "option '--points' needs a value");
+}
+
+test "main runs diagnose: status 0 for a correct gradient, 2 for a point of the wrong size" {
+    const testmodels = @import("testmodels.zig");
+    const Prog = struct {
+        var inst = testmodels.Correlated2{};
+        fn load(_: *model_mod.DataHandle, m: *model_mod.Model) callconv(.C) bool {
+            m.* = model_mod.fromShared(testmodels.Correlated2, &inst);
+            return true;
+        }
+        fn unload(_: *model_mod.Model) callconv(.C) void {}
+    };
+    const prog = model_mod.Program{ .name = model_mod.Str.from("corr"), .load = &Prog.load, .unload = &Prog.unload };
+    try std.testing.expectEqual(@as(u8, 0), main(&prog, &.{ "corr", "diagnose", "--seed", "2", "--points", "2" }));
+    try std.testing.expectEqual(@as(u8, 0), main(&prog, &.{ "corr", "diagnose", "--point", "0.5,0.25" }));
+    try std.testing.expectEqual(@as(u8, 2), main(&prog, &.{ "corr", "diagnose", "--point", "0.5" }));
 }
 
 test "randomSeed is below 2^32" {

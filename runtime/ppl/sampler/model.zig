@@ -56,6 +56,10 @@ pub const Model = extern struct {
     log_density_grad: *const fn (ctx: ?*anyopaque, q: [*]const f64, grad: [*]f64) callconv(.C) f64,
     /// Writes the `num_columns` output values for the unconstrained point `q` to `out`.
     write_draw: *const fn (ctx: ?*anyopaque, q: [*]const f64, rng: *Rng, out: [*]f64) callconv(.C) void,
+    /// Optional, for gradient checks (`diagnose`): the log density at `q` and, in `deriv`, its
+    /// directional derivative along `v` computed in forward mode (dual numbers); null when the
+    /// model cannot be evaluated with duals.
+    log_density_tangent: ?*const fn (ctx: ?*anyopaque, q: [*]const f64, v: [*]const f64, deriv: *f64) callconv(.C) f64 = null,
 
     pub fn columnNames(self: *const Model) []const Str {
         return self.column_names[0..self.num_columns];

@@ -4,7 +4,7 @@
 //! reads the data through `Data` (data.zig) and fills in a `Model` — unconstrained dimension,
 //! output column names, per-chain contexts, log density with gradient, and the per-draw output.
 //! `main(&program)` is the whole command-line driver (cli.zig): argument parsing, data file,
-//! multi-threaded chains (run.zig, chain.zig) with NUTS, static HMC, random-walk or adaptive
+//! multi-threaded chains (run.zig, chain.zig), gradient checks (diagnose.zig) with NUTS, static HMC, random-walk or adaptive
 //! Metropolis (nuts.zig, static_hmc.zig, metropolis.zig) and Stan's warmup adaptation
 //! (adapt.zig, hamiltonian.zig), CmdStan-layout CSV files (csv.zig, numfmt.zig), and the
 //! summary with rank-normalised R-hat, bulk/tail ESS and sampler warnings (diagnostics.zig,
@@ -28,6 +28,7 @@ pub const run = @import("run.zig");
 pub const csv = @import("csv.zig");
 pub const summary = @import("summary.zig");
 pub const cli = @import("cli.zig");
+pub const diagnose = @import("diagnose.zig");
 pub const abi = @import("abi.zig");
 pub const client = @import("client.zig");
 pub const testmodels = @import("testmodels.zig");
