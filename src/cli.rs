@@ -108,6 +108,9 @@ pub enum Command {
         emit: Option<Emit>,
         #[arg(long, value_enum, default_value_t)]
         format: Format,
+        /// CIR optimisation level: -O0 (none), -O1 (folding, dead code), -O2 (all passes).
+        #[arg(short = 'O', value_name = "LEVEL", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=2))]
+        opt_level: u8,
     },
     /// Build and run a program; arguments after `--` are passed to it. A model program is
     /// sampled: the model options below are passed to its `sample` command.
@@ -119,6 +122,9 @@ pub enum Command {
         format: Format,
         #[command(flatten)]
         sampling: Sampling,
+        /// CIR optimisation level: -O0 (none), -O1 (folding, dead code), -O2 (all passes).
+        #[arg(short = 'O', value_name = "LEVEL", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=2))]
+        opt_level: u8,
         #[arg(last = true)]
         args: Vec<String>,
     },
@@ -137,8 +143,12 @@ pub fn main() -> ExitCode {
 
 pub fn run(command: Command) -> ExitCode {
     match command {
-        Command::Build { file, output, release, emit, format } => commands::build::run(&file, output.as_deref(), release, emit, format),
-        Command::Run { file, release, format, sampling, args } => commands::run::run(&file, release, format, &sampling, &args),
+        Command::Build { file, output, release, emit, format, opt_level } => {
+            commands::build::run(&file, output.as_deref(), release, emit, format, crate::opt::Level::from_number(opt_level))
+        }
+        Command::Run { file, release, format, sampling, opt_level, args } => {
+            commands::run::run(&file, release, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
+        }
         Command::Check { file, format } => commands::check::run(&file, format),
     }
 }

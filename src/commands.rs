@@ -22,6 +22,11 @@ pub const EXIT_INTERNAL: u8 = 4;
 /// Reads and compiles a file, printing its diagnostics. `Err` carries the exit status when
 /// the program has errors or cannot be read.
 pub fn compile_file(path: &Path, options: driver::Options, format: Format) -> Result<Compilation, ExitCode> {
+    compile_file_at(path, options, format, crate::opt::Level::O0)
+}
+
+/// [`compile_file`] with the optimisation passes of `level`.
+pub fn compile_file_at(path: &Path, options: driver::Options, format: Format, level: crate::opt::Level) -> Result<Compilation, ExitCode> {
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -33,7 +38,7 @@ pub fn compile_file(path: &Path, options: driver::Options, format: Format) -> Re
             return Err(ExitCode::from(EXIT_ENVIRONMENT));
         }
     };
-    let compilation = driver::compile(&name, &bytes, options);
+    let compilation = driver::compile_with(&name, &bytes, options, level);
     report(&compilation, format);
     if compilation.has_errors() {
         let internal = compilation.diagnostics.iter().any(|d| d.code == diagnostic::Code::E0900);

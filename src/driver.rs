@@ -10,7 +10,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::SourceFile;
-use crate::{check, cir, syntax, zig};
+use crate::{check, cir, opt, syntax, zig};
 
 /// What a compilation produced. `cir` and `zig` are present only when there were no errors.
 pub struct Compilation {
@@ -34,11 +34,17 @@ pub struct Options {
 
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
-/// Runs the pipeline on `bytes` (the contents of the file called `name`).
+/// Runs the pipeline on `bytes` (the contents of the file called `name`), without
+/// optimisation passes (`-O0`).
 pub fn compile(name: &str, bytes: &[u8], options: Options) -> Compilation {
+    compile_with(name, bytes, options, opt::Level::O0)
+}
+
+/// Runs the pipeline with the optimisation passes of `level` between lowering and emission.
+pub fn compile_with(name: &str, bytes: &[u8], options: Options, level: opt::Level) -> Compilation {
     let name = name.to_string();
     let bytes = bytes.to_vec();
-    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options));
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, level));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(compilation)) => compilation,
         Ok(Err(panic)) => internal_error("<input>", &panic_message(panic.as_ref())),
@@ -46,7 +52,7 @@ pub fn compile(name: &str, bytes: &[u8], options: Options) -> Compilation {
     }
 }
 
-fn compile_here(name: &str, bytes: &[u8], options: Options) -> Compilation {
+fn compile_here(name: &str, bytes: &[u8], options: Options, level: opt::Level) -> Compilation {
     let read = syntax::read(name, bytes);
     let mut diagnostics = read.diagnostics;
     let file = read.file;
@@ -61,7 +67,7 @@ fn compile_here(name: &str, bytes: &[u8], options: Options) -> Compilation {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compilation { file, diagnostics, cir: None, zig: None };
     }
-    let cir = match cir::lower::lower(&typed, &file) {
+    let mut cir = match cir::lower::lower(&typed, &file) {
         Ok(cir) => cir,
         Err(problems) => {
             diagnostics.extend(problems);
@@ -70,6 +76,10 @@ fn compile_here(name: &str, bytes: &[u8], options: Options) -> Compilation {
     };
     if let Err(report) = cir::verify::verify(&cir) {
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: invalid CIR").note(report));
+        return Compilation { file, diagnostics, cir: Some(cir), zig: None };
+    }
+    if let Err(report) = opt::optimise(&mut cir, level) {
+        diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: an optimisation pass produced invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };
     }
     let zig = options.emit_zig.then(|| zig::emit(&cir));

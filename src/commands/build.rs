@@ -1,4 +1,4 @@
-//! `sev build FILE [-o OUT] [--release] [--emit zig|cir]`.
+//! `sev build FILE [-o OUT] [--release] [--emit zig|cir] [-O0|-O1|-O2]`.
 
 use crate::cli::{Emit, Format};
 use crate::driver::{Compilation, Options};
@@ -6,8 +6,8 @@ use crate::toolchain::{self, BuildRequest, Mode, Zig};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format) -> ExitCode {
-    let compilation = match super::compile_file(file, Options { emit_zig: true }, format) {
+pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, level: crate::opt::Level) -> ExitCode {
+    let compilation = match super::compile_file_at(file, Options { emit_zig: true }, format, level) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -7,8 +7,8 @@ use crate::driver::Options;
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, args: &[String]) -> ExitCode {
-    let compilation = match super::compile_file(file, Options { emit_zig: true }, format) {
+pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, level: crate::opt::Level, args: &[String]) -> ExitCode {
+    let compilation = match super::compile_file_at(file, Options { emit_zig: true }, format, level) {
         Ok(c) => c,
         Err(code) => return code,
     };

@@ -1,0 +1,231 @@
+//! Dead-code elimination: removes what cannot run or whose result nobody needs.
+//!
+//! What it removes, repeated until nothing changes:
+//! * *unreachable code*: instructions after one that never falls through (a terminator, or an
+//!   `if`/`switch` all of whose branches end in one);
+//! * *unused pure values*: instructions whose value is unused and that `effects` says may go
+//!   (no effect, no fault, no model real);
+//! * *owned temporaries freed unused*: an allocation whose only use is its `defer_release`
+//!   goes with its release, and so does a `retain` paired only with its release;
+//! * *dead stores*: writes to a plain local (not a parameter, no heap memory) that is never
+//!   read; a heap local that is only initialised and released hands the release to its value;
+//! * *empty control flow*: an `if` or `switch` whose branches are all empty;
+//! * *unused functions*: functions no call reaches from the entry.
+//!
+//! What it deliberately does not do: remove anything `effects` calls an effect or a possible
+//! fault (a division that could fault stays even when its result is unused, so the program
+//! still stops there with its message), remove a loop (an empty loop may be infinite), or
+//! touch instructions on model reals.
+
+use super::effects;
+use super::tree::{self, Layout};
+use crate::cir::{BlockId, FuncId, Function, InstKind, LocalId, Program, Ty, ValueId};
+use std::collections::{HashMap, HashSet};
+
+/// Runs the pass over the whole program; returns whether anything changed.
+pub fn run(p: &mut Program) -> bool {
+    let mut changed = remove_unused_functions(p);
+    for i in 0..p.functions.len() {
+        let mut f = p.functions[i].clone();
+        if f.blocks.is_empty() {
+            continue;
+        }
+        if function(p, &mut f) {
+            p.functions[i] = f;
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// Cleans one function (which must be `p`'s copy being rewritten).
+pub fn function(p: &Program, f: &mut Function) -> bool {
+    let mut changed = false;
+    loop {
+        let round = truncate_unreachable(f) | dead_stores(f) | unused_values(p, f) | empty_control(f);
+        if !round {
+            return changed;
+        }
+        changed = true;
+    }
+}
+
+/// Whether control never falls through the end of block `b`.
+pub fn block_diverges(f: &Function, b: BlockId) -> bool {
+    f.block(b).insts.last().is_some_and(|v| diverges(f, *v))
+}
+
+/// Whether control never continues after instruction `v`.
+pub fn diverges(f: &Function, v: ValueId) -> bool {
+    match &f.inst(v).kind {
+        kind if kind.is_terminator() => true,
+        InstKind::If { then_block, else_block, .. } => block_diverges(f, *then_block) && block_diverges(f, *else_block),
+        InstKind::Switch { cases, default, .. } => {
+            !cases.is_empty() && cases.iter().all(|(_, b)| block_diverges(f, *b)) && default.is_none_or(|d| block_diverges(f, d))
+        }
+        _ => false,
+    }
+}
+
+fn truncate_unreachable(f: &mut Function) -> bool {
+    let mut changed = false;
+    for b in f.reachable_blocks() {
+        let insts = &f.blocks[b.index()].insts;
+        if let Some(k) = insts.iter().position(|v| diverges(f, *v)) {
+            if k + 1 < insts.len() {
+                f.blocks[b.index()].insts.truncate(k + 1);
+                changed = true;
+            }
+        }
+    }
+    changed
+}
+
+/// Writes to locals that nothing reads.
+fn dead_stores(f: &mut Function) -> bool {
+    let mut reads: HashMap<LocalId, usize> = HashMap::new();
+    let mut releases: HashMap<LocalId, Vec<ValueId>> = HashMap::new();
+    let mut stores: HashMap<LocalId, Vec<ValueId>> = HashMap::new();
+    let mut other_writes: HashSet<LocalId> = HashSet::new();
+    for b in f.reachable_blocks() {
+        for v in &f.block(b).insts {
+            match &f.inst(*v).kind {
+                InstKind::Local(l) => *reads.entry(*l).or_default() += 1,
+                InstKind::DeferReleaseLocal(l) => releases.entry(*l).or_default().push(*v),
+                InstKind::SetLocal(l, _) | InstKind::InitLocal(l, _) => stores.entry(*l).or_default().push(*v),
+                kind => {
+                    if let Some(l) = kind.written_local() {
+                        other_writes.insert(l);
+                    }
+                }
+            }
+        }
+    }
+    let params: HashSet<LocalId> = f.params.iter().copied().collect();
+    let mut dead: HashSet<ValueId> = HashSet::new();
+    let mut replace: HashMap<ValueId, InstKind> = HashMap::new();
+    let layout = Layout::of(f);
+    for (l, writes) in &stores {
+        if params.contains(l) || reads.contains_key(l) || other_writes.contains(l) || f.local(*l).ty.contains_real() {
+            continue;
+        }
+        let rel = releases.get(l).map_or(&[][..], Vec::as_slice);
+        if !f.local(*l).ty.is_heap() && rel.is_empty() {
+            dead.extend(writes.iter().copied());
+            continue;
+        }
+        // A heap local initialised once and released once: release the value instead.
+        if let ([w], [r]) = (writes.as_slice(), rel) {
+            if let InstKind::InitLocal(_, value) = f.inst(*w).kind {
+                let (rb, rpos) = layout.defined_at[r];
+                if layout.reaches(value, rb, rpos) {
+                    dead.insert(*w);
+                    replace.insert(*r, InstKind::DeferRelease(value));
+                }
+            }
+        }
+    }
+    for (v, kind) in replace {
+        f.insts[v.index()].kind = kind;
+    }
+    remove(f, &dead)
+}
+
+/// Unused pure values, allocations freed unused, and `retain`/release pairs.
+fn unused_values(p: &Program, f: &mut Function) -> bool {
+    let users = tree::users(f);
+    let mut dead: HashSet<ValueId> = HashSet::new();
+    for b in f.reachable_blocks() {
+        for &v in &f.block(b).insts {
+            let inst = f.inst(v);
+            if inst.ty == Ty::Void && !matches!(inst.kind, InstKind::Const(_)) {
+                continue;
+            }
+            match users[v.index()].as_slice() {
+                [] => {
+                    if effects::removable_if_unused(p, f, v) {
+                        dead.insert(v);
+                    }
+                }
+                [only] if matches!(f.inst(*only).kind, InstKind::DeferRelease(_)) => {
+                    let pair = matches!(inst.kind, InstKind::Retain(_)) || effects::removable_with_release(p, f, v);
+                    if pair && !effects::touches_real(f, v) {
+                        dead.insert(v);
+                        dead.insert(*only);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    remove(f, &dead)
+}
+
+/// `if`s and `switch`es with nothing in any branch.
+fn empty_control(f: &mut Function) -> bool {
+    let mut dead = HashSet::new();
+    for b in f.reachable_blocks() {
+        for &v in &f.block(b).insts {
+            let kind = &f.inst(v).kind;
+            if matches!(kind, InstKind::If { .. } | InstKind::Switch { .. }) && kind.blocks().iter().all(|c| f.block(*c).insts.is_empty()) {
+                dead.insert(v);
+            }
+        }
+    }
+    remove(f, &dead)
+}
+
+/// Takes the given instructions out of their blocks.
+pub fn remove(f: &mut Function, dead: &HashSet<ValueId>) -> bool {
+    if dead.is_empty() {
+        return false;
+    }
+    for b in f.reachable_blocks() {
+        f.blocks[b.index()].insts.retain(|v| !dead.contains(v));
+    }
+    true
+}
+
+/// Removes the functions that no call reaches from the entry, renumbering the rest.
+fn remove_unused_functions(p: &mut Program) -> bool {
+    let Some(entry) = p.entry else { return false };
+    let mut reached = vec![false; p.functions.len()];
+    let mut pending = vec![entry];
+    while let Some(id) = pending.pop() {
+        if reached.get(id.index()).is_none_or(|r| *r) {
+            continue;
+        }
+        reached[id.index()] = true;
+        let f = &p.functions[id.index()];
+        for b in f.reachable_blocks() {
+            for v in &f.block(b).insts {
+                if let InstKind::Call(callee, _) = f.inst(*v).kind {
+                    pending.push(callee);
+                }
+            }
+        }
+    }
+    if reached.iter().all(|r| *r) {
+        return false;
+    }
+    let mut new_id = vec![None; p.functions.len()];
+    let mut next = 0;
+    for (i, r) in reached.iter().enumerate() {
+        if *r {
+            new_id[i] = Some(FuncId::from_index(next));
+            next += 1;
+        }
+    }
+    let old = std::mem::take(&mut p.functions);
+    p.functions = old.into_iter().zip(&reached).filter(|(_, r)| **r).map(|(f, _)| f).collect();
+    for f in &mut p.functions {
+        for inst in &mut f.insts {
+            if let InstKind::Call(callee, _) = &mut inst.kind {
+                // Calls in unreachable code may name removed functions; they are never emitted.
+                *callee = new_id.get(callee.index()).copied().flatten().unwrap_or(*callee);
+            }
+        }
+    }
+    p.entry = new_id[entry.index()];
+    true
+}
