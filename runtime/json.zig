@@ -31,14 +31,16 @@ const Result = option.Result;
 /// Deepest nesting of arrays and objects accepted by `parse`.
 pub const max_depth = 512;
 
-/// A JSON value. Switch on it directly (`.string => |s|`); the accessors below are shortcuts.
+/// A JSON value. Switch on it directly (`.String => |s|`); the accessors below are shortcuts.
+/// The tags are the variant names of the SIRS prelude enum `Json` (src/check/env.rs), so
+/// generated code builds and matches this type directly as `rt.Json`.
 pub const Json = union(enum) {
-    null,
-    bool: bool,
-    number: f64,
-    string: Str,
-    array: List(Json),
-    object: Map(Str, Json),
+    Null,
+    Bool: bool,
+    Number: f64,
+    String: Str,
+    Array: List(Json),
+    Object: Map(Str, Json),
 
     /// Printing a Json (`rt.toStr`, `std_print` of a value) writes compact JSON text.
     pub fn sevWrite(self: Json, w: anytype, _: bool) !void {
@@ -94,11 +96,11 @@ const Parser = struct {
         return switch (c) {
             '{' => p.object(depth + 1),
             '[' => p.array(depth + 1),
-            '"' => .{ .string = try p.string() },
-            't' => p.literal("true", .{ .bool = true }),
-            'f' => p.literal("false", .{ .bool = false }),
-            'n' => p.literal("null", .null),
-            '-', '0'...'9' => .{ .number = try p.number() },
+            '"' => .{ .String = try p.string() },
+            't' => p.literal("true", .{ .Bool = true }),
+            'f' => p.literal("false", .{ .Bool = false }),
+            'n' => p.literal("null", .Null),
+            '-', '0'...'9' => .{ .Number = try p.number() },
             else => p.fail(p.pos, "expected a value, found {s}", .{p.found(p.pos)}),
         };
     }
@@ -228,7 +230,7 @@ const Parser = struct {
         p.skipWs();
         if (p.pos < p.src.len and p.src[p.pos] == ']') {
             p.pos += 1;
-            return .{ .array = items };
+            return .{ .Array = items };
         }
         while (true) {
             items.pushOwned(try p.value(depth));
@@ -238,7 +240,7 @@ const Parser = struct {
                 ',' => p.pos += 1,
                 ']' => {
                     p.pos += 1;
-                    return .{ .array = items };
+                    return .{ .Array = items };
                 },
                 else => return p.fail(p.pos, "expected ',' or ']', found {s}", .{p.found(p.pos)}),
             }
@@ -253,7 +255,7 @@ const Parser = struct {
         p.skipWs();
         if (p.pos < p.src.len and p.src[p.pos] == '}') {
             p.pos += 1;
-            return .{ .object = m };
+            return .{ .Object = m };
         }
         while (true) {
             p.skipWs();
@@ -274,7 +276,7 @@ const Parser = struct {
                 ',' => p.pos += 1,
                 '}' => {
                     p.pos += 1;
-                    return .{ .object = m };
+                    return .{ .Object = m };
                 },
                 else => return p.fail(p.pos, "expected ',' or '}}', found {s}", .{p.found(p.pos)}),
             }
@@ -409,11 +411,11 @@ pub fn writeString(w: anytype, s: []const u8) !void {
 /// Writes `v`; `indent` null means compact, otherwise the number of spaces per level.
 fn writeJson(w: anytype, v: Json, indent: ?usize, level: usize) !void {
     switch (v) {
-        .null => try w.writeAll("null"),
-        .bool => |b| try w.writeAll(if (b) "true" else "false"),
-        .number => |x| try writeNumber(w, x),
-        .string => |s| try writeString(w, s.bytes()),
-        .array => |l| {
+        .Null => try w.writeAll("null"),
+        .Bool => |b| try w.writeAll(if (b) "true" else "false"),
+        .Number => |x| try writeNumber(w, x),
+        .String => |s| try writeString(w, s.bytes()),
+        .Array => |l| {
             const items = l.items();
             if (items.len == 0) return w.writeAll("[]");
             try w.writeByte('[');
@@ -425,7 +427,7 @@ fn writeJson(w: anytype, v: Json, indent: ?usize, level: usize) !void {
             try newline(w, indent, level);
             try w.writeByte(']');
         },
-        .object => |m| {
+        .Object => |m| {
             const ks = m.keySlice();
             if (ks.len == 0) return w.writeAll("{}");
             try w.writeByte('{');
@@ -469,7 +471,7 @@ pub fn pretty(v: Json) Str {
 /// `json_get`.
 pub fn get(v: Json, key: Str) Option(Json) {
     return switch (v) {
-        .object => |m| m.get(key),
+        .Object => |m| m.get(key),
         else => .None,
     };
 }
@@ -477,7 +479,7 @@ pub fn get(v: Json, key: Str) Option(Json) {
 /// Element `i` of an array (borrowed); None when out of range or not an array. Backs `json_at`.
 pub fn at(v: Json, i: i64) Option(Json) {
     return switch (v) {
-        .array => |l| if (i >= 0 and i < l.len()) .{ .Some = l.items()[@intCast(i)] } else .None,
+        .Array => |l| if (i >= 0 and i < l.len()) .{ .Some = l.items()[@intCast(i)] } else .None,
         else => .None,
     };
 }
@@ -486,9 +488,9 @@ pub fn at(v: Json, i: i64) Option(Json) {
 /// Backs `json_len`.
 pub fn len(v: Json) i64 {
     return switch (v) {
-        .array => |l| l.len(),
-        .object => |m| m.len(),
-        .string => |s| @intCast(s.len),
+        .Array => |l| l.len(),
+        .Object => |m| m.len(),
+        .String => |s| @intCast(s.len),
         else => 0,
     };
 }
@@ -501,7 +503,7 @@ pub fn hasKey(v: Json, key: Str) bool {
 /// The keys of an object in order (owned); empty for other values. Backs `json_keys`.
 pub fn keys(v: Json) List(Str) {
     return switch (v) {
-        .object => |m| m.keys(),
+        .Object => |m| m.keys(),
         else => List(Str).empty(),
     };
 }
@@ -509,7 +511,7 @@ pub fn keys(v: Json) List(Str) {
 /// The number, or None. Backs `json_as_number`.
 pub fn asNumber(v: Json) Option(f64) {
     return switch (v) {
-        .number => |x| .{ .Some = x },
+        .Number => |x| .{ .Some = x },
         else => .None,
     };
 }
@@ -517,7 +519,7 @@ pub fn asNumber(v: Json) Option(f64) {
 /// The string (borrowed), or None. Backs `json_as_string`.
 pub fn asString(v: Json) Option(Str) {
     return switch (v) {
-        .string => |s| .{ .Some = s },
+        .String => |s| .{ .Some = s },
         else => .None,
     };
 }
@@ -525,58 +527,63 @@ pub fn asString(v: Json) Option(Str) {
 /// The boolean, or None. Backs `json_as_bool`.
 pub fn asBool(v: Json) Option(bool) {
     return switch (v) {
-        .bool => |b| .{ .Some = b },
+        .Bool => |b| .{ .Some = b },
         else => .None,
     };
 }
 
 /// Whether the value is `null`. Backs `json_is_null`.
 pub fn isNull(v: Json) bool {
-    return v == .null;
+    return v == .Null;
 }
 
 /// `"null"`, `"bool"`, `"number"`, `"string"`, `"array"` or `"object"` (static). Backs
 /// `json_kind`.
 pub fn kind(v: Json) Str {
     return switch (v) {
-        inline else => |_, tag| Str.lit(@tagName(tag)),
+        .Null => Str.lit("null"),
+        .Bool => Str.lit("bool"),
+        .Number => Str.lit("number"),
+        .String => Str.lit("string"),
+        .Array => Str.lit("array"),
+        .Object => Str.lit("object"),
     };
 }
 
 /// An empty object. Backs `json_object`.
 pub fn object() Json {
-    return .{ .object = Map(Str, Json).empty() };
+    return .{ .Object = Map(Str, Json).empty() };
 }
 
 /// An empty array. Backs `json_array`.
 pub fn array() Json {
-    return .{ .array = List(Json).empty() };
+    return .{ .Array = List(Json).empty() };
 }
 
 /// A number value. Backs `json_number`.
 pub fn fromNumber(x: f64) Json {
-    return .{ .number = x };
+    return .{ .Number = x };
 }
 
 /// A string value (retains `s`; owned). Backs `json_string`.
 pub fn fromString(s: Str) Json {
     rc.retain(s);
-    return .{ .string = s };
+    return .{ .String = s };
 }
 
 /// A boolean value. Backs `json_bool`.
 pub fn fromBool(b: bool) Json {
-    return .{ .bool = b };
+    return .{ .Bool = b };
 }
 
 /// The null value. Backs `json_null`.
 pub fn makeNull() Json {
-    return .null;
+    return .Null;
 }
 
 fn wrongKind(comptime op: []const u8, comptime want: []const u8, v: Json) Result(bool, Str) {
     var b = str_mod.Builder.init();
-    b.print("json: " ++ op ++ " needs " ++ want ++ ", got {s}", .{@tagName(v)});
+    b.print("json: " ++ op ++ " needs " ++ want ++ ", got {s}", .{kind(v).bytes()});
     return .{ .Err = b.finish() };
 }
 
@@ -584,7 +591,7 @@ fn wrongKind(comptime op: []const u8, comptime want: []const u8, v: Json) Result
 /// position). Ok(true), or Err when `obj` is not an object. Backs `json_set`.
 pub fn set(obj: *Json, key: Str, value: Json) Result(bool, Str) {
     switch (obj.*) {
-        .object => |*m| m.insert(key, value),
+        .Object => |*m| m.insert(key, value),
         else => return wrongKind("set", "an object", obj.*),
     }
     return .{ .Ok = true };
@@ -594,7 +601,7 @@ pub fn set(obj: *Json, key: Str, value: Json) Result(bool, Str) {
 /// Backs `json_push`.
 pub fn push(arr: *Json, value: Json) Result(bool, Str) {
     switch (arr.*) {
-        .array => |*l| l.push(value),
+        .Array => |*l| l.push(value),
         else => return wrongKind("push", "an array", arr.*),
     }
     return .{ .Ok = true };
@@ -660,15 +667,15 @@ test parse {
     for (want, ks.items()) |w, k| try testing.expectEqualStrings(w, k.bytes());
     // Scalars at top level, surrounding whitespace.
     const n = parse(tl(" \n-12.5e2\t"));
-    try testing.expectEqual(@as(f64, -1250), n.Ok.number);
+    try testing.expectEqual(@as(f64, -1250), n.Ok.Number);
     const s = parse(tl("\"a\\\"b\\\\c\\/d\\n\\u00e9\\ud83d\\ude00\""));
     defer rc.release(s);
-    try testing.expectEqualStrings("a\"b\\c/d\né😀", s.Ok.string.bytes());
+    try testing.expectEqualStrings("a\"b\\c/d\né😀", s.Ok.String.bytes());
     // Duplicate keys: first position, last value.
     const dup = parse(tl("{\"a\":1,\"b\":2,\"a\":3}"));
     defer rc.release(dup);
     try testing.expectEqual(@as(i64, 2), len(dup.Ok));
-    try testing.expectEqual(@as(f64, 3), get(dup.Ok, tl("a")).Some.number);
+    try testing.expectEqual(@as(f64, 3), get(dup.Ok, tl("a")).Some.Number);
     const dup_text = stringify(dup.Ok);
     defer rc.release(dup_text);
     try testing.expectEqualStrings("{\"a\":3,\"b\":2}", dup_text.bytes());
@@ -826,7 +833,7 @@ test pretty {
         \\  "s": "x"
         \\}
     , p.bytes());
-    const scalar = pretty(.{ .number = 2 });
+    const scalar = pretty(.{ .Number = 2 });
     defer rc.release(scalar);
     try testing.expectEqualStrings("2", scalar.bytes());
     const back = parse(p);
@@ -861,7 +868,7 @@ test "builders, accessors and value semantics" {
     try testing.expectEqualStrings("object", kind(doc).bytes());
     try testing.expectEqualStrings("array", kind(list).bytes());
     try testing.expectEqualStrings("string", kind(name_json).bytes());
-    try testing.expectEqualStrings("null", kind(.null).bytes());
+    try testing.expectEqualStrings("null", kind(.Null).bytes());
     try testing.expectEqualStrings("number", kind(fromNumber(1)).bytes());
     try testing.expectEqualStrings("bool", kind(fromBool(false)).bytes());
     try testing.expectEqual(@as(i64, 3), len(name_json));
@@ -889,12 +896,12 @@ test "parsed values are independent of the input and leak-free" {
     rc.release(text); // the parsed value does not borrow from the text
     defer rc.release(r);
     const arr = get(r.Ok, tl("arr")).Some;
-    try testing.expectEqualStrings("z", get(at(arr, 1).Some, tl("y")).Some.string.bytes());
+    try testing.expectEqualStrings("z", get(at(arr, 1).Some, tl("y")).Some.String.bytes());
     // Copies share, and releasing one copy leaves the other intact.
     const copy = r.Ok;
     rc.retain(copy);
     rc.release(copy);
-    try testing.expectEqualStrings("value", get(r.Ok, tl("k")).Some.string.bytes());
+    try testing.expectEqualStrings("value", get(r.Ok, tl("k")).Some.String.bytes());
     // Errors part-way through free everything built so far (leak-checked).
     const bad = parse(tl("{\"a\": [\"s\", {\"b\": [1, 2, \"t\"]}], \"c\": ["));
     defer rc.release(bad);

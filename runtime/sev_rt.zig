@@ -190,6 +190,80 @@ pub const log_mix = builtins.log_mix;
 pub const square = builtins.square;
 pub const dot = builtins.dot;
 
+// Standard-library built-ins under their SIRS names (sirs_std.zig; signatures in
+// src/check/stdlib.rs), and the prelude types `Json` and `HttpResponse`.
+pub const sirs_std = @import("sirs_std.zig");
+pub const Json = sirs_std.Json;
+pub const HttpResponse = sirs_std.HttpResponse;
+pub const str_format_float = sirs_std.str_format_float;
+pub const file_read = sirs_std.file_read;
+pub const file_write = sirs_std.file_write;
+pub const file_append = sirs_std.file_append;
+pub const file_exists = sirs_std.file_exists;
+pub const file_delete = sirs_std.file_delete;
+pub const file_size = sirs_std.file_size;
+pub const dir_create = sirs_std.dir_create;
+pub const dir_exists = sirs_std.dir_exists;
+pub const dir_list = sirs_std.dir_list;
+pub const dir_remove = sirs_std.dir_remove;
+pub const json_parse = sirs_std.json_parse;
+pub const json_stringify = sirs_std.json_stringify;
+pub const json_pretty = sirs_std.json_pretty;
+pub const json_len = sirs_std.json_len;
+pub const json_has_key = sirs_std.json_has_key;
+pub const json_keys = sirs_std.json_keys;
+pub const json_as_number = sirs_std.json_as_number;
+pub const json_as_bool = sirs_std.json_as_bool;
+pub const json_is_null = sirs_std.json_is_null;
+pub const json_kind = sirs_std.json_kind;
+pub const json_null = sirs_std.json_null;
+pub const json_bool = sirs_std.json_bool;
+pub const json_number = sirs_std.json_number;
+pub const json_string = sirs_std.json_string;
+pub const json_get = sirs_std.json_get;
+pub const json_at = sirs_std.json_at;
+pub const json_as_string = sirs_std.json_as_string;
+pub const json_array = sirs_std.json_array;
+pub const json_object = sirs_std.json_object;
+pub const json_set = sirs_std.json_set;
+pub const json_push = sirs_std.json_push;
+pub const datetime_now = sirs_std.datetime_now;
+pub const datetime_now_millis = sirs_std.datetime_now_millis;
+pub const datetime_now_micros = sirs_std.datetime_now_micros;
+pub const datetime_year = sirs_std.datetime_year;
+pub const datetime_month = sirs_std.datetime_month;
+pub const datetime_day = sirs_std.datetime_day;
+pub const datetime_hour = sirs_std.datetime_hour;
+pub const datetime_minute = sirs_std.datetime_minute;
+pub const datetime_second = sirs_std.datetime_second;
+pub const datetime_weekday = sirs_std.datetime_weekday;
+pub const datetime_day_of_year = sirs_std.datetime_day_of_year;
+pub const datetime_add_seconds = sirs_std.datetime_add_seconds;
+pub const datetime_add_minutes = sirs_std.datetime_add_minutes;
+pub const datetime_add_hours = sirs_std.datetime_add_hours;
+pub const datetime_add_days = sirs_std.datetime_add_days;
+pub const datetime_diff_seconds = sirs_std.datetime_diff_seconds;
+pub const datetime_make = sirs_std.datetime_make;
+pub const datetime_format = sirs_std.datetime_format;
+pub const datetime_format_with = sirs_std.datetime_format_with;
+pub const datetime_parse = sirs_std.datetime_parse;
+pub const datetime_is_leap_year = sirs_std.datetime_is_leap_year;
+pub const sleep_seconds = sirs_std.sleep_seconds;
+pub const sleep_millis = sirs_std.sleep_millis;
+pub const datetime_days_in_month = sirs_std.datetime_days_in_month;
+pub const regex_check = sirs_std.regex_check;
+pub const regex_match = sirs_std.regex_match;
+pub const regex_find = sirs_std.regex_find;
+pub const regex_find_all = sirs_std.regex_find_all;
+pub const regex_captures = sirs_std.regex_captures;
+pub const regex_split = sirs_std.regex_split;
+pub const regex_replace = sirs_std.regex_replace;
+pub const http_get = sirs_std.http_get;
+pub const http_delete = sirs_std.http_delete;
+pub const http_post = sirs_std.http_post;
+pub const http_put = sirs_std.http_put;
+pub const http_request = sirs_std.http_request;
+
 test "catalogue names resolve to the runtime functions" {
     const l: Loc = .{ .func = "main", .line = 1, .col = 1 };
     const s = str_substring(Str.lit("sever"), 1, 3, l);
@@ -208,7 +282,7 @@ test "catalogue names resolve to the runtime functions" {
 test {
     // Every module, recursively. The model glue (ppl.modelrt) is left out: it calls into the
     // separately built sampler and is tested by building models end to end.
-    inline for (.{ core, rc, str, fmt, list, map, set, option, math, json, regex, datetime, fs, task, builtins, ppl.ad, ppl.dist, ppl.transform, ppl.forward }) |m| {
+    inline for (.{ core, rc, str, fmt, list, map, set, option, math, json, regex, datetime, fs, task, builtins, sirs_std, ppl.ad, ppl.dist, ppl.transform, ppl.forward }) |m| {
         std.testing.refAllDeclsRecursive(m);
     }
 }

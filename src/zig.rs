@@ -171,7 +171,8 @@ impl<'a> Module<'a> {
     }
 
     fn type_decl(&self, index: usize, t: &TypeDef) -> Option<Doc> {
-        if matches!(t.builtin, Some(crate::typed::BuiltinAdt::Option | crate::typed::BuiltinAdt::Result)) {
+        use crate::typed::BuiltinAdt;
+        if matches!(t.builtin, Some(BuiltinAdt::Option | BuiltinAdt::Result | BuiltinAdt::Json | BuiltinAdt::HttpResponse)) {
             return None;
         }
         let name = &self.type_names[index];
@@ -227,6 +228,8 @@ impl<'a> Module<'a> {
                 let p = payloads();
                 format!("rt.Result({}, {})", p.first().cloned().unwrap_or_default(), p.get(1).cloned().unwrap_or_default())
             }
+            Some(crate::typed::BuiltinAdt::Json) => "rt.Json".into(),
+            Some(crate::typed::BuiltinAdt::HttpResponse) => "rt.HttpResponse".into(),
             _ => self.type_names[index].clone(),
         }
     }
@@ -1111,6 +1114,30 @@ fn field_type(p: &Program, ty: &Ty, index: usize) -> Ty {
 /// Built-ins whose runtime function takes the call's location as its last argument.
 fn builtin_takes_loc(name: &str) -> bool {
     matches!(name, "pop" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
+        || stdlib_takes_loc(name)
+}
+
+/// The standard-library built-ins (`check/stdlib.rs`, `runtime/sirs_std.zig`) that fault on
+/// misuse or overflow, so take the call's location.
+fn stdlib_takes_loc(name: &str) -> bool {
+    matches!(
+        name,
+        "str_format_float"
+            | "json_set"
+            | "json_push"
+            | "datetime_add_seconds"
+            | "datetime_add_minutes"
+            | "datetime_add_hours"
+            | "datetime_add_days"
+            | "datetime_diff_seconds"
+            | "datetime_days_in_month"
+            | "regex_match"
+            | "regex_find"
+            | "regex_find_all"
+            | "regex_captures"
+            | "regex_split"
+            | "regex_replace"
+    )
 }
 
 /// `name(a, b)`, broken one argument per line when it does not fit.

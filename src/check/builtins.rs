@@ -8,6 +8,10 @@
 
 use crate::types::Ty;
 
+/// The standard-library table (files, JSON, date and time, regex, HTTP, number formatting).
+#[path = "stdlib.rs"]
+mod stdlib;
+
 #[derive(Debug)]
 pub struct Builtin {
     pub name: &'static str,
@@ -129,8 +133,9 @@ pub fn math_names() -> Vec<String> {
     MATH.iter().map(|(n, _, _)| n.to_string()).collect()
 }
 
+/// A built-in by name: the core table, then the standard library's (`stdlib.rs`).
 pub fn find(name: &str) -> Option<&'static Builtin> {
-    BUILTINS.iter().find(|b| b.name == name)
+    BUILTINS.iter().chain(stdlib::STDLIB).find(|b| b.name == name)
 }
 
 /// An argument class of a built-in signature.
@@ -215,6 +220,8 @@ impl SigReader<'_> {
                 Ty::Map(Box::new(k), Box::new(v))
             }
             ("set", 1) => Ty::Set(Box::new(args.pop().unwrap_or(Ty::Invalid))),
+            ("Json", 0) => Ty::Adt(super::env::JSON, args),
+            ("HttpResponse", 0) => Ty::Adt(super::env::HTTP_RESPONSE, args),
             _ => (self.adt)(word).map_or(Ty::Invalid, |id| Ty::Adt(id, args)),
         }
     }

@@ -14,6 +14,10 @@ use crate::types::{AdtId, TraitId, Ty};
 pub(crate) const OPTION: AdtId = AdtId(0);
 pub(crate) const RESULT: AdtId = AdtId(1);
 pub(crate) const ERROR: AdtId = AdtId(2);
+/// The standard library's JSON value (`runtime/json.zig`, `rt.Json`).
+pub(crate) const JSON: AdtId = AdtId(3);
+/// The result record of the `http_*` built-ins (`runtime/http.zig`, `rt.HttpResponse`).
+pub(crate) const HTTP_RESPONSE: AdtId = AdtId(4);
 
 impl<'a> Checker<'a> {
     pub(crate) fn collect(&mut self) {
@@ -60,6 +64,40 @@ impl<'a> Checker<'a> {
             kind: AdtKind::Record { fields: vec![field("kind"), field("message")] },
             builtin: Some(BuiltinAdt::Error),
             is_error: true,
+            span: Span::default(),
+        });
+        // `Json` is recursive through arrays and maps, which are counted pointers at run time.
+        let json = Ty::Adt(JSON, Vec::new());
+        self.add_adt(AdtDef {
+            name: "Json".into(),
+            params: vec![],
+            kind: AdtKind::Enum {
+                variants: vec![
+                    variant("Null", None),
+                    variant("Bool", Some(Ty::Bool)),
+                    variant("Number", Some(Ty::Float(crate::types::FloatTy::F64))),
+                    variant("String", Some(Ty::Str)),
+                    variant("Array", Some(Ty::Array(Box::new(json.clone())))),
+                    variant("Object", Some(Ty::Map(Box::new(Ty::Str), Box::new(json)))),
+                ],
+            },
+            builtin: Some(BuiltinAdt::Json),
+            is_error: false,
+            span: Span::default(),
+        });
+        let typed_field = |name: &str, ty: Ty| FieldDef { name: name.into(), ty };
+        self.add_adt(AdtDef {
+            name: "HttpResponse".into(),
+            params: vec![],
+            kind: AdtKind::Record {
+                fields: vec![
+                    typed_field("status", Ty::Int(crate::types::IntTy::I64)),
+                    typed_field("body", Ty::Str),
+                    typed_field("headers", Ty::Map(Box::new(Ty::Str), Box::new(Ty::Str))),
+                ],
+            },
+            builtin: Some(BuiltinAdt::HttpResponse),
+            is_error: false,
             span: Span::default(),
         });
     }

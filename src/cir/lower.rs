@@ -141,10 +141,10 @@ impl Lowerer<'_> {
     /// Maps a typed type (already substituted) to its CIR form.
     fn ty(&mut self, ty: &Ty) -> Ty {
         match ty {
-            Ty::Adt(id, args) => {
-                let args: Vec<Ty> = args.iter().map(|a| self.ty(a)).collect();
+            Ty::Adt(id, typed_args) => {
+                let args: Vec<Ty> = typed_args.iter().map(|a| self.ty(a)).collect();
                 let key = Ty::Adt(*id, args.clone());
-                let type_id = self.adt_type(&key, *id, &args);
+                let type_id = self.adt_type(&key, *id, &args, typed_args);
                 Ty::Adt(AdtId(type_id.0), Vec::new())
             }
             Ty::Tuple(items) => {
@@ -174,7 +174,9 @@ impl Lowerer<'_> {
         id
     }
 
-    fn adt_type(&mut self, key: &Ty, id: AdtId, args: &[Ty]) -> TypeId {
+    /// `args` are the CIR forms of `typed_args`; member types substitute the typed arguments
+    /// (lowering a CIR type again would read its id as a typed ADT id).
+    fn adt_type(&mut self, key: &Ty, id: AdtId, args: &[Ty], typed_args: &[Ty]) -> TypeId {
         if let Some(t) = self.types.get(key) {
             return *t;
         }
@@ -194,10 +196,10 @@ impl Lowerer<'_> {
         let placeholder = TypeDef { name, kind: TypeKind::Tuple { items: Vec::new() }, builtin: adt.builtin, is_error: adt.is_error };
         let type_id = self.push_type(key.clone(), placeholder);
         let kind = match &adt.kind {
-            AdtKind::Record { fields } => TypeKind::Record { fields: fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty.subst(args)))).collect() },
+            AdtKind::Record { fields } => TypeKind::Record { fields: fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty.subst(typed_args)))).collect() },
             AdtKind::Enum { variants } => {
                 let variants: Vec<(String, Option<Ty>)> =
-                    variants.iter().map(|v| (v.name.clone(), v.payload.as_ref().map(|p| self.ty(&p.subst(args))))).collect();
+                    variants.iter().map(|v| (v.name.clone(), v.payload.as_ref().map(|p| self.ty(&p.subst(typed_args))))).collect();
                 let boxed = vec![false; variants.len()];
                 TypeKind::Enum { variants, boxed }
             }
