@@ -18,6 +18,7 @@ const core = @import("core.zig");
 const rc = @import("rc.zig");
 const str_mod = @import("str.zig");
 const option = @import("option.zig");
+const exc = @import("exc.zig");
 
 const Loc = core.Loc;
 const Str = str_mod.Str;
@@ -43,6 +44,8 @@ pub fn Task(comptime T: type) type {
             joined: bool = false,
             /// Set by the first `join`: the result now belongs to that caller.
             taken: std.atomic.Value(bool) = .init(false),
+            /// The exception of a task whose function threw (an error union result).
+            exception: ?exc.Pending = null,
             /// Set by the thread after storing the result.
             done: std.atomic.Value(bool) = .init(false),
             mutex: std.Thread.Mutex = .{},
@@ -65,7 +68,10 @@ pub fn Task(comptime T: type) type {
             if (!rc.decRef(&self.state.count)) return;
             const s = self.state;
             s.joinThread();
-            if (!s.taken.load(.acquire)) rc.release(s.result);
+            if (!s.taken.load(.acquire)) {
+                rc.release(s.result);
+                if (s.exception) |e| e.deinit();
+            }
             core.destroy(s);
         }
 
@@ -103,6 +109,9 @@ pub fn spawn(comptime f: anytype, args: anytype) Task(ReturnOf(f)) {
     const Runner = struct {
         fn run(state: *H.State, a: Args) void {
             state.result = @call(.auto, f, a);
+            if (comptime @typeInfo(T) == .error_union) {
+                if (state.result) |_| {} else |_| state.exception = exc.detach();
+            }
             rc.release(a);
             state.done.store(true, .release);
         }
@@ -123,6 +132,11 @@ pub fn join(task: anytype, comptime loc: Loc) @TypeOf(task).Result {
     const s = task.state;
     if (s.taken.swap(true, .acq_rel)) core.fault(loc, "task joined twice (a task's result can be awaited once)", .{});
     s.joinThread();
+    if (s.exception) |e| {
+        // The task threw: its exception becomes pending on this thread (the result is the error).
+        s.exception = null;
+        exc.attach(e);
+    }
     return s.result;
 }
 
@@ -337,6 +351,30 @@ test join {
     defer rc.release(copy);
     try core.expectExit(101, "error: task joined twice (a task's result can be awaited once)\n  --> <unknown>:4:9 (in function `main`)\n", join, .{ copy, tloc });
     try testing.expect(rc.eql(t, copy));
+}
+
+fn failIfNegative(x: i64) exc.Thrown!i64 {
+    if (x < 0) {
+        exc.raise({}, exc.untyped, Str.lit("Error"), Str.fromSlice("negative input"), tloc);
+        return error.SevThrow;
+    }
+    return x * 2;
+}
+
+test "a task's exception is raised again by join on the awaiting thread" {
+    const good = spawn(failIfNegative, .{21});
+    defer rc.release(good);
+    try testing.expectEqual(@as(i64, 42), try join(good, tloc));
+    const bad = spawn(failIfNegative, .{-1});
+    defer rc.release(bad);
+    try testing.expectError(error.SevThrow, join(bad, tloc));
+    const E = struct { kind: Str, message: Str };
+    const e = exc.takeError(E);
+    defer rc.release(e);
+    try testing.expectEqualStrings("negative input", e.message.bytes());
+    // An exception nobody awaits is released with the task (the leak check would fail otherwise).
+    const ignored = spawn(failIfNegative, .{-2});
+    rc.release(ignored);
 }
 
 test "releasing an unjoined task waits for it and frees its result" {

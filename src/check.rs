@@ -181,16 +181,9 @@ impl Checker<'_> {
     fn report_unimplemented(&mut self) {
         let mut found: Vec<(Span, &'static str)> = Vec::new();
         for f in &self.out.functions {
-            typed::walk(&f.body, &mut |stmt, exprs| {
-                match stmt {
-                    typed::StmtKind::Try { .. } => found.push((f.span, "`try`/`catch`")),
-                    typed::StmtKind::Throw(e) => found.push((e.span, "`throw`")),
-                    _ => {}
-                }
+            typed::walk(&f.body, &mut |_, exprs| {
                 for e in exprs {
                     let feature = match &e.kind {
-                        typed::ExprKind::Await(_) | typed::ExprKind::Spawn { .. } => "async functions and `await`",
-                        typed::ExprKind::Propagate(_) => "`propagate`",
                         typed::ExprKind::Infer { .. } => "`infer`",
                         typed::ExprKind::ToDyn { .. } | typed::ExprKind::Call { callee: typed::Callee::Dyn { .. }, .. } => "trait objects",
                         _ => continue,

@@ -19,6 +19,7 @@
 pub mod lower;
 pub mod model;
 pub mod print;
+pub mod throws;
 pub mod verify;
 
 use crate::ast::{BinOp, UnOp};
@@ -243,6 +244,10 @@ pub enum InstKind {
     /// A mutating built-in whose first argument is the local it changes.
     BuiltinMut(&'static str, LocalId, Vec<ValueId>),
     CallExtern(usize, Vec<ValueId>),
+    /// Starts a call of an async function on its own thread; the result is a `Future`.
+    Spawn(FuncId, Vec<ValueId>),
+    /// Waits for a `Future` and takes its result (owned); re-raises the task's exception.
+    Await(ValueId),
     /// Record, tuple or enum construction: the operands are owned and moved in.
     MakeRecord(Vec<ValueId>),
     MakeVariant(usize, Option<ValueId>),
@@ -302,7 +307,7 @@ impl InstKind {
             K::Const(_) | K::Local(_) | K::DeferReleaseLocal(_) | K::Break | K::Continue | K::Unreachable => Vec::new(),
             K::Loop { .. } | K::Try { .. } => Vec::new(),
             K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => vec![*v],
-            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) => vec![*v],
+            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) | K::Await(v) => vec![*v],
             K::Record { value, .. } => vec![*value],
             K::Sample { args, size, lower, upper, .. } => args.iter().copied().chain(*size).chain(*lower).chain(*upper).collect(),
             K::Observe { args, value, .. } | K::LogDensity { args, value, .. } => args.iter().copied().chain([*value]).collect(),
@@ -311,7 +316,7 @@ impl InstKind {
             K::Return(v) => v.iter().copied().collect(),
             K::MakeVariant(_, v) => v.iter().copied().collect(),
             K::Binary(_, a, b) | K::Index(a, b) => vec![*a, *b],
-            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) => args.clone(),
+            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) | K::Spawn(_, args) => args.clone(),
             K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.clone(),
             K::MakeMap(entries) => entries.iter().flat_map(|(k, v)| [*k, *v]).collect(),
             K::SetPlace { path, value, .. } => {
@@ -329,7 +334,7 @@ impl InstKind {
             K::Const(_) | K::Local(_) | K::DeferReleaseLocal(_) | K::Break | K::Continue | K::Unreachable => {}
             K::Loop { .. } | K::Try { .. } => {}
             K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => *v = f(*v),
-            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) => *v = f(*v),
+            K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) | K::Await(v) => *v = f(*v),
             K::Record { value, .. } => *value = f(*value),
             K::Sample { args, size, lower, upper, .. } => {
                 args.iter_mut().for_each(|a| *a = f(*a));
@@ -352,7 +357,9 @@ impl InstKind {
                 *a = f(*a);
                 *b = f(*b);
             }
-            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) => args.iter_mut().for_each(|a| *a = f(*a)),
+            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) | K::Spawn(_, args) => {
+                args.iter_mut().for_each(|a| *a = f(*a))
+            }
             K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.iter_mut().for_each(|a| *a = f(*a)),
             K::MakeMap(entries) => entries.iter_mut().for_each(|(k, v)| {
                 *k = f(*k);
@@ -379,6 +386,22 @@ impl InstKind {
                 std::iter::once(*body).chain(catches.iter().map(|c| c.body)).chain(*finally).collect()
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// The function this instruction calls or starts, if any.
+    pub fn callee(&self) -> Option<FuncId> {
+        match self {
+            InstKind::Call(f, _) | InstKind::Spawn(f, _) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// `callee`, to renumber functions.
+    pub fn callee_mut(&mut self) -> Option<&mut FuncId> {
+        match self {
+            InstKind::Call(f, _) | InstKind::Spawn(f, _) => Some(f),
+            _ => None,
         }
     }
 

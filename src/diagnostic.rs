@@ -99,6 +99,7 @@ codes! {
     E0326 Error "a type refers to itself without indirection",
     E0327 Error "a method is not defined for this type",
     E0328 Error "a language feature is not implemented yet",
+    E0329 Error "control flow cannot leave a `finally` block",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

@@ -35,6 +35,8 @@ struct Module<'a> {
     p: &'a Program,
     type_names: Vec<String>,
     fn_names: Vec<String>,
+    /// `can_throw` of every function (the exception analysis's input for nested blocks).
+    throwing: Vec<bool>,
 }
 
 impl<'a> Module<'a> {
@@ -42,7 +44,8 @@ impl<'a> Module<'a> {
         let mut top = Namer::with_taken(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
         let type_names = p.types.iter().map(|t| top.fresh(&t.name)).collect();
         let fn_names = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
-        Module { p, type_names, fn_names }
+        let throwing = p.functions.iter().map(|f| f.can_throw).collect();
+        Module { p, type_names, fn_names, throwing }
     }
 
     fn document(&self) -> Doc {
@@ -97,12 +100,29 @@ impl<'a> Module<'a> {
         concat(parts)
     }
 
+    /// `main` runs the entry through the runtime; an entry that may throw is wrapped so that an
+    /// uncaught exception stops the program with its message.
     fn main_wrapper(&self, entry: FuncId) -> Doc {
         let f = self.p.func(entry);
         let runner = if f.params.is_empty() { "run" } else { "runWithArgs" };
-        concat([
+        let name = &self.fn_names[entry.index()];
+        let main = concat([
             text("pub fn main() u8 {"),
-            concat([hardline(), text(format!("return rt.{runner}({});", self.fn_names[entry.index()]))]).nest(INDENT),
+            concat([hardline(), text(format!("return rt.{runner}({});", if f.can_throw { "sev_main" } else { name }))]).nest(INDENT),
+            hardline(),
+            text("}"),
+        ]);
+        if !f.can_throw {
+            return main;
+        }
+        let (params, args) = if f.params.is_empty() { ("", "") } else { ("args: anytype", "args") };
+        let ret = self.ty(&f.ret);
+        concat([
+            main,
+            hardline(),
+            hardline(),
+            text(format!("fn sev_main({params}) {ret} {{")),
+            concat([hardline(), text(format!("return {name}({args}) catch rt.exc.uncaught();"))]).nest(INDENT),
             hardline(),
             text("}"),
         ])
@@ -212,6 +232,8 @@ impl<'a> Module<'a> {
             Ty::Map(k, v) => format!("rt.Map({}, {})", self.ty(k), self.ty(v)),
             Ty::Adt(id, _) => self.adt_ty(id.0 as usize),
             Ty::Real => "M.Real".into(),
+            Ty::Future(t) => format!("rt.task.Task(rt.Thrown!{})", self.ty(t)),
+            Ty::Channel(t) => format!("rt.task.Channel({})", self.ty(t)),
             other => format!("@compileError(\"unsupported type {other:?}\")"),
         }
     }
@@ -277,6 +299,17 @@ struct FnEmitter<'m, 'a> {
     value_names: HashMap<ValueId, String>,
     /// Inlinable expressions not yet placed, in definition order.
     pending: Vec<(ValueId, Doc)>,
+    /// Where a thrown exception goes, innermost last (empty: out of the function).
+    throw_targets: Vec<ThrowTarget>,
+}
+
+/// Where control goes when an exception is raised.
+#[derive(Clone, Debug)]
+enum ThrowTarget {
+    /// The body of a `try` statement: `break :label true`.
+    Try(String),
+    /// A `finally` block, which cannot be left by an exception: a fault.
+    Finally,
 }
 
 impl<'m, 'a> FnEmitter<'m, 'a> {
@@ -297,6 +330,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             declared: vec![false; f.locals.len()],
             value_names: HashMap::new(),
             pending: Vec::new(),
+            throw_targets: Vec::new(),
         };
         e.analyse();
         e
@@ -346,7 +380,8 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             all.extend(params);
             format!("fn {}({}) M.Err!{} {{", self.name, all.join(", "), self.m.ty(&self.f.ret))
         } else {
-            format!("fn {}({}) {} {{", self.name, params.join(", "), self.m.ty(&self.f.ret))
+            let error_union = if self.f.can_throw { "rt.Thrown!" } else { "" };
+            format!("fn {}({}) {error_union}{} {{", self.name, params.join(", "), self.m.ty(&self.f.ret))
         };
         let mut body: Vec<Doc> = self
             .f
@@ -595,7 +630,8 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let x = self.operand(*x);
                 concat([text("M.printText(ctx, "), x, text(");")])
             }
-            K::Throw(_) | K::Try { .. } => text("@compileError(\"exceptions are not supported by this backend yet\");"),
+            K::Throw(x) => self.throw_doc(v, *x),
+            K::Try { body, catches, finally } => self.try_doc(*body, catches, *finally),
             _ => text("unreachable;"),
         }
     }
@@ -735,6 +771,111 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         concat([text("switch ("), scrutinee, text(") {"), self.nested(prongs), hardline(), text("}")])
     }
 
+    // ----- Exceptions -------------------------------------------------------------------------
+
+    /// A call of a function that may throw, sending its exception to the current target.
+    fn catching(&self, call: Doc) -> Doc {
+        match self.throw_targets.last() {
+            None => concat([text("(try "), call, text(")")]),
+            Some(ThrowTarget::Try(label)) => concat([text("("), call, text(format!(" catch break :{label} true)"))]),
+            Some(ThrowTarget::Finally) => concat([text("("), call, text(" catch rt.exc.escapedFinally())")]),
+        }
+    }
+
+    /// The statement that passes a pending exception on to the current target.
+    fn rethrow(&self) -> Doc {
+        match self.throw_targets.last() {
+            None => text("return error.SevThrow;"),
+            Some(ThrowTarget::Try(label)) => text(format!("break :{label} true;")),
+            Some(ThrowTarget::Finally) => text("rt.exc.escapedFinally();"),
+        }
+    }
+
+    fn throw_doc(&mut self, v: ValueId, x: ValueId) -> Doc {
+        let ty = self.f.inst(x).ty.clone();
+        let value = strip_parens(self.operand(x));
+        let loc = self.loc(v);
+        let raise = match &ty {
+            Ty::Adt(id, _) => {
+                let t = &self.m.p.types[id.0 as usize];
+                let type_id = if t.builtin.is_some() { "rt.exc.untyped".to_string() } else { id.0.to_string() };
+                concat([text("rt.exc.raiseRecord("), value, text(format!(", {type_id}, {}, {loc});", string_literal(&t.name)))])
+            }
+            _ => concat([text("rt.exc.raise({}, rt.exc.untyped, rt.Str.lit(\"Error\"), "), value, text(format!(", {loc});"))]),
+        };
+        concat([raise, hardline(), self.rethrow()])
+    }
+
+    /// `try`/`catch`/`finally`: the body is a labeled block that yields whether it threw, the
+    /// catch clauses test the pending exception's type in order, and `finally` is a `defer`,
+    /// so that it runs on every way out (normal end, `return`, `break`, an exception).
+    fn try_doc(&mut self, body: BlockId, catches: &[CatchClause], finally: Option<BlockId>) -> Doc {
+        let mut stmts = Vec::new();
+        if let Some(block) = finally {
+            self.throw_targets.push(ThrowTarget::Finally);
+            let cleanup = self.braces(block);
+            self.throw_targets.pop();
+            stmts.push(concat([text("defer "), cleanup]));
+        }
+        if !crate::cir::throws::block_may_throw(self.f, body, &self.m.throwing) {
+            if !catches.is_empty() {
+                // Dead handlers are still emitted (never run) so that the values they use count as used.
+                stmts.push(concat([text("if (false) "), self.catch_chain(catches)]));
+            }
+            stmts.extend(self.block_body(body));
+            return concat([text("{"), self.nested(stmts), hardline(), text("}")]);
+        }
+        let label = self.namer.fresh("attempt");
+        let threw = self.namer.fresh("threw");
+        self.throw_targets.push(ThrowTarget::Try(label.clone()));
+        let mut inner = self.block_body(body);
+        self.throw_targets.pop();
+        let ends_in_jump = self.f.block(body).insts.last().is_some_and(|v| self.f.inst(*v).kind.is_terminator());
+        if !ends_in_jump {
+            inner.push(text(format!("break :{label} false;")));
+        }
+        stmts.push(concat([text(format!("const {threw} = {label}: {{")), self.nested(inner), hardline(), text("};")]));
+        let chain = self.catch_chain(catches);
+        let handlers = if catches.first().is_some_and(|c| c.error_type.is_some()) { concat([text("{"), self.nested(vec![chain]), hardline(), text("}")]) } else { chain };
+        stmts.push(concat([text(format!("if ({threw}) ")), handlers]));
+        concat([text("{"), self.nested(stmts), hardline(), text("}")])
+    }
+
+    /// The catch clauses as an `if`/`else` chain on the pending exception's type; without a
+    /// catch-all clause the last `else` passes the exception on.
+    fn catch_chain(&mut self, catches: &[CatchClause]) -> Doc {
+        let Some((clause, rest)) = catches.split_first() else {
+            return concat([text("{"), self.nested(vec![self.rethrow()]), hardline(), text("}")]);
+        };
+        let handler = self.catch_clause(clause);
+        match clause.error_type {
+            None => handler,
+            Some(t) => {
+                let otherwise = self.catch_chain(rest);
+                concat([text(format!("if (rt.exc.isType({})) ", t.0)), handler, text(" else "), otherwise])
+            }
+        }
+    }
+
+    fn catch_clause(&mut self, clause: &CatchClause) -> Doc {
+        let mut stmts = Vec::new();
+        match clause.local {
+            Some(l) => {
+                let name = self.local_names[l.index()].clone();
+                let ty = self.m.ty(&self.f.local(l).ty);
+                let take = if clause.error_type.is_some() { "take" } else { "takeError" };
+                stmts.push(text(format!("const {name} = rt.exc.{take}({ty});")));
+                if !self.local_read[l.index()] {
+                    stmts.push(text(format!("_ = {name};")));
+                }
+                self.declared[l.index()] = true;
+            }
+            None => stmts.push(text("rt.exc.discard();")),
+        }
+        stmts.extend(self.block_body(clause.body));
+        concat([text("{"), self.nested(stmts), hardline(), text("}")])
+    }
+
     // ----- Expressions ------------------------------------------------------------------------
 
     fn expr(&mut self, v: ValueId) -> Doc {
@@ -753,7 +894,8 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                     docs.insert(0, text("M"));
                     return concat([text("try "), text_call(&self.m.fn_names[f.index()], docs)]);
                 }
-                text_call(&self.m.fn_names[f.index()], docs)
+                let call = text_call(&self.m.fn_names[f.index()], docs);
+                if self.m.p.func(*f).can_throw { self.catching(call) } else { call }
             }
             K::Sample { site, dist, args, size, lower, upper, kind } => self.sample(v, *site, dist, args, *size, *lower, *upper, *kind, &inst.ty),
             K::LogDensity { dist, args, value } => {
@@ -765,6 +907,16 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 } else {
                     text_call("rt.ppl.forward.lpdf", vec![d, y, tuple, text(self.loc(v))])
                 }
+            }
+            K::Spawn(f, args) => {
+                let args = self.typed_args(args);
+                let tuple = if args.is_empty() { text(".{}") } else { concat([text(".{ "), join(args, text(", ")), text(" }")]) };
+                text_call("rt.task.spawn", vec![text(self.m.fn_names[f.index()].clone()), tuple])
+            }
+            K::Await(task) => {
+                let task = self.operand(*task);
+                let join = text_call("rt.task.join", vec![task, text(self.loc(v))]);
+                self.catching(join)
             }
             K::CallExtern(i, args) => {
                 let args = self.typed_args(args);

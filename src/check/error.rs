@@ -46,6 +46,7 @@ pub enum TypeError {
     UnknownMethod { span: Span, ty: String, method: String },
     Duplicate { what: &'static str, name: String, first: Span, second: Span },
     NotImplemented { span: Span, feature: &'static str },
+    LeavesFinally { span: Span, what: &'static str },
     UnreachableArm { span: Span },
     UnreachableCode { span: Span },
 }
@@ -205,6 +206,9 @@ impl TypeError {
             E::NotImplemented { span, feature } => Diagnostic::new(Code::E0328, format!("{feature} is not implemented yet"))
                 .primary(*span, "sev cannot compile this yet")
                 .hint("see ROADMAP.md for what works today"),
+            E::LeavesFinally { span, what } => Diagnostic::new(Code::E0329, format!("`{what}` cannot leave a `finally` block"))
+                .primary(*span, format!("this `{what}` would jump out of the `finally` block"))
+                .hint("a `finally` block always runs to its end; move this out of the block"),
             E::UnreachableArm { span } => Diagnostic::new(Code::W0001, "Unreachable match arm")
                 .primary(*span, "earlier arms already match every value this arm could match"),
             E::UnreachableCode { span } => {

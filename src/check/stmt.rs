@@ -388,18 +388,36 @@ impl<'a> Checker<'a> {
             flow = Flow::both(flow, catch_flow);
             typed_catches.push(typed::CatchArm { error_type, variable, body: catch_body });
         }
-        let has_catch_all = typed_catches.iter().any(|c| c.error_type.is_none());
-        if !has_catch_all {
-            flow = Flow::Normal;
-        }
-        let (finally, finally_flow) = match finally {
-            Some(f) => self.scoped_block(f),
-            None => (Vec::new(), Flow::Normal),
+        // An exception that no clause catches leaves the statement by propagating, so the
+        // clauses do not need a catch-all for the statement to diverge.
+        // A `finally` block cannot jump away (E0329), so it never changes how the statement ends.
+        let finally = match finally {
+            Some(f) => self.scoped_block(f).0,
+            None => Vec::new(),
         };
-        if finally_flow == Flow::Diverges {
-            flow = Flow::Diverges;
-        }
+        self.check_finally_exits(&finally, 0);
         (Some(Stmt { kind: T::Try { body, catches: typed_catches, finally }, span }), flow)
+    }
+
+    /// Reports statements that would leave a `finally` block early: `return`, `throw`, and
+    /// `break`/`continue` that are not inside a loop of the block itself.
+    fn check_finally_exits(&mut self, block: &[Stmt], loop_depth: usize) {
+        for stmt in block {
+            let what = match &stmt.kind {
+                T::Return(_) => Some("return"),
+                T::Throw(_) => Some("throw"),
+                T::Break if loop_depth == 0 => Some("break"),
+                T::Continue if loop_depth == 0 => Some("continue"),
+                _ => None,
+            };
+            if let Some(what) = what {
+                self.error(TypeError::LeavesFinally { span: stmt.span, what });
+            }
+            let is_loop = matches!(stmt.kind, T::While { .. } | T::ForRange { .. } | T::ForEach { .. });
+            for nested in typed::stmt_blocks(&stmt.kind) {
+                self.check_finally_exits(nested, loop_depth + usize::from(is_loop));
+            }
+        }
     }
 
     fn error_type(&mut self, name: &ast::Name) -> Option<crate::types::AdtId> {

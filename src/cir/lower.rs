@@ -63,6 +63,8 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
         lowerer.out.functions[cir_id.index()] = function;
     }
     lowerer.mark_boxed_payloads();
+    super::throws::mark(&mut lowerer.out);
+    lowerer.reject_throwing_model_code();
     if lowerer.diagnostics.is_empty() { Ok(lowerer.out) } else { Err(lowerer.diagnostics) }
 }
 
@@ -87,6 +89,18 @@ pub(super) struct Lowerer<'a> {
 }
 
 impl Lowerer<'_> {
+    /// Model code runs thousands of times per draw inside the sampler, which has no way to
+    /// report an exception: one that could escape a model function is rejected here.
+    fn reject_throwing_model_code(&mut self) {
+        for f in self.out.functions.iter().filter(|f| f.model && f.can_throw) {
+            let message = format!("an exception may escape `{}`, which runs inside the model", f.source_name);
+            let d = Diagnostic::new(crate::diagnostic::Code::E0319, "Unsupported model construct")
+                .primary(f.span, message)
+                .hint("catch it inside the function with `try`/`catch`");
+            self.diagnostics.push(d);
+        }
+    }
+
     /// The CIR function for an instance (queued if new).
     fn instance(&mut self, key: Instance) -> FuncId {
         if let Some(f) = self.instances.get(&key) {

@@ -134,6 +134,8 @@ impl Printer<'_> {
             K::Call(f, args) => format!("call {}({})", self.p.functions.get(f.index()).map_or("?", |f| f.name.as_str()), list(args)),
             K::Builtin(name, args) => format!("builtin {name}({})", list(args)),
             K::BuiltinMut(name, l, args) => format!("builtin {name}(&{l}{}{})", if args.is_empty() { "" } else { ", " }, list(args)),
+            K::Spawn(f, args) => format!("spawn {}({})", self.p.functions.get(f.index()).map_or("?", |f| f.name.as_str()), list(args)),
+            K::Await(v) => format!("await {v}"),
             K::CallExtern(i, args) => format!("extern {}({})", self.p.externs.get(*i).map_or("?", |e| e.name.as_str()), list(args)),
             K::MakeRecord(vs) => format!("record {{{}}}", list(vs)),
             K::MakeVariant(i, v) => match v {

@@ -199,7 +199,7 @@ fn remove_unused_functions(p: &mut Program) -> bool {
         let f = &p.functions[id.index()];
         for b in f.reachable_blocks() {
             for v in &f.block(b).insts {
-                if let InstKind::Call(callee, _) = f.inst(*v).kind {
+                if let Some(callee) = f.inst(*v).kind.callee() {
                     pending.push(callee);
                 }
             }
@@ -220,7 +220,7 @@ fn remove_unused_functions(p: &mut Program) -> bool {
     p.functions = old.into_iter().zip(&reached).filter(|(_, r)| **r).map(|(f, _)| f).collect();
     for f in &mut p.functions {
         for inst in &mut f.insts {
-            if let InstKind::Call(callee, _) = &mut inst.kind {
+            if let Some(callee) = inst.kind.callee_mut() {
                 // Calls in unreachable code may name removed functions; they are never emitted.
                 *callee = new_id.get(callee.index()).copied().flatten().unwrap_or(*callee);
             }

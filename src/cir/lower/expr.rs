@@ -109,13 +109,46 @@ impl FnLower<'_, '_> {
             E::Cond { cond, then_value, else_value } => self.cond(cond, then_value, else_value, ty, span),
             E::Sample { .. } => self.sample(e),
             E::LogDensity { dist, value } => self.log_density(dist, value, ty, span),
-            E::Invalid
-            | E::ToDyn { .. }
-            | E::Infer { .. }
-            | E::Await(_)
-            | E::Spawn { .. }
-            | E::Propagate(_) => self.emit(InstKind::Unreachable, ty, span),
+            E::Propagate(inner) => self.propagate(inner, ty, span),
+            E::Spawn { func, args } => self.spawn(*func, args, ty, span),
+            E::Await(task) => {
+                let v = self.expr(task);
+                let v = self.use_borrowed(v);
+                self.owned_value(InstKind::Await(v), ty, span)
+            }
+            E::Invalid | E::ToDyn { .. } | E::Infer { .. } => self.emit(InstKind::Unreachable, ty, span),
         }
+    }
+
+    /// `propagate e`: the payload of `Some`/`Ok`, or an early return of `None`/`Err(e)`. Both
+    /// `Option` and `Result` keep their success variant first.
+    fn propagate(&mut self, inner: &typed::Expr, ty: Ty, span: Span) -> ValueId {
+        let v = self.expr(inner);
+        let v = self.use_borrowed(v);
+        let succeeded = self.emit(InstKind::IsVariant(v, 0), Ty::Bool, span);
+        let then_block = self.f.add_block();
+        let else_block = self.f.add_block();
+        self.in_block(else_block, |this| this.return_failure(v, span));
+        self.emit_void(InstKind::If { cond: succeeded, then_block, else_block }, span);
+        self.emit(InstKind::Payload(v, 0), ty, span)
+    }
+
+    /// Returns `None`, or `Err` with the error of the `Result` value `v`.
+    fn return_failure(&mut self, v: ValueId, span: Span) {
+        let error_ty = match &self.f.inst(v).ty {
+            Ty::Adt(id, _) => match &self.l.out.types[id.0 as usize].kind {
+                TypeKind::Enum { variants, .. } => variants.get(1).and_then(|(_, p)| p.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let payload = error_ty.map(|t| {
+            let error = self.emit(InstKind::Payload(v, 1), t, span);
+            self.own(error)
+        });
+        let ret = self.f.ret.clone();
+        let failure = self.emit(InstKind::MakeVariant(1, payload), ret, span);
+        self.return_owned(Some(failure), span);
     }
 
     fn owned_operands(&mut self, items: &[typed::Expr]) -> Vec<ValueId> {
@@ -226,6 +259,23 @@ impl FnLower<'_, '_> {
         let ret = self.l.ty(&callee.ret.subst(&type_args));
         let ret = if ret_active { ret.to_real() } else { ret };
         self.owned_value(InstKind::Call(target, values), ret, span)
+    }
+
+    /// A call of an async function: it runs outside any model, on plain values; the runtime
+    /// retains the arguments for the task.
+    fn spawn(&mut self, id: typed::FuncId, args: &[typed::Expr], ty: Ty, span: Span) -> ValueId {
+        let key = super::Instance { func: id, type_args: Vec::new(), active: vec![false; args.len()], model: false };
+        let target = self.l.instance(key);
+        let callee = self.l.typed.func(id);
+        let mut values = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let want = self.l.ty(&callee.local(callee.params[i]).ty);
+            let v = self.expr(a);
+            let v = self.plain(v);
+            let v = self.coerce(v, &want);
+            values.push(self.use_borrowed(v));
+        }
+        self.owned_value(InstKind::Spawn(target, values), ty, span)
     }
 
     fn borrowed_args(&mut self, args: &[typed::Expr]) -> Vec<ValueId> {

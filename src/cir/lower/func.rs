@@ -300,6 +300,21 @@ impl<'l, 'a> FnLower<'l, 'a> {
         self.emit_void(InstKind::Return(v), span);
     }
 
+    /// Returns an owned value from a place other than a `return` statement (`propagate`).
+    pub(super) fn return_owned(&mut self, value: Option<ValueId>, span: Span) {
+        if self.f.model {
+            self.record_pending_outputs();
+        }
+        if self.is_model_entry {
+            if let Some(v) = value {
+                self.report_return(v, span);
+            }
+            self.emit_void(InstKind::Return(None), span);
+            return;
+        }
+        self.emit_void(InstKind::Return(value), span);
+    }
+
     /// Emits `if (!cond) break;` at the start of a loop body.
     fn break_unless(&mut self, cond: &typed::Expr) {
         let c = self.expr(cond);
@@ -679,7 +694,8 @@ impl<'l, 'a> FnLower<'l, 'a> {
                     }
                     this.block_into(&c.body);
                 });
-                let error_type = c.error_type.map(|id| {
+                let catches_everything = |id: &crate::types::AdtId| self.l.typed.adt(*id).builtin == Some(typed::BuiltinAdt::Error);
+                let error_type = c.error_type.filter(|id| !catches_everything(id)).map(|id| {
                     let ty = self.ty(&Ty::Adt(id, Vec::new()));
                     match ty {
                         Ty::Adt(t, _) => TypeId(t.0),
