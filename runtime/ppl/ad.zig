@@ -216,12 +216,19 @@ pub const NarySpan = struct {
 
 /// Reserve room for an n-ary node with `n` parents (partials are zeroed).
 pub fn reserveNary(n: usize) NarySpan {
+    const span = reserveNaryUndefined(n);
+    @memset(span.partials[0..n], 0);
+    return span;
+}
+
+/// Reserve room for an n-ary node with `n` parents whose parents and partials the caller
+/// writes in full (no zeroing).
+pub fn reserveNaryUndefined(n: usize) NarySpan {
     const t = &tape;
     const need = @as(usize, t.nlen) + n;
     if (need > t.par.len) growNary(need);
     const start = t.nlen;
     t.nlen = @intCast(need);
-    @memset(t.part[start..need], 0);
     return .{ .start = start, .n = @intCast(n), .parents = t.par.ptr + start, .partials = t.part.ptr + start };
 }
 
@@ -546,7 +553,7 @@ fn Ops(comptime k: ModeKind) type {
             }
             if (nv == 1) return push(v, ps[0], ds[0], no_parent, 0);
             if (nv == 2) return push(v, ps[0], ds[0], ps[1], ds[1]);
-            const span = reserveNary(nv);
+            const span = reserveNaryUndefined(nv);
             for (0..nv) |i| {
                 span.parents[i] = ps[i];
                 span.partials[i] = ds[i];
@@ -571,7 +578,7 @@ fn Ops(comptime k: ModeKind) type {
                         1 => return push(v, parents[0].idx, partials[0], no_parent, 0),
                         2 => return push(v, parents[0].idx, partials[0], parents[1].idx, partials[1]),
                         else => {
-                            const span = reserveNary(parents.len);
+                            const span = reserveNaryUndefined(parents.len);
                             for (parents, partials, 0..) |p, d, i| {
                                 span.parents[i] = p.idx;
                                 span.partials[i] = d;
@@ -775,7 +782,7 @@ fn Ops(comptime k: ModeKind) type {
                 return .{ .val = s, .tan = t };
             }
             if (xs.len == 0) return lift(0);
-            const span = reserveNary(xs.len);
+            const span = reserveNaryUndefined(xs.len);
             for (xs, 0..) |x, i| {
                 span.parents[i] = x.idx;
                 span.partials[i] = 1;
@@ -804,7 +811,7 @@ fn Ops(comptime k: ModeKind) type {
             if (a.len == 0) return lift(0);
             const na: usize = if (EA == Real) a.len else 0;
             const nb: usize = if (EB == Real) b.len else 0;
-            const span = reserveNary(na + nb);
+            const span = reserveNaryUndefined(na + nb);
             if (EA == Real) for (0..a.len) |i| {
                 span.parents[i] = a[i].idx;
                 span.partials[i] = value(b[i]);
@@ -832,7 +839,7 @@ fn Ops(comptime k: ModeKind) type {
                 for (xs) |x| t += @exp(x.val - v) * x.tan;
                 return .{ .val = v, .tan = t };
             }
-            const span = reserveNary(xs.len);
+            const span = reserveNaryUndefined(xs.len);
             for (xs, 0..) |x, i| {
                 span.parents[i] = x.idx;
                 span.partials[i] = @exp(x.val - v);

@@ -156,9 +156,13 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
                 rc.retain(xs);
                 return xs;
             }
-            var out = List(S.Real).withCapacity(@intCast(xs.len()));
-            for (xs.items()) |x| out.push(S.lift(x));
-            return out;
+            // fill a buffer and copy it in once (a push per element costs a uniqueness check)
+            const items = xs.items();
+            var small: [32]S.Real = undefined;
+            const buf = if (items.len <= small.len) small[0..items.len] else core.gpa().alloc(S.Real, items.len) catch core.outOfMemory();
+            defer if (items.len > small.len) core.gpa().free(buf);
+            for (buf, items) |*b, x| b.* = S.lift(x);
+            return List(S.Real).fromSlice(buf);
         }
 
         /// The values of a list of model reals (owned).

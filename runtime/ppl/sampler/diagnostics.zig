@@ -170,27 +170,27 @@ pub fn splitChains(allocator: std.mem.Allocator, d: Draws) !Draws {
 /// average rank) becomes Φ⁻¹((r - 3/8) / (n + 1/4)).
 pub fn zScaleInPlace(allocator: std.mem.Allocator, xs: []f64) !void {
     const n = xs.len;
-    const idx = try allocator.alloc(usize, n);
-    defer allocator.free(idx);
-    for (idx, 0..) |*v, i| v.* = i;
-    std.sort.pdq(usize, idx, xs, struct {
-        fn lt(v: []f64, a: usize, b: usize) bool {
-            return v[a] < v[b];
+    // sort (value, position) pairs: direct comparisons, no indirection through the values
+    const Pair = struct { v: f64, i: usize };
+    const pairs = try allocator.alloc(Pair, n);
+    defer allocator.free(pairs);
+    for (pairs, xs, 0..) |*p, x, i| p.* = .{ .v = x, .i = i };
+    std.sort.pdq(Pair, pairs, {}, struct {
+        fn lt(_: void, a: Pair, b: Pair) bool {
+            return a.v < b.v;
         }
     }.lt);
-    const ranks = try allocator.alloc(f64, n);
-    defer allocator.free(ranks);
+    const nf: f64 = @floatFromInt(n);
     var i: usize = 0;
     while (i < n) {
         var j = i + 1;
-        while (j < n and xs[idx[j]] == xs[idx[i]]) j += 1;
+        while (j < n and pairs[j].v == pairs[i].v) j += 1;
         // positions i..j-1 share the average rank ((i+1) + j) / 2
         const r = (@as(f64, @floatFromInt(i + 1)) + @as(f64, @floatFromInt(j))) / 2.0;
-        for (idx[i..j]) |k| ranks[k] = r;
+        const z = normalQuantile((r - 0.375) / (nf + 0.25));
+        for (pairs[i..j]) |p| xs[p.i] = z;
         i = j;
     }
-    const nf: f64 = @floatFromInt(n);
-    for (xs, ranks) |*x, r| x.* = normalQuantile((r - 0.375) / (nf + 0.25));
 }
 
 /// Classic (non-split) R-hat of the given chains: sqrt(((n-1)/n · W + B/n) / W).
@@ -338,7 +338,11 @@ pub fn essQuantile(allocator: std.mem.Allocator, d: Draws, p: f64) !f64 {
     const sorted = try allocator.dupe(f64, d.values);
     defer allocator.free(sorted);
     std.sort.pdq(f64, sorted, {}, std.sort.asc(f64));
-    const q = quantileSorted(sorted, p);
+    return essIndicator(allocator, d, quantileSorted(sorted, p));
+}
+
+/// ESS of the indicator x <= q on split chains.
+fn essIndicator(allocator: std.mem.Allocator, d: Draws, q: f64) !f64 {
     const ind = try allocator.alloc(f64, d.values.len);
     defer allocator.free(ind);
     for (ind, d.values) |*y, x| y.* = if (x <= q) 1 else 0;
@@ -396,23 +400,76 @@ pub const Summary = struct {
     ess_tail: f64,
 };
 
+/// All the statistics of one quantity. The same numbers as `rhat`, `essBulk`, `essTail` and
+/// `mcseMean`, computed with shared work: one sort of the draws (quantiles, the tail ESS
+/// thresholds and, for even chain lengths, the median used for folding), one split, one rank
+/// normalisation shared by the bulk R-hat and the bulk ESS.
 pub fn summarize(allocator: std.mem.Allocator, d: Draws) !Summary {
     const sorted = try allocator.dupe(f64, d.values);
     defer allocator.free(sorted);
     std.sort.pdq(f64, sorted, {}, std.sort.asc(f64));
     const nan = std.math.nan(f64);
     const many = d.values.len >= 2;
-    return .{
+    var s = Summary{
         .mean = if (d.values.len > 0) mean(d.values) else nan,
         .sd = if (many) @sqrt(variance(d.values, 1)) else nan,
-        .mcse_mean = try mcseMean(allocator, d),
+        .mcse_mean = nan,
         .q5 = quantileSorted(sorted, 0.05),
         .q50 = quantileSorted(sorted, 0.5),
         .q95 = quantileSorted(sorted, 0.95),
-        .rhat = try rhat(allocator, d),
-        .ess_bulk = try essBulk(allocator, d),
-        .ess_tail = try essTail(allocator, d),
+        .rhat = nan,
+        .ess_bulk = nan,
+        .ess_tail = nan,
     };
+    if (d.draws < 4 or d.chains == 0 or hasNan(d.values)) return s;
+    const split = try splitChains(allocator, d);
+    defer allocator.free(split.values);
+    // mean: ESS of the split chains as they are
+    const ess_mean = try essBasic(allocator, split);
+    s.mcse_mean = if (std.math.isNan(ess_mean)) ess_mean else @sqrt(variance(d.values, 1)) / @sqrt(ess_mean);
+    // bulk: rank-normalised split chains
+    const work = try allocator.alloc(f64, split.values.len);
+    defer allocator.free(work);
+    @memcpy(work, split.values);
+    try zScaleInPlace(allocator, work);
+    const zs = Draws{ .values = work, .chains = split.chains, .draws = split.draws };
+    const bulk = rhatBasic(zs);
+    s.ess_bulk = try essBasic(allocator, zs);
+    // tail R-hat: |x - median(split)|, rank-normalised
+    const med = if (split.values.len == d.values.len) s.q50 else blk: {
+        @memcpy(work, split.values);
+        std.sort.pdq(f64, work, {}, std.sort.asc(f64));
+        break :blk quantileSorted(work, 0.5);
+    };
+    for (work, split.values) |*w, x| w.* = @abs(x - med);
+    try zScaleInPlace(allocator, work);
+    const tail = rhatBasic(zs);
+    s.rhat = if (std.math.isNan(bulk) or std.math.isNan(tail)) nan else @max(bulk, tail);
+    // tail ESS: indicators of the 5 % and 95 % quantiles of all draws
+    const lo = try essIndicator(allocator, d, s.q5);
+    const hi = try essIndicator(allocator, d, s.q95);
+    s.ess_tail = if (std.math.isNan(lo) or std.math.isNan(hi)) nan else @min(lo, hi);
+    return s;
+}
+
+test "summarize gives exactly the separate statistics" {
+    const a = std.testing.allocator;
+    for ([_]usize{ 100, 101 }) |n| {
+        const xs = try a.alloc(f64, 3 * n);
+        defer a.free(xs);
+        var rng = std.Random.DefaultPrng.init(n);
+        var prev: f64 = 0;
+        for (xs, 0..) |*x, i| {
+            prev = 0.7 * prev + rng.random().floatNorm(f64) + @as(f64, @floatFromInt(i / n)) * 0.1;
+            x.* = @round(prev * 100) / 100; // ties
+        }
+        const d = Draws{ .values = xs, .chains = 3, .draws = n };
+        const s = try summarize(a, d);
+        try std.testing.expectEqual(try rhat(a, d), s.rhat);
+        try std.testing.expectEqual(try essBulk(a, d), s.ess_bulk);
+        try std.testing.expectEqual(try essTail(a, d), s.ess_tail);
+        try std.testing.expectEqual(try mcseMean(a, d), s.mcse_mean);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
