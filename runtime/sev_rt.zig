@@ -16,6 +16,7 @@ pub const set = @import("set.zig");
 pub const option = @import("option.zig");
 pub const math = @import("math.zig");
 pub const exc = @import("exc.zig");
+pub const dyn = @import("dyn.zig");
 
 // stdlib modules are added below by their owners (one `pub const name = @import("name.zig");`
 // line each: json, regex, datetime, fs, http, task, and ppl as `@import("ppl/ppl.zig")`).
@@ -46,6 +47,7 @@ pub const order = rc.order;
 pub const gpa = core.gpa;
 pub const toStr = fmt.toStr;
 pub const Thrown = exc.Thrown;
+pub const Dyn = dyn.Dyn;
 
 // Faults and checked integer arithmetic
 pub const Loc = core.Loc;
@@ -284,7 +286,7 @@ test "catalogue names resolve to the runtime functions" {
 test {
     // Every module, recursively. The model glue (ppl.modelrt) is left out: it calls into the
     // separately built sampler and is tested by building models end to end.
-    inline for (.{ core, rc, str, fmt, list, map, set, option, math, exc, json, regex, datetime, fs, task, builtins, sirs_std, ppl.ad, ppl.dist, ppl.transform, ppl.forward }) |m| {
+    inline for (.{ core, rc, str, fmt, list, map, set, option, math, exc, dyn, json, regex, datetime, fs, task, builtins, sirs_std, ppl.ad, ppl.dist, ppl.transform, ppl.forward }) |m| {
         std.testing.refAllDeclsRecursive(m);
     }
 }

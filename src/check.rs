@@ -185,7 +185,6 @@ impl Checker<'_> {
                 for e in exprs {
                     let feature = match &e.kind {
                         typed::ExprKind::Infer { .. } => "`infer`",
-                        typed::ExprKind::ToDyn { .. } | typed::ExprKind::Call { callee: typed::Callee::Dyn { .. }, .. } => "trait objects",
                         _ => continue,
                     };
                     found.push((e.span, feature));

@@ -71,6 +71,34 @@ pub struct Program {
     pub sites: Vec<Site>,
     /// Set when the entry function is a model: the program is then a sampler tool.
     pub model: Option<ModelEntry>,
+    /// Traits used as types; `Ty::TraitObject(TraitId(i))` refers to `dyn_traits[i]`.
+    pub dyn_traits: Vec<DynTrait>,
+    /// The method tables of the types turned into trait objects.
+    pub vtables: Vec<VTable>,
+}
+
+/// A trait used as a type: the signatures of its methods (receiver excluded).
+#[derive(Clone, Debug)]
+pub struct DynTrait {
+    pub name: String,
+    pub methods: Vec<DynMethod>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DynMethod {
+    pub name: String,
+    pub params: Vec<Ty>,
+    pub ret: Ty,
+    /// Some implementation may throw (then every table entry returns an error union).
+    pub can_throw: bool,
+}
+
+/// One type's implementation of a trait used as a type: the function behind each method.
+#[derive(Clone, Debug)]
+pub struct VTable {
+    pub trait_index: usize,
+    pub concrete: Ty,
+    pub methods: Vec<FuncId>,
 }
 
 /// The entry of a model program: its name and the data it reads (its parameters).
@@ -244,6 +272,10 @@ pub enum InstKind {
     /// A mutating built-in whose first argument is the local it changes.
     BuiltinMut(&'static str, LocalId, Vec<ValueId>),
     CallExtern(usize, Vec<ValueId>),
+    /// Wraps an owned value into a trait object with method table `vtables[i]`.
+    MakeDyn(ValueId, usize),
+    /// Calls method `i` of a trait object (the first argument) through its method table.
+    CallDyn(usize, Vec<ValueId>),
     /// Starts a call of an async function on its own thread; the result is a `Future`.
     Spawn(FuncId, Vec<ValueId>),
     /// Waits for a `Future` and takes its result (owned); re-raises the task's exception.
@@ -308,6 +340,7 @@ impl InstKind {
             K::Loop { .. } | K::Try { .. } => Vec::new(),
             K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => vec![*v],
             K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) | K::Await(v) => vec![*v],
+            K::MakeDyn(v, _) => vec![*v],
             K::Record { value, .. } => vec![*value],
             K::Sample { args, size, lower, upper, .. } => args.iter().copied().chain(*size).chain(*lower).chain(*upper).collect(),
             K::Observe { args, value, .. } | K::LogDensity { args, value, .. } => args.iter().copied().chain([*value]).collect(),
@@ -316,7 +349,7 @@ impl InstKind {
             K::Return(v) => v.iter().copied().collect(),
             K::MakeVariant(_, v) => v.iter().copied().collect(),
             K::Binary(_, a, b) | K::Index(a, b) => vec![*a, *b],
-            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) | K::Spawn(_, args) => args.clone(),
+            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) | K::Spawn(_, args) | K::CallDyn(_, args) => args.clone(),
             K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.clone(),
             K::MakeMap(entries) => entries.iter().flat_map(|(k, v)| [*k, *v]).collect(),
             K::SetPlace { path, value, .. } => {
@@ -335,6 +368,7 @@ impl InstKind {
             K::Loop { .. } | K::Try { .. } => {}
             K::SetLocal(_, v) | K::InitLocal(_, v) | K::Unary(_, v) | K::Cast(v) | K::Field(v, _) | K::Payload(v, _) => *v = f(*v),
             K::IsVariant(v, _) | K::Retain(v) | K::DeferRelease(v) | K::Throw(v) | K::Factor(v) | K::PrintText(v) | K::Await(v) => *v = f(*v),
+            K::MakeDyn(v, _) => *v = f(*v),
             K::Record { value, .. } => *value = f(*value),
             K::Sample { args, size, lower, upper, .. } => {
                 args.iter_mut().for_each(|a| *a = f(*a));
@@ -357,7 +391,7 @@ impl InstKind {
                 *a = f(*a);
                 *b = f(*b);
             }
-            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) | K::Spawn(_, args) => {
+            K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) | K::Spawn(_, args) | K::CallDyn(_, args) => {
                 args.iter_mut().for_each(|a| *a = f(*a))
             }
             K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.iter_mut().for_each(|a| *a = f(*a)),
@@ -488,7 +522,7 @@ impl crate::types::TypeNames for Program {
         self.types.get(id.0 as usize).map_or("?", |t| t.name.as_str())
     }
 
-    fn trait_name(&self, _id: crate::types::TraitId) -> &str {
-        "?"
+    fn trait_name(&self, id: crate::types::TraitId) -> &str {
+        self.dyn_traits.get(id.0 as usize).map_or("?", |t| t.name.as_str())
     }
 }

@@ -82,6 +82,8 @@ fn compile_here(name: &str, bytes: &[u8], options: Options, level: opt::Level) -
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: an optimisation pass produced invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };
     }
+    // Inlining and dead-code elimination can change which functions may throw.
+    cir::throws::mark(&mut cir);
     let zig = options.emit_zig.then(|| zig::emit(&cir));
     Compilation { file, diagnostics, cir: Some(cir), zig }
 }

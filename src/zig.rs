@@ -35,8 +35,12 @@ struct Module<'a> {
     p: &'a Program,
     type_names: Vec<String>,
     fn_names: Vec<String>,
-    /// `can_throw` of every function (the exception analysis's input for nested blocks).
-    throwing: Vec<bool>,
+    /// What may throw (the exception analysis's input for nested blocks).
+    throwing: crate::cir::throws::Throwing,
+    /// The method-table struct of each trait used as a type.
+    dyn_names: Vec<String>,
+    /// The method table of each (trait, type) pair.
+    vtable_names: Vec<String>,
 }
 
 impl<'a> Module<'a> {
@@ -44,8 +48,21 @@ impl<'a> Module<'a> {
         let mut top = Namer::with_taken(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
         let type_names = p.types.iter().map(|t| top.fresh(&t.name)).collect();
         let fn_names = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
-        let throwing = p.functions.iter().map(|f| f.can_throw).collect();
-        Module { p, type_names, fn_names, throwing }
+        let throwing = crate::cir::throws::Throwing::of(p);
+        let dyn_names = p.dyn_traits.iter().map(|t| top.fresh(&format!("{}Methods", t.name))).collect();
+        let vtable_names = p
+            .vtables
+            .iter()
+            .map(|t| {
+                let trait_name = p.dyn_traits.get(t.trait_index).map_or("Trait", |d| d.name.as_str());
+                let concrete = match &t.concrete {
+                    Ty::Adt(id, _) => p.types.get(id.0 as usize).map_or("T".to_string(), |d| d.name.clone()),
+                    other => p.display(other).to_string(),
+                };
+                top.fresh(&format!("{trait_name}_for_{concrete}"))
+            })
+            .collect();
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names }
     }
 
     fn document(&self) -> Doc {
@@ -83,6 +100,16 @@ impl<'a> Module<'a> {
                 parts.push(decl);
                 parts.push(hardline());
             }
+        }
+        for i in 0..self.p.dyn_traits.len() {
+            parts.push(hardline());
+            parts.push(self.dyn_methods_decl(i));
+            parts.push(hardline());
+        }
+        for i in 0..self.p.vtables.len() {
+            parts.push(hardline());
+            parts.push(self.vtable_decl(i));
+            parts.push(hardline());
         }
         for (i, e) in self.p.externs.iter().enumerate() {
             let _ = i;
@@ -219,6 +246,55 @@ impl<'a> Module<'a> {
         Some(concat([text(format!("const {name} = {keyword} {{")), body.nest(INDENT), hardline(), text("};")]))
     }
 
+    /// The method-table type of a trait used as a type: a pointer per method, plus the
+    /// reference counting of the boxed value.
+    fn dyn_methods_decl(&self, index: usize) -> Doc {
+        let t = &self.p.dyn_traits[index];
+        let mut members = vec![
+            format!("pub const trait_name = {};", string_literal(&t.name)),
+            "sev_retain: *const fn (*anyopaque) void,".to_string(),
+            "sev_release: *const fn (*anyopaque) void,".to_string(),
+        ];
+        for m in &t.methods {
+            let mut params = vec!["*anyopaque".to_string()];
+            params.extend(m.params.iter().map(|p| self.ty(p)));
+            members.push(format!("{}: *const fn ({}) {},", escape(&m.name), params.join(", "), self.dyn_ret(m)));
+        }
+        let body = concat(members.into_iter().map(|m| concat([hardline(), text(m)])));
+        concat([text(format!("const {} = struct {{", self.dyn_names[index])), body.nest(INDENT), hardline(), text("};")])
+    }
+
+    fn dyn_ret(&self, m: &DynMethod) -> String {
+        let ret = self.ty(&m.ret);
+        if m.can_throw { format!("rt.Thrown!{ret}") } else { ret }
+    }
+
+    /// One type's method table: each entry unboxes the receiver and calls the implementation.
+    fn vtable_decl(&self, index: usize) -> Doc {
+        let table = &self.p.vtables[index];
+        let t = &self.p.dyn_traits[table.trait_index];
+        let concrete = self.ty(&table.concrete);
+        let mut entries = vec![
+            text(format!(".sev_retain = rt.dyn.Ops({concrete}).retain,")),
+            text(format!(".sev_release = rt.dyn.Ops({concrete}).release,")),
+        ];
+        for (m, func) in t.methods.iter().zip(&table.methods) {
+            let params: Vec<String> = m.params.iter().enumerate().map(|(i, p)| format!("a{i}: {}", self.ty(p))).collect();
+            let mut args = vec![format!("rt.dyn.Ops({concrete}).get(self)")];
+            args.extend((0..m.params.len()).map(|i| format!("a{i}")));
+            let all_params = std::iter::once("self: *anyopaque".to_string()).chain(params).collect::<Vec<_>>().join(", ");
+            let call = format!("return {}({});", self.fn_names[func.index()], args.join(", "));
+            entries.push(concat([
+                text(format!(".{} = struct {{", escape(&m.name))),
+                concat([hardline(), text(format!("fn call({all_params}) {} {{", self.dyn_ret(m))), concat([hardline(), text(call)]).nest(INDENT), hardline(), text("}")]).nest(INDENT),
+                hardline(),
+                text("}.call,"),
+            ]));
+        }
+        let body = concat(entries.into_iter().map(|e| concat([hardline(), e])));
+        concat([text(format!("const {} = {}{{", self.vtable_names[index], self.dyn_names[table.trait_index])), body.nest(INDENT), hardline(), text("};")])
+    }
+
     /// The Zig type for a CIR type.
     fn ty(&self, ty: &Ty) -> String {
         match ty {
@@ -233,6 +309,7 @@ impl<'a> Module<'a> {
             Ty::Adt(id, _) => self.adt_ty(id.0 as usize),
             Ty::Real => "M.Real".into(),
             Ty::Future(t) => format!("rt.task.Task(rt.Thrown!{})", self.ty(t)),
+            Ty::TraitObject(t) => format!("rt.Dyn({})", self.dyn_names.get(t.0 as usize).map_or("void", |n| n.as_str())),
             Ty::Channel(t) => format!("rt.task.Channel({})", self.ty(t)),
             other => format!("@compileError(\"unsupported type {other:?}\")"),
         }
@@ -907,6 +984,24 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 } else {
                     text_call("rt.ppl.forward.lpdf", vec![d, y, tuple, text(self.loc(v))])
                 }
+            }
+            K::MakeDyn(x, table) => {
+                let concrete = self.m.ty(&self.f.inst(*x).ty);
+                let x = self.typed_operand(*x);
+                let table = self.m.vtable_names.get(*table).cloned().unwrap_or_default();
+                text_call(&format!("{}.make", self.m.ty(&inst.ty)), vec![text(concrete), x, text(format!("&{table}"))])
+            }
+            K::CallDyn(method, args) => {
+                let Some((object, rest)) = args.split_first() else { return text("unreachable") };
+                let Ty::TraitObject(t) = self.f.inst(*object).ty else { return text("unreachable") };
+                let Some(m) = self.m.p.dyn_traits.get(t.0 as usize).and_then(|d| d.methods.get(*method)) else { return text("unreachable") };
+                let can_throw = m.can_throw;
+                let name = string_literal(&escape(&m.name));
+                let object = self.operand(*object);
+                let rest = self.typed_args(rest);
+                let tuple = if rest.is_empty() { text(".{}") } else { concat([text(".{ "), join(rest, text(", ")), text(" }")]) };
+                let call = concat([object, text_call(".invoke", vec![text(name), tuple])]);
+                if can_throw { self.catching(call) } else { call }
             }
             K::Spawn(f, args) => {
                 let args = self.typed_args(args);

@@ -51,10 +51,34 @@ impl Checker<'_> {
     /// Checks `e`; the result's type agrees with `expect` (or an error was reported).
     pub(crate) fn expr(&mut self, e: &ast::Expr, expect: &Expect) -> Expr {
         let typed = self.expr_inner(e, expect);
+        let typed = self.to_trait_object(typed, expect);
         if let (Some(expected), false) = (&expect.ty, expect.soft) {
             self.coerce_check(&typed, expected, expect);
         }
         typed
+    }
+
+    /// A value of a concrete type where a trait object is expected becomes one, when its type
+    /// implements the trait (the only implicit conversion of the language).
+    fn to_trait_object(&mut self, typed: Expr, expect: &Expect) -> Expr {
+        let Some(expected) = &expect.ty else { return typed };
+        let Ty::TraitObject(trait_id) = self.f.unifier.resolve(expected) else { return typed };
+        let found = self.f.unifier.resolve(&typed.ty);
+        if matches!(found, Ty::TraitObject(_) | Ty::Var(_) | Ty::Invalid) {
+            return typed;
+        }
+        match self.find_impl(trait_id, &found) {
+            Some(impl_index) => {
+                let span = typed.span;
+                Expr { kind: T::ToDyn { value: Box::new(typed), impl_index }, ty: Ty::TraitObject(trait_id), span }
+            }
+            None => {
+                let trait_name = self.out.traits[trait_id.0 as usize].name.clone();
+                let hint = Some(format!("`{}` does not implement `{trait_name}`; add an implementation in `trait_impls`", self.show(&found)));
+                self.error(TypeError::Mismatch { span: typed.span, expected: self.show(expected), found: self.show(&found), because: expect.because.clone(), hint });
+                invalid(typed.span)
+            }
+        }
     }
 
     /// Reports a mismatch between `typed` and `expected` if they cannot be unified.

@@ -43,6 +43,8 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
         queue: Vec::new(),
         analysis,
         diagnostics: Vec::new(),
+        dyn_traits: HashMap::new(),
+        vtables: HashMap::new(),
     };
     lowerer.out.externs = program
         .externs
@@ -86,6 +88,10 @@ pub(super) struct Lowerer<'a> {
     queue: Vec<(Instance, FuncId)>,
     analysis: Analysis<'a>,
     diagnostics: Vec<Diagnostic>,
+    /// Typed trait → index in `out.dyn_traits`.
+    dyn_traits: HashMap<crate::types::TraitId, usize>,
+    /// Typed implementation → index in `out.vtables`.
+    vtables: HashMap<usize, usize>,
 }
 
 impl Lowerer<'_> {
@@ -171,6 +177,7 @@ impl Lowerer<'_> {
                 let id = self.push_type(key, TypeDef { name, kind: TypeKind::Tuple { items }, builtin: None, is_error: false });
                 Ty::Adt(AdtId(id.0), Vec::new())
             }
+            Ty::TraitObject(t) => Ty::TraitObject(crate::types::TraitId(u32::try_from(self.dyn_trait(*t)).unwrap_or(u32::MAX))),
             Ty::Array(t) => Ty::Array(Box::new(self.ty(t))),
             Ty::Set(t) => Ty::Set(Box::new(self.ty(t))),
             Ty::Future(t) => Ty::Future(Box::new(self.ty(t))),
@@ -270,6 +277,47 @@ impl Lowerer<'_> {
             TypeKind::Tuple { items } => items.iter().any(|t| self.inline_contains(t, target, seen)),
             TypeKind::Enum { variants, .. } => variants.iter().filter_map(|(_, p)| p.as_ref()).any(|t| self.inline_contains(t, target, seen)),
         }
+    }
+
+    /// The CIR index of a trait used as a type (its method signatures lowered once).
+    fn dyn_trait(&mut self, id: crate::types::TraitId) -> usize {
+        if let Some(i) = self.dyn_traits.get(&id) {
+            return *i;
+        }
+        let index = self.out.dyn_traits.len();
+        self.dyn_traits.insert(id, index);
+        let def = &self.typed.traits[id.0 as usize];
+        let name = def.name.clone();
+        self.out.dyn_traits.push(DynTrait { name, methods: Vec::new() });
+        let signatures: Vec<(String, Vec<Ty>, Ty)> = def.methods.iter().map(|m| (m.name.clone(), m.params.clone(), m.ret.clone())).collect();
+        let methods = signatures
+            .into_iter()
+            .map(|(name, params, ret)| DynMethod { name, params: params.iter().map(|p| self.ty(p)).collect(), ret: self.ty(&ret), can_throw: false })
+            .collect();
+        self.out.dyn_traits[index].methods = methods;
+        index
+    }
+
+    /// The method table of implementation `impl_index` (its methods queued for lowering).
+    fn vtable(&mut self, impl_index: usize) -> usize {
+        if let Some(i) = self.vtables.get(&impl_index) {
+            return *i;
+        }
+        let def = &self.typed.impls[impl_index];
+        let (trait_id, target, methods) = (def.trait_id, def.target.clone(), def.methods.clone());
+        let trait_index = self.dyn_trait(trait_id);
+        let concrete = self.ty(&target);
+        let methods = methods
+            .into_iter()
+            .map(|m| {
+                let arity = self.typed.func(m).params.len();
+                self.instance(Instance { func: m, type_args: Vec::new(), active: vec![false; arity], model: false })
+            })
+            .collect();
+        let index = self.out.vtables.len();
+        self.out.vtables.push(VTable { trait_index, concrete, methods });
+        self.vtables.insert(impl_index, index);
+        index
     }
 
     fn impl_method(&mut self, trait_id: crate::types::TraitId, method: usize, self_ty: &Ty) -> Option<typed::FuncId> {

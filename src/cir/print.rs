@@ -16,7 +16,12 @@ pub fn program(p: &Program) -> String {
     for (i, t) in p.types.iter().enumerate() {
         let _ = writeln!(out, "{}", type_def(p, TypeId::from_index(i), t));
     }
-    if !p.types.is_empty() {
+    for (i, t) in p.vtables.iter().enumerate() {
+        let trait_name = p.dyn_traits.get(t.trait_index).map_or("?", |d| d.name.as_str());
+        let methods: Vec<&str> = t.methods.iter().map(|m| p.functions.get(m.index()).map_or("?", |f| f.name.as_str())).collect();
+        let _ = writeln!(out, "vtable{i} {trait_name} for {} = [{}]", p.display(&t.concrete), methods.join(", "));
+    }
+    if !p.types.is_empty() || !p.vtables.is_empty() {
         out.push('\n');
     }
     for (i, f) in p.functions.iter().enumerate() {
@@ -136,6 +141,8 @@ impl Printer<'_> {
             K::BuiltinMut(name, l, args) => format!("builtin {name}(&{l}{}{})", if args.is_empty() { "" } else { ", " }, list(args)),
             K::Spawn(f, args) => format!("spawn {}({})", self.p.functions.get(f.index()).map_or("?", |f| f.name.as_str()), list(args)),
             K::Await(v) => format!("await {v}"),
+            K::MakeDyn(v, i) => format!("dyn {v} with vtable{i}"),
+            K::CallDyn(m, args) => format!("call_dyn #{m}({})", list(args)),
             K::CallExtern(i, args) => format!("extern {}({})", self.p.externs.get(*i).map_or("?", |e| e.name.as_str()), list(args)),
             K::MakeRecord(vs) => format!("record {{{}}}", list(vs)),
             K::MakeVariant(i, v) => match v {

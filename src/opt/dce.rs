@@ -190,7 +190,8 @@ pub fn remove(f: &mut Function, dead: &HashSet<ValueId>) -> bool {
 fn remove_unused_functions(p: &mut Program) -> bool {
     let Some(entry) = p.entry else { return false };
     let mut reached = vec![false; p.functions.len()];
-    let mut pending = vec![entry];
+    // Methods reachable through trait objects are referenced by their tables.
+    let mut pending: Vec<FuncId> = std::iter::once(entry).chain(p.vtables.iter().flat_map(|t| t.methods.iter().copied())).collect();
     while let Some(id) = pending.pop() {
         if reached.get(id.index()).is_none_or(|r| *r) {
             continue;
@@ -224,6 +225,11 @@ fn remove_unused_functions(p: &mut Program) -> bool {
                 // Calls in unreachable code may name removed functions; they are never emitted.
                 *callee = new_id.get(callee.index()).copied().flatten().unwrap_or(*callee);
             }
+        }
+    }
+    for table in &mut p.vtables {
+        for m in &mut table.methods {
+            *m = new_id.get(m.index()).copied().flatten().unwrap_or(*m);
         }
     }
     p.entry = new_id[entry.index()];

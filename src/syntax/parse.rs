@@ -1270,6 +1270,14 @@ impl TypeReader<'_> {
             self.pos += 1;
         }
         let word = &self.text[start..self.pos];
+        if word == "dyn" && self.text[self.pos..].starts_with(' ') {
+            // `dyn Shape`: a trait object.
+            let inner = self.parse()?;
+            return match inner.kind {
+                TypeExprKind::Named { name, args } if args.is_empty() => Ok(TypeExpr { kind: TypeExprKind::TraitObject(name), span }),
+                _ => Err("`dyn` must be followed by a trait name".into()),
+            };
+        }
         if !is_identifier(word) {
             return Err(if self.text.is_empty() { "a type name cannot be empty".into() } else { format!("`{}` is not a type", self.text) });
         }
@@ -1334,6 +1342,10 @@ mod tests {
         assert!(matches!(args[0].kind, TypeExprKind::Array(_)));
         assert!(matches!(&args[1].kind, TypeExprKind::Tuple(items) if items.len() == 2));
         assert!(p.type_string("Pair<i32", Span::default()).is_none());
+        let t = p.type_string("[dyn Shape]", Span::default()).expect("type");
+        let TypeExprKind::Array(inner) = t.kind else { panic!("array") };
+        assert!(matches!(&inner.kind, TypeExprKind::TraitObject(name) if name.text == "Shape"));
+        assert!(p.type_string("dyn [i64]", Span::default()).is_none());
     }
 
     #[test]

@@ -116,7 +116,13 @@ impl FnLower<'_, '_> {
                 let v = self.use_borrowed(v);
                 self.owned_value(InstKind::Await(v), ty, span)
             }
-            E::Invalid | E::ToDyn { .. } | E::Infer { .. } => self.emit(InstKind::Unreachable, ty, span),
+            E::ToDyn { value, impl_index } => {
+                let v = self.expr(value);
+                let v = self.own(v);
+                let table = self.l.vtable(*impl_index);
+                self.owned_value(InstKind::MakeDyn(v, table), ty, span)
+            }
+            E::Invalid | E::Infer { .. } => self.emit(InstKind::Unreachable, ty, span),
         }
     }
 
@@ -231,7 +237,10 @@ impl FnLower<'_, '_> {
                 let vs = self.borrowed_args(args);
                 self.emit(InstKind::CallExtern(id.0 as usize, vs), ty, span)
             }
-            Callee::Dyn { .. } => self.emit(InstKind::Unreachable, ty, span),
+            Callee::Dyn { method, .. } => {
+                let vs = self.borrowed_args(args);
+                self.owned_value(InstKind::CallDyn(*method, vs), ty, span)
+            }
         }
     }
 
