@@ -1,7 +1,7 @@
 //! Files and directories for the `file_*` and `dir_*` built-ins. Paths are `Str` bytes,
 //! relative to the current working directory unless absolute. Every operation that can fail
 //! returns a `Result` whose error is a message naming the built-in, the path and the operating
-//! system's error (`file_read: cannot open 'x.txt': FileNotFound`); nothing here faults or
+//! system's reason (`file_read: cannot open 'x.txt': no such file or directory`); nothing here faults or
 //! panics on a bad path. Operations without a useful result return `Result(bool, Str)` with
 //! `Ok(true)`, so generated code handles every fallible call the same way.
 const std = @import("std");
@@ -15,11 +15,39 @@ const Str = str_mod.Str;
 const List = list_mod.List;
 const Result = option.Result;
 
-/// An Err message `<op>: cannot <what> '<path>': <ErrorName>`.
+/// An Err message `<op>: cannot <what> '<path>': <reason>`.
 fn failure(comptime T: type, comptime op: []const u8, comptime what: []const u8, path: []const u8, e: anyerror) Result(T, Str) {
     var b = str_mod.Builder.init();
-    b.print(op ++ ": cannot " ++ what ++ " '{s}': {s}", .{ path, @errorName(e) });
+    b.print(op ++ ": cannot " ++ what ++ " '{s}': {s}", .{ path, reason(e) });
     return .{ .Err = b.finish() };
+}
+
+/// The operating system's reason in words (as `strerror` puts it) for the common errors, else
+/// Zig's error name.
+pub fn reason(e: anyerror) []const u8 {
+    return switch (e) {
+        error.FileNotFound => "no such file or directory",
+        error.AccessDenied, error.PermissionDenied => "permission denied",
+        error.IsDir => "is a directory",
+        error.NotDir => "not a directory",
+        error.DirNotEmpty => "directory not empty",
+        error.PathAlreadyExists => "file exists",
+        error.NoSpaceLeft => "no space left on device",
+        error.NameTooLong => "file name too long",
+        error.ReadOnlyFileSystem => "read-only file system",
+        error.SymLinkLoop => "too many levels of symbolic links",
+        error.FileBusy, error.DeviceBusy => "device or resource busy",
+        error.FileTooBig => "file too large",
+        error.InvalidPathContainsNul => "path contains a NUL byte",
+        error.BadPathName, error.InvalidUtf8, error.InvalidWtf8 => "invalid path",
+        else => @errorName(e),
+    };
+}
+
+test reason {
+    try testing.expectEqualStrings("no such file or directory", reason(error.FileNotFound));
+    try testing.expectEqualStrings("directory not empty", reason(error.DirNotEmpty));
+    try testing.expectEqualStrings("SystemResources", reason(error.SystemResources));
 }
 
 /// Rejects paths the OS would silently truncate (an embedded NUL byte).
@@ -170,7 +198,7 @@ test read {
     defer rc.release(e);
     var want = str_mod.Builder.init();
     defer want.deinit();
-    want.print("file_read: cannot open '{s}': FileNotFound", .{missing.bytes()});
+    want.print("file_read: cannot open '{s}': no such file or directory", .{missing.bytes()});
     try testing.expectEqualStrings(want.written(), e.Err.bytes());
 
     const root = Str.fromSlice(t.root);
@@ -178,11 +206,11 @@ test read {
     const dir_read = read(root);
     defer rc.release(dir_read);
     try testing.expect(std.mem.startsWith(u8, dir_read.Err.bytes(), "file_read: cannot "));
-    try testing.expect(std.mem.endsWith(u8, dir_read.Err.bytes(), "IsDir"));
+    try testing.expect(std.mem.endsWith(u8, dir_read.Err.bytes(), "is a directory"));
 
     const nul = read(Str.lit("a\x00b"));
     defer rc.release(nul);
-    try testing.expectEqualStrings("file_read: cannot open 'a\x00b': InvalidPathContainsNul", nul.Err.bytes());
+    try testing.expectEqualStrings("file_read: cannot open 'a\x00b': path contains a NUL byte", nul.Err.bytes());
 }
 
 test write {
@@ -208,7 +236,7 @@ test write {
     const e = write(bad, Str.lit("x"));
     defer rc.release(e);
     try testing.expect(std.mem.startsWith(u8, e.Err.bytes(), "file_write: cannot open '"));
-    try testing.expect(std.mem.endsWith(u8, e.Err.bytes(), "/no/such/dir/x.txt': FileNotFound"));
+    try testing.expect(std.mem.endsWith(u8, e.Err.bytes(), "/no/such/dir/x.txt': no such file or directory"));
 }
 
 test append {
@@ -252,14 +280,14 @@ test delete {
     try testing.expect(!exists(f));
     const again = delete(f);
     defer rc.release(again);
-    try testing.expect(std.mem.endsWith(u8, again.Err.bytes(), "/f': FileNotFound"));
+    try testing.expect(std.mem.endsWith(u8, again.Err.bytes(), "/f': no such file or directory"));
     try testing.expect(std.mem.startsWith(u8, again.Err.bytes(), "file_delete: cannot delete '"));
     try t.tmp.dir.makeDir("d");
     const d = t.path("d");
     defer rc.release(d);
     const dir = delete(d);
     defer rc.release(dir);
-    try testing.expect(std.mem.endsWith(u8, dir.Err.bytes(), "/d': IsDir"));
+    try testing.expect(std.mem.endsWith(u8, dir.Err.bytes(), "/d': is a directory"));
     try testing.expect(isDir(d));
 }
 
@@ -273,7 +301,7 @@ test removeDir {
     defer rc.release(inner);
     const full = removeDir(d);
     defer rc.release(full);
-    try testing.expect(std.mem.endsWith(u8, full.Err.bytes(), "/d': DirNotEmpty"));
+    try testing.expect(std.mem.endsWith(u8, full.Err.bytes(), "/d': directory not empty"));
     try testing.expect(removeDir(inner).Ok);
     try testing.expect(removeDir(d).Ok);
     try testing.expect(!exists(d));
@@ -293,7 +321,7 @@ test mkdir {
     const e = mkdir(under_file);
     defer rc.release(e);
     try testing.expect(std.mem.startsWith(u8, e.Err.bytes(), "dir_create: cannot create '"));
-    try testing.expect(std.mem.endsWith(u8, e.Err.bytes(), "/file/sub': NotDir"));
+    try testing.expect(std.mem.endsWith(u8, e.Err.bytes(), "/file/sub': not a directory"));
 }
 
 test list {
@@ -321,7 +349,7 @@ test list {
     defer rc.release(file);
     const not_dir = list(file);
     defer rc.release(not_dir);
-    try testing.expect(std.mem.endsWith(u8, not_dir.Err.bytes(), "/beta': NotDir"));
+    try testing.expect(std.mem.endsWith(u8, not_dir.Err.bytes(), "/beta': not a directory"));
 }
 
 test size {
@@ -336,5 +364,5 @@ test size {
     const e = size(missing);
     defer rc.release(e);
     try testing.expect(std.mem.startsWith(u8, e.Err.bytes(), "file_size: cannot stat '"));
-    try testing.expect(std.mem.endsWith(u8, e.Err.bytes(), "/nope': FileNotFound"));
+    try testing.expect(std.mem.endsWith(u8, e.Err.bytes(), "/nope': no such file or directory"));
 }

@@ -127,7 +127,7 @@ fn fsPart(dir: rt.Str) void {
     defer rt.release(missing);
     switch (missing) {
         .Ok => {},
-        .Err => |e| rt.printBool(rt.str_ends_with(e, rt.Str.lit("/data/nested/notes.txt': FileNotFound"))),
+        .Err => |e| rt.printBool(rt.str_ends_with(e, rt.Str.lit("/data/nested/notes.txt': no such file or directory"))),
     }
 }
 
