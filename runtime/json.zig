@@ -467,8 +467,8 @@ pub fn pretty(v: Json) Str {
 // ---------------------------------------------------------------------------------------------
 // Accessors (results borrowed) and builders (results owned)
 
-/// The member `key` of an object (borrowed); None for a missing key or a non-object. Backs
-/// `json_get`.
+/// The member `key` of an object (borrowed); None for a missing key or a non-object.
+/// `json_get` (sirs_std.zig) retains it.
 pub fn get(v: Json, key: Str) Option(Json) {
     return switch (v) {
         .Object => |m| m.get(key),
@@ -476,7 +476,8 @@ pub fn get(v: Json, key: Str) Option(Json) {
     };
 }
 
-/// Element `i` of an array (borrowed); None when out of range or not an array. Backs `json_at`.
+/// Element `i` of an array (borrowed); None when out of range or not an array. `json_at`
+/// (sirs_std.zig) retains it.
 pub fn at(v: Json, i: i64) Option(Json) {
     return switch (v) {
         .Array => |l| if (i >= 0 and i < l.len()) .{ .Some = l.items()[@intCast(i)] } else .None,
@@ -516,7 +517,7 @@ pub fn asNumber(v: Json) Option(f64) {
     };
 }
 
-/// The string (borrowed), or None. Backs `json_as_string`.
+/// The string (borrowed), or None. `json_as_string` (sirs_std.zig) retains it.
 pub fn asString(v: Json) Option(Str) {
     return switch (v) {
         .String => |s| .{ .Some = s },
@@ -550,12 +551,12 @@ pub fn kind(v: Json) Str {
     };
 }
 
-/// An empty object. Backs `json_object`.
+/// An empty object (SIRS builds objects with `json_object(members)`, in sirs_std.zig).
 pub fn object() Json {
     return .{ .Object = Map(Str, Json).empty() };
 }
 
-/// An empty array. Backs `json_array`.
+/// An empty array (SIRS builds arrays with `json_array(items)`, in sirs_std.zig).
 pub fn array() Json {
     return .{ .Array = List(Json).empty() };
 }
@@ -588,7 +589,8 @@ fn wrongKind(comptime op: []const u8, comptime want: []const u8, v: Json) Result
 }
 
 /// Sets member `key` of the object `obj` to `value` (both retained; a present key keeps its
-/// position). Ok(true), or Err when `obj` is not an object. Backs `json_set`.
+/// position). Ok(true), or Err when `obj` is not an object. `json_set` (sirs_std.zig) applies
+/// it to a copy.
 pub fn set(obj: *Json, key: Str, value: Json) Result(bool, Str) {
     switch (obj.*) {
         .Object => |*m| m.insert(key, value),
@@ -598,7 +600,7 @@ pub fn set(obj: *Json, key: Str, value: Json) Result(bool, Str) {
 }
 
 /// Appends `value` (retained) to the array `arr`. Ok(true), or Err when `arr` is not an array.
-/// Backs `json_push`.
+/// `json_push` (sirs_std.zig) applies it to a copy.
 pub fn push(arr: *Json, value: Json) Result(bool, Str) {
     switch (arr.*) {
         .Array => |*l| l.push(value),
