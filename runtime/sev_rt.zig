@@ -193,6 +193,14 @@ pub const erf = builtins.erf;
 pub const log_mix = builtins.log_mix;
 pub const square = builtins.square;
 pub const dot = builtins.dot;
+pub const posterior_mean = ppl.infer.posterior_mean;
+pub const posterior_sd = ppl.infer.posterior_sd;
+pub const posterior_quantile = ppl.infer.posterior_quantile;
+pub const posterior_rhat = ppl.infer.posterior_rhat;
+pub const posterior_ess = ppl.infer.posterior_ess;
+pub const posterior_draws = ppl.infer.posterior_draws;
+pub const posterior_names = ppl.infer.posterior_names;
+pub const posterior_divergences = ppl.infer.posterior_divergences;
 
 // Standard-library built-ins under their SIRS names (sirs_std.zig; signatures in
 // src/check/stdlib.rs), and the prelude types `Json` and `HttpResponse`.
@@ -286,7 +294,7 @@ test "catalogue names resolve to the runtime functions" {
 test {
     // Every module, recursively. The model glue (ppl.modelrt) is left out: it calls into the
     // separately built sampler and is tested by building models end to end.
-    inline for (.{ core, rc, str, fmt, list, map, set, option, math, exc, dyn, json, regex, datetime, fs, task, builtins, sirs_std, ppl.ad, ppl.dist, ppl.transform, ppl.forward }) |m| {
+    inline for (.{ core, rc, str, fmt, list, map, set, option, math, exc, dyn, json, regex, datetime, fs, task, builtins, sirs_std, ppl.ad, ppl.dist, ppl.transform, ppl.forward, ppl.infer }) |m| {
         std.testing.refAllDeclsRecursive(m);
     }
 }

@@ -38,7 +38,6 @@ pub fn check(program: &ast::Program) -> (typed::Program, Vec<Diagnostic>) {
     checker.collect();
     checker.check_bodies();
     checker.check_entry();
-    checker.report_unimplemented();
     let diagnostics = checker.errors.iter().map(TypeError::to_diagnostic).collect();
     (checker.out, diagnostics)
 }
@@ -175,28 +174,6 @@ impl<'a> Checker<'a> {
 }
 
 /// Why a function cannot be the entry point, if it cannot.
-impl Checker<'_> {
-    /// Constructs that type-check but that the code generator cannot compile yet are reported
-    /// here, so that every accepted program builds.
-    fn report_unimplemented(&mut self) {
-        let mut found: Vec<(Span, &'static str)> = Vec::new();
-        for f in &self.out.functions {
-            typed::walk(&f.body, &mut |_, exprs| {
-                for e in exprs {
-                    let feature = match &e.kind {
-                        typed::ExprKind::Infer { .. } => "`infer`",
-                        _ => continue,
-                    };
-                    found.push((e.span, feature));
-                }
-            });
-        }
-        for (span, feature) in found {
-            self.error(TypeError::NotImplemented { span, feature });
-        }
-    }
-}
-
 fn entry_problem(sig: &FnSig) -> Option<String> {
     if !sig.type_params.is_empty() {
         return Some("the entry function cannot be generic".into());

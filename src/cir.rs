@@ -71,10 +71,19 @@ pub struct Program {
     pub sites: Vec<Site>,
     /// Set when the entry function is a model: the program is then a sampler tool.
     pub model: Option<ModelEntry>,
+    /// Models fitted in-process by `infer` expressions (not the entry of a model program).
+    pub inferred: Vec<InferredModel>,
     /// Traits used as types; `Ty::TraitObject(TraitId(i))` refers to `dyn_traits[i]`.
     pub dyn_traits: Vec<DynTrait>,
     /// The method tables of the types turned into trait objects.
     pub vtables: Vec<VTable>,
+}
+
+/// A model function named by an `infer` expression: lowered like a model program's entry.
+#[derive(Clone, Debug)]
+pub struct InferredModel {
+    pub entry: ModelEntry,
+    pub func: FuncId,
 }
 
 /// A trait used as a type: the signatures of its methods (receiver excluded).
@@ -276,6 +285,9 @@ pub enum InstKind {
     MakeDyn(ValueId, usize),
     /// Calls method `i` of a trait object (the first argument) through its method table.
     CallDyn(usize, Vec<ValueId>),
+    /// Fits model `inferred[model]` to the arguments (its data) with the named sampler options;
+    /// the result is a `Posterior`.
+    Infer { model: usize, args: Vec<ValueId>, options: Vec<(String, ValueId)> },
     /// Starts a call of an async function on its own thread; the result is a `Future`.
     Spawn(FuncId, Vec<ValueId>),
     /// Waits for a `Future` and takes its result (owned); re-raises the task's exception.
@@ -352,6 +364,7 @@ impl InstKind {
             K::Call(_, args) | K::Builtin(_, args) | K::BuiltinMut(_, _, args) | K::CallExtern(_, args) | K::Spawn(_, args) | K::CallDyn(_, args) => args.clone(),
             K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.clone(),
             K::MakeMap(entries) => entries.iter().flat_map(|(k, v)| [*k, *v]).collect(),
+            K::Infer { args, options, .. } => args.iter().copied().chain(options.iter().map(|(_, v)| *v)).collect(),
             K::SetPlace { path, value, .. } => {
                 let mut out: Vec<ValueId> = path.iter().filter_map(|p| if let PlaceElem::Index(v) = p { Some(*v) } else { None }).collect();
                 out.push(*value);
@@ -395,6 +408,10 @@ impl InstKind {
                 args.iter_mut().for_each(|a| *a = f(*a))
             }
             K::MakeRecord(items) | K::MakeArray(items) | K::MakeSet(items) => items.iter_mut().for_each(|a| *a = f(*a)),
+            K::Infer { args, options, .. } => {
+                args.iter_mut().for_each(|a| *a = f(*a));
+                options.iter_mut().for_each(|(_, v)| *v = f(*v));
+            }
             K::MakeMap(entries) => entries.iter_mut().for_each(|(k, v)| {
                 *k = f(*k);
                 *v = f(*v);

@@ -98,7 +98,6 @@ codes! {
     E0325 Error "a constant's value is not a compile-time constant",
     E0326 Error "a type refers to itself without indirection",
     E0327 Error "a method is not defined for this type",
-    E0328 Error "a language feature is not implemented yet",
     E0329 Error "control flow cannot leave a `finally` block",
     // Warnings.
     W0001 Warning "a match arm can never be reached",

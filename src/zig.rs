@@ -41,6 +41,8 @@ struct Module<'a> {
     dyn_names: Vec<String>,
     /// The method table of each (trait, type) pair.
     vtable_names: Vec<String>,
+    /// The spec of each model fitted by `infer`.
+    inferred_names: Vec<String>,
 }
 
 impl<'a> Module<'a> {
@@ -62,7 +64,8 @@ impl<'a> Module<'a> {
                 top.fresh(&format!("{trait_name}_for_{concrete}"))
             })
             .collect();
-        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names }
+        let inferred_names = p.inferred.iter().map(|m| top.fresh(&format!("{}Model", m.entry.name))).collect();
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names }
     }
 
     fn document(&self) -> Doc {
@@ -100,6 +103,11 @@ impl<'a> Module<'a> {
                 parts.push(decl);
                 parts.push(hardline());
             }
+        }
+        for i in 0..self.p.inferred.len() {
+            parts.push(hardline());
+            parts.push(self.inferred_spec(i));
+            parts.push(hardline());
         }
         for i in 0..self.p.dyn_traits.len() {
             parts.push(hardline());
@@ -158,6 +166,22 @@ impl<'a> Module<'a> {
     /// The specification a model program hands to the sampler: its sites, how its data is
     /// read, and how to run it in a mode.
     fn model_spec(&self, model: &ModelEntry, entry: FuncId) -> Doc {
+        concat([
+            self.model_struct("Model", model, entry),
+            hardline(),
+            hardline(),
+            text("export const sev_program = rt.ppl.modelrt.Program(Model).program;"),
+        ])
+    }
+
+    /// The spec of model `index` fitted by `infer` expressions.
+    fn inferred_spec(&self, index: usize) -> Doc {
+        let m = &self.p.inferred[index];
+        self.model_struct(&self.inferred_names[index], &m.entry, m.func)
+    }
+
+    /// A model's sites, data and entry call, as `modelrt.Program` expects them.
+    fn model_struct(&self, struct_name: &str, model: &ModelEntry, entry: FuncId) -> Doc {
         let mut lines = vec![
             text(format!("pub const name = {};", string_literal(&model.name))),
             text("pub const sites = [_]rt.ppl.modelrt.Site{"),
@@ -176,15 +200,7 @@ impl<'a> Module<'a> {
         }
         lines.push(text(format!("    return {}({});", self.fn_names[entry.index()], call_args.join(", "))));
         lines.push(text("}"));
-        concat([
-            text("const Model = struct {"),
-            concat(lines.into_iter().map(|l| concat([hardline(), l]))).nest(INDENT),
-            hardline(),
-            text("};"),
-            hardline(),
-            hardline(),
-            text("export const sev_program = rt.ppl.modelrt.Program(Model).program;"),
-        ])
+        concat([text(format!("const {struct_name} = struct {{")), concat(lines.into_iter().map(|l| concat([hardline(), l]))).nest(INDENT), hardline(), text("};")])
     }
 
     /// The model's data: one field per parameter of the entry, read by name from the data file.
@@ -309,6 +325,7 @@ impl<'a> Module<'a> {
             Ty::Adt(id, _) => self.adt_ty(id.0 as usize),
             Ty::Real => "M.Real".into(),
             Ty::Future(t) => format!("rt.task.Task(rt.Thrown!{})", self.ty(t)),
+            Ty::Posterior => "rt.ppl.infer.Posterior".into(),
             Ty::TraitObject(t) => format!("rt.Dyn({})", self.dyn_names.get(t.0 as usize).map_or("void", |n| n.as_str())),
             Ty::Channel(t) => format!("rt.task.Channel({})", self.ty(t)),
             other => format!("@compileError(\"unsupported type {other:?}\")"),
@@ -378,6 +395,8 @@ struct FnEmitter<'m, 'a> {
     pending: Vec<(ValueId, Doc)>,
     /// Where a thrown exception goes, innermost last (empty: out of the function).
     throw_targets: Vec<ThrowTarget>,
+    /// Locals declared at the top of the function (initialised in more than one place).
+    predeclared: Vec<bool>,
 }
 
 /// Where control goes when an exception is raised.
@@ -408,6 +427,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             value_names: HashMap::new(),
             pending: Vec::new(),
             throw_targets: Vec::new(),
+            predeclared: Vec::new(),
         };
         e.analyse();
         e
@@ -443,6 +463,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         for p in &self.f.params {
             self.declared[p.index()] = true;
         }
+        // A local initialised in several branches (a conditional expression's result) is
+        // declared once, before any of them.
+        self.predeclared = inits.iter().map(|n| *n > 1).collect();
     }
 
     fn function(mut self) -> Doc {
@@ -469,6 +492,12 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             .collect();
         if self.f.model && !self.uses_ctx() {
             body.push(text("_ = ctx;"));
+        }
+        for (i, pre) in self.predeclared.clone().into_iter().enumerate() {
+            if pre && !self.declared[i] {
+                self.declared[i] = true;
+                body.push(text(format!("var {}: {} = undefined;", self.local_names[i], self.m.ty(&self.f.locals[i].ty))));
+            }
         }
         body.extend(self.block_body(self.f.body));
         concat([text(header), self.nested(body), hardline(), text("}")])
@@ -985,6 +1014,23 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                     text_call("rt.ppl.forward.lpdf", vec![d, y, tuple, text(self.loc(v))])
                 }
             }
+            K::Infer { model, args, options } => {
+                let spec = self.m.inferred_names.get(*model).cloned().unwrap_or_default();
+                let names: Vec<String> = self.m.p.inferred.get(*model).map_or(Vec::new(), |m| m.entry.data.iter().map(|(n, _)| string_literal(n)).collect());
+                let values = self.typed_args(args);
+                let data = if values.is_empty() {
+                    text("rt.ppl.infer.dataJson(&.{}, .{})")
+                } else {
+                    text_call("rt.ppl.infer.dataJson", vec![text(format!("&.{{ {} }}", names.join(", "))), concat([text(".{ "), join(values, text(", ")), text(" }")])])
+                };
+                let mut fields = Vec::new();
+                for (name, value) in options {
+                    let value = self.typed_operand(*value);
+                    fields.push(concat([text(format!(".{} = ", escape(name))), value]));
+                }
+                let opts = if fields.is_empty() { text(".{}") } else { concat([text(".{ "), join(fields, text(", ")), text(" }")]) };
+                text_call("rt.ppl.infer.run", vec![text(spec), data, opts, text(self.loc(v))])
+            }
             K::MakeDyn(x, table) => {
                 let concrete = self.m.ty(&self.f.inst(*x).ty);
                 let x = self.typed_operand(*x);
@@ -1361,6 +1407,7 @@ fn field_type(p: &Program, ty: &Ty, index: usize) -> Ty {
 /// Built-ins whose runtime function takes the call's location as its last argument.
 fn builtin_takes_loc(name: &str) -> bool {
     matches!(name, "pop" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
+        || (name.starts_with("posterior_") && !matches!(name, "posterior_names" | "posterior_divergences"))
         || stdlib_takes_loc(name)
 }
 

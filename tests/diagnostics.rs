@@ -40,7 +40,6 @@ use std::path::{Path, PathBuf};
 const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0900, "internal compiler error: only a bug in sev produces it"),
     (Code::E0009, "unreadable file: the driver gets bytes, so tests/cli.rs covers it"),
-    (Code::E0328, "not implemented yet: only trait objects and `infer` still produce it, and they are being built"),
     (Code::W0003, "unused variable: no checker pass emits it yet (FnState::used is recorded but never reported)"),
 ];
 

@@ -92,6 +92,15 @@ pub static BUILTINS: &[Builtin] = &[
     b("log_mix", &["num", "num", "num"], "f64"),
     b("square", &["num"], "f64"),
     b("dot", &["[f64]", "[f64]"], "f64"),
+    // Reading the result of `infer` (runtime/ppl/infer.zig); columns are named as in CmdStan.
+    b("posterior_mean", &["Posterior", "str"], "f64"),
+    b("posterior_sd", &["Posterior", "str"], "f64"),
+    b("posterior_quantile", &["Posterior", "str", "f64"], "f64"),
+    b("posterior_rhat", &["Posterior", "str"], "f64"),
+    b("posterior_ess", &["Posterior", "str"], "f64"),
+    b("posterior_draws", &["Posterior", "str"], "[f64]"),
+    b("posterior_names", &["Posterior"], "[str]"),
+    b("posterior_divergences", &["Posterior"], "i64"),
     // Arrays.
     g("len", &["T"], &["[T]"], "i64"),
     m("push", &["T"], &["[T]", "T"], "void"),
@@ -221,6 +230,7 @@ impl SigReader<'_> {
             }
             ("set", 1) => Ty::Set(Box::new(args.pop().unwrap_or(Ty::Invalid))),
             ("Json", 0) => Ty::Adt(super::env::JSON, args),
+            ("Posterior", 0) => Ty::Posterior,
             ("HttpResponse", 0) => Ty::Adt(super::env::HTTP_RESPONSE, args),
             _ => (self.adt)(word).map_or(Ty::Invalid, |id| Ty::Adt(id, args)),
         }

@@ -45,7 +45,6 @@ pub enum TypeError {
     RecursiveType { span: Span, name: String },
     UnknownMethod { span: Span, ty: String, method: String },
     Duplicate { what: &'static str, name: String, first: Span, second: Span },
-    NotImplemented { span: Span, feature: &'static str },
     LeavesFinally { span: Span, what: &'static str },
     UnreachableArm { span: Span },
     UnreachableCode { span: Span },
@@ -203,9 +202,6 @@ impl TypeError {
                     .primary(*second, "defined again here")
                     .secondary(*first, "first defined here")
             }
-            E::NotImplemented { span, feature } => Diagnostic::new(Code::E0328, format!("{feature} is not implemented yet"))
-                .primary(*span, "sev cannot compile this yet")
-                .hint("see ROADMAP.md for what works today"),
             E::LeavesFinally { span, what } => Diagnostic::new(Code::E0329, format!("`{what}` cannot leave a `finally` block"))
                 .primary(*span, format!("this `{what}` would jump out of the `finally` block"))
                 .hint("a `finally` block always runs to its end; move this out of the block"),

@@ -45,6 +45,7 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
         diagnostics: Vec::new(),
         dyn_traits: HashMap::new(),
         vtables: HashMap::new(),
+        inferred: HashMap::new(),
     };
     lowerer.out.externs = program
         .externs
@@ -92,6 +93,8 @@ pub(super) struct Lowerer<'a> {
     dyn_traits: HashMap<crate::types::TraitId, usize>,
     /// Typed implementation → index in `out.vtables`.
     vtables: HashMap<usize, usize>,
+    /// Typed model function → index in `out.inferred`.
+    inferred: HashMap<typed::FuncId, usize>,
 }
 
 impl Lowerer<'_> {
@@ -149,6 +152,28 @@ impl Lowerer<'_> {
     }
 
     /// The name and data (parameters) of a model entry.
+    /// The model fitted by `infer` expressions naming `func` (lowered once, as a model entry).
+    fn inferred_model(&mut self, func: typed::FuncId) -> usize {
+        if let Some(i) = self.inferred.get(&func) {
+            return *i;
+        }
+        let f = self.typed.func(func);
+        let data = f.params.iter().map(|p| (f.local(*p).name.clone(), self.ty(&f.local(*p).ty))).collect();
+        let entry = ModelEntry { name: f.name.clone(), data };
+        let key = Instance { func, type_args: Vec::new(), active: vec![false; f.params.len()], model: true };
+        let index = self.out.inferred.len();
+        self.out.inferred.push(InferredModel { entry, func: FuncId(u32::MAX) });
+        self.inferred.insert(func, index);
+        let id = self.instance(key);
+        self.out.inferred[index].func = id;
+        index
+    }
+
+    /// Whether a CIR function is the entry of a model (of the program, or of an `infer`).
+    fn is_model_entry(&self, id: FuncId) -> bool {
+        self.out.entry == Some(id) && self.out.model.is_some() || self.out.inferred.iter().any(|m| m.func == id)
+    }
+
     fn model_entry(&mut self, entry: typed::FuncId, source: &crate::span::SourceFile) -> ModelEntry {
         let f = self.typed.func(entry);
         let data = f.params.iter().map(|p| (f.local(*p).name.clone(), self.ty(&f.local(*p).ty))).collect();

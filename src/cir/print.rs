@@ -141,6 +141,11 @@ impl Printer<'_> {
             K::BuiltinMut(name, l, args) => format!("builtin {name}(&{l}{}{})", if args.is_empty() { "" } else { ", " }, list(args)),
             K::Spawn(f, args) => format!("spawn {}({})", self.p.functions.get(f.index()).map_or("?", |f| f.name.as_str()), list(args)),
             K::Await(v) => format!("await {v}"),
+            K::Infer { model, args, options } => {
+                let name = self.p.inferred.get(*model).map_or("?", |m| m.entry.name.as_str());
+                let opts: Vec<String> = options.iter().map(|(n, v)| format!("{n}={v}")).collect();
+                format!("infer {name}({}) [{}]", list(args), opts.join(", "))
+            }
             K::MakeDyn(v, i) => format!("dyn {v} with vtable{i}"),
             K::CallDyn(m, args) => format!("call_dyn #{m}({})", list(args)),
             K::CallExtern(i, args) => format!("extern {}({})", self.p.externs.get(*i).map_or("?", |e| e.name.as_str()), list(args)),

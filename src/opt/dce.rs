@@ -42,7 +42,7 @@ pub fn run(p: &mut Program) -> bool {
 pub fn function(p: &Program, f: &mut Function) -> bool {
     let mut changed = false;
     loop {
-        let round = truncate_unreachable(f) | dead_stores(f) | unused_values(p, f) | empty_control(f);
+        let round = truncate_unreachable(f) | dead_stores(p, f) | unused_values(p, f) | empty_control(f);
         if !round {
             return changed;
         }
@@ -82,7 +82,7 @@ fn truncate_unreachable(f: &mut Function) -> bool {
 }
 
 /// Writes to locals that nothing reads.
-fn dead_stores(f: &mut Function) -> bool {
+fn dead_stores(p: &Program, f: &mut Function) -> bool {
     let mut reads: HashMap<LocalId, usize> = HashMap::new();
     let mut releases: HashMap<LocalId, Vec<ValueId>> = HashMap::new();
     let mut stores: HashMap<LocalId, Vec<ValueId>> = HashMap::new();
@@ -114,11 +114,14 @@ fn dead_stores(f: &mut Function) -> bool {
             dead.extend(writes.iter().copied());
             continue;
         }
-        // A heap local initialised once and released once: release the value instead.
+        // A heap local initialised once and released once, with a value that can go with its
+        // release: release the value instead (then both go). A value with effects keeps its
+        // local: a lone `defer_release` of a call would be emitted as a deferred call.
         if let ([w], [r]) = (writes.as_slice(), rel) {
             if let InstKind::InitLocal(_, value) = f.inst(*w).kind {
                 let (rb, rpos) = layout.defined_at[r];
-                if layout.reaches(value, rb, rpos) {
+                let goes = matches!(f.inst(value).kind, InstKind::Retain(_)) || effects::removable_with_release(p, f, value);
+                if goes && layout.reaches(value, rb, rpos) {
                     dead.insert(*w);
                     replace.insert(*r, InstKind::DeferRelease(value));
                 }
@@ -190,8 +193,12 @@ pub fn remove(f: &mut Function, dead: &HashSet<ValueId>) -> bool {
 fn remove_unused_functions(p: &mut Program) -> bool {
     let Some(entry) = p.entry else { return false };
     let mut reached = vec![false; p.functions.len()];
-    // Methods reachable through trait objects are referenced by their tables.
-    let mut pending: Vec<FuncId> = std::iter::once(entry).chain(p.vtables.iter().flat_map(|t| t.methods.iter().copied())).collect();
+    // Methods reachable through trait objects are referenced by their tables, and models
+    // fitted by `infer` by the program's list of them.
+    let mut pending: Vec<FuncId> = std::iter::once(entry)
+        .chain(p.vtables.iter().flat_map(|t| t.methods.iter().copied()))
+        .chain(p.inferred.iter().map(|m| m.func))
+        .collect();
     while let Some(id) = pending.pop() {
         if reached.get(id.index()).is_none_or(|r| *r) {
             continue;
@@ -231,6 +238,9 @@ fn remove_unused_functions(p: &mut Program) -> bool {
         for m in &mut table.methods {
             *m = new_id.get(m.index()).copied().flatten().unwrap_or(*m);
         }
+    }
+    for m in &mut p.inferred {
+        m.func = new_id.get(m.func.index()).copied().flatten().unwrap_or(m.func);
     }
     p.entry = new_id[entry.index()];
     true

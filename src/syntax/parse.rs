@@ -1160,7 +1160,7 @@ const TYPE_KEYS: &[&str] = &[
     "array", "list", "slice", "vector", "set", "map", "hashmap", "tuple", "generic", "option", "optional", "result",
     "future", "channel", "trait", "function",
 ];
-const INFER_OPTIONS: &[&str] = &["algorithm", "chains", "warmup", "draws", "seed"];
+const INFER_OPTIONS: &[&str] = &["algorithm", "chains", "warmup", "draws", "seed", "threads"];
 
 const BINARY_OPS: &[(&str, BinOp)] = &[
     ("add", BinOp::Add),

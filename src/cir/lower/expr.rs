@@ -122,7 +122,8 @@ impl FnLower<'_, '_> {
                 let table = self.l.vtable(*impl_index);
                 self.owned_value(InstKind::MakeDyn(v, table), ty, span)
             }
-            E::Invalid | E::Infer { .. } => self.emit(InstKind::Unreachable, ty, span),
+            E::Infer { model, args, options } => self.infer(*model, args, options, ty, span),
+            E::Invalid => self.emit(InstKind::Unreachable, ty, span),
         }
     }
 
@@ -268,6 +269,28 @@ impl FnLower<'_, '_> {
         let ret = self.l.ty(&callee.ret.subst(&type_args));
         let ret = if ret_active { ret.to_real() } else { ret };
         self.owned_value(InstKind::Call(target, values), ret, span)
+    }
+
+    /// `infer`: the arguments become the model's data; the options are read as they are.
+    fn infer(&mut self, model: typed::FuncId, args: &[typed::Expr], options: &[(String, typed::Expr)], ty: Ty, span: Span) -> ValueId {
+        let index = self.l.inferred_model(model);
+        let callee = self.l.typed.func(model);
+        let mut values = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let want = self.l.ty(&callee.local(callee.params[i]).ty);
+            let v = self.expr(a);
+            let v = self.plain(v);
+            let v = self.coerce(v, &want);
+            values.push(self.use_borrowed(v));
+        }
+        let options = options
+            .iter()
+            .map(|(name, e)| {
+                let v = self.expr(e);
+                (name.clone(), self.use_borrowed(v))
+            })
+            .collect();
+        self.owned_value(InstKind::Infer { model: index, args: values, options }, ty, span)
     }
 
     /// A call of an async function: it runs outside any model, on plain values; the runtime
