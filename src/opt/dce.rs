@@ -138,6 +138,7 @@ fn dead_stores(p: &Program, f: &mut Function) -> bool {
 fn unused_values(p: &Program, f: &mut Function) -> bool {
     let users = tree::users(f);
     let mut dead: HashSet<ValueId> = HashSet::new();
+    let mut discarded = Vec::new();
     for b in f.reachable_blocks() {
         for &v in &f.block(b).insts {
             let inst = f.inst(v);
@@ -155,13 +156,36 @@ fn unused_values(p: &Program, f: &mut Function) -> bool {
                     if pair && !effects::touches_real(f, v) {
                         dead.insert(v);
                         dead.insert(*only);
+                    } else if !matches!(inst.kind, InstKind::Const(_)) {
+                        discarded.push((b, v, *only));
                     }
                 }
                 _ => {}
             }
         }
     }
-    remove(f, &dead)
+    let mut changed = remove(f, &dead);
+    for (b, v, release) in discarded {
+        if !dead.contains(&v) {
+            keep_in_local(f, b, v, release);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// An owned value with effects whose only use is its release is kept in a local released on
+/// exit (the form lowering gives `let x = f()`): the backend would otherwise place the
+/// producing expression inside the `defer` itself, delaying its effects to the block's end.
+fn keep_in_local(f: &mut Function, b: BlockId, v: ValueId, release: ValueId) {
+    let ty = f.inst(v).ty.clone();
+    let span = f.inst(v).span;
+    let local = f.add_local("discarded", ty, false);
+    let init = f.add_inst(InstKind::InitLocal(local, v), Ty::Void, span);
+    let insts = &mut f.blocks[b.index()].insts;
+    let at = insts.iter().position(|x| *x == v).map_or(insts.len(), |i| i + 1);
+    insts.insert(at, init);
+    f.insts[release.index()].kind = InstKind::DeferReleaseLocal(local);
 }
 
 /// `if`s and `switch`es with nothing in any branch.
