@@ -11,6 +11,8 @@ const str_mod = @import("str.zig");
 const fmt = @import("fmt.zig");
 const math = @import("math.zig");
 const list_mod = @import("list.zig");
+const option = @import("option.zig");
+const task = @import("task.zig");
 
 const Loc = core.Loc;
 const Str = str_mod.Str;
@@ -351,4 +353,46 @@ test range_continues {
 test {
     std.testing.refAllDecls(@This());
     _ = math;
+}
+
+// ----- Channels --------------------------------------------------------------------------------
+// `channel_new` is emitted as `rt.task.Channel(T).init(capacity)` (its element type comes from
+// the result); the others take the channel first.
+
+/// `channel_send(c, v)`: queues `v` (retained); false once the channel is closed.
+pub fn channel_send(c: anytype, v: @TypeOf(c).Elem) bool {
+    return c.send(v);
+}
+
+/// `channel_recv(c)`: the next value, waiting for one; None once closed and drained.
+pub fn channel_recv(c: anytype) option.Option(@TypeOf(c).Elem) {
+    return c.recv();
+}
+
+/// `channel_try_recv(c)`: the next value if one is queued, without waiting.
+pub fn channel_try_recv(c: anytype) option.Option(@TypeOf(c).Elem) {
+    return c.tryRecv();
+}
+
+/// `channel_close(c)`: later sends fail; receivers drain what is queued.
+pub fn channel_close(c: anytype) void {
+    c.close();
+}
+
+/// `channel_len(c)`: the number of queued values.
+pub fn channel_len(c: anytype) i64 {
+    return c.len();
+}
+
+test channel_send {
+    const c = task.Channel(i64).init(0);
+    defer rc.release(c);
+    try std.testing.expect(channel_send(c, 4));
+    try std.testing.expect(channel_send(c, 5));
+    try std.testing.expectEqual(@as(i64, 2), channel_len(c));
+    try std.testing.expectEqual(@as(i64, 4), channel_recv(c).Some);
+    channel_close(c);
+    try std.testing.expect(!channel_send(c, 6));
+    try std.testing.expectEqual(@as(i64, 5), channel_try_recv(c).Some);
+    try std.testing.expect(channel_recv(c) == .None);
 }

@@ -1227,6 +1227,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             }
         }
         let mut docs: Vec<Doc> = args.iter().map(|a| self.operand(*a)).collect();
+        if name == "channel_new" {
+            return text_call(&format!("{}.init", self.m.ty(&self.f.inst(v).ty)), docs);
+        }
         if builtin_takes_loc(name) {
             docs.push(text(self.loc(v)));
         }

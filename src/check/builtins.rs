@@ -130,6 +130,13 @@ pub static BUILTINS: &[Builtin] = &[
     g("set_union", &["T"], &["set<T>", "set<T>"], "set<T>"),
     g("set_intersection", &["T"], &["set<T>", "set<T>"], "set<T>"),
     g("set_difference", &["T"], &["set<T>", "set<T>"], "set<T>"),
+    // Channels between tasks (runtime/task.zig): capacity 0 or less means unbounded.
+    g("channel_new", &["T"], &["i64"], "Channel<T>"),
+    g("channel_send", &["T"], &["Channel<T>", "T"], "bool"),
+    g("channel_recv", &["T"], &["Channel<T>"], "Option<T>"),
+    g("channel_try_recv", &["T"], &["Channel<T>"], "Option<T>"),
+    g("channel_close", &["T"], &["Channel<T>"], "void"),
+    g("channel_len", &["T"], &["Channel<T>"], "i64"),
 ];
 
 /// The name (as a static string), arity and result type of a math function.
@@ -229,6 +236,7 @@ impl SigReader<'_> {
                 Ty::Map(Box::new(k), Box::new(v))
             }
             ("set", 1) => Ty::Set(Box::new(args.pop().unwrap_or(Ty::Invalid))),
+            ("Channel", 1) => Ty::Channel(Box::new(args.pop().unwrap_or(Ty::Invalid))),
             ("Json", 0) => Ty::Adt(super::env::JSON, args),
             ("Posterior", 0) => Ty::Posterior,
             ("HttpResponse", 0) => Ty::Adt(super::env::HTTP_RESPONSE, args),
