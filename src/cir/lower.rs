@@ -68,6 +68,7 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
     lowerer.mark_boxed_payloads();
     super::throws::mark(&mut lowerer.out);
     lowerer.reject_throwing_model_code();
+    lowerer.diagnostics.extend(super::discrete::check(&lowerer.out));
     if lowerer.diagnostics.is_empty() { Ok(lowerer.out) } else { Err(lowerer.diagnostics) }
 }
 
