@@ -111,6 +111,10 @@ pub enum Command {
         /// CIR optimisation level: -O0 (none), -O1 (folding, dead code), -O2 (all passes).
         #[arg(short = 'O', value_name = "LEVEL", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=2))]
         opt_level: u8,
+        /// Run exactly these optimisation passes instead of a level's (comma-separated:
+        /// inline, fold, strength, licm, dce); for experiments and benchmarks.
+        #[arg(long, value_name = "LIST", hide = true)]
+        passes: Option<String>,
     },
     /// Build and run a program; arguments after `--` are passed to it. A model program is
     /// sampled: the model options below are passed to its `sample` command.
@@ -143,8 +147,15 @@ pub fn main() -> ExitCode {
 
 pub fn run(command: Command) -> ExitCode {
     match command {
-        Command::Build { file, output, release, emit, format, opt_level } => {
-            commands::build::run(&file, output.as_deref(), release, emit, format, crate::opt::Level::from_number(opt_level))
+        Command::Build { file, output, release, emit, format, opt_level, passes } => {
+            let passes = match passes.as_deref().map(crate::opt::by_names).transpose() {
+                Ok(p) => p.unwrap_or_else(|| crate::opt::pipeline(crate::opt::Level::from_number(opt_level)).to_vec()),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            commands::build::run(&file, output.as_deref(), release, emit, format, passes)
         }
         Command::Run { file, release, format, sampling, opt_level, args } => {
             commands::run::run(&file, release, format, &sampling, crate::opt::Level::from_number(opt_level), &args)

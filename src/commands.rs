@@ -27,6 +27,11 @@ pub fn compile_file(path: &Path, options: driver::Options, format: Format) -> Re
 
 /// [`compile_file`] with the optimisation passes of `level`.
 pub fn compile_file_at(path: &Path, options: driver::Options, format: Format, level: crate::opt::Level) -> Result<Compilation, ExitCode> {
+    compile_file_passes(path, options, format, crate::opt::pipeline(level).to_vec())
+}
+
+/// [`compile_file`] with an explicit list of optimisation passes.
+pub fn compile_file_passes(path: &Path, options: driver::Options, format: Format, passes: Vec<crate::opt::Pass>) -> Result<Compilation, ExitCode> {
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -38,7 +43,7 @@ pub fn compile_file_at(path: &Path, options: driver::Options, format: Format, le
             return Err(ExitCode::from(EXIT_ENVIRONMENT));
         }
     };
-    let compilation = driver::compile_with(&name, &bytes, options, level);
+    let compilation = driver::compile_passes(&name, &bytes, options, passes);
     report(&compilation, format);
     if compilation.has_errors() {
         let internal = compilation.diagnostics.iter().any(|d| d.code == diagnostic::Code::E0900);

@@ -42,9 +42,14 @@ pub fn compile(name: &str, bytes: &[u8], options: Options) -> Compilation {
 
 /// Runs the pipeline with the optimisation passes of `level` between lowering and emission.
 pub fn compile_with(name: &str, bytes: &[u8], options: Options, level: opt::Level) -> Compilation {
+    compile_passes(name, bytes, options, opt::pipeline(level).to_vec())
+}
+
+/// Runs the pipeline with the given optimisation passes (for experiments and benchmarks).
+pub fn compile_passes(name: &str, bytes: &[u8], options: Options, passes: Vec<opt::Pass>) -> Compilation {
     let name = name.to_string();
     let bytes = bytes.to_vec();
-    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, level));
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, &passes));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(compilation)) => compilation,
         Ok(Err(panic)) => internal_error("<input>", &panic_message(panic.as_ref())),
@@ -52,7 +57,7 @@ pub fn compile_with(name: &str, bytes: &[u8], options: Options, level: opt::Leve
     }
 }
 
-fn compile_here(name: &str, bytes: &[u8], options: Options, level: opt::Level) -> Compilation {
+fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass]) -> Compilation {
     let read = syntax::read(name, bytes);
     let mut diagnostics = read.diagnostics;
     let file = read.file;
@@ -78,7 +83,7 @@ fn compile_here(name: &str, bytes: &[u8], options: Options, level: opt::Level) -
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };
     }
-    if let Err(report) = opt::optimise(&mut cir, level) {
+    if let Err(report) = opt::run_passes(&mut cir, passes) {
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: an optimisation pass produced invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };
     }

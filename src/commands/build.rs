@@ -6,8 +6,8 @@ use crate::toolchain::{self, BuildRequest, Mode, Zig};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, level: crate::opt::Level) -> ExitCode {
-    let compilation = match super::compile_file_at(file, Options { emit_zig: true }, format, level) {
+pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>) -> ExitCode {
+    let compilation = match super::compile_file_passes(file, Options { emit_zig: true }, format, passes) {
         Ok(c) => c,
         Err(code) => return code,
     };

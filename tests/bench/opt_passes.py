@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""What each CIR optimisation pass buys, measured in one run: for every program, each pass
+alone and the whole -O2 pipeline against -O0, as ratios (config / -O0; below 1 is better):
+
+* zig size   -- bytes of generated Zig (`sev build --emit zig`);
+* build time -- wall time of `sev build` with a cold artifact cache and a fresh source path
+  (so Zig really compiles the program; its cache of compiler_rt and the sampler stays warm);
+* run time   -- best of --reps runs of the binary; for models, time per gradient: the wall time
+  of `sample` (1 chain, --warmup/--draws, warmup saved) divided by the leapfrog steps in the CSV
+  (the draws are identical at every level, so every configuration does the same work).
+
+Programs: the example programs that run without arguments and exit 0, and the example models
+(examples/posteriordb/ with tests/data/, and logistic regression), plus the benchmark programs
+in tests/bench/opt_programs/ (a loop-heavy program and a model with data-only work in its
+log density).
+
+Usage:
+  cargo build --release
+  python3 tests/bench/opt_passes.py [--mode debug|release] [--reps 3] [--only NAME,...] [--out DIR]
+The table is printed as Markdown (the form docs/performance.md records) and written to
+OUT/opt_passes.md with the raw numbers in OUT/opt_passes.json.
+"""
+import argparse
+import csv
+import glob
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SEV = os.path.join(ROOT, "target", "release", "sev")
+CONFIGS = [("-O0", ["-O0"]), ("inline", ["--passes", "inline"]), ("fold", ["--passes", "fold"]),
+           ("strength", ["--passes", "strength"]), ("licm", ["--passes", "licm"]),
+           ("dce", ["--passes", "dce"]), ("-O2", ["-O2"])]
+
+
+def programs():
+    out = []
+    skip = {"args", "bounds_fault", "overflow_fault", "uncaught_exception", "logistic_regression"}
+    for path in sorted(glob.glob(os.path.join(ROOT, "examples", "*.sirs.json"))):
+        name = os.path.basename(path)[: -len(".sirs.json")]
+        if name not in skip:
+            out.append((name, path, None))
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "bench", "opt_programs", "*.sirs.json"))):
+        name = os.path.basename(path)[: -len(".sirs.json")]
+        data = path[: -len(".sirs.json")] + ".data.json"
+        out.append((name, path, data if os.path.exists(data) else None))
+    out.append(("logistic_regression", os.path.join(ROOT, "examples", "logistic_regression.sirs.json"),
+                os.path.join(ROOT, "examples", "logistic_regression.data.json")))
+    for path in sorted(glob.glob(os.path.join(ROOT, "examples", "posteriordb", "*.sirs.json"))):
+        name = os.path.basename(path)[: -len(".sirs.json")]
+        data = os.path.join(ROOT, "tests", "data", name + ".json")
+        if os.path.exists(data):
+            out.append((name, path, data))
+    return out
+
+
+def run(cmd, env=None, cwd=None):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True)
+    return p, time.perf_counter() - t
+
+
+def measure(name, path, data, flags, mode, reps, cache, work):
+    env = dict(os.environ, SEV_CACHE_DIR=cache)
+    p, _ = run([SEV, "build", path, "--emit", "zig"] + flags, env)
+    if p.returncode != 0:
+        raise RuntimeError(f"{name} {flags}: {p.stderr}")
+    size = len(p.stdout.encode())
+    # A fresh directory name gives a fresh `sev_source_file`, so Zig compiles the program anew.
+    fresh = os.path.join(work, uuid.uuid4().hex)
+    os.makedirs(fresh)
+    copy = os.path.join(fresh, os.path.basename(path))
+    shutil.copy(path, copy)
+    shutil.rmtree(os.path.join(cache, "artifacts"), ignore_errors=True)
+    exe = os.path.join(fresh, "program")
+    build = [SEV, "build", copy, "-o", exe] + flags + (["--release"] if mode == "release" else [])
+    p, build_time = run(build, env)
+    if p.returncode != 0:
+        raise RuntimeError(f"{name} {flags}: build failed: {p.stderr}")
+    best = None
+    for _ in range(reps):
+        if data is None:
+            p, t = run([exe], cwd=fresh)
+            if p.returncode != 0:
+                raise RuntimeError(f"{name} {flags}: exit {p.returncode}: {p.stderr}")
+            per = t
+        else:
+            outdir = os.path.join(fresh, "out")
+            shutil.rmtree(outdir, ignore_errors=True)
+            p, t = run([exe, "sample", "--data", data, "--seed", "7", "--chains", "1", "--threads", "1",
+                        "--warmup", "400", "--draws", "400", "--save-warmup", "--quiet", "--output", outdir], cwd=fresh)
+            if p.returncode not in (0, 1):
+                raise RuntimeError(f"{name} {flags}: exit {p.returncode}: {p.stderr}")
+            steps = 0
+            for f in glob.glob(os.path.join(outdir, "*.csv")):
+                with open(f) as fh:
+                    rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+                    steps += sum(int(float(r["n_leapfrog__"])) for r in rows)
+            per = t / max(steps, 1)
+        best = per if best is None else min(best, per)
+    return {"size": size, "build": build_time, "run": best, "model": data is not None}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mode", choices=["debug", "release"], default="debug")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--only", default="")
+    ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "sev-opt-bench"))
+    args = ap.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    cache = os.path.join(args.out, "cache")
+    work = os.path.join(args.out, "work")
+    os.makedirs(work, exist_ok=True)
+    wanted = set(filter(None, args.only.split(",")))
+    results = {}
+    for name, path, data in programs():
+        if wanted and name not in wanted:
+            continue
+        results[name] = {}
+        for label, flags in CONFIGS:
+            results[name][label] = measure(name, path, data, flags, args.mode, args.reps, cache, work)
+            print(f"{name:28} {label:9} {results[name][label]}", file=sys.stderr, flush=True)
+    with open(os.path.join(args.out, "opt_passes.json"), "w") as fh:
+        json.dump(results, fh, indent=1)
+    lines = [f"Ratios against -O0 ({args.mode} builds; size = Zig bytes, build = `sev build` wall time, "
+             "run = best run time, or time per gradient for models):", "",
+             "| program | -O0 size / build / run | " + " | ".join(f"{c} size / build / run" for c, _ in CONFIGS[1:]) + " |",
+             "|---|---|" + "---|" * (len(CONFIGS) - 1)]
+    geo = {c: [1.0, 1.0, 1.0, 0] for c, _ in CONFIGS[1:]}
+    for name, r in results.items():
+        base = r["-O0"]
+        unit = "µs/grad" if base["model"] else "ms"
+        scale = 1e6 if base["model"] else 1e3
+        cells = [f"{base['size']} B / {base['build']:.1f} s / {base['run'] * scale:.2f} {unit}"]
+        for c, _ in CONFIGS[1:]:
+            x = r[c]
+            ratios = (x["size"] / base["size"], x["build"] / base["build"], x["run"] / base["run"])
+            g = geo[c]
+            g[0] *= ratios[0]
+            g[1] *= ratios[1]
+            g[2] *= ratios[2]
+            g[3] += 1
+            cells.append(" / ".join(f"{v:.2f}" for v in ratios))
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    cells = ["1 / 1 / 1"]
+    for c, _ in CONFIGS[1:]:
+        g = geo[c]
+        n = max(g[3], 1)
+        cells.append(" / ".join(f"{v ** (1 / n):.2f}" for v in g[:3]))
+    lines.append("| **geometric mean** | " + " | ".join(cells) + " |")
+    table = "\n".join(lines)
+    with open(os.path.join(args.out, "opt_passes.md"), "w") as fh:
+        fh.write(table + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
