@@ -27,7 +27,7 @@ use std::time::Instant;
 
 const SEED: u64 = 0x0971_2024_0000_0002;
 const PROGRAMS: usize = 1000;
-const BATCH: usize = 100;
+const BATCH: usize = 200;
 
 fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;

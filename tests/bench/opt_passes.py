@@ -15,7 +15,7 @@ in tests/bench/opt_programs/ (a loop-heavy program and a model with data-only wo
 log density).
 
 Usage:
-  cargo build --release
+  cargo build --release              # or SEV_BIN=target/debug/sev
   python3 tests/bench/opt_passes.py [--mode debug|release] [--reps 3] [--only NAME,...] [--out DIR]
 The table is printed as Markdown (the form docs/performance.md records) and written to
 OUT/opt_passes.md with the raw numbers in OUT/opt_passes.json.
@@ -33,7 +33,7 @@ import time
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SEV = os.path.join(ROOT, "target", "release", "sev")
+SEV = os.environ.get("SEV_BIN", os.path.join(ROOT, "target", "release", "sev"))
 CONFIGS = [("-O0", ["-O0"]), ("inline", ["--passes", "inline"]), ("fold", ["--passes", "fold"]),
            ("strength", ["--passes", "strength"]), ("licm", ["--passes", "licm"]),
            ("dce", ["--passes", "dce"]), ("-O2", ["-O2"])]
