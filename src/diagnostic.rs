@@ -285,32 +285,60 @@ pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str
             return Some(candidate.to_string());
         }
         let distance = edit_distance(name, candidate);
-        if distance <= (name.chars().count() / 3).max(1) && best.is_none_or(|(d, _)| distance < d) {
+        // One edit per three characters; names of one or two characters are too short for any
+        // edit to point at a likely intent.
+        let allowed = match name.chars().count() {
+            0..=2 => 0,
+            n => (n / 3).max(1),
+        };
+        if distance > 0 && distance <= allowed && best.is_none_or(|(d, _)| distance < d) {
             best = Some((distance, candidate));
         }
     }
     best.map(|(_, c)| c.to_string())
 }
 
+/// The optimal-string-alignment distance: insertions, deletions, substitutions and swaps of two
+/// adjacent characters each count as one edit (a typo like `cuont` is one edit from `count`).
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            let insertion = current[j] + 1;
-            let deletion = previous[j + 1] + 1;
-            current.push(substitution.min(insertion).min(deletion));
-        }
-        previous = current;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for j in 0..=b.len() {
+        d[0][j] = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn swapped_letters_are_one_edit() {
+        assert_eq!(did_you_mean("cuont", ["count", "amount"]), Some("count".into()));
+        assert_eq!(edit_distance("ab", "ba"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn short_names_get_no_guess() {
+        assert_eq!(did_you_mean("z", ["x", "y"]), None);
+        assert_eq!(did_you_mean("X", ["x"]), Some("x".into()));
+    }
 
     #[test]
     fn suggestion_prefers_case_insensitive_match() {

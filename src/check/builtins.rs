@@ -151,7 +151,12 @@ pub fn math_names() -> Vec<String> {
 
 /// A built-in by name: the core table, then the standard library's (`stdlib.rs`).
 pub fn find(name: &str) -> Option<&'static Builtin> {
-    BUILTINS.iter().chain(stdlib::STDLIB).find(|b| b.name == name)
+    all().find(|b| b.name == name)
+}
+
+/// Every built-in function: the core table and the standard library's.
+pub fn all() -> impl Iterator<Item = &'static Builtin> {
+    BUILTINS.iter().chain(stdlib::STDLIB)
 }
 
 /// An argument class of a built-in signature.

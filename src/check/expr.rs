@@ -311,7 +311,7 @@ impl Checker<'_> {
             }
         }
         let mut candidates = self.function_names();
-        candidates.extend(builtins::BUILTINS.iter().map(|b| b.name.to_string()));
+        candidates.extend(builtins::all().map(|b| b.name.to_string()));
         candidates.extend(builtins::math_names());
         let suggestion = did_you_mean(&func.text, candidates.iter().map(String::as_str));
         self.error(TypeError::UnknownFunction { span: func.span, name: func.text.clone(), suggestion });

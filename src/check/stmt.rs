@@ -312,9 +312,12 @@ impl<'a> Checker<'a> {
         let ty = self.f.unifier.default_literals(&scrutinee.ty);
         let mut arms = Vec::new();
         let mut flow = Flow::Diverges;
+        let mut bad_pattern = false;
         for case in cases {
             self.push_scope();
+            let errors_before = self.errors.len();
             let pattern = self.pattern(&case.pattern, &ty);
+            bad_pattern |= self.errors.len() > errors_before;
             let guard = case.guard.as_ref().map(|g| self.value(g, &Expect::ty(Ty::Bool)));
             let (body, arm_flow) = self.scoped_block(&case.body);
             self.pop_scope();
@@ -323,14 +326,16 @@ impl<'a> Checker<'a> {
         }
         let rows: Vec<(typed::Pat, bool)> = arms.iter().map(|a| (a.pattern.clone(), a.guard.is_some())).collect();
         let (decision, missing) = self.decide(&ty, &rows);
+        // A non-exhaustive match is reported once (E0317); its arms still decide whether the
+        // statement diverges, so no "missing return" follows from it.
         if !missing.is_empty() && !ty.is_invalid() {
             self.error(TypeError::NonExhaustive { span: scrutinee.span, missing });
-            flow = Flow::Normal;
         }
+        // A pattern that failed to check stands in as a wildcard: reachability would be wrong.
         let mut reachable = Vec::new();
         decision.reachable_arms(&mut reachable);
         for (i, arm) in arms.iter().enumerate() {
-            if !reachable.contains(&i) {
+            if !reachable.contains(&i) && !bad_pattern {
                 self.error(TypeError::UnreachableArm { span: arm.span });
             }
         }

@@ -26,7 +26,8 @@ pub const RESERVED_TOP_LEVEL: &[&str] = &["std", "rt", "main", "panic", "sev_sou
 
 /// Whether `name` can be used as a Zig identifier as it is.
 pub fn is_plain_identifier(name: &str) -> bool {
-    if KEYWORDS.contains(&name) || PRIMITIVES.contains(&name) {
+    // `_` is Zig's discard, not a name.
+    if KEYWORDS.contains(&name) || PRIMITIVES.contains(&name) || name == "_" {
         return false;
     }
     !is_int_type_name(name)
