@@ -70,6 +70,7 @@ codes! {
     E0205 Error "an enum has no such variant",
     E0206 Error "the entry function is missing or has the wrong signature",
     E0207 Error "a distribution is not defined",
+    E0208 Error "a trait is not defined",
     // Types.
     E0301 Error "a value has the wrong type",
     E0302 Error "a call has the wrong number of arguments",
@@ -99,6 +100,7 @@ codes! {
     E0326 Error "a type refers to itself without indirection",
     E0327 Error "a method is not defined for this type",
     E0329 Error "control flow cannot leave a `finally` block",
+    E0330 Error "an extern function uses a type that cannot cross the C boundary",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

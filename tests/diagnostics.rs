@@ -8,29 +8,12 @@
 //! a new code without a case fails here; and a few cases are checked in the `--format json`
 //! shape (`Diagnostic::to_json`).
 //!
-//! FIXME: several snapshots record behaviour that is wrong or poor today. They are kept so a
-//! fix shows up as a snapshot change to review; what would be right is noted per case:
-//! - `duplicate_json_key`: after E0002 a second, false E0101 says function `main` has no key
-//!   `body`; only E0002 should be reported.
+//! FIXME: a few snapshots record behaviour that is poor today. They are kept so a fix shows up
+//! as a snapshot change to review; what would be right is noted per case:
 //! - `invalid_json_unterminated_string`: reported as "a line break must be escaped" with a label
 //!   running across the line end; "unterminated string" at the opening quote would be clearer.
 //! - `missing_entry_function`: the E0206 label covers the whole `program` object (several lines);
 //!   it should point at something small, e.g. the `functions` key.
-//! - `non_exhaustive_enum_match`: a cascade E0305 (missing return) accompanies the E0317.
-//! - `pattern_type_mismatch`: after the E0316 on the first arm, the wildcard arm is wrongly
-//!   reported unreachable (W0001), because the bad pattern was treated as a wildcard.
-//! - `recursive_alias`: an alias cycle is worded as a record that contains itself, with a hint
-//!   about enum variants; it should say the aliases refer to each other.
-//! - `type_named_like_a_primitive`: E0111 puts "first defined here" and "defined again here" on
-//!   the same span; it should say that `i64` is a built-in type name.
-//! - `extern_with_non_ffi_type`: reported as E0322 "Invalid trait implementation", a code and
-//!   title about traits, for an extern function.
-//! - `unknown_trait_in_bound`: a missing trait is reported as "Unknown type" with a hint listing
-//!   built-in types; it should say "Unknown trait" and mention `interfaces`.
-//! - `unknown_variable_transposed_letters`: `cuont` gets no suggestion for `count` (a swap of two
-//!   letters counts as two edits).
-//! - `record_literal_unknown_field`: field `z` gets "did you mean `x`?" (any one-letter name is
-//!   within the edit-distance threshold of any other).
 
 use sev::diagnostic::{Code, Severity, render_all};
 use sev::driver::{self, Compilation, Options};

@@ -109,7 +109,7 @@ impl<'a> Checker<'a> {
                 continue;
             }
             if Ty::primitive(&decl.name.text).is_some() {
-                self.error(TypeError::Duplicate { what: "type", name: decl.name.text.clone(), first: decl.name.span, second: decl.name.span });
+                self.error(TypeError::BuiltinTypeName { span: decl.name.span, name: decl.name.text.clone() });
                 continue;
             }
             match &decl.kind {
@@ -300,7 +300,7 @@ impl<'a> Checker<'a> {
             return Some(*id);
         }
         let suggestion = did_you_mean(&name.text, self.trait_names.keys().map(String::as_str));
-        self.error(TypeError::UnknownType { span: name.span, name: name.text.clone(), suggestion });
+        self.error(TypeError::UnknownTrait { span: name.span, name: name.text.clone(), suggestion });
         None
     }
 
@@ -310,8 +310,7 @@ impl<'a> Checker<'a> {
             let ret = ext.ret.as_ref().map_or(Ty::Void, |r| self.resolve_type(r, &[]));
             let ffi_ok = params.iter().chain([&ret]).all(|t| matches!(t, Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Void | Ty::Invalid));
             if !ffi_ok {
-                let message = "extern functions take and return only numbers, bool or void".to_string();
-                self.error(TypeError::BadImpl { span: ext.name.span, message, other: None });
+                self.error(TypeError::BadExtern { span: ext.name.span, name: ext.name.text.clone() });
             }
             let id = typed::ExternId(u32::try_from(self.out.externs.len()).unwrap_or(u32::MAX));
             self.extern_names.insert(ext.name.text.clone(), id);
@@ -469,7 +468,7 @@ impl<'a> Checker<'a> {
             return t;
         }
         if in_progress {
-            self.error(TypeError::RecursiveType { span: name.span, name: name.text.clone() });
+            self.error(TypeError::RecursiveAlias { span: name.span, name: name.text.clone() });
             return Ty::Invalid;
         }
         self.aliases[index].2 = true;

@@ -43,6 +43,10 @@ pub enum TypeError {
     ThrowNotError { span: Span, ty: String },
     NotConstant { span: Span },
     RecursiveType { span: Span, name: String },
+    RecursiveAlias { span: Span, name: String },
+    UnknownTrait { span: Span, name: String, suggestion: Option<String> },
+    BadExtern { span: Span, name: String },
+    BuiltinTypeName { span: Span, name: String },
     UnknownMethod { span: Span, ty: String, method: String },
     Duplicate { what: &'static str, name: String, first: Span, second: Span },
     LeavesFinally { span: Span, what: &'static str },
@@ -193,6 +197,18 @@ impl TypeError {
             E::RecursiveType { span, name } => Diagnostic::new(Code::E0326, format!("`{name}` contains itself"))
                 .primary(*span, "a record cannot hold a value of its own type directly")
                 .hint("put the recursive part in an enum variant or an array"),
+            E::RecursiveAlias { span, name } => Diagnostic::new(Code::E0326, format!("The alias `{name}` refers to itself"))
+                .primary(*span, "following the aliases from here comes back to this one")
+                .hint("an alias names another type; make one of them a record or an enum"),
+            E::UnknownTrait { span, name, suggestion } => Diagnostic::new(Code::E0208, format!("Unknown trait `{name}`"))
+                .primary(*span, did_you_mean(suggestion).unwrap_or_else(|| "no trait has this name".into()))
+                .hint("declare traits under \"interfaces\""),
+            E::BadExtern { span, name } => Diagnostic::new(Code::E0330, format!("`{name}` cannot be called through the C ABI"))
+                .primary(*span, "extern functions take and return only numbers, bool or void")
+                .hint("strings, arrays and records have no C representation; pass numbers"),
+            E::BuiltinTypeName { span, name } => Diagnostic::new(Code::E0111, format!("`{name}` is a built-in type"))
+                .primary(*span, "a declared type cannot take a built-in type's name")
+                .hint("choose another name"),
             E::UnknownMethod { span, ty, method } => {
                 Diagnostic::new(Code::E0327, format!("No method `{method}` on `{ty}`"))
                     .primary(*span, "no trait implemented by this type has this method")

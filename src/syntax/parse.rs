@@ -74,8 +74,9 @@ impl Parser {
 
     /// Reports the keys of `obj` that were never read.
     fn finish(&mut self, obj: Obj<'_>, allowed: &[&'static str]) {
-        for (member, used) in obj.members.iter().zip(&obj.used) {
-            if !used {
+        for (i, (member, used)) in obj.members.iter().zip(&obj.used).enumerate() {
+            // A repeated key was reported by the JSON reader (E0002); it is not also unknown.
+            if !used && !obj.members[..i].iter().any(|m| m.key == member.key) {
                 self.error(ParseError::UnknownKey {
                     key: member.key.clone(),
                     span: member.key_span,
