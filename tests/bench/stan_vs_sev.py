@@ -107,6 +107,7 @@ def time_to_first_draw(sev, name, cache):
     csv_dir = os.path.join(work, "csv")
     cmd = [sev, "run", "--release", copy, "--data", os.path.join(PEERS, data), "--chains", "4", "--threads", "1", "--seed", "1", "--output", csv_dir, "--", "--quiet"]
     t0 = time.perf_counter()
+    c0 = os.times()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=sev_env(cache))
     first = None
     while first is None:
@@ -128,8 +129,10 @@ def time_to_first_draw(sev, name, cache):
             time.sleep(0.002)
     proc.wait()
     total = time.perf_counter() - t0
+    c1 = os.times()
+    cpu = (c1.children_user + c1.children_system) - (c0.children_user + c0.children_system)
     shutil.rmtree(work, ignore_errors=True)
-    return round(first, 3), round(total, 3)
+    return round(first, 3), round(total, 3), round(cpu, 3)
 
 
 def main():
@@ -158,6 +161,10 @@ def main():
         mine["time_to_first_draw_s"] = min(t[0] for t in ttfd)
         mine["time_to_first_draw_all_s"] = [t[0] for t in ttfd]
         mine["ttfd_process_total_s"] = [t[1] for t in ttfd]
+        # CPU seconds of the whole `sev run` (sev + zig + the sampler): on a busy machine the
+        # wall time above is inflated by other jobs, this is not
+        mine["ttfd_process_cpu_s"] = [t[2] for t in ttfd]
+        mine["load_average"] = os.getloadavg()
         ratios = {
             "ess_per_s": round(mine["min_ess_bulk_per_s"] / stan["min_ess_bulk_per_s"], 2),
             "us_per_leapfrog": round(mine["us_per_leapfrog"] / stan["us_per_leapfrog"], 3),
@@ -169,7 +176,8 @@ def main():
         for who, r in (("Stan", stan), ("sev", mine)):
             print(f"  {who:8} {r['wall_s']:>8.3f} {r['min_ess_bulk']:>13.0f} {r['min_ess_bulk_per_s']:>9.0f} {r['us_per_leapfrog']:>12.3f} {r['total_leapfrog']:>10} {r['max_rhat']:>9.4f} {r['divergences']:>4}")
         print(f"  sev/Stan: ESS/s x{ratios['ess_per_s']}, us/leapfrog x{ratios['us_per_leapfrog']}, wall x{ratios['wall']}")
-        print(f"  time to first draw (cold model, warm sampler cache): {mine['time_to_first_draw_all_s']} s (whole sev run: {mine['ttfd_process_total_s']} s)")
+        print(f"  time to first draw (cold model, warm sampler cache): {mine['time_to_first_draw_all_s']} s (whole sev run: {mine['ttfd_process_total_s']} s wall, {mine['ttfd_process_cpu_s']} s CPU)")
+        print(f"  load average during the run: {', '.join(f'{x:.2f}' for x in mine['load_average'])} (2 cores)")
     with open(os.path.join(out, "stan_vs_sev.json"), "w") as f:
         json.dump(results, f, indent=1)
     print(f"\n-> {os.path.join(out, 'stan_vs_sev.json')}")

@@ -169,7 +169,31 @@ pub fn splitChains(allocator: std.mem.Allocator, d: Draws) !Draws {
 /// Replaces `xs` by the normal scores of their pooled ranks: rank r (1-based, ties get their
 /// average rank) becomes Φ⁻¹((r - 3/8) / (n + 1/4)).
 pub fn zScaleInPlace(allocator: std.mem.Allocator, xs: []f64) !void {
+    return zScaleWith(allocator, xs, null);
+}
+
+/// The normal scores Φ⁻¹((r − 3/8) / (n + 1/4)) of the untied ranks r = 1..n, computed once and
+/// shared by every column of a summary (all columns have the same number of draws).
+pub const NormalScores = struct {
+    z: []f64,
+
+    pub fn init(allocator: std.mem.Allocator, n: usize) !NormalScores {
+        const z = try allocator.alloc(f64, n);
+        const nf: f64 = @floatFromInt(n);
+        for (z, 0..) |*v, i| v.* = normalQuantile((@as(f64, @floatFromInt(i + 1)) - 0.375) / (nf + 0.25));
+        return .{ .z = z };
+    }
+
+    pub fn deinit(self: NormalScores, allocator: std.mem.Allocator) void {
+        allocator.free(self.z);
+    }
+};
+
+/// `zScaleInPlace` taking the scores of untied ranks from `scores` when it is given (and has
+/// `xs.len` entries): the same values, without a quantile evaluation per draw.
+pub fn zScaleWith(allocator: std.mem.Allocator, xs: []f64, scores: ?*const NormalScores) !void {
     const n = xs.len;
+    const table: ?[]const f64 = if (scores) |sc| (if (sc.z.len == n) sc.z else null) else null;
     // sort (value, position) pairs: direct comparisons, no indirection through the values
     const Pair = struct { v: f64, i: usize };
     const pairs = try allocator.alloc(Pair, n);
@@ -187,7 +211,7 @@ pub fn zScaleInPlace(allocator: std.mem.Allocator, xs: []f64) !void {
         while (j < n and pairs[j].v == pairs[i].v) j += 1;
         // positions i..j-1 share the average rank ((i+1) + j) / 2
         const r = (@as(f64, @floatFromInt(i + 1)) + @as(f64, @floatFromInt(j))) / 2.0;
-        const z = normalQuantile((r - 0.375) / (nf + 0.25));
+        const z = if (j == i + 1 and table != null) table.?[i] else normalQuantile((r - 0.375) / (nf + 0.25));
         for (pairs[i..j]) |p| xs[p.i] = z;
         i = j;
     }
@@ -405,6 +429,12 @@ pub const Summary = struct {
 /// thresholds and, for even chain lengths, the median used for folding), one split, one rank
 /// normalisation shared by the bulk R-hat and the bulk ESS.
 pub fn summarize(allocator: std.mem.Allocator, d: Draws) !Summary {
+    return summarizeWith(allocator, d, null);
+}
+
+/// `summarize` with precomputed normal scores for `2·chains·⌊draws/2⌋` values (see
+/// `NormalScores`); the results are identical.
+pub fn summarizeWith(allocator: std.mem.Allocator, d: Draws, scores: ?*const NormalScores) !Summary {
     const sorted = try allocator.dupe(f64, d.values);
     defer allocator.free(sorted);
     std.sort.pdq(f64, sorted, {}, std.sort.asc(f64));
@@ -431,7 +461,7 @@ pub fn summarize(allocator: std.mem.Allocator, d: Draws) !Summary {
     const work = try allocator.alloc(f64, split.values.len);
     defer allocator.free(work);
     @memcpy(work, split.values);
-    try zScaleInPlace(allocator, work);
+    try zScaleWith(allocator, work, scores);
     const zs = Draws{ .values = work, .chains = split.chains, .draws = split.draws };
     const bulk = rhatBasic(zs);
     s.ess_bulk = try essBasic(allocator, zs);
@@ -442,7 +472,7 @@ pub fn summarize(allocator: std.mem.Allocator, d: Draws) !Summary {
         break :blk quantileSorted(work, 0.5);
     };
     for (work, split.values) |*w, x| w.* = @abs(x - med);
-    try zScaleInPlace(allocator, work);
+    try zScaleWith(allocator, work, scores);
     const tail = rhatBasic(zs);
     s.rhat = if (std.math.isNan(bulk) or std.math.isNan(tail)) nan else @max(bulk, tail);
     // tail ESS: indicators of the 5 % and 95 % quantiles of all draws
@@ -465,6 +495,10 @@ test "summarize gives exactly the separate statistics" {
         }
         const d = Draws{ .values = xs, .chains = 3, .draws = n };
         const s = try summarize(a, d);
+        const scores = try NormalScores.init(a, 3 * (n / 2) * 2);
+        defer scores.deinit(a);
+        const s2 = try summarizeWith(a, d, &scores);
+        try std.testing.expectEqual(s, s2);
         try std.testing.expectEqual(try rhat(a, d), s.rhat);
         try std.testing.expectEqual(try essBulk(a, d), s.ess_bulk);
         try std.testing.expectEqual(try essTail(a, d), s.ess_tail);

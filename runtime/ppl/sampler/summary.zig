@@ -28,6 +28,8 @@ pub fn computeStats(allocator: std.mem.Allocator, r: *const RunResult) ![]Column
     const per = r.chains[0].numRows();
     const buf = try allocator.alloc(f64, per * r.chains.len);
     defer allocator.free(buf);
+    const scores = try diagnostics.NormalScores.init(allocator, r.chains.len * (per / 2) * 2);
+    defer scores.deinit(allocator);
     for (0..ncols) |k| {
         const col = if (k == 0) 0 else chain_mod.num_sampler_columns + k - 1;
         for (r.chains, 0..) |*c, ci| {
@@ -35,7 +37,7 @@ pub fn computeStats(allocator: std.mem.Allocator, r: *const RunResult) ![]Column
         }
         out[k] = .{
             .name = if (k == 0) "lp__" else r.model.columnNames()[k - 1].slice(),
-            .s = try diagnostics.summarize(allocator, .{ .values = buf, .chains = r.chains.len, .draws = per }),
+            .s = try diagnostics.summarizeWith(allocator, .{ .values = buf, .chains = r.chains.len, .draws = per }, &scores),
         };
     }
     return out;
