@@ -31,7 +31,11 @@ pub struct Program {
     pub traits: Vec<TraitDecl>,
     pub impls: Vec<ImplDecl>,
     pub externs: Vec<ExternFn>,
+    /// User-defined distributions (`"distributions"`), see [`DistDecl`].
+    pub distributions: Vec<DistDecl>,
     pub span: Span,
+    /// The `"functions"` key, where a missing entry function is reported.
+    pub functions_key: Option<Span>,
 }
 
 #[derive(Clone, Debug)]
@@ -153,6 +157,49 @@ pub struct ExternFn {
     pub params: Vec<Param>,
     pub ret: Option<TypeExpr>,
     pub span: Span,
+}
+
+/// A distribution declared by the program (`"distributions": {name: …}`): its parameters
+/// with their constraints, its support, and the SIRS functions giving its log density and
+/// (optionally) drawing from it. `docs/distributions.md` ("Custom distributions") describes it.
+#[derive(Clone, Debug)]
+pub struct DistDecl {
+    pub name: Name,
+    pub params: Vec<DistParamDecl>,
+    /// `None` when the key is missing (already reported).
+    pub support: Option<SupportDecl>,
+    pub log_density: Option<Name>,
+    pub sampler: Option<Name>,
+    pub span: Span,
+}
+
+/// One parameter of a declared distribution: `{"name", "type", "lower"?, "upper"?, "strict"?}`.
+#[derive(Clone, Debug)]
+pub struct DistParamDecl {
+    pub name: Name,
+    pub ty: TypeExpr,
+    /// Inclusive bounds (exclusive with `strict`), checked at run time.
+    pub lower: Option<(f64, Span)>,
+    pub upper: Option<(f64, Span)>,
+    pub strict: bool,
+    pub span: Span,
+}
+
+/// The support of a declared distribution.
+#[derive(Clone, Debug)]
+pub enum SupportDecl {
+    /// `"real"`, `"positive"`, `"unit"`, `"integer"` or `"nonnegative_integer"` (the checker
+    /// validates the word).
+    Named(Name),
+    /// `{"lower": b, "upper": b}` (either may be missing): each bound a number or the name of a
+    /// real parameter.
+    Bounds { lower: Option<BoundDecl>, upper: Option<BoundDecl>, span: Span },
+}
+
+#[derive(Clone, Debug)]
+pub enum BoundDecl {
+    Value(f64, Span),
+    Param(Name),
 }
 
 #[derive(Clone, Debug)]
@@ -368,5 +415,9 @@ pub struct SampleExpr {
 pub struct DistExpr {
     pub name: Name,
     pub params: Vec<Expr>,
+    /// `"weights"` of a `mixture` (an `[f64]` expression).
+    pub weights: Option<Box<Expr>>,
+    /// `"components"` of a `mixture`: one distribution each.
+    pub components: Vec<DistExpr>,
     pub span: Span,
 }

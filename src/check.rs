@@ -11,6 +11,7 @@
 //! Invariant: `check` never panics on user input, whatever the AST holds.
 
 mod builtins;
+mod custom_dist;
 pub mod dists;
 mod env;
 mod error;
@@ -156,11 +157,11 @@ impl<'a> Checker<'a> {
     fn check_entry(&mut self) {
         let (name, span) = match &self.ast.entry {
             Some(n) => (n.text.clone(), n.span),
-            None => ("main".to_string(), self.ast.span),
+            None => ("main".to_string(), self.ast.functions_key.unwrap_or(Span::new(self.ast.span.start as usize, self.ast.span.start as usize + 1))),
         };
         let Some(&id) = self.fn_names.get(&name) else {
             let message = format!("the program has no function `{name}` to start from");
-            self.error(TypeError::Entry { span: Span::new(span.start as usize, span.start as usize + 1).to(span), message });
+            self.error(TypeError::Entry { span, message });
             return;
         };
         let sig = &self.sigs[id.0 as usize];

@@ -7,13 +7,6 @@
 //! listed in [`NOT_COVERED`], each with its reason) must appear in at least one case's output, so
 //! a new code without a case fails here; and a few cases are checked in the `--format json`
 //! shape (`Diagnostic::to_json`).
-//!
-//! FIXME: a few snapshots record behaviour that is poor today. They are kept so a fix shows up
-//! as a snapshot change to review; what would be right is noted per case:
-//! - `invalid_json_unterminated_string`: reported as "a line break must be escaped" with a label
-//!   running across the line end; "unterminated string" at the opening quote would be clearer.
-//! - `missing_entry_function`: the E0206 label covers the whole `program` object (several lines);
-//!   it should point at something small, e.g. the `functions` key.
 
 use sev::diagnostic::{Code, Severity, render_all};
 use sev::driver::{self, Compilation, Options};

@@ -341,10 +341,16 @@ impl Parser<'_> {
                     return Ok(out);
                 }
                 Some(b'\\') => self.escape(&mut out)?,
-                Some(b) => {
-                    let what = if b == b'\n' { "a line break" } else { "a control character" };
-                    return Err(self.bad_string(self.pos, self.pos + 1, format!("{what} must be escaped inside a string")));
+                Some(b'\n') => {
+                    // Almost always a missing closing quote: point at the string's start.
+                    self.errors.push(JsonError::Syntax {
+                        span: Span::new(open, open + 1),
+                        message: "unterminated string".into(),
+                        label: "this string is not closed before the end of its line (write a line break inside a string as \\n)".into(),
+                    });
+                    return Err(Stop);
                 }
+                Some(_) => return Err(self.bad_string(self.pos, self.pos + 1, "a control character must be escaped inside a string".into())),
                 None => {
                     self.errors.push(JsonError::Syntax {
                         span: Span::new(open, open + 1),
