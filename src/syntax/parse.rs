@@ -186,6 +186,7 @@ impl Parser {
         if let Some(constants) = obj.get("constants") {
             program.constants = self.named_members(constants, "`constants`", "constant", Self::constant);
         }
+        program.functions_key = obj.members.iter().find(|m| m.key == "functions").map(|m| m.key_span);
         if let Some(functions) = obj.get("functions") {
             program.functions = self.named_members(functions, "`functions`", "function", Self::function);
         }
