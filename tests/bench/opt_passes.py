@@ -5,9 +5,13 @@ alone and the whole -O2 pipeline against -O0, as ratios (config / -O0; below 1 i
 * zig size   -- bytes of generated Zig (`sev build --emit zig`);
 * build time -- wall time of `sev build` with a cold artifact cache and a fresh source path
   (so Zig really compiles the program; its cache of compiler_rt and the sampler stays warm);
-* run time   -- best of --reps runs of the binary; for models, time per gradient: the wall time
-  of `sample` (1 chain, --warmup/--draws, warmup saved) divided by the leapfrog steps in the CSV
-  (the draws are identical at every level, so every configuration does the same work).
+* run time   -- best of --reps runs of the binary, the configurations interleaved; for models,
+  time per gradient: the wall time of `sample` (1 chain, --draws warmup and draws, warmup saved)
+  divided by the leapfrog steps in the CSV (the draws are identical at every level, so every
+  configuration does the same work).
+A configuration whose Zig is byte-identical to -O0's is reported as `same code` (ratio 1 by
+construction) instead of being timed again: on a shared machine, timing noise is larger than
+the effects measured here.
 
 Programs: the example programs that run without arguments and exit 0, and the example models
 (examples/posteriordb/ with tests/data/, and logistic regression), plus the benchmark programs
@@ -16,7 +20,7 @@ log density).
 
 Usage:
   cargo build --release              # or SEV_BIN=target/debug/sev
-  python3 tests/bench/opt_passes.py [--mode debug|release] [--reps 3] [--only NAME,...] [--out DIR]
+  python3 tests/bench/opt_passes.py [--mode debug|release] [--reps 5] [--draws 1500] [--only NAME,...] [--out DIR]
 The table is printed as Markdown (the form docs/performance.md records) and written to
 OUT/opt_passes.md with the raw numbers in OUT/opt_passes.json.
 """
@@ -66,12 +70,12 @@ def run(cmd, env=None, cwd=None):
     return p, time.perf_counter() - t
 
 
-def measure(name, path, data, flags, mode, reps, cache, work):
+def build(name, path, flags, mode, cache, work):
+    """Emits and builds one configuration; returns (zig text, build seconds, executable)."""
     env = dict(os.environ, SEV_CACHE_DIR=cache)
     p, _ = run([SEV, "build", path, "--emit", "zig"] + flags, env)
     if p.returncode != 0:
         raise RuntimeError(f"{name} {flags}: {p.stderr}")
-    size = len(p.stdout.encode())
     # A fresh directory name gives a fresh `sev_source_file`, so Zig compiles the program anew.
     fresh = os.path.join(work, uuid.uuid4().hex)
     os.makedirs(fresh)
@@ -79,38 +83,62 @@ def measure(name, path, data, flags, mode, reps, cache, work):
     shutil.copy(path, copy)
     shutil.rmtree(os.path.join(cache, "artifacts"), ignore_errors=True)
     exe = os.path.join(fresh, "program")
-    build = [SEV, "build", copy, "-o", exe] + flags + (["--release"] if mode == "release" else [])
-    p, build_time = run(build, env)
-    if p.returncode != 0:
-        raise RuntimeError(f"{name} {flags}: build failed: {p.stderr}")
-    best = None
+    cmd = [SEV, "build", copy, "-o", exe] + flags + (["--release"] if mode == "release" else [])
+    q, seconds = run(cmd, env)
+    if q.returncode != 0:
+        raise RuntimeError(f"{name} {flags}: build failed: {q.stderr}")
+    return p.stdout, seconds, exe
+
+
+def run_once(name, exe, data, draws):
+    """One run: seconds (plain program) or seconds per gradient (model)."""
+    cwd = os.path.dirname(exe)
+    if data is None:
+        p, t = run([exe], cwd=cwd)
+        if p.returncode != 0:
+            raise RuntimeError(f"{name}: exit {p.returncode}: {p.stderr}")
+        return t
+    outdir = os.path.join(cwd, "out")
+    shutil.rmtree(outdir, ignore_errors=True)
+    p, t = run([exe, "sample", "--data", data, "--seed", "7", "--chains", "1", "--threads", "1", "--warmup", str(draws),
+                "--draws", str(draws), "--save-warmup", "--quiet", "--output", outdir], cwd=cwd)
+    if p.returncode not in (0, 1):
+        raise RuntimeError(f"{name}: exit {p.returncode}: {p.stderr}")
+    steps = 0
+    for f in glob.glob(os.path.join(outdir, "*.csv")):
+        with open(f) as fh:
+            rows = csv.DictReader(line for line in fh if not line.startswith("#"))
+            steps += sum(int(float(r["n_leapfrog__"])) for r in rows)
+    return t / max(steps, 1)
+
+
+def measure(name, path, data, mode, reps, draws, cache, work):
+    """All configurations of one program; runs are interleaved (round robin, best of `reps`)
+    so that drift in the machine's load affects every configuration alike. A configuration
+    whose Zig is identical to -O0's shares -O0's binary and timings (marked `same`)."""
+    built = {}
+    for label, flags in CONFIGS:
+        built[label] = build(name, path, flags, mode, cache, work)
+    base_text = built["-O0"][0]
+    distinct = [c for c, _ in CONFIGS if c == "-O0" or built[c][0] != base_text]
+    best = {}
     for _ in range(reps):
-        if data is None:
-            p, t = run([exe], cwd=fresh)
-            if p.returncode != 0:
-                raise RuntimeError(f"{name} {flags}: exit {p.returncode}: {p.stderr}")
-            per = t
-        else:
-            outdir = os.path.join(fresh, "out")
-            shutil.rmtree(outdir, ignore_errors=True)
-            p, t = run([exe, "sample", "--data", data, "--seed", "7", "--chains", "1", "--threads", "1",
-                        "--warmup", "400", "--draws", "400", "--save-warmup", "--quiet", "--output", outdir], cwd=fresh)
-            if p.returncode not in (0, 1):
-                raise RuntimeError(f"{name} {flags}: exit {p.returncode}: {p.stderr}")
-            steps = 0
-            for f in glob.glob(os.path.join(outdir, "*.csv")):
-                with open(f) as fh:
-                    rows = csv.DictReader(line for line in fh if not line.startswith("#"))
-                    steps += sum(int(float(r["n_leapfrog__"])) for r in rows)
-            per = t / max(steps, 1)
-        best = per if best is None else min(best, per)
-    return {"size": size, "build": build_time, "run": best, "model": data is not None}
+        for c in distinct:
+            t = run_once(name, built[c][2], data, draws)
+            best[c] = min(best.get(c, t), t)
+    out = {}
+    for c, _ in CONFIGS:
+        same = c not in distinct
+        key = "-O0" if same else c
+        out[c] = {"size": len(built[c][0].encode()), "build": built[key][1], "run": best[key], "model": data is not None, "same": same}
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mode", choices=["debug", "release"], default="debug")
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--draws", type=int, default=1500, help="warmup and draws per model run")
     ap.add_argument("--only", default="")
     ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "sev-opt-bench"))
     args = ap.parse_args()
@@ -123,10 +151,8 @@ def main():
     for name, path, data in programs():
         if wanted and name not in wanted:
             continue
-        results[name] = {}
-        for label, flags in CONFIGS:
-            results[name][label] = measure(name, path, data, flags, args.mode, args.reps, cache, work)
-            print(f"{name:28} {label:9} {results[name][label]}", file=sys.stderr, flush=True)
+        results[name] = measure(name, path, data, args.mode, args.reps, args.draws, cache, work)
+        print(f"{name:28} {results[name]}", file=sys.stderr, flush=True)
     with open(os.path.join(args.out, "opt_passes.json"), "w") as fh:
         json.dump(results, fh, indent=1)
     lines = [f"Ratios against -O0 ({args.mode} builds; size = Zig bytes, build = `sev build` wall time, "
@@ -147,7 +173,7 @@ def main():
             g[1] *= ratios[1]
             g[2] *= ratios[2]
             g[3] += 1
-            cells.append(" / ".join(f"{v:.2f}" for v in ratios))
+            cells.append("same code" if x["same"] else " / ".join(f"{v:.2f}" for v in ratios))
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     cells = ["1 / 1 / 1"]
     for c, _ in CONFIGS[1:]:
