@@ -7,7 +7,8 @@ with a record type, an enum with payloads, and functions that build arrays of re
 match on enums and integers (with guards), use maps and `Option`, mix integer and float
 arithmetic through casts, and call each other. The program must check without diagnostics,
 else the benchmark stops. Then it runs each command `--runs` times (after one warm-up run) and
-prints the median wall time, and the Markdown rows that docs/performance.md records.
+prints the median wall time and CPU time (user + system, which the load of a shared machine
+disturbs less), and the Markdown rows that docs/performance.md records.
 
 Usage (from the repository root):
 
@@ -25,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -269,16 +271,24 @@ def generate(min_lines):
 
 # ----- Timing -------------------------------------------------------------------------------------
 
+def cpu_of_children():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(cmd, runs):
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)  # warm-up
-    times = []
+    """Wall times and CPU times (user + system) of `runs` runs, after one warm-up run."""
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    times, cpu = [], []
     for _ in range(runs):
+        cpu_start = cpu_of_children()
         start = time.perf_counter()
         done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
         times.append(time.perf_counter() - start)
+        cpu.append(cpu_of_children() - cpu_start)
         if done.returncode != 0:
             sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr.decode(errors='replace')}")
-    return times
+    return times, cpu
 
 
 def main():
@@ -307,14 +317,15 @@ def main():
         rows = []
         for label, cmd in [("sev check", [args.sev, "check", path]),
                            ("sev build --emit cir", [args.sev, "build", path, "--emit", "cir"])]:
-            times = timed(cmd, args.runs)
+            times, cpu = timed(cmd, args.runs)
             med = statistics.median(times) * 1000
-            print(f"{label:22} median {med:7.1f} ms   runs: {', '.join(f'{t * 1000:.1f}' for t in times)}")
-            rows.append(f"| `{label}` | {lines} | {med:.0f} ms | {min(times) * 1000:.0f}–{max(times) * 1000:.0f} ms |")
+            med_cpu = statistics.median(cpu) * 1000
+            print(f"{label:22} median {med:7.1f} ms (CPU {med_cpu:6.1f} ms)   runs: {', '.join(f'{t * 1000:.1f}' for t in times)}")
+            rows.append(f"| `{label}` | {lines} | {med:.0f} ms | {min(times) * 1000:.0f}–{max(times) * 1000:.0f} ms | {med_cpu:.0f} ms |")
         print()
-        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.platform()}")
-        print("| command | lines | median of %d | range |" % args.runs)
-        print("|---|---|---|---|")
+        print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
+        print("| command | lines | median wall time of %d | range | median CPU time |" % args.runs)
+        print("|---|---|---|---|---|")
         print("\n".join(rows))
 
 
