@@ -26,6 +26,73 @@ pub struct Program {
     pub impls: Vec<ImplDef>,
     pub externs: Vec<ExternDef>,
     pub entry: Option<FuncId>,
+    /// Distributions declared by the program; `DistKind::Custom(i)` refers to `distributions[i]`.
+    pub distributions: Vec<CustomDist>,
+}
+
+/// A distribution declared by the program (`ast::DistDecl`), resolved by the checker.
+#[derive(Clone, Debug)]
+pub struct CustomDist {
+    pub name: String,
+    pub params: Vec<CustomParam>,
+    pub support: CustomSupport,
+    /// `(x, params…) -> f64`; `None` only in a program with errors.
+    pub log_density: Option<FuncId>,
+    /// `(params…) -> value`, used by `sample` outside a model and by predictive draws.
+    pub sampler: Option<FuncId>,
+    pub span: Span,
+}
+
+/// A parameter of a declared distribution and its run-time constraint.
+#[derive(Clone, Debug)]
+pub struct CustomParam {
+    pub name: String,
+    /// `f64`, `i64`, `[f64]` or `[i64]`.
+    pub ty: Ty,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    /// The bounds exclude their value.
+    pub strict: bool,
+}
+
+/// The support of a declared distribution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CustomSupport {
+    /// Reals between optional bounds (closed).
+    Continuous { lower: Option<SupportBound>, upper: Option<SupportBound> },
+    /// Integers, at least `lower` when given.
+    Discrete { lower: Option<i64> },
+}
+
+/// A bound of a support: a number or the value of a (real, scalar) parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SupportBound {
+    Value(f64),
+    Param(usize),
+}
+
+/// What a [`Dist`] names.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DistKind {
+    /// A built-in distribution (`Dist::name`).
+    Builtin,
+    /// `Program::distributions[i]`.
+    Custom(usize),
+    /// A mixture: `Dist::params` holds the weights, then each component's parameters in order.
+    Mixture(Vec<Component>),
+}
+
+/// One component of a mixture and how many of the mixture's parameters it takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Component {
+    pub kind: ComponentKind,
+    pub arity: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ComponentKind {
+    Builtin(&'static str),
+    Custom(usize),
 }
 
 /// Types the runtime provides; the backend maps them to `rt.*` instead of generating them.
@@ -258,9 +325,11 @@ pub enum ExprKind {
 
 #[derive(Clone, Debug)]
 pub struct Dist {
+    /// The built-in's name (empty for a declared distribution or a mixture).
     pub name: &'static str,
     pub params: Vec<Expr>,
     pub span: Span,
+    pub kind: DistKind,
 }
 
 impl Program {
@@ -270,6 +339,18 @@ impl Program {
 
     pub fn func(&self, id: FuncId) -> &Function {
         &self.functions[id.0 as usize]
+    }
+
+    /// Whether a distribution's values are integers (built-in, declared or mixture).
+    pub fn dist_is_discrete(&self, d: &Dist) -> bool {
+        match &d.kind {
+            DistKind::Builtin => crate::check::dists::find(d.name).is_some_and(|i| i.is_discrete()),
+            DistKind::Custom(i) => self.distributions.get(*i).is_some_and(|c| matches!(c.support, CustomSupport::Discrete { .. })),
+            DistKind::Mixture(components) => components.first().is_some_and(|c| match c.kind {
+                ComponentKind::Builtin(name) => crate::check::dists::find(name).is_some_and(|i| i.is_discrete()),
+                ComponentKind::Custom(i) => self.distributions.get(i).is_some_and(|c| matches!(c.support, CustomSupport::Discrete { .. })),
+            }),
+        }
     }
 
     pub fn display<'a>(&'a self, ty: &'a Ty) -> crate::types::Display<'a, Program> {

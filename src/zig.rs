@@ -510,6 +510,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             InstKind::LogDensity { .. } => true,
             InstKind::Observe { .. } | InstKind::Factor(_) | InstKind::Record { .. } | InstKind::PrintText(_) => true,
             InstKind::Call(f, _) => self.m.p.func(*f).model,
+            InstKind::Builtin(name, _) => matches!(
+                *name,
+                "ppl_check_param" | "ppl_check_density" | "ppl_mixture_log_weights" | "ppl_predictive_begin" | "ppl_predictive_end"
+            ),
             _ => false,
         })
     }
@@ -1220,6 +1224,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     }
 
     fn builtin(&mut self, v: ValueId, name: &str, args: &[ValueId]) -> Doc {
+        if name.starts_with("ppl_") {
+            return self.ppl_builtin(v, name, args);
+        }
         let real = args.iter().any(|a| self.f.inst(*a).ty.contains_real());
         if real {
             if let Some(doc) = self.real_builtin(name, args) {
@@ -1237,6 +1244,50 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             docs.push(text(self.loc(v)));
         }
         text_call(&format!("rt.{name}"), docs)
+    }
+
+    /// The built-ins of declared distributions and mixtures (`cir::lower::prob::custom`): in a
+    /// model function they go through the mode `M` (an invalid value rejects the proposal),
+    /// elsewhere through `rt.ppl.forward` (a located fault). Constant operands are passed bare,
+    /// so the runtime receives them at compile time.
+    fn ppl_builtin(&mut self, v: ValueId, name: &str, args: &[ValueId]) -> Doc {
+        let mut docs: Vec<Doc> = args
+            .iter()
+            .map(|a| match &self.f.inst(*a).kind {
+                InstKind::Const(Const::Str(s)) => text(string_literal(s)),
+                InstKind::Const(c) => self.bare_constant(c),
+                _ => self.operand(*a),
+            })
+            .collect();
+        let loc = text(self.loc(v));
+        let in_model = self.f.model;
+        let checked = |f: &str, mut docs: Vec<Doc>| {
+            docs.push(loc.clone());
+            if in_model {
+                docs.insert(0, text("ctx"));
+                concat([text("try "), text_call(&format!("M.{f}"), docs)])
+            } else {
+                text_call(&format!("rt.ppl.forward.{f}"), docs)
+            }
+        };
+        match name {
+            "ppl_check_param" => checked("checkParam", docs),
+            "ppl_check_density" => checked("checkDensity", docs),
+            "ppl_mixture_log_weights" => checked("mixtureLogWeights", docs),
+            "ppl_in_support" => text_call("rt.ppl.forward.inSupport", docs),
+            "ppl_neg_inf" => text("-std.math.inf(f64)"),
+            "ppl_check_size" => {
+                docs.push(loc);
+                text_call("rt.ppl.forward.checkSize", docs)
+            }
+            "ppl_mixture_pick" => {
+                docs.push(loc);
+                text_call("rt.ppl.forward.pickComponent", docs)
+            }
+            "ppl_predictive_begin" => text("M.beginPredictive(ctx)"),
+            "ppl_predictive_end" => text("M.endPredictive(ctx)"),
+            _ => text(format!("@compileError(\"unknown built-in {name}\")")),
+        }
     }
 
     /// A differentiable built-in applied to model reals.

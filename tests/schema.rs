@@ -22,6 +22,7 @@ use std::sync::OnceLock;
 /// Files the parser rejects but the schema accepts, because JSON Schema cannot express the rule.
 const SCHEMA_CANNOT_SEE: &[(&str, &str)] = &[
     ("duplicate_json_key.sirs.json", "E0002: a JSON object with the same key twice; JSON Schema sees the parsed value"),
+    ("custom_distribution_defined_twice.sirs.json", "E0002: a distribution declared twice is a repeated key; as above"),
     ("duplicate_parameter.sirs.json", "E0111: two parameters with one name; uniqueness of a field across array items"),
     ("float_literal_out_of_range.sirs.json", "E0008: a number too large for f64; JSON Schema has no limit on number text"),
     ("integer_literal_too_large_to_represent.sirs.json", "E0008: an integer beyond i128; as above"),
@@ -138,6 +139,11 @@ const FORMS: &str = r#"{"$schema": "../docs/sirs.schema.json", "program": {
     "name": {"args": [{"name": "self", "type": "Point"}], "return": "str", "body": [{"return": {"literal": "point"}}]},
     "rename": {"args": [{"name": "self", "type": "Point"}, {"name": "n", "type": "str"}], "body": [{"return": null}]}}}],
   "externs": {"cbrt": {"library": "m", "args": [{"name": "x", "type": "f64"}], "return": "f64"}, "noop": {"library": "c"}},
+  "distributions": {
+    "lap": {"params": [{"name": "mu", "type": "f64"}, {"name": "b", "type": "f64", "lower": 0, "upper": 100, "strict": true}],
+            "support": "real", "log_density": "lap_lpdf", "sampler": "lap_rng", "doc": "Laplace"},
+    "box": {"params": [{"name": "hi", "type": "f64"}], "support": {"lower": 0, "upper": "hi"}, "log_density": "box_lpdf"}
+  },
   "functions": {
     "helper": {"args": [{"name": "x", "type": "T"}], "return": "T", "type_params": [{"name": "T", "bounds": ["Named"]}],
       "inline": true, "pure": true, "doc": "identity", "body": [{"return": {"var": "x"}}]},
@@ -150,6 +156,9 @@ const FORMS: &str = r#"{"$schema": "../docs/sirs.schema.json", "program": {
                "size": {"literal": 2}, "constraint": "ordered"}}}},
       {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"var": "s"}], "value": {"var": "y"}}},
       {"factor": {"lpdf": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"literal": 0.5}}}},
+      {"observe": {"distribution": "mixture", "weights": {"array": [{"literal": 0.5}, {"literal": 0.5}]},
+                   "components": [{"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}]}, {"distribution": "lap", "params": [{"var": "mu"}, {"literal": 1.0}]}],
+                   "value": {"var": "y"}}},
       {"prob_assert": {"condition": {"op": {"kind": "gt", "args": [{"var": "s"}, {"literal": 0.0}]}}, "confidence": 0.9}}]},
     "start": {"args": [], "return": "void", "body": [
       {"comment": "every statement and expression form"},

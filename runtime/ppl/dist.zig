@@ -22,6 +22,8 @@ pub const discrete = @import("dist/discrete.zig");
 pub const multivariate = @import("dist/multivariate.zig");
 pub const glm = @import("dist/glm.zig");
 pub const vmath = @import("dist/vmath.zig");
+/// Checks around distributions declared in SIRS, and mixture weights.
+pub const custom = @import("dist/custom.zig");
 const catalog_mod = @import("dist/catalog.zig");
 const testutil = @import("dist/testutil.zig");
 

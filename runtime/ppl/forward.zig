@@ -3,6 +3,10 @@
 //! when it holds an integer (so runs can be reproduced), else from the operating system. Each
 //! thread has its own stream, derived from the seed and a thread counter. An invalid parameter
 //! is a fault at the `sample`'s location, never a NaN.
+//!
+//! The checks of distributions declared in SIRS and of mixtures (`dist.custom`) have their
+//! outside-a-model form here (a fault); a model's predictive draws route `random()` to the
+//! posterior draw's stream with `useRandom` (see `modelrt.Mode.beginPredictive`).
 
 const std = @import("std");
 const dist = @import("dist.zig");
@@ -15,6 +19,8 @@ var seed_once = std.once(initSeed);
 var base_seed: u64 = 0;
 var thread_counter = std.atomic.Value(u64).init(0);
 threadlocal var prng: ?std.Random.DefaultPrng = null;
+/// While set, `random()` returns this generator (a model's predictive draw in progress).
+threadlocal var routed: ?std.Random = null;
 
 fn initSeed() void {
     if (std.posix.getenv("SEV_SEED")) |text| {
@@ -30,6 +36,7 @@ fn initSeed() void {
 
 /// This thread's generator.
 pub fn random() std.Random {
+    if (routed) |r| return r;
     if (prng == null) {
         seed_once.call();
         const k = thread_counter.fetchAdd(1, .monotonic);
@@ -79,6 +86,79 @@ fn convert(comptime T: type, x: anytype) T {
 pub fn lpdf(comptime D: type, y: anytype, args: anytype, comptime loc: Loc) f64 {
     const f = if (@hasDecl(D, "lpdf")) D.lpdf else D.lpmf;
     return @call(.auto, f, .{ @import("ad.zig").F64, y } ++ args) catch core.fault(loc, "{s}", .{dist.lastError()});
+}
+
+/// Routes this thread's `random()` to `rng` (null: back to the program's generator).
+pub fn useRandom(rng: ?std.Random) void {
+    routed = rng;
+}
+
+test "useRandom routes draws to another generator" {
+    var a = std.Random.DefaultPrng.init(3);
+    var b = std.Random.DefaultPrng.init(3);
+    useRandom(a.random());
+    const x = random().int(u64);
+    useRandom(null);
+    try std.testing.expectEqual(b.random().int(u64), x);
+}
+
+/// A declared parameter constraint (`dist.custom.checkParam`); faults when it is violated.
+pub fn checkParam(x: anytype, comptime lo: f64, comptime hi: f64, comptime code: u8, comptime label: []const u8, comptime loc: Loc) void {
+    const r = if (comptime isList(@TypeOf(x))) dist.custom.checkParam(x.items(), lo, hi, code, label) else dist.custom.checkParam(x, lo, hi, code, label);
+    r catch core.fault(loc, "{s}", .{dist.lastError()});
+}
+
+/// The value of a declared distribution's log density; faults when it is NaN.
+pub fn checkDensity(lp: f64, comptime label: []const u8, comptime loc: Loc) f64 {
+    return dist.custom.checkDensity(lp, label) catch core.fault(loc, "{s}", .{dist.lastError()});
+}
+
+/// Whether a value lies in a declared distribution's support (see `dist.custom.inSupport`).
+pub fn inSupport(y: anytype, lo: anytype, hi: anytype, comptime code: u8) bool {
+    return dist.custom.inSupport(y, lo, hi, code);
+}
+
+/// The number of draws of a `sample` with a size; faults when negative.
+pub fn checkSize(n: i64, comptime loc: Loc) void {
+    if (n < 0) core.fault(loc, "a sample size must not be negative, got {d}", .{n});
+}
+
+/// log(w_i / Σw) of a mixture's weights (owned list); faults on invalid weights.
+pub fn mixtureLogWeights(w: list_mod.List(f64), comptime k: usize, comptime loc: Loc) list_mod.List(f64) {
+    _ = dist.custom.checkWeights(w.items(), k) catch core.fault(loc, "{s}", .{dist.lastError()});
+    var out = list_mod.List(f64).withCapacity(k);
+    var buf: [64]f64 = undefined;
+    const tmp = if (k <= buf.len) buf[0..k] else core.gpa().alloc(f64, k) catch core.outOfMemory();
+    defer if (k > buf.len) core.gpa().free(tmp);
+    dist.custom.logWeights(@import("ad.zig").F64, w.items(), tmp);
+    for (tmp) |x| out.push(x);
+    return out;
+}
+
+/// The index of a mixture component drawn with probability w_i / Σw; faults on invalid weights.
+pub fn pickComponent(w: list_mod.List(f64), comptime k: usize, comptime loc: Loc) i64 {
+    return dist.custom.pickComponent(random(), w.items(), k) catch core.fault(loc, "{s}", .{dist.lastError()});
+}
+
+fn isList(comptime T: type) bool {
+    return @typeInfo(T) == .@"struct" and @hasDecl(T, "Elem") and @hasDecl(T, "items");
+}
+
+test "declared-distribution helpers outside a model" {
+    const l: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    checkParam(@as(f64, 1), 0, 0, 13, "d: b", l);
+    const w = list_mod.List(f64).fromSlice(&.{ 1, 3 });
+    defer @import("../rc.zig").release(w);
+    checkParam(w, 0, 0, 9, "d: w", l);
+    const lw = mixtureLogWeights(w, 2, l);
+    defer @import("../rc.zig").release(lw);
+    try std.testing.expectApproxEqAbs(@log(0.75), lw.items()[1], 1e-15);
+    prng = std.Random.DefaultPrng.init(5);
+    const k = pickComponent(w, 2, l);
+    try std.testing.expect(k == 0 or k == 1);
+    try std.testing.expectEqual(@as(f64, -2), checkDensity(-2, "d", l));
+    try std.testing.expect(inSupport(@as(f64, 0.5), 0.0, 1.0, 3));
+    checkSize(0, l);
 }
 
 /// A value that must be a whole number (an observation of a discrete distribution given as a

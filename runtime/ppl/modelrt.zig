@@ -24,6 +24,7 @@ const std = @import("std");
 const ad = @import("ad.zig");
 const dist = @import("dist.zig");
 const transform = @import("transform.zig");
+const forward = @import("forward.zig");
 const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
@@ -300,6 +301,49 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
         pub fn factor(ctx: *Ctx, x: anytype) void {
             if (phase == .generate or ctx.layout != null) return;
             ctx.target = S.add(ctx.target, x);
+        }
+
+        // ----- Declared distributions and mixtures (see cir::lower::prob::custom) ----------
+
+        /// A declared parameter constraint (`dist.custom.checkParam`): a violation rejects the
+        /// point with a located message, like an invalid built-in parameter.
+        pub fn checkParam(ctx: *Ctx, x: anytype, comptime lo: f64, comptime hi: f64, comptime code: u8, comptime label: []const u8, comptime loc: Loc) Error!void {
+            const r = if (comptime isList(@TypeOf(x))) dist.custom.checkParam(x.items(), lo, hi, code, label) else dist.custom.checkParam(x, lo, hi, code, label);
+            r catch return ctx.fail(loc);
+        }
+
+        /// A declared distribution's log density, failing when the user's function gave NaN.
+        pub fn checkDensity(ctx: *Ctx, lp: anytype, comptime label: []const u8, comptime loc: Loc) Error!@TypeOf(lp) {
+            return dist.custom.checkDensity(lp, label) catch return ctx.fail(loc);
+        }
+
+        /// log(w_i / Σw) of a mixture's weights (an owned list of the weights' element type:
+        /// model reals when the weights depend on parameters).
+        pub fn mixtureLogWeights(ctx: *Ctx, w: anytype, comptime k: usize, comptime loc: Loc) Error!List(@TypeOf(w).Elem) {
+            const T = @TypeOf(w).Elem;
+            const R = if (T == f64) ad.F64 else S;
+            _ = dist.custom.checkWeights(w.items(), k) catch return ctx.fail(loc);
+            const buf = try ctx.allocator.alloc(T, k);
+            defer ctx.allocator.free(buf);
+            dist.custom.logWeights(R, w.items(), buf);
+            var out = List(T).withCapacity(k);
+            for (buf) |x| out.push(x);
+            return out;
+        }
+
+        /// Starts a predictive draw of a declared distribution or a mixture: true only while a
+        /// posterior draw is generated, and then `sample`s outside the model (the sampler
+        /// function) draw from that draw's stream until `endPredictive`.
+        pub fn beginPredictive(ctx: *Ctx) bool {
+            if (phase != .generate) return false;
+            const rng = ctx.rng orelse return false;
+            forward.useRandom(rng);
+            return true;
+        }
+
+        pub fn endPredictive(ctx: *Ctx) void {
+            _ = ctx;
+            forward.useRandom(null);
         }
 
         /// An `output` let, a printed value or a checked condition: one column per element.

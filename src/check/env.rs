@@ -29,6 +29,7 @@ impl<'a> Checker<'a> {
         self.declare_functions();
         self.declare_externs();
         self.declare_impls();
+        self.declare_distributions();
         self.check_constants();
     }
 

@@ -35,6 +35,10 @@ pub enum TypeError {
     PatternMismatch { span: Span, ty: String, message: String },
     NonExhaustive { span: Span, missing: Vec<String> },
     DistParams { span: Span, dist: String, message: String },
+    /// A problem in a declared distribution (`"distributions"`).
+    BadDistribution { span: Span, name: String, message: String, other: Option<(Span, String)>, hint: Option<String> },
+    /// A declared distribution named like a built-in one.
+    BuiltinDistName { span: Span, name: String },
     ProbMisuse { span: Span, message: String, hint: Option<String> },
     TypeArgCount { span: Span, name: String, expected: usize, found: usize },
     MissingImpl { span: Span, ty: String, trait_name: String },
@@ -166,6 +170,16 @@ impl TypeError {
             E::DistParams { span, dist, message } => {
                 Diagnostic::new(Code::E0318, format!("Invalid parameters for `{dist}`")).primary(*span, message.clone())
             }
+            E::BadDistribution { span, name, message, other, hint } => {
+                let mut d = Diagnostic::new(Code::E0318, format!("Invalid distribution `{name}`")).primary(*span, message.clone());
+                if let Some((s, m)) = other {
+                    d = d.secondary(*s, m.clone());
+                }
+                d.maybe_hint(hint.clone())
+            }
+            E::BuiltinDistName { span, name } => Diagnostic::new(Code::E0111, format!("The distribution `{name}` is already built in"))
+                .primary(*span, "a built-in distribution has this name")
+                .hint("give the declared distribution another name (`docs/distributions.md` lists the built-in ones)"),
             E::ProbMisuse { span, message, hint } => Diagnostic::new(Code::E0319, "Invalid probabilistic statement")
                 .primary(*span, message.clone())
                 .maybe_hint(hint.clone()),

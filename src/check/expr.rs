@@ -43,7 +43,7 @@ impl Expect {
     }
 }
 
-fn invalid(span: Span) -> Expr {
+pub(super) fn invalid(span: Span) -> Expr {
     Expr { kind: T::Invalid, ty: Ty::Invalid, span }
 }
 
@@ -397,7 +397,7 @@ impl Checker<'_> {
     }
 
     /// An argument of any numeric type, converted to `f64`.
-    fn numeric_arg(&mut self, arg: &ast::Expr) -> Expr {
+    pub(super) fn numeric_arg(&mut self, arg: &ast::Expr) -> Expr {
         if let ast::ExprKind::Int(_) | ast::ExprKind::Float(_) = arg.kind {
             return self.value(arg, &Expect::ty(F64));
         }
@@ -454,7 +454,7 @@ impl Checker<'_> {
         Expr { kind: T::Call { callee: Callee::Builtin { name: builtin.name }, args: typed_args }, ty: ret, span }
     }
 
-    fn int_arg(&mut self, arg: &ast::Expr) -> Expr {
+    pub(super) fn int_arg(&mut self, arg: &ast::Expr) -> Expr {
         let typed = self.value(arg, &Expect::none());
         let ty = self.f.unifier.default_literals(&typed.ty);
         if !ty.is_int() && !ty.is_invalid() {
@@ -895,7 +895,8 @@ impl Checker<'_> {
     /// Resolves a distribution and checks its parameters (scalars, or arrays when `vector`).
     pub(crate) fn dist(&mut self, dist: &ast::DistExpr, vector_params: bool) -> Option<(&'static dists::DistInfo, Dist)> {
         let Some(info) = dists::find(&dist.name.text) else {
-            let suggestion = did_you_mean(&dist.name.text, dists::DISTRIBUTIONS.iter().map(|d| d.name));
+            let declared = self.declared_dist_names();
+            let suggestion = did_you_mean(&dist.name.text, dists::DISTRIBUTIONS.iter().map(|d| d.name).chain(declared.iter().map(String::as_str)));
             self.error(TypeError::UnknownDistribution { span: dist.name.span, name: dist.name.text.clone(), suggestion });
             for p in &dist.params {
                 self.expr(p, &Expect::none());
@@ -908,8 +909,9 @@ impl Checker<'_> {
             self.error(TypeError::DistParams { span: dist.name.span, dist: info.name.into(), message });
             return None;
         }
+        self.reject_mixture_keys(dist);
         let params = dist.params.iter().zip(info.params).map(|(p, (_, kind))| self.dist_param(p, *kind, vector_params)).collect();
-        Some((info, Dist { name: info.name, params, span: dist.span }))
+        Some((info, Dist { name: info.name, params, span: dist.span, kind: crate::typed::DistKind::Builtin }))
     }
 
     fn dist_param(&mut self, param: &ast::Expr, kind: ParamKind, vector: bool) -> Expr {
@@ -937,7 +939,7 @@ impl Checker<'_> {
     }
 
     /// Converts an already-checked numeric expression to `target` (an int or float type).
-    fn numeric_to(&mut self, typed: Expr, target: &Ty) -> Expr {
+    pub(super) fn numeric_to(&mut self, typed: Expr, target: &Ty) -> Expr {
         let ty = self.f.unifier.default_literals(&typed.ty);
         if ty == *target || ty.is_invalid() {
             return typed;
@@ -950,6 +952,9 @@ impl Checker<'_> {
     }
 
     fn sample(&mut self, sample: &ast::SampleExpr, span: Span, expect: &Expect) -> Expr {
+        if self.is_declared_or_mixture(&sample.dist.name.text) {
+            return self.declared_sample(sample, span, expect);
+        }
         let Some((info, dist)) = self.dist(&sample.dist, false) else { return invalid(span) };
         let size = sample.size.as_ref().map(|s| Box::new(self.int_arg(s)));
         let bound = |c: &mut Self, e: &Option<ast::Expr>| e.as_ref().map(|b| Box::new(c.numeric_arg(b)));
@@ -982,7 +987,7 @@ impl Checker<'_> {
 
     /// The type of one drawn value: reals are `f64`; integers take the expected type (an
     /// integer type, `f64`, or `bool` for 0/1 outcomes), else `i64`.
-    fn sample_value_type(&mut self, info: &dists::DistInfo, expect: &Expect, sized: bool) -> Ty {
+    pub(super) fn sample_value_type(&mut self, info: &dists::DistInfo, expect: &Expect, sized: bool) -> Ty {
         let expected = expect.ty.as_ref().map(|t| self.f.unifier.resolve(t));
         let expected_element = match (&expected, sized) {
             (Some(Ty::Array(e)), true) => Some((**e).clone()),
@@ -1003,14 +1008,16 @@ impl Checker<'_> {
     }
 
     fn log_density(&mut self, dist: &ast::DistExpr, value: &ast::Expr, span: Span) -> Expr {
-        let Some((info, typed_dist, typed_value)) = self.dist_and_value(dist, value) else { return invalid(span) };
-        let _ = info;
+        let Some((typed_dist, typed_value)) = self.dist_and_value(dist, value) else { return invalid(span) };
         Expr { kind: T::LogDensity { dist: typed_dist, value: Box::new(typed_value) }, ty: F64, span }
     }
 
     /// Checks a distribution and a value that must lie in its support (for `observe` and
     /// `lpdf`): vectors of values are allowed for univariate distributions.
-    pub(crate) fn dist_and_value(&mut self, dist: &ast::DistExpr, value: &ast::Expr) -> Option<(&'static dists::DistInfo, Dist, Expr)> {
+    pub(crate) fn dist_and_value(&mut self, dist: &ast::DistExpr, value: &ast::Expr) -> Option<(Dist, Expr)> {
+        if self.is_declared_or_mixture(&dist.name.text) {
+            return self.declared_dist_and_value(dist, value);
+        }
         let typed_value = self.value(value, &Expect::none());
         let value_ty = self.f.unifier.default_literals(&typed_value.ty);
         let (info, typed_dist) = self.dist(dist, true)?;
@@ -1036,7 +1043,7 @@ impl Checker<'_> {
             let hint = value_ty.is_int().then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".to_string());
             self.error(TypeError::Mismatch { span: typed_value.span, expected: expected.into(), found: self.show(&value_ty), because: None, hint });
         }
-        Some((info, typed_dist, typed_value))
+        Some((typed_dist, typed_value))
     }
 
     fn infer_expr(&mut self, model: &ast::Name, args: &[ast::Expr], options: &[(ast::Name, ast::Expr)], span: Span) -> Expr {

@@ -453,7 +453,7 @@ impl<'a> Checker<'a> {
     }
 
     fn observe(&mut self, dist: &ast::DistExpr, value: &ast::Expr) -> Option<T> {
-        let (_, typed_dist, typed_value) = self.dist_and_value(dist, value)?;
+        let (typed_dist, typed_value) = self.dist_and_value(dist, value)?;
         Some(T::Observe { dist: typed_dist, value: typed_value })
     }
 }

@@ -10,7 +10,9 @@
 //! computed from a tainted operand are tainted, a local written with a tainted value is tainted
 //! everywhere (flow-insensitive, iterated to a fixed point), so is a local written under a
 //! condition that depends on a draw, and arguments passed to another
-//! model function count as uses (conservatively).
+//! model function count as uses (conservatively). A predictive draw of a declared
+//! distribution or a mixture is a branch guarded by `ppl_predictive_begin`: the guard is a
+//! source, so the draw written under it is tainted like a discrete `sample`.
 
 use super::{BlockId, Function, InstKind, LocalId, Program, SampleKind, ValueId};
 use crate::diagnostic::{Code, Diagnostic};
@@ -69,6 +71,9 @@ impl Taint {
             let inst = f.inst(*v);
             let source = match &inst.kind {
                 InstKind::Sample { kind: SampleKind::Predictive, .. } => Some(inst.span),
+                // the guard of a predictive draw of a declared distribution or a mixture: what
+                // is written under it (the draw) is tainted
+                InstKind::Builtin("ppl_predictive_begin", _) => Some(inst.span),
                 InstKind::Local(l) if self.locals.contains(l) => self.local_origin(f, *l),
                 kind => kind.operands().iter().find_map(|o| self.origin.get(o).copied()),
             };

@@ -188,7 +188,7 @@ impl<'a> Analysis<'a> {
             E::Index { object, .. } => self.expr_active(object, active),
             E::Array(items) => items.iter().any(|i| self.expr_active(i, active)),
             E::Cond { then_value, else_value, .. } => self.expr_active(then_value, active) || self.expr_active(else_value, active),
-            E::Sample { dist, .. } => crate::check::dists::find(dist.name).is_some_and(|d| !d.is_discrete()),
+            E::Sample { dist, .. } => !self.typed.dist_is_discrete(dist),
             E::LogDensity { dist, value } => {
                 self.expr_active(value, active) || dist.params.iter().any(|p| self.expr_active(p, active))
             }

@@ -21,7 +21,7 @@ pub const EXPRESSION_KEYS: &[&str] = &[
     "tuple", "hashmap", "map", "set", "cast", "sample", "infer", "await", "propagate", "cond", "error", "lpdf",
 ];
 
-const PROGRAM_KEYS: &[&str] = &["entry", "functions", "types", "constants", "interfaces", "trait_impls", "externs"];
+const PROGRAM_KEYS: &[&str] = &["entry", "functions", "types", "constants", "interfaces", "trait_impls", "externs", "distributions"];
 
 /// Reads a whole program. Problems are returned alongside whatever could be read.
 pub fn program(root: &Json) -> (Program, Vec<ParseError>) {
@@ -198,6 +198,9 @@ impl Parser {
         }
         if let Some(externs) = obj.get("externs") {
             program.externs = self.named_members(externs, "`externs`", "extern function", Self::extern_fn);
+        }
+        if let Some(distributions) = obj.get("distributions") {
+            program.distributions = self.named_members(distributions, "`distributions`", "distribution", Self::dist_decl);
         }
         if !obj.has("functions") {
             self.error(ParseError::MissingKey { key: "functions", span: obj.span, context: "`program`".into() });
@@ -617,7 +620,7 @@ impl Parser {
                 let mut obj = self.obj(body, "`observe`")?;
                 let dist = self.dist_expr(&mut obj);
                 let value = self.required(&mut obj, "value").and_then(|v| self.expr(v));
-                self.finish(obj, &["distribution", "params", "value"]);
+                self.finish(obj, &["distribution", "params", "weights", "components", "value"]);
                 StmtKind::Observe { dist: dist?, value: value? }
             }
             "factor" => StmtKind::Factor(self.expr(body)?),
@@ -957,7 +960,7 @@ impl Parser {
                 let mut obj = self.obj(body, "`lpdf`")?;
                 let dist = self.dist_expr(&mut obj);
                 let value = self.required(&mut obj, "value").and_then(|v| self.boxed(v));
-                self.finish(obj, &["distribution", "params", "value"]);
+                self.finish(obj, &["distribution", "params", "weights", "components", "value"]);
                 ExprKind::LogDensity { dist: dist?, value: value? }
             }
             "infer" => self.infer(body)?,
@@ -1086,15 +1089,82 @@ impl Parser {
         let lower = obj.get("lower").and_then(|s| self.expr(s));
         let upper = obj.get("upper").and_then(|s| self.expr(s));
         let constraint = obj.get("constraint").and_then(|c| self.name(c, "constraint"));
-        self.finish(obj, &["distribution", "params", "size", "lower", "upper", "constraint"]);
+        self.finish(obj, &["distribution", "params", "weights", "components", "size", "lower", "upper", "constraint"]);
         Some(SampleExpr { dist: dist?, size, lower, upper, constraint })
     }
 
+    /// The distribution of a `sample`, `observe` or `lpdf` (its `distribution` and `params`,
+    /// and for a `mixture` its `weights` and `components`).
     fn dist_expr(&mut self, obj: &mut Obj<'_>) -> Option<DistExpr> {
         let name = self.required_name(obj, "distribution", "distribution");
         let params = obj.get("params").map(|p| self.exprs(p, "`params`")).unwrap_or_default();
+        let weights = obj.get("weights").and_then(|w| self.boxed(w));
+        let components = obj.get("components").map(|c| self.list(c, "`components`", Self::component)).unwrap_or_default();
         let span = obj.span;
-        Some(DistExpr { name: name?, params, span })
+        Some(DistExpr { name: name?, params, weights, components, span })
+    }
+
+    /// One component of a mixture: `{"distribution", "params"}`.
+    fn component(&mut self, json: &Json) -> Option<DistExpr> {
+        let mut obj = self.obj(json, "a mixture component")?;
+        let dist = self.dist_expr(&mut obj);
+        self.finish(obj, &["distribution", "params", "weights", "components"]);
+        dist
+    }
+
+    // ----- Declared distributions -------------------------------------------------------------
+
+    fn dist_decl(&mut self, name: Name, json: &Json) -> Option<DistDecl> {
+        let context = format!("distribution `{}`", name.text);
+        let mut obj = self.obj(json, context.clone())?;
+        let params = match obj.get("params") {
+            Some(p) => self.list(p, &format!("the parameters of {context}"), Self::dist_param_decl),
+            None => Vec::new(),
+        };
+        let support = self.required(&mut obj, "support").and_then(|s| self.support_decl(s));
+        let log_density = self.required_name(&mut obj, "log_density", "log-density function");
+        let sampler = obj.get("sampler").and_then(|s| self.name(s, "sampler function"));
+        obj.get("doc").and_then(|d| self.string(d, "`doc`"));
+        self.finish(obj, &["params", "support", "log_density", "sampler", "doc"]);
+        for (i, p) in params.iter().enumerate() {
+            if let Some(first) = params[..i].iter().find(|q| q.name.text == p.name.text) {
+                self.error(ParseError::Duplicate { what: "parameter", name: p.name.text.clone(), first: first.name.span, second: p.name.span });
+            }
+        }
+        Some(DistDecl { name, params, support, log_density, sampler, span: json.span })
+    }
+
+    fn dist_param_decl(&mut self, json: &Json) -> Option<DistParamDecl> {
+        let mut obj = self.obj(json, "a distribution parameter")?;
+        let name = self.required_name(&mut obj, "name", "parameter");
+        let ty = self.required(&mut obj, "type").and_then(|t| self.type_expr(t));
+        let mut bound = |this: &mut Self, key: &'static str| {
+            obj.get(key).and_then(|b| this.number(b, &format!("`{key}`")).map(|x| (x, b.span)))
+        };
+        let lower = bound(self, "lower");
+        let upper = bound(self, "upper");
+        let strict = self.optional_bool(&mut obj, "strict");
+        self.finish(obj, &["name", "type", "lower", "upper", "strict"]);
+        Some(DistParamDecl { name: name?, ty: ty?, lower, upper, strict, span: json.span })
+    }
+
+    fn support_decl(&mut self, json: &Json) -> Option<SupportDecl> {
+        if json.as_str().is_some() {
+            return self.name(json, "support").map(SupportDecl::Named);
+        }
+        let mut obj = self.obj(json, "`support` (a word such as \"real\", or an object with \"lower\" and/or \"upper\")")?;
+        let lower = obj.get("lower").and_then(|b| self.bound_decl(b));
+        let upper = obj.get("upper").and_then(|b| self.bound_decl(b));
+        self.finish(obj, &["lower", "upper"]);
+        Some(SupportDecl::Bounds { lower, upper, span: json.span })
+    }
+
+    /// A support bound: a number or the name of a parameter.
+    fn bound_decl(&mut self, json: &Json) -> Option<BoundDecl> {
+        if json.as_str().is_some() {
+            return self.name(json, "parameter").map(BoundDecl::Param);
+        }
+        self.number(json, "a support bound (a number or a parameter name)").map(|x| BoundDecl::Value(x, json.span))
     }
 
     fn infer(&mut self, body: &Json) -> Option<ExprKind> {

@@ -2,6 +2,8 @@
 //! a forward draw outside), `observe`, `factor`, `prob_assert`, `output` lets and prints in a
 //! model, and the conversions between plain `f64` values and model reals (`Ty::Real`).
 
+mod custom;
+
 use super::super::*;
 use super::func::FnLower;
 use crate::check::dists::{self, Support, ValueKind};
@@ -77,6 +79,9 @@ impl FnLower<'_, '_> {
             return self.emit(InstKind::Unreachable, Ty::Void, e.span);
         };
         let span = e.span;
+        if dist.kind != typed::DistKind::Builtin {
+            return self.declared_sample(e);
+        }
         let Some(info) = dists::find(dist.name) else { return self.emit(InstKind::Unreachable, Ty::Void, span) };
         let args: Vec<ValueId> = dist
             .params
@@ -200,6 +205,9 @@ impl FnLower<'_, '_> {
         if !self.f.model {
             return;
         }
+        if dist.kind != typed::DistKind::Builtin {
+            return self.declared_observe(dist, value, span);
+        }
         let Some(info) = dists::find(dist.name) else { return };
         let args: Vec<ValueId> = dist
             .params
@@ -231,6 +239,9 @@ impl FnLower<'_, '_> {
 
     /// `lpdf D(params) value`: a number (a model real when it depends on parameters).
     pub(super) fn log_density(&mut self, dist: &typed::Dist, value: &typed::Expr, ty: Ty, span: Span) -> ValueId {
+        if dist.kind != typed::DistKind::Builtin {
+            return self.declared_log_density(dist, value, ty, span);
+        }
         let Some(info) = dists::find(dist.name) else { return self.emit(InstKind::Unreachable, Ty::Void, span) };
         let args: Vec<ValueId> = dist
             .params
