@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0900, "internal compiler error: only a bug in sev produces it"),
     (Code::E0009, "unreadable file: the driver gets bytes, so tests/cli.rs covers it"),
-    (Code::W0003, "unused variable: no checker pass emits it yet (FnState::used is recorded but never reported)"),
 ];
 
 fn cases_dir() -> PathBuf {
@@ -106,8 +105,7 @@ fn every_code_appears_in_some_snapshot() {
 
 #[test]
 fn excluded_codes_are_really_not_produced_by_the_cases() {
-    // If a case starts producing an excluded code (W0003 once the lint exists), the exclusion
-    // list is stale and should shrink.
+    // If a case starts producing an excluded code, the exclusion list is stale and should shrink.
     for path in case_files() {
         let (_, c) = compile_case(&path);
         for d in &c.diagnostics {

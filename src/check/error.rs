@@ -55,6 +55,7 @@ pub enum TypeError {
     Duplicate { what: &'static str, name: String, first: Span, second: Span },
     LeavesFinally { span: Span, what: &'static str },
     UnreachableArm { span: Span },
+    UnusedVariable { span: Span, name: String },
     UnreachableCode { span: Span },
 }
 
@@ -235,6 +236,9 @@ impl TypeError {
             E::LeavesFinally { span, what } => Diagnostic::new(Code::E0329, format!("`{what}` cannot leave a `finally` block"))
                 .primary(*span, format!("this `{what}` would jump out of the `finally` block"))
                 .hint("a `finally` block always runs to its end; move this out of the block"),
+            E::UnusedVariable { span, name } => Diagnostic::new(Code::W0003, format!("Unused variable `{name}`"))
+                .primary(*span, "this value is never read")
+                .hint(format!("remove it, or name it `_{name}` if it is there on purpose")),
             E::UnreachableArm { span } => Diagnostic::new(Code::W0001, "Unreachable match arm")
                 .primary(*span, "earlier arms already match every value this arm could match"),
             E::UnreachableCode { span } => {

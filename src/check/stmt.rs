@@ -34,6 +34,7 @@ impl<'a> Checker<'a> {
             type_params: sig.type_params.clone(),
             ..FnState::default()
         };
+        let errors_before = self.errors.len();
         self.push_scope();
         let params = function
             .params
@@ -57,8 +58,36 @@ impl<'a> Checker<'a> {
             span: function.span,
             method_of: self.out.functions[id.0 as usize].method_of.clone(),
         };
+        let used = std::mem::take(&mut self.f.used);
         self.finish_function(&mut out);
+        // Unused-variable warnings only for functions without errors: a broken statement often
+        // leaves a variable unread.
+        if self.errors.len() == errors_before {
+            self.report_unused(&out, &used);
+        }
         out
+    }
+
+    /// W0003 for `let` variables and pattern bindings that are never read. Names starting with
+    /// `_`, loop variables, `output` lets and model parameters (a `let` of a `sample`, which
+    /// matters for the posterior even when unread) are exempt.
+    fn report_unused(&mut self, function: &typed::Function, used: &[bool]) {
+        let body = &function.body;
+        let mut bound: Vec<LocalId> = Vec::new();
+        typed::walk(body, &mut |stmt, _| match stmt {
+            T::Let { local, value, output } if !*output && !matches!(value.kind, typed::ExprKind::Sample { .. }) => bound.push(*local),
+            T::LetPattern { pattern, .. } => pattern_bindings(pattern, &mut bound),
+            T::Match { arms, .. } => arms.iter().for_each(|a| pattern_bindings(&a.pattern, &mut bound)),
+            _ => {}
+        });
+        for local in bound {
+            let i = local.0 as usize;
+            let Some(decl) = function.locals.get(i) else { continue };
+            if !used.get(i).copied().unwrap_or(true) && !decl.name.starts_with('_') {
+                let (span, name) = (decl.span, decl.name.clone());
+                self.error(TypeError::UnusedVariable { span, name });
+            }
+        }
     }
 
     // ----- Scopes -------------------------------------------------------------------------------
@@ -466,5 +495,15 @@ mod tests {
     fn both_diverge_only_when_both_do() {
         assert_eq!(Flow::both(Flow::Diverges, Flow::Diverges), Flow::Diverges);
         assert_eq!(Flow::both(Flow::Diverges, Flow::Normal), Flow::Normal);
+    }
+}
+
+fn pattern_bindings(p: &typed::Pat, out: &mut Vec<LocalId>) {
+    match p {
+        typed::Pat::Bind(l) => out.push(*l),
+        typed::Pat::Tuple(items) => items.iter().for_each(|i| pattern_bindings(i, out)),
+        typed::Pat::Record { fields } => fields.iter().for_each(|(_, f)| pattern_bindings(f, out)),
+        typed::Pat::Variant { payload: Some(inner), .. } => pattern_bindings(inner, out),
+        _ => {}
     }
 }
