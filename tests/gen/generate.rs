@@ -17,6 +17,10 @@
 //! are all literals is treated as `i64`. Elsewhere a literal-only subtree meant as `i32` may be
 //! typed `i64` by sev; the interpreter checks `i32` arithmetic strictly (and rejects `shl` whose
 //! result depends on the width), so both readings print the same values.
+//!
+//! Constructs that currently expose compiler bugs are switched off by the `GENERATE_*` and
+//! `ALLOW_*` constants below (each says what goes wrong); set one to true to test the construct
+//! again once the bug is fixed.
 
 use super::ast::*;
 use super::interp::{Machine, Val, World};
@@ -24,22 +28,22 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use std::rc::Rc;
 
-/// Variables named `_`: sev emits `const _ = …`, which Zig rejects. FIXME: compiler bug (see the
-/// report in the commit that added this test); flip to true once sev escapes the name.
-pub const GENERATE_UNDERSCORE_NAME: bool = false;
+/// Variables named `_` (sev used to emit `const _: i64 = 1;`, which Zig rejects; fixed in
+/// 311837d).
+pub const GENERATE_UNDERSCORE_NAME: bool = true;
 
 /// Array literals whose element type is left to the literal default (`[1, 2]`, `[1.5]`, or
 /// `[n]` after `let n = 3`) where no context fixes it (an unannotated `let`, `len(…)`, `eq`):
-/// sev reports E0313 "Cannot infer the type of the elements of this empty array" although
-/// integer and float literals default to `i64`/`f64`. FIXME: compiler bug; while false, every
+/// sev reported E0313 "Cannot infer the type of the elements of this empty array" although
+/// integer and float literals default to `i64`/`f64` (fixed in 3f3868a). While false, every
 /// variable gets a definite type (a `let` type, or a cast on a literal of a range or `match`) and
-/// such arrays a cast on their first literal. Flip to true once fixed.
-pub const ALLOW_UNTYPED_LITERAL_ARRAYS: bool = false;
+/// such arrays a cast on their first literal.
+pub const ALLOW_UNTYPED_LITERAL_ARRAYS: bool = true;
 
-/// `{"cond": …}` expressions: sev declares the result variable inside the `then` branch of the
-/// emitted `if`, so Zig rejects every program using one (`use of undeclared identifier
-/// 'choice'`). FIXME: compiler bug; flip to true once fixed.
-pub const GENERATE_COND_EXPR: bool = false;
+/// `{"cond": …}` expressions (sev used to declare the result variable inside the `then` branch
+/// of the emitted `if`, so Zig rejected them: `use of undeclared identifier 'choice'`; fixed in
+/// e1b9654).
+pub const GENERATE_COND_EXPR: bool = true;
 
 /// Variables named `u0`, `i0`, `u00`: sev escapes them as `u0_`, which Zig still reads as a
 /// malformed integer type ("primitive integer type 'u0_' has leading zero"). FIXME: compiler bug;
@@ -54,10 +58,12 @@ const LEADING_ZERO_INT_NAMES: &[&str] = &["u0", "i0", "u00", "i01"];
 pub const GENERATE_FLOAT_MOD_BY_ZERO: bool = false;
 
 /// Expression statements that drop a value that is not a number or bool (`f()` returning a
-/// string, array, record or enum; `pop(xs)` on such an array): sev emits
-/// `defer rt.release(f());`, so the call only happens when the scope ends, after the statements
-/// that follow it. FIXME: compiler bug; while false such calls are only made for numbers, bools
-/// and `void`. Flip to true once fixed.
+/// string, array, record or enum; `pop(xs)` on such an array), and the base of an `update` that
+/// replaces every field: sev emits `defer rt.release(f());`, so the expression is only evaluated
+/// when the scope ends, after the statements that follow it (its prints come late, `pop` has not
+/// happened yet, an index may be out of bounds by then). FIXME: compiler bug; while false such
+/// calls are only made for numbers, bools and `void`, and such an `update` has a literal base.
+/// Flip to true once fixed.
 pub const GENERATE_DISCARDED_COUNTED_RESULTS: bool = false;
 
 /// A string ordering (`lt`/`le`/`gt`/`ge` on `str`) as an operand of `eq`/`ne`: sev emits
@@ -66,12 +72,13 @@ pub const GENERATE_DISCARDED_COUNTED_RESULTS: bool = false;
 /// `not(not(…))`. Flip to true once fixed.
 pub const GENERATE_STR_ORDER_IN_EQUALITY: bool = false;
 
-/// Float products of a zero and a negative number whose operands Zig knows at compile time
-/// (`mul(0.0, -2.0)`, also through `const` variables): Zig folds them to `0.0` instead of the
-/// IEEE `-0.0`, so sev prints `0.0`. FIXME: compiler bug (sev relies on Zig's constant folding);
-/// while false the interpreter treats a product that is `-0.0` with a zero operand as a fault,
-/// so no program computes one. Flip to true once fixed.
-pub const GENERATE_NEGATIVE_ZERO_PRODUCTS: bool = false;
+/// Signed zeros where an operand is a compile-time constant: Zig folds `0.0 * -2.0` to `0.0`
+/// (IEEE: `-0.0`), and `x + 0.0`, `0.0 + x`, `x - (-0.0)` to `x` (IEEE: `+0.0` when `x` is
+/// `-0.0`); sev emits such constants (and folds `sub(-2.25, -2.25)` to `0.0` itself), so
+/// `add(math_round(-0.0), sub(-2.25, -2.25))` prints `-0.0`. FIXME: compiler bug; while false
+/// the interpreter treats a `-0.0` product with a zero operand, and a sum or difference of two
+/// zeros, as faults, so no program computes one. Flip to true once fixed.
+pub const GENERATE_ZERO_SIGN_CORNER_CASES: bool = false;
 
 const FUEL: u64 = 20_000;
 const MAX_OUT: usize = 6_000;
@@ -179,6 +186,9 @@ pub fn generate(index: usize, seed: u64) -> Generated {
         own_names: Vec::new(),
     };
     g.types();
+    if g.chance(0.5) {
+        g.trace_helper();
+    }
     let helpers = g.rng.random_range(0..=3);
     for j in 0..helpers {
         g.helper(j);
@@ -186,7 +196,10 @@ pub fn generate(index: usize, seed: u64) -> Generated {
     let main_name = format!("p{index}_main");
     let main = g.main_function(&main_name);
     Rc::get_mut(&mut g.prog).expect("no other reference").funcs.push(main);
-    let prog = Rc::try_unwrap(g.prog).ok().expect("no other reference");
+    let mut prog = Rc::try_unwrap(g.prog).ok().expect("no other reference");
+    for f in &mut prog.funcs {
+        super::usage::use_every_binding(f, &prog.decls);
+    }
     let program = Program { index, seed, decls: prog.decls, functions: prog.funcs, main_name };
     let expected = run(&program).unwrap_or_else(|e| {
         panic!("generator bug: program {index} (seed {seed}) faults in the interpreter: {e:?}\n{}", super::standalone_json(&program))
@@ -1037,9 +1050,10 @@ impl G {
                 let (f, t) = &rd.fields[i];
                 fields.push((i, f.clone(), self.expr(m, t, d - 1)));
             }
-            if !GENERATE_DISCARDED_COUNTED_RESULTS && fields.len() == rd.fields.len() && has_call(&base) {
+            if !GENERATE_DISCARDED_COUNTED_RESULTS && fields.len() == rd.fields.len() {
                 // Every field replaced: the base is only released, and sev defers that (see
-                // GENERATE_DISCARDED_COUNTED_RESULTS), so calls in it would run late.
+                // GENERATE_DISCARDED_COUNTED_RESULTS), so it would be evaluated late: calls in
+                // it print late, and indexing may fault on values changed meanwhile.
                 let lit = self.random_lit(&Ty::Rec(r));
                 return Expr::Update { base: Box::new(lit), fields };
             }
@@ -1184,8 +1198,11 @@ impl G {
                 }
                 Ret::Main => one(self.print_stmt(m)),
             },
-            96..98 => one(Stmt::Comment(format!("p{} says hi", self.k))),
-            _ => one(self.print_stmt(m)),
+            96..97 => one(Stmt::Comment(format!("p{} says hi", self.k))),
+            _ => match self.copy_probe(m) {
+                Some(stmts) => (stmts, false),
+                None => one(self.print_stmt(m)),
+            },
         }
     }
 
@@ -1302,6 +1319,72 @@ impl G {
         };
         let plain_target = self.chance(0.3);
         Some(Stmt::Assign { root, path, value, plain_target })
+    }
+
+    /// Value semantics: copy an array or record, change the copy deep inside, print the same
+    /// place in both.
+    fn copy_probe(&mut self, m: &Machine) -> Option<Vec<Stmt>> {
+        let slots: Vec<(String, Ty, Val)> = m
+            .visible()
+            .iter()
+            .filter(|s| matches!(s.ty, Ty::Arr(_) | Ty::Rec(_)))
+            .map(|s| (s.name.clone(), s.ty.clone(), s.val.clone()))
+            .collect();
+        if slots.is_empty() {
+            return None;
+        }
+        let (src, mut ty, mut val) = self.pick(&slots);
+        let copy = self.local_name();
+        if copy == src {
+            return None;
+        }
+        let mut path = Vec::new();
+        let (mut read_src, mut read_copy) = (Expr::Var(src.clone()), Expr::Var(copy.clone()));
+        while !ty.is_prim() {
+            match (ty.clone(), val.clone()) {
+                (Ty::Rec(r), Val::Rec(vs)) => {
+                    let fields = self.decls().recs[r].fields.clone();
+                    let i = self.below(fields.len());
+                    path.push(PathElem::Field(i, fields[i].0.clone()));
+                    read_src = Expr::Field(Box::new(read_src), i, fields[i].0.clone());
+                    read_copy = Expr::Field(Box::new(read_copy), i, fields[i].0.clone());
+                    ty = fields[i].1.clone();
+                    val = vs[i].clone();
+                }
+                (Ty::Arr(t), Val::Arr(items)) if !items.is_empty() => {
+                    let i = self.below(items.len());
+                    path.push(PathElem::Index(Expr::Int(i as i64)));
+                    read_src = Expr::Index(Box::new(read_src), Box::new(Expr::Int(i as i64)));
+                    read_copy = Expr::Index(Box::new(read_copy), Box::new(Expr::Int(i as i64)));
+                    ty = *t;
+                    val = items[i].clone();
+                }
+                _ => break,
+            }
+        }
+        let show = |e: Expr, ty: &Ty| match ty {
+            Ty::Arr(_) => Some(Stmt::Print(Expr::Builtin(Builtin::Len, vec![e]))),
+            t if t.is_prim() => Some(Stmt::Print(e)),
+            _ => None,
+        };
+        // The new value is computed where the copy is visible (it may shadow another variable).
+        let copy_ty = self.lookup_ty(m, &src)?;
+        let mut m2 = m.scratch(FUEL);
+        let src_val = m.lookup(&src)?.val.clone();
+        m2.declare(&copy, copy_ty.clone(), true, src_val);
+        let value = self.expr(&m2, &ty, 2);
+        let annotate = self.chance(0.3);
+        let mut out = vec![
+            Stmt::Let { name: copy.clone(), ty: copy_ty, annotate, mutable: Some(true), value: Expr::Var(src) },
+            Stmt::Assign { root: copy, path, value, plain_target: false },
+        ];
+        out.extend(show(read_src, &ty));
+        out.extend(show(read_copy, &ty));
+        Some(out)
+    }
+
+    fn lookup_ty(&self, m: &Machine, name: &str) -> Option<Ty> {
+        m.lookup(name).map(|s| s.ty.clone())
     }
 
     fn push_stmt(&mut self, m: &Machine) -> Option<Stmt> {
@@ -1429,7 +1512,15 @@ impl G {
         let end = match self.below(100) {
             0..60 => Expr::Int(end_v),
             60..75 => Expr::Bin(BinOp::Add, ty.clone(), Box::new(Expr::Int(end_v - 2)), Box::new(Expr::Int(2))),
-            75..90 => Expr::Cast(ty.clone(), Box::new(Expr::Int(end_v))),
+            75..85 => Expr::Cast(ty.clone(), Box::new(Expr::Int(end_v))),
+            85..90 => {
+                // Any expression (perhaps a call that prints: the end is evaluated once).
+                let e = self.expr(m, &ty, 2);
+                match self.peek(m, &e).and_then(|v| v.as_int()) {
+                    Some(v) if (-12..=12).contains(&v) => e,
+                    _ => Expr::Int(end_v),
+                }
+            }
             _ => {
                 let ints: Vec<(String, i64)> = m
                     .visible()
@@ -1666,6 +1757,20 @@ impl G {
     }
 
     // ----- Functions ----------------------------------------------------------------------------
+
+    /// `p<k>_trace(v) { print(v); return v }`: calls of it inside expressions make the order of
+    /// evaluation visible.
+    fn trace_helper(&mut self) {
+        let ty = self.pick(&[Ty::I64, Ty::I64, Ty::Str, Ty::Bool, Ty::F64]);
+        let name = format!("p{}_trace", self.k);
+        let param = self.pick(&["v", "type", "value", "x"]).to_string();
+        let body = vec![Stmt::Print(Expr::Var(param.clone())), Stmt::Return(Some(Expr::Var(param.clone())))];
+        let sample = self.value(&ty, 1);
+        self.own_names.push(name.clone());
+        let prog = Rc::get_mut(&mut self.prog).expect("no other reference");
+        prog.funcs.push(Function { name, params: vec![(param, ty.clone())], ret: Some(ty), body });
+        prog.samples.push(vec![sample]);
+    }
 
     fn helper(&mut self, j: usize) {
         let name = format!("p{}_h{j}", self.k);

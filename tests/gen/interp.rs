@@ -790,10 +790,13 @@ fn binary(op: BinOp, ty: &Ty, a: Val, b: Val) -> R<Val> {
     Ok(match (a, b) {
         (Val::Int(x), Val::Int(y)) => Val::Int(int_op(op, ty, x, y)?),
         (Val::Float(x), Val::Float(y)) => Val::Float(match op {
+            BinOp::Add | BinOp::Sub if x == 0.0 && y == 0.0 && !super::generate::GENERATE_ZERO_SIGN_CORNER_CASES => {
+                return Err(Fault::Unsupported("a sum of zeros"));
+            }
             BinOp::Add => x + y,
             BinOp::Sub => x - y,
             BinOp::Mul
-                if !super::generate::GENERATE_NEGATIVE_ZERO_PRODUCTS
+                if !super::generate::GENERATE_ZERO_SIGN_CORNER_CASES
                     && (x == 0.0 || y == 0.0)
                     && (x * y == 0.0 && (x * y).is_sign_negative()) =>
             {

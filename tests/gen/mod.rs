@@ -1,8 +1,8 @@
 //! Random well-typed SIRS programs with known output, for the property test `tests/generated.rs`.
 //!
 //! `ast` is the generator's typed model of a program and its JSON spelling, `interp` the
-//! reference interpreter that fixes what a program must print, and `generate` draws programs
-//! while evaluating them. This module adds what the test needs around them: a program as a
+//! reference interpreter that fixes what a program must print, `generate` draws programs while
+//! evaluating them, and `usage` makes sure every variable is read. This module adds what the test needs around them: a program as a
 //! stand-alone SIRS file (for failure reports), a batch of programs as one file (so that one Zig
 //! build serves many programs), and a census of the constructs the programs contain. `reduce`
 //! shrinks a failing program to a small reproduction.
@@ -13,6 +13,7 @@ pub mod ast;
 pub mod generate;
 pub mod interp;
 pub mod reduce;
+pub mod usage;
 
 pub use generate::{Generated, generate};
 
