@@ -396,6 +396,46 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
     };
 }
 
+test "declared-distribution checks reject inside a model; predictive draws use the draw's stream" {
+    const loc: Loc = .{ .func = "t", .line = 3, .col = 7 };
+    // density phase, reverse mode: a violated constraint is a located failure, not a fault
+    const M = Mode(ad.Rev, .density);
+    defer ad.Rev.deinit();
+    ad.Rev.reset();
+    var ctx = Context(ad.Rev){ .allocator = std.testing.allocator };
+    try M.checkParam(&ctx, @as(f64, 2), 0, 0, 13, "lap: b", loc);
+    try std.testing.expectError(error.InvalidParameter, M.checkParam(&ctx, @as(f64, -1), 0, 0, 13, "lap: b", loc));
+    try std.testing.expectEqualStrings("lap: b must be > 0, got -1", ctx.failure.message[0..ctx.failure.len]);
+    try std.testing.expectEqual(@as(u32, 3), ctx.failure.loc.?.line);
+    try std.testing.expectError(error.InvalidParameter, M.checkDensity(&ctx, std.math.nan(f64), "lap: the log density `f`", loc));
+    try std.testing.expectEqual(@as(f64, -1.5), try M.checkDensity(&ctx, @as(f64, -1.5), "lap", loc));
+    // weights that are parameters give differentiable log weights: d/dw0 log(w0 / (w0 + w1)) = 1/w0 - 1/(w0 + w1)
+    const w0 = ad.Rev.independent(1);
+    const w1 = ad.Rev.independent(3);
+    const w = List(ad.Var).fromSlice(&.{ w0, w1 });
+    defer rc.release(w);
+    const lw = try M.mixtureLogWeights(&ctx, w, 2, loc);
+    defer rc.release(lw);
+    try std.testing.expectApproxEqAbs(@log(0.25), lw.items()[0].val, 1e-15);
+    var grad: [2]f64 = undefined;
+    ad.Rev.gradient(lw.items()[0], &.{ w0, w1 }, &grad);
+    try std.testing.expectApproxEqAbs(@as(f64, 0.75), grad[0], 1e-15);
+    try std.testing.expectApproxEqAbs(@as(f64, -0.25), grad[1], 1e-15);
+    const bad = List(f64).fromSlice(&.{ 1, -1 });
+    defer rc.release(bad);
+    try std.testing.expectError(error.InvalidParameter, M.mixtureLogWeights(&ctx, bad, 2, loc));
+    // predictive draws happen only while generating, from the draw's generator
+    try std.testing.expect(!M.beginPredictive(&ctx));
+    const G = Mode(ad.F64, .generate);
+    var prng = std.Random.DefaultPrng.init(9);
+    var gctx = Context(ad.F64){ .rng = prng.random(), .allocator = std.testing.allocator };
+    try std.testing.expect(G.beginPredictive(&gctx));
+    const x = forward.random().int(u64);
+    G.endPredictive(&gctx);
+    var same = std.Random.DefaultPrng.init(9);
+    try std.testing.expectEqual(same.random().int(u64), x);
+}
+
 fn argsAreActive(comptime Args: type) bool {
     for (@typeInfo(Args).@"struct".fields) |f| {
         if (ad.isAdType(f.type) or (ad.isSeq(f.type) and ad.isAdType(ad.Elem(f.type)))) return true;

@@ -13,4 +13,5 @@ pub const infer = @import("infer.zig");
 
 test {
     _ = forward;
+    _ = modelrt;
 }
