@@ -1313,10 +1313,19 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 
     /// One argument of a distribution: lists are passed as slices.
     fn dist_arg(&mut self, v: ValueId) -> Doc {
-        let is_list = matches!(self.f.inst(v).ty, Ty::Array(_));
+        let ty = self.f.inst(v).ty.clone();
         let d = self.typed_operand(v);
         let d = if matches!(self.f.inst(v).kind, InstKind::Const(_)) { self.operand_const(v) } else { d };
-        if is_list { concat([d, text(".items()")]) } else { d }
+        match &ty {
+            // A list of rows: the distributions take a row-major matrix view.
+            Ty::Array(row) if matches!(**row, Ty::Array(_)) => {
+                let Ty::Array(elem) = &**row else { return d };
+                let elem = self.m.ty(elem);
+                text_call("rt.ppl.forward.matrix", vec![text(elem), concat([d, text(".items()")]), text(self.loc(v))])
+            }
+            Ty::Array(_) => concat([d, text(".items()")]),
+            _ => d,
+        }
     }
 
     fn operand_const(&self, v: ValueId) -> Doc {

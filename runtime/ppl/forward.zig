@@ -12,6 +12,7 @@ const std = @import("std");
 const dist = @import("dist.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
+const linalg = @import("linalg.zig");
 
 const Loc = core.Loc;
 
@@ -181,4 +182,39 @@ test "draws are reproducible with the same seed and validate parameters" {
     defer @import("../rc.zig").release(v);
     try std.testing.expectEqual(@as(i64, 5), v.len());
     try std.testing.expectEqual(@as(i64, 3), wholeNumber(3.0, l));
+}
+
+/// Per-thread buffers behind `matrix`, one per element type.
+fn RowsBuffer(comptime T: type) type {
+    return struct {
+        threadlocal var buf: []T = &.{};
+    };
+}
+
+/// A matrix argument of a distribution (`[[f64]]` in SIRS: a list of rows) as the row-major view
+/// the distributions take. The rows are copied into a per-thread buffer that the next call for
+/// the same element type reuses, so nothing is allocated per evaluation once it has grown.
+/// Rows of different lengths are a fault at the call's location.
+pub fn matrix(comptime T: type, rows: []const list_mod.List(T), comptime loc: Loc) linalg.Matrix(T) {
+    const cols: usize = if (rows.len == 0) 0 else @intCast(rows[0].len());
+    const B = RowsBuffer(T);
+    if (B.buf.len < rows.len * cols) {
+        std.heap.page_allocator.free(B.buf);
+        B.buf = std.heap.page_allocator.alloc(T, @max(rows.len * cols, 64)) catch core.faultNoLoc("out of memory for a matrix argument", .{});
+    }
+    for (rows, 0..) |r, i| {
+        if (r.len() != cols) core.fault(loc, "matrix rows have different lengths: row 1 has {d} values, row {d} has {d}", .{ cols, i + 1, r.len() });
+        @memcpy(B.buf[i * cols .. (i + 1) * cols], r.items());
+    }
+    return .{ .data = B.buf[0 .. rows.len * cols], .rows = rows.len, .cols = cols };
+}
+
+test matrix {
+    const a = list_mod.List(f64).fromSlice(&.{ 1, 2 });
+    defer a.sevRelease();
+    const b = list_mod.List(f64).fromSlice(&.{ 3, 4 });
+    defer b.sevRelease();
+    const m = matrix(f64, &.{ a, b }, .{ .func = "t", .line = 1, .col = 1 });
+    try std.testing.expectEqual(@as(usize, 2), m.rows);
+    try std.testing.expectEqual(@as(f64, 3), m.at(1, 0));
 }

@@ -109,6 +109,10 @@ pub static DISTRIBUTIONS: &[DistInfo] = &[
     d("multi_normal_cholesky", &[("mu", P::Vector), ("L", P::Matrix)], ValueKind::Vector, Support::Real),
     d("multinomial", &[("theta", P::Simplex)], ValueKind::IntVector, Support::Discrete),
     d("lkj_corr_cholesky", &[("eta", P::Positive)], ValueKind::Matrix, Support::CholeskyCorr),
+    // Generalised linear models: one fused density for all rows of the data matrix `x`.
+    d("bernoulli_logit_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector)], ValueKind::IntVector, Support::Discrete),
+    d("poisson_log_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector)], ValueKind::IntVector, Support::Discrete),
+    d("normal_id_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
 ];
 
 pub fn find(name: &str) -> Option<&'static DistInfo> {
