@@ -70,7 +70,11 @@ pub fn Task(comptime T: type) type {
             s.joinThread();
             if (!s.taken.load(.acquire)) {
                 rc.release(s.result);
-                if (s.exception) |e| e.deinit();
+                if (s.exception) |e| {
+                    // Nobody awaited the task: its exception would vanish, so say so.
+                    core.eprint("warning: a task that was never awaited ended with exception {s}: {s}\n  --> {s}:{d}:{d} (in function `{s}`)\n", .{ e.kind.bytes(), e.message.bytes(), core.sourceFile(), e.loc.line, e.loc.col, e.loc.func });
+                    e.deinit();
+                }
             }
             core.destroy(s);
         }
@@ -372,9 +376,11 @@ test "a task's exception is raised again by join on the awaiting thread" {
     const e = exc.takeError(E);
     defer rc.release(e);
     try testing.expectEqualStrings("negative input", e.message.bytes());
-    // An exception nobody awaits is released with the task (the leak check would fail otherwise).
+    // An exception nobody awaits is reported and released with the task (the leak check would
+    // fail otherwise).
     const ignored = spawn(failIfNegative, .{-2});
     rc.release(ignored);
+    try testing.expect(std.mem.startsWith(u8, core.takeCaptured(.err), "warning: a task that was never awaited ended with exception Error: negative input"));
 }
 
 test "releasing an unjoined task waits for it and frees its result" {

@@ -95,7 +95,7 @@ codes! {
     E0321 Error "a type does not implement a required trait",
     E0322 Error "a trait implementation is incomplete or wrong",
     E0323 Error "a `Result` value is ignored",
-    E0324 Error "an exception is thrown where nothing can catch it",
+    E0324 Error "only error values and strings can be thrown",
     E0325 Error "a constant's value is not a compile-time constant",
     E0326 Error "a type refers to itself without indirection",
     E0327 Error "a method is not defined for this type",

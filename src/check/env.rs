@@ -23,9 +23,10 @@ impl<'a> Checker<'a> {
     pub(crate) fn collect(&mut self) {
         self.add_prelude();
         self.declare_types();
+        // Traits before type bodies: a field may be a trait object (`dyn Shape`).
+        self.declare_traits();
         self.define_types();
         self.check_recursive_records();
-        self.declare_traits();
         self.declare_functions();
         self.declare_externs();
         self.declare_impls();

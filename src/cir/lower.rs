@@ -52,6 +52,9 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
         .iter()
         .map(|e| Extern { name: e.name.clone(), library: e.library.clone(), params: e.params.clone(), ret: e.ret.clone() })
         .collect();
+    if let Some(problem) = program.entry.and_then(|e| entry_arguments_problem(program, e, model_program)) {
+        return Err(vec![problem]);
+    }
     if let Some(entry) = program.entry {
         let arity = program.func(entry).params.len();
         let key = Instance { func: entry, type_args: Vec::new(), active: vec![false; arity], model: model_program };
@@ -70,6 +73,21 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
     lowerer.reject_throwing_model_code();
     lowerer.diagnostics.extend(super::discrete::check(&lowerer.out));
     if lowerer.diagnostics.is_empty() { Ok(lowerer.out) } else { Err(lowerer.diagnostics) }
+}
+
+/// A program's entry takes the command-line arguments (`[str]`) or nothing; only a model's entry
+/// takes data (read from the `--data` file by name).
+fn entry_arguments_problem(program: &typed::Program, entry: typed::FuncId, model: bool) -> Option<Diagnostic> {
+    let f = program.func(entry);
+    let params: Vec<&Ty> = f.params.iter().map(|p| &f.local(*p).ty).collect();
+    let fine = model || params.is_empty() || matches!(params.as_slice(), [Ty::Array(t)] if **t == Ty::Str);
+    if fine {
+        return None;
+    }
+    let d = Diagnostic::new(crate::diagnostic::Code::E0206, "Invalid entry function")
+        .primary(f.span, format!("`{}` takes parameters, but the program is not a model", f.name))
+        .hint("an entry function takes nothing or one `[str]` (the command-line arguments); a model's entry (one that reaches `observe`, `factor` or `prob_assert`) takes its data");
+    Some(d)
 }
 
 /// One function instance: a typed function at concrete type arguments, in or out of a model,
