@@ -222,13 +222,22 @@ impl Checker<'_> {
             }
             return None;
         }
-        Some(
-            dist.params
-                .iter()
-                .zip(&declared)
-                .map(|(p, d)| if d.ty == F64 { self.numeric_arg(p) } else { self.value(p, &Expect::ty(d.ty.clone())) })
-                .collect(),
-        )
+        let typed: Vec<Expr> = dist
+            .params
+            .iter()
+            .zip(&declared)
+            .map(|(p, d)| if d.ty == F64 { self.numeric_arg(p) } else { self.value(p, &Expect::ty(d.ty.clone())) })
+            .collect();
+        // a literal that violates its constraint is known to fail already
+        for (e, d) in typed.iter().zip(&declared) {
+            if let Some(x) = literal_value(e) {
+                if let Some(what) = violated(d, x) {
+                    let message = format!("`{}` must be {what}, got {x}", d.name);
+                    self.error(TypeError::DistParams { span: e.span, dist: dist.name.text.clone(), message });
+                }
+            }
+        }
+        Some(typed)
     }
 
     /// `{"distribution": "mixture", "weights": w, "components": [...]}`.
@@ -351,6 +360,32 @@ impl Checker<'_> {
         }
         Some((typed_dist, typed_value))
     }
+}
+
+/// The value of a number literal (possibly converted to `f64`).
+fn literal_value(e: &Expr) -> Option<f64> {
+    match &e.kind {
+        T::Lit(typed::Literal::Float(x)) => Some(*x),
+        T::Lit(typed::Literal::Int(i)) => Some(*i as f64),
+        T::Cast(inner) => literal_value(inner),
+        _ => None,
+    }
+}
+
+/// The constraint of a declared parameter that `x` violates, in words.
+fn violated(p: &CustomParam, x: f64) -> Option<String> {
+    let below = p.lower.is_some_and(|lo| if p.strict { x <= lo } else { x < lo });
+    let above = p.upper.is_some_and(|hi| if p.strict { x >= hi } else { x > hi });
+    if !below && !above {
+        return None;
+    }
+    Some(match (p.lower, p.upper, p.strict) {
+        (Some(lo), Some(hi), false) => format!("in [{lo}, {hi}]"),
+        (Some(lo), Some(hi), true) => format!("in ({lo}, {hi})"),
+        (Some(lo), None, strict) => format!("{} {lo}", if strict { ">" } else { ">=" }),
+        (None, Some(hi), strict) => format!("{} {hi}", if strict { "<" } else { "<=" }),
+        (None, None, _) => return None,
+    })
 }
 
 fn plural(n: usize) -> &'static str {
