@@ -169,6 +169,8 @@ fn sev(args: &[String], cwd: &Path) -> support::Output {
         .args(args)
         .current_dir(cwd)
         .env("SEV_CACHE_DIR", support::cache_dir())
+        // Programs that draw random numbers outside a model use this seed.
+        .env("SEV_SEED", "12345")
         .output()
         .expect("sev runs");
     support::Output {
