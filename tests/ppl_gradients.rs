@@ -5,8 +5,9 @@
 //! a coordinate's error |reverse − reference| / max(1, |reference|) exceeds 1e-6.
 //!
 //! Data: `tests/data/<model>.json` (small synthetic sets written by `tests/data/generate.py`;
-//! the posteriordb data lives outside the repository) or `examples/<model>.data.json`; a model
-//! whose entry takes no arguments runs without data.
+//! the posteriordb data lives outside the repository), `examples/<model>.data.json`, or the
+//! `--data` file of the example's `examples/expected/<model>.args`; a model whose entry takes no
+//! arguments runs without data.
 
 mod support;
 
@@ -38,7 +39,8 @@ fn model_cases() -> Vec<ModelCase> {
             }
             let data = [root.join("tests/data").join(format!("{name}.json")), root.join("examples").join(format!("{name}.data.json"))]
                 .into_iter()
-                .find(|p| p.is_file());
+                .find(|p| p.is_file())
+                .or_else(|| data_from_args(&root, name));
             let program: serde_json::Value = serde_json::from_str(&source).unwrap_or_default();
             let entry = program["program"]["entry"].as_str().unwrap_or("main").to_string();
             let needs_data = program["program"]["functions"][&entry]["args"].as_array().is_some_and(|a| !a.is_empty());
@@ -46,6 +48,18 @@ fn model_cases() -> Vec<ModelCase> {
         }
     }
     out
+}
+
+/// The `--data` file named in the example's `examples/expected/<name>.args`, if any.
+fn data_from_args(root: &Path, name: &str) -> Option<PathBuf> {
+    let args = std::fs::read_to_string(root.join("examples/expected").join(format!("{name}.args"))).ok()?;
+    let mut lines = args.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "--data" {
+            return lines.next().map(|d| root.join(d.trim())).filter(|p| p.is_file());
+        }
+    }
+    None
 }
 
 fn check(case: &ModelCase, dir: &Path) -> Result<String, String> {

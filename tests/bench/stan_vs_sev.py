@@ -4,8 +4,10 @@ shared/design/ppl-anchors.md, measured in the same run:
 
 * eight schools, non-centred (examples/posteriordb/eight_schools_noncentered.sirs.json vs the
   peers' eight_schools_nc.stan, data ../shared/bench/peers/eight_schools.json);
-* logistic regression N = 1000, D = 5 (examples/logistic_regression.sirs.json vs the peers'
-  logistic.stan, which uses bernoulli_logit_glm; data ../shared/bench/peers/logistic_data.json).
+* logistic regression N = 1000, D = 5 (examples/logistic_regression.sirs.json, a loop of dot
+  products, vs the peers' logistic.stan, which uses bernoulli_logit_glm; data
+  ../shared/bench/peers/logistic_data.json); also examples/logistic_regression_glm.sirs.json
+  (sev's fused bernoulli_logit_glm) when that example exists.
 
 Method (the peers' README): 4 chains x (1000 warmup + 1000 draws), chains one after another
 (`--threads 1`), warmup saved (both write it, and the warmup leapfrog steps are counted); one
@@ -45,7 +47,14 @@ MODELS = {
     # name: (sev model, data file in the peers folder, parameters, Stan result label)
     "eight_schools_nc": ("examples/posteriordb/eight_schools_noncentered.sirs.json", "eight_schools.json", ["mu", "tau", "theta_trans", "theta"], "eight_schools_nc_seq"),
     "logistic_1000x5": ("examples/logistic_regression.sirs.json", "logistic_data.json", ["alpha", "beta"], "logistic_1000x5_seq"),
+    # the same model through the fused density (`observe bernoulli_logit_glm(X, alpha, beta) y`),
+    # as Stan's logistic.stan does; measured when the example exists
+    "logistic_1000x5_glm": ("examples/logistic_regression_glm.sirs.json", "logistic_data.json", ["alpha", "beta"], "logistic_1000x5_seq"),
 }
+if not os.path.isfile(os.path.join(ROOT, MODELS["logistic_1000x5_glm"][0])):
+    del MODELS["logistic_1000x5_glm"]
+# the Stan benchmark's model names (the GLM variant compares with the same Stan run)
+STAN_NAMES = {"eight_schools_nc": "eight_schools_nc", "logistic_1000x5": "logistic_1000x5", "logistic_1000x5_glm": "logistic_1000x5"}
 
 
 def read_chain(path):
@@ -148,7 +157,8 @@ def main():
     sys.path.insert(0, PEERS)
     cache = os.path.join(out, "sev-cache")
     if not args.skip_stan:
-        p = subprocess.run([sys.executable, os.path.join(PEERS, "bench_stan_native.py"), "--out", out, "--reps", str(args.reps), "--models", *args.models])
+        stan_models = sorted({STAN_NAMES[m] for m in args.models})
+        p = subprocess.run([sys.executable, os.path.join(PEERS, "bench_stan_native.py"), "--out", out, "--reps", str(args.reps), "--models", *stan_models])
         if p.returncode != 0:
             sys.exit("the native Stan benchmark failed")
     # warm sev's sampler object (built once per runtime version) before any timing
