@@ -376,6 +376,9 @@ struct Usage {
     count: u32,
     /// The block of the (last) use.
     block: Option<BlockId>,
+    /// Used by a `defer`: the value must be computed where it is defined, not inside the
+    /// deferred statement (which runs at block exit).
+    deferred_use: bool,
 }
 
 struct FnEmitter<'m, 'a> {
@@ -438,10 +441,12 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         for b in self.f.reachable_blocks() {
             for v in &self.f.block(b).insts {
                 let kind = &self.f.inst(*v).kind;
+                let is_defer = matches!(kind, InstKind::DeferRelease(_));
                 for operand in kind.operands() {
                     if let Some(u) = self.usage.get_mut(operand.index()) {
                         u.count += 1;
                         u.block = Some(b);
+                        u.deferred_use |= is_defer;
                     }
                 }
                 match kind {
@@ -552,7 +557,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             self.flush_all(out);
         }
         let usage = self.usage[v.index()];
-        let deferred = !self.is_statement(&inst.kind) && usage.count == 1 && usage.block == Some(b);
+        let deferred = !self.is_statement(&inst.kind) && usage.count == 1 && usage.block == Some(b) && !usage.deferred_use;
         if !deferred {
             self.flush_before(&operands, out);
         }
