@@ -384,6 +384,12 @@ impl FnLower<'_, '_> {
         (a, b, ty)
     }
 
+    /// The plain form of an operand; a converted list is released when the block exits.
+    fn plain_operand(&mut self, v: ValueId) -> ValueId {
+        let p = self.plain(v);
+        self.use_borrowed(p)
+    }
+
     // ----- Calls of the user's functions --------------------------------------------------------
 
     /// The instance of `f` for arguments `values`: in a model, keyed by which arguments depend
@@ -409,8 +415,9 @@ impl FnLower<'_, '_> {
             .zip(&p.wants)
             .zip(&p.active)
             .map(|((v, want), active)| {
-                let v = if *active { *v } else { self.plain(*v) };
-                self.coerce(v, want)
+                let v = if *active { *v } else { self.plain_operand(*v) };
+                let v = self.coerce(v, want);
+                self.use_borrowed(v)
             })
             .collect();
         self.owned_value(InstKind::Call(p.target, args), p.ret.clone(), span)
@@ -454,7 +461,7 @@ impl FnLower<'_, '_> {
         match d {
             Lowered::Builtin { name, args } => {
                 let natural = if dists::find(name).is_some_and(|i| i.is_discrete()) { I64 } else { F64 };
-                let args = args.iter().map(|a| self.plain(*a)).collect();
+                let args = args.iter().map(|a| self.plain_operand(*a)).collect();
                 self.emit(InstKind::Sample { site: 0, dist: name, args, size: None, lower: None, upper: None, kind: SampleKind::Forward }, natural, span)
             }
             Lowered::Custom { index, args } => {
@@ -476,7 +483,7 @@ impl FnLower<'_, '_> {
             Lowered::Mixture { weights, components, .. } => {
                 let discrete = components.first().is_some_and(|c| self.lowered_is_discrete(c));
                 let natural = if discrete { I64 } else { F64 };
-                let w = self.plain(*weights);
+                let w = self.plain_operand(*weights);
                 let k = self.constant(Const::Int(components.len() as i128), I64, span);
                 let pick = self.emit(InstKind::Builtin("ppl_mixture_pick", vec![w, k]), I64, span);
                 let zero = self.constant(if discrete { Const::Int(0) } else { Const::Float(0.0) }, natural.clone(), span);
