@@ -59,12 +59,10 @@ pub const GENERATE_FLOAT_MOD_BY_ZERO: bool = false;
 
 /// Expression statements that drop a value that is not a number or bool (`f()` returning a
 /// string, array, record or enum; `pop(xs)` on such an array), and the base of an `update` that
-/// replaces every field: sev emits `defer rt.release(f());`, so the expression is only evaluated
-/// when the scope ends, after the statements that follow it (its prints come late, `pop` has not
-/// happened yet, an index may be out of bounds by then). FIXME: compiler bug; while false such
-/// calls are only made for numbers, bools and `void`, and such an `update` has a literal base.
-/// Flip to true once fixed.
-pub const GENERATE_DISCARDED_COUNTED_RESULTS: bool = false;
+/// replaces every field (sev used to emit `defer rt.release(f());`, evaluating the expression
+/// at the end of the scope; fixed in 1426ee8). While false such calls are only made for
+/// numbers, bools and `void`, and such an `update` has a literal base.
+pub const GENERATE_DISCARDED_COUNTED_RESULTS: bool = true;
 
 /// A string ordering (`lt`/`le`/`gt`/`ge` on `str`) as an operand of `eq`/`ne`: sev emits
 /// `t == rt.str.order(a, b) != .lt` without parentheses, which Zig rejects ("comparison
