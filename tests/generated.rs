@@ -259,6 +259,7 @@ fn check_coverage(census: &BTreeMap<String, usize>) {
         "array literal",
         "call user function",
         "cast",
+        "cond",
         "op div prim",
         "op mod prim",
         "op add (3+ operands)",

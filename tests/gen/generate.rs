@@ -194,7 +194,7 @@ pub fn generate(index: usize, seed: u64) -> Generated {
     if g.chance(0.5) {
         g.trace_helper();
     }
-    let helpers = g.rng.random_range(0..=3);
+    let helpers = g.rng.random_range(0..=4);
     for j in 0..helpers {
         g.helper(j);
     }
@@ -491,13 +491,17 @@ impl G {
         match r {
             0..25 => Ty::I64,
             25..35 => Ty::I32,
-            35..45 => Ty::F64,
-            45..53 => Ty::Bool,
-            53..68 => Ty::Str,
-            68..78 => Ty::arr(Ty::I64),
-            78..83 => Ty::arr(Ty::Str),
-            83..92 if !d.recs.is_empty() => Ty::Rec(self.below(d.recs.len())),
-            92..100 if !d.enums.is_empty() => Ty::Enum(self.below(d.enums.len())),
+            35..43 => Ty::F64,
+            43..50 => Ty::Bool,
+            50..63 => Ty::Str,
+            63..72 => Ty::arr(Ty::I64),
+            72..76 => Ty::arr(Ty::Str),
+            76..78 => Ty::arr(Ty::arr(Ty::I64)),
+            78..80 => Ty::arr(Ty::F64),
+            80..88 if !d.recs.is_empty() => Ty::Rec(self.below(d.recs.len())),
+            88..91 if !d.recs.is_empty() => Ty::arr(Ty::Rec(self.below(d.recs.len()))),
+            91..97 if !d.enums.is_empty() => Ty::Enum(self.below(d.enums.len())),
+            97..100 if !d.enums.is_empty() => Ty::arr(Ty::Enum(self.below(d.enums.len()))),
             _ => Ty::I64,
         }
     }
