@@ -7,11 +7,11 @@
 //! [`BATCH`]: one SIRS file whose `main` prints a header line and calls each program in turn, so
 //! that one Zig build (Debug, stripped, two at a time) serves many programs. Batches alternate
 //! between `-O0` (as `support::compile`) and `-O2`, so the CIR optimisation passes are tested
-//! too. A Debug binary also
-//! checks for leaks (exit status 102). On a failure the report names each failing program, its
-//! seed, the first line that differs, and the program as a stand-alone SIRS file. Constructs
-//! that expose known compiler bugs are switched off by constants in `gen/generate.rs`
-//! (`GENERATE_COND_EXPR`, …), to be switched on once the bugs are fixed.
+//! too. A Debug binary also checks for leaks (exit status 102). On a failure the report names
+//! each failing program, its seed, the first line that differs, and the program as a stand-alone
+//! SIRS file. Constructs that expose known compiler bugs are switched off by constants in
+//! `gen/generate.rs` (`GENERATE_FLOAT_MOD_BY_ZERO`, …), to be switched on once the bugs are
+//! fixed.
 //!
 //! To shrink a failing program to a small reproduction, run the ignored test
 //! `SEV_GEN_ONLY=<k> cargo test --test generated reduce_failing_program -- --ignored --nocapture`.
@@ -37,6 +37,8 @@ const PROGRAMS: usize = 500;
 const BATCH: usize = 50;
 /// How many programs `every_generated_program_compiles_without_diagnostics` checks by default.
 const CHECKED_ALONE: usize = 100;
+/// How many failing programs of one batch are shown in full.
+const SHOWN_PER_BATCH: usize = 3;
 
 /// The optimisation level of the batch that holds program `k` (`SEV_GEN_OPT` overrides).
 fn level_for(k: usize) -> Level {
@@ -50,8 +52,6 @@ fn level_for(k: usize) -> Level {
 fn compile(name: &str, source: &str, level: Level) -> sev::driver::Compilation {
     sev::driver::compile_with(name, source.as_bytes(), sev::driver::Options { emit_zig: true }, level)
 }
-/// How many failing programs of one batch are shown in full.
-const SHOWN_PER_BATCH: usize = 3;
 
 fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;
@@ -115,10 +115,12 @@ fn every_generated_program_compiles_without_diagnostics() {
         let g = generate(seed, k);
         let c = support::compile(&format!("generated/program_{k}.sirs.json"), &generator::standalone_json(&g.program));
         for d in &c.diagnostics {
-            let headline = format!("{:?}", d).chars().take(160).collect::<String>();
-            let key = support::rendered(&c).lines().next().unwrap_or(&headline).to_string();
-            by_headline.entry(key.clone()).or_default().push(k);
-            first.entry(key).or_insert_with(|| describe(seed, &g, &excerpt(&support::rendered(&c), 3000)));
+            let key = format!("{:?} {}", d.code, d.title);
+            let programs = by_headline.entry(key.clone()).or_default();
+            if programs.last() != Some(&k) {
+                programs.push(k);
+            }
+            first.entry(key).or_insert_with(|| describe(seed, &g, &excerpt(&d.render(&c.file, false), 3000)));
         }
     }
     let report: Vec<String> = by_headline
@@ -179,9 +181,8 @@ fn outcome(p: &Program) -> (Outcome, String) {
     let Ok(expected) = generator::generate::run(p) else { return (Outcome::Invalid, String::new()) };
     let source = generator::standalone_json(p);
     let c = compile("generated/reduced.sirs.json", &source, level_for(p.index));
-    if !c.diagnostics.is_empty() {
-        let report = support::rendered(&c);
-        return (Outcome::Diagnostics(report.lines().next().unwrap_or("").to_string()), report);
+    if let Some(d) = c.diagnostics.first() {
+        return (Outcome::Diagnostics(format!("{:?} {}", d.code, d.title)), support::rendered(&c));
     }
     let Some(zig) = c.zig.as_deref() else { return (Outcome::Invalid, String::new()) };
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -211,7 +212,7 @@ fn reduce_failing_program() {
     let g = generate(seed, indices[0]);
     let (kind, detail) = outcome(&g.program);
     assert!(!matches!(kind, Outcome::Pass | Outcome::Invalid), "program {} does not fail: {kind:?}", indices[0]);
-    eprintln!("program {} fails: {kind:?}", indices[0]);
+    eprintln!("program {} fails: {kind:?}\n{}", indices[0], excerpt(&detail, 2000));
     let mut tries = 0;
     let small = generator::reduce::reduce(
         &g.program,
@@ -223,7 +224,6 @@ fn reduce_failing_program() {
     );
     let (_, detail_small) = outcome(&small);
     eprintln!("after {tries} tries:\n{}\n{detail_small}", generator::standalone_json(&small));
-    let _ = detail;
 }
 
 /// Guards against the generator quietly losing constructs.
