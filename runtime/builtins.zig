@@ -396,3 +396,40 @@ test channel_send {
     try std.testing.expectEqual(@as(i64, 5), channel_try_recv(c).Some);
     try std.testing.expect(channel_recv(c) == .None);
 }
+
+// ----- Float arithmetic the compiler keeps away from Zig's constant folding -------------------
+// Zig evaluates float operations on compile-time operands itself, and gets signed zeros wrong
+// (`0.0 * -2.0` gives +0.0) and rejects `@rem` by a known zero. The generated code calls these
+// (runtime parameters, so the CPU computes the IEEE result) when an operand is a constant zero
+// or both are constants, and for every float `mod` (C's fmod: the sign of the dividend).
+
+pub fn float_add(comptime T: type, a: T, b: T) T {
+    return a + b;
+}
+
+pub fn float_sub(comptime T: type, a: T, b: T) T {
+    return a - b;
+}
+
+pub fn float_mul(comptime T: type, a: T, b: T) T {
+    return a * b;
+}
+
+pub fn float_div(comptime T: type, a: T, b: T) T {
+    return a / b;
+}
+
+pub fn float_mod(comptime T: type, a: T, b: T) T {
+    if (b == 0 or std.math.isInf(a) or std.math.isNan(b)) return std.math.nan(T);
+    return @rem(a, b);
+}
+
+test float_mul {
+    try std.testing.expect(std.math.signbit(float_mul(f64, 0.0, -2.0)));
+    try std.testing.expect(!std.math.signbit(float_add(f64, -0.0, 0.0)));
+    try std.testing.expect(std.math.isNan(float_mod(f64, 1.5, 0.0)));
+    try std.testing.expectEqual(@as(f64, -1.5), float_mod(f64, -7.5, 3.0));
+    try std.testing.expectEqual(@as(f32, 0.5), float_mod(f32, 2.5, 2.0));
+    try std.testing.expectEqual(@as(f64, 2.5), float_sub(f64, 3.0, 0.5));
+    try std.testing.expectEqual(@as(f64, 0.75), float_div(f64, 3.0, 4.0));
+}

@@ -1158,20 +1158,32 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let rhs = if both_constant { self.operand(b) } else { self.typed_operand(b) };
         match &operand_ty {
             Ty::Int(i) => self.int_binary(v, op, lhs, rhs, i.name()),
+            // Zig folds float arithmetic on compile-time operands by its own rules (signed zeros
+            // come out wrong, `x + 0.0` becomes `x`, `@rem` by a known zero is rejected): such
+            // operations go through a runtime function, which computes the IEEE result.
+            Ty::Float(f) if self.float_folding_risk(op, a, b) => text_call(&format!("rt.float_{}", op.keyword()), vec![text(f.name()), lhs, rhs]),
             Ty::Float(_) => float_binary(op, lhs, rhs, ty),
             Ty::Bool => infix(lhs, bool_op(op), rhs),
             Ty::Str => match op {
                 BinOp::Add => call2("rt.str.concat", lhs, rhs),
                 BinOp::Eq => call2("rt.str.eql", lhs, rhs),
                 BinOp::Ne => concat([text("!"), call2("rt.str.eql", lhs, rhs)]),
-                _ => concat([call2("rt.str.order", lhs, rhs), text(order_test(op))]),
+                _ => paren(concat([call2("rt.str.order", lhs, rhs), text(order_test(op))])),
             },
             _ => match op {
                 BinOp::Eq => call2("rt.eql", lhs, rhs),
                 BinOp::Ne => concat([text("!"), call2("rt.eql", lhs, rhs)]),
-                _ => concat([call2("rt.order", lhs, rhs), text(order_test(op))]),
+                _ => paren(concat([call2("rt.order", lhs, rhs), text(order_test(op))])),
             },
         }
+    }
+
+    /// Whether Zig might fold this float operation itself: both operands constant, a constant
+    /// zero operand of `+`, `-`, `*`, or any `mod` (whose divisor Zig may know to be zero).
+    fn float_folding_risk(&self, op: BinOp, a: ValueId, b: ValueId) -> bool {
+        let zero = |v: ValueId| matches!(self.f.inst(v).kind, InstKind::Const(Const::Float(x)) if x == 0.0);
+        let arithmetic = matches!(op, BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod);
+        arithmetic && (op == BinOp::Mod || (self.is_const(a) && self.is_const(b)) || zero(a) || zero(b))
     }
 
     /// Arithmetic and comparisons where an operand depends on model parameters.

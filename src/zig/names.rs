@@ -39,8 +39,12 @@ fn is_int_type_name(name: &str) -> bool {
     matches!(chars.next(), Some('i' | 'u')) && name.len() > 1 && chars.all(|c| c.is_ascii_digit())
 }
 
-/// Escapes a reserved identifier by appending `_`.
+/// Escapes a reserved identifier by appending `_`. Integer-type names with a leading zero
+/// (`u0`, `i08`) are prefixed with `v_` instead: Zig reads `u0_` as a malformed integer type.
 pub fn escape(name: &str) -> String {
+    if is_int_type_name(name) && name[1..].starts_with('0') {
+        return format!("v_{name}");
+    }
     if is_plain_identifier(name) && !RESERVED_TOP_LEVEL.contains(&name) { name.to_string() } else { format!("{name}_") }
 }
 
@@ -102,6 +106,8 @@ mod tests {
     fn keywords_and_primitives_are_escaped() {
         assert_eq!(escape("type"), "type_");
         assert_eq!(escape("i32"), "i32_");
+        assert_eq!(escape("u0"), "v_u0");
+        assert_eq!(escape("i08"), "v_i08");
         assert_eq!(escape("u7"), "u7_");
         assert_eq!(escape("main"), "main_");
         assert_eq!(escape("index"), "index");

@@ -46,16 +46,16 @@ pub const ALLOW_UNTYPED_LITERAL_ARRAYS: bool = true;
 pub const GENERATE_COND_EXPR: bool = true;
 
 /// Variables named `u0`, `i0`, `u00`: sev escapes them as `u0_`, which Zig still reads as a
-/// malformed integer type ("primitive integer type 'u0_' has leading zero"). FIXME: compiler bug;
-/// flip to true once fixed.
-pub const GENERATE_LEADING_ZERO_INT_NAMES: bool = false;
+/// malformed integer type ("primitive integer type 'u0_' has leading zero"); fixed (they are
+/// now `v_u0`).
+pub const GENERATE_LEADING_ZERO_INT_NAMES: bool = true;
 const LEADING_ZERO_INT_NAMES: &[&str] = &["u0", "i0", "u00", "i01"];
 
 /// Float `mod` by a zero that Zig knows at compile time (`mod(1.5, 0.0)`, or by an immutable
 /// variable holding 0.0): sev emits `@rem`, which Zig rejects ("division by zero here causes
-/// undefined behavior") instead of giving NaN. FIXME: compiler bug; while false the interpreter
-/// treats float `mod` by zero as a fault, so no program does it. Flip to true once fixed.
-pub const GENERATE_FLOAT_MOD_BY_ZERO: bool = false;
+/// undefined behavior") instead of giving NaN; fixed (float `mod` is a runtime call). While false
+/// the interpreter treats float `mod` by zero as a fault, so no program does it.
+pub const GENERATE_FLOAT_MOD_BY_ZERO: bool = true;
 
 /// Expression statements that drop a value that is not a number or bool (`f()` returning a
 /// string, array, record or enum; `pop(xs)` on such an array), and the base of an `update` that
@@ -66,17 +66,18 @@ pub const GENERATE_DISCARDED_COUNTED_RESULTS: bool = true;
 
 /// A string ordering (`lt`/`le`/`gt`/`ge` on `str`) as an operand of `eq`/`ne`: sev emits
 /// `t == rt.str.order(a, b) != .lt` without parentheses, which Zig rejects ("comparison
-/// operators cannot be chained"). FIXME: compiler bug; while false such an operand is wrapped in
-/// `not(not(…))`. Flip to true once fixed.
-pub const GENERATE_STR_ORDER_IN_EQUALITY: bool = false;
+/// operators cannot be chained"); fixed (orderings are parenthesised). While false such an
+/// operand is wrapped in `not(not(…))`.
+pub const GENERATE_STR_ORDER_IN_EQUALITY: bool = true;
 
 /// Signed zeros where an operand is a compile-time constant: Zig folds `0.0 * -2.0` to `0.0`
 /// (IEEE: `-0.0`), and `x + 0.0`, `0.0 + x`, `x - (-0.0)` to `x` (IEEE: `+0.0` when `x` is
 /// `-0.0`); sev emits such constants (and folds `sub(-2.25, -2.25)` to `0.0` itself), so
-/// `add(math_round(-0.0), sub(-2.25, -2.25))` prints `-0.0`. FIXME: compiler bug; while false
-/// the interpreter treats a `-0.0` product with a zero operand, and a sum or difference of two
-/// zeros, as faults, so no program computes one. Flip to true once fixed.
-pub const GENERATE_ZERO_SIGN_CORNER_CASES: bool = false;
+/// `add(math_round(-0.0), sub(-2.25, -2.25))` printed `-0.0`; fixed (float operations with a
+/// constant zero or two constant operands are runtime calls). While false the interpreter
+/// treats a `-0.0` product with a zero operand, and a sum or difference of two zeros, as
+/// faults, so no program computes one.
+pub const GENERATE_ZERO_SIGN_CORNER_CASES: bool = true;
 
 /// The field values of a record literal or `update` written in another order than the record
 /// declares its fields, with calls whose effects show the order: sev evaluates them in
