@@ -280,7 +280,7 @@ mod tests {
             "Result" => Some(crate::types::AdtId(1)),
             _ => None,
         };
-        for builtin in BUILTINS {
+        for builtin in all() {
             for arg in builtin.args.iter().chain([&builtin.ret]) {
                 if let ArgClass::Exact(t) = arg_class(arg, builtin.generics, &adt) {
                     let mut bad = false;

@@ -274,15 +274,7 @@ impl FnLower<'_, '_> {
     /// `infer`: the arguments become the model's data; the options are read as they are.
     fn infer(&mut self, model: typed::FuncId, args: &[typed::Expr], options: &[(String, typed::Expr)], ty: Ty, span: Span) -> ValueId {
         let index = self.l.inferred_model(model);
-        let callee = self.l.typed.func(model);
-        let mut values = Vec::new();
-        for (i, a) in args.iter().enumerate() {
-            let want = self.l.ty(&callee.local(callee.params[i]).ty);
-            let v = self.expr(a);
-            let v = self.plain(v);
-            let v = self.coerce(v, &want);
-            values.push(self.use_borrowed(v));
-        }
+        let values = self.plain_args(model, args);
         let options = options
             .iter()
             .map(|(name, e)| {
@@ -298,6 +290,13 @@ impl FnLower<'_, '_> {
     fn spawn(&mut self, id: typed::FuncId, args: &[typed::Expr], ty: Ty, span: Span) -> ValueId {
         let key = super::Instance { func: id, type_args: Vec::new(), active: vec![false; args.len()], model: false };
         let target = self.l.instance(key);
+        let values = self.plain_args(id, args);
+        self.owned_value(InstKind::Spawn(target, values), ty, span)
+    }
+
+    /// Arguments for a function that runs outside the model (a task, a fitted model's data):
+    /// plain values of its parameter types, borrowed.
+    fn plain_args(&mut self, id: typed::FuncId, args: &[typed::Expr]) -> Vec<ValueId> {
         let callee = self.l.typed.func(id);
         let mut values = Vec::new();
         for (i, a) in args.iter().enumerate() {
@@ -307,7 +306,7 @@ impl FnLower<'_, '_> {
             let v = self.coerce(v, &want);
             values.push(self.use_borrowed(v));
         }
-        self.owned_value(InstKind::Spawn(target, values), ty, span)
+        values
     }
 
     fn borrowed_args(&mut self, args: &[typed::Expr]) -> Vec<ValueId> {
