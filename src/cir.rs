@@ -131,7 +131,11 @@ pub enum SiteKind {
 #[derive(Clone, Debug)]
 pub struct Site {
     pub kind: SiteKind,
+    /// Unique in the program (a clash gets a `_2` suffix).
     pub name: String,
+    /// The name as written, before that suffix (each model fitted by `infer` de-duplicates
+    /// only among its own sites).
+    pub base: String,
     /// What the report shows for prints and checks.
     pub label: String,
     /// The probability a `prob_assert` requires.

@@ -186,7 +186,8 @@ impl<'a> Module<'a> {
             text(format!("pub const name = {};", string_literal(&model.name))),
             text("pub const sites = [_]rt.ppl.modelrt.Site{"),
         ];
-        let sites: Vec<Doc> = self.p.sites.iter().map(|site| text(format!("    {},", site_literal(site)))).collect();
+        let names = self.site_names(entry);
+        let sites: Vec<Doc> = self.p.sites.iter().zip(&names).map(|(site, name)| text(format!("    {},", site_literal(site, name)))).collect();
         lines.extend(sites);
         lines.push(text("};"));
         lines.push(self.data_struct(model));
@@ -201,6 +202,47 @@ impl<'a> Module<'a> {
         lines.push(text(format!("    return {}({});", self.fn_names[entry.index()], call_args.join(", "))));
         lines.push(text("}"));
         concat([text(format!("const {struct_name} = struct {{")), concat(lines.into_iter().map(|l| concat([hardline(), l]))).nest(INDENT), hardline(), text("};")])
+    }
+
+    /// The column name of every site for the model entered at `entry`: the sites its code
+    /// reaches are named as written, de-duplicated among themselves (so a model fitted by
+    /// `infer` gets `mu`, whatever other models call their parameters); the others keep their
+    /// program-wide names (they produce no columns in this model).
+    fn site_names(&self, entry: FuncId) -> Vec<String> {
+        let mut reached = vec![false; self.p.functions.len()];
+        let mut pending = vec![entry];
+        let mut own = vec![false; self.p.sites.len()];
+        while let Some(id) = pending.pop() {
+            if std::mem::replace(&mut reached[id.index()], true) {
+                continue;
+            }
+            let f = self.p.func(id);
+            for v in f.reachable_blocks().iter().flat_map(|b| &f.block(*b).insts) {
+                let kind = &f.inst(*v).kind;
+                pending.extend(kind.callee());
+                if let InstKind::Sample { site, .. } | InstKind::Record { site, .. } = kind {
+                    own[*site as usize] = true;
+                }
+            }
+        }
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+        self.p
+            .sites
+            .iter()
+            .zip(own)
+            .map(|(site, own)| {
+                if !own {
+                    return site.name.clone();
+                }
+                let mut name = site.base.clone();
+                let mut k = 2;
+                while !taken.insert(name.clone()) {
+                    name = format!("{}_{k}", site.base);
+                    k += 1;
+                }
+                name
+            })
+            .collect()
     }
 
     /// The model's data: one field per parameter of the entry, read by name from the data file.
@@ -1626,7 +1668,7 @@ fn float_binary(op: BinOp, lhs: Doc, rhs: Doc, ty: &Ty) -> Doc {
 }
 
 /// A Zig literal of a model site.
-fn site_literal(site: &Site) -> String {
+fn site_literal(site: &Site, name: &str) -> String {
     let kind = match site.kind {
         SiteKind::Param => "param",
         SiteKind::Predictive => "predictive",
@@ -1634,7 +1676,7 @@ fn site_literal(site: &Site) -> String {
         SiteKind::Print => "print",
         SiteKind::Check => "check",
     };
-    let mut out = format!(".{{ .kind = .{kind}, .name = {}", string_literal(&site.name));
+    let mut out = format!(".{{ .kind = .{kind}, .name = {}", string_literal(name));
     if !site.label.is_empty() {
         out.push_str(&format!(", .label = {}", string_literal(&site.label)));
     }

@@ -95,12 +95,28 @@ pub fn run_exe(exe: &Path, args: &[String], cwd: Option<&Path>) -> Result<Output
     if let Some(dir) = cwd {
         cmd.current_dir(dir);
     }
-    let out = cmd.output().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let out = output_retrying_busy(&mut cmd).map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     Ok(Output {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         code: out.status.code().unwrap_or(-1),
     })
+}
+
+/// `cmd.output()`, retried while the executable is "busy" (ETXTBSY): with two build threads, a
+/// child forked by one thread can briefly hold the other thread's freshly written binary open
+/// for writing, and exec refuses to run a file open for writing.
+pub fn output_retrying_busy(cmd: &mut std::process::Command) -> std::io::Result<std::process::Output> {
+    let mut attempts = 0;
+    loop {
+        match cmd.output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && attempts < 50 => {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Runs `jobs` on two worker threads and returns their results in order.
