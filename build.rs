@@ -32,10 +32,9 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
             if name != "tests" && name != "proto" {
                 collect(root, &path, out);
             }
-        } else if name.ends_with(".zig") {
-            if let Ok(rel) = path.strip_prefix(root) {
+        } else if name.ends_with(".zig")
+            && let Ok(rel) = path.strip_prefix(root) {
                 out.push(rel.to_string_lossy().replace('\\', "/"));
             }
-        }
     }
 }

@@ -143,7 +143,7 @@ pub fn build(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, out: &Path, sh
     std::fs::write(dir.path().join("main.zig"), request.source).map_err(io("cannot write main.zig"))?;
     crate::runtime::write_to(dir.path()).map_err(io("cannot write the runtime"))?;
     let spinner = progress(show_progress);
-    let result = if request.model { build_model(zig, request, &cache, dir.path()) } else { build_program(zig, request, &cache, dir.path()) };
+    let result = if request.model { build_model(zig, request, cache, dir.path()) } else { build_program(zig, request, cache, dir.path()) };
     if let Some(s) = spinner {
         s.finish_and_clear();
     }

@@ -1287,11 +1287,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             return self.ppl_builtin(v, name, args);
         }
         let real = args.iter().any(|a| self.f.inst(*a).ty.contains_real());
-        if real {
-            if let Some(doc) = self.real_builtin(name, args) {
+        if real
+            && let Some(doc) = self.real_builtin(name, args) {
                 return doc;
             }
-        }
         let mut docs: Vec<Doc> = args.iter().map(|a| self.operand(*a)).collect();
         if name == "channel_new" {
             return text_call(&format!("{}.init", self.m.ty(&self.f.inst(v).ty)), docs);

@@ -44,7 +44,7 @@ fn compile(name: &str, source: &str, level: Level) -> Compilation {
 
 /// The number of CIR instructions reachable in a compiled program.
 fn cir_size(c: &Compilation) -> usize {
-    c.cir.as_ref().map_or(0, |p| p.functions.iter().map(|f| sev::opt::tree::size(f)).sum())
+    c.cir.as_ref().map_or(0, |p| p.functions.iter().map(sev::opt::tree::size).sum())
 }
 
 /// Builds and runs one compilation; `Err` when Zig rejects it.

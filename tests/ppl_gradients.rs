@@ -34,7 +34,7 @@ fn model_cases() -> Vec<ModelCase> {
             let source = std::fs::read_to_string(&path).expect("readable example");
             let label = format!("{dir}/{file}");
             let c = support::compile(&label, &source);
-            if !c.cir.as_ref().is_some_and(|p| p.model.is_some()) {
+            if c.cir.as_ref().is_none_or(|p| p.model.is_none()) {
                 continue;
             }
             let data = [root.join("tests/data").join(format!("{name}.json")), root.join("examples").join(format!("{name}.data.json"))]

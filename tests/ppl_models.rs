@@ -247,7 +247,7 @@ fn run_conjugate(dir: &Path, c: &Conjugate, p: &Prepared, algo: &str, warmup: u3
 #[test]
 fn conjugate_posteriors_are_recovered_by_every_algorithm() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let models = vec![normal_normal(), beta_binomial(), gamma_poisson(), linear_regression()];
+    let models = [normal_normal(), beta_binomial(), gamma_poisson(), linear_regression()];
     let prepared = support::parallel(models.iter().collect(), |c| prepare(dir.path(), c));
     let mut jobs = Vec::new();
     for (c, p) in models.iter().zip(&prepared) {

@@ -78,12 +78,11 @@ impl Checker<'_> {
         }
         let lower = p.lower.map(|(x, _)| x);
         let upper = p.upper.map(|(x, _)| x);
-        if let (Some((lo, _)), Some((hi, span))) = (p.lower, p.upper) {
-            if lo > hi || (lo == hi && p.strict) {
+        if let (Some((lo, _)), Some((hi, span))) = (p.lower, p.upper)
+            && (lo > hi || (lo == hi && p.strict)) {
                 let message = format!("the bounds of `{}` leave no valid value ({lo} to {hi}{})", p.name.text, if p.strict { ", both excluded" } else { "" });
                 self.error(TypeError::BadDistribution { span, name: dist.into(), message, other: None, hint: None });
             }
-        }
         CustomParam { name: p.name.text.clone(), ty, lower, upper, strict: p.strict }
     }
 
@@ -110,12 +109,11 @@ impl Checker<'_> {
             SupportDecl::Bounds { lower, upper, .. } => {
                 let lo = lower.as_ref().and_then(|b| self.support_bound(dist, b, decls, params));
                 let hi = upper.as_ref().and_then(|b| self.support_bound(dist, b, decls, params));
-                if let (Some(SupportBound::Value(a)), Some(SupportBound::Value(b)), Some(BoundDecl::Value(_, span))) = (lo, hi, upper) {
-                    if a >= b {
+                if let (Some(SupportBound::Value(a)), Some(SupportBound::Value(b)), Some(BoundDecl::Value(_, span))) = (lo, hi, upper)
+                    && a >= b {
                         let message = format!("the support is empty: the lower bound {a} is not below the upper bound {b}");
                         self.error(TypeError::BadDistribution { span: *span, name: dist.into(), message, other: None, hint: None });
                     }
-                }
                 CustomSupport::Continuous { lower: lo, upper: hi }
             }
         }
@@ -230,12 +228,11 @@ impl Checker<'_> {
             .collect();
         // a literal that violates its constraint is known to fail already
         for (e, d) in typed.iter().zip(&declared) {
-            if let Some(x) = literal_value(e) {
-                if let Some(what) = violated(d, x) {
+            if let Some(x) = literal_value(e)
+                && let Some(what) = violated(d, x) {
                     let message = format!("`{}` must be {what}, got {x}", d.name);
                     self.error(TypeError::DistParams { span: e.span, dist: dist.name.text.clone(), message });
                 }
-            }
         }
         Some(typed)
     }
@@ -255,12 +252,11 @@ impl Checker<'_> {
             return None;
         }
         let typed_weights = self.value(weights, &Expect::ty(Ty::Array(Box::new(F64))));
-        if let ast::ExprKind::Array(items) = &weights.kind {
-            if items.len() != dist.components.len() {
+        if let ast::ExprKind::Array(items) = &weights.kind
+            && items.len() != dist.components.len() {
                 let message = format!("{} weight{} for {} component{}", items.len(), plural(items.len()), dist.components.len(), plural(dist.components.len()));
                 mixture_error(self, weights.span, message);
             }
-        }
         let mut params = vec![typed_weights];
         let mut components = Vec::new();
         let mut kinds: Vec<(bool, &ast::DistExpr)> = Vec::new();
@@ -295,15 +291,14 @@ impl Checker<'_> {
             components.push(Component { kind: ComponentKind::Builtin(info.name), arity: d.params.len() });
             params.extend(d.params);
         }
-        if let Some((first, _)) = kinds.first().copied() {
-            if let Some((_, other)) = kinds.iter().find(|(k, _)| *k != first) {
+        if let Some((first, _)) = kinds.first().copied()
+            && let Some((_, other)) = kinds.iter().find(|(k, _)| *k != first) {
                 let word = |d: bool| if d { "discrete" } else { "continuous" };
                 let message = format!("`{}` is {}, but the first component is {}; a mixture's components are all continuous or all discrete", other.name.text, word(!first), word(first));
                 mixture_error(self, other.name.span, message);
                 ok = false;
             }
-        }
-        ok.then(|| Dist { name: "", params, span: dist.span, kind: DistKind::Mixture(components) })
+        ok.then_some(Dist { name: "", params, span: dist.span, kind: DistKind::Mixture(components) })
     }
 
     /// `sample` from a declared distribution or a mixture.
@@ -342,11 +337,10 @@ impl Checker<'_> {
         let typed_dist = self.declared_dist(dist)?;
         let discrete = self.out.dist_is_discrete(&typed_dist);
         // an array literal of number literals takes the distribution's element type
-        if let Ty::Array(e) = self.f.unifier.resolve(&typed_value.ty) {
-            if matches!(*e, Ty::Var(_)) {
+        if let Ty::Array(e) = self.f.unifier.resolve(&typed_value.ty)
+            && matches!(*e, Ty::Var(_)) {
                 let _ = self.f.unifier.unify(&e, if discrete { &I64 } else { &F64 });
             }
-        }
         let value_ty = self.f.unifier.default_literals(&typed_value.ty);
         let element = match &value_ty {
             Ty::Array(e) => (**e).clone(),

@@ -305,11 +305,10 @@ impl Checker<'_> {
         if let Some(builtin) = builtins::find(&func.text) {
             return self.call_builtin(builtin, func, args, span, expect);
         }
-        if let Some(receiver) = args.first() {
-            if let Some(found) = self.trait_method_call(receiver, func, &args[1..], span) {
+        if let Some(receiver) = args.first()
+            && let Some(found) = self.trait_method_call(receiver, func, &args[1..], span) {
                 return found;
             }
-        }
         let mut candidates = self.function_names();
         candidates.extend(builtins::all().map(|b| b.name.to_string()));
         candidates.extend(builtins::math_names());
@@ -645,11 +644,10 @@ impl Checker<'_> {
 
     fn struct_literal(&mut self, fields: &[(ast::Name, ast::Expr)], span: Span, expect: &Expect) -> Expr {
         let expected = expect.ty.as_ref().map(|t| self.f.unifier.resolve(t));
-        if let Some(ty @ Ty::Adt(..)) = &expected {
-            if self.out.record_fields(ty).is_some() {
+        if let Some(ty @ Ty::Adt(..)) = &expected
+            && self.out.record_fields(ty).is_some() {
                 return self.record_fields_of(ty.clone(), fields, span);
             }
-        }
         let names: Vec<String> = fields.iter().map(|(n, _)| n.text.clone()).collect();
         let id = self.anon_record(&names);
         let params = self.out.adt(id).params.len();

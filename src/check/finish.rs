@@ -30,11 +30,10 @@ impl Checker<'_> {
 
     fn deferred_checks(&mut self) {
         for (value, ty, span) in std::mem::take(&mut self.f.int_literals) {
-            if let Ty::Int(it) = self.f.unifier.finish(&ty) {
-                if !it.contains(value) {
+            if let Ty::Int(it) = self.f.unifier.finish(&ty)
+                && !it.contains(value) {
                     self.error(TypeError::LiteralRange { span, value: value.to_string(), ty: it.name().into() });
                 }
-            }
         }
         let mut reported = Vec::new();
         for (ty, span, what) in std::mem::take(&mut self.f.must_resolve) {

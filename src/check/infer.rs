@@ -54,10 +54,7 @@ impl Unifier {
     /// Substitutes all bound variables. Unbound ones stay (see [`Unifier::finish`]).
     pub fn resolve(&self, ty: &Ty) -> Ty {
         ty.map(&mut |t| match t {
-            Ty::Var(v) => match self.state(*v).1 {
-                Some(bound) => Some(self.resolve(bound)),
-                None => None,
-            },
+            Ty::Var(v) => self.state(*v).1.map(|bound| self.resolve(bound)),
             _ => None,
         })
     }

@@ -64,11 +64,10 @@ impl Checker<'_> {
         let Some(declared) = self.out.record_fields(ty) else {
             return self.pattern_mismatch(p, ty, "a struct pattern");
         };
-        if let (Some(n), Ty::Adt(id, _)) = (name, ty) {
-            if self.out.adt(*id).name != n.text {
+        if let (Some(n), Ty::Adt(id, _)) = (name, ty)
+            && self.out.adt(*id).name != n.text {
                 return self.pattern_mismatch(p, ty, &format!("a `{}` pattern", n.text));
             }
-        }
         let mut out = Vec::new();
         for (field, sub) in fields {
             match declared.iter().position(|(n, _)| *n == field.text) {
@@ -96,11 +95,10 @@ impl Checker<'_> {
             return self.pattern_mismatch(p, ty, "an enum pattern");
         };
         let adt_name = self.out.adt(*id).name.clone();
-        if let Some(n) = name {
-            if n.text != adt_name {
+        if let Some(n) = name
+            && n.text != adt_name {
                 return self.pattern_mismatch(p, ty, &format!("a `{}` pattern", n.text));
             }
-        }
         let Some(index) = variants.iter().position(|(n, _)| *n == variant.text) else {
             let suggestion = did_you_mean(&variant.text, variants.iter().map(|(n, _)| n.as_str()));
             self.error(TypeError::UnknownVariant { span: variant.span, ty: adt_name, variant: variant.text.clone(), suggestion });

@@ -487,6 +487,16 @@ impl<'a> Checker<'a> {
     }
 }
 
+fn pattern_bindings(p: &typed::Pat, out: &mut Vec<LocalId>) {
+    match p {
+        typed::Pat::Bind(l) => out.push(*l),
+        typed::Pat::Tuple(items) => items.iter().for_each(|i| pattern_bindings(i, out)),
+        typed::Pat::Record { fields } => fields.iter().for_each(|(_, f)| pattern_bindings(f, out)),
+        typed::Pat::Variant { payload: Some(inner), .. } => pattern_bindings(inner, out),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Flow;
@@ -495,15 +505,5 @@ mod tests {
     fn both_diverge_only_when_both_do() {
         assert_eq!(Flow::both(Flow::Diverges, Flow::Diverges), Flow::Diverges);
         assert_eq!(Flow::both(Flow::Diverges, Flow::Normal), Flow::Normal);
-    }
-}
-
-fn pattern_bindings(p: &typed::Pat, out: &mut Vec<LocalId>) {
-    match p {
-        typed::Pat::Bind(l) => out.push(*l),
-        typed::Pat::Tuple(items) => items.iter().for_each(|i| pattern_bindings(i, out)),
-        typed::Pat::Record { fields } => fields.iter().for_each(|(_, f)| pattern_bindings(f, out)),
-        typed::Pat::Variant { payload: Some(inner), .. } => pattern_bindings(inner, out),
-        _ => {}
     }
 }

@@ -124,11 +124,10 @@ impl<'a> Analysis<'a> {
             match &stmt.kind {
                 S::Let { local, value, .. } => self.mark(func, *local, value, active),
                 S::Assign { place, value } => self.mark(func, place.root, value, active),
-                S::LetPattern { pattern, value } => {
-                    if self.expr_active(value, active) {
+                S::LetPattern { pattern, value }
+                    if self.expr_active(value, active) => {
                         bind_all(pattern, func, active);
                     }
-                }
                 S::ForEach { binding, iterable, body } => {
                     if self.expr_active(iterable, active) {
                         bind_all(binding, func, active);
@@ -136,13 +135,11 @@ impl<'a> Analysis<'a> {
                     self.propagate(body, func, active);
                 }
                 S::Expr(e) => {
-                    if let E::Call { callee: Callee::Builtin { name: "push" }, args } = &e.kind {
-                        if let (Some(Expr { kind: E::Local(target), .. }), Some(v)) = (args.first(), args.get(1)) {
-                            if self.expr_active(v, active) && func.local(*target).ty.is_real_like() {
+                    if let E::Call { callee: Callee::Builtin { name: "push" }, args } = &e.kind
+                        && let (Some(Expr { kind: E::Local(target), .. }), Some(v)) = (args.first(), args.get(1))
+                            && self.expr_active(v, active) && func.local(*target).ty.is_real_like() {
                                 active.insert(*target);
                             }
-                        }
-                    }
                 }
                 S::If { then_body, else_body, .. } => {
                     self.propagate(then_body, func, active);

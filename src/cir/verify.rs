@@ -199,11 +199,10 @@ impl Verifier<'_> {
         use InstKind as K;
         match &inst.kind {
             K::Local(l) | K::DeferReleaseLocal(l) if l.index() >= self.f.locals.len() => self.note(v, format!("local {l} does not exist")),
-            K::Local(l) => {
-                if self.f.local(*l).ty != inst.ty {
+            K::Local(l)
+                if self.f.local(*l).ty != inst.ty => {
                     self.note(v, "a local read has the local's type");
                 }
-            }
             K::SetLocal(l, value) | K::InitLocal(l, value) => match self.f.locals.get(l.index()) {
                 Some(decl) if decl.ty != self.ty(*value) => self.note(v, format!("stores a {} into {l} of type {}", self.p.display(&self.ty(*value)), self.p.display(&decl.ty))),
                 None => self.note(v, format!("local {l} does not exist")),

@@ -71,12 +71,11 @@ fn truncate_unreachable(f: &mut Function) -> bool {
     let mut changed = false;
     for b in f.reachable_blocks() {
         let insts = &f.blocks[b.index()].insts;
-        if let Some(k) = insts.iter().position(|v| diverges(f, *v)) {
-            if k + 1 < insts.len() {
+        if let Some(k) = insts.iter().position(|v| diverges(f, *v))
+            && k + 1 < insts.len() {
                 f.blocks[b.index()].insts.truncate(k + 1);
                 changed = true;
             }
-        }
     }
     changed
 }
@@ -117,8 +116,8 @@ fn dead_stores(p: &Program, f: &mut Function) -> bool {
         // A heap local initialised once and released once, with a value that can go with its
         // release: release the value instead (then both go). A value with effects keeps its
         // local: a lone `defer_release` of a call would be emitted as a deferred call.
-        if let ([w], [r]) = (writes.as_slice(), rel) {
-            if let InstKind::InitLocal(_, value) = f.inst(*w).kind {
+        if let ([w], [r]) = (writes.as_slice(), rel)
+            && let InstKind::InitLocal(_, value) = f.inst(*w).kind {
                 let (rb, rpos) = layout.defined_at[r];
                 let goes = matches!(f.inst(value).kind, InstKind::Retain(_)) || effects::removable_with_release(p, f, value);
                 if goes && layout.reaches(value, rb, rpos) {
@@ -126,7 +125,6 @@ fn dead_stores(p: &Program, f: &mut Function) -> bool {
                     replace.insert(*r, InstKind::DeferRelease(value));
                 }
             }
-        }
     }
     for (v, kind) in replace {
         f.insts[v.index()].kind = kind;
@@ -146,11 +144,10 @@ fn unused_values(p: &Program, f: &mut Function) -> bool {
                 continue;
             }
             match users[v.index()].as_slice() {
-                [] => {
-                    if effects::removable_if_unused(p, f, v) {
+                []
+                    if effects::removable_if_unused(p, f, v) => {
                         dead.insert(v);
                     }
-                }
                 [only] if matches!(f.inst(*only).kind, InstKind::DeferRelease(_)) => {
                     let pair = matches!(inst.kind, InstKind::Retain(_)) || effects::removable_with_release(p, f, v);
                     if pair && !effects::touches_real(f, v) {

@@ -79,11 +79,10 @@ fn recursive_functions(p: &Program) -> HashSet<FuncId> {
                 out.insert(id);
                 break;
             }
-            if seen.insert(g) {
-                if let Some(cs) = calls.get(g.index()) {
+            if seen.insert(g)
+                && let Some(cs) = calls.get(g.index()) {
                     pending.extend(cs.iter().copied());
                 }
-            }
         }
     }
     out
@@ -232,12 +231,11 @@ impl Copier<'_> {
         let mut out = Vec::new();
         for &v in list {
             let inst = self.callee.inst(v);
-            if let InstKind::Local(l) = inst.kind {
-                if let Some(arg) = self.params.get(&l) {
+            if let InstKind::Local(l) = inst.kind
+                && let Some(arg) = self.params.get(&l) {
                     self.values.insert(v, *arg);
                     continue;
                 }
-            }
             if let (Some(result), InstKind::Return(value)) = (self.wrapped, &inst.kind) {
                 if let (Some(r), Some(x)) = (result, value) {
                     let x = self.values[x];

@@ -753,7 +753,7 @@ impl Parser {
             return Some(LValue { kind: LValueKind::Var(name), span: json.span });
         }
         let Some((key, body)) = json.as_object().filter(|m| m.len() == 1).map(|m| (m[0].key.as_str(), &m[0].value)) else {
-            self.error(ParseError::BadAssignTarget { span: json.span, found: format!("{}", json.type_name()) });
+            self.error(ParseError::BadAssignTarget { span: json.span, found: json.type_name().to_string() });
             return None;
         };
         let kind = match key {

@@ -68,9 +68,8 @@ impl Namer {
         (2..)
             .map(|i| format!("{base}_{i}"))
             .find(|candidate| !self.taken.contains(candidate))
-            .map(|name| {
+            .inspect(|name| {
                 self.taken.insert(name.clone());
-                name
             })
             .unwrap_or(base)
     }

@@ -227,11 +227,10 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 let v = self.expr(value);
                 self.let_name = None;
                 let l = self.bind_local(*local, v, span);
-                if *output && self.f.model {
-                    if let Some(frame) = self.outputs.last_mut() {
+                if *output && self.f.model
+                    && let Some(frame) = self.outputs.last_mut() {
                         frame.push((*local, l, span));
                     }
-                }
             }
             S::LetPattern { pattern, value } => {
                 let v = self.expr(value);
