@@ -157,6 +157,8 @@ pub enum Transform {
     Simplex,
     /// An unconstrained vector with a joint density (multivariate normal).
     Joint,
+    /// The Cholesky factor of a K×K correlation matrix (LKJ prior), K(K-1)/2 free values.
+    CholeskyCorr,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

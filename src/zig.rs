@@ -1410,6 +1410,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let bound = |this: &mut Self, b: Option<ValueId>| b.map_or(text("{}"), |x| this.dist_arg(x));
         match kind {
             SampleKind::Forward => {
+                if crate::check::dists::find(dist).is_some_and(|info| info.is_multivariate()) {
+                    let n = size.map_or(text("{}"), |n| self.operand(n));
+                    return text_call("rt.ppl.forward.drawJoint", vec![text(d), tuple, n, loc]);
+                }
                 if let Some(n) = size {
                     let n = self.operand(n);
                     let elem = match ty {
@@ -1438,6 +1442,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                     (Transform::Joint, Some(k)) => {
                         let k = self.operand(k);
                         text_call("M.paramJoint", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, loc])
+                    }
+                    (Transform::CholeskyCorr, Some(k)) => {
+                        let k = self.operand(k);
+                        text_call("M.paramCholeskyCorr", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, loc])
                     }
                     (_, Some(n)) => {
                         let n = self.operand(n);
@@ -1714,7 +1722,7 @@ fn transform_name(t: Transform) -> &'static str {
         Transform::Ordered => "ordered",
         Transform::PositiveOrdered => "positive_ordered",
         Transform::Simplex => "simplex",
-        Transform::Joint => "real",
+        Transform::Joint | Transform::CholeskyCorr => "real",
     }
 }
 

@@ -59,6 +59,56 @@ pub fn drawVector(comptime D: type, args: anytype, n: i64, comptime T: type, com
     return out;
 }
 
+/// The element type of a multivariate draw (`D.sample` writes into a slice of it).
+fn JointElem(comptime D: type) type {
+    return @typeInfo(@typeInfo(@TypeOf(D.sample)).@"fn".params[1].type.?).pointer.child;
+}
+
+fn isLkj(comptime D: type) bool {
+    return comptime std.mem.eql(u8, D.name, "lkj_corr_cholesky");
+}
+
+fn JointDraw(comptime D: type) type {
+    return if (isLkj(D)) list_mod.List(list_mod.List(f64)) else list_mod.List(JointElem(D));
+}
+
+/// One draw of a multivariate distribution, owned: a vector whose length its first parameter
+/// fixes (a vector's length, a matrix's rows), or the K rows of an LKJ Cholesky factor. `size`
+/// is K for an LKJ factor, the number of trials for a multinomial and `{}` otherwise.
+pub fn drawJoint(comptime D: type, args: anytype, size: anytype, comptime loc: Loc) JointDraw(D) {
+    const E = JointElem(D);
+    const Size = @TypeOf(size);
+    if (Size != void and size < 0) core.fault(loc, "a size must not be negative, got {d}", .{size});
+    const first = args[0];
+    const n: usize = if (comptime isLkj(D)) @as(usize, @intCast(size)) * @as(usize, @intCast(size)) else if (@hasField(@TypeOf(first), "rows")) first.rows else first.len;
+    const out = core.gpa().alloc(E, n) catch core.faultNoLoc("out of memory for a draw", .{});
+    defer core.gpa().free(out);
+    const rest = if (comptime isLkj(D)) .{@as(usize, @intCast(size))} ++ args else if (Size == void) args else args ++ .{size};
+    @call(.auto, D.sample, .{ random(), out } ++ rest) catch core.fault(loc, "{s}", .{dist.lastError()});
+    if (comptime !isLkj(D)) return list_mod.List(E).fromSlice(out);
+    const k: usize = @intCast(size);
+    var rows = list_mod.List(list_mod.List(f64)).withCapacity(k);
+    for (0..k) |i| rows.pushOwned(list_mod.List(f64).fromSlice(out[i * k .. (i + 1) * k]));
+    return rows;
+}
+
+test drawJoint {
+    const alpha = [_]f64{ 1, 2, 3 };
+    const p = drawJoint(dist.dirichlet, .{@as([]const f64, &alpha)}, {}, .{ .func = "t", .line = 1, .col = 1 });
+    defer p.sevRelease();
+    var total: f64 = 0;
+    for (p.items()) |x| total += x;
+    try std.testing.expectEqual(@as(i64, 3), p.len());
+    try std.testing.expectApproxEqAbs(@as(f64, 1), total, 1e-12);
+    const l = drawJoint(dist.lkj_corr_cholesky, .{@as(f64, 2)}, @as(i64, 3), .{ .func = "t", .line = 1, .col = 1 });
+    defer l.sevRelease();
+    for (l.items()) |row| {
+        var sq: f64 = 0;
+        for (row.items()) |x| sq += x * x;
+        try std.testing.expectApproxEqAbs(@as(f64, 1), sq, 1e-12);
+    }
+}
+
 /// A draw conditioned to lie between `lo` and `hi` (either may be `{}` for no bound), by
 /// rejection; faults when the bounds hold almost none of the distribution's mass.
 pub fn drawBounded(comptime D: type, args: anytype, lo: anytype, hi: anytype, comptime loc: Loc) f64 {

@@ -24,6 +24,7 @@ const std = @import("std");
 const ad = @import("ad.zig");
 const dist = @import("dist.zig");
 const transform = @import("transform.zig");
+const linalg = @import("linalg.zig");
 const forward = @import("forward.zig");
 const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
@@ -269,6 +270,33 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
                 ctx.target = S.add(ctx.target, lp);
             }
             return out;
+        }
+
+        /// The Cholesky factor of a `k`×`k` correlation matrix with prior `D` (LKJ), as `k`
+        /// rows: K(K-1)/2 unconstrained values through `transform.cholesky_corr` (whose
+        /// log-Jacobian goes to the target). Its columns are `name.i.j`, row-major.
+        pub fn paramCholeskyCorr(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, k_in: i64, comptime loc: Loc) Error!List(List(S.Real)) {
+            if (k_in < 1) core.fault(loc, "a correlation matrix needs a dimension of at least 1, got {d}", .{k_in});
+            const k: usize = @intCast(k_in);
+            if (ctx.layout) |l| try l.add(ctx.allocator, site, k * k, k);
+            const free = transform.cholesky_corr_free(k);
+            const u = try ctx.take(free);
+            const src = try ctx.allocator.alloc(S.Real, free);
+            defer ctx.allocator.free(src);
+            for (src, 0..) |*x, i| x.* = if (u.len > 0) u[i] else S.lift(0);
+            const buf = try ctx.allocator.alloc(S.Real, k * k);
+            defer ctx.allocator.free(buf);
+            transform.cholesky_corr(S, src, buf, k, &ctx.target);
+            if (phase == .generate) {
+                for (buf) |x| ctx.write(ad.value(x));
+            } else {
+                const view = linalg.Matrix(S.Real){ .data = buf, .rows = k, .cols = k };
+                const lp = @call(.auto, D.lpdf, .{ S, view } ++ args) catch return ctx.fail(loc);
+                ctx.target = S.add(ctx.target, lp);
+            }
+            var rows = List(List(S.Real)).withCapacity(k);
+            for (0..k) |i| rows.pushOwned(List(S.Real).fromSlice(buf[i * k .. (i + 1) * k]));
+            return rows;
         }
 
         /// A draw that does not enter the likelihood (a discrete or predictive `sample`):

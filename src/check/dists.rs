@@ -124,6 +124,11 @@ impl DistInfo {
         self.support == Support::Discrete
     }
 
+    /// Whether one draw is a vector or a matrix.
+    pub fn is_multivariate(&self) -> bool {
+        !matches!(self.value, ValueKind::Real | ValueKind::Int)
+    }
+
     /// Whether an `observe` may give a vector of values to this distribution at once.
     pub fn vectorisable(&self) -> bool {
         matches!(self.value, ValueKind::Real | ValueKind::Int)

@@ -966,9 +966,33 @@ impl Checker<'_> {
         if let Some(c) = &sample.constraint {
             self.check_constraint(c, info, size.is_some());
         }
+        self.check_multivariate_size(info, size.is_some(), span);
         let element = self.sample_value_type(info, expect, size.is_some());
-        let ty = if size.is_some() { Ty::Array(Box::new(element)) } else { element };
+        let ty = if size.is_some() && !info.is_multivariate() { Ty::Array(Box::new(element)) } else { element };
         Expr { kind: T::Sample { dist, size, lower, upper, constraint }, ty, span }
+    }
+
+    /// For a scalar distribution `size` asks for that many independent draws. For a
+    /// multivariate one it is the dimension the parameters do not fix: K for an LKJ factor,
+    /// the number of trials for a multinomial; the others take none. The fused GLM densities
+    /// with a real or count outcome have no sampler: they serve `observe` only.
+    fn check_multivariate_size(&mut self, info: &dists::DistInfo, sized: bool, span: Span) {
+        let name = info.name;
+        let dimension = match name {
+            "lkj_corr_cholesky" => Some("the dimension K of the K×K factor"),
+            "multinomial" => Some("the number of trials"),
+            _ => None,
+        };
+        let message = if matches!(name, "poisson_log_glm" | "normal_id_glm") {
+            format!("`{name}` has no sampler: it is a likelihood for `observe` (draw from `poisson_log` or `normal` per row instead)")
+        } else if let (Some(meaning), false) = (dimension, sized) {
+            format!("a `{name}` draw needs a \"size\": {meaning}")
+        } else if info.is_multivariate() && dimension.is_none() && sized {
+            format!("a `{name}` draw takes no \"size\": its parameters fix its length (draw several in a loop)")
+        } else {
+            return;
+        };
+        self.error(TypeError::DistParams { span, dist: name.into(), message });
     }
 
     fn check_constraint(&mut self, c: &ast::Name, info: &dists::DistInfo, sized: bool) {

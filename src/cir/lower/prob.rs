@@ -115,7 +115,11 @@ impl FnLower<'_, '_> {
             Err(message) => return self.reject(span, message),
         };
         let site = self.site(SiteKind::Param, name, String::new(), 0.0);
-        let ty = if size.is_some() { Ty::Array(Box::new(Ty::Real)) } else { Ty::Real };
+        let ty = match (transform, size) {
+            (Transform::CholeskyCorr, _) => Ty::Array(Box::new(Ty::Array(Box::new(Ty::Real)))),
+            (_, Some(_)) => Ty::Array(Box::new(Ty::Real)),
+            (_, None) => Ty::Real,
+        };
         let kind = InstKind::Sample { site, dist: info.name, args, size, lower, upper, kind: SampleKind::Param(transform) };
         self.owned_value(kind, ty, span)
     }
@@ -146,7 +150,13 @@ impl FnLower<'_, '_> {
                 let k = self.length_of(args[0], span);
                 return Ok((Transform::Joint, None, None, Some(k)));
             }
-            ValueKind::Matrix => return Err(format!("`{}` parameters are not supported yet", info.name)),
+            // The only matrix-valued distribution; the checker has required its `size`.
+            ValueKind::Matrix => {
+                return match size {
+                    Some(k) => Ok((Transform::CholeskyCorr, None, None, Some(k))),
+                    None => Err(format!("a `{}` parameter needs a `size`: the dimension K of the K×K factor", info.name)),
+                };
+            }
             _ => {}
         }
         let explicit = match (lower, upper) {
