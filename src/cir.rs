@@ -116,6 +116,9 @@ pub struct VTable {
 pub struct ModelEntry {
     pub name: String,
     pub data: Vec<(String, Ty)>,
+    /// Set by `opt::datacache`: the function computing, once per process, the entry's
+    /// data-only work from the data; its result is the entry's extra last parameter.
+    pub prepare: Option<FuncId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

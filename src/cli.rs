@@ -112,7 +112,7 @@ pub enum Command {
         #[arg(short = 'O', value_name = "LEVEL", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=2))]
         opt_level: u8,
         /// Run exactly these optimisation passes instead of a level's (comma-separated:
-        /// inline, fold, strength, licm, dce); for experiments and benchmarks.
+        /// inline, fold, strength, licm, datacache, dce); for experiments and benchmarks.
         #[arg(long, value_name = "LIST", hide = true)]
         passes: Option<String>,
     },

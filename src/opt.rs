@@ -9,12 +9,13 @@
 //! |-------|--------|
 //! | `-O0` | none   |
 //! | `-O1` | fold, dce |
-//! | `-O2` | inline, fold, strength, licm, fold, dce |
+//! | `-O2` | inline, fold, strength, licm, fold, datacache, dce |
 //!
 //! With debug assertions (tests and debug builds) the CIR verifier runs after every pass; a
 //! failure names the pass and shows the function with the error under the instruction at
 //! fault.
 
+pub mod datacache;
 pub mod dce;
 pub mod effects;
 pub mod fold;
@@ -61,16 +62,17 @@ pub const FOLD: Pass = Pass { name: "fold", run: fold::run };
 pub const STRENGTH: Pass = Pass { name: "strength", run: strength::run };
 pub const LICM: Pass = Pass { name: "licm", run: licm::run };
 pub const DCE: Pass = Pass { name: "dce", run: dce::run };
+pub const DATACACHE: Pass = Pass { name: "datacache", run: datacache::run };
 
 /// Every pass, by name.
-pub const ALL: &[Pass] = &[INLINE, FOLD, STRENGTH, LICM, DCE];
+pub const ALL: &[Pass] = &[INLINE, FOLD, STRENGTH, LICM, DATACACHE, DCE];
 
 /// The pipeline at a level.
 pub fn pipeline(level: Level) -> &'static [Pass] {
     match level {
         Level::O0 => &[],
         Level::O1 => &[FOLD, DCE],
-        Level::O2 => &[INLINE, FOLD, STRENGTH, LICM, FOLD, DCE],
+        Level::O2 => &[INLINE, FOLD, STRENGTH, LICM, FOLD, DATACACHE, DCE],
     }
 }
 

@@ -191,10 +191,10 @@ impl<'a> Module<'a> {
         lines.extend(sites);
         lines.push(text("};"));
         lines.push(self.data_struct(model));
-        let args: Vec<String> = model.data.iter().map(|(n, _)| format!("data.{}", escape(n))).collect();
+        let args: Vec<String> = model.data.iter().map(|(n, _)| format!("data.{}", escape(n))).chain(model.prepare.map(|_| "data.sev_cache".to_string())).collect();
         let mut call_args = vec!["M".to_string(), "ctx".to_string()];
         call_args.extend(args);
-        let data_use = if model.data.is_empty() { "    _ = data;".to_string() } else { String::new() };
+        let data_use = if model.data.is_empty() && model.prepare.is_none() { "    _ = data;".to_string() } else { String::new() };
         lines.push(text("pub fn run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void {"));
         if !data_use.is_empty() {
             lines.push(text(data_use));
@@ -245,31 +245,49 @@ impl<'a> Module<'a> {
             .collect()
     }
 
-    /// The model's data: one field per parameter of the entry, read by name from the data file.
+    /// The model's data: one field per parameter of the entry, read by name from the data file,
+    /// and, when `opt::datacache` moved data-only work out of the entry, the cache that work
+    /// computes once (`sev_cache`).
     fn data_struct(&self, model: &ModelEntry) -> Doc {
         let mut lines = Vec::new();
         for (n, ty) in &model.data {
             lines.push(text(format!("{}: {},", escape(n), self.ty(ty))));
+        }
+        let cache_ty = model.prepare.map(|f| self.p.func(f).ret.clone());
+        if let Some(ty) = &cache_ty {
+            lines.push(text(format!("sev_cache: {},", self.ty(ty))));
         }
         lines.push(text(""));
         lines.push(text("pub fn read(d: rt.ppl.modelrt.DataSource) !Data {"));
         if model.data.is_empty() {
             lines.push(text("    _ = d;"));
         }
-        lines.push(text("    return .{"));
+        let declare = if model.prepare.is_some() { "    var data: Data = .{" } else { "    return .{" };
+        lines.push(text(declare));
         for (n, ty) in &model.data {
             lines.push(text(format!("        .{} = try {},", escape(n), data_reader(n, ty))));
         }
-        lines.push(text("    };"));
+        if let Some(prepare) = model.prepare {
+            lines.push(text("        .sev_cache = undefined,"));
+            lines.push(text("    };"));
+            let args: Vec<String> = model.data.iter().map(|(n, _)| format!("data.{}", escape(n))).collect();
+            lines.push(text(format!("    data.sev_cache = {}({});", self.fn_names[prepare.index()], args.join(", "))));
+            lines.push(text("    return data;"));
+        } else {
+            lines.push(text("    };"));
+        }
         lines.push(text("}"));
         lines.push(text(""));
         lines.push(text("pub fn deinit(self: *Data) void {"));
-        let heap: Vec<&(String, Ty)> = model.data.iter().filter(|(_, t)| t.is_heap()).collect();
+        let mut heap: Vec<String> = model.data.iter().filter(|(_, t)| t.is_heap()).map(|(n, _)| escape(n)).collect();
+        if cache_ty.as_ref().is_some_and(Ty::is_heap) {
+            heap.push("sev_cache".into());
+        }
         if heap.is_empty() {
             lines.push(text("    _ = self;"));
         }
-        for (n, _) in heap {
-            lines.push(text(format!("    rt.release(self.{});", escape(n))));
+        for n in heap {
+            lines.push(text(format!("    rt.release(self.{n});")));
         }
         lines.push(text("}"));
         concat([text("pub const Data = struct {"), concat(lines.into_iter().map(|l| concat([hardline(), l]))).nest(INDENT), hardline(), text("};")])

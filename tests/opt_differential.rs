@@ -226,7 +226,10 @@ fn draws(path: &Path) -> String {
 #[test]
 fn models_draw_identically_at_o0_and_o2() {
     let root = support::root();
-    let mut models: Vec<(PathBuf, PathBuf)> = vec![(root.join("examples/logistic_regression.sirs.json"), root.join("examples/logistic_regression.data.json"))];
+    let mut models: Vec<(PathBuf, PathBuf)> = ["logistic_regression", "centred_regression"]
+        .iter()
+        .map(|m| (root.join(format!("examples/{m}.sirs.json")), root.join(format!("examples/{m}.data.json"))))
+        .collect();
     for entry in std::fs::read_dir(root.join("examples/posteriordb")).expect("models").flatten() {
         let path = entry.path();
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -237,7 +240,7 @@ fn models_draw_identically_at_o0_and_o2() {
         }
     }
     models.sort();
-    assert!(models.len() >= 9, "expected the 8 posteriordb models and logistic regression");
+    assert!(models.len() >= 10, "expected the 8 posteriordb models and the two regressions");
     let results = support::parallel(models, |(model, data)| {
         let out = tempfile::tempdir().expect("temporary directory");
         let run = |level: &str| {

@@ -178,7 +178,7 @@ impl Lowerer<'_> {
         }
         let f = self.typed.func(func);
         let data = f.params.iter().map(|p| (f.local(*p).name.clone(), self.ty(&f.local(*p).ty))).collect();
-        let entry = ModelEntry { name: f.name.clone(), data };
+        let entry = ModelEntry { name: f.name.clone(), data, prepare: None };
         let key = Instance { func, type_args: Vec::new(), active: vec![false; f.params.len()], model: true };
         let index = self.out.inferred.len();
         self.out.inferred.push(InferredModel { entry, func: FuncId(u32::MAX) });
@@ -199,7 +199,7 @@ impl Lowerer<'_> {
         let file = source.name.rsplit('/').next().unwrap_or(&source.name);
         let stem = crate::syntax::EXTENSIONS.iter().find_map(|e| file.strip_suffix(e)).unwrap_or(file);
         let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
-        ModelEntry { name: if name.is_empty() { "model".into() } else { name }, data }
+        ModelEntry { name: if name.is_empty() { "model".into() } else { name }, data, prepare: None }
     }
 
     /// Maps a typed type (already substituted) to its CIR form.

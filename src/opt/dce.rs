@@ -214,11 +214,12 @@ pub fn remove(f: &mut Function, dead: &HashSet<ValueId>) -> bool {
 fn remove_unused_functions(p: &mut Program) -> bool {
     let Some(entry) = p.entry else { return false };
     let mut reached = vec![false; p.functions.len()];
-    // Methods reachable through trait objects are referenced by their tables, and models
-    // fitted by `infer` by the program's list of them.
+    // Methods reachable through trait objects are referenced by their tables, models fitted
+    // by `infer` by the program's list of them, and a model's data cache by the model.
     let mut pending: Vec<FuncId> = std::iter::once(entry)
         .chain(p.vtables.iter().flat_map(|t| t.methods.iter().copied()))
         .chain(p.inferred.iter().map(|m| m.func))
+        .chain(p.model.as_ref().and_then(|m| m.prepare))
         .collect();
     while let Some(id) = pending.pop() {
         if reached.get(id.index()).is_none_or(|r| *r) {
@@ -262,6 +263,9 @@ fn remove_unused_functions(p: &mut Program) -> bool {
     }
     for m in &mut p.inferred {
         m.func = new_id.get(m.func.index()).copied().flatten().unwrap_or(m.func);
+    }
+    if let Some(prepare) = p.model.as_mut().and_then(|m| m.prepare.as_mut()) {
+        *prepare = new_id.get(prepare.index()).copied().flatten().unwrap_or(*prepare);
     }
     p.entry = new_id[entry.index()];
     true

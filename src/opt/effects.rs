@@ -101,6 +101,9 @@ fn builtin<'t>(name: &str, mut args: impl Iterator<Item = &'t Ty>, ret: &Ty) -> 
         "to_string" | "str_concat" | "str_to_upper" | "str_to_lower" | "str_trim" | "array_concat" | "array_reverse" | "map_keys" | "map_values" | "set_items" => {
             Effect::ALLOC
         }
+        // A negative length, an overflowing integer sum, arrays of different lengths.
+        "array_fill" => Effect { allocates: true, ..Effect::FAULT },
+        "array_sum" | "array_mean" | "dot" => Effect::FAULT,
         _ => Effect::EFFECT,
     }
 }

@@ -18,8 +18,7 @@
 //!
 //! What it deliberately does not do: move anything that may fault (an index, checked
 //! integer arithmetic) — it could fault where the original did not run — or allocate; move
-//! work out of the log density function itself (into a once-per-process cache; that needs
-//! support in the backend).
+//! work out of the log density function itself (that is `datacache`, which runs after it).
 
 use super::effects;
 use super::tree::{self, Layout};

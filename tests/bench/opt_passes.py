@@ -40,12 +40,13 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SEV = os.environ.get("SEV_BIN", os.path.join(ROOT, "target", "release", "sev"))
 CONFIGS = [("-O0", ["-O0"]), ("inline", ["--passes", "inline"]), ("fold", ["--passes", "fold"]),
            ("strength", ["--passes", "strength"]), ("licm", ["--passes", "licm"]),
-           ("dce", ["--passes", "dce"]), ("-O2", ["-O2"])]
+           ("datacache", ["--passes", "datacache"]), ("dce", ["--passes", "dce"]), ("-O2", ["-O2"])]
 
 
 def programs():
     out = []
-    skip = {"args", "bounds_fault", "overflow_fault", "uncaught_exception", "logistic_regression"}
+    models = ["logistic_regression", "centred_regression"]
+    skip = {"args", "bounds_fault", "overflow_fault", "uncaught_exception", "logistic_regression_glm", "mixture_model", *models}
     for path in sorted(glob.glob(os.path.join(ROOT, "examples", "*.sirs.json"))):
         name = os.path.basename(path)[: -len(".sirs.json")]
         if name not in skip:
@@ -54,8 +55,8 @@ def programs():
         name = os.path.basename(path)[: -len(".sirs.json")]
         data = path[: -len(".sirs.json")] + ".data.json"
         out.append((name, path, data if os.path.exists(data) else None))
-    out.append(("logistic_regression", os.path.join(ROOT, "examples", "logistic_regression.sirs.json"),
-                os.path.join(ROOT, "examples", "logistic_regression.data.json")))
+    for name in models:
+        out.append((name, os.path.join(ROOT, "examples", name + ".sirs.json"), os.path.join(ROOT, "examples", name + ".data.json")))
     for path in sorted(glob.glob(os.path.join(ROOT, "examples", "posteriordb", "*.sirs.json"))):
         name = os.path.basename(path)[: -len(".sirs.json")]
         data = os.path.join(ROOT, "tests", "data", name + ".json")

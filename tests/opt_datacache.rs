@@ -1,0 +1,75 @@
+//! Snapshots of the `datacache` pass (data-only work of a model's log density computed once
+//! per process): CIR before and after on tiny models, the verifier asserted on both sides; and
+//! the cases where code must stay (it may fault after a statement that can end the evaluation
+//! early, or the model prints text at setup). `tests/opt_differential.rs` checks that the
+//! draws of `examples/centred_regression` (which the pass changes) are bit-identical at -O0 and
+//! -O2.
+
+#[path = "opt_support/mod.rs"]
+mod opt_support;
+
+use opt_support::*;
+use serde_json::{Value, json};
+use sev::opt::{DATACACHE, DCE};
+
+fn sample(dist: &str, params: &[Value]) -> Value {
+    json!({"sample": {"distribution": dist, "params": params}})
+}
+
+fn observe(dist: &str, params: &[Value], value: Value) -> Value {
+    json!({"observe": {"distribution": dist, "params": params, "value": value}})
+}
+
+/// mu ~ normal(0, 10); the mean of the data is computed by a loop; y[i] ~ normal(mu + mean, 1).
+fn model(extra_before: &[Value]) -> String {
+    let mut body: Vec<Value> = extra_before.to_vec();
+    body.extend([
+        let_("mu", sample("normal", &[lit(0.0), lit(10.0)])),
+        let_mut("total", lit(0.0)),
+        for_range("i", lit(0), call("len", &[var("y")]), &[assign("total", op("add", &[var("total"), index(var("y"), var("i"))]))]),
+        let_("mean", op("div", &[var("total"), json!({"cast": {"value": call("len", &[var("y")]), "type": "f64"}})])),
+        for_range("i", lit(0), call("len", &[var("y")]), &[observe("normal", &[op("add", &[var("mu"), var("mean")]), lit(1.0)], index(var("y"), var("i")))]),
+    ]);
+    program(vec![func("main", &[("y", "[f64]")], "void", &body)])
+}
+
+#[test]
+fn moves_the_data_only_loop_into_a_function_run_once() {
+    let text = before_after("datacache_mean.sirs.json", &model(&[]), &[DATACACHE, DCE]);
+    let after = text.split_once("----- CIR after").map(|(_, a)| a).unwrap_or_default();
+    assert!(after.contains("mean: f64 }"), "the cache holds the mean:\n{after}");
+    assert!(after.contains("fn main(l0 y: [f64], l"), "the entry keeps its data parameter");
+    let (entry, prepare) = after.split_once("fn main__data(").expect("a main__data function");
+    assert!(entry.contains("sev_cache: main__Cache"), "the entry takes the cache");
+    assert_eq!(entry.matches("loop bb").count(), 1, "only the likelihood loop stays in the entry");
+    assert!(prepare.contains("loop bb") && prepare.contains("div"), "the sum and the mean move");
+    assert!(!prepare.contains("sample") && !prepare.contains("observe"), "model statements stay");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn code_that_may_fault_stays_after_an_early_return() {
+    // `if len(y) == 0 { return }` may end the evaluation: the indexing loop after it stays.
+    let early = if_(op("eq", &[call("len", &[var("y")]), lit(0)]), &[json!({"return": null})], &[]);
+    let after = after("datacache_early.sirs.json", &model(&[early]), &[DATACACHE]);
+    assert!(!after.contains("main__data"), "nothing that may fault moves past an early return:\n{after}");
+}
+
+#[test]
+fn code_that_may_fault_stays_in_a_model_that_prints_at_setup() {
+    let hello = print(lit("hello"));
+    let after = after("datacache_print.sirs.json", &model(&[hello]), &[DATACACHE]);
+    assert!(!after.contains("main__data"), "the indexing loop stays so the print comes first:\n{after}");
+}
+
+#[test]
+fn a_program_that_is_not_a_model_is_left_alone() {
+    let source = program(vec![func(
+        "main",
+        &[],
+        "void",
+        &[let_mut("total", lit(0.0)), for_range("i", lit(0), lit(3), &[assign("total", op("add", &[var("total"), lit(1.5)]))]), print(var("total"))],
+    )]);
+    let after = after("datacache_plain.sirs.json", &source, &[DATACACHE]);
+    assert!(!after.contains("main__data"), "{after}");
+}
