@@ -785,15 +785,24 @@ pub fn Program(comptime Spec: type) type {
                     printed_header = true;
                 }
                 const s = stats[i];
+                // Numbers go through `common.decimal` (formatted by the sampler in a model
+                // object, which then does not compile Zig's float formatter).
+                var b: [6][64]u8 = undefined;
                 if (site.kind == .print) {
-                    out.print("  {s} {s}: mean {d:.4}, sd {d:.4}, 5% {d:.4}, 50% {d:.4}, 95% {d:.4}\n", .{ site.label, shared.names[i].slice(), s.mean, s.sd, s.q5, s.q50, s.q95 }) catch {};
+                    const f = .{ dec(&b[0], s.mean), dec(&b[1], s.sd), dec(&b[2], s.q5), dec(&b[3], s.q50), dec(&b[4], s.q95) };
+                    out.print("  {s} {s}: mean {s}, sd {s}, 5% {s}, 50% {s}, 95% {s}\n", .{ site.label, shared.names[i].slice() } ++ f) catch {};
                 } else {
                     const holds = s.mean >= site.confidence;
                     if (!holds) status = 1;
-                    out.print("  prob_assert {s}: P = {d:.4} (needed >= {d}) {s}\n", .{ site.label, s.mean, site.confidence, if (holds) "holds" else "FAILS" }) catch {};
+                    const needed = dist.common.decimal(&b[5], site.confidence, null);
+                    out.print("  prob_assert {s}: P = {s} (needed >= {s}) {s}\n", .{ site.label, dec(&b[0], s.mean), needed, if (holds) "holds" else "FAILS" }) catch {};
                 }
             }
             return status;
+        }
+
+        fn dec(buf: *[64]u8, x: f64) []const u8 {
+            return dist.common.decimal(buf, x, 4);
         }
 
         pub const program = smp.Program{

@@ -82,7 +82,7 @@ impl ParseError {
             }
             ParseError::MissingKey { key, span, context } => {
                 Diagnostic::new(Code::E0102, format!("Missing key `{key}` in {context}"))
-                    .primary(*span, format!("this needs a `{key}` key"))
+                    .primary(*span, format!("this needs the key `{key}`"))
             }
             ParseError::WrongJsonType { span, context, expected, found } => {
                 Diagnostic::new(Code::E0103, format!("Wrong kind of value for {context}"))

@@ -10,6 +10,7 @@
 
 const std = @import("std");
 const ad = @import("../ad.zig");
+const numfmt = @import("../sampler/numfmt.zig");
 const math = std.math;
 
 pub const Error = error{InvalidParameter};
@@ -31,18 +32,28 @@ pub fn fail(comptime fmt: []const u8, args: anytype) Error {
     return error.InvalidParameter;
 }
 
-/// Formats an f64 for messages: plain decimal in a sane range, exponent otherwise.
+/// In a model object (linked with the prebuilt sampler) numbers are formatted by the sampler.
+const in_model_object = @hasDecl(@import("root"), "sev_model_object");
+extern fn sev_format_message_number(x: f64, buf: [*]u8) usize;
+
+/// Formats an f64 for messages: plain decimal in a sane range, exponent otherwise
+/// (`numfmt.formatMessage`).
 pub const Num = struct {
     x: f64,
     pub fn format(self: Num, comptime _: []const u8, _: std.fmt.FormatOptions, w: anytype) !void {
-        const x = self.x;
-        if (math.isNan(x)) return w.writeAll("nan");
-        if (math.isInf(x)) return w.writeAll(if (x > 0) "inf" else "-inf");
-        const a = @abs(x);
-        if (x == 0 or (a >= 1e-4 and a < 1e15)) return w.print("{d}", .{x});
-        return w.print("{e}", .{x});
+        var buf: [numfmt.max_len]u8 = undefined;
+        const text = if (comptime in_model_object) buf[0..sev_format_message_number(self.x, &buf)] else numfmt.formatMessage(&buf, self.x);
+        return w.writeAll(text);
     }
 };
+
+extern fn sev_format_decimal(x: f64, decimals: i32, buf: [*]u8, cap: usize) usize;
+
+/// `x` in plain decimal (`numfmt.formatDecimal`), through the sampler in a model object.
+pub fn decimal(buf: *[64]u8, x: f64, decimals: ?u8) []const u8 {
+    if (comptime in_model_object) return buf[0..sev_format_decimal(x, if (decimals) |d| d else -1, buf, buf.len)];
+    return numfmt.formatDecimal(buf, x, if (decimals) |d| @as(usize, d) else null);
+}
 
 pub fn num(x: f64) Num {
     return .{ .x = x };

@@ -7,6 +7,9 @@
 //!   its own argv because the library's copy of `std` never ran a start routine.
 //! * `exe_main.zig` is the other arrangement: the library owns `main` (and Zig's start code) and
 //!   calls the model's exported `sev_program`; it uses `runWithArgv`.
+//! * `sev_format_message_number`, `sev_format_decimal`: numbers in a distribution's parameter
+//!   message and in a model's report, so that model objects need not compile Zig's float
+//!   formatter.
 //! * `sev_data_*`: the typed data accessors (data.zig) on a `DataHandle`. Each returns true on
 //!   success; on failure the message is stored on the handle and the driver prints it. Arrays
 //!   point into the data's memory, valid until sampling ends. `expected` lengths of -1 mean "any".
@@ -15,6 +18,7 @@ const std = @import("std");
 const model_mod = @import("model.zig");
 const data_mod = @import("data.zig");
 const cli = @import("cli.zig");
+const numfmt = @import("numfmt.zig");
 
 const DataHandle = model_mod.DataHandle;
 const Data = data_mod.Data;
@@ -70,6 +74,22 @@ export fn sev_data_real_matrix(h: *DataHandle, name: [*]const u8, name_len: usiz
     out_rows.* = m.rows;
     out_cols.* = m.cols;
     return true;
+}
+
+/// Formats `x` for a distribution's parameter message (`numfmt.formatMessage`) into `buf`,
+/// which holds at least `numfmt.max_len` bytes; returns the length.
+export fn sev_format_message_number(x: f64, buf: [*]u8) usize {
+    const out = numfmt.formatMessage(buf[0..numfmt.max_len], x);
+    if (out.ptr != buf) @memcpy(buf[0..out.len], out); // `nan`, `inf`: static strings
+    return out.len;
+}
+
+/// `numfmt.formatDecimal` into `buf` (`cap` bytes) for a model's report of printed values;
+/// `decimals` < 0 means the shortest round trip. Returns the length.
+export fn sev_format_decimal(x: f64, decimals: i32, buf: [*]u8, cap: usize) usize {
+    const out = numfmt.formatDecimal(buf[0..cap], x, if (decimals < 0) null else @intCast(decimals));
+    if (out.ptr != buf) @memcpy(buf[0..@min(out.len, cap)], out[0..@min(out.len, cap)]);
+    return @min(out.len, cap);
 }
 
 export fn sev_data_fail(h: *DataHandle, msg: [*]const u8, msg_len: usize) void {
