@@ -145,6 +145,10 @@ pub fn List(comptime T: type) type {
         pub fn mutAt(self: *Self, i: anytype, comptime loc: Loc) *T {
             const len_now = self.n();
             const idx = checkIndex(i, len_now, &loc);
+            // Fast path (the usual case in a loop that fills a list): the block is ours alone.
+            if (self.hdr) |h| {
+                if (rc.isUnique(&h.count)) return &data(h)[idx];
+            }
             const h = self.reserveUnique(len_now);
             return &data(h)[idx];
         }
@@ -167,6 +171,14 @@ pub fn List(comptime T: type) type {
 
         /// Appends `v`, taking over the caller's reference (no retain).
         pub fn pushOwned(self: *Self, v: T) void {
+            // Fast path: the block is ours alone and has room.
+            if (self.hdr) |h| {
+                if (h.len < h.cap and rc.isUnique(&h.count)) {
+                    data(h)[h.len] = v;
+                    h.len += 1;
+                    return;
+                }
+            }
             const h = self.reserveUnique(self.n() + 1);
             data(h)[h.len] = v;
             h.len += 1;

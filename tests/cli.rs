@@ -285,3 +285,28 @@ fn a_zig_that_cannot_be_found_is_an_environment_error() {
     assert!(stderr.contains("SEV_ZIG"), "{stderr}");
     assert!(!out_file.exists());
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unchanged_rebuild_comes_from_the_artifact_cache_without_starting_zig() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = root().join("target").join("sev-test-cache");
+    let first = dir.path().join("hello_first");
+    let out = sev(&["build", path_str(&example("hello_world")), "-o", path_str(&first)], &[("SEV_CACHE_DIR", &cache)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The same program again, with a zig that reports its version but cannot build anything
+    // (it leaves a marker when asked to): the cache must serve it.
+    use std::os::unix::fs::PermissionsExt;
+    let marker = dir.path().join("zig-built");
+    let zig = dir.path().join("zig");
+    let script = format!("#!/bin/sh\nif [ \"$1\" != version ]; then touch '{}'; exit 1; fi\necho 0.14.1\n", marker.display());
+    std::fs::write(&zig, script).expect("write fake zig");
+    std::fs::set_permissions(&zig, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let second = dir.path().join("hello_second");
+    let out = sev(&["build", path_str(&example("hello_world")), "-o", path_str(&second)], &[("SEV_ZIG", &zig), ("SEV_CACHE_DIR", &cache)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!marker.exists(), "zig was started for an unchanged program");
+    let run = Command::new(&second).output().expect("the cached executable runs");
+    assert_eq!(text(&run.stdout), text(&Command::new(&first).output().expect("runs").stdout));
+    assert!(!run.stdout.is_empty());
+}
