@@ -503,7 +503,7 @@ impl Checker<'_> {
             return None;
         }
         let recv = self.value(receiver, &Expect::none());
-        let recv_ty = self.f.unifier.default_literals(&recv.ty);
+        let recv_ty = self.f.unifier.default_literals_deep(&recv.ty);
         Some(self.dispatch(recv, recv_ty, &candidates, method, rest, span))
     }
 
@@ -516,7 +516,7 @@ impl Checker<'_> {
             .filter_map(|(t, def)| def.methods.iter().position(|m| m.name == method.text).map(|m| (crate::types::TraitId(t as u32), m)))
             .collect();
         let recv = self.value(receiver, &Expect::none());
-        let recv_ty = self.f.unifier.default_literals(&recv.ty);
+        let recv_ty = self.f.unifier.default_literals_deep(&recv.ty);
         self.dispatch(recv, recv_ty, &candidates, method, args, span)
     }
 

@@ -87,6 +87,27 @@ impl Unifier {
         self.resolve(ty)
     }
 
+    /// Like [`Self::default_literals`], but also settles literal variables nested inside the
+    /// type (`[_]` of integer literals becomes `[i64]`): for a method receiver, whose type must
+    /// be concrete to find an implementation.
+    pub fn default_literals_deep(&mut self, ty: &Ty) -> Ty {
+        let mut vars = Vec::new();
+        self.resolve(ty).visit(&mut |t| {
+            if let Ty::Var(v) = t {
+                vars.push(*v);
+            }
+        });
+        for v in vars {
+            let default = match self.state(v).0 {
+                VarKind::IntLit => I64,
+                VarKind::FloatLit => F64,
+                VarKind::General => continue,
+            };
+            self.bind(v, default);
+        }
+        self.resolve(ty)
+    }
+
     fn bind(&mut self, v: u32, ty: Ty) {
         if let Some(slot) = self.vars.get_mut(v as usize) {
             slot.1 = Some(ty);
