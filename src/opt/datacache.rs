@@ -1,4 +1,4 @@
-//! Data caching: moves the data-only work of a model program's log density into a function
+//! Data caching: moves the data-only work of a model's log density into a function
 //! that runs once per process, after the data is read (Stan's "transformed data", found
 //! instead of declared).
 //!
@@ -26,32 +26,52 @@
 //! evaluation; a model that prints text at setup (`PrintText`) keeps code that may fault in
 //! place, so that its output keeps its order.
 //!
-//! What it deliberately does not do: move calls (user functions are not analysed), statements
-//! nested inside code that stays (only whole top-level statements move — `licm` first brings
-//! invariant work out of loops), or anything of a model fitted by `infer` (its data is built
-//! by the program, not read from a file).
+//! Models fitted by `infer` are split the same way: their data, built by the program, goes
+//! through the same `Data.read`, so the cache is computed once per `infer` call.
+//!
+//! What it deliberately does not do: move calls (user functions are not analysed), or
+//! statements nested inside code that stays (only whole top-level statements move — `licm`
+//! first brings invariant work out of loops).
 
 use super::effects;
 use crate::cir::{FuncId, Function, Inst, InstKind, LocalId, Program, Ty, TypeDef, TypeKind, ValueId};
 use crate::types::AdtId;
 use std::collections::{HashMap, HashSet};
 
-/// Runs the pass on the entry of a model program; returns whether anything changed.
+/// Runs the pass on the entry of a model program and on every model fitted by `infer`;
+/// returns whether anything changed.
 pub fn run(p: &mut Program) -> bool {
-    let (Some(entry), Some(model)) = (p.entry, &p.model) else { return false };
-    if model.prepare.is_some() || called_anywhere(p, entry) {
-        return false;
+    let mut targets: Vec<(FuncId, Option<usize>)> = Vec::new();
+    if let (Some(entry), Some(model)) = (p.entry, &p.model)
+        && model.prepare.is_none()
+    {
+        targets.push((entry, None));
     }
-    let f = p.func(entry);
-    if f.blocks.is_empty() || !f.model {
-        return false;
+    targets.extend(p.inferred.iter().enumerate().filter(|(_, m)| m.entry.prepare.is_none()).map(|(i, m)| (m.func, Some(i))));
+    let mut changed = false;
+    for (func, inferred) in targets {
+        if called_anywhere(p, func) {
+            continue;
+        }
+        let f = p.func(func);
+        if f.blocks.is_empty() || !f.model {
+            continue;
+        }
+        let Some(split) = Split::find(p, f) else { continue };
+        let prepare = apply(p, func, &split);
+        let model = match inferred {
+            None => p.model.as_mut(),
+            Some(i) => p.inferred.get_mut(i).map(|m| &mut m.entry),
+        };
+        if let Some(model) = model {
+            model.prepare = Some(prepare);
+        }
+        changed = true;
     }
-    let Some(split) = Split::find(p, f) else { return false };
-    apply(p, entry, &split);
-    true
+    changed
 }
 
-/// The model entry must be called by nothing but the sampler (its signature changes).
+/// A model's entry must be called by nothing but the sampler (its signature changes).
 fn called_anywhere(p: &Program, entry: FuncId) -> bool {
     p.functions.iter().any(|f| f.reachable_blocks().iter().flat_map(|b| &f.block(*b).insts).any(|v| f.inst(*v).kind.callee() == Some(entry)))
 }
@@ -243,8 +263,9 @@ fn is_work(kind: &InstKind) -> bool {
     }
 }
 
-/// Builds the cache type and the `__data` function, and rewrites the entry to read the cache.
-fn apply(p: &mut Program, entry: FuncId, split: &Split) {
+/// Builds the cache type and the `__data` function (returned), and rewrites the entry to read
+/// the cache.
+fn apply(p: &mut Program, entry: FuncId, split: &Split) -> FuncId {
     let f = p.func(entry).clone();
     let mut taken = HashSet::new();
     let fields: Vec<(String, Ty)> = split
@@ -269,9 +290,7 @@ fn apply(p: &mut Program, entry: FuncId, split: &Split) {
     p.functions.push(prepare);
     let prepare_id = FuncId::from_index(p.functions.len() - 1);
     p.functions[entry.index()] = reading_entry(f, split, &cache_ty, &fields);
-    if let Some(model) = &mut p.model {
-        model.prepare = Some(prepare_id);
-    }
+    prepare_id
 }
 
 /// `<entry>__data(data…) -> Cache`: the moved statements, then the cache record.

@@ -220,6 +220,7 @@ fn remove_unused_functions(p: &mut Program) -> bool {
         .chain(p.vtables.iter().flat_map(|t| t.methods.iter().copied()))
         .chain(p.inferred.iter().map(|m| m.func))
         .chain(p.model.as_ref().and_then(|m| m.prepare))
+        .chain(p.inferred.iter().filter_map(|m| m.entry.prepare))
         .collect();
     while let Some(id) = pending.pop() {
         if reached.get(id.index()).is_none_or(|r| *r) {
@@ -263,6 +264,9 @@ fn remove_unused_functions(p: &mut Program) -> bool {
     }
     for m in &mut p.inferred {
         m.func = new_id.get(m.func.index()).copied().flatten().unwrap_or(m.func);
+        if let Some(prepare) = m.entry.prepare.as_mut() {
+            *prepare = new_id.get(prepare.index()).copied().flatten().unwrap_or(*prepare);
+        }
     }
     if let Some(prepare) = p.model.as_mut().and_then(|m| m.prepare.as_mut()) {
         *prepare = new_id.get(prepare.index()).copied().flatten().unwrap_or(*prepare);
