@@ -92,45 +92,11 @@ impl Split {
     fn find(p: &Program, f: &Function) -> Option<Split> {
         let top = f.block(f.body).insts.clone();
         let subtree: Vec<Vec<ValueId>> = top.iter().map(|t| statement(f, *t)).collect();
-        let prints = subtree.iter().flatten().any(|v| matches!(f.inst(*v).kind, InstKind::PrintText(_)));
         let written_anywhere: HashSet<LocalId> = subtree.iter().flatten().filter_map(|v| f.inst(*v).kind.written_local()).collect();
         let data_params: HashSet<LocalId> = f.params.iter().copied().filter(|l| !written_anywhere.contains(l)).collect();
-        // Code that may fault moves only where it ran unconditionally: after no statement
-        // that can end the evaluation early, and in a model that prints nothing at setup.
-        let mut may_exit = false;
-        let mut moving: Vec<bool> = Vec::with_capacity(top.len());
-        for s in &subtree {
-            let faults_allowed = !prints && !may_exit;
-            moving.push(s.iter().all(|v| data_only(p, f, *v, faults_allowed)));
-            may_exit |= s.iter().any(|v| can_exit(&f.inst(*v).kind));
-        }
-        // Remove statements that break a rule until none does.
-        loop {
-            let cached = cached_locals(f, &top, &subtree, &moving, &data_params);
-            let defined: HashMap<ValueId, usize> = subtree.iter().enumerate().flat_map(|(i, s)| s.iter().map(move |v| (*v, i))).collect();
-            let mut changed = false;
-            for i in 0..top.len() {
-                if !moving[i] {
-                    continue;
-                }
-                let ok = subtree[i].iter().all(|v| {
-                    let kind = &f.inst(*v).kind;
-                    let locals_ok = locals_of(kind).iter().all(|l| data_params.contains(l) || cached.contains(l));
-                    let operands_ok = kind.operands().iter().all(|o| defined.get(o).is_none_or(|&j| j == i || moving[j]));
-                    locals_ok && operands_ok
-                });
-                // A heap value the remaining code takes ownership of cannot live in the cache.
-                let escapes = subtree[i].iter().any(|v| f.inst(*v).ty.is_heap() && consumed_outside(f, *v, &subtree, &moving));
-                if !ok || escapes {
-                    moving[i] = false;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        let cached = cached_locals(f, &top, &subtree, &moving, &data_params);
+        let mut moving = candidates(p, f, &subtree);
+        prune(f, &subtree, &mut moving, &data_params);
+        let cached = cached_locals(f, &subtree, &moving);
         let staying: Vec<ValueId> = (0..top.len()).filter(|i| !moving[*i]).flat_map(|i| subtree[i].iter().copied()).collect();
         let moved_values: HashSet<ValueId> = (0..top.len()).filter(|i| moving[*i]).flat_map(|i| subtree[i].iter().copied()).collect();
         let rematerialisable = |v: ValueId| match f.inst(v).kind {
@@ -164,6 +130,51 @@ impl Split {
             return None;
         }
         Some(Split { moved, kept, values, locals })
+    }
+}
+
+/// The top-level statements whose every instruction is data-only. Code that may fault moves
+/// only where it ran unconditionally: after no statement that can end the evaluation early,
+/// and in a model that prints nothing at setup.
+fn candidates(p: &Program, f: &Function, subtree: &[Vec<ValueId>]) -> Vec<bool> {
+    let prints = subtree.iter().flatten().any(|v| matches!(f.inst(*v).kind, InstKind::PrintText(_)));
+    let mut may_exit = false;
+    let mut moving = Vec::with_capacity(subtree.len());
+    for s in subtree {
+        let faults_allowed = !prints && !may_exit;
+        moving.push(s.iter().all(|v| data_only(p, f, *v, faults_allowed)));
+        may_exit |= s.iter().any(|v| can_exit(&f.inst(*v).kind));
+    }
+    moving
+}
+
+/// Drops candidates that break a rule (a local that is neither a data parameter nor cached, an
+/// operand from a statement that stays, a heap value the staying code takes ownership of)
+/// until none does.
+fn prune(f: &Function, subtree: &[Vec<ValueId>], moving: &mut [bool], data_params: &HashSet<LocalId>) {
+    let defined: HashMap<ValueId, usize> = subtree.iter().enumerate().flat_map(|(i, s)| s.iter().map(move |v| (*v, i))).collect();
+    loop {
+        let cached = cached_locals(f, subtree, moving);
+        let mut changed = false;
+        for i in 0..subtree.len() {
+            if !moving[i] {
+                continue;
+            }
+            let ok = subtree[i].iter().all(|v| {
+                let kind = &f.inst(*v).kind;
+                let locals_ok = locals_of(kind).iter().all(|l| data_params.contains(l) || cached.contains(l));
+                let operands_ok = kind.operands().iter().all(|o| defined.get(o).is_none_or(|&j| j == i || moving[j]));
+                locals_ok && operands_ok
+            });
+            let escapes = subtree[i].iter().any(|v| f.inst(*v).ty.is_heap() && consumed_outside(f, *v, subtree, moving));
+            if !ok || escapes {
+                moving[i] = false;
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
     }
 }
 
@@ -213,10 +224,9 @@ fn locals_of(kind: &InstKind) -> Vec<LocalId> {
 
 /// Locals written only by moving statements (never a parameter) and read by the others only
 /// after the last such write.
-fn cached_locals(f: &Function, top: &[ValueId], subtree: &[Vec<ValueId>], moving: &[bool], data_params: &HashSet<LocalId>) -> HashSet<LocalId> {
+fn cached_locals(f: &Function, subtree: &[Vec<ValueId>], moving: &[bool]) -> HashSet<LocalId> {
     let mut last_write: HashMap<LocalId, usize> = HashMap::new();
-    let mut bad: HashSet<LocalId> = data_params.clone();
-    bad.extend(f.params.iter().copied());
+    let mut bad: HashSet<LocalId> = f.params.iter().copied().collect();
     for (i, s) in subtree.iter().enumerate() {
         for v in s {
             let kind = &f.inst(*v).kind;
@@ -229,7 +239,7 @@ fn cached_locals(f: &Function, top: &[ValueId], subtree: &[Vec<ValueId>], moving
             }
         }
     }
-    for (i, s) in subtree.iter().enumerate().take(top.len()) {
+    for (i, s) in subtree.iter().enumerate() {
         if moving[i] {
             continue;
         }
