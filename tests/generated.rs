@@ -13,8 +13,9 @@
 //! `gen/generate.rs` (`GENERATE_FLOAT_MOD_BY_ZERO`, …), to be switched on once the bugs are
 //! fixed.
 //!
-//! To shrink a failing program to a small reproduction, run the ignored test
-//! `SEV_GEN_ONLY=<k> cargo test --test generated reduce_failing_program -- --ignored --nocapture`.
+//! To shrink a failing program to a small reproduction, run it alone:
+//! `SEV_GEN_ONLY=<k> cargo test --test generated generated_programs_print`; the failure report
+//! then ends with the reduced program.
 //!
 //! Environment overrides for exploring: `SEV_GEN_SEED` (the base seed), `SEV_GEN_PROGRAMS` (how
 //! many), `SEV_GEN_ONLY` (one program number, e.g. to reproduce a failure), `SEV_GEN_OPT` (the
@@ -42,7 +43,7 @@ const SHOWN_PER_BATCH: usize = 3;
 
 /// The optimisation level of the batch that holds program `k` (`SEV_GEN_OPT` overrides).
 fn level_for(k: usize) -> Level {
-    match env_number("SEV_GEN_OPT") {
+    match support::env_number("SEV_GEN_OPT") {
         Some(n) => Level::from_number(n as u8),
         None if (k / BATCH) % 2 == 1 => Level::O2,
         None => Level::O0,
@@ -51,15 +52,6 @@ fn level_for(k: usize) -> Level {
 
 fn compile(name: &str, source: &str, level: Level) -> sev::driver::Compilation {
     sev::driver::compile_with(name, source.as_bytes(), sev::driver::Options { emit_zig: true }, level)
-}
-
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim();
-    match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
 }
 
 /// The seed of program `k`: the base seed mixed with the program number.
@@ -80,11 +72,11 @@ fn generate(seed: u64, k: usize) -> Generated {
 }
 
 fn programs_to_run() -> (u64, Vec<usize>) {
-    let seed = env_number("SEV_GEN_SEED").unwrap_or(SEED);
-    if let Some(k) = env_number("SEV_GEN_ONLY") {
+    let seed = support::env_number("SEV_GEN_SEED").unwrap_or(SEED);
+    if let Some(k) = support::env_number("SEV_GEN_ONLY") {
         return (seed, vec![k as usize]);
     }
-    let count = env_number("SEV_GEN_PROGRAMS").map_or(PROGRAMS, |n| n as usize);
+    let count = support::env_number("SEV_GEN_PROGRAMS").map_or(PROGRAMS, |n| n as usize);
     (seed, (0..count).collect())
 }
 
@@ -147,7 +139,10 @@ fn generated_programs_print_what_the_reference_interpreter_predicts() {
     let batches: Vec<&[Generated]> = generated.chunks(BATCH).collect();
     let batch_count = batches.len();
     let results = support::parallel(batches, |b| check_batch(seed, b));
-    let failures: Vec<String> = results.into_iter().flatten().collect();
+    let mut failures: Vec<String> = results.into_iter().flatten().collect();
+    if !failures.is_empty() && generated.len() == 1 {
+        failures.push(reduced_reproduction(&generated[0]));
+    }
 
     eprintln!(
         "generated {} programs ({lines} expected output lines, {rejected} faulting drafts thrown away) in {:.1?}; \
@@ -203,27 +198,36 @@ fn outcome(p: &Program) -> (Outcome, String) {
     (Outcome::Pass, String::new())
 }
 
-/// Shrinks the failing program `SEV_GEN_ONLY` and prints it with its expected and actual output.
-#[test]
-#[ignore = "a tool: run with SEV_GEN_ONLY=<program> and --nocapture"]
-fn reduce_failing_program() {
-    let (seed, indices) = programs_to_run();
-    assert!(std::env::var("SEV_GEN_ONLY").is_ok(), "set SEV_GEN_ONLY to the number of the failing program");
-    let g = generate(seed, indices[0]);
-    let (kind, detail) = outcome(&g.program);
-    assert!(!matches!(kind, Outcome::Pass | Outcome::Invalid), "program {} does not fail: {kind:?}", indices[0]);
-    eprintln!("program {} fails: {kind:?}\n{}", indices[0], excerpt(&detail, 2000));
+/// Shrinks a failing program to a small reproduction with the same kind of failure (run when
+/// `SEV_GEN_ONLY` selects the one program); the text shows it with its output.
+fn reduced_reproduction(g: &Generated) -> String {
+    let (kind, _) = outcome(&g.program);
+    if matches!(kind, Outcome::Pass | Outcome::Invalid) {
+        return format!("(the program alone does not fail: {kind:?}; nothing to reduce)");
+    }
     let mut tries = 0;
+    let mut steps = Vec::new();
     let small = generator::reduce::reduce(
         &g.program,
         &mut |p| {
             tries += 1;
             outcome(p).0 == kind
         },
-        &mut |s| eprintln!("  {s}"),
+        &mut |s| steps.push(format!("  {s}")),
     );
-    let (_, detail_small) = outcome(&small);
-    eprintln!("after {tries} tries:\n{}\n{detail_small}", generator::standalone_json(&small));
+    let (_, detail) = outcome(&small);
+    format!("reduced ({kind:?}) after {tries} tries:\n{}\n{}\n{detail}", steps.join("\n"), generator::standalone_json(&small))
+}
+
+#[test]
+fn the_reducer_keeps_what_the_predicate_needs_and_drops_the_rest() {
+    // A stand-in for "still fails": the program still has a `while` loop.
+    let has_while = |p: &Program| generator::standalone_json(p).contains("\"while\"");
+    let g = (0..100).map(|k| generate(SEED, k)).find(|g| has_while(&g.program)).expect("a program with a while loop");
+    let small = generator::reduce::reduce(&g.program, &mut |p| has_while(p), &mut |_| {});
+    let (before, after) = (generator::standalone_json(&g.program), generator::standalone_json(&small));
+    assert!(has_while(&small), "the reduced program lost what the predicate needs:\n{after}");
+    assert!(after.len() * 3 < before.len(), "the reducer removed too little: {} -> {} bytes", before.len(), after.len());
 }
 
 /// Guards against the generator quietly losing constructs.

@@ -258,8 +258,10 @@ impl Lowerer<'_> {
             name.push_str("__");
             name.push_str(&self.mangle(a));
         }
-        let placeholder = TypeDef { name, kind: TypeKind::Tuple { items: Vec::new() }, builtin: adt.builtin, is_error: adt.is_error };
-        let type_id = self.push_type(key.clone(), placeholder);
+        // Declare the type before lowering its members, so that a recursive member (`Tree<T>`
+        // inside `Tree<T>`) finds this id; the members are filled in just below.
+        let members_pending = TypeKind::Record { fields: Vec::new() };
+        let type_id = self.push_type(key.clone(), TypeDef { name, kind: members_pending, builtin: adt.builtin, is_error: adt.is_error });
         let kind = match &adt.kind {
             AdtKind::Record { fields } => TypeKind::Record { fields: fields.iter().map(|f| (f.name.clone(), self.ty(&f.ty.subst(typed_args)))).collect() },
             AdtKind::Enum { variants } => {

@@ -6,7 +6,7 @@
 //! types, keeping each edit after which the caller's `still_fails` holds. `still_fails` decides
 //! validity too: it rejects programs sev reports diagnostics for and programs the reference
 //! interpreter faults on, so the result is still a well-typed program with a known output that
-//! fails in the same way. Used by the ignored test `reduce_failing_program` in `generated.rs`.
+//! fails in the same way. Used by `generated.rs` when `SEV_GEN_ONLY` runs one failing program alone.
 
 use super::ast::{Program, Stmt};
 

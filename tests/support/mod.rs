@@ -74,6 +74,27 @@ pub struct Output {
     pub code: i32,
 }
 
+impl From<std::process::Output> for Output {
+    fn from(out: std::process::Output) -> Output {
+        Output {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            code: out.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+/// Runs the `sev` binary with `args` (in `cwd` when given), with the shared test cache and
+/// `SEV_SEED` set to `seed`, so that draws outside models are reproducible.
+pub fn sev(args: &[String], seed: &str, cwd: Option<&Path>) -> Output {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sev"));
+    cmd.args(args).env("SEV_CACHE_DIR", cache_dir()).env("SEV_SEED", seed);
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    cmd.output().expect("sev runs").into()
+}
+
 /// Compiles a SIRS source, builds it and runs it with `args`.
 pub fn build_and_run(name: &str, source: &str, args: &[String]) -> Result<Output, String> {
     let c = compile(name, source);
@@ -96,11 +117,7 @@ pub fn run_exe(exe: &Path, args: &[String], cwd: Option<&Path>) -> Result<Output
         cmd.current_dir(dir);
     }
     let out = output_retrying_busy(&mut cmd).map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
-    Ok(Output {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    })
+    Ok(out.into())
 }
 
 /// `cmd.output()`, retried while the executable is "busy" (ETXTBSY): with two build threads, a
@@ -116,6 +133,17 @@ pub fn output_retrying_busy(cmd: &mut std::process::Command) -> std::io::Result<
             }
             other => return other,
         }
+    }
+}
+
+/// An environment variable holding a number, decimal or `0x` hexadecimal (the test overrides
+/// such as `SEV_GEN_SEED`).
+pub fn env_number(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    let text = text.trim();
+    match text.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => text.parse().ok(),
     }
 }
 
