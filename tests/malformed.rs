@@ -15,10 +15,11 @@
 //! diagnostic). They are still run and must not crash; the test fails once one of them is
 //! rejected, so it can move into the main list.
 
+mod support;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(20);
@@ -493,25 +494,6 @@ fn head(s: &str) -> String {
     s.chars().take(600).collect()
 }
 
-/// Runs `jobs` on two threads (the machines have two cores).
-fn parallel<T: Send, R: Send>(jobs: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let queue = Mutex::new(jobs.into_iter().enumerate().collect::<Vec<_>>());
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..2 {
-            scope.spawn(|| loop {
-                let job = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                let Some((i, job)) = job else { break };
-                let r = f(job);
-                results.lock().unwrap_or_else(|e| e.into_inner()).push((i, r));
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, r)| r).collect()
-}
-
 fn write_case(dir: &Path, c: &Case) -> PathBuf {
     let path = dir.join(format!("{}.sirs.json", c.name));
     std::fs::write(&path, &c.bytes).expect("write the case");
@@ -535,7 +517,7 @@ fn malformed_inputs_are_rejected_with_a_coded_error_and_never_crash() {
         assert!(names.insert(c.name.clone()), "two cases are called {}", c.name);
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let results = parallel(cases.iter().collect(), |c| {
+    let results = support::parallel(cases.iter().collect(), |c| {
         let path = write_case(dir.path(), c);
         let run = sev(&["check"], &path);
         let _ = std::fs::remove_file(&path);

@@ -7,6 +7,7 @@
 
 #[path = "opt_support/mod.rs"]
 mod opt_support;
+mod support;
 
 use opt_support::*;
 use serde_json::{Value, json};
@@ -105,14 +106,9 @@ fn a_model_fitted_by_infer_gives_the_same_posterior_at_o0_and_o2() {
     let file = dir.path().join("infer_cache.sirs.json");
     std::fs::write(&file, infer_program()).expect("write");
     let run = |level: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_sev"))
-            .args(["run", level])
-            .arg(&file)
-            .env("SEV_CACHE_DIR", root_cache())
-            .output()
-            .expect("sev runs");
-        assert!(out.status.success(), "{level}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let out = support::sev(&["run".into(), level.into(), file.display().to_string()], "1", None);
+        assert_eq!(out.code, 0, "{level}: {}", out.stderr);
+        out.stdout
     };
     let (o0, o2) = (run("-O0"), run("-O2"));
     // y[i] ~ normal(mu + mean(y), 1) with mu ~ normal(0, 10): the residuals average 0, so the
@@ -121,8 +117,4 @@ fn a_model_fitted_by_infer_gives_the_same_posterior_at_o0_and_o2() {
     let mu: f64 = o0.trim().parse().expect("a number");
     assert!(mu.abs() < 0.1, "posterior mean of mu: {mu}");
     assert_eq!(o0, o2, "the posterior differs between -O0 and -O2");
-}
-
-fn root_cache() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target").join("sev-test-cache")
 }

@@ -22,21 +22,11 @@ use sev::driver::{self, Compilation, Options};
 use sev::opt::Level;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
 
 const SEED: u64 = 0x0971_2024_0000_0002;
 const PROGRAMS: usize = 1000;
 const BATCH: usize = 200;
-
-fn env_number(name: &str) -> Option<u64> {
-    let text = std::env::var(name).ok()?;
-    let text = text.trim();
-    match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
-}
 
 fn compile(name: &str, source: &str, level: Level) -> Compilation {
     driver::compile_with(name, source.as_bytes(), Options { emit_zig: true }, level)
@@ -142,8 +132,8 @@ fn check_batch(batch: &[generator::Generated]) -> BatchResult {
 #[test]
 fn generated_programs_behave_the_same_at_o0_and_o2() {
     let started = Instant::now();
-    let seed = env_number("SEV_OPT_SEED").unwrap_or(SEED);
-    let count = env_number("SEV_OPT_PROGRAMS").map_or(PROGRAMS, |n| n as usize);
+    let seed = support::env_number("SEV_OPT_SEED").unwrap_or(SEED);
+    let count = support::env_number("SEV_OPT_PROGRAMS").map_or(PROGRAMS, |n| n as usize);
     let generated: Vec<generator::Generated> =
         (0..count).map(|k| generator::generate(k, seed ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15))).collect();
     let batches: Vec<&[generator::Generated]> = generated.chunks(BATCH).collect();
@@ -165,19 +155,8 @@ fn generated_programs_behave_the_same_at_o0_and_o2() {
 }
 
 fn sev(args: &[String], cwd: &Path) -> support::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_sev"))
-        .args(args)
-        .current_dir(cwd)
-        .env("SEV_CACHE_DIR", support::cache_dir())
-        // Programs that draw random numbers outside a model use this seed.
-        .env("SEV_SEED", "12345")
-        .output()
-        .expect("sev runs");
-    support::Output {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
+    // Programs that draw random numbers outside a model use this seed.
+    support::sev(args, "12345", Some(cwd))
 }
 
 fn strings(xs: &[&str]) -> Vec<String> {

@@ -25,20 +25,9 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand_distr::{Distribution, Normal};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn sev(args: &[String]) -> support::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_sev"))
-        .args(args)
-        .env("SEV_CACHE_DIR", support::cache_dir())
-        .env("SEV_SEED", "4242")
-        .output()
-        .expect("sev runs");
-    support::Output {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
+    support::sev(args, "4242", None)
 }
 
 fn write(dir: &Path, name: &str, value: &Value) -> PathBuf {

@@ -15,20 +15,9 @@ mod support;
 
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn sev(args: &[String]) -> support::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_sev"))
-        .args(args)
-        .env("SEV_CACHE_DIR", support::cache_dir())
-        .env("SEV_SEED", "12345")
-        .output()
-        .expect("sev runs");
-    support::Output {
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        code: out.status.code().unwrap_or(-1),
-    }
+    support::sev(args, "12345", None)
 }
 
 fn strings(items: &[&str]) -> Vec<String> {

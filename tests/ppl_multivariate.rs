@@ -14,7 +14,6 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::process::Command;
 
 fn prior_model(k: i64, eta: f64) -> Value {
     json!({"program": {"functions": {"main": {"args": [], "return": "void", "body": [
@@ -23,16 +22,12 @@ fn prior_model(k: i64, eta: f64) -> Value {
     ]}}}})
 }
 
-fn run(dir: &std::path::Path, name: &str, program: &Value, extra: &[&str]) -> std::process::Output {
+fn run(dir: &std::path::Path, name: &str, program: &Value, extra: &[&str]) -> support::Output {
     let file = dir.join(format!("{name}.sirs.json"));
     std::fs::write(&file, program.to_string()).expect("write the model");
-    Command::new(env!("CARGO_BIN_EXE_sev"))
-        .arg("run")
-        .arg(&file)
-        .args(extra)
-        .env("SEV_CACHE_DIR", support::cache_dir())
-        .output()
-        .expect("sev runs")
+    let mut args = vec!["run".to_string(), file.display().to_string()];
+    args.extend(extra.iter().map(|a| a.to_string()));
+    support::sev(&args, "1", None)
 }
 
 #[test]
@@ -44,7 +39,7 @@ fn lkj_prior_marginals_of_correlations() {
         let out_dir = dir.path().join(&name);
         let args = ["--seed", "11", "--chains", "2", "--draws", "2000", "--output", out_dir.to_str().expect("utf-8"), "--summary", summary.to_str().expect("utf-8")];
         let out = run(dir.path(), &name, &prior_model(k, eta), &args);
-        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.code, 0, "{name}: {}", out.stderr);
         let doc: Value = serde_json::from_slice(&std::fs::read(&summary).expect("summary")).expect("JSON");
         let column = |n: &str| doc["columns"].as_array().expect("columns").iter().find(|c| c["name"] == n).cloned().unwrap_or_else(|| panic!("{name}: no column {n}"));
         let beta = eta - 1.0 + k as f64 / 2.0;
@@ -78,12 +73,8 @@ fn lkj_model_gradient_matches_finite_differences() {
     let data = dir.path().join("lkj_grad.data.json");
     std::fs::write(&data, json!({"y": [[0.5, 0.2, -1.0], [1.5, 0.9, 0.3], [-0.4, -0.8, 0.1], [0.0, 0.3, 0.6]]}).to_string()).expect("write");
     let exe = dir.path().join("lkj_grad");
-    let build = Command::new(env!("CARGO_BIN_EXE_sev"))
-        .args(["build", file.to_str().expect("utf-8"), "-o", exe.to_str().expect("utf-8")])
-        .env("SEV_CACHE_DIR", support::cache_dir())
-        .output()
-        .expect("sev runs");
-    assert!(build.status.success(), "{}", String::from_utf8_lossy(&build.stderr));
+    let build = support::sev(&["build".into(), file.display().to_string(), "-o".into(), exe.display().to_string()], "1", None);
+    assert_eq!(build.code, 0, "{}", build.stderr);
     for seed in ["1", "2", "3"] {
         let args: Vec<String> = ["diagnose", "--data", data.to_str().expect("utf-8"), "--seed", seed].iter().map(|s| s.to_string()).collect();
         let out = support::run_exe(&exe, &args, None).expect("the model runs");
@@ -141,15 +132,9 @@ fn forward_multivariate_draws_have_the_known_moments() {
     let n = 4000.0_f64;
     let file = dir.path().join("forward.sirs.json");
     std::fs::write(&file, forward_program(n as i64).to_string()).expect("write");
-    let out = Command::new(env!("CARGO_BIN_EXE_sev"))
-        .arg("run")
-        .arg(&file)
-        .env("SEV_CACHE_DIR", support::cache_dir())
-        .env("SEV_SEED", "17")
-        .output()
-        .expect("sev runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let means: Vec<f64> = String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().parse().expect("a number")).collect();
+    let out = support::sev(&["run".into(), file.display().to_string()], "17", None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let means: Vec<f64> = out.stdout.lines().map(|l| l.trim().parse().expect("a number")).collect();
     // (name, known mean, known variance of one draw of the quantity)
     let dirichlet_var = |a: f64| a * (6.0 - a) / (36.0 * 7.0);
     // L₂₁ = ρ₁₂ with (ρ+1)/2 ~ Beta(1.5, 1.5): E[ρ²] = 1/4; ρ² has variance E[ρ⁴] − 1/16, with

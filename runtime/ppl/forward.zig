@@ -122,7 +122,9 @@ pub fn drawBounded(comptime D: type, args: anytype, lo: anytype, hi: anytype, co
     core.fault(loc, "the bounds of this sample leave almost none of the distribution's mass", .{});
 }
 
-fn convert(comptime T: type, x: anytype) T {
+/// A drawn number as type `T` (an integer, a float or a bool); also used for a model's
+/// predictive draws (`modelrt.Mode.predictive`).
+pub fn convert(comptime T: type, x: anytype) T {
     const X = @TypeOf(x);
     if (T == X) return x;
     if (T == bool) return x != 0;

@@ -240,16 +240,22 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             transform.simplex(S, src, buf, &ctx.target);
             var out = List(S.Real).withCapacity(k);
             for (buf) |x| out.push(x);
-            if (phase == .generate) {
-                for (buf) |x| ctx.write(ad.value(x));
-            } else {
-                const lp = @call(.auto, D.lpdf, .{ S, out.items() } ++ args) catch {
-                    rc.release(out);
-                    return ctx.fail(loc);
-                };
-                ctx.target = S.add(ctx.target, lp);
-            }
+            try vectorPrior(ctx, D, args, out, loc);
             return out;
+        }
+
+        /// Adds the prior density `D(args)` of vector parameter `out` to the target, or, when
+        /// generating, writes its values; releases `out` when the density fails.
+        fn vectorPrior(ctx: *Ctx, comptime D: type, args: anytype, out: List(S.Real), comptime loc: Loc) Error!void {
+            if (phase == .generate) {
+                for (out.items()) |x| ctx.write(ad.value(x));
+                return;
+            }
+            const lp = @call(.auto, D.lpdf, .{ S, out.items() } ++ args) catch {
+                rc.release(out);
+                return ctx.fail(loc);
+            };
+            ctx.target = S.add(ctx.target, lp);
         }
 
         /// An unconstrained vector parameter of size `k` with a joint prior (multi_normal).
@@ -260,15 +266,7 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             const u = try ctx.take(k);
             var out = List(S.Real).withCapacity(k);
             for (0..k) |i| out.push(if (u.len > 0) u[i] else S.lift(0));
-            if (phase == .generate) {
-                for (out.items()) |x| ctx.write(ad.value(x));
-            } else {
-                const lp = @call(.auto, D.lpdf, .{ S, out.items() } ++ args) catch {
-                    rc.release(out);
-                    return ctx.fail(loc);
-                };
-                ctx.target = S.add(ctx.target, lp);
-            }
+            try vectorPrior(ctx, D, args, out, loc);
             return out;
         }
 
@@ -308,7 +306,7 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             const plain = valuesOf(args);
             const x = @call(.auto, D.sample, .{rng} ++ plain) catch core.fault(loc, "{s}", .{dist.lastError()});
             ctx.write(toF64(x));
-            return convert(T, x);
+            return forward.convert(T, x);
         }
 
         /// `observe D(args) value`: adds the log density (or mass) of the data.
@@ -490,16 +488,6 @@ fn zero(comptime T: type) T {
     };
 }
 
-fn convert(comptime T: type, x: anytype) T {
-    const X = @TypeOf(x);
-    if (T == X) return x;
-    if (T == bool) return x != 0;
-    return switch (@typeInfo(T)) {
-        .int => if (@typeInfo(X) == .int) @intCast(x) else @intFromFloat(x),
-        .float => if (@typeInfo(X) == .int) @floatFromInt(x) else @floatCast(x),
-        else => @compileError("unsupported predictive type " ++ @typeName(T)),
-    };
-}
 
 /// Distribution parameters as plain numbers (for the samplers of predictive draws).
 fn ValuesOf(comptime Args: type) type {

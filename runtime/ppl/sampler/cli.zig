@@ -411,17 +411,7 @@ fn report(program: *const model_mod.Program, model: *const model_mod.Model, stat
     const columns = stats[1..];
     const reports = std.heap.smp_allocator.alloc(model_mod.ColumnReport, columns.len) catch return 1;
     defer std.heap.smp_allocator.free(reports);
-    for (columns, reports) |c, *r| r.* = .{
-        .mean = c.s.mean,
-        .sd = c.s.sd,
-        .mcse_mean = c.s.mcse_mean,
-        .q5 = c.s.q5,
-        .q50 = c.s.q50,
-        .q95 = c.s.q95,
-        .rhat = c.s.rhat,
-        .ess_bulk = c.s.ess_bulk,
-        .ess_tail = c.s.ess_tail,
-    };
+    for (columns, reports) |c, *r| r.* = c.s;
     return hook(model.data, reports.ptr, reports.len);
 }
 

@@ -271,17 +271,8 @@ test "a wrong gradient fails, and forward mode is reported when present" {
 
 test "no valid point: status 1 with a message; no parameters: nothing to check" {
     const a = std.testing.allocator;
-    const Never = struct {
-        dim: usize = 1,
-        names: []const model_mod.Str = &.{},
-        pub fn logDensityGrad(_: *const @This(), _: []const f64, g: []f64) f64 {
-            g[0] = 0;
-            return -std.math.inf(f64);
-        }
-        pub fn writeDraw(_: *const @This(), _: []const f64, _: *Rng, _: []f64) void {}
-    };
-    const inst = Never{};
-    const m = model_mod.fromShared(Never, &inst);
+    const inst = testmodels.Nowhere{};
+    const m = model_mod.fromShared(testmodels.Nowhere, &inst);
     var buf = std.ArrayList(u8).init(a);
     defer buf.deinit();
     try std.testing.expectEqual(@as(u8, 1), try run(a, &m, "never", .{}, buf.writer()));

@@ -411,18 +411,10 @@ pub fn ebfmi(energy: []const f64) f64 {
     return num / den;
 }
 
-/// Everything the summary table shows for one quantity.
-pub const Summary = struct {
-    mean: f64,
-    sd: f64,
-    mcse_mean: f64,
-    q5: f64,
-    q50: f64,
-    q95: f64,
-    rhat: f64,
-    ess_bulk: f64,
-    ess_tail: f64,
-};
+/// Everything the summary table shows for one quantity: mean, sd, MCSE of the mean, 5/50/95 %
+/// quantiles, R-hat, bulk and tail ESS. The same C-ABI struct is handed to a model's `report`
+/// hook.
+pub const Summary = @import("model.zig").ColumnReport;
 
 /// All the statistics of one quantity. The same numbers as `rhat`, `essBulk`, `essTail` and
 /// `mcseMean`, computed with shared work: one sort of the draws (quantiles, the tail ESS

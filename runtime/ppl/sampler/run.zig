@@ -461,17 +461,8 @@ test "threadCount" {
 }
 
 test "a chain that cannot start reports a helpful error" {
-    const Never = struct {
-        dim: usize = 1,
-        names: []const model_mod.Str = &.{},
-        pub fn logDensityGrad(_: *const @This(), _: []const f64, g: []f64) f64 {
-            g[0] = 0;
-            return -std.math.inf(f64);
-        }
-        pub fn writeDraw(_: *const @This(), _: []const f64, _: *model_mod.Rng, _: []f64) void {}
-    };
-    const inst = Never{};
-    var r = try runShared(Never, &inst, .{ .chains = 2, .warmup = 10, .draws = 10 });
+    const inst = testmodels.Nowhere{};
+    var r = try runShared(testmodels.Nowhere, &inst, .{ .chains = 2, .warmup = 10, .draws = 10 });
     defer freeRun(&r);
     const f = r.failure().?;
     try std.testing.expectEqual(@as(?anyerror, error.InitFailed), f.err);

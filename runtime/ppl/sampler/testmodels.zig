@@ -1,8 +1,8 @@
 //! Small target distributions with hand-written gradients, used by the sampler tests and the
 //! benchmarks: independent normals with given scales (the standard normal in any dimension, and
 //! a badly scaled one that only samples well once the metric is adapted), a correlated 2-D normal,
-//! a banana (a normal bent along a parabola), and the centred eight-schools funnel (which makes
-//! NUTS diverge). Output columns are the parameters themselves, named "x.1", "x.2", ...
+//! a banana (a normal bent along a parabola), the centred eight-schools funnel (which makes
+//! NUTS diverge), and a model with no finite point (for start-up failures). Output columns are the parameters themselves, named "x.1", "x.2", ...
 
 const std = @import("std");
 const model_mod = @import("model.zig");
@@ -13,6 +13,17 @@ const Rng = model_mod.Rng;
 const names_x = [_]Str{
     Str.from("x.1"), Str.from("x.2"), Str.from("x.3"), Str.from("x.4"), Str.from("x.5"),
     Str.from("x.6"), Str.from("x.7"), Str.from("x.8"), Str.from("x.9"), Str.from("x.10"),
+};
+
+/// A one-dimensional model whose log density is -inf everywhere: no chain can start.
+pub const Nowhere = struct {
+    dim: usize = 1,
+    names: []const Str = &.{},
+    pub fn logDensityGrad(_: *const Nowhere, _: []const f64, g: []f64) f64 {
+        g[0] = 0;
+        return -std.math.inf(f64);
+    }
+    pub fn writeDraw(_: *const Nowhere, _: []const f64, _: *Rng, _: []f64) void {}
 };
 
 /// Independent normals N(0, scales[i]²), up to 10 dimensions.

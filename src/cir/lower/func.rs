@@ -457,22 +457,12 @@ impl<'l, 'a> FnLower<'l, 'a> {
     /// The loop over the collection held in `items`, binding each element to `binding`.
     fn for_each_over(&mut self, binding: &Pat, items: LocalId, iter_ty: &Ty, body: &[typed::Stmt], span: Span) {
         let iter_ty = iter_ty.clone();
-        let zero = self.constant(Const::Int(0), Ty::Int(IntTy::I64), span);
-        let index = self.hidden_local("index", zero, true, span);
-        let loop_body = self.f.add_block();
-        let is_map = matches!(iter_ty, Ty::Map(..));
-        self.in_block(loop_body, |this| {
-            let i = this.read(index, span);
+        let len_name = if matches!(iter_ty, Ty::Map(..)) { "map_len" } else { "len" };
+        let length = |this: &mut Self| {
             let c = this.read(items, span);
-            let len_name = if is_map { "map_len" } else { "len" };
-            let n = this.emit(InstKind::Builtin(len_name, vec![c]), Ty::Int(IntTy::I64), span);
-            let cond = this.emit(InstKind::Binary(BinOp::Lt, i, n), Ty::Bool, span);
-            let then_block = this.f.add_block();
-            let else_block = this.f.add_block();
-            this.in_block(else_block, |t| {
-                t.emit_void(InstKind::Break, span);
-            });
-            this.emit_void(InstKind::If { cond, then_block, else_block }, span);
+            this.emit(InstKind::Builtin(len_name, vec![c]), Ty::Int(IntTy::I64), span)
+        };
+        self.index_loop(span, length, |this, index| {
             let element = this.element_at(&iter_ty, items, index, span);
             match binding {
                 Pat::Bind(id) => {
@@ -484,6 +474,26 @@ impl<'l, 'a> FnLower<'l, 'a> {
                 }
             }
             this.block_into(body);
+        });
+    }
+
+    /// `for index in 0..bound { body(index) }`, with a hidden index local; `bound` is emitted at
+    /// the top of every iteration (so it may read a collection that the body changes).
+    pub(super) fn index_loop(&mut self, span: Span, bound: impl FnOnce(&mut Self) -> ValueId, body: impl FnOnce(&mut Self, LocalId)) {
+        let zero = self.constant(Const::Int(0), Ty::Int(IntTy::I64), span);
+        let index = self.hidden_local("index", zero, true, span);
+        let loop_body = self.f.add_block();
+        self.in_block(loop_body, |this| {
+            let i = this.read(index, span);
+            let n = bound(this);
+            let cond = this.emit(InstKind::Binary(BinOp::Lt, i, n), Ty::Bool, span);
+            let then_block = this.f.add_block();
+            let else_block = this.f.add_block();
+            this.in_block(else_block, |t| {
+                t.emit_void(InstKind::Break, span);
+            });
+            this.emit_void(InstKind::If { cond, then_block, else_block }, span);
+            body(this, index);
         });
         let step_block = self.f.add_block();
         self.in_block(step_block, |this| {

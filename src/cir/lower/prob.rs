@@ -83,14 +83,7 @@ impl FnLower<'_, '_> {
             return self.declared_sample(e);
         }
         let Some(info) = dists::find(dist.name) else { return self.emit(InstKind::Unreachable, Ty::Void, span) };
-        let args: Vec<ValueId> = dist
-            .params
-            .iter()
-            .map(|p| {
-                let v = self.expr(p);
-                self.use_borrowed(v)
-            })
-            .collect();
+        let args = self.dist_args(&dist.params);
         let size = size.as_ref().map(|s| {
             let v = self.expr(s);
             self.coerce_int(v)
@@ -219,18 +212,27 @@ impl FnLower<'_, '_> {
             return self.declared_observe(dist, value, span);
         }
         let Some(info) = dists::find(dist.name) else { return };
-        let args: Vec<ValueId> = dist
-            .params
+        let args = self.dist_args(&dist.params);
+        let v = self.observed_value(info, value);
+        self.emit_void(InstKind::Observe { dist: info.name, args, value: v }, span);
+    }
+
+    /// A distribution's parameters, evaluated in order, each borrowed.
+    pub(super) fn dist_args(&mut self, params: &[typed::Expr]) -> Vec<ValueId> {
+        params
             .iter()
             .map(|p| {
                 let v = self.expr(p);
                 self.use_borrowed(v)
             })
-            .collect();
+            .collect()
+    }
+
+    /// The value of an `observe` or `lpdf`, borrowed; an integer for a discrete distribution.
+    fn observed_value(&mut self, info: &dists::DistInfo, value: &typed::Expr) -> ValueId {
         let v = self.expr(value);
         let v = self.use_borrowed(v);
-        let v = if info.is_discrete() { self.discrete_value(v) } else { v };
-        self.emit_void(InstKind::Observe { dist: info.name, args, value: v }, span);
+        if info.is_discrete() { self.discrete_value(v) } else { v }
     }
 
     /// An observation of a discrete distribution as an integer (a float must be whole).
@@ -253,17 +255,8 @@ impl FnLower<'_, '_> {
             return self.declared_log_density(dist, value, ty, span);
         }
         let Some(info) = dists::find(dist.name) else { return self.emit(InstKind::Unreachable, Ty::Void, span) };
-        let args: Vec<ValueId> = dist
-            .params
-            .iter()
-            .map(|p| {
-                let v = self.expr(p);
-                self.use_borrowed(v)
-            })
-            .collect();
-        let v = self.expr(value);
-        let v = self.use_borrowed(v);
-        let v = if info.is_discrete() { self.discrete_value(v) } else { v };
+        let args = self.dist_args(&dist.params);
+        let v = self.observed_value(info, value);
         self.emit(InstKind::LogDensity { dist: info.name, args, value: v }, ty, span)
     }
 

@@ -151,14 +151,7 @@ impl FnLower<'_, '_> {
 
     /// Evaluates a distribution's parameters in order and checks the declared constraints.
     fn lower_dist(&mut self, dist: &typed::Dist, span: Span) -> Lowered {
-        let args: Vec<ValueId> = dist
-            .params
-            .iter()
-            .map(|p| {
-                let v = self.expr(p);
-                self.use_borrowed(v)
-            })
-            .collect();
+        let args = self.dist_args(&dist.params);
         match &dist.kind {
             DistKind::Builtin => Lowered::Builtin { name: dist.name, args },
             DistKind::Custom(index) => {
@@ -239,29 +232,10 @@ impl FnLower<'_, '_> {
 
     /// `for i in 0..n { body(i) }`.
     fn counted_loop(&mut self, n: ValueId, span: Span, body: impl FnOnce(&mut Self, ValueId)) {
-        let zero = self.constant(Const::Int(0), I64, span);
-        let index = self.hidden_local("index", zero, true, span);
-        let loop_body = self.f.add_block();
-        self.in_block(loop_body, |this| {
-            let i = this.read(index, span);
-            let cond = this.emit(InstKind::Binary(BinOp::Lt, i, n), Ty::Bool, span);
-            let then_block = this.f.add_block();
-            let else_block = this.f.add_block();
-            this.in_block(else_block, |t| {
-                t.emit_void(InstKind::Break, span);
-            });
-            this.emit_void(InstKind::If { cond, then_block, else_block }, span);
+        self.index_loop(span, |_| n, |this, index| {
             let i = this.read(index, span);
             body(this, i);
         });
-        let step_block = self.f.add_block();
-        self.in_block(step_block, |this| {
-            let i = this.read(index, span);
-            let one = this.constant(Const::Int(1), I64, span);
-            let next = this.emit(InstKind::Binary(BinOp::Add, i, one), I64, span);
-            this.emit_void(InstKind::SetLocal(index, next), span);
-        });
-        self.emit_void(InstKind::Loop { body: loop_body, step: Some(step_block) }, span);
     }
 
     /// The log density of one value `y` (f64, or a model real when anything is active).
