@@ -1,11 +1,6 @@
 //! The command line as a user meets it, without building anything with Zig: exit statuses,
 //! where output goes, `--emit`, `--help`, bad command lines, unreadable files, and `sev run`
 //! of a program with errors (which must stop before Zig is ever started).
-//!
-//! FIXME: an unreadable file is reported as `error: cannot read FILE: REASON` without the
-//! stable code E0009 that exists for it, and with `--format json` nothing is printed on stdout
-//! (docs/cli.md promises one JSON document there). The tests below check what holds today (exit
-//! 3, a message naming the file on stderr) and pin the JSON gap so a fix shows up.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

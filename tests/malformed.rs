@@ -10,10 +10,6 @@
 //! numbers, control characters, lone surrogates and bare non-object top levels. A few cases are
 //! also run with `--format json`, whose stdout must be a JSON document with a `diagnostics`
 //! array whose entries have a `code`.
-//!
-//! FIXME: [`KNOWN_ACCEPTED`] lists malformed inputs that `sev` accepts today (exit 0, no
-//! diagnostic). They are still run and must not crash; the test fails once one of them is
-//! rejected, so it can move into the main list.
 
 mod support;
 
@@ -410,8 +406,7 @@ fn all_cases() -> Vec<Case> {
     all
 }
 
-/// Malformed inputs that `sev` currently accepts without any diagnostic.
-/// FIXME: each is a bug in the compiler (see the report in the commit history).
+/// How one run of `sev check` on a case ended.
 struct Run {
     status: Option<i32>,
     signal: Option<i32>,
