@@ -62,6 +62,7 @@ codes! {
     E0111 Error "a name is defined twice",
     E0112 Error "a pattern is written in a form SIRS does not know",
     E0113 Error "an assignment target is not a variable, field or element",
+    E0114 Error "a type string is nested too deeply",
     // Names.
     E0201 Error "a variable is not defined",
     E0202 Error "a function is not defined",
