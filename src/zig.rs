@@ -1553,7 +1553,7 @@ fn field_type(p: &Program, ty: &Ty, index: usize) -> Ty {
 
 /// Built-ins whose runtime function takes the call's location as its last argument.
 fn builtin_takes_loc(name: &str) -> bool {
-    matches!(name, "pop" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
+    matches!(name, "pop" | "array_fill" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
         || (name.starts_with("posterior_") && !matches!(name, "posterior_names" | "posterior_divergences"))
         || stdlib_takes_loc(name)
 }
