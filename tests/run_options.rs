@@ -69,3 +69,34 @@ fn sampling_options_on_a_program_that_is_no_model_are_refused() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("apply to model programs") && out.stderr.contains("after `--`"), "{}", out.stderr);
 }
+
+/// A scale that may go negative: `s ~ normal(1, 1)` and `0.5 ~ normal(0, s)`. Every proposal
+/// with `s <= 0` is rejected; the run still succeeds, and the rejections are told once, at the
+/// end, with their number and the first reason and place.
+const NEGATIVE_SCALE_MODEL: &str = r#"{"program": {"entry": "main", "functions": {"main": {"args": [], "return": "void", "body": [
+  {"let": {"name": "s", "value": {"sample": {"distribution": "normal", "params": [{"literal": 1.0}, {"literal": 1.0}]}}}},
+  {"observe": {"distribution": "normal", "params": [{"literal": 0.0}, {"var": "s"}], "value": {"literal": 0.5}}}
+]}}}}"#;
+
+#[test]
+fn rejected_proposals_are_summarised_once_at_the_end() {
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let model = cwd.path().join("negative_scale.sirs.json");
+    std::fs::write(&model, NEGATIVE_SCALE_MODEL).expect("write the model");
+    let args = strings(&["run", "negative_scale.sirs.json", "--chains", "2", "--warmup", "200", "--draws", "200", "--seed", "4"]);
+    let out = support::sev(&args, "1", Some(cwd.path()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr.matches("rejected").count(), 1, "one note, not one per rejection:\n{}", out.stderr);
+    let note = out.stderr.lines().find(|l| l.contains("rejected")).expect("the note");
+    let count: u64 = note
+        .trim_start_matches("note: ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the note starts with a count: {note}"));
+    assert!(count > 1, "{note}");
+    assert!(note.contains("the first: normal: sigma must be positive and finite, got -"), "{note}");
+    assert!(out.stderr.contains("negative_scale.sirs.json:3:"), "the first reason's place: {}", out.stderr);
+    let summary_at = out.stdout.find("lp__").expect("the summary table");
+    assert!(summary_at > 0 && !out.stdout.contains("rejected"), "the note goes to stderr: {}", out.stdout);
+}
