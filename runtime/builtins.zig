@@ -301,6 +301,10 @@ pub fn lgamma(x: f64) f64 {
 pub fn log_sum_exp(a: f64, b: f64) f64 {
     return ad.F64.log_sum_exp(a, b);
 }
+/// `log_sum_exp(xs)`: log(sum(exp(xs))) without overflow; -inf for an empty list.
+pub fn log_sum_exp_array(xs: List(f64)) f64 {
+    return ad.F64.log_sum_exp_slice(xs.items());
+}
 pub fn log1p_exp(x: f64) f64 {
     return ad.F64.log1p_exp(x);
 }
@@ -331,6 +335,10 @@ test "model helpers" {
     const a = List(f64).fromSlice(&.{ 1, 2 });
     defer rc.release(a);
     try std.testing.expectEqual(@as(f64, 5), dot(a, a, l));
+    try std.testing.expectApproxEqRel(@as(f64, 2 + @log(1 + @exp(-1.0))), log_sum_exp_array(a), 1e-15);
+    const empty = List(f64).fromSlice(&.{});
+    defer rc.release(empty);
+    try std.testing.expect(std.math.isNegativeInf(log_sum_exp_array(empty)));
 }
 
 // ----- Loops -----------------------------------------------------------------------------------

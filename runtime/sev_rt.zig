@@ -187,6 +187,7 @@ pub const log1p = builtins.log1p;
 pub const expm1 = builtins.expm1;
 pub const lgamma = builtins.lgamma;
 pub const log_sum_exp = builtins.log_sum_exp;
+pub const log_sum_exp_array = builtins.log_sum_exp_array;
 pub const log1p_exp = builtins.log1p_exp;
 pub const phi = builtins.phi;
 pub const erf = builtins.erf;

@@ -19,6 +19,7 @@ pub mod driver;
 pub mod opt;
 pub mod pretty;
 pub mod runtime;
+pub mod sample_options;
 pub mod span;
 pub mod syntax;
 pub mod toolchain;

@@ -1376,6 +1376,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let count = concat([text("@as(f64, @floatFromInt("), docs[0].clone(), text(".len()))")]);
                 Some(text_call("M.div", vec![text_call("M.sum", vec![items]), count]))
             }
+            "log_sum_exp_array" => Some(text_call("M.log_sum_exp_slice", vec![concat([docs[0].clone(), text(".items()")])])),
             "dot" => {
                 let a = concat([docs[0].clone(), text(".items()")]);
                 let b = concat([docs[1].clone(), text(".items()")]);
