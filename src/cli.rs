@@ -78,6 +78,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Rewrite SIRS files in the canonical layout (files or folders; in place by default).
+    Fmt {
+        /// Files or folders (searched recursively for SIRS files).
+        #[arg(required_unless_present = "stdin")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; list the files that would change and exit with 1 if there are any.
+        #[arg(long)]
+        check: bool,
+        /// Format standard input to standard output.
+        #[arg(long, conflicts_with = "paths")]
+        stdin: bool,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -101,5 +113,6 @@ pub fn run(command: Command) -> ExitCode {
             commands::run::run(&file, release, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
         }
         Command::Check { file, format } => commands::check::run(&file, format),
+        Command::Fmt { paths, check, stdin } => commands::fmt::run(&paths, check, stdin),
     }
 }
