@@ -31,6 +31,7 @@ const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
 const rc = @import("../rc.zig");
+const builtins = @import("../builtins.zig");
 
 pub const Loc = core.Loc;
 pub const List = list_mod.List;
@@ -176,6 +177,37 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             }
             var out = List(f64).withCapacity(@intCast(xs.len()));
             for (xs.items()) |x| out.push(ad.value(x));
+            return out;
+        }
+
+        /// `a mod b` on model reals: the value of `float_mod` (truncated, NaN for b = 0 or an
+        /// infinite a), with the derivatives of a - b·trunc(a/b) (1 and -trunc(a/b)).
+        pub inline fn rem(a: anytype, b: anytype) S.Real {
+            const va = ad.value(a);
+            const vb = ad.value(b);
+            const q = @trunc(va / vb);
+            const r = S.sub(a, S.mul(b, q));
+            return S.add(r, builtins.float_mod(f64, va, vb) - ad.value(r));
+        }
+
+        /// `List(f64)` nested `depth` times (rows of rows …) with `f64` replaced by `E`.
+        fn Nested(comptime depth: usize, comptime E: type) type {
+            return if (depth == 0) E else List(Nested(depth - 1, E));
+        }
+
+        /// Lists of lists of numbers (to any depth) as the same shape of model reals (owned).
+        pub fn liftNested(comptime depth: usize, xs: Nested(depth, f64)) Nested(depth, S.Real) {
+            if (depth == 1) return liftList(xs);
+            var out = Nested(depth, S.Real).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |row| out.pushOwned(liftNested(depth - 1, row));
+            return out;
+        }
+
+        /// The values of nested lists of model reals, in the same shape (owned).
+        pub fn valueNested(comptime depth: usize, xs: Nested(depth, S.Real)) Nested(depth, f64) {
+            if (depth == 1) return valueList(xs);
+            var out = Nested(depth, f64).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |row| out.pushOwned(valueNested(depth - 1, row));
             return out;
         }
 
