@@ -336,3 +336,23 @@ fn human_diagnostics_of_a_minified_file_are_bounded() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
     assert_eq!(doc["diagnostics"].as_array().map(Vec::len), Some(errors));
 }
+
+/// Polymorphic recursion (a generic function calling itself at a bigger type, a generic enum
+/// holding itself at a bigger type) used to make `check` and `build` run until memory ran out;
+/// both now stop at once with E0331.
+#[test]
+fn polymorphic_recursion_stops_check_and_build_quickly() {
+    let cases = root().join("tests").join("cases").join("diagnostics");
+    for name in ["polymorphic_recursion_through_two_functions", "polymorphic_recursion_in_generic_enum"] {
+        let file = cases.join(format!("{name}.sirs.json"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("program");
+        for args in [vec!["check", path_str(&file)], vec!["build", "--emit", "cir", "-o", path_str(&output), path_str(&file)]] {
+            let started = std::time::Instant::now();
+            let out = sev(&args, &[("SEV_CACHE_DIR", dir.path())]);
+            assert_eq!(out.status.code(), Some(1), "{name} {args:?}: {}", text(&out.stderr));
+            assert!(text(&out.stderr).contains("error[E0331]"), "{name}: {}", text(&out.stderr));
+            assert!(started.elapsed() < std::time::Duration::from_secs(10), "{name} {args:?} took {:?}", started.elapsed());
+        }
+    }
+}
