@@ -15,6 +15,7 @@ const str_mod = @import("str.zig");
 const fmt = @import("fmt.zig");
 const rc = @import("rc.zig");
 const list_mod = @import("list.zig");
+const oserror = @import("ppl/sampler/oserror.zig");
 
 const Str = str_mod.Str;
 
@@ -464,7 +465,6 @@ test alloc {
 // ---------------------------------------------------------------------------------------------
 
 var out_mutex: std.Thread.Mutex = .{};
-var out_broken = false;
 var out_bw: std.io.BufferedWriter(8192, std.fs.File.Writer) = .{
     .unbuffered_writer = .{ .context = .{ .handle = std.posix.STDOUT_FILENO } },
 };
@@ -494,10 +494,22 @@ pub fn takeCaptured(which: enum { out, err }) []const u8 {
 
 fn writeOutLocked(bytes: []const u8) void {
     if (builtin.is_test) return captured_out.append(bytes);
-    if (out_broken) return;
-    out_bw.writer().writeAll(bytes) catch {
-        out_broken = true;
-    };
+    out_bw.writer().writeAll(bytes) catch |e| outputFailed(e);
+}
+
+/// 128 + SIGPIPE: the status a shell reports for a program killed by a closed pipe.
+pub const broken_pipe_exit_status: u8 = 141;
+
+/// Stdout could not be written: when the reader has gone (`prog | head -1`) the program ends
+/// quietly with status 141, like a tool killed by SIGPIPE; any other failure (a full disk) is an
+/// error with status 101. Called with `out_mutex` held, so it writes stderr directly.
+fn outputFailed(e: anyerror) noreturn {
+    @branchHint(.cold);
+    if (e == error.BrokenPipe) std.process.exit(broken_pipe_exit_status);
+    var buf: [256]u8 = undefined;
+    const line = std.fmt.bufPrint(&buf, "error: cannot write to standard output: {s}\n", .{oserror.describe(e)}) catch "error: cannot write to standard output\n";
+    writeStderr(line);
+    std.process.exit(fault_exit_status);
 }
 
 fn outWriteFn(_: void, bytes: []const u8) error{}!usize {
@@ -507,7 +519,7 @@ fn outWriteFn(_: void, bytes: []const u8) error{}!usize {
 const OutWriter = std.io.GenericWriter(void, error{}, outWriteFn);
 
 /// Writes `bytes` to the buffered stdout as one unit (no other thread's output interleaves).
-/// Output to a closed stdout is dropped silently.
+/// A write that fails ends the program (`outputFailed`).
 pub fn outWrite(bytes: []const u8) void {
     out_mutex.lock();
     defer out_mutex.unlock();
@@ -532,10 +544,8 @@ test outPrint {
 pub fn flushOut() void {
     out_mutex.lock();
     defer out_mutex.unlock();
-    if (builtin.is_test or out_broken) return;
-    out_bw.flush() catch {
-        out_broken = true;
-    };
+    if (builtin.is_test) return;
+    out_bw.flush() catch |e| outputFailed(e);
 }
 
 test flushOut {

@@ -64,3 +64,138 @@ fn array_fill_with_a_negative_length_is_a_located_fault() {
     assert!(out.stderr.contains("(in function `main`)"), "{}", out.stderr);
     assert_eq!(out.stdout, "");
 }
+
+/// A program printing the numbers 0..n, one a line.
+fn counting(n: i64) -> Value {
+    program(
+        json!([]),
+        json!([{"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"literal": n}}}, "body": [print(json!({"var": "i"}))]}}]),
+    )
+}
+
+#[test]
+fn a_closed_pipe_ends_a_program_quietly_and_a_full_disk_is_an_error() {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = build(dir.path(), "count", &counting(50_000_000));
+    let mut child = std::process::Command::new(&exe)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut first).expect("one line");
+    assert_eq!(first, "0\n");
+    // the reader is gone now (dropped above): the program must stop by itself, quietly
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(out.status.code(), Some(141), "{:?} (signal {:?})", out.status, out.status.signal());
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let out = std::process::Command::new(&exe).stdout(full).output().expect("runs");
+    assert_eq!(out.status.code(), Some(101));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "error: cannot write to standard output: no space left on the device\n");
+}
+
+/// A hierarchical normal model: `theta` has `J` elements and `y` is observed against it, so a
+/// `y` of another length cannot be fitted.
+fn school_model() -> Value {
+    program(
+        json!([{"name": "J", "type": "i64"}, {"name": "y", "type": "[f64]"}]),
+        json!([
+            {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 5.0}]}}}},
+            {"let": {"name": "theta", "value": {"sample": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "size": {"var": "J"}}}}},
+            {"observe": {"distribution": "normal", "params": [{"var": "theta"}, {"literal": 1.0}], "value": {"var": "y"}}}
+        ]),
+    )
+}
+
+struct Sampler {
+    dir: tempfile::TempDir,
+    exe: PathBuf,
+}
+
+impl Sampler {
+    fn new() -> Sampler {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let exe = build(dir.path(), "school", &school_model());
+        Sampler { dir, exe }
+    }
+
+    fn data(&self, name: &str, value: Value) -> String {
+        path_str(&write_json(self.dir.path(), name, &value))
+    }
+
+    fn path(&self, name: &str) -> String {
+        path_str(&self.dir.path().join(name))
+    }
+
+    fn sample(&self, args: &[&str]) -> support::Output {
+        let mut all = vec!["sample", "--seed", "3", "--warmup", "100", "--draws", "50", "--quiet"];
+        all.extend_from_slice(args);
+        run(&self.exe, &all)
+    }
+}
+
+fn dir_listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir).expect("readable").map(|e| e.expect("entry").file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn sampler_output_problems_are_found_before_sampling_and_said_in_words() {
+    let s = Sampler::new();
+    let data = s.data("d.json", json!({"J": 2, "y": [1.0, 2.0]}));
+
+    let out = s.sample(&["--data", &data, "--output", "/proc/sev-x"]);
+    assert_eq!((out.code, out.stderr.as_str()), (1, "error: cannot create the output directory '/proc/sev-x': no such file or directory\n"));
+
+    let summary = s.path("missing/summary.json");
+    let out_dir = s.path("out");
+    let out = s.sample(&["--data", &data, "--output", &out_dir, "--summary", &summary]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stderr, format!("error: cannot write '{summary}': no such file or directory\n"));
+    assert!(dir_listing(Path::new(&out_dir)).is_empty(), "nothing sampled: {:?}", dir_listing(Path::new(&out_dir)));
+
+    let blocked = s.path("blocked");
+    std::fs::create_dir_all(Path::new(&blocked).join("school_chain_2.csv")).expect("mkdir");
+    let out = s.sample(&["--data", &data, "--output", &blocked]);
+    assert_eq!(out.code, 1);
+    assert_eq!(out.stderr, format!("error: cannot write '{blocked}/school_chain_2.csv': it is a directory\n"));
+    assert!(!out.stderr.contains("IsDir"));
+
+    let out = s.sample(&["--data", &data, "--output", &out_dir, "--seed", "4"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.starts_with("error: option '--seed' is given twice\n"), "{}", out.stderr);
+}
+
+#[test]
+fn a_failed_rerun_keeps_the_earlier_results_and_leaves_no_partial_files() {
+    let s = Sampler::new();
+    let out_dir = s.path("out");
+    let good = s.data("good.json", json!({"J": 3, "y": [1.0, 2.0, 0.5]}));
+    let out = s.sample(&["--data", &good, "--output", &out_dir]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let names = dir_listing(Path::new(&out_dir));
+    assert_eq!(names, ["school_chain_1.csv", "school_chain_2.csv", "school_chain_3.csv", "school_chain_4.csv"]);
+    let before: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
+    assert!(before.iter().all(|b| b.len() > 1000));
+
+    // y has 2 values for 3 schools: every chain fails
+    let bad = s.data("bad.json", json!({"J": 3, "y": [1.0, 2.0]}));
+    let out = s.sample(&["--data", &bad, "--output", &out_dir]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(dir_listing(Path::new(&out_dir)), names, "no partial or temporary file is left");
+    let after: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
+    assert!(before == after, "the earlier complete CSV files are untouched");
+
+    // the summary cannot go to a full disk: an error, not a silent success
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut cmd = std::process::Command::new(&s.exe);
+    cmd.args(["sample", "--seed", "3", "--warmup", "100", "--draws", "50", "--data", &good, "--output", &out_dir]).stdout(full);
+    let out = support::output_retrying_busy(&mut cmd).expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).ends_with("error: cannot write to standard output: no space left on the device\n"));
+}

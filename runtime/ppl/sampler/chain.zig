@@ -15,6 +15,7 @@
 //! unchanged.
 
 const std = @import("std");
+const oserror = @import("oserror.zig");
 const model_mod = @import("model.zig");
 const ham = @import("hamiltonian.zig");
 const adapt = @import("adapt.zig");
@@ -190,16 +191,26 @@ test "Progress counts" {
 /// chain's file). Never returns an error: failures are recorded in the result.
 pub fn runChain(allocator: std.mem.Allocator, model: *const Model, cfg: Config, index: usize, header: ?csv.HeaderInfo, out: ?std.io.AnyWriter, progress: ?*Progress) ChainResult {
     var res = ChainResult{ .index = index };
-    runChainInner(allocator, model, cfg, index, header, out, progress, &res) catch |e| {
-        res.err = e;
-        if (res.message.len == 0) {
-            res.message = std.fmt.allocPrint(allocator, "chain {d}: {s}", .{ index + 1, describe(e) }) catch "";
-        }
-    };
+    runChainInner(allocator, model, cfg, index, header, out, progress, &res) catch |e| recordFailure(allocator, &res, e, header);
     return res;
 }
 
-fn describe(e: anyerror) []const u8 {
+/// Records that the chain failed with `e`, with a message: the sampler's own reasons in words,
+/// any other error as a failure to write the chain's CSV file (named from its header).
+pub fn recordFailure(allocator: std.mem.Allocator, res: *ChainResult, e: anyerror, header: ?csv.HeaderInfo) void {
+    if (res.err != null) return;
+    res.err = e;
+    if (res.message.len > 0) return;
+    const k = res.index + 1;
+    res.message = if (describeSampling(e)) |why|
+        std.fmt.allocPrint(allocator, "chain {d}: {s}", .{ k, why }) catch ""
+    else if (header) |h|
+        std.fmt.allocPrint(allocator, "chain {d}: cannot write '{s}': {s}", .{ k, h.output_file, oserror.describe(e) }) catch ""
+    else
+        std.fmt.allocPrint(allocator, "chain {d}: {s}", .{ k, oserror.describe(e) }) catch "";
+}
+
+fn describeSampling(e: anyerror) ?[]const u8 {
     return switch (e) {
         error.InitFailed => "could not find an initial point with a finite log density and gradient after 100 attempts; check the model's support and data, or try --init 0 or a smaller --init",
         error.ImproperPosterior => "the step size grew beyond 1e7 while initialising it: the posterior is probably improper; check the model",
@@ -207,7 +218,7 @@ fn describe(e: anyerror) []const u8 {
         error.MetricOverflow => "numerical overflow in metric adaptation: the draws reached extreme values on the unconstrained scale; the posterior may be too wide or improper",
         error.ContextFailed => "the model could not create its per-chain context (out of memory?)",
         error.OutOfMemory => "out of memory",
-        else => @errorName(e),
+        else => null,
     };
 }
 
