@@ -199,3 +199,53 @@ fn a_failed_rerun_keeps_the_earlier_results_and_leaves_no_partial_files() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).ends_with("error: cannot write to standard output: no space left on the device\n"));
 }
+
+/// Waits up to `seconds` for `child` to end.
+fn wait_for(child: &mut std::process::Child, seconds: u64) -> Option<std::process::ExitStatus> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while std::time::Instant::now() < deadline {
+        if let Some(status) = child.try_wait().expect("waitable") {
+            return Some(status);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    None
+}
+
+fn total_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).map(|it| it.map(|e| e.expect("entry").metadata().map(|m| m.len()).unwrap_or(0)).sum()).unwrap_or(0)
+}
+
+#[test]
+fn sigterm_to_sev_run_stops_the_sampler_and_removes_temporary_files() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = write_json(dir.path(), "school.sirs.json", &school_model());
+    let data = write_json(dir.path(), "d.json", &json!({"J": 2, "y": [1.0, 2.0]}));
+    let private_tmp = dir.path().join("tmp");
+    std::fs::create_dir(&private_tmp).expect("mkdir");
+    let out_dir = dir.path().join("out");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["run", &path_str(&source), "--data", &path_str(&data), "--output", &path_str(&out_dir), "--seed", "1", "--draws", "100000000"])
+        .env("SEV_CACHE_DIR", support::cache_dir())
+        .env("TMPDIR", &private_tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sev starts");
+    // wait until the sampler writes
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    while total_size(&out_dir) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the sampler never started writing");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // SAFETY: kill(2) on the child we started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = wait_for(&mut child, 30).expect("sev run ends after SIGTERM");
+    assert_eq!(status.code(), Some(143), "{status:?}");
+    let written = total_size(&out_dir);
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert_eq!(total_size(&out_dir), written, "the sampler has stopped writing");
+    let names = dir_listing(&out_dir);
+    assert!(!names.is_empty() && names.iter().all(|n| n.ends_with(".csv.incomplete")), "only files marked incomplete: {names:?}");
+    assert_eq!(dir_listing(&private_tmp), Vec::<String>::new(), "temporary directories are removed");
+}
