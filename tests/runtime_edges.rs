@@ -187,6 +187,14 @@ fn a_failed_rerun_keeps_the_earlier_results_and_leaves_no_partial_files() {
     let bad = s.data("bad.json", json!({"J": 3, "y": [1.0, 2.0]}));
     let out = s.sample(&["--data", &bad, "--output", &out_dir]);
     assert_eq!(out.code, 1, "{out:?}");
+    let errors: Vec<&str> = out.stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "one error for the one reason: {}", out.stderr);
+    assert!(
+        errors[0].starts_with("error: all 4 chains: every initial point was rejected for the same reason, so it does not depend on the parameters (check the data): normal: size mismatch: y has 2 elements but"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("school.sirs.json:"), "located: {}", out.stderr);
     assert_eq!(dir_listing(Path::new(&out_dir)), names, "no partial or temporary file is left");
     let after: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
     assert!(before == after, "the earlier complete CSV files are untouched");
@@ -248,4 +256,29 @@ fn sigterm_to_sev_run_stops_the_sampler_and_removes_temporary_files() {
     let names = dir_listing(&out_dir);
     assert!(!names.is_empty() && names.iter().all(|n| n.ends_with(".csv.incomplete")), "only files marked incomplete: {names:?}");
     assert_eq!(dir_listing(&private_tmp), Vec::<String>::new(), "temporary directories are removed");
+}
+
+#[test]
+fn bad_data_is_reported_when_read_naming_the_field_and_element() {
+    let s = Sampler::new();
+    let out_dir = s.path("out");
+    let nan = s.data("nan.json", json!({"J": 3, "y": [1.0, "NaN", 0.5]}));
+    let out = s.sample(&["--data", &nan, "--output", &out_dir]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stderr, format!("error: data file '{nan}': field 'y' element 2 is NaN; the data must be numbers\n"));
+    assert!(!Path::new(&out_dir).exists(), "nothing was sampled or written");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let counts = program(
+        json!([{"name": "n", "type": "[i64]"}]),
+        json!([
+            {"let": {"name": "rate", "value": {"sample": {"distribution": "gamma", "params": [{"literal": 2.0}, {"literal": 1.0}]}}}},
+            {"observe": {"distribution": "poisson", "params": [{"var": "rate"}], "value": {"var": "n"}}}
+        ]),
+    );
+    let exe = build(dir.path(), "counts", &counts);
+    let data = path_str(&write_json(dir.path(), "n.json", &json!({"n": [3, 2.5, 4]})));
+    let out = run(&exe, &["sample", "--data", &data, "--output", &path_str(&dir.path().join("out")), "--quiet"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stderr, format!("error: data file '{data}': field 'n' element 2 must be an integer, found 2.5\n"));
 }

@@ -342,7 +342,7 @@ fn sample(allocator: std.mem.Allocator, program: *const model_mod.Program, model
     };
     defer result.deinit(allocator);
     if (result.failure()) |_| {
-        for (result.chains) |c| if (c.err != null) errWriter().print("error: {s}\n", .{c.message}) catch {};
+        printChainFailures(errWriter(), result.chains) catch {};
         return 1;
     }
     const stats = summary.computeStats(allocator, &result) catch {
@@ -360,6 +360,48 @@ fn sample(allocator: std.mem.Allocator, program: *const model_mod.Program, model
     run_mod.commitCsvFiles(csv_files, &msg) catch |e| return outputFailure(e, msg.items);
     if (printSummary(&result, stats, name, opts.quiet)) |status| return status;
     return report(program, model, stats);
+}
+
+/// One line per failed chain, or one line for all chains when they failed for the same reason
+/// ("error: all 4 chains: ...").
+fn printChainFailures(w: anytype, chains: []const run_mod.ChainResult) !void {
+    const shared = sharedReason(chains);
+    if (shared) |why| return w.print("error: all {d} chains: {s}\n", .{ chains.len, why });
+    for (chains) |c| if (c.err != null) try w.print("error: {s}\n", .{c.message});
+}
+
+/// The reason common to every chain's failure message ("chain k: <reason>"), if there is one.
+fn sharedReason(chains: []const run_mod.ChainResult) ?[]const u8 {
+    if (chains.len < 2) return null;
+    const first = reasonOf(&chains[0]) orelse return null;
+    for (chains[1..]) |*c| {
+        const why = reasonOf(c) orelse return null;
+        if (!std.mem.eql(u8, why, first)) return null;
+    }
+    return first;
+}
+
+fn reasonOf(c: *const run_mod.ChainResult) ?[]const u8 {
+    if (c.err == null) return null;
+    var buf: [32]u8 = undefined;
+    const prefix = std.fmt.bufPrint(&buf, "chain {d}: ", .{c.index + 1}) catch return null;
+    if (!std.mem.startsWith(u8, c.message, prefix)) return null;
+    return c.message[prefix.len..];
+}
+
+test "chains that failed for the same reason are reported once" {
+    var chains = [_]run_mod.ChainResult{
+        .{ .index = 0, .err = error.InitFailed, .message = "chain 1: no good" },
+        .{ .index = 1, .err = error.InitFailed, .message = "chain 2: no good" },
+    };
+    var out = std.ArrayList(u8).init(std.testing.allocator);
+    defer out.deinit();
+    try printChainFailures(out.writer(), &chains);
+    try std.testing.expectEqualStrings("error: all 2 chains: no good\n", out.items);
+    chains[1].message = "chain 2: other";
+    out.clearRetainingCapacity();
+    try printChainFailures(out.writer(), &chains);
+    try std.testing.expectEqualStrings("error: chain 1: no good\nerror: chain 2: other\n", out.items);
 }
 
 /// Prints the summary table on stdout (or, with --quiet, only its warnings on stderr). Returns
