@@ -659,6 +659,7 @@ test debugTrace {
 /// prints a non-void result as one line (an owned Str result is released), flushes stdout and,
 /// in Debug builds, checks for leaks. Returns the process exit status: 0, or 102 after a leak.
 pub fn run(comptime user_main: anytype) u8 {
+    guardMainStack();
     const result = user_main();
     printResult(result);
     return finish();
@@ -667,6 +668,7 @@ pub fn run(comptime user_main: anytype) u8 {
 /// `run` for a `main` that takes the command-line arguments (without the program name) as a
 /// borrowed `List(Str)`.
 pub fn runWithArgs(comptime user_main: anytype) u8 {
+    guardMainStack();
     const argv = args();
     const result = user_main(argv);
     rc.release(argv);
@@ -740,6 +742,56 @@ test args {
     defer std.process.argsFree(std.testing.allocator, expected);
     try std.testing.expectEqual(@as(i64, @intCast(expected.len - 1)), l.len());
     for (l.items(), expected[1..]) |got, want| try std.testing.expectEqualStrings(want, got.bytes());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stack overflow
+// ---------------------------------------------------------------------------------------------
+
+/// The lowest frame address this thread may reach before `checkStack` faults; 0 (no check) on
+/// threads the runtime did not start (the sampler's).
+threadlocal var stack_limit: usize = 0;
+
+/// Sets the calling thread's limit for a stack of `size` bytes whose top is about here. A
+/// reserve of an eighth of the stack (at least 256 KiB) stays free for the fault report and for
+/// what lies above this frame (the environment, on the main thread).
+pub fn guardStack(size: usize) void {
+    const here = @frameAddress();
+    const reserve = @max(256 * 1024, size / 8);
+    stack_limit = if (size > 2 * reserve and here > size) here - size + reserve else 0;
+}
+
+/// The main thread's stack is as large as the soft limit of RLIMIT_STACK (which Zig's start
+/// code raises to the executable's requested size); unlimited counts as 8 MiB.
+fn guardMainStack() void {
+    const default: usize = 8 * 1024 * 1024;
+    const lim = std.posix.getrlimit(.STACK) catch return guardStack(default);
+    const infinite = lim.cur == std.posix.RLIM.INFINITY;
+    guardStack(if (infinite) default else @intCast(@min(lim.cur, 1 << 40)));
+}
+
+/// Faults with "stack overflow" at `loc` (the start of a function that may recurse) when the
+/// thread's stack is nearly used up: one thread-local load and a comparison per call.
+pub inline fn checkStack(comptime loc: Loc) void {
+    if (@frameAddress() < stack_limit) stackOverflow(&loc);
+}
+
+fn stackOverflow(loc: *const Loc) noreturn {
+    @branchHint(.cold);
+    faultAt(loc, "stack overflow: the recursion in `{s}` is too deep", .{loc.func});
+}
+
+test checkStack {
+    guardStack(64 * 1024 * 1024);
+    defer stack_limit = 0;
+    checkStack(.{ .func = "f", .line = 1, .col = 1 }); // far from the limit: nothing happens
+    const Deep = struct {
+        fn overflow() void {
+            stack_limit = std.math.maxInt(usize); // as if the stack were used up
+            checkStack(.{ .func = "walk", .line = 4, .col = 7 });
+        }
+    };
+    try expectExit(fault_exit_status, "error: stack overflow: the recursion in `walk` is too deep\n  --> <unknown>:4:7 (in function `walk`)\n", Deep.overflow, .{});
 }
 
 // ---------------------------------------------------------------------------------------------

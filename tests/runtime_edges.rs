@@ -282,3 +282,25 @@ fn bad_data_is_reported_when_read_naming_the_field_and_element() {
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.stderr, format!("error: data file '{data}': field 'n' element 2 must be an integer, found 2.5\n"));
 }
+
+#[test]
+fn unbounded_recursion_is_a_located_stack_overflow_fault() {
+    let call = |f: &str| json!({"call": {"function": f, "args": [{"op": {"kind": "add", "args": [{"var": "n"}, {"literal": 1}]}}]}});
+    let step = |other: &str| json!({"args": [{"name": "n", "type": "i64"}], "return": "i64", "body": [{"return": {"op": {"kind": "add", "args": [call(other), {"literal": 1}]}}}]});
+    let source = json!({"program": {"entry": "main", "functions": {
+        "ping": step("pong"),
+        "pong": step("ping"),
+        "main": {"args": [], "return": "void", "body": [print(json!({"call": {"function": "ping", "args": [{"literal": 0}]}}))]}
+    }}});
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = build(dir.path(), "pingpong", &source);
+    let out = run(&exe, &[]);
+    assert_eq!(out.code, 101, "a fault, not SIGSEGV: {out:?}");
+    let first = out.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first == "error: stack overflow: the recursion in `ping` is too deep" || first == "error: stack overflow: the recursion in `pong` is too deep",
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("pingpong.sirs.json:"), "located: {}", out.stderr);
+}
