@@ -53,6 +53,7 @@ pub const Dyn = dyn.Dyn;
 // Faults and checked integer arithmetic
 pub const Loc = core.Loc;
 pub const fault = core.fault;
+pub const checkStack = core.checkStack;
 pub const add = core.add;
 pub const sub = core.sub;
 pub const mul = core.mul;

@@ -43,6 +43,8 @@ struct Module<'a> {
     vtable_names: Vec<String>,
     /// The spec of each model fitted by `infer`.
     inferred_names: Vec<String>,
+    /// Functions on a cycle of the call graph: they start with a stack check.
+    recursive: Vec<bool>,
 }
 
 impl<'a> Module<'a> {
@@ -65,7 +67,8 @@ impl<'a> Module<'a> {
             })
             .collect();
         let inferred_names = p.inferred.iter().map(|m| top.fresh(&format!("{}Model", m.entry.name))).collect();
-        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names }
+        let recursive = crate::cir::recursion::possibly_recursive(p);
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive }
     }
 
     fn document(&self) -> Doc {
@@ -129,7 +132,8 @@ impl<'a> Module<'a> {
         }
         for (i, f) in self.p.functions.iter().enumerate() {
             parts.push(hardline());
-            parts.push(FnEmitter::new(self, f, &self.fn_names[i]).function());
+            let stack_check = self.recursive.get(i).copied().unwrap_or(false);
+            parts.push(FnEmitter::new(self, f, &self.fn_names[i]).function(stack_check));
             parts.push(hardline());
         }
         concat(parts)
@@ -540,7 +544,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         self.predeclared = inits.iter().map(|n| *n > 1).collect();
     }
 
-    fn function(mut self) -> Doc {
+    /// The function; with `stack_check` (it may recurse) its body starts with `rt.checkStack`,
+    /// which faults at the function's location when the thread's stack is nearly used up.
+    fn function(mut self, stack_check: bool) -> Doc {
         let params: Vec<String> = self
             .f
             .params
@@ -564,6 +570,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             .collect();
         if self.f.model && !self.uses_ctx() {
             body.push(text("_ = ctx;"));
+        }
+        if stack_check && !self.f.model {
+            let (line, col) = self.m.p.line_col(self.f.span);
+            body.push(text(format!("rt.checkStack(.{{ .func = {}, .line = {line}, .col = {col} }});", string_literal(&self.f.source_name))));
         }
         for (i, pre) in self.predeclared.clone().into_iter().enumerate() {
             if pre && !self.declared[i] {
