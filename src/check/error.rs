@@ -74,7 +74,7 @@ impl TypeError {
                 if let Some((s, why)) = because {
                     d = d.secondary(*s, why.clone());
                 }
-                d.maybe_hint(hint.clone())
+                d.maybe_hint(hint.clone().or_else(|| unwrap_hint(expected, found)))
             }
             E::UnknownVariable { span, name, suggestion } => Diagnostic::new(Code::E0201, format!("Unknown variable `{name}`"))
                 .primary(*span, did_you_mean(suggestion).unwrap_or_else(|| "not defined here".into())),
@@ -250,4 +250,17 @@ impl TypeError {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// The hint for a `Result` or `Option` found where the value inside it is wanted (as E0323
+/// gives for a discarded `Result`).
+fn unwrap_hint(expected: &str, found: &str) -> Option<String> {
+    let wrapper = ["Result", "Option"].into_iter().find(|w| found.starts_with(&format!("{w}<")))?;
+    if expected.starts_with(&format!("{wrapper}<")) {
+        return None;
+    }
+    let empty = if wrapper == "Result" { "an `Err`" } else { "`None`" };
+    Some(format!(
+        "this `{wrapper}` may hold {empty} instead of a value: match on it, or propagate it with {{\"propagate\": …}} (which returns {empty} from this function)"
+    ))
 }
