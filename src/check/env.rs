@@ -106,7 +106,8 @@ impl<'a> Checker<'a> {
 
     fn declare_types(&mut self) {
         for decl in &self.ast.types {
-            if let Some(existing) = self.existing_type_span(&decl.name.text) {
+            // A program's own type may take a prelude type's name: it shadows the prelude's.
+            if let Some(existing) = self.existing_type_span(&decl.name.text).filter(|_| !self.is_prelude_type(&decl.name.text)) {
                 self.error(TypeError::Duplicate { what: "type", name: decl.name.text.clone(), first: existing, second: decl.name.span });
                 continue;
             }
@@ -127,6 +128,11 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// Whether `name` still names a prelude type (`Option`, `Result`, `Error`, `Json`, …).
+    fn is_prelude_type(&self, name: &str) -> bool {
+        matches!(self.type_names.get(name), Some(TypeName::Adt(id)) if self.out.adt(*id).builtin.is_some())
     }
 
     fn existing_type_span(&self, name: &str) -> Option<Span> {

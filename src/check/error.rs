@@ -10,6 +10,8 @@ use crate::span::Span;
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeError {
     Mismatch { span: Span, expected: String, found: String, because: Option<(Span, String)>, hint: Option<String> },
+    /// A mismatch on a variable whose `let` gave no type, so a use fixed the literal's type.
+    LiteralLetMismatch { span: Span, expected: String, found: String, because: Option<(Span, String)>, name: String, let_span: Span },
     UnknownVariable { span: Span, name: String, suggestion: Option<String> },
     UnknownFunction { span: Span, name: String, suggestion: Option<String> },
     UnknownType { span: Span, name: String, suggestion: Option<String> },
@@ -75,6 +77,16 @@ impl TypeError {
                     d = d.secondary(*s, why.clone());
                 }
                 d.maybe_hint(hint.clone().or_else(|| unwrap_hint(expected, found)))
+            }
+            E::LiteralLetMismatch { span, expected, found, because, name, let_span } => {
+                let mut d = Diagnostic::new(Code::E0301, "Type mismatch")
+                    .primary(*span, format!("this is `{found}`"))
+                    .expected_found(expected, found)
+                    .secondary(*let_span, format!("`{name}` has no declared type, so another use of it chose `{found}`"));
+                if let Some((s, why)) = because {
+                    d = d.secondary(*s, why.clone());
+                }
+                d.hint(format!("declare the type where `{name}` is bound: {{\"let\": {{\"name\": \"{name}\", \"type\": \"{expected}\", …}}}}, or convert here with {{\"cast\": …}}"))
             }
             E::UnknownVariable { span, name, suggestion } => Diagnostic::new(Code::E0201, format!("Unknown variable `{name}`"))
                 .primary(*span, did_you_mean(suggestion).unwrap_or_else(|| "not defined here".into())),
