@@ -299,7 +299,7 @@ test "catalogue names resolve to the runtime functions" {
     const s = str_substring(Str.lit("sever"), 1, 3, l);
     defer release(s);
     try std.testing.expectEqualStrings("ev", s.bytes());
-    try std.testing.expectEqual(@as(i32, 5), str_length(Str.lit("sever")));
+    try std.testing.expectEqual(@as(i64, 5), str_length(Str.lit("sever")));
     try std.testing.expectEqual(@as(f64, 3), math_sqrt(@as(f64, 9)));
     try std.testing.expectEqual(@as(f64, 1), math_clamp(@as(f64, 4), @as(f64, 0), @as(f64, 1)));
     std_print(Str.lit("x"));

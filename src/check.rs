@@ -103,6 +103,9 @@ pub(crate) struct FnState {
     pub bound_checks: Vec<(Ty, TraitId, Span)>,
     /// Locals that are read somewhere (for the unused-variable lint).
     pub used: Vec<bool>,
+    /// Locals of a `let` without a type whose value is a number literal (its width is chosen
+    /// by the uses), for the hint of a later mismatch.
+    pub literal_lets: Vec<(LocalId, Span)>,
 }
 
 impl Default for Ty {

@@ -10,6 +10,8 @@ use crate::span::Span;
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeError {
     Mismatch { span: Span, expected: String, found: String, because: Option<(Span, String)>, hint: Option<String> },
+    /// A mismatch on a variable whose `let` gave no type, so a use fixed the literal's type.
+    LiteralLetMismatch { span: Span, expected: String, found: String, because: Option<(Span, String)>, name: String, let_span: Span },
     UnknownVariable { span: Span, name: String, suggestion: Option<String> },
     UnknownFunction { span: Span, name: String, suggestion: Option<String> },
     UnknownType { span: Span, name: String, suggestion: Option<String> },
@@ -43,6 +45,8 @@ pub enum TypeError {
     TypeArgCount { span: Span, name: String, expected: usize, found: usize },
     MissingImpl { span: Span, ty: String, trait_name: String },
     BadImpl { span: Span, message: String, other: Option<(Span, String)> },
+    /// A trait with type parameters, or an implementation for a generic target (`Stack<T>`).
+    GenericTrait { span: Span, message: String, trait_name: String },
     UnusedResult { span: Span, ty: String },
     ThrowNotError { span: Span, ty: String },
     NotConstant { span: Span },
@@ -77,7 +81,17 @@ impl TypeError {
                 if let Some((s, why)) = because {
                     d = d.secondary(*s, why.clone());
                 }
-                d.maybe_hint(hint.clone())
+                d.maybe_hint(hint.clone().or_else(|| unwrap_hint(expected, found)))
+            }
+            E::LiteralLetMismatch { span, expected, found, because, name, let_span } => {
+                let mut d = Diagnostic::new(Code::E0301, "Type mismatch")
+                    .primary(*span, format!("this is `{found}`"))
+                    .expected_found(expected, found)
+                    .secondary(*let_span, format!("`{name}` has no declared type, so another use of it chose `{found}`"));
+                if let Some((s, why)) = because {
+                    d = d.secondary(*s, why.clone());
+                }
+                d.hint(format!("declare the type where `{name}` is bound: {{\"let\": {{\"name\": \"{name}\", \"type\": \"{expected}\", …}}}}, or convert here with {{\"cast\": …}}"))
             }
             E::UnknownVariable { span, name, suggestion } => Diagnostic::new(Code::E0201, format!("Unknown variable `{name}`"))
                 .primary(*span, did_you_mean(suggestion).unwrap_or_else(|| "not defined here".into())),
@@ -204,6 +218,9 @@ impl TypeError {
                 }
                 d
             }
+            E::GenericTrait { span, message, trait_name } => Diagnostic::new(Code::E0332, "Traits and implementations cannot be generic")
+                .primary(*span, message.clone())
+                .hint(format!("implement `{trait_name}` separately for each concrete type (with `i64`, `str`, … in place of the type parameter); code that works for every `T` can be a generic function with a bound, {{\"type_params\": [{{\"name\": \"T\", \"bounds\": [\"{trait_name}\"]}}]}}")),
             E::UnusedResult { span, ty } => Diagnostic::new(Code::E0323, "Unhandled `Result`")
                 .primary(*span, format!("this `{ty}` is discarded, so its error would be lost"))
                 .hint("match on it, propagate it with {\"propagate\": …}, or bind it with `let`"),
@@ -271,4 +288,17 @@ impl TypeError {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// The hint for a `Result` or `Option` found where the value inside it is wanted (as E0323
+/// gives for a discarded `Result`).
+fn unwrap_hint(expected: &str, found: &str) -> Option<String> {
+    let wrapper = ["Result", "Option"].into_iter().find(|w| found.starts_with(&format!("{w}<")))?;
+    if expected.starts_with(&format!("{wrapper}<")) {
+        return None;
+    }
+    let empty = if wrapper == "Result" { "an `Err`" } else { "`None`" };
+    Some(format!(
+        "this `{wrapper}` may hold {empty} instead of a value: match on it, or propagate it with {{\"propagate\": …}} (which returns {empty} from this function)"
+    ))
 }

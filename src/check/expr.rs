@@ -91,6 +91,13 @@ impl Checker<'_> {
             self.error(TypeError::VoidValue { span: typed.span });
             return;
         }
+        if let T::Local(id) = &typed.kind
+            && let Some((_, let_span)) = self.f.literal_lets.iter().find(|(l, _)| l == id) {
+                let name = self.f.locals[id.0 as usize].name.clone();
+                let (expected, found) = (self.show(expected), self.show(&found));
+                self.error(TypeError::LiteralLetMismatch { span: typed.span, expected, found, because: expect.because.clone(), name, let_span: *let_span });
+                return;
+            }
         let expected_resolved = self.f.unifier.resolve(expected);
         let hint = conversion_hint(&expected_resolved, &found);
         self.error(TypeError::Mismatch {
@@ -458,6 +465,10 @@ impl Checker<'_> {
 
     pub(super) fn int_arg(&mut self, arg: &ast::Expr) -> Expr {
         let typed = self.value(arg, &Expect::none());
+        // An integer literal's type stays open: a later use may still choose its width.
+        if self.f.unifier.var_kind(&typed.ty) == Some(VarKind::IntLit) {
+            return typed;
+        }
         let ty = self.f.unifier.default_literals(&typed.ty);
         if !ty.is_int() && !ty.is_invalid() {
             self.error(TypeError::Mismatch { span: typed.span, expected: "an integer".into(), found: self.show(&ty), because: None, hint: None });
@@ -468,6 +479,10 @@ impl Checker<'_> {
 
     fn printable_arg(&mut self, arg: &ast::Expr) -> Expr {
         let typed = self.value(arg, &Expect::none());
+        // Any number prints: a literal's type stays open for a later use to choose.
+        if matches!(self.f.unifier.var_kind(&typed.ty), Some(VarKind::IntLit | VarKind::FloatLit)) {
+            return typed;
+        }
         let ty = self.f.unifier.default_literals(&typed.ty);
         if !builtins::is_printable(&ty) && !ty.is_invalid() {
             let expected = "a number, bool or str".to_string();

@@ -96,7 +96,8 @@ impl Summaries {
             let seeded = Taint::of(f, self, HashMap::from([(*param, f.span)]));
             let mut found = Vec::new();
             seeded.find_uses(p, f, f.body, None, self, &mut found);
-            if !found.is_empty() {
+            // Only uses that come from the parameter: the function's own draws are reported in it.
+            if found.iter().any(|(_, origin)| *origin == Some(f.span)) {
                 self.param_reaches_term.insert((id, k));
             }
         }

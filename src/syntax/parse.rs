@@ -306,9 +306,9 @@ impl Parser {
             Some(m) => self.named_members(m, "`methods`", "method", Self::trait_method),
             None => Vec::new(),
         };
-        obj.get("type_params");
+        let type_params = obj.get("type_params").map(|t| self.type_params(t)).unwrap_or_default();
         self.finish(obj, &["name", "methods", "type_params"]);
-        Some(TraitDecl { name, methods, span: json.span })
+        Some(TraitDecl { name, type_params, methods, span: json.span })
     }
 
     fn trait_method(&mut self, name: Name, json: &Json) -> Option<TraitMethod> {
@@ -330,9 +330,9 @@ impl Parser {
             Some(m) => self.named_members(m, "`methods`", "method", Self::function),
             None => Vec::new(),
         };
-        obj.get("type_args");
+        let type_args = obj.get("type_args").map(|t| self.list(t, "`type_args`", Self::type_expr)).unwrap_or_default();
         self.finish(obj, &["trait_name", "target_type", "methods", "type_args"]);
-        Some(ImplDecl { trait_name: trait_name?, target: target?, methods, span: json.span })
+        Some(ImplDecl { trait_name: trait_name?, type_args, target: target?, methods, span: json.span })
     }
 
     fn extern_fn(&mut self, name: Name, json: &Json) -> Option<ExternFn> {
