@@ -7,6 +7,7 @@
 pub mod build;
 pub mod check;
 pub mod fmt;
+pub mod lint;
 pub mod run;
 
 use crate::cli::Format;

@@ -1,0 +1,72 @@
+//! The SARIF 2.1.0 form of lint results (`sev lint --format sarif`), the format code-scanning
+//! services read: one run of the tool `sev` with every rule described once, and one result per
+//! diagnostic with its rule, level, message and region (1-based lines and columns, columns
+//! counted in Unicode code points as the run declares).
+
+use super::RULES;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::SourceFile;
+use serde_json::{Value, json};
+
+pub const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// One SARIF log for the diagnostics of several files.
+pub fn log(files: &[(&SourceFile, &[Diagnostic])]) -> Value {
+    let rules: Vec<Value> = RULES.iter().map(rule).collect();
+    let results: Vec<Value> = files.iter().flat_map(|(file, diagnostics)| diagnostics.iter().map(move |d| result(file, d))).collect();
+    json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "sev",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+fn rule(r: &super::Rule) -> Value {
+    json!({
+        "id": r.code.as_str(),
+        "name": r.name,
+        "shortDescription": {"text": r.summary},
+        "defaultConfiguration": {"level": "warning"},
+    })
+}
+
+fn result(file: &SourceFile, d: &Diagnostic) -> Value {
+    let mut message = d.title.clone();
+    if let Some(hint) = &d.hint {
+        message.push_str(&format!(" (hint: {hint})"));
+    }
+    let mut out = json!({
+        "ruleId": d.code.as_str(),
+        "level": if d.severity == Severity::Error { "error" } else { "warning" },
+        "message": {"text": message},
+        "locations": d.labels.iter().filter(|l| l.primary).map(|l| location(file, l.span, &l.message)).collect::<Vec<_>>(),
+    });
+    if let Some(index) = RULES.iter().position(|r| r.code == d.code) {
+        out["ruleIndex"] = json!(index);
+    }
+    let related: Vec<Value> = d.labels.iter().filter(|l| !l.primary).map(|l| location(file, l.span, &l.message)).collect();
+    if !related.is_empty() {
+        out["relatedLocations"] = Value::Array(related);
+    }
+    out
+}
+
+fn location(file: &SourceFile, span: crate::span::Span, message: &str) -> Value {
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end);
+    json!({
+        "physicalLocation": {
+            "artifactLocation": {"uri": file.name},
+            "region": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column},
+        },
+        "message": {"text": message},
+    })
+}

@@ -1,0 +1,160 @@
+//! `sev lint`: one small program per rule under `tests/cases/lint/` (named after the rule),
+//! snapshotted as its source followed by the diagnostics; the SARIF output validated against
+//! the SARIF 2.1.0 schema; `--fix` round trips; levels, JSON output and exit statuses through
+//! the binary.
+
+use sev::diagnostic::render_all;
+use sev::lint::{self, Config, Level};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cases_dir() -> PathBuf {
+    root().join("tests").join("cases").join("lint")
+}
+
+fn case(rule: &str) -> PathBuf {
+    cases_dir().join(format!("{}.sirs.json", rule.replace('-', "_")))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn lint_case(path: &Path, config: &Config) -> lint::Outcome {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    lint::lint_source(&file_name(path), &bytes, config)
+}
+
+#[test]
+fn lint_snapshots() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("cases/lint/snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| {
+        insta::glob!("cases/lint/*.sirs.json", |path| {
+            let outcome = lint_case(path, &Config::default());
+            let source = std::fs::read_to_string(path).expect("readable");
+            let rendered = render_all(&outcome.diagnostics, &outcome.file, false);
+            insta::assert_snapshot!(format!("----- SOURCE\n{source}\n----- DIAGNOSTICS\n{rendered}"));
+        });
+    });
+}
+
+#[test]
+fn every_rule_has_a_case_that_reports_it_and_nothing_else() {
+    for rule in lint::RULES {
+        let outcome = lint_case(&case(rule.name), &Config::default());
+        assert!(!outcome.diagnostics.is_empty(), "{}: no finding", rule.name);
+        for d in &outcome.diagnostics {
+            assert_eq!(d.code, rule.code, "{}: also reports {} ({})", rule.name, d.code.as_str(), d.title);
+            assert!(d.primary_span().is_some(), "{}: a finding without a span", rule.name);
+        }
+    }
+}
+
+#[test]
+fn levels_turn_rules_off_or_into_errors() {
+    let path = case("unused-variable");
+    let mut allow = Config::default();
+    allow.set("unused-variable", Level::Allow).expect("a known rule");
+    assert!(lint_case(&path, &allow).diagnostics.is_empty());
+    let mut deny = Config::default();
+    deny.set("L0001", Level::Deny).expect("a known rule");
+    assert!(lint_case(&path, &deny).diagnostics.iter().all(|d| d.is_error()));
+    assert!(Config::default().set("no-such-rule", Level::Deny).is_err());
+}
+
+#[test]
+fn the_wide_prior_rule_compares_with_the_data_when_given() {
+    let path = case("wide-prior");
+    // The prior scale is 10000: too wide for data of scale 1 even without data (> 1000) ...
+    assert_eq!(lint_case(&path, &Config::default()).diagnostics.len(), 1);
+    // ... and not for data whose values are in the thousands (10000 < 100 × 5000).
+    let mut config = Config::default();
+    config.data.insert("y".into(), vec![4000.0, 5000.0, 6000.0]);
+    assert!(lint_case(&path, &config).diagnostics.is_empty());
+}
+
+// ----- Through the binary --------------------------------------------------------------------
+
+fn sev(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sev")).args(args).env("NO_COLOR", "1").output().expect("the sev binary starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+#[test]
+fn warnings_exit_0_and_deny_exits_1() {
+    let path = case("shadowing");
+    let out = sev(&["lint", path_str(&path)]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning[L0004]"), "{}", text(&out.stderr));
+    let out = sev(&["lint", "--deny", "shadowing", path_str(&path)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[L0004]"), "{}", text(&out.stderr));
+    let out = sev(&["lint", "-A", "all", path_str(&path)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let out = sev(&["lint", "--deny", "no-such-rule", path_str(&path)]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_program_with_errors_reports_them_and_exits_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.sirs.json");
+    std::fs::write(&path, r#"{"program": {"entry": "main", "functions": {"main": {"args": [], "return": "void", "body": [{"return": {"var": "nope"}}]}}}}"#).expect("written");
+    let out = sev(&["lint", path_str(&path)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[E0201]"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn json_output_has_the_shape_of_check() {
+    let out = sev(&["lint", "--format", "json", path_str(&case("float-equality"))]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["code"], "L0007");
+    assert_eq!(d["severity"], "warning");
+    assert!(d["labels"][0]["line"].as_u64().is_some_and(|l| l > 1), "{d}");
+}
+
+#[test]
+fn fix_repairs_what_is_mechanical_and_the_result_lints_clean() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for rule in ["unused-variable", "unused-parameter", "unreachable-code", "self-assignment", "unconstrained-scale"] {
+        let source = case(rule);
+        let target = dir.path().join(file_name(&source));
+        std::fs::copy(&source, &target).expect("copied");
+        let out = sev(&["lint", "--fix", path_str(&target)]);
+        assert_eq!(out.status.code(), Some(0), "{rule}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("applied"), "{rule}: {}", text(&out.stderr));
+        let again = sev(&["lint", path_str(&target)]);
+        assert!(again.stderr.is_empty(), "{rule}: still reports after --fix:\n{}", text(&again.stderr));
+        let check = sev(&["check", path_str(&target)]);
+        assert_eq!(check.status.code(), Some(0), "{rule}: the fixed program does not check:\n{}", text(&check.stderr));
+    }
+}
+
+#[test]
+fn fix_leaves_a_file_without_mechanical_fixes_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = case("float-equality");
+    let target = dir.path().join(file_name(&source));
+    std::fs::copy(&source, &target).expect("copied");
+    let out = sev(&["lint", "--fix", path_str(&target)]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read(&target).expect("readable"), std::fs::read(&source).expect("readable"));
+}
