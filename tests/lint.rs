@@ -158,3 +158,68 @@ fn fix_leaves_a_file_without_mechanical_fixes_untouched() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(std::fs::read(&target).expect("readable"), std::fs::read(&source).expect("readable"));
 }
+
+// ----- SARIF ---------------------------------------------------------------------------------
+
+/// The npm package that ships the OASIS SARIF 2.1.0 schema (MIT licensed), and the file in it.
+const SCHEMA_PACKAGE: &str = "@microsoft/jest-sarif@1.0.0-beta.0";
+const SCHEMA_FILE: &str = "package/lib/schemas/sarif-2.1.0-rtm.5.json";
+
+/// The SARIF 2.1.0 schema: `SEV_SARIF_SCHEMA` if set, else fetched once from the npm registry
+/// with `npm pack` into `target/` (not kept in the repository).
+fn sarif_schema() -> serde_json::Value {
+    let path = match std::env::var_os("SEV_SARIF_SCHEMA") {
+        Some(p) => PathBuf::from(p),
+        None => fetched_schema(),
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read the SARIF schema {}: {e}", path.display()));
+    // One pattern (of `language`) has a lone `]`, a literal in the ECMA-262 regexes JSON Schema
+    // uses but an error for the Rust validator; escaping it keeps its meaning.
+    let text = text.replace(r#"{2}-[a-zA-Z]{2}]?$"#, r#"{2}-[a-zA-Z]{2}\\]?$"#);
+    serde_json::from_str(&text).expect("the SARIF schema is JSON")
+}
+
+fn fetched_schema() -> PathBuf {
+    let dir = root().join("target").join("sarif-schema");
+    let schema = dir.join(SCHEMA_FILE);
+    if schema.exists() {
+        return schema;
+    }
+    std::fs::create_dir_all(&dir).expect("target/sarif-schema can be made");
+    let pack = Command::new("npm").args(["pack", "--silent", SCHEMA_PACKAGE]).current_dir(&dir).output();
+    let pack = pack.unwrap_or_else(|e| panic!("the SARIF test needs npm (or SEV_SARIF_SCHEMA) to get the schema: {e}"));
+    assert!(pack.status.success(), "npm pack {SCHEMA_PACKAGE} failed: {}", text(&pack.stderr));
+    let tarball = text(&pack.stdout).trim().to_string();
+    let untar = Command::new("tar").args(["xzf", &tarball, SCHEMA_FILE]).current_dir(&dir).status().expect("tar runs");
+    assert!(untar.success() && schema.exists(), "{SCHEMA_FILE} is not in {tarball}");
+    schema
+}
+
+#[test]
+fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
+    let schema = sarif_schema();
+    let validator = jsonschema::draft4::new(&schema).unwrap_or_else(|e| panic!("the SARIF schema does not compile: {e}"));
+    let paths: Vec<PathBuf> = lint::RULES.iter().map(|r| case(r.name)).collect();
+    let mut args = vec!["lint", "--format", "sarif", "--deny", "shadowing"];
+    args.extend(paths.iter().map(|p| path_str(p)));
+    let out = sev(&args);
+    assert_eq!(out.status.code(), Some(1), "a denied finding makes the exit status 1");
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| format!("at {}: {e}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    // The schema accepts a log with no results; check that the content is really there.
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["rules"].as_array().map(Vec::len), Some(lint::RULES.len()));
+    let results = run["results"].as_array().expect("results");
+    for rule in lint::RULES {
+        assert!(results.iter().any(|r| r["ruleId"] == rule.code.as_str()), "no result for {}", rule.code.as_str());
+    }
+    let shadowing = results.iter().find(|r| r["ruleId"] == "L0004").expect("a shadowing result");
+    assert_eq!(shadowing["level"], "error");
+    let region = &shadowing["locations"][0]["physicalLocation"]["region"];
+    assert!(region["startLine"].as_u64().is_some_and(|l| l > 1) && region["startColumn"].as_u64().is_some_and(|c| c > 1), "{region}");
+    // A schema violation is caught (the validator is not vacuous).
+    let mut broken = log.clone();
+    broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
+    assert!(!validator.is_valid(&broken));
+}
