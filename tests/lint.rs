@@ -223,3 +223,41 @@ fn sarif_output_validates_against_the_sarif_2_1_0_schema() {
     broken["runs"][0]["results"][0]["level"] = serde_json::json!("fatal");
     assert!(!validator.is_valid(&broken));
 }
+
+// ----- Documentation -------------------------------------------------------------------------
+
+fn cli_doc() -> String {
+    std::fs::read_to_string(root().join("docs").join("cli.md")).expect("docs/cli.md readable")
+}
+
+/// The fenced block that follows `<!-- lint-example: WHICH -->` in `docs/cli.md`.
+fn doc_block(which: &str) -> String {
+    let doc = cli_doc();
+    let marker = format!("<!-- lint-example: {which} -->\n");
+    let start = doc.find(&marker).unwrap_or_else(|| panic!("docs/cli.md has no {which} example")) + marker.len();
+    let body = doc[start..].find('\n').expect("a fence line") + start + 1;
+    let end = doc[body..].find("```").expect("the block closes") + body;
+    doc[body..end].to_string()
+}
+
+#[test]
+fn the_example_in_the_cli_documentation_is_what_lint_prints() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("model.sirs.json"), doc_block("input")).expect("written");
+    let out = Command::new(env!("CARGO_BIN_EXE_sev")).args(["lint", "model.sirs.json"]).current_dir(dir.path()).env("NO_COLOR", "1").output().expect("sev runs");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stderr), doc_block("output"));
+    let fixed = Command::new(env!("CARGO_BIN_EXE_sev")).args(["lint", "--fix", "model.sirs.json"]).current_dir(dir.path()).output().expect("sev runs");
+    assert_eq!(text(&fixed.stderr), "model.sirs.json: applied 2 fixes\n");
+    let text_after = std::fs::read_to_string(dir.path().join("model.sirs.json")).expect("readable");
+    assert!(text_after.contains(r#""name": "_n""#) && text_after.contains(r#""lower": {"literal": 0.0}"#), "{text_after}");
+}
+
+#[test]
+fn the_documented_rule_table_lists_every_rule() {
+    let doc = cli_doc();
+    let table = &doc[doc.find("<!-- lint-rules -->").expect("the rule table")..];
+    for rule in lint::RULES {
+        assert!(table.contains(&format!("| {} | `{}` |", rule.code.as_str(), rule.name)), "docs/cli.md lacks {}", rule.code.as_str());
+    }
+}
