@@ -58,6 +58,15 @@ fn every_rule_has_a_case_that_reports_it_and_nothing_else() {
 }
 
 #[test]
+fn the_clean_case_has_no_findings() {
+    // Exempt names, `output` lets, model parameters, `while true` with `break`, an unused loop
+    // variable, a bounded scale and a non-centred hierarchy.
+    let outcome = lint_case(&cases_dir().join("clean.sirs.json"), &Config::default());
+    let codes: Vec<&str> = outcome.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert!(codes.is_empty(), "{codes:?}");
+}
+
+#[test]
 fn levels_turn_rules_off_or_into_errors() {
     let path = case("unused-variable");
     let mut allow = Config::default();
