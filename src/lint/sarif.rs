@@ -59,14 +59,39 @@ fn result(file: &SourceFile, d: &Diagnostic) -> Value {
     out
 }
 
+/// A file path as a URI reference: the characters a URI does not allow are percent-encoded.
+fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 fn location(file: &SourceFile, span: crate::span::Span, message: &str) -> Value {
     let (line, column) = file.line_col(span.start);
     let (end_line, end_column) = file.line_col(span.end);
     json!({
         "physicalLocation": {
-            "artifactLocation": {"uri": file.name},
+            "artifactLocation": {"uri": uri_reference(&file.name)},
             "region": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column},
         },
         "message": {"text": message},
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri_reference;
+
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(uri_reference("examples/coin bias.sirs.json"), "examples/coin%20bias.sirs.json");
+        assert_eq!(uri_reference("/tmp/a#b%c.sirs.json"), "/tmp/a%23b%25c.sirs.json");
+        assert_eq!(uri_reference("modèle.sirs.json"), "mod%C3%A8le.sirs.json");
+    }
 }
