@@ -270,3 +270,19 @@ fn the_documented_rule_table_lists_every_rule() {
         assert!(table.contains(&format!("| {} | `{}` |", rule.code.as_str(), rule.name)), "docs/cli.md lacks {}", rule.code.as_str());
     }
 }
+
+#[test]
+fn data_given_on_the_command_line_sets_the_scale_of_the_wide_prior_rule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wide = dir.path().join("wide.json");
+    std::fs::write(&wide, r#"{"y": [4000, 5000.5, 6000]}"#).expect("written");
+    let out = sev(&["lint", "--data", path_str(&wide), path_str(&case("wide-prior"))]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
+    let narrow = dir.path().join("narrow.json");
+    std::fs::write(&narrow, r#"{"y": [0.5, 1.5]}"#).expect("written");
+    let out = sev(&["lint", "--data", path_str(&narrow), path_str(&case("wide-prior"))]);
+    assert!(text(&out.stderr).contains("the observed data's scale is about 1"), "{}", text(&out.stderr));
+    let out = sev(&["lint", "--data", path_str(&dir.path().join("missing.json")), path_str(&case("wide-prior"))]);
+    assert_eq!(out.status.code(), Some(3));
+}

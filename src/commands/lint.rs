@@ -13,6 +13,16 @@ use std::path::Path;
 use std::process::ExitCode;
 
 const STACK_SIZE: usize = 256 * 1024 * 1024;
+/// A bad command line, as clap reports its own.
+const EXIT_USAGE: u8 = 2;
+
+/// Why the options cannot be used.
+enum ConfigError {
+    /// `--allow`, `--warn` or `--deny` names no rule (a usage error).
+    UnknownRule(String),
+    /// The `--data` file cannot be read or is not a JSON object.
+    Data(String),
+}
 
 pub fn run(args: &LintArgs) -> ExitCode {
     if args.list {
@@ -21,9 +31,13 @@ pub fn run(args: &LintArgs) -> ExitCode {
     }
     let config = match config(args) {
         Ok(c) => c,
-        Err(message) => {
+        Err(ConfigError::UnknownRule(message)) => {
             eprintln!("error: {message}");
-            return ExitCode::from(if message.starts_with("unknown lint rule") { 2 } else { EXIT_ENVIRONMENT });
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Err(ConfigError::Data(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_ENVIRONMENT);
         }
     };
     let files = match super::sirs_files(&args.paths) {
@@ -51,15 +65,15 @@ fn print_rules() {
     }
 }
 
-fn config(args: &LintArgs) -> Result<Config, String> {
+fn config(args: &LintArgs) -> Result<Config, ConfigError> {
     let mut config = Config::default();
     for (keys, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
         for key in keys {
-            config.set(key, level)?;
+            config.set(key, level).map_err(ConfigError::UnknownRule)?;
         }
     }
     if let Some(path) = &args.data {
-        config.data = read_data(path)?;
+        config.data = read_data(path).map_err(ConfigError::Data)?;
     }
     Ok(config)
 }
