@@ -286,3 +286,27 @@ fn data_given_on_the_command_line_sets_the_scale_of_the_wide_prior_rule() {
     let out = sev(&["lint", "--data", path_str(&dir.path().join("missing.json")), path_str(&case("wide-prior"))]);
     assert_eq!(out.status.code(), Some(3));
 }
+
+/// What the rules say about the examples, one line per finding: a guard against false
+/// positives on real programs (each line was reviewed when the snapshot was taken).
+#[test]
+fn findings_on_the_examples() {
+    let mut files = Vec::new();
+    for dir in [root().join("examples"), root().join("examples").join("posteriordb")] {
+        for entry in std::fs::read_dir(&dir).expect("examples readable").flatten() {
+            if entry.path().to_string_lossy().ends_with(".sirs.json") {
+                files.push(entry.path());
+            }
+        }
+    }
+    files.sort();
+    let mut lines = Vec::new();
+    for path in &files {
+        let outcome = lint_case(path, &Config::default());
+        for d in &outcome.diagnostics {
+            let (line, column) = outcome.file.line_col(d.primary_span().map_or(0, |s| s.start));
+            lines.push(format!("{}:{line}:{column} {} {}", file_name(path), d.code.as_str(), d.title));
+        }
+    }
+    insta::assert_snapshot!(lines.join("\n"));
+}

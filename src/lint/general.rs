@@ -161,7 +161,12 @@ fn compare_literals(op: BinOp, a: f64, b: f64) -> Option<bool> {
 
 fn expression_rules(cx: &Context<'_>, e: &Expr, out: &mut Vec<Finding>) {
     let ExprKind::Binary { op, lhs, rhs } = &e.kind else { return };
-    if matches!(op, BinOp::Eq | BinOp::Ne) && [lhs, rhs].iter().any(|x| cx.expr_type(x).is_some_and(is_float)) {
+    let same_variable = matches!((&lhs.kind, &rhs.kind), (ExprKind::Var(a), ExprKind::Var(b)) if a.text == b.text);
+    if matches!(op, BinOp::Eq | BinOp::Ne)
+        && [lhs, rhs].iter().any(|x| cx.expr_type(x).is_some_and(is_float))
+        && ![lhs, rhs].iter().any(|x| is_exact(x))
+        && !same_variable
+    {
         let finding = Finding::new(Code::L0007, e.span, "Floating-point values compared exactly", "rounding makes this test fragile");
         out.push(finding.hint("compare with a tolerance: `lt(abs(sub(a, b)), 1e-9)`"));
     }
@@ -173,6 +178,19 @@ fn expression_rules(cx: &Context<'_>, e: &Expr, out: &mut Vec<Finding>) {
         out.push(finding.hint("compare with the value you meant; to test for NaN use `math_is_nan`"));
     }
 }
+
+/// Operands a float may be compared with exactly: zero, and a value rounded to an integer.
+fn is_exact(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Float(x) => *x == 0.0,
+        ExprKind::Int(i) => *i == 0,
+        ExprKind::Call { func, .. } => ROUNDING.contains(&func.text.as_str()),
+        _ => false,
+    }
+}
+
+/// Built-ins whose float result is a whole number.
+const ROUNDING: &[&str] = &["math_floor", "math_ceil", "math_round", "math_trunc"];
 
 /// A divisor that is the literal zero, or the length of a collection (zero when it is empty).
 fn division(divisor: &Expr, out: &mut Vec<Finding>) {
