@@ -8,6 +8,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+pub use crate::sample_options::Sampling;
+
 #[derive(Parser, Debug)]
 #[command(name = "sev", version, about = "The Sever compiler: SIRS JSON → native code, with Bayesian inference")]
 pub struct Cli {
@@ -30,68 +32,6 @@ pub enum Emit {
     Zig,
     /// The canonical text form of CIR.
     Cir,
-}
-
-/// Options of `sev run` for model programs (passed to the model's `sample` command).
-#[derive(clap::Args, Debug, Default, Clone)]
-pub struct Sampling {
-    /// Data file in Stan's JSON format.
-    #[arg(long)]
-    pub data: Option<PathBuf>,
-    /// Directory for the CSV files of the draws.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    #[arg(long)]
-    pub seed: Option<u64>,
-    #[arg(long)]
-    pub chains: Option<u32>,
-    #[arg(long)]
-    pub warmup: Option<u32>,
-    #[arg(long)]
-    pub draws: Option<u32>,
-    /// nuts, hmc, mh or adaptive-mh.
-    #[arg(long)]
-    pub algorithm: Option<String>,
-    #[arg(long)]
-    pub threads: Option<u32>,
-    /// Also write the summary as JSON to this file.
-    #[arg(long)]
-    pub summary: Option<PathBuf>,
-}
-
-impl Sampling {
-    pub fn given(&self) -> bool {
-        self.data.is_some()
-            || self.output.is_some()
-            || self.seed.is_some()
-            || self.chains.is_some()
-            || self.warmup.is_some()
-            || self.draws.is_some()
-            || self.algorithm.is_some()
-            || self.threads.is_some()
-            || self.summary.is_some()
-    }
-
-    /// The arguments of the model's `sample` command.
-    pub fn to_args(&self) -> Vec<String> {
-        let mut out = vec!["sample".to_string()];
-        let mut push = |flag: &str, value: Option<String>| {
-            if let Some(v) = value {
-                out.push(format!("--{flag}"));
-                out.push(v);
-            }
-        };
-        push("data", self.data.as_ref().map(|p| p.display().to_string()));
-        push("output", self.output.as_ref().map(|p| p.display().to_string()));
-        push("seed", self.seed.map(|v| v.to_string()));
-        push("chains", self.chains.map(|v| v.to_string()));
-        push("warmup", self.warmup.map(|v| v.to_string()));
-        push("draws", self.draws.map(|v| v.to_string()));
-        push("algorithm", self.algorithm.clone());
-        push("threads", self.threads.map(|v| v.to_string()));
-        push("summary", self.summary.as_ref().map(|p| p.display().to_string()));
-        out
-    }
 }
 
 #[derive(Subcommand, Debug)]

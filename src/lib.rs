@@ -21,6 +21,7 @@ pub mod lint;
 pub mod opt;
 pub mod pretty;
 pub mod runtime;
+pub mod sample_options;
 pub mod span;
 pub mod syntax;
 pub mod toolchain;

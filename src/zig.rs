@@ -1376,6 +1376,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let count = concat([text("@as(f64, @floatFromInt("), docs[0].clone(), text(".len()))")]);
                 Some(text_call("M.div", vec![text_call("M.sum", vec![items]), count]))
             }
+            "log_sum_exp_array" => Some(text_call("M.log_sum_exp_slice", vec![concat([docs[0].clone(), text(".items()")])])),
             "dot" => {
                 let a = concat([docs[0].clone(), text(".items()")]);
                 let b = concat([docs[1].clone(), text(".items()")]);
@@ -1553,7 +1554,7 @@ fn field_type(p: &Program, ty: &Ty, index: usize) -> Ty {
 
 /// Built-ins whose runtime function takes the call's location as its last argument.
 fn builtin_takes_loc(name: &str) -> bool {
-    matches!(name, "pop" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
+    matches!(name, "pop" | "array_fill" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
         || (name.starts_with("posterior_") && !matches!(name, "posterior_names" | "posterior_divergences"))
         || stdlib_takes_loc(name)
 }

@@ -17,8 +17,9 @@
 //!   else the columns hold; predictive draws use the draw's random generator.
 //!
 //! An invalid distribution parameter (say a negative scale) is an error of the evaluation: the
-//! point is rejected (log density -inf) and a warning naming the SIRS location is printed once
-//! per location. `Program(Spec)` turns a generated `Spec` into the sampler's C-ABI `Program`.
+//! point is rejected (log density -inf); the rejections are counted and one note at the end of
+//! the run gives their number and the first reason with its SIRS location. `Program(Spec)` turns
+//! a generated `Spec` into the sampler's C-ABI `Program`.
 
 const std = @import("std");
 const ad = @import("ad.zig");
@@ -554,23 +555,37 @@ pub const DataSource = struct {
 // The C-ABI program for the sampler
 // -----------------------------------------------------------------------------------------------
 
-/// Prints each failing location once per process (rejections are common during warmup).
-var warned_lock: std.Thread.Mutex = .{};
-var warned: [64]Loc = undefined;
-var warned_len: usize = 0;
+/// The proposals rejected during one run of the sampler (an invalid distribution parameter makes
+/// the log density -inf): counted, with the first reason kept, and reported once when the model
+/// is unloaded. Rejections are common early in warmup, so a note per rejection (or per place)
+/// in the middle of the progress output would be noise.
+const Rejections = struct {
+    lock: std.Thread.Mutex = .{},
+    count: u64 = 0,
+    first: Failure = .{},
+};
 
-fn warnRejected(f: *const Failure) void {
-    const loc = f.loc orelse return;
-    warned_lock.lock();
-    defer warned_lock.unlock();
-    for (warned[0..warned_len]) |w| {
-        if (w.line == loc.line and w.col == loc.col and std.mem.eql(u8, w.func, loc.func)) return;
-    }
-    if (warned_len < warned.len) {
-        warned[warned_len] = loc;
-        warned_len += 1;
-    }
-    core.eprint("note: a proposal was rejected: {s}\n  --> {s}:{d}:{d} (in function `{s}`)\n  (normal early in warmup, while the step size is too large; shown once per place)\n", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func });
+var rejections: Rejections = .{};
+
+fn noteRejected(f: *const Failure) void {
+    rejections.lock.lock();
+    defer rejections.lock.unlock();
+    if (rejections.count == 0) rejections.first = f.*;
+    rejections.count += 1;
+}
+
+/// Prints the one summary note of the rejected proposals (if any) and starts a new count.
+fn reportRejections() void {
+    rejections.lock.lock();
+    defer rejections.lock.unlock();
+    const n = rejections.count;
+    if (n == 0) return;
+    rejections.count = 0;
+    const f = &rejections.first;
+    const plural = if (n == 1) " was" else "s were";
+    core.eprint("note: {d} proposal{s} rejected (log density -inf); the first: {s}\n", .{ n, plural, f.message[0..f.len] });
+    if (f.loc) |loc| core.eprint("  --> {s}:{d}:{d} (in function `{s}`)\n", .{ core.sourceFile(), loc.line, loc.col, loc.func });
+    core.eprint("  (normal early in warmup, while the step size is too large)\n", .{});
 }
 
 /// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
@@ -675,6 +690,7 @@ pub fn Program(comptime Spec: type) type {
         }
 
         fn unload(model: *smp.Model) callconv(.C) void {
+            reportRejections();
             const shared: *Shared = @ptrCast(@alignCast(model.data orelse return));
             freeShared(shared);
         }
@@ -716,7 +732,7 @@ pub fn Program(comptime Spec: type) type {
             defer chain.unscope();
             var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator() };
             Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
-                if (e == error.InvalidParameter) warnRejected(&ctx.failure);
+                if (e == error.InvalidParameter) noteRejected(&ctx.failure);
                 return -std.math.inf(f64);
             };
             if (ctx.pos != dim) return std.math.nan(f64);
@@ -735,7 +751,7 @@ pub fn Program(comptime Spec: type) type {
             defer chain.unscope();
             var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator() };
             Spec.run(Mode(ad.Fwd, .density), &ctx, &shared.data) catch |e| {
-                if (e == error.InvalidParameter) warnRejected(&ctx.failure);
+                if (e == error.InvalidParameter) noteRejected(&ctx.failure);
                 return -std.math.inf(f64);
             };
             if (ctx.pos != dim) return std.math.nan(f64);

@@ -149,6 +149,15 @@ pub fn math_names() -> Vec<String> {
     MATH.iter().map(|(n, _, _)| n.to_string()).collect()
 }
 
+/// Second forms of built-ins, chosen by the number of arguments: `log_sum_exp(xs)` on an array
+/// is `log_sum_exp_array`. These names are not callable themselves.
+static ARITY_FORMS: &[(&str, Builtin)] = &[("log_sum_exp", b("log_sum_exp_array", &["[f64]"], "f64"))];
+
+/// The form of built-in `name` that takes `arity` arguments, when it is not the table's entry.
+pub fn arity_form(name: &str, arity: usize) -> Option<&'static Builtin> {
+    ARITY_FORMS.iter().find(|(n, form)| *n == name && form.args.len() == arity).map(|(_, form)| form)
+}
+
 /// A built-in by name: the core table, then the standard library's (`stdlib.rs`).
 pub fn find(name: &str) -> Option<&'static Builtin> {
     all().find(|b| b.name == name)

@@ -302,7 +302,7 @@ impl Checker<'_> {
         if let Some((name, arity, ret)) = builtins::math_signature(&func.text) {
             return self.call_math(func, name, arity, ret, args, span);
         }
-        if let Some(builtin) = builtins::find(&func.text) {
+        if let Some(builtin) = builtins::arity_form(&func.text, args.len()).or_else(|| builtins::find(&func.text)) {
             return self.call_builtin(builtin, func, args, span, expect);
         }
         if let Some(receiver) = args.first()

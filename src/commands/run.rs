@@ -1,6 +1,7 @@
 //! `sev run FILE [-- ARGS]`: build, then run with the arguments, passing the exit status
 //! through. A model program is sampled: `sev run model.sirs.json --data d.json` runs the
-//! model's `sample` command with the sampling options.
+//! model's `sample` command with the sampling options, writing its CSV files to
+//! `sev-out/<model>/` unless `--output` says otherwise.
 
 use crate::cli::{Format, Sampling};
 use crate::driver::Options;
@@ -14,10 +15,13 @@ pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, leve
     };
     let is_model = compilation.cir.as_ref().is_some_and(|c| c.model.is_some());
     if !is_model && sampling.given() {
-        eprintln!("error: --data, --output, --seed, --chains, --warmup, --draws, --algorithm and --threads apply to model programs, and {} is not one (its entry reaches no observe, factor or prob_assert)", file.display());
+        eprintln!(
+            "error: sampling options (--data, --output, --seed, --chains, --adapt-delta, ...) apply to model programs, and {} is not one (its entry reaches no observe, factor or prob_assert); pass the program's own arguments after `--`",
+            file.display()
+        );
         return ExitCode::from(2);
     }
-    let mut program_args: Vec<String> = if is_model { sampling.to_args() } else { Vec::new() };
+    let mut program_args: Vec<String> = if is_model { sampling.to_args(&crate::sample_options::default_output_dir(file)) } else { Vec::new() };
     program_args.extend(args.iter().cloned());
     let dir = match tempfile::Builder::new().prefix("sev-run-").tempdir() {
         Ok(d) => d,

@@ -106,6 +106,8 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
     }
     if (std.mem.eql(u8, args[0], "diagnose")) return parseDiagnoseArgs(args[1..], msg);
     if (!std.mem.eql(u8, args[0], "sample")) return usageError(msg, "unknown command '{s}': expected 'sample' or 'diagnose'", .{args[0]});
+    // an option given twice is a mistake (which value was meant?), not a silent override
+    var seen = std.EnumSet(SampleFlag).initEmpty();
     var i: usize = 1;
     while (i < args.len) : (i += 1) {
         const arg = args[i];
@@ -120,8 +122,9 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
             inline_value = name[eq + 1 ..];
             name = name[0..eq];
         }
-        const Flag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
-        const flag = std.meta.stringToEnum(Flag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
+        const flag = std.meta.stringToEnum(SampleFlag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
+        if (seen.contains(flag)) return usageError(msg, "option '--{s}' is given twice", .{name});
+        seen.insert(flag);
         const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt";
         var value: []const u8 = "";
         if (boolean) {
@@ -166,6 +169,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
 /// The options of `diagnose`.
 fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError || error{OutOfMemory})!Options {
     var o = Options{ .command = .diagnose };
+    var seen = std.EnumSet(DiagFlag).initEmpty();
     var i: usize = 0;
     while (i < args.len) : (i += 1) {
         const arg = args[i];
@@ -188,6 +192,8 @@ fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseEr
             value = args[i];
         }
         const flag = std.meta.stringToEnum(DiagFlag, name) orelse return usageError(msg, "unknown option '--{s}' for diagnose", .{name});
+        if (seen.contains(flag)) return usageError(msg, "option '--{s}' is given twice", .{name});
+        seen.insert(flag);
         switch (flag) {
             .data => o.data_file = value,
             .seed => {
@@ -210,6 +216,8 @@ fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseEr
     }
     return o;
 }
+
+const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
 
 const DiagFlag = enum { data, seed, init, points, point, epsilon, @"error" };
 
@@ -475,6 +483,8 @@ test "parseArgs: clear errors for bad arguments" {
     try expectUsage(&.{ "sample", "--quiet=yes" }, "option '--quiet' takes no value");
     try expectUsage(&.{ "sample", "extra" }, "unexpected argument 'extra'");
     try expectUsage(&.{ "sample", "--max-depth", "31" }, "option '--max-depth' expects an integer in 1..30, found '31'");
+    try expectUsage(&.{ "sample", "--seed", "1", "--chains", "2", "--seed=2" }, "option '--seed' is given twice");
+    try expectUsage(&.{ "sample", "--quiet", "--quiet" }, "option '--quiet' is given twice");
 }
 
 test "parseArgs: diagnose and its options" {
@@ -496,6 +506,7 @@ test "parseArgs: diagnose and its options" {
     try expectUsage(&.{ "diagnose", "--point", "1,x" }, "option '--point' expects comma-separated finite numbers, found '1,x'");
     try expectUsage(&.{ "diagnose", "--epsilon", "2" }, "option '--epsilon' expects a number in (0, 1), found '2'");
     try expectUsage(&.{ "diagnose", "--points" }, "option '--points' needs a value");
+    try expectUsage(&.{ "diagnose", "--seed", "1", "--seed", "1" }, "option '--seed' is given twice");
 }
 
 test "main runs diagnose: status 0 for a correct gradient, 2 for a point of the wrong size" {
