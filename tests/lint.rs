@@ -117,6 +117,12 @@ fn warnings_exit_0_and_deny_exits_1() {
     assert!(out.stderr.is_empty(), "{}", text(&out.stderr));
     let out = sev(&["lint", "--deny", "no-such-rule", path_str(&path)]);
     assert_eq!(out.status.code(), Some(2));
+    let out = sev(&["lint", "-A", "all", "-D", "L0004", path_str(&path), path_str(&case("unused-variable"))]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!text(&out.stderr).contains("L0001"), "{}", text(&out.stderr));
+    let list = sev(&["lint", "--list"]);
+    assert_eq!(list.status.code(), Some(0));
+    assert_eq!(text(&list.stdout).lines().count(), lint::RULES.len());
 }
 
 #[test]
