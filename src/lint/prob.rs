@@ -194,10 +194,10 @@ fn short(x: f64) -> String {
 
 /// `normal(mu, tau)` where the scale `tau` is itself a parameter: the funnel NUTS struggles with.
 fn centred(s: &SampleExpr, params: &HashMap<&str, Param<'_>>, out: &mut Vec<Finding>) {
-    if s.dist.name.text != "normal" || s.dist.params.len() != 2 {
+    let [location, scale] = s.dist.params.as_slice() else { return };
+    if s.dist.name.text != "normal" {
         return;
     }
-    let (location, scale) = (&s.dist.params[0], &s.dist.params[1]);
     let mut scale_param = None;
     each_expr(scale, &mut |e| {
         if let ExprKind::Var(n) = &e.kind
