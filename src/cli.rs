@@ -1,6 +1,8 @@
 //! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
 //! each handing over to its module in `commands`.
 
+pub mod lint_args;
+
 use crate::commands;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -90,6 +92,8 @@ pub enum Command {
         #[arg(long, conflicts_with = "paths")]
         stdin: bool,
     },
+    /// Report likely mistakes (rules L0001…), with levels, JSON or SARIF output and `--fix`.
+    Lint(lint_args::LintArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -114,5 +118,6 @@ pub fn run(command: Command) -> ExitCode {
         }
         Command::Check { file, format } => commands::check::run(&file, format),
         Command::Fmt { paths, check, stdin } => commands::fmt::run(&paths, check, stdin),
+        Command::Lint(args) => commands::lint::run(&args),
     }
 }

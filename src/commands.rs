@@ -8,6 +8,7 @@ pub mod build;
 pub mod check;
 pub mod fmt;
 pub mod interrupts;
+pub mod lint;
 pub mod run;
 
 use crate::cli::Format;

@@ -113,6 +113,23 @@ codes! {
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",
     W0003 Warning "a variable is never used",
+    // Lint rules (`sev lint`, `lint::RULES`); the level is configurable.
+    L0001 Warning "lint: a local variable is never read",
+    L0002 Warning "lint: a function is never called from the entry",
+    L0003 Warning "lint: a function parameter is never read",
+    L0004 Warning "lint: a variable hides another of the same name",
+    L0005 Warning "lint: a statement can never run",
+    L0006 Warning "lint: a condition is always true or always false",
+    L0007 Warning "lint: floating-point numbers are compared exactly",
+    L0008 Warning "lint: a divisor is zero or can be zero",
+    L0009 Warning "lint: a `Result` is bound to a variable and never examined",
+    L0010 Warning "lint: a variable is assigned to itself",
+    L0011 Warning "lint: a value is compared with itself",
+    L0101 Warning "lint: a parameter has an improper prior",
+    L0102 Warning "lint: a scale parameter's prior allows negative values",
+    L0103 Warning "lint: a prior is far wider than the scale of the data",
+    L0104 Warning "lint: a hierarchical prior is centred",
+    L0105 Warning "lint: float data is observed with a discrete distribution",
     // Compiler-internal: a bug in sev, never the user's fault.
     E0900 Error "internal compiler error",
 }

@@ -1,15 +1,16 @@
 //! `sev fmt`: the one canonical layout of SIRS JSON.
 //!
 //! The formatter works on the JSON tree (`syntax::json`), not on the AST, so it keeps
-//! everything a file says: every key in the order it was written (in SIRS the order of
-//! `functions`, `types` and record `fields` is meaning), unknown keys, numbers exactly as
-//! written (`1.0` stays `1.0`) and string contents. Only whitespace and string escapes change.
-//! The layout itself is in [`layout`]: two-space indentation, and a node stays on one line when
-//! it fits in [`WIDTH`] columns. A file that is not valid JSON (including comments, trailing
+//! everything a file says: unknown keys, numbers exactly as written (`1.0` stays `1.0`), string
+//! contents and the order of every map (in SIRS the order of `functions`, `types` and record
+//! `fields` is meaning). [`order`] puts the keys of statements, expressions and declarations in
+//! one canonical order; [`layout`] lays the tree out: two-space indentation, and a node stays on
+//! one line when it fits in [`WIDTH`] columns. A file that is not valid JSON (including comments, trailing
 //! commas and repeated keys, which the reader recovers from but a rewrite would lose or
 //! silently resolve) is not formatted: the caller gets the same diagnostics `sev check` gives.
 
 pub mod layout;
+pub mod order;
 
 use crate::diagnostic::Diagnostic;
 use crate::span::SourceFile;
@@ -38,7 +39,7 @@ pub fn format(name: &str, bytes: &[u8]) -> Formatted {
     };
     let (tree, errors) = json::parse(text);
     match tree {
-        Some(tree) if errors.is_empty() => Formatted::Text(layout::render(&tree, WIDTH)),
+        Some(tree) if errors.is_empty() => Formatted::Text(layout::render(&order::canonical(&tree), WIDTH)),
         _ => {
             let diagnostics = errors.into_iter().map(|e| ParseError::Json(e).to_diagnostic()).collect();
             Formatted::Invalid(SourceFile::new(name, text), diagnostics)

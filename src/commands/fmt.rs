@@ -88,7 +88,7 @@ fn formatted_or_report(name: &str, bytes: &[u8]) -> Option<String> {
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it over `path`.
-fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(super) fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(bytes)?;
