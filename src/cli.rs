@@ -138,6 +138,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
+    Mcp {
+        /// Let the `run` tool execute programs.
+        #[arg(long)]
+        allow_run: bool,
+        /// The longest a program may run, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        time_limit: u64,
+        /// The most bytes kept of a program's stdout and of its stderr.
+        #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+        output_cap: usize,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -161,5 +173,9 @@ pub fn run(command: Command) -> ExitCode {
             commands::run::run(&file, release, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
         }
         Command::Check { file, format } => commands::check::run(&file, format),
+        Command::Mcp { allow_run, time_limit, output_cap } => {
+            let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
+            commands::mcp::run(settings)
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod check;
+pub mod mcp;
 pub mod run;
 
 use crate::cli::Format;
