@@ -184,22 +184,22 @@ mod tests {
 
     #[test]
     fn batches_and_garbage_are_rejected_with_the_right_codes() {
-        assert_eq!(parse_line(b"[1,2]").unwrap_err().1.code, INVALID_REQUEST);
-        assert_eq!(parse_line(b"{not json").unwrap_err().1.code, PARSE_ERROR);
-        let (id, e) = *parse_line(br#"{"jsonrpc":"2.0","id":7,"method":"x","params":3}"#).unwrap_err();
+        assert_eq!(parse_line(b"[1,2]").expect_err("rejected").1.code, INVALID_REQUEST);
+        assert_eq!(parse_line(b"{not json").expect_err("rejected").1.code, PARSE_ERROR);
+        let (id, e) = *parse_line(br#"{"jsonrpc":"2.0","id":7,"method":"x","params":3}"#).expect_err("rejected");
         assert_eq!((id, e.code), (json!(7), INVALID_PARAMS));
-        assert_eq!(parse_line(br#"{"jsonrpc":"1.0","id":"a","method":"x"}"#).unwrap_err().0, json!("a"));
+        assert_eq!(parse_line(br#"{"jsonrpc":"1.0","id":"a","method":"x"}"#).expect_err("rejected").0, json!("a"));
     }
 
     #[test]
     fn the_era_follows_the_meta_version() {
-        assert_eq!(era_of(&json!({})).unwrap(), Era::Legacy);
+        assert_eq!(era_of(&json!({})).expect("legacy"), Era::Legacy);
         let modern = json!({"_meta": {META_VERSION: MODERN_VERSION, META_CAPABILITIES: {}}});
-        assert_eq!(era_of(&modern).unwrap(), Era::Modern);
-        let wrong = era_of(&json!({"_meta": {META_VERSION: "2031-01-01", META_CAPABILITIES: {}}})).unwrap_err();
+        assert_eq!(era_of(&modern).expect("modern"), Era::Modern);
+        let wrong = era_of(&json!({"_meta": {META_VERSION: "2031-01-01", META_CAPABILITIES: {}}})).expect_err("rejected");
         assert_eq!(wrong.code, UNSUPPORTED_VERSION);
-        assert_eq!(wrong.data.unwrap()["requested"], "2031-01-01");
-        assert_eq!(era_of(&json!({"_meta": {META_VERSION: MODERN_VERSION}})).unwrap_err().code, INVALID_PARAMS);
+        assert_eq!(wrong.data.expect("data")["requested"], "2031-01-01");
+        assert_eq!(era_of(&json!({"_meta": {META_VERSION: MODERN_VERSION}})).expect_err("rejected").code, INVALID_PARAMS);
         assert_eq!(negotiate_legacy(Some("2025-06-18")), "2025-06-18");
         assert_eq!(negotiate_legacy(Some("1999-01-01")), "2025-11-25");
     }

@@ -10,6 +10,7 @@
 pub mod analysis;
 pub mod compile;
 pub mod edit;
+pub mod outline;
 pub mod prob;
 pub mod schema;
 pub mod source;

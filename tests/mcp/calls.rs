@@ -25,6 +25,20 @@ pub const BROKEN: &str = r#"{"program": {"functions": {"main": {"args": [], "ret
   {"let": {"name": "x", "type": "i32", "value": {"literal": "seven"}}}
 ]}}}}"#;
 
+/// main → ping ⇄ pong, main → fact (recursive); orphan → helper is unreachable.
+pub fn analysis_program() -> String {
+    std::fs::read_to_string(super::support::root().join("tests/mcp/analysis_program.sirs.json")).expect("analysis program")
+}
+
+/// The text of function `name` in a program (its member, from the key to the end).
+pub fn function_text(program: &str, name: &str) -> String {
+    let tree: Value = serde_json::from_str(program).expect("JSON");
+    let definition = &tree["program"]["functions"][name];
+    assert!(definition.is_object(), "no function {name}");
+    // The bodies are compared as values: an edit must leave them exactly as they were.
+    definition.to_string()
+}
+
 pub fn tool_names() -> Vec<String> {
     let mut names: Vec<String> = every_tool().iter().map(|c| c.request["tool"].as_str().unwrap_or_default().to_string()).collect();
     names.dedup();
@@ -33,6 +47,7 @@ pub fn tool_names() -> Vec<String> {
 
 pub fn every_tool() -> Vec<Call> {
     let fib = fibonacci();
+    let graph = analysis_program();
     vec![
         call("check", json!({"program": fib}), false, "a valid program", |r| {
             assert_eq!(r["ok"], true);
@@ -73,6 +88,79 @@ pub fn every_tool() -> Vec<Call> {
         call("validate_parameters", json!({"distribution": "normal", "params": {"mu": 0, "sigma": -1}}), false, "sigma < 0", |r| {
             assert_eq!(r["valid"], false);
             assert_eq!(r["problems"][0]["parameter"], "sigma");
+        }),
+            call("list_functions", json!({"program": graph}), false, "six functions", |r| {
+            let names: Vec<&str> = r["functions"].as_array().expect("functions").iter().filter_map(|f| f["name"].as_str()).collect();
+            assert_eq!(names, ["main", "ping", "pong", "fact", "orphan", "helper"]);
+            assert_eq!(r["functions"][1]["params"], json!([{"name": "n", "type": "i32"}]));
+            assert_eq!(r["functions"][1]["called_by"], json!(["main", "pong"]));
+            assert_eq!(r["functions"][0]["builtins"], json!(["print"]));
+        }),
+        call("call_graph", json!({"program": graph}), false, "edges, DOT, Mermaid", |r| {
+            assert_eq!(r["edges"].as_array().map(Vec::len), Some(6));
+            assert!(r["edges"].as_array().expect("edges").contains(&json!({"from": "pong", "to": "ping", "calls": 1})));
+            assert!(r["dot"].as_str().is_some_and(|d| d.starts_with("digraph calls {") && d.contains("\"fact\" -> \"fact\";")));
+            assert!(r["mermaid"].as_str().is_some_and(|m| m.starts_with("graph TD") && m.contains("f1 --> f2")));
+        }),
+        call("unused_functions", json!({"program": graph}), false, "orphan and helper", |r| {
+            assert_eq!(r["unreachable"], json!(["orphan", "helper"]));
+            assert_eq!(r["unreferenced"], json!(["orphan"]));
+        }),
+        call("find_cycles", json!({"program": graph}), false, "ping/pong and fact", |r| {
+            assert_eq!(r["cycles"], json!([["ping", "pong"]]));
+            assert_eq!(r["recursive"], json!(["fact"]));
+        }),
+        call("reachability", json!({"program": graph, "to": "pong"}), false, "main reaches pong", |r| {
+            assert_eq!(r["reachable"], json!(["main", "ping", "pong", "fact"]));
+            assert_eq!(r["path"], json!(["main", "ping", "pong"]));
+            assert_eq!(r["reaches"], true);
+        }),
+        call("complexity", json!({"program": graph}), false, "metrics", |r| {
+            let main = &r["functions"][0];
+            assert_eq!((main["statements"].clone(), main["max_depth"].clone(), main["cyclomatic"].clone()), (json!(3), json!(2), json!(3)));
+            let fact = &r["functions"][3];
+            assert_eq!((fact["statements"].clone(), fact["cyclomatic"].clone(), fact["calls"].clone()), (json!(4), json!(2), json!(1)));
+        }),
+        call("rename_function", json!({"program": graph, "from": "ping", "to": "bounce"}), false, "ping → bounce", |r| {
+            let edited = r["program"].as_str().expect("program");
+            assert_eq!(r["edits"], 3);
+            assert_eq!(r["ok"], true);
+            assert!(!edited.contains("\"ping\""));
+            let before = analysis_program();
+            assert_eq!(function_text(edited, "fact"), function_text(&before, "fact"));
+            assert_eq!(edited.len(), before.len() + 3 * ("bounce".len() - "ping".len()));
+        }),
+        call("add_function", json!({"program": graph, "name": "twice", "definition": {"args": [{"name": "x", "type": "i32"}], "return": "i32", "body": [{"return": {"op": {"kind": "mul", "args": [{"var": "x"}, {"literal": 2}]}}}]}}), false, "a new function", |r| {
+            let edited = r["program"].as_str().expect("program");
+            assert_eq!(r["ok"], true);
+            assert!(edited.starts_with(&analysis_program()[..analysis_program().rfind("\"helper\"").unwrap_or(0)]));
+            assert_eq!(serde_json::from_str::<Value>(edited).expect("JSON")["program"]["functions"]["twice"]["return"], "i32");
+        }),
+        call("remove_function", json!({"program": graph, "name": "helper"}), true, "orphan still calls helper", |r| {
+            assert_eq!(r["still_referenced_by"], json!(["orphan"]));
+            assert_eq!(r["diagnostics"][0]["code"], "E0202");
+            let edited = r["program"].as_str().expect("program");
+            assert_eq!(function_text(edited, "orphan"), function_text(&analysis_program(), "orphan"));
+        }),
+        call("replace_function", json!({"program": graph, "name": "helper", "definition": {"args": [], "return": "i32", "body": [{"return": {"literal": 2}}]}}), false, "a new body for helper", |r| {
+            let edited = r["program"].as_str().expect("program");
+            let tree: Value = serde_json::from_str(edited).expect("JSON");
+            assert_eq!(tree["program"]["functions"]["helper"]["body"][0]["return"]["literal"], 2);
+            for other in ["main", "ping", "pong", "fact", "orphan"] {
+                assert_eq!(function_text(edited, other), function_text(&analysis_program(), other));
+            }
+        }),
+        call("find_calls", json!({"program": graph, "function": "ping"}), false, "two references", |r| {
+            let calls = r["calls"].as_array().expect("calls");
+            let from: Vec<&str> = calls.iter().filter_map(|c| c["from"].as_str()).collect();
+            assert_eq!(from, ["main", "pong"]);
+            let text = analysis_program();
+            let c = &calls[1];
+            assert_eq!(&text[c["start"].as_u64().unwrap_or(0) as usize..c["end"].as_u64().unwrap_or(0) as usize], "\"ping\"");
+        }),
+        call("find_variable_uses", json!({"program": graph, "function": "fact", "variable": "acc"}), false, "acc in fact", |r| {
+            let kinds: Vec<&str> = r["uses"].as_array().expect("uses").iter().filter_map(|u| u["kind"].as_str()).collect();
+            assert_eq!(kinds, ["definition", "write", "read"]);
         }),
     ]
 }
