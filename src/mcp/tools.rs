@@ -9,9 +9,11 @@
 
 pub mod analysis;
 pub mod compile;
+pub mod declare;
 pub mod edit;
 pub mod outline;
 pub mod prob;
+pub mod sample;
 pub mod schema;
 pub mod source;
 
@@ -121,6 +123,8 @@ pub fn all() -> Vec<Tool> {
     tools.extend(analysis::tools());
     tools.extend(edit::tools());
     tools.extend(prob::tools());
+    tools.extend(declare::tools());
+    tools.extend(sample::tools());
     tools
 }
 

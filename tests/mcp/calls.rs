@@ -162,5 +162,52 @@ pub fn every_tool() -> Vec<Call> {
             let kinds: Vec<&str> = r["uses"].as_array().expect("uses").iter().filter_map(|u| u["kind"].as_str()).collect();
             assert_eq!(kinds, ["definition", "write", "read"]);
         }),
+            call(
+            "define_distribution",
+            json!({
+                "name": "laplace2",
+                "params": [{"name": "mu", "type": "f64"}, {"name": "b", "type": "f64", "lower": 0, "strict": true}],
+                "support": "real",
+                "log_density": [{"return": {"op": {"kind": "sub", "args": [
+                    {"op": {"kind": "neg", "args": [{"call": {"function": "math_log", "args": [{"op": {"kind": "mul", "args": [{"literal": 2.0}, {"var": "b"}]}}]}}]}},
+                    {"op": {"kind": "div", "args": [{"call": {"function": "math_abs", "args": [{"op": {"kind": "sub", "args": [{"var": "x"}, {"var": "mu"}]}}]}}, {"var": "b"}]}}]}}}]
+            }),
+            false,
+            "a Laplace distribution",
+            |r| {
+                assert_eq!(r["ok"], true, "{r}");
+                assert_eq!(r["functions"], json!(["laplace2_lpdf"]));
+                assert_eq!(r["declaration"]["laplace2"]["log_density"], "laplace2_lpdf");
+                let program: Value = serde_json::from_str(r["program"].as_str().expect("program")).expect("JSON");
+                assert_eq!(program["program"]["distributions"]["laplace2"]["support"], "real");
+            },
+        ),
+        call(
+            "define_mixture",
+            json!({"name": "bimodal", "weights": [0.3, 0.7], "components": [{"distribution": "normal", "params": [-1, 1]}, {"distribution": "normal", "params": ["mu2", 1]}]}),
+            false,
+            "a two-component normal mixture",
+            |r| {
+                assert_eq!(r["ok"], true, "{r}");
+                assert_eq!(r["functions"], json!(["bimodal_lpdf"]));
+                assert_eq!(r["declaration"]["components"][1]["params"][0], json!({"var": "mu2"}));
+                let program: Value = serde_json::from_str(r["program"].as_str().expect("program")).expect("JSON");
+                assert_eq!(program["program"]["functions"]["bimodal_lpdf"]["args"][1], json!({"name": "mu2", "type": "f64"}));
+            },
+        ),
+        call(
+            "sample_model",
+            json!({"program": super::harness::example("coin_bias.sirs.json"), "seed": 1, "chains": 2, "warmup": 500, "draws": 500}),
+            false,
+            "Beta(2, 2) prior, two heads and a tail: Beta(4, 3) posterior",
+            |r| {
+                let columns = r["summary"]["columns"].as_array().expect("columns");
+                let bias = columns.iter().find(|c| c["name"] == "bias").expect("bias column");
+                let (mean, mcse) = (bias["mean"].as_f64().expect("mean"), bias["mcse_mean"].as_f64().expect("mcse"));
+                assert!((mean - 4.0 / 7.0).abs() < 4.0 * mcse, "posterior mean {mean} (MCSE {mcse}) vs 4/7");
+                assert_eq!(r["summary"]["chains"].as_array().map(Vec::len), Some(2));
+                assert_eq!(r["converged"], true, "{}", r["problems"]);
+            },
+        ),
     ]
 }
