@@ -94,6 +94,18 @@ pub enum Command {
     },
     /// Report likely mistakes (rules L0001…), with levels, JSON or SARIF output and `--fix`.
     Lint(lint_args::LintArgs),
+    /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
+    Mcp {
+        /// Let the `run` tool execute programs.
+        #[arg(long)]
+        allow_run: bool,
+        /// The longest a program may run, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        time_limit: u64,
+        /// The most bytes kept of a program's stdout and of its stderr.
+        #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+        output_cap: usize,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -119,5 +131,9 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check { file, format } => commands::check::run(&file, format),
         Command::Fmt { paths, check, stdin } => commands::fmt::run(&paths, check, stdin),
         Command::Lint(args) => commands::lint::run(&args),
+        Command::Mcp { allow_run, time_limit, output_cap } => {
+            let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
+            commands::mcp::run(settings)
+        }
     }
 }

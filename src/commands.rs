@@ -9,6 +9,7 @@ pub mod check;
 pub mod fmt;
 pub mod interrupts;
 pub mod lint;
+pub mod mcp;
 pub mod run;
 
 use crate::cli::Format;

@@ -18,6 +18,7 @@ pub mod diagnostic;
 pub mod driver;
 pub mod fmt;
 pub mod lint;
+pub mod mcp;
 pub mod opt;
 pub mod pretty;
 pub mod runtime;
