@@ -87,6 +87,23 @@ impl Config {
         Ok(())
     }
 
+    /// Sets the levels a config document gives under its `lint` key, e.g.
+    /// `{"lint": {"shadowing": "allow", "L0008": "deny"}}`. `Err` says what is wrong.
+    pub fn set_from_json(&mut self, doc: &serde_json::Value) -> Result<(), String> {
+        let Some(lint) = doc.get("lint") else { return Ok(()) };
+        let levels = lint.as_object().ok_or("the `lint` key must hold an object of rule: level")?;
+        for (key, value) in levels {
+            let level = match value.as_str() {
+                Some("allow") => Level::Allow,
+                Some("warn") => Level::Warn,
+                Some("deny") => Level::Deny,
+                _ => return Err(format!("the level of `{key}` must be \"allow\", \"warn\" or \"deny\", not {value}")),
+            };
+            self.set(key, level)?;
+        }
+        Ok(())
+    }
+
     pub fn level(&self, code: Code) -> Level {
         self.levels.get(&code).copied().unwrap_or(Level::Warn)
     }

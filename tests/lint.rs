@@ -316,3 +316,22 @@ fn findings_on_the_examples() {
     }
     insta::assert_snapshot!(lines.join("\n"));
 }
+
+#[test]
+fn a_config_file_sets_levels_and_flags_override_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("sev.json");
+    std::fs::write(&config, r#"{"lint": {"shadowing": "deny", "L0001": "allow"}}"#).expect("written");
+    let files = [case("shadowing"), case("unused-variable")];
+    let out = sev(&["lint", "--config", path_str(&config), path_str(&files[0]), path_str(&files[1])]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[L0004]") && !stderr.contains("L0001"), "{stderr}");
+    let out = sev(&["lint", "--config", path_str(&config), "--warn", "shadowing", path_str(&files[0])]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("warning[L0004]"), "{}", text(&out.stderr));
+    std::fs::write(&config, r#"{"lint": {"shadowing": "loud"}}"#).expect("written");
+    let out = sev(&["lint", "--config", path_str(&config), path_str(&files[0])]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains("must be \"allow\", \"warn\" or \"deny\""), "{}", text(&out.stderr));
+}

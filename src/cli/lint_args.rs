@@ -31,6 +31,10 @@ pub struct LintArgs {
     /// Report a rule as an error, so that `sev lint` exits with 1; repeatable.
     #[arg(long, short = 'D', value_name = "RULE")]
     pub deny: Vec<String>,
+    /// A JSON file whose `lint` key maps rules to levels: `{"lint": {"shadowing": "allow"}}`.
+    /// The flags above override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The model's data (Stan JSON), so that priors can be compared with the data's scale.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,

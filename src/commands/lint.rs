@@ -20,7 +20,7 @@ const EXIT_USAGE: u8 = 2;
 enum ConfigError {
     /// `--allow`, `--warn` or `--deny` names no rule (a usage error).
     UnknownRule(String),
-    /// The `--data` file cannot be read or is not a JSON object.
+    /// The `--config` or `--data` file cannot be read or is not what it should be.
     Data(String),
 }
 
@@ -67,6 +67,10 @@ fn print_rules() {
 
 fn config(args: &LintArgs) -> Result<Config, ConfigError> {
     let mut config = Config::default();
+    if let Some(path) = &args.config {
+        let doc = read_json(path).map_err(ConfigError::Data)?;
+        config.set_from_json(&doc).map_err(|e| ConfigError::Data(format!("{}: {e}", path.display())))?;
+    }
     for (keys, level) in [(&args.allow, Level::Allow), (&args.warn, Level::Warn), (&args.deny, Level::Deny)] {
         for key in keys {
             config.set(key, level).map_err(ConfigError::UnknownRule)?;
@@ -78,10 +82,14 @@ fn config(args: &LintArgs) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
+fn read_json(path: &Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
 /// The numbers of a Stan JSON data file, by name (arrays flattened).
 fn read_data(path: &Path) -> Result<std::collections::HashMap<String, Vec<f64>>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))?;
+    let value = read_json(path)?;
     let object = value.as_object().ok_or_else(|| format!("{} is not a JSON object of named data", path.display()))?;
     Ok(object.iter().map(|(k, v)| (k.clone(), numbers(v))).collect())
 }
