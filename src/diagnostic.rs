@@ -129,7 +129,7 @@ codes! {
     L0102 Warning "lint: a scale parameter's prior allows negative values",
     L0103 Warning "lint: a prior is far wider than the scale of the data",
     L0104 Warning "lint: a hierarchical prior is centred",
-    L0105 Warning "lint: float data is observed with a discrete distribution",
+    L0105 Warning "lint: nothing observed depends on this parameter",
     // Compiler-internal: a bug in sev, never the user's fault.
     E0900 Error "internal compiler error",
 }

@@ -56,7 +56,7 @@ pub const RULES: &[Rule] = &[
     Rule { code: Code::L0102, name: "unconstrained-scale", summary: "a parameter used as a scale has a prior that allows negative values" },
     Rule { code: Code::L0103, name: "wide-prior", summary: "a prior is far wider than the scale of the data" },
     Rule { code: Code::L0104, name: "centred-hierarchy", summary: "a hierarchical prior is centred; NUTS samples it poorly" },
-    Rule { code: Code::L0105, name: "discrete-float-observation", summary: "float data is observed with a discrete distribution" },
+    Rule { code: Code::L0105, name: "parameter-outside-likelihood", summary: "nothing observed depends on this parameter (its posterior is its prior)" },
 ];
 
 /// The rule with this code or name.

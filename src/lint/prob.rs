@@ -1,20 +1,19 @@
 //! The probabilistic rules: an improper prior (L0101), a scale parameter whose prior allows
 //! negative values (L0102), a prior far wider than the data (L0103), a centred hierarchy
-//! (L0104) and float data observed with a discrete distribution (L0105).
+//! (L0104) and a parameter that nothing observed depends on (L0105).
 //!
 //! A *parameter* is a variable bound by `let` to a `sample` from a continuous distribution in a
 //! *model function* (one that contains `observe` or `factor`). Variables are matched by name
 //! within a function, the latest `let` before the use winning.
 
 use super::fix::Edit;
-use super::walk::{each_expr, each_stmt, stmt_exprs};
-use super::{Context, Finding, is_float};
-use crate::ast::{DistExpr, Expr, ExprKind, Function, SampleExpr, Stmt, StmtKind};
+use super::walk::{dist_exprs, each_expr, each_stmt, stmt_exprs};
+use super::{Context, Finding};
+use crate::ast::{DistExpr, Expr, ExprKind, Function, LValue, LValueKind, SampleExpr, Stmt, StmtKind};
 use crate::check::dists::{self, ParamKind, Support};
 use crate::diagnostic::Code;
 use crate::span::Span;
-use crate::types::Ty;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// How many times the data's scale a prior's scale may be before L0103 reports it.
 const WIDE_FACTOR: f64 = 100.0;
@@ -34,9 +33,9 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let scale = data_scale(cx);
     for function in cx.functions() {
         improper_priors(&function.body, out);
-        discrete_float_observations(cx, &function.body, out);
         if is_model(function) {
             let params = parameters(function);
+            parameters_outside_the_likelihood(cx, function, &params, out);
             each_stmt(&function.body, &mut |stmt| {
                 for d in distributions(stmt) {
                     unconstrained_scale(cx, d, &params, out);
@@ -228,21 +227,92 @@ fn source_name(e: &Expr) -> String {
 
 // ----- L0105 --------------------------------------------------------------------------------
 
-fn discrete_float_observations(cx: &Context<'_>, body: &[Stmt], out: &mut Vec<Finding>) {
-    each_stmt(body, &mut |stmt| {
-        let StmtKind::Observe { dist, value } = &stmt.kind else { return };
-        let discrete = dists::find(&dist.name.text).is_some_and(|d| d.is_discrete());
-        let float = match cx.expr_type(value) {
-            Some(Ty::Array(inner)) => is_float(inner),
-            Some(t) => is_float(t),
-            None => false,
-        };
-        if discrete && float {
-            let title = format!("Float data observed with the discrete `{}`", dist.name.text);
-            let finding = Finding::new(Code::L0105, value.span, title, "these values are floats")
-                .secondary(dist.name.span, "this distribution is over integers")
-                .hint("declare the data as integers (`i64`/`[i64]`), or use a continuous distribution if the values are measurements");
-            out.push(finding);
+/// A parameter that nothing observed depends on: its posterior is its prior, which is almost
+/// always a forgotten `observe` or a misspelt name. What counts as reaching the likelihood is
+/// conservative: a name used in an `observe` or `factor`, in a condition or loop range, in a
+/// `return`, in a statement-level call, or in a call to a function that itself observes, and,
+/// transitively, every name used to compute one of those. A draw whose distribution takes a
+/// parameter that reaches the likelihood is a predictive draw and is left alone, and so is a
+/// name that starts with `_`.
+fn parameters_outside_the_likelihood(cx: &Context<'_>, function: &Function, params: &HashMap<&str, Param<'_>>, out: &mut Vec<Finding>) {
+    let models: HashSet<&str> = cx.functions().filter(|f| is_model(f)).map(|f| f.name.text.as_str()).collect();
+    let relevant = names_reaching_the_likelihood(&function.body, &models);
+    let mut unused: Vec<(&str, &Param<'_>)> = params.iter().map(|(n, p)| (*n, p)).filter(|(n, _)| !n.starts_with('_') && !relevant.contains(n)).collect();
+    unused.sort_by_key(|(_, p)| p.name.start);
+    for (name, param) in unused {
+        let predictive = dist_exprs(&param.sample.dist).into_iter().any(|e| !names_in(e).is_disjoint(&relevant));
+        if predictive {
+            continue;
+        }
+        let title = format!("Nothing observed depends on `{name}`: its posterior is its prior");
+        let finding = Finding::new(Code::L0105, param.name, title, "this parameter never reaches an `observe` or `factor`")
+            .hint("use it in the likelihood or remove it; if a draw from the prior is what you want, start its name with `_`");
+        out.push(finding);
+    }
+}
+
+fn names_reaching_the_likelihood<'a>(body: &'a [Stmt], models: &HashSet<&str>) -> HashSet<&'a str> {
+    let mut relevant = HashSet::new();
+    let mut lets: Vec<(&'a str, HashSet<&'a str>)> = Vec::new();
+    each_stmt(body, &mut |stmt| match &stmt.kind {
+        StmtKind::Let { name, value, .. } => {
+            if calls_any(value, models) {
+                relevant.extend(names_in(value));
+            }
+            lets.push((name.text.as_str(), names_in(value)));
+        }
+        StmtKind::Assign { target, value } => {
+            let mut uses = names_in(value);
+            for index in super::walk::lvalue_indices(target) {
+                uses.extend(names_in(index));
+            }
+            lets.push((assigned_variable(target), uses));
+        }
+        StmtKind::Expr(e) if !is_print(e) => relevant.extend(names_in(e)),
+        StmtKind::Observe { .. } | StmtKind::Factor(_) | StmtKind::Return(_) | StmtKind::If { .. } | StmtKind::While { .. } | StmtKind::For { .. } | StmtKind::Match { .. } => {
+            for e in stmt_exprs(&stmt.kind) {
+                relevant.extend(names_in(e));
+            }
+        }
+        _ => {}
+    });
+    loop {
+        let before = relevant.len();
+        for (name, uses) in &lets {
+            if relevant.contains(name) {
+                relevant.extend(uses.iter().copied());
+            }
+        }
+        if relevant.len() == before {
+            return relevant;
+        }
+    }
+}
+
+/// The variable an assignment writes to (`xs` in `xs[i].f = …`).
+fn assigned_variable(target: &LValue) -> &str {
+    match &target.kind {
+        LValueKind::Var(name) => name.text.as_str(),
+        LValueKind::Field { base, .. } | LValueKind::Index { base, .. } => assigned_variable(base),
+    }
+}
+
+fn names_in(e: &Expr) -> HashSet<&str> {
+    let mut out = HashSet::new();
+    each_expr(e, &mut |e| {
+        if let ExprKind::Var(n) = &e.kind {
+            out.insert(n.text.as_str());
         }
     });
+    out
+}
+
+fn calls_any(e: &Expr, functions: &HashSet<&str>) -> bool {
+    let mut found = false;
+    each_expr(e, &mut |e| found |= matches!(&e.kind, ExprKind::Call { func, .. } if functions.contains(func.text.as_str())));
+    found
+}
+
+fn is_print(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { func, .. } if func.text.starts_with("print") || func.text.starts_with("std_print"))
 }
