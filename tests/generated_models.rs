@@ -5,7 +5,8 @@
 //!
 //! The default batch is small ([`MODELS`] models, enough to observe every distribution family
 //! once; [`WITH_INFER`] of them also through `infer`); `SEV_GEN_MODELS` sets another count (all
-//! with `infer`), `SEV_GEN_ONLY` one model number. The validation suite runs a larger batch.
+//! with `infer`), `SEV_GEN_ONLY` one model number. The validation suite runs a larger batch
+//! (`tests/validation.rs`).
 
 mod support;
 
@@ -16,14 +17,9 @@ mod model_run;
 
 use sev::check::dists::DISTRIBUTIONS;
 
-const SEED: u64 = 0x5EED_0000_4D0D;
 /// Enough models for every family to be observed once.
 const MODELS: usize = DISTRIBUTIONS.len().div_ceil(model::OBSERVED);
 const WITH_INFER: usize = 1;
-
-fn model_seed(k: usize) -> u64 {
-    SEED ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-}
 
 fn models_to_run() -> (Vec<usize>, usize) {
     if let Some(k) = support::env_number("SEV_GEN_ONLY") {
@@ -37,7 +33,7 @@ fn models_to_run() -> (Vec<usize>, usize) {
 
 #[test]
 fn the_default_batch_observes_every_distribution_family() {
-    let observed: Vec<&str> = (0..MODELS).flat_map(|k| model::generate(k, model_seed(k)).families).collect();
+    let observed: Vec<&str> = (0..MODELS).flat_map(|k| model::generate(k, model::seed(k)).families).collect();
     let missing: Vec<&str> = DISTRIBUTIONS.iter().map(|d| d.name).filter(|n| !observed.contains(n)).collect();
     assert!(missing.is_empty(), "never observed: {missing:?}");
 }
@@ -48,7 +44,7 @@ fn generated_models_check_without_diagnostics() {
     let (indices, _) = models_to_run();
     let mut problems = Vec::new();
     for k in indices {
-        let m = model::generate(k, model_seed(k));
+        let m = model::generate(k, model::seed(k));
         for (what, source) in [("model", &m.source), ("infer program", &m.infer_source)] {
             let c = support::compile(&format!("generated/{what}_{k}.sirs.json"), source);
             if !c.diagnostics.is_empty() {
@@ -62,8 +58,7 @@ fn generated_models_check_without_diagnostics() {
 #[test]
 fn generated_models_build_and_sample_at_o0_and_o2() {
     let (indices, with_infer) = models_to_run();
-    let models: Vec<model::GeneratedModel> = indices.iter().map(|&k| model::generate(k, model_seed(k))).collect();
-    let jobs: Vec<(usize, &model::GeneratedModel)> = models.iter().enumerate().collect();
-    let failures: Vec<String> = support::parallel(jobs, |(i, m)| model_run::check(m, i < with_infer)).into_iter().flatten().collect();
+    let models: Vec<model::GeneratedModel> = indices.iter().map(|&k| model::generate(k, model::seed(k))).collect();
+    let failures = model_run::check_all(&models, with_infer);
     assert!(failures.is_empty(), "{} failing model(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }

@@ -32,6 +32,14 @@ const N: usize = 4;
 /// Trials of the binomial families; upper bound of `discrete_uniform`.
 const TRIALS: i64 = 8;
 const UPPER: i64 = 6;
+/// The base seed of the model programs.
+pub const SEED: u64 = 0x5EED_0000_4D0D;
+
+/// The seed of model `k`.
+pub fn seed(k: usize) -> u64 {
+    SEED ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 /// Draws an `infer` program keeps (one chain).
 pub const INFER_DRAWS: usize = 30;
 

@@ -71,3 +71,9 @@ pub fn check(m: &GeneratedModel, with_infer: bool) -> Vec<String> {
     let shown = if with_infer { format!("{}\n--- infer program:\n{}", m.source, m.infer_source) } else { m.source.clone() };
     vec![format!("model {} (families {:?}): {}\n--- data: {}\n--- model:\n{shown}", m.index, m.families, problems.join("\n"), m.data)]
 }
+
+/// The problems of a batch of models, two at a time; the first `with_infer` also through `infer`.
+pub fn check_all(models: &[GeneratedModel], with_infer: usize) -> Vec<String> {
+    let jobs: Vec<(usize, &GeneratedModel)> = models.iter().enumerate().collect();
+    support::parallel(jobs, |(i, m)| check(m, i < with_infer)).into_iter().flatten().collect()
+}

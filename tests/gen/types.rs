@@ -13,6 +13,14 @@ use rand::rngs::Xoshiro256PlusPlus;
 use rand::{RngExt, SeedableRng};
 use serde_json::{Value as Json, json};
 
+/// The base seed of these programs.
+pub const SEED: u64 = 0x5EED_0000_7E9E;
+
+/// The seed of program `k`.
+pub fn seed(k: usize) -> u64 {
+    SEED ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
 const TYPE_NAMES: &[&str] = &["Tree", "Data", "M", "Node", "u8_1", "Sites", "Ctx", "Std"];
 const CHAIN_NAMES: &[&str] = &["Chain", "List", "Run", "Item", "i999999", "Cell"];
 const FIELD_NAMES: &[&str] = &["value", "M", "ctx", "i999999", "u0", "type", "data", "read"];
