@@ -1783,7 +1783,8 @@ fn data_reader(name: &str, ty: &Ty) -> String {
         Ty::Array(e) => match &**e {
             Ty::Int(i) => format!("d.intArray({}, {n})", i.name()),
             Ty::Float(f) => format!("d.realArray({}, {n})", f.name()),
-            Ty::Array(inner) if matches!(**inner, Ty::Float(_)) => format!("d.realMatrix({n})"),
+            Ty::Bool => format!("d.boolArray({n})"),
+            Ty::Array(inner) if **inner == Ty::Float(crate::types::FloatTy::F64) => format!("d.realMatrix({n})"),
             _ => "error.UnsupportedData".into(),
         },
         _ => "error.UnsupportedData".into(),

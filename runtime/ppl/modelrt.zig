@@ -576,6 +576,17 @@ pub const DataSource = struct {
         return out;
     }
 
+    pub fn boolArray(self: DataSource, name: []const u8) !List(bool) {
+        const xs = try self.d.getIntArray(name, null);
+        var out = List(bool).withCapacity(xs.len);
+        errdefer rc.release(out);
+        for (xs) |x| {
+            if (x != 0 and x != 1) return self.d.fail("data field '{s}' must hold 0 or 1, found {d}", .{ name, x });
+            out.push(x == 1);
+        }
+        return out;
+    }
+
     pub fn realArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
         const xs = try self.d.getRealArray(name, null);
         for (xs, 0..) |x, i| _ = try self.number(name, x, i);

@@ -90,6 +90,15 @@ fn entry_arguments_problem(program: &typed::Program, entry: typed::FuncId, model
     Some(d)
 }
 
+/// Whether the data reader (`DataSource` in the model runtime) has an accessor for `ty`.
+fn is_readable_data(ty: &Ty) -> bool {
+    let scalar = |t: &Ty| t.is_int() || t.is_float() || *t == Ty::Bool;
+    match ty {
+        Ty::Array(e) => scalar(e) || matches!(&**e, Ty::Array(inner) if **inner == Ty::Float(crate::types::FloatTy::F64)),
+        t => scalar(t),
+    }
+}
+
 /// One function instance: a typed function at concrete type arguments, in or out of a model,
 /// with the activity of its arguments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -177,7 +186,7 @@ impl Lowerer<'_> {
             return *i;
         }
         let f = self.typed.func(func);
-        let data = f.params.iter().map(|p| (f.local(*p).name.clone(), self.ty(&f.local(*p).ty))).collect();
+        let data = self.model_data(func);
         let entry = ModelEntry { name: f.name.clone(), data, prepare: None };
         let key = Instance { func, type_args: Vec::new(), active: vec![false; f.params.len()], model: true };
         let index = self.out.inferred.len();
@@ -194,12 +203,28 @@ impl Lowerer<'_> {
     }
 
     fn model_entry(&mut self, entry: typed::FuncId, source: &crate::span::SourceFile) -> ModelEntry {
-        let f = self.typed.func(entry);
-        let data = f.params.iter().map(|p| (f.local(*p).name.clone(), self.ty(&f.local(*p).ty))).collect();
+        let data = self.model_data(entry);
         let file = source.name.rsplit('/').next().unwrap_or(&source.name);
         let stem = crate::syntax::EXTENSIONS.iter().find_map(|e| file.strip_suffix(e)).unwrap_or(file);
         let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
         ModelEntry { name: if name.is_empty() { "model".into() } else { name }, data, prepare: None }
+    }
+
+    /// The data of a model entry (its parameters), each of a type the data reader knows (a
+    /// located E0319 otherwise).
+    fn model_data(&mut self, entry: typed::FuncId) -> Vec<(String, Ty)> {
+        let f = self.typed.func(entry);
+        let mut data = Vec::new();
+        for p in &f.params {
+            let local = f.local(*p);
+            if !is_readable_data(&local.ty) {
+                let message = format!("the model's data `{}` is a `{}`, which a data file cannot hold", local.name, self.typed.display(&local.ty));
+                let hint = "data are i64, f64 or bool, arrays of them, or a matrix [[f64]]; build other values from them inside the model";
+                self.diagnostics.push(Diagnostic::new(crate::diagnostic::Code::E0319, "Unsupported model construct").primary(local.span, message).hint(hint));
+            }
+            data.push((local.name.clone(), self.ty(&local.ty)));
+        }
+        data
     }
 
     /// Maps a typed type (already substituted) to its CIR form.

@@ -33,18 +33,35 @@ pub fn is_plain_identifier(name: &str) -> bool {
     !looks_like_int_type(name)
 }
 
-/// `i7`, `u64`, `u0`, `i999999`, `u8_1`: names Zig reads as an arbitrary-width integer type
-/// (digits may be separated by `_`), so that even `i999999_` is an error (too wide) there.
+/// Whether Zig reads `name` as an integer type (`i7`, `u64`, `u0`) or rejects it as one that
+/// is malformed: Zig reads the digits after `i`/`u` up to the first other character, and a
+/// leading zero (`u0x`) or a width past 65535 (`i999999`, `i999999__Pair`) is an error even
+/// when other characters follow. `i12x` and `u8_1` are ordinary identifiers.
 fn looks_like_int_type(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some('i' | 'u'))
-        && chars.next().is_some_and(|c| c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_digit() || c == '_')
+    let b = name.as_bytes();
+    if b.len() < 2 || !matches!(b[0], b'i' | b'u') || !b[1].is_ascii_digit() {
+        return false;
+    }
+    if b[1] == b'0' {
+        return true;
+    }
+    let mut bits: u32 = 0;
+    for &c in &b[1..] {
+        if !c.is_ascii_digit() {
+            return false;
+        }
+        bits = bits * 10 + u32::from(c - b'0');
+        if bits > 65535 {
+            return true;
+        }
+    }
+    true
 }
 
 /// Escapes a reserved identifier: a keyword, primitive or top-level name gets a `_` suffix
 /// (`type` → `type_`); a name Zig reads as an integer type is quoted (`@"i999999"`), since
-/// no suffix makes it an ordinary identifier.
+/// no suffix makes it an ordinary identifier. Names the backend makes up (`Tree__i64`, a
+/// function instance) pass through here too.
 pub fn escape(name: &str) -> String {
     if looks_like_int_type(name) {
         return format!("@\"{name}\"");
@@ -128,7 +145,11 @@ mod tests {
         assert_eq!(escape("i08"), "@\"i08\"");
         assert_eq!(escape("i999999"), "@\"i999999\"");
         assert_eq!(escape("i999999_"), "@\"i999999_\"");
-        assert_eq!(escape("u8_2"), "@\"u8_2\"");
+        assert_eq!(escape("i999999__Pair__i64"), "@\"i999999__Pair__i64\"");
+        assert_eq!(escape("u0abc"), "@\"u0abc\"");
+        assert_eq!(escape("u8_2"), "u8_2");
+        assert_eq!(escape("i12x"), "i12x");
+        assert_eq!(escape("i65535x"), "i65535x");
         assert_eq!(escape("i_8"), "i_8");
         assert_eq!(escape("int"), "int");
         assert_eq!(escape("main"), "main_");
