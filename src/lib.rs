@@ -16,6 +16,7 @@ pub mod cir;
 pub mod decision;
 pub mod diagnostic;
 pub mod driver;
+pub mod graph;
 pub mod opt;
 pub mod pretty;
 pub mod runtime;

@@ -43,13 +43,15 @@ struct Module<'a> {
     vtable_names: Vec<String>,
     /// The spec of each model fitted by `infer`.
     inferred_names: Vec<String>,
+    /// The names a local may not take: types, functions and the reserved top-level names.
+    local_taboo: std::rc::Rc<std::collections::HashSet<String>>,
 }
 
 impl<'a> Module<'a> {
     fn new(p: &'a Program) -> Module<'a> {
         let mut top = Namer::with_taken(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
-        let type_names = p.types.iter().map(|t| top.fresh(&t.name)).collect();
-        let fn_names = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
+        let type_names: Vec<String> = p.types.iter().map(|t| top.fresh(&t.name)).collect();
+        let fn_names: Vec<String> = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
         let throwing = crate::cir::throws::Throwing::of(p);
         let dyn_names = p.dyn_traits.iter().map(|t| top.fresh(&format!("{}Methods", t.name))).collect();
         let vtable_names = p
@@ -65,7 +67,9 @@ impl<'a> Module<'a> {
             })
             .collect();
         let inferred_names = p.inferred.iter().map(|m| top.fresh(&format!("{}Model", m.entry.name))).collect();
-        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names }
+        let reserved = names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string());
+        let local_taboo = std::rc::Rc::new(type_names.iter().chain(&fn_names).cloned().chain(reserved).collect());
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, local_taboo }
     }
 
     fn document(&self) -> Doc {
@@ -473,9 +477,7 @@ enum ThrowTarget {
 
 impl<'m, 'a> FnEmitter<'m, 'a> {
     fn new(m: &'m Module<'a>, f: &'a Function, name: &'m str) -> FnEmitter<'m, 'a> {
-        let mut taken: Vec<String> = m.type_names.iter().chain(&m.fn_names).cloned().collect();
-        taken.extend(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
-        let mut namer = Namer::with_taken(taken);
+        let mut namer = Namer::inside(std::rc::Rc::clone(&m.local_taboo));
         let local_names = f.locals.iter().map(|l| namer.fresh(&l.name)).collect();
         let mut e = FnEmitter {
             m,
