@@ -17,6 +17,7 @@ pub mod decision;
 pub mod diagnostic;
 pub mod driver;
 pub mod fmt;
+pub mod graph;
 pub mod lint;
 pub mod mcp;
 pub mod opt;

@@ -45,13 +45,15 @@ struct Module<'a> {
     inferred_names: Vec<String>,
     /// Functions on a cycle of the call graph: they start with a stack check.
     recursive: Vec<bool>,
+    /// The names a local may not take: types, functions and the reserved top-level names.
+    local_taboo: std::rc::Rc<std::collections::HashSet<String>>,
 }
 
 impl<'a> Module<'a> {
     fn new(p: &'a Program) -> Module<'a> {
         let mut top = Namer::with_taken(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
-        let type_names = p.types.iter().map(|t| top.fresh(&t.name)).collect();
-        let fn_names = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
+        let type_names: Vec<String> = p.types.iter().map(|t| top.fresh(&t.name)).collect();
+        let fn_names: Vec<String> = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
         let throwing = crate::cir::throws::Throwing::of(p);
         let dyn_names = p.dyn_traits.iter().map(|t| top.fresh(&format!("{}Methods", t.name))).collect();
         let vtable_names = p
@@ -68,7 +70,9 @@ impl<'a> Module<'a> {
             .collect();
         let inferred_names = p.inferred.iter().map(|m| top.fresh(&format!("{}Model", m.entry.name))).collect();
         let recursive = crate::cir::recursion::possibly_recursive(p);
-        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive }
+        let reserved = names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string());
+        let local_taboo = std::rc::Rc::new(type_names.iter().chain(&fn_names).cloned().chain(reserved).collect());
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive, local_taboo }
     }
 
     fn document(&self) -> Doc {
@@ -480,13 +484,12 @@ enum ThrowTarget {
 
 impl<'m, 'a> FnEmitter<'m, 'a> {
     fn new(m: &'m Module<'a>, f: &'a Function, name: &'m str) -> FnEmitter<'m, 'a> {
-        let mut taken: Vec<String> = m.type_names.iter().chain(&m.fn_names).cloned().collect();
-        taken.extend(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
+        let mut namer = Namer::inside(std::rc::Rc::clone(&m.local_taboo));
         if f.model {
             // the parameters every model function takes before the user's
-            taken.extend(["M", "ctx"].map(String::from));
+            namer.reserve("M");
+            namer.reserve("ctx");
         }
-        let mut namer = Namer::with_taken(taken);
         let local_names = f.locals.iter().map(|l| namer.fresh(&l.name)).collect();
         let mut e = FnEmitter {
             m,
