@@ -304,3 +304,19 @@ fn unbounded_recursion_is_a_located_stack_overflow_fault() {
     );
     assert!(out.stderr.contains("pingpong.sirs.json:"), "located: {}", out.stderr);
 }
+
+#[test]
+fn the_posterior_report_of_a_model_fails_loudly_on_a_full_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = dir.path().join("coin");
+    let example = support::root().join("examples").join("coin_bias.sirs.json");
+    let out = support::sev(&strings(&["build", &path_str(&example), "-o", &path_str(&exe)]), "1", None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut cmd = std::process::Command::new(&exe);
+    // --quiet: no summary table, so the report of print/prob_assert is the first stdout write
+    cmd.args(["sample", "--seed", "1", "--quiet", "--output", &path_str(&dir.path().join("out"))]).stdout(full);
+    let out = support::output_retrying_busy(&mut cmd).expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).ends_with("error: cannot write to standard output: no space left on the device\n"));
+}
