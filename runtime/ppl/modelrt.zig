@@ -586,6 +586,14 @@ fn warnRejected(f: *const Failure) void {
     core.eprint("note: a proposal was rejected: {s}\n  --> {s}:{d}:{d} (in function `{s}`)\n  (normal early in warmup, while the step size is too large; shown once per place)\n", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func });
 }
 
+/// Words for the errors of a model's set-up run (besides a rejected parameter, which is located).
+fn describeModelError(e: anyerror) []const u8 {
+    return switch (e) {
+        error.ModelStructure => "its parameters do not have a fixed structure",
+        else => oserror.describe(e),
+    };
+}
+
 /// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
 /// `name`, `sites: []const Site`, `Data` with `read(smp.Data) !Data` and `deinit`, and
 /// `run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void`.
@@ -654,7 +662,7 @@ pub fn Program(comptime Spec: type) type {
             @memset(shared.layout.occurrences, 0);
             var ctx = Context(ad.F64){ .layout = &shared.layout };
             Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
-                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{@errorName(e)});
+                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{describeModelError(e)});
                 const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
                 return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
             };
