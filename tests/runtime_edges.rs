@@ -303,6 +303,21 @@ fn unbounded_recursion_is_a_located_stack_overflow_fault() {
         out.stderr
     );
     assert!(out.stderr.contains("pingpong.sirs.json:"), "located: {}", out.stderr);
+
+    // the same on a task's thread (its own stack and limit)
+    let down = json!({"args": [{"name": "n", "type": "i64"}], "return": "i64", "body": [{"return": {"op": {"kind": "add", "args": [call("down"), {"literal": 1}]}}}]});
+    let source = json!({"program": {"entry": "main", "functions": {
+        "down": down,
+        "deep": {"args": [], "return": "i64", "async": true, "body": [{"return": {"call": {"function": "down", "args": [{"literal": 0}]}}}]},
+        "main": {"args": [], "return": "void", "body": [
+            {"let": {"name": "t", "value": {"call": {"function": "deep", "args": []}}}},
+            print(json!({"await": {"var": "t"}}))
+        ]}
+    }}});
+    let exe = build(dir.path(), "taskrec", &source);
+    let out = run(&exe, &[]);
+    assert_eq!(out.code, 101, "{out:?}");
+    assert!(out.stderr.starts_with("error: stack overflow: the recursion in `down` is too deep\n  --> "), "{}", out.stderr);
 }
 
 #[test]
