@@ -335,3 +335,32 @@ fn the_posterior_report_of_a_model_fails_loudly_on_a_full_disk() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).ends_with("error: cannot write to standard output: no space left on the device\n"));
 }
+
+#[test]
+fn an_index_fault_on_the_first_run_over_the_data_is_said_as_a_data_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let looped = program(
+        json!([{"name": "N", "type": "i64"}, {"name": "y", "type": "[f64]"}]),
+        json!([
+            {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 5.0}]}}}},
+            {"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"var": "N"}}}, "body": [
+                {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"index": {"array": {"var": "y"}, "index": {"var": "i"}}}}}
+            ]}}
+        ]),
+    );
+    let exe = build(dir.path(), "looped", &looped);
+    let data = path_str(&write_json(dir.path(), "d.json", &json!({"N": 3, "y": [0.5, 1.5]})));
+    let out_dir = dir.path().join("out");
+    let out = run(&exe, &["sample", "--data", &data, "--output", &path_str(&out_dir), "--quiet"]);
+    assert_eq!(out.code, 101, "{out:?}");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.first(), Some(&"error: index out of bounds: index 2, length 2"), "{}", out.stderr);
+    assert!(lines.get(1).is_some_and(|l| l.contains("looped.sirs.json:")), "{}", out.stderr);
+    assert_eq!(
+        lines.get(2),
+        Some(&"  note: this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out_dir.exists(), "nothing was sampled");
+}

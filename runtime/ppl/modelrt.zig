@@ -661,6 +661,8 @@ pub fn Program(comptime Spec: type) type {
             shared.layout.occurrences = a.alloc(u32, Spec.sites.len) catch return d.fail("out of memory", .{});
             @memset(shared.layout.occurrences, 0);
             var ctx = Context(ad.F64){ .layout = &shared.layout };
+            core.setFaultNote("this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)");
+            defer core.setFaultNote(null);
             Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
                 if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{describeModelError(e)});
                 const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
