@@ -303,4 +303,64 @@ fn unbounded_recursion_is_a_located_stack_overflow_fault() {
         out.stderr
     );
     assert!(out.stderr.contains("pingpong.sirs.json:"), "located: {}", out.stderr);
+
+    // the same on a task's thread (its own stack and limit)
+    let down = json!({"args": [{"name": "n", "type": "i64"}], "return": "i64", "body": [{"return": {"op": {"kind": "add", "args": [call("down"), {"literal": 1}]}}}]});
+    let source = json!({"program": {"entry": "main", "functions": {
+        "down": down,
+        "deep": {"args": [], "return": "i64", "async": true, "body": [{"return": {"call": {"function": "down", "args": [{"literal": 0}]}}}]},
+        "main": {"args": [], "return": "void", "body": [
+            {"let": {"name": "t", "value": {"call": {"function": "deep", "args": []}}}},
+            print(json!({"await": {"var": "t"}}))
+        ]}
+    }}});
+    let exe = build(dir.path(), "taskrec", &source);
+    let out = run(&exe, &[]);
+    assert_eq!(out.code, 101, "{out:?}");
+    assert!(out.stderr.starts_with("error: stack overflow: the recursion in `down` is too deep\n  --> "), "{}", out.stderr);
+}
+
+#[test]
+fn the_posterior_report_of_a_model_fails_loudly_on_a_full_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = dir.path().join("coin");
+    let example = support::root().join("examples").join("coin_bias.sirs.json");
+    let out = support::sev(&strings(&["build", &path_str(&example), "-o", &path_str(&exe)]), "1", None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut cmd = std::process::Command::new(&exe);
+    // --quiet: no summary table, so the report of print/prob_assert is the first stdout write
+    cmd.args(["sample", "--seed", "1", "--quiet", "--output", &path_str(&dir.path().join("out"))]).stdout(full);
+    let out = support::output_retrying_busy(&mut cmd).expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).ends_with("error: cannot write to standard output: no space left on the device\n"));
+}
+
+#[test]
+fn an_index_fault_on_the_first_run_over_the_data_is_said_as_a_data_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let looped = program(
+        json!([{"name": "N", "type": "i64"}, {"name": "y", "type": "[f64]"}]),
+        json!([
+            {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 5.0}]}}}},
+            {"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"var": "N"}}}, "body": [
+                {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"index": {"array": {"var": "y"}, "index": {"var": "i"}}}}}
+            ]}}
+        ]),
+    );
+    let exe = build(dir.path(), "looped", &looped);
+    let data = path_str(&write_json(dir.path(), "d.json", &json!({"N": 3, "y": [0.5, 1.5]})));
+    let out_dir = dir.path().join("out");
+    let out = run(&exe, &["sample", "--data", &data, "--output", &path_str(&out_dir), "--quiet"]);
+    assert_eq!(out.code, 101, "{out:?}");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.first(), Some(&"error: index out of bounds: index 2, length 2"), "{}", out.stderr);
+    assert!(lines.get(1).is_some_and(|l| l.contains("looped.sirs.json:")), "{}", out.stderr);
+    assert_eq!(
+        lines.get(2),
+        Some(&"  note: this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out_dir.exists(), "nothing was sampled");
 }

@@ -29,6 +29,7 @@ const linalg = @import("linalg.zig");
 const forward = @import("forward.zig");
 const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
+const oserror = @import("sampler/oserror.zig");
 const list_mod = @import("../list.zig");
 const rc = @import("../rc.zig");
 const builtins = @import("../builtins.zig");
@@ -643,6 +644,14 @@ fn reportRejections() void {
     core.eprint("  (normal early in warmup, while the step size is too large)\n", .{});
 }
 
+/// Words for the errors of a model's set-up run (besides a rejected parameter, which is located).
+fn describeModelError(e: anyerror) []const u8 {
+    return switch (e) {
+        error.ModelStructure => "its parameters do not have a fixed structure",
+        else => oserror.describe(e),
+    };
+}
+
 /// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
 /// `name`, `sites: []const Site`, `Data` with `read(smp.Data) !Data` and `deinit`, and
 /// `run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void`.
@@ -710,8 +719,10 @@ pub fn Program(comptime Spec: type) type {
             shared.layout.occurrences = a.alloc(u32, Spec.sites.len) catch return d.fail("out of memory", .{});
             @memset(shared.layout.occurrences, 0);
             var ctx = Context(ad.F64){ .layout = &shared.layout };
+            core.setFaultNote("this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)");
+            defer core.setFaultNote(null);
             Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
-                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{@errorName(e)});
+                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{describeModelError(e)});
                 const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
                 return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
             };
@@ -849,16 +860,25 @@ pub fn Program(comptime Spec: type) type {
             return writeReport(shared, stats[0..n]);
         }
 
+        /// The report on stdout; its status is 1 when an assertion fails. A closed stdout gives
+        /// 141 (quietly), any other write failure an error and 1, as for the summary.
         fn writeReport(shared: *Shared, stats: []const smp.ColumnReport) u8 {
+            return writeReportTo(std.io.getStdOut().writer(), shared, stats) catch |e| {
+                if (e == error.BrokenPipe) return 141;
+                core.eprint("error: cannot write to standard output: {s}\n", .{oserror.describe(e)});
+                return 1;
+            };
+        }
+
+        fn writeReportTo(out: anytype, shared: *Shared, stats: []const smp.ColumnReport) !u8 {
             var status: u8 = 0;
             var printed_header = false;
-            const out = std.io.getStdOut().writer();
             for (shared.layout.columns.items, 0..) |c, i| {
                 const site = Spec.sites[c.site];
                 if (site.kind != .print and site.kind != .check) continue;
                 if (i >= stats.len) break;
                 if (!printed_header) {
-                    out.writeAll("\nposterior of printed values and assertions:\n") catch {};
+                    try out.writeAll("\nposterior of printed values and assertions:\n");
                     printed_header = true;
                 }
                 const s = stats[i];
@@ -867,12 +887,12 @@ pub fn Program(comptime Spec: type) type {
                 var b: [6][64]u8 = undefined;
                 if (site.kind == .print) {
                     const f = .{ dec(&b[0], s.mean), dec(&b[1], s.sd), dec(&b[2], s.q5), dec(&b[3], s.q50), dec(&b[4], s.q95) };
-                    out.print("  {s} {s}: mean {s}, sd {s}, 5% {s}, 50% {s}, 95% {s}\n", .{ site.label, shared.names[i].slice() } ++ f) catch {};
+                    try out.print("  {s} {s}: mean {s}, sd {s}, 5% {s}, 50% {s}, 95% {s}\n", .{ site.label, shared.names[i].slice() } ++ f);
                 } else {
                     const holds = s.mean >= site.confidence;
                     if (!holds) status = 1;
                     const needed = dist.common.decimal(&b[5], site.confidence, null);
-                    out.print("  prob_assert {s}: P = {s} (needed >= {s}) {s}\n", .{ site.label, dec(&b[0], s.mean), needed, if (holds) "holds" else "FAILS" }) catch {};
+                    try out.print("  prob_assert {s}: P = {s} (needed >= {s}) {s}\n", .{ site.label, dec(&b[0], s.mean), needed, if (holds) "holds" else "FAILS" });
                 }
             }
             return status;
