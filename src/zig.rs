@@ -59,7 +59,8 @@ impl<'a> Module<'a> {
                 let trait_name = p.dyn_traits.get(t.trait_index).map_or("Trait", |d| d.name.as_str());
                 let concrete = match &t.concrete {
                     Ty::Adt(id, _) => p.types.get(id.0 as usize).map_or("T".to_string(), |d| d.name.clone()),
-                    other => p.display(other).to_string(),
+                    // `[f64]`, `(i64, str)`: only identifier characters in a Zig name
+                    other => p.display(other).to_string().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect(),
                 };
                 top.fresh(&format!("{trait_name}_for_{concrete}"))
             })
