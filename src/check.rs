@@ -18,6 +18,7 @@ mod error;
 mod exhaustive;
 mod expr;
 mod finish;
+mod growth;
 mod infer;
 mod pattern;
 mod stmt;
@@ -39,6 +40,7 @@ pub fn check(program: &ast::Program) -> (typed::Program, Vec<Diagnostic>) {
     checker.collect();
     checker.check_bodies();
     checker.check_entry();
+    checker.errors.extend(growth::check(&checker.out));
     let diagnostics = checker.errors.iter().map(TypeError::to_diagnostic).collect();
     (checker.out, diagnostics)
 }

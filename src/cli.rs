@@ -1,6 +1,8 @@
 //! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
 //! each handing over to its module in `commands`.
 
+pub mod lint_args;
+
 use crate::commands;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -78,6 +80,32 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Rewrite SIRS files in the canonical layout (files or folders; in place by default).
+    Fmt {
+        /// Files or folders (searched recursively for SIRS files).
+        #[arg(required_unless_present = "stdin")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; list the files that would change and exit with 1 if there are any.
+        #[arg(long)]
+        check: bool,
+        /// Format standard input to standard output.
+        #[arg(long, conflicts_with = "paths")]
+        stdin: bool,
+    },
+    /// Report likely mistakes (rules L0001…), with levels, JSON or SARIF output and `--fix`.
+    Lint(lint_args::LintArgs),
+    /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
+    Mcp {
+        /// Let the `run` tool execute programs.
+        #[arg(long)]
+        allow_run: bool,
+        /// The longest a program may run, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        time_limit: u64,
+        /// The most bytes kept of a program's stdout and of its stderr.
+        #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+        output_cap: usize,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -101,5 +129,11 @@ pub fn run(command: Command) -> ExitCode {
             commands::run::run(&file, release, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
         }
         Command::Check { file, format } => commands::check::run(&file, format),
+        Command::Fmt { paths, check, stdin } => commands::fmt::run(&paths, check, stdin),
+        Command::Lint(args) => commands::lint::run(&args),
+        Command::Mcp { allow_run, time_limit, output_cap } => {
+            let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
+            commands::mcp::run(settings)
+        }
     }
 }

@@ -31,6 +31,7 @@ const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
 const rc = @import("../rc.zig");
+const builtins = @import("../builtins.zig");
 
 pub const Loc = core.Loc;
 pub const List = list_mod.List;
@@ -176,6 +177,37 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             }
             var out = List(f64).withCapacity(@intCast(xs.len()));
             for (xs.items()) |x| out.push(ad.value(x));
+            return out;
+        }
+
+        /// `a mod b` on model reals: the value of `float_mod` (truncated, NaN for b = 0 or an
+        /// infinite a), with the derivatives of a - b·trunc(a/b) (1 and -trunc(a/b)).
+        pub inline fn rem(a: anytype, b: anytype) S.Real {
+            const va = ad.value(a);
+            const vb = ad.value(b);
+            const q = @trunc(va / vb);
+            const r = S.sub(a, S.mul(b, q));
+            return S.add(r, builtins.float_mod(f64, va, vb) - ad.value(r));
+        }
+
+        /// `List(f64)` nested `depth` times (rows of rows …) with `f64` replaced by `E`.
+        fn Nested(comptime depth: usize, comptime E: type) type {
+            return if (depth == 0) E else List(Nested(depth - 1, E));
+        }
+
+        /// Lists of lists of numbers (to any depth) as the same shape of model reals (owned).
+        pub fn liftNested(comptime depth: usize, xs: Nested(depth, f64)) Nested(depth, S.Real) {
+            if (depth == 1) return liftList(xs);
+            var out = Nested(depth, S.Real).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |row| out.pushOwned(liftNested(depth - 1, row));
+            return out;
+        }
+
+        /// The values of nested lists of model reals, in the same shape (owned).
+        pub fn valueNested(comptime depth: usize, xs: Nested(depth, S.Real)) Nested(depth, f64) {
+            if (depth == 1) return valueList(xs);
+            var out = Nested(depth, f64).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |row| out.pushOwned(valueNested(depth - 1, row));
             return out;
         }
 
@@ -518,8 +550,16 @@ pub const DataSource = struct {
         return self.field(T, name, try self.d.getInt(name));
     }
 
+    /// NaN is not data: a model cannot observe or compute with it meaningfully, and left in, it
+    /// would surface much later as a rejected proposal. (Infinities pass: they can be bounds.)
+    fn number(self: DataSource, name: []const u8, x: f64, index: ?usize) !f64 {
+        if (!std.math.isNan(x)) return x;
+        if (index) |i| return self.d.fail("field '{s}' element {d} is NaN; the data must be numbers", .{ name, i + 1 });
+        return self.d.fail("field '{s}' is NaN; the data must be numbers", .{name});
+    }
+
     pub fn real(self: DataSource, comptime T: type, name: []const u8) !T {
-        return @floatCast(try self.d.getReal(name));
+        return @floatCast(try self.number(name, try self.d.getReal(name), null));
     }
 
     pub fn boolean(self: DataSource, name: []const u8) !bool {
@@ -538,6 +578,7 @@ pub const DataSource = struct {
 
     pub fn realArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
         const xs = try self.d.getRealArray(name, null);
+        for (xs, 0..) |x, i| _ = try self.number(name, x, i);
         var out = List(T).withCapacity(xs.len);
         for (xs) |x| out.push(@floatCast(x));
         return out;
@@ -545,6 +586,9 @@ pub const DataSource = struct {
 
     pub fn realMatrix(self: DataSource, name: []const u8) !List(List(f64)) {
         const m = try self.d.getRealMatrix(name, null, null);
+        for (m.values, 0..) |x, k| {
+            if (std.math.isNan(x)) return self.d.fail("field '{s}' element [{d}][{d}] is NaN; the data must be numbers", .{ name, k / m.cols + 1, k % m.cols + 1 });
+        }
         var out = List(List(f64)).withCapacity(m.rows);
         for (0..m.rows) |i| out.pushOwned(List(f64).fromSlice(m.values[i * m.cols .. (i + 1) * m.cols]));
         return out;
@@ -607,6 +651,9 @@ pub fn Program(comptime Spec: type) type {
             duals: []ad.Dual,
             /// Temporary values of one evaluation (reset after each).
             arena: std.heap.ArenaAllocator,
+            /// Why the last density evaluation was rejected (empty when it was not, or had no
+            /// located reason).
+            rejection: Failure = .{},
 
             /// Runs `body` with this thread's allocations going to the chain's arena.
             fn scoped(self: *Chain) void {
@@ -643,6 +690,7 @@ pub fn Program(comptime Spec: type) type {
                 .log_density_grad = logDensityGrad,
                 .write_draw = writeDraw,
                 .log_density_tangent = logDensityTangent,
+                .rejection_reason = rejectionReason,
             };
             return true;
         }
@@ -699,6 +747,7 @@ pub fn Program(comptime Spec: type) type {
             const shared: *Shared = @ptrCast(@alignCast(data orelse return false));
             const chain = a.create(Chain) catch return false;
             chain.shared = shared;
+            chain.rejection = .{};
             chain.arena = std.heap.ArenaAllocator.init(a);
             chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
                 a.destroy(chain);
@@ -731,8 +780,12 @@ pub fn Program(comptime Spec: type) type {
             chain.scoped();
             defer chain.unscope();
             var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator() };
+            chain.rejection = .{};
             Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
-                if (e == error.InvalidParameter) noteRejected(&ctx.failure);
+                if (e == error.InvalidParameter) {
+                    noteRejected(&ctx.failure);
+                    chain.rejection = ctx.failure;
+                }
                 return -std.math.inf(f64);
             };
             if (ctx.pos != dim) return std.math.nan(f64);
@@ -757,6 +810,15 @@ pub fn Program(comptime Spec: type) type {
             if (ctx.pos != dim) return std.math.nan(f64);
             deriv.* = ctx.target.tan;
             return ctx.target.val;
+        }
+
+        /// The located reason of the chain's last rejected evaluation (`Model.rejection_reason`).
+        fn rejectionReason(ctx_ptr: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return 0));
+            const f = &chain.rejection;
+            const loc = f.loc orelse return 0;
+            const text = std.fmt.bufPrint(buf[0..cap], "{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func }) catch return 0;
+            return text.len;
         }
 
         fn writeDraw(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, out: [*]f64) callconv(.C) void {

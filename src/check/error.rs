@@ -52,6 +52,9 @@ pub enum TypeError {
     NotConstant { span: Span },
     RecursiveType { span: Span, name: String },
     RecursiveAlias { span: Span, name: String },
+    /// A generic function (or type, `is_type`) reaches `target` with `arg` for `target_param`,
+    /// an argument larger than one of its own parameters, and `target` leads back to it.
+    EndlessInstantiation { span: Span, is_type: bool, item: String, target: String, target_param: String, arg: String },
     UnknownTrait { span: Span, name: String, suggestion: Option<String> },
     BadExtern { span: Span, name: String },
     BuiltinTypeName { span: Span, name: String },
@@ -215,7 +218,7 @@ impl TypeError {
                 }
                 d
             }
-            E::GenericTrait { span, message, trait_name } => Diagnostic::new(Code::E0331, "Traits cannot be generic")
+            E::GenericTrait { span, message, trait_name } => Diagnostic::new(Code::E0332, "Traits cannot be generic")
                 .primary(*span, message.clone())
                 .hint(format!("write the methods of `{trait_name}` with concrete types; an implementation may be generic instead (`\"target_type\": \"Stack<T>\"`), and so may a function with the bound {{\"name\": \"T\", \"bounds\": [\"{trait_name}\"]}}")),
             E::UnusedResult { span, ty } => Diagnostic::new(Code::E0323, "Unhandled `Result`")
@@ -232,6 +235,24 @@ impl TypeError {
             E::RecursiveAlias { span, name } => Diagnostic::new(Code::E0326, format!("The alias `{name}` refers to itself"))
                 .primary(*span, "following the aliases from here comes back to this one")
                 .hint("an alias names another type; make one of them a record or an enum"),
+            E::EndlessInstantiation { span, is_type: false, item, target, target_param, arg } => {
+                let (label, route) = if item == target {
+                    (format!("`{item}` calls itself here with `{target_param}` = `{arg}`"), String::new())
+                } else {
+                    (format!("this call instantiates `{target}` with `{target_param}` = `{arg}`"), format!("`{target}` calls lead back to `{item}`, so "))
+                };
+                Diagnostic::new(Code::E0331, format!("`{item}` would need infinitely many instances"))
+                    .primary(*span, label)
+                    .note(format!("{route}each instance of `{item}` asks for another at a larger type, without end"))
+                    .hint("a generic function can reach itself only with the same type arguments; pass the growing part as a value instead")
+            }
+            E::EndlessInstantiation { span, is_type: true, item, target, target_param, arg } => {
+                let route = if item == target { String::new() } else { format!("`{target}` leads back to `{item}`, so ") };
+                Diagnostic::new(Code::E0331, format!("The generic type `{item}` would need infinitely many instances"))
+                    .primary(*span, format!("a member of `{item}` uses `{target}` with `{target_param}` = `{arg}`"))
+                    .note(format!("{route}each instance of `{item}` holds another at a larger type, without end"))
+                    .hint("a generic type can contain itself only with the same type arguments (as `Tree<T>` inside `Tree<T>`)")
+            }
             E::UnknownTrait { span, name, suggestion } => Diagnostic::new(Code::E0208, format!("Unknown trait `{name}`"))
                 .primary(*span, did_you_mean(suggestion).unwrap_or_else(|| "no trait has this name".into()))
                 .hint("declare traits under \"interfaces\""),

@@ -110,9 +110,12 @@ impl Checker<'_> {
     }
 
     /// An expression whose value is used: `void` is an error.
+    /// `void` fits only where `void` itself is expected: an element of an array or set, or an
+    /// argument for a type parameter (still an inference variable here), must be a value.
     pub(crate) fn value(&mut self, e: &ast::Expr, expect: &Expect) -> Expr {
+        let open = expect.ty.as_ref().is_none_or(|t| matches!(self.f.unifier.resolve(t), Ty::Var(_)));
         let typed = self.expr(e, expect);
-        if self.f.unifier.resolve(&typed.ty) == Ty::Void && (expect.ty.is_none() || expect.soft) {
+        if self.f.unifier.resolve(&typed.ty) == Ty::Void && (open || expect.soft) {
             self.error(TypeError::VoidValue { span: typed.span });
             return invalid(typed.span);
         }
@@ -1064,7 +1067,7 @@ impl Checker<'_> {
         };
         let ok = match info.value {
             ValueKind::Real => element == F64,
-            ValueKind::Int => element.is_int() || element == F64 || element == Ty::Bool,
+            ValueKind::Int => element.is_int() || element == Ty::Bool,
             ValueKind::Vector => value_ty == Ty::Array(Box::new(F64)),
             ValueKind::IntVector => matches!(&value_ty, Ty::Array(e) if e.is_int()),
             ValueKind::Matrix => value_ty == Ty::Array(Box::new(Ty::Array(Box::new(F64)))),
@@ -1072,12 +1075,12 @@ impl Checker<'_> {
         if !ok {
             let expected = match info.value {
                 ValueKind::Real => "f64 or [f64]",
-                ValueKind::Int => "an integer, f64 or bool (or an array of them)",
+                ValueKind::Int => "an integer or bool (or an array of them)",
                 ValueKind::Vector => "[f64]",
                 ValueKind::IntVector => "an array of integers",
                 ValueKind::Matrix => "[[f64]]",
             };
-            let hint = value_ty.is_int().then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".to_string());
+            let hint = observed_value_hint(info.value == ValueKind::Int, &element);
             self.error(TypeError::Mismatch { span: typed_value.span, expected: expected.into(), found: self.show(&value_ty), because: None, hint });
         }
         Some((typed_dist, typed_value))
@@ -1131,6 +1134,15 @@ fn is_constant(e: &Expr) -> bool {
         T::Variant { payload, .. } => payload.as_deref().is_none_or(is_constant),
         _ => false,
     }
+}
+
+/// How to fix an observed value of the wrong number kind: integers for a continuous
+/// distribution are cast to `f64`, floats for a discrete one rounded to `i64` explicitly.
+pub(crate) fn observed_value_hint(discrete: bool, element: &Ty) -> Option<String> {
+    if discrete && element.is_float() {
+        return Some("a discrete distribution observes counts: store the data as integers, or convert with {\"cast\": {\"value\": …, \"type\": \"i64\"}}".into());
+    }
+    (!discrete && element.is_int()).then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".into())
 }
 
 fn conversion_hint(expected: &Ty, found: &Ty) -> Option<String> {

@@ -258,7 +258,7 @@ impl<'a> Checker<'a> {
             }
             ast::LValueKind::Index { base, index } => {
                 let mut place = self.place(base)?;
-                let idx = self.value(index, &Expect::none());
+                let idx = self.int_arg(index);
                 let ty = self.f.unifier.resolve(&place.ty);
                 let Ty::Array(element) = ty else {
                     self.error(TypeError::NotIndexable { span: base.span, ty: self.show(&ty) });

@@ -2,13 +2,23 @@
 //! through. A model program is sampled: `sev run model.sirs.json --data d.json` runs the
 //! model's `sample` command with the sampling options, writing its CSV files to
 //! `sev-out/<model>/` unless `--output` says otherwise.
+//! SIGINT, SIGTERM and SIGHUP are forwarded
+//! to the program, and `sev run` then exits with 128 + the signal, its temporary files removed.
 
+use super::interrupts::{Interrupts, RunError, signal_status};
 use crate::cli::{Format, Sampling};
 use crate::driver::Options;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, level: crate::opt::Level, args: &[String]) -> ExitCode {
+    let interrupts = match Interrupts::watch() {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: cannot watch for interrupts: {e}");
+            return ExitCode::from(super::EXIT_ENVIRONMENT);
+        }
+    };
     let compilation = match super::compile_file_at(file, Options { emit_zig: true }, format, level) {
         Ok(c) => c,
         Err(code) => return code,
@@ -34,9 +44,12 @@ pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, leve
     if let Err(code) = super::build::build_binary(&compilation, release, &exe) {
         return code;
     }
-    match std::process::Command::new(&exe).args(&program_args).status() {
-        Ok(status) => ExitCode::from(exit_status(status)),
-        Err(e) => {
+    // `dir` (and the program in it) is removed when this returns, also after an interrupt
+    let status = interrupts.run(std::process::Command::new(&exe).args(&program_args));
+    match (status, interrupts.received()) {
+        (Err(RunError::Interrupted(signal)), _) | (Ok(_), Some(signal)) => ExitCode::from(signal_status(signal)),
+        (Ok(status), None) => ExitCode::from(exit_status(status)),
+        (Err(RunError::Io(e)), _) => {
             eprintln!("error: cannot run the program: {e}");
             ExitCode::from(super::EXIT_ENVIRONMENT)
         }
