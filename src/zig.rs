@@ -1387,7 +1387,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     /// A differentiable built-in applied to model reals; `None` (with no operand taken) for
     /// the others, such as `len`, which work on model reals as they are.
     fn real_builtin(&mut self, name: &str, args: &[ValueId]) -> Option<Doc> {
-        let special = matches!(name, "array_sum" | "array_mean" | "dot" | "math_log10" | "math_log2");
+        let special = matches!(name, "array_sum" | "array_mean" | "log_sum_exp_array" | "dot" | "math_log10" | "math_log2");
         if !special && ad_math(name).is_none() {
             return None;
         }
