@@ -63,7 +63,8 @@ impl<'a> Module<'a> {
                 let trait_name = p.dyn_traits.get(t.trait_index).map_or("Trait", |d| d.name.as_str());
                 let concrete = match &t.concrete {
                     Ty::Adt(id, _) => p.types.get(id.0 as usize).map_or("T".to_string(), |d| d.name.clone()),
-                    other => p.display(other).to_string(),
+                    // `[f64]`, `(i64, str)`: only identifier characters in a Zig name
+                    other => p.display(other).to_string().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect(),
                 };
                 top.fresh(&format!("{trait_name}_for_{concrete}"))
             })
@@ -1389,7 +1390,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     /// A differentiable built-in applied to model reals; `None` (with no operand taken) for
     /// the others, such as `len`, which work on model reals as they are.
     fn real_builtin(&mut self, name: &str, args: &[ValueId]) -> Option<Doc> {
-        let special = matches!(name, "array_sum" | "array_mean" | "dot" | "math_log10" | "math_log2");
+        let special = matches!(name, "array_sum" | "array_mean" | "log_sum_exp_array" | "dot" | "math_log10" | "math_log2");
         if !special && ad_math(name).is_none() {
             return None;
         }

@@ -120,7 +120,7 @@ pub(super) struct Lowerer<'a> {
     /// Typed trait → index in `out.dyn_traits`.
     dyn_traits: HashMap<crate::types::TraitId, usize>,
     /// Typed implementation → index in `out.vtables`.
-    vtables: HashMap<usize, usize>,
+    vtables: HashMap<(usize, Ty), usize>,
     /// Typed model function → index in `out.inferred`.
     inferred: HashMap<typed::FuncId, usize>,
 }
@@ -146,7 +146,7 @@ impl Lowerer<'_> {
         let typed_fn = self.typed.func(key.func);
         let mut name = match &typed_fn.method_of {
             Some((trait_id, target)) => {
-                let target = self.ty(target);
+                let target = self.ty(&target.subst(&key.type_args));
                 format!("{}_{}__{}", self.typed.traits[trait_id.0 as usize].name, typed_fn.name, self.mangle(&target))
             }
             None => typed_fn.name.clone(),
@@ -369,33 +369,37 @@ impl Lowerer<'_> {
         index
     }
 
-    /// The method table of implementation `impl_index` (its methods queued for lowering).
-    fn vtable(&mut self, impl_index: usize) -> usize {
-        if let Some(i) = self.vtables.get(&impl_index) {
+    /// The method table of implementation `impl_index` for the concrete type `value_ty` (its
+    /// methods queued for lowering; a generic implementation has one table per type).
+    fn vtable(&mut self, impl_index: usize, value_ty: &Ty) -> usize {
+        let key = (impl_index, value_ty.clone());
+        if let Some(i) = self.vtables.get(&key) {
             return *i;
         }
         let def = &self.typed.impls[impl_index];
-        let (trait_id, target, methods) = (def.trait_id, def.target.clone(), def.methods.clone());
+        let (trait_id, methods) = (def.trait_id, def.methods.clone());
+        let type_args = def.instance_for(value_ty).unwrap_or_default();
         let trait_index = self.dyn_trait(trait_id);
-        let concrete = self.ty(&target);
+        let concrete = self.ty(value_ty);
         let methods = methods
             .into_iter()
             .map(|m| {
                 let arity = self.typed.func(m).params.len();
-                self.instance(Instance { func: m, type_args: Vec::new(), active: vec![false; arity], model: false })
+                self.instance(Instance { func: m, type_args: type_args.clone(), active: vec![false; arity], model: false })
             })
             .collect();
         let index = self.out.vtables.len();
         self.out.vtables.push(VTable { trait_index, concrete, methods });
-        self.vtables.insert(impl_index, index);
+        self.vtables.insert(key, index);
         index
     }
 
-    fn impl_method(&mut self, trait_id: crate::types::TraitId, method: usize, self_ty: &Ty) -> Option<typed::FuncId> {
-        self.typed
-            .impls
-            .iter()
-            .find(|i| i.trait_id == trait_id && i.target == *self_ty)
-            .and_then(|i| i.methods.get(method).copied())
+    /// The function implementing method `method` of a trait for `self_ty`, with the type
+    /// arguments of its implementation (empty unless the implementation is generic).
+    fn impl_method(&mut self, trait_id: crate::types::TraitId, method: usize, self_ty: &Ty) -> Option<(typed::FuncId, Vec<Ty>)> {
+        self.typed.impls.iter().filter(|i| i.trait_id == trait_id).find_map(|i| {
+            let type_args = i.instance_for(self_ty)?;
+            i.methods.get(method).map(|m| (*m, type_args))
+        })
     }
 }
