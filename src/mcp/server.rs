@@ -143,6 +143,7 @@ fn handle_message(shared: &Shared, line: &[u8], jobs: &Sender<Job>) {
     match protocol::parse_line(line) {
         Err(rejected) => shared.send(&protocol::error_response(&rejected.0, &rejected.1)),
         Ok(Incoming::Notification { method, params }) => notification(shared, &method, &params),
+        Ok(Incoming::Response) => {}
         Ok(Incoming::Request { id, method, params }) => {
             let era = match protocol::era_of(&params) {
                 Ok(era) => era,
