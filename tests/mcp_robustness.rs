@@ -33,7 +33,7 @@ fn call(id: u64, arguments: Value) -> Value {
 fn hostile(i: u64) -> (Vec<u8>, Option<Expect>) {
     let ping = json!({"jsonrpc": "2.0", "id": i, "method": "ping"}).to_string();
     match i % 12 {
-        0 => (ping[..ping.len() - 3].as_bytes().to_vec(), None),
+        0 => (ping.as_bytes()[..ping.len() - 3].to_vec(), None),
         1 => (format!("[{ping}]").into_bytes(), None),
         2 => (call(i, json!({"program": 42})).to_string().into_bytes(), Some(Expect::Error(-32602))),
         3 => (json!({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": "check"}}).to_string().into_bytes(), Some(Expect::Error(-32602))),
