@@ -85,7 +85,7 @@ fn read_loop(shared: &Shared, mut input: impl BufRead, jobs: &Sender<Job>) -> st
     let mut line = Vec::new();
     loop {
         line.clear();
-        match read_line(&mut input, &mut line)? {
+        match read_line(&mut input, &mut line, MAX_MESSAGE)? {
             Line::End => return Ok(()),
             Line::TooLong => {
                 let error = RpcError::new(protocol::PARSE_ERROR, format!("the message is longer than {MAX_MESSAGE} bytes"));
@@ -107,8 +107,8 @@ enum Line {
     End,
 }
 
-/// Reads up to a newline, keeping at most [`MAX_MESSAGE`] bytes.
-fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<Line> {
+/// Reads up to a newline; a line longer than `cap` bytes is skipped to its end.
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>, cap: usize) -> std::io::Result<Line> {
     let mut too_long = false;
     let mut any = false;
     loop {
@@ -125,7 +125,7 @@ fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<Li
             Some(i) => (&available[..i], Some(i + 1)),
             None => (available, None),
         };
-        if line.len() + chunk.len() > MAX_MESSAGE {
+        if line.len() + chunk.len() > cap {
             too_long = true;
             line.clear();
         } else if !too_long {
@@ -248,5 +248,25 @@ fn run_job(shared: &Shared, job: &Job) -> Result<Value, RpcError> {
     match call {
         Ok(result) => result.map(|outcome| protocol::finish_result(outcome.to_result(), job.era, false)),
         Err(_) => Err(RpcError::new(protocol::INTERNAL_ERROR, format!("internal error in tool {}: this is a bug in sev", job.tool.name))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_over_the_cap_is_skipped_and_the_next_one_is_read() {
+        let mut input = std::io::BufReader::with_capacity(4, &b"0123456789abc\nshort\nlast"[..]);
+        let mut line = Vec::new();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::TooLong));
+        line.clear();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::Read));
+        assert_eq!(line, b"short");
+        line.clear();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::Read));
+        assert_eq!(line, b"last");
+        line.clear();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::End));
     }
 }
