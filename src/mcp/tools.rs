@@ -104,8 +104,8 @@ impl Tool {
             "name": self.name,
             "title": self.title,
             "description": self.description,
-            "inputSchema": (self.input)(),
-            "outputSchema": (self.output)(),
+            "inputSchema": schema::portable((self.input)()),
+            "outputSchema": schema::portable((self.output)()),
             "annotations": {
                 "title": self.title,
                 "readOnlyHint": self.read_only,
