@@ -98,7 +98,10 @@ fn a_scripted_agent_fixes_three_errors_from_the_diagnostics_then_builds_and_runs
 
     let built = server.call(10, "build", json!({"program": program}));
     assert_eq!(built["result"]["isError"], false, "{built}");
-    assert!(built["result"]["structuredContent"]["binary"]["size_bytes"].as_u64().is_some_and(|n| n > 0));
+    // The binary is real: it runs outside the server too.
+    let binary = built["result"]["structuredContent"]["binary"]["path"].as_str().expect("binary path").to_string();
+    let direct = support::run_exe(std::path::Path::new(&binary), &[], None).expect("the built binary runs");
+    assert_eq!((direct.stdout.as_str(), direct.code), ("55\n110\n", 0));
     let ran = server.call(11, "run", json!({"program": program}));
     let result = &ran["result"]["structuredContent"];
     assert_eq!(result["stdout"], "55\n110\n", "{result}");

@@ -1,5 +1,5 @@
-//! `sev mcp` under hostile input: 1,000 malformed, oversized, mistyped, unknown and deeply
-//! nested requests sent without waiting (so up to four are handled at once), a cancelled
+//! `sev mcp` under hostile input: 1,000 malformed (cut short, not UTF-8), oversized, mistyped,
+//! unknown and deeply nested requests sent without waiting (so up to four are handled at once), a cancelled
 //! build and a cancelled run, pings answered during a build, the run tool's time limit and
 //! output cap, and `run` refused without `--allow-run`. The server must stay up and answer
 //! every request that has an id (and each unreadable line with an error whose id is null).
@@ -33,6 +33,7 @@ fn call(id: u64, arguments: Value) -> Value {
 fn hostile(i: u64) -> (Vec<u8>, Option<Expect>) {
     let ping = json!({"jsonrpc": "2.0", "id": i, "method": "ping"}).to_string();
     match i % 12 {
+        0 if i % 24 == 0 => (vec![b'{', 0xff, 0xfe, b'}'], None),
         0 => (ping.as_bytes()[..ping.len() - 3].to_vec(), None),
         1 => (format!("[{ping}]").into_bytes(), None),
         2 => (call(i, json!({"program": 42})).to_string().into_bytes(), Some(Expect::Error(-32602))),

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 /// The longest message read; a longer line is answered with a parse error and skipped.
 pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 const WORKERS: usize = 4;
+const WORKER_STACK: usize = 256 * 1024 * 1024;
 
 const INSTRUCTIONS: &str = "sev compiles SIRS (the JSON syntax of the Sever language) to native code. Call `check` first: its diagnostics carry codes, byte spans, line/column, notes and hints, so a program can be fixed in one round trip. Then `build` or `run`. The resources hold the language reference and the distribution catalogue.";
 
@@ -66,13 +67,13 @@ pub fn serve(settings: Settings, input: impl BufRead, output: Box<dyn Write + Se
     let shared = Arc::new(Shared { out: Arc::new(Mutex::new(output)), settings, workdir, in_flight: Mutex::new(HashMap::new()) });
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let shared = Arc::clone(&shared);
-            let queue = Arc::clone(&queue);
-            std::thread::spawn(move || work(&shared, &queue))
-        })
-        .collect();
+    let mut workers = Vec::new();
+    for _ in 0..WORKERS {
+        let shared = Arc::clone(&shared);
+        let queue = Arc::clone(&queue);
+        // The analyses recurse over call graphs as deep as the program is long.
+        workers.push(std::thread::Builder::new().stack_size(WORKER_STACK).spawn(move || work(&shared, &queue))?);
+    }
     read_loop(&shared, input, &jobs)?;
     drop(jobs);
     for worker in workers {

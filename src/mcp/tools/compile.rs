@@ -226,6 +226,7 @@ fn run(args: &Args, ctx: &Context) -> Result<Outcome, RpcError> {
     if finished.timed_out {
         extra.insert("message".into(), json!(format!("the program was stopped after the time limit of {} ms", limit.as_millis())));
     }
+    let _ = std::fs::remove_dir_all(&dir);
     let failed = finished.exit_code != Some(0);
     let mut outcome = report_outcome(&compilation, &source, extra);
     outcome.is_error = failed;
