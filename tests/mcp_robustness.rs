@@ -33,7 +33,7 @@ fn call(id: u64, arguments: Value) -> Value {
 fn hostile(i: u64) -> (Vec<u8>, Option<Expect>) {
     let ping = json!({"jsonrpc": "2.0", "id": i, "method": "ping"}).to_string();
     match i % 12 {
-        0 if i % 24 == 0 => (vec![b'{', 0xff, 0xfe, b'}'], None),
+        0 if i.is_multiple_of(24) => (vec![b'{', 0xff, 0xfe, b'}'], None),
         0 => (ping.as_bytes()[..ping.len() - 3].to_vec(), None),
         1 => (format!("[{ping}]").into_bytes(), None),
         2 => (call(i, json!({"program": 42})).to_string().into_bytes(), Some(Expect::Error(-32602))),
@@ -200,4 +200,27 @@ fn run_has_a_time_limit_and_an_output_cap_and_needs_allow_run() {
     assert_eq!(refused["result"]["isError"], true);
     assert!(refused["result"]["structuredContent"]["message"].as_str().is_some_and(|m| m.contains("--allow-run")));
     assert!(locked.finish().success());
+}
+
+/// main → f0 → f1 → … → f(n-1): as deep a call graph as a program of that size can have.
+fn call_chain(n: usize) -> String {
+    let mut functions = serde_json::Map::new();
+    functions.insert("main".into(), json!({"args": [], "return": "void", "body": [{"expression": {"call": {"function": "print", "args": [{"call": {"function": "f0", "args": []}}]}}}]}));
+    for i in 0..n {
+        let value = if i + 1 < n { json!({"call": {"function": format!("f{}", i + 1), "args": []}}) } else { json!({"literal": 1}) };
+        functions.insert(format!("f{i}"), json!({"args": [], "return": "i64", "body": [{"return": value}]}));
+    }
+    json!({"program": {"functions": functions}}).to_string()
+}
+
+#[test]
+fn analyses_of_a_20_000_function_call_chain_are_answered() {
+    let program = call_chain(20_000);
+    let mut server = Raw::start(&[]);
+    let reach = server.call(1, "reachability", json!({"program": program, "to": "f19999"}));
+    assert_eq!(reach["result"]["structuredContent"]["path"].as_array().map(Vec::len), Some(20_001), "{}", reach.to_string().chars().take(300).collect::<String>());
+    let cycles = server.call(2, "find_cycles", json!({"program": program}));
+    assert_eq!(cycles["result"]["structuredContent"]["cycles"], json!([]));
+    assert_eq!(cycles["result"]["structuredContent"]["ok"], true);
+    assert!(server.finish().success());
 }
