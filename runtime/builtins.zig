@@ -164,9 +164,10 @@ pub fn array_sort(xs: anytype) @TypeOf(xs) {
     return xs.sorted();
 }
 
-/// `array_fill(n, v)`: a list of `n` copies of `v` (n <= 0: empty).
-pub fn array_fill(n: i64, v: anytype) List(@TypeOf(v)) {
-    const count: usize = if (n > 0) @intCast(n) else 0;
+/// `array_fill(n, v)`: a list of `n` copies of `v`; a negative `n` is a fault at the call.
+pub fn array_fill(n: i64, v: anytype, comptime loc: Loc) List(@TypeOf(v)) {
+    if (n < 0) core.fault(loc, "array_fill: the length must not be negative, got {d}", .{n});
+    const count: usize = @intCast(n);
     var out = List(@TypeOf(v)).withCapacity(count);
     for (0..count) |_| out.push(v);
     return out;
@@ -187,7 +188,7 @@ pub fn array_mean(xs: List(f64)) f64 {
 
 test "array built-ins" {
     const l: Loc = .{ .func = "t", .line = 1, .col = 1 };
-    var xs = array_fill(3, @as(f64, 1.5));
+    var xs = array_fill(3, @as(f64, 1.5), l);
     defer rc.release(xs);
     push(&xs, @as(f64, 4.5));
     try std.testing.expectEqual(@as(i64, 4), len(xs));
@@ -300,6 +301,10 @@ pub fn lgamma(x: f64) f64 {
 pub fn log_sum_exp(a: f64, b: f64) f64 {
     return ad.F64.log_sum_exp(a, b);
 }
+/// `log_sum_exp(xs)`: log(sum(exp(xs))) without overflow; -inf for an empty list.
+pub fn log_sum_exp_array(xs: List(f64)) f64 {
+    return ad.F64.log_sum_exp_slice(xs.items());
+}
 pub fn log1p_exp(x: f64) f64 {
     return ad.F64.log1p_exp(x);
 }
@@ -330,6 +335,10 @@ test "model helpers" {
     const a = List(f64).fromSlice(&.{ 1, 2 });
     defer rc.release(a);
     try std.testing.expectEqual(@as(f64, 5), dot(a, a, l));
+    try std.testing.expectApproxEqRel(@as(f64, 2 + @log(1 + @exp(-1.0))), log_sum_exp_array(a), 1e-15);
+    const empty = List(f64).fromSlice(&.{});
+    defer rc.release(empty);
+    try std.testing.expect(std.math.isNegativeInf(log_sum_exp_array(empty)));
 }
 
 // ----- Loops -----------------------------------------------------------------------------------

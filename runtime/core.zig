@@ -15,6 +15,7 @@ const str_mod = @import("str.zig");
 const fmt = @import("fmt.zig");
 const rc = @import("rc.zig");
 const list_mod = @import("list.zig");
+const oserror = @import("ppl/sampler/oserror.zig");
 
 const Str = str_mod.Str;
 
@@ -464,7 +465,6 @@ test alloc {
 // ---------------------------------------------------------------------------------------------
 
 var out_mutex: std.Thread.Mutex = .{};
-var out_broken = false;
 var out_bw: std.io.BufferedWriter(8192, std.fs.File.Writer) = .{
     .unbuffered_writer = .{ .context = .{ .handle = std.posix.STDOUT_FILENO } },
 };
@@ -494,10 +494,22 @@ pub fn takeCaptured(which: enum { out, err }) []const u8 {
 
 fn writeOutLocked(bytes: []const u8) void {
     if (builtin.is_test) return captured_out.append(bytes);
-    if (out_broken) return;
-    out_bw.writer().writeAll(bytes) catch {
-        out_broken = true;
-    };
+    out_bw.writer().writeAll(bytes) catch |e| outputFailed(e);
+}
+
+/// 128 + SIGPIPE: the status a shell reports for a program killed by a closed pipe.
+pub const broken_pipe_exit_status: u8 = 141;
+
+/// Stdout could not be written: when the reader has gone (`prog | head -1`) the program ends
+/// quietly with status 141, like a tool killed by SIGPIPE; any other failure (a full disk) is an
+/// error with status 101. Called with `out_mutex` held, so it writes stderr directly.
+fn outputFailed(e: anyerror) noreturn {
+    @branchHint(.cold);
+    if (e == error.BrokenPipe) std.process.exit(broken_pipe_exit_status);
+    var buf: [256]u8 = undefined;
+    const line = std.fmt.bufPrint(&buf, "error: cannot write to standard output: {s}\n", .{oserror.describe(e)}) catch "error: cannot write to standard output\n";
+    writeStderr(line);
+    std.process.exit(fault_exit_status);
 }
 
 fn outWriteFn(_: void, bytes: []const u8) error{}!usize {
@@ -507,7 +519,7 @@ fn outWriteFn(_: void, bytes: []const u8) error{}!usize {
 const OutWriter = std.io.GenericWriter(void, error{}, outWriteFn);
 
 /// Writes `bytes` to the buffered stdout as one unit (no other thread's output interleaves).
-/// Output to a closed stdout is dropped silently.
+/// A write that fails ends the program (`outputFailed`).
 pub fn outWrite(bytes: []const u8) void {
     out_mutex.lock();
     defer out_mutex.unlock();
@@ -532,10 +544,8 @@ test outPrint {
 pub fn flushOut() void {
     out_mutex.lock();
     defer out_mutex.unlock();
-    if (builtin.is_test or out_broken) return;
-    out_bw.flush() catch {
-        out_broken = true;
-    };
+    if (builtin.is_test) return;
+    out_bw.flush() catch |e| outputFailed(e);
 }
 
 test flushOut {
@@ -649,6 +659,7 @@ test debugTrace {
 /// prints a non-void result as one line (an owned Str result is released), flushes stdout and,
 /// in Debug builds, checks for leaks. Returns the process exit status: 0, or 102 after a leak.
 pub fn run(comptime user_main: anytype) u8 {
+    guardMainStack();
     const result = user_main();
     printResult(result);
     return finish();
@@ -657,6 +668,7 @@ pub fn run(comptime user_main: anytype) u8 {
 /// `run` for a `main` that takes the command-line arguments (without the program name) as a
 /// borrowed `List(Str)`.
 pub fn runWithArgs(comptime user_main: anytype) u8 {
+    guardMainStack();
     const argv = args();
     const result = user_main(argv);
     rc.release(argv);
@@ -730,6 +742,56 @@ test args {
     defer std.process.argsFree(std.testing.allocator, expected);
     try std.testing.expectEqual(@as(i64, @intCast(expected.len - 1)), l.len());
     for (l.items(), expected[1..]) |got, want| try std.testing.expectEqualStrings(want, got.bytes());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Stack overflow
+// ---------------------------------------------------------------------------------------------
+
+/// The lowest frame address this thread may reach before `checkStack` faults; 0 (no check) on
+/// threads the runtime did not start (the sampler's).
+threadlocal var stack_limit: usize = 0;
+
+/// Sets the calling thread's limit for a stack of `size` bytes whose top is about here. A
+/// reserve of an eighth of the stack (at least 256 KiB) stays free for the fault report and for
+/// what lies above this frame (the environment, on the main thread).
+pub fn guardStack(size: usize) void {
+    const here = @frameAddress();
+    const reserve = @max(256 * 1024, size / 8);
+    stack_limit = if (size > 2 * reserve and here > size) here - size + reserve else 0;
+}
+
+/// The main thread's stack is as large as the soft limit of RLIMIT_STACK (which Zig's start
+/// code raises to the executable's requested size); unlimited counts as 8 MiB.
+fn guardMainStack() void {
+    const default: usize = 8 * 1024 * 1024;
+    const lim = std.posix.getrlimit(.STACK) catch return guardStack(default);
+    const infinite = lim.cur == std.posix.RLIM.INFINITY;
+    guardStack(if (infinite) default else @intCast(@min(lim.cur, 1 << 40)));
+}
+
+/// Faults with "stack overflow" at `loc` (the start of a function that may recurse) when the
+/// thread's stack is nearly used up: one thread-local load and a comparison per call.
+pub inline fn checkStack(comptime loc: Loc) void {
+    if (@frameAddress() < stack_limit) stackOverflow(&loc);
+}
+
+fn stackOverflow(loc: *const Loc) noreturn {
+    @branchHint(.cold);
+    faultAt(loc, "stack overflow: the recursion in `{s}` is too deep", .{loc.func});
+}
+
+test checkStack {
+    guardStack(64 * 1024 * 1024);
+    defer stack_limit = 0;
+    checkStack(.{ .func = "f", .line = 1, .col = 1 }); // far from the limit: nothing happens
+    const Deep = struct {
+        fn overflow() void {
+            stack_limit = std.math.maxInt(usize); // as if the stack were used up
+            checkStack(.{ .func = "walk", .line = 4, .col = 7 });
+        }
+    };
+    try expectExit(fault_exit_status, "error: stack overflow: the recursion in `walk` is too deep\n  --> <unknown>:4:7 (in function `walk`)\n", Deep.overflow, .{});
 }
 
 // ---------------------------------------------------------------------------------------------

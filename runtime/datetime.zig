@@ -465,7 +465,9 @@ pub fn parse(s: Str) Result(i64, Str) {
     }
 }
 
-const IsoParser = struct {
+/// The ISO 8601 reader behind `parse`, public so that `csv.zig` can place an error at its byte
+/// position inside a line (`src` is the input; after `run` fails, `msg` and `err_pos` say why).
+pub const IsoParser = struct {
     src: []const u8,
     pos: usize = 0,
     msg: []const u8 = "",
@@ -504,7 +506,7 @@ const IsoParser = struct {
         return if (p.pos < p.src.len) p.src[p.pos] else null;
     }
 
-    fn run(p: *IsoParser) !i64 {
+    pub fn run(p: *IsoParser) !i64 {
         // Year: 4 digits, or a sign and 4+ digits.
         var y: i64 = undefined;
         if (p.peek() == '+' or p.peek() == '-') {

@@ -21,6 +21,7 @@ const regex = @import("regex.zig");
 const datetime = @import("datetime.zig");
 const fs = @import("fs.zig");
 const http = @import("http.zig");
+const csv = @import("csv.zig");
 
 const Loc = core.Loc;
 const Str = str_mod.Str;
@@ -187,6 +188,15 @@ pub const dir_create = fs.mkdir;
 pub const dir_exists = fs.isDir;
 pub const dir_list = fs.list;
 pub const dir_remove = fs.removeDir;
+
+// ---------------------------------------------------------------------------------------------
+// CSV, metric streams and standard input (csv.zig)
+
+pub const csv_read = csv.read;
+pub const csv_parse_row = csv.parseRow;
+pub const metrics_read = csv.readMetrics;
+pub const metric_parse_row = csv.parseMetricRow;
+pub const stdin_read_line = csv.stdinReadLine;
 
 test "file and dir built-ins" {
     var tmp = testing.tmpDir(.{});

@@ -198,16 +198,16 @@ test Builder {
 // The catalogue's string built-ins
 // ---------------------------------------------------------------------------------------------
 
-/// Length in bytes (not characters). Backs `str_length`. Faults (without a location) for a
-/// string longer than 2^31 - 1 bytes, which i32 cannot represent.
-pub fn length(s: Str) i32 {
-    return std.math.cast(i32, s.len) orelse core.faultNoLoc("string length {d} does not fit in i32", .{s.len});
+/// Length in bytes (not characters), an `i64` like every integer a built-in returns. Backs
+/// `str_length`.
+pub fn length(s: Str) i64 {
+    return @intCast(s.len);
 }
 
 test length {
-    try std.testing.expectEqual(@as(i32, 5), length(Str.lit("hello")));
-    try std.testing.expectEqual(@as(i32, 0), length(Str.lit("")));
-    try std.testing.expectEqual(@as(i32, 2), length(Str.lit("é"))); // two UTF-8 bytes
+    try std.testing.expectEqual(@as(i64, 5), length(Str.lit("hello")));
+    try std.testing.expectEqual(@as(i64, 0), length(Str.lit("")));
+    try std.testing.expectEqual(@as(i64, 2), length(Str.lit("é"))); // two UTF-8 bytes
 }
 
 /// Bytes `[start, end)` of `s` (byte offsets, half-open). Faults unless

@@ -112,6 +112,7 @@ pub fn spawn(comptime f: anytype, args: anytype) Task(ReturnOf(f)) {
     const s = core.create(H.State);
     const Runner = struct {
         fn run(state: *H.State, a: Args) void {
+            core.guardStack(std.Thread.SpawnConfig.default_stack_size);
             state.result = @call(.auto, f, a);
             if (comptime @typeInfo(T) == .error_union) {
                 if (state.result) |_| {} else |_| state.exception = exc.detach();

@@ -128,6 +128,8 @@ pub struct Param {
 #[derive(Clone, Debug)]
 pub struct TraitDecl {
     pub name: Name,
+    /// `type_params`: read so that the checker can say that traits cannot be generic.
+    pub type_params: Vec<TypeParam>,
     pub methods: Vec<TraitMethod>,
     pub span: Span,
 }
@@ -144,6 +146,8 @@ pub struct TraitMethod {
 #[derive(Clone, Debug)]
 pub struct ImplDecl {
     pub trait_name: Name,
+    /// `type_args`: read so that the checker can say that implementations cannot be generic.
+    pub type_args: Vec<TypeExpr>,
     pub target: TypeExpr,
     pub methods: Vec<Function>,
     pub span: Span,

@@ -18,6 +18,7 @@ mod error;
 mod exhaustive;
 mod expr;
 mod finish;
+mod growth;
 mod infer;
 mod pattern;
 mod stmt;
@@ -39,6 +40,7 @@ pub fn check(program: &ast::Program) -> (typed::Program, Vec<Diagnostic>) {
     checker.collect();
     checker.check_bodies();
     checker.check_entry();
+    checker.errors.extend(growth::check(&checker.out));
     let diagnostics = checker.errors.iter().map(TypeError::to_diagnostic).collect();
     (checker.out, diagnostics)
 }
@@ -101,6 +103,9 @@ pub(crate) struct FnState {
     pub bound_checks: Vec<(Ty, TraitId, Span)>,
     /// Locals that are read somewhere (for the unused-variable lint).
     pub used: Vec<bool>,
+    /// Locals of a `let` without a type whose value is a number literal (its width is chosen
+    /// by the uses), for the hint of a later mismatch.
+    pub literal_lets: Vec<(LocalId, Span)>,
 }
 
 impl Default for Ty {

@@ -20,6 +20,7 @@ pub mod discrete;
 pub mod lower;
 pub mod model;
 pub mod print;
+pub mod recursion;
 pub mod throws;
 pub mod verify;
 

@@ -1,10 +1,14 @@
 //! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
 //! each handing over to its module in `commands`.
 
+pub mod lint_args;
+
 use crate::commands;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+pub use crate::sample_options::Sampling;
 
 #[derive(Parser, Debug)]
 #[command(name = "sev", version, about = "The Sever compiler: SIRS JSON → native code, with Bayesian inference")]
@@ -28,68 +32,6 @@ pub enum Emit {
     Zig,
     /// The canonical text form of CIR.
     Cir,
-}
-
-/// Options of `sev run` for model programs (passed to the model's `sample` command).
-#[derive(clap::Args, Debug, Default, Clone)]
-pub struct Sampling {
-    /// Data file in Stan's JSON format.
-    #[arg(long)]
-    pub data: Option<PathBuf>,
-    /// Directory for the CSV files of the draws.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    #[arg(long)]
-    pub seed: Option<u64>,
-    #[arg(long)]
-    pub chains: Option<u32>,
-    #[arg(long)]
-    pub warmup: Option<u32>,
-    #[arg(long)]
-    pub draws: Option<u32>,
-    /// nuts, hmc, mh or adaptive-mh.
-    #[arg(long)]
-    pub algorithm: Option<String>,
-    #[arg(long)]
-    pub threads: Option<u32>,
-    /// Also write the summary as JSON to this file.
-    #[arg(long)]
-    pub summary: Option<PathBuf>,
-}
-
-impl Sampling {
-    pub fn given(&self) -> bool {
-        self.data.is_some()
-            || self.output.is_some()
-            || self.seed.is_some()
-            || self.chains.is_some()
-            || self.warmup.is_some()
-            || self.draws.is_some()
-            || self.algorithm.is_some()
-            || self.threads.is_some()
-            || self.summary.is_some()
-    }
-
-    /// The arguments of the model's `sample` command.
-    pub fn to_args(&self) -> Vec<String> {
-        let mut out = vec!["sample".to_string()];
-        let mut push = |flag: &str, value: Option<String>| {
-            if let Some(v) = value {
-                out.push(format!("--{flag}"));
-                out.push(v);
-            }
-        };
-        push("data", self.data.as_ref().map(|p| p.display().to_string()));
-        push("output", self.output.as_ref().map(|p| p.display().to_string()));
-        push("seed", self.seed.map(|v| v.to_string()));
-        push("chains", self.chains.map(|v| v.to_string()));
-        push("warmup", self.warmup.map(|v| v.to_string()));
-        push("draws", self.draws.map(|v| v.to_string()));
-        push("algorithm", self.algorithm.clone());
-        push("threads", self.threads.map(|v| v.to_string()));
-        push("summary", self.summary.as_ref().map(|p| p.display().to_string()));
-        out
-    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,6 +80,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Rewrite SIRS files in the canonical layout (files or folders; in place by default).
+    Fmt {
+        /// Files or folders (searched recursively for SIRS files).
+        #[arg(required_unless_present = "stdin")]
+        paths: Vec<PathBuf>,
+        /// Write nothing; list the files that would change and exit with 1 if there are any.
+        #[arg(long)]
+        check: bool,
+        /// Format standard input to standard output.
+        #[arg(long, conflicts_with = "paths")]
+        stdin: bool,
+    },
+    /// Report likely mistakes (rules L0001…), with levels, JSON or SARIF output and `--fix`.
+    Lint(lint_args::LintArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -173,6 +129,8 @@ pub fn run(command: Command) -> ExitCode {
             commands::run::run(&file, release, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
         }
         Command::Check { file, format } => commands::check::run(&file, format),
+        Command::Fmt { paths, check, stdin } => commands::fmt::run(&paths, check, stdin),
+        Command::Lint(args) => commands::lint::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

@@ -6,6 +6,9 @@
 
 pub mod build;
 pub mod check;
+pub mod fmt;
+pub mod interrupts;
+pub mod lint;
 pub mod mcp;
 pub mod run;
 
@@ -111,4 +114,38 @@ pub fn default_output(path: &Path) -> std::path::PathBuf {
         .map(str::to_string)
         .unwrap_or_else(|| name.rsplit_once('.').map_or(name.clone(), |(s, _)| s.to_string()));
     std::path::PathBuf::from(if stem.is_empty() { "program".to_string() } else { stem })
+}
+
+/// The SIRS files named by `paths`: files as given, folders searched recursively (sorted).
+/// `Err` names a path that does not exist or a folder that cannot be read.
+pub fn sirs_files(paths: &[std::path::PathBuf]) -> Result<Vec<std::path::PathBuf>, String> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            collect_sirs(path, &mut out).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        } else if path.exists() {
+            out.push(path.clone());
+        } else {
+            return Err(format!("{} does not exist", path.display()));
+        }
+    }
+    Ok(out)
+}
+
+fn collect_sirs(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<std::path::PathBuf> = std::fs::read_dir(dir)?.map(|e| e.map(|e| e.path())).collect::<Result<_, _>>()?;
+    entries.sort();
+    for entry in entries {
+        if entry.is_dir() {
+            collect_sirs(&entry, out)?;
+        } else if is_sirs(&entry) {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+fn is_sirs(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    crate::syntax::EXTENSIONS.iter().any(|ext| name.ends_with(ext))
 }

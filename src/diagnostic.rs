@@ -7,10 +7,15 @@
 //! useful span, optional secondary labels, "expected/found" notes on lines of their own and at
 //! most one hint.
 
+mod excerpt;
+
 use crate::span::{SourceFile, Span};
 use codespan_reporting::diagnostic as cs;
-use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
+use excerpt::Excerpt;
+
+/// The human rendering shows at most this many diagnostics of a file; `--format json` has all.
+pub const MAX_SHOWN: usize = 50;
 
 macro_rules! codes {
     ($($code:ident $severity:ident $desc:literal,)*) => {
@@ -62,6 +67,7 @@ codes! {
     E0111 Error "a name is defined twice",
     E0112 Error "a pattern is written in a form SIRS does not know",
     E0113 Error "an assignment target is not a variable, field or element",
+    E0114 Error "a type string is nested too deeply",
     // Names.
     E0201 Error "a variable is not defined",
     E0202 Error "a function is not defined",
@@ -101,10 +107,29 @@ codes! {
     E0327 Error "a method is not defined for this type",
     E0329 Error "control flow cannot leave a `finally` block",
     E0330 Error "an extern function uses a type that cannot cross the C boundary",
+    E0331 Error "generic code would need infinitely many instances (polymorphic recursion)",
+    E0332 Error "a trait or a trait implementation is generic, which SIRS does not support",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",
     W0003 Warning "a variable is never used",
+    // Lint rules (`sev lint`, `lint::RULES`); the level is configurable.
+    L0001 Warning "lint: a local variable is never read",
+    L0002 Warning "lint: a function is never called from the entry",
+    L0003 Warning "lint: a function parameter is never read",
+    L0004 Warning "lint: a variable hides another of the same name",
+    L0005 Warning "lint: a statement can never run",
+    L0006 Warning "lint: a condition is always true or always false",
+    L0007 Warning "lint: floating-point numbers are compared exactly",
+    L0008 Warning "lint: a divisor is zero or can be zero",
+    L0009 Warning "lint: a `Result` is bound to a variable and never examined",
+    L0010 Warning "lint: a variable is assigned to itself",
+    L0011 Warning "lint: a value is compared with itself",
+    L0101 Warning "lint: a parameter has an improper prior",
+    L0102 Warning "lint: a scale parameter's prior allows negative values",
+    L0103 Warning "lint: a prior is far wider than the scale of the data",
+    L0104 Warning "lint: a hierarchical prior is centred",
+    L0105 Warning "lint: nothing observed depends on this parameter",
     // Compiler-internal: a bug in sev, never the user's fault.
     E0900 Error "internal compiler error",
 }
@@ -187,35 +212,40 @@ impl Diagnostic {
         self.labels.iter().find(|l| l.primary).map(|l| l.span)
     }
 
-    /// Renders the human-readable form, with ANSI colours when `color` is set.
+    /// Renders the human-readable form, with ANSI colours when `color` is set. Source lines
+    /// are cut to a bounded width around the labels ([`excerpt`]).
     pub fn render(&self, file: &SourceFile, color: bool) -> String {
-        let simple = SimpleFile::new(file.name.as_str(), file.text.as_str());
-        let diagnostic = self.to_codespan(file);
+        let text_len = file.text.len();
+        let ranges: Vec<_> = self.labels.iter().map(|l| clamp_range(l.span, text_len)).collect();
+        let excerpt = Excerpt::new(file, &ranges);
+        let diagnostic = self.to_codespan(&excerpt, &ranges);
         let config = term::Config::default();
         if !color {
-            return term::emit_into_string(&config, &simple, &diagnostic)
+            return term::emit_into_string(&config, &excerpt, &diagnostic)
                 .unwrap_or_else(|e| format!("{}: {} ({e})\n", self.code.as_str(), self.title));
         }
         let mut buffer = term::termcolor::Buffer::ansi();
-        match term::emit_to_write_style(&mut buffer, &config, &simple, &diagnostic) {
+        match term::emit_to_write_style(&mut buffer, &config, &excerpt, &diagnostic) {
             Ok(()) => String::from_utf8_lossy(buffer.as_slice()).into_owned(),
             Err(e) => format!("{}: {} ({e})\n", self.code.as_str(), self.title),
         }
     }
 
-    fn to_codespan(&self, file: &SourceFile) -> cs::Diagnostic<()> {
+    /// The codespan form, with each label's range (`ranges`, in the real file) moved into
+    /// the excerpt.
+    fn to_codespan(&self, excerpt: &Excerpt, ranges: &[std::ops::Range<usize>]) -> cs::Diagnostic<()> {
         let severity = match self.severity {
             Severity::Error => cs::Severity::Error,
             Severity::Warning => cs::Severity::Warning,
         };
-        let text_len = file.text.len();
         let labels = self
             .labels
             .iter()
-            .map(|l| {
+            .zip(ranges)
+            .map(|(l, range)| {
                 let style = if l.primary { cs::LabelStyle::Primary } else { cs::LabelStyle::Secondary };
-                let range = clamp_range(l.span, text_len);
-                cs::Label::new(style, (), range).with_message(l.message.clone())
+                let shown = excerpt.shown(range.start)..excerpt.shown(range.end);
+                cs::Label::new(style, (), shown).with_message(l.message.clone())
             })
             .collect();
         let mut notes = self.notes.clone();
@@ -267,11 +297,26 @@ fn clamp_range(span: Span, len: usize) -> std::ops::Range<usize> {
     start..end
 }
 
-/// Renders many diagnostics, sorted by position, errors and warnings interleaved.
+/// Renders many diagnostics, sorted by position, errors and warnings interleaved: the first
+/// [`MAX_SHOWN`], then one line counting the rest.
 pub fn render_all(diagnostics: &[Diagnostic], file: &SourceFile, color: bool) -> String {
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| (d.primary_span().map_or(0, |s| s.start), d.code));
-    sorted.iter().map(|d| d.render(file, color)).collect()
+    let (shown, hidden) = sorted.split_at(sorted.len().min(MAX_SHOWN));
+    let mut text: String = shown.iter().map(|d| d.render(file, color)).collect();
+    if !hidden.is_empty() {
+        text.push_str(&hidden_summary(hidden));
+    }
+    text
+}
+
+/// `… and 3 more errors and 1 more warning not shown (use --format json to see all)`.
+fn hidden_summary(hidden: &[&Diagnostic]) -> String {
+    let errors = hidden.iter().filter(|d| d.is_error()).count();
+    let warnings = hidden.len() - errors;
+    let count = |n: usize, what: &str| format!("{n} more {what}{}", if n == 1 { "" } else { "s" });
+    let parts: Vec<String> = [(errors, "error"), (warnings, "warning")].iter().filter(|(n, _)| *n > 0).map(|(n, w)| count(*n, w)).collect();
+    format!("… and {} not shown (use --format json to see all)\n", parts.join(" and "))
 }
 
 /// Suggests the candidate closest to `name`: a case-insensitive match first, then the nearest
@@ -360,6 +405,20 @@ mod tests {
             assert!(seen.insert(code.as_str()));
             assert_eq!(code.as_str().len(), 5);
         }
+    }
+
+    #[test]
+    fn render_all_shows_the_first_diagnostics_and_counts_the_rest() {
+        let text = format!("[{}]", "1,".repeat(MAX_SHOWN + 9) + "1");
+        let file = SourceFile::new("t.sirs.json", text);
+        let at = |i: usize| Span::new(1 + 2 * i, 2 + 2 * i);
+        let mut all: Vec<Diagnostic> = (0..MAX_SHOWN + 7).map(|i| Diagnostic::new(Code::E0301, "Type mismatch").primary(at(i), "here")).collect();
+        all.extend((0..3).map(|i| Diagnostic::new(Code::W0003, "Unused").primary(at(MAX_SHOWN + 7 + i), "here")));
+        let rendered = render_all(&all, &file, false);
+        assert_eq!(rendered.matches("error[E0301]").count(), MAX_SHOWN);
+        assert!(!rendered.contains("warning[W0003]"));
+        assert!(rendered.ends_with("… and 7 more errors and 3 more warnings not shown (use --format json to see all)\n"), "{rendered}");
+        assert!(!render_all(&all[..MAX_SHOWN], &file, false).contains("not shown"));
     }
 
     #[test]

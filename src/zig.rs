@@ -43,6 +43,8 @@ struct Module<'a> {
     vtable_names: Vec<String>,
     /// The spec of each model fitted by `infer`.
     inferred_names: Vec<String>,
+    /// Functions on a cycle of the call graph: they start with a stack check.
+    recursive: Vec<bool>,
 }
 
 impl<'a> Module<'a> {
@@ -65,7 +67,8 @@ impl<'a> Module<'a> {
             })
             .collect();
         let inferred_names = p.inferred.iter().map(|m| top.fresh(&format!("{}Model", m.entry.name))).collect();
-        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names }
+        let recursive = crate::cir::recursion::possibly_recursive(p);
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive }
     }
 
     fn document(&self) -> Doc {
@@ -129,7 +132,8 @@ impl<'a> Module<'a> {
         }
         for (i, f) in self.p.functions.iter().enumerate() {
             parts.push(hardline());
-            parts.push(FnEmitter::new(self, f, &self.fn_names[i]).function());
+            let stack_check = self.recursive.get(i).copied().unwrap_or(false);
+            parts.push(FnEmitter::new(self, f, &self.fn_names[i]).function(stack_check));
             parts.push(hardline());
         }
         concat(parts)
@@ -191,7 +195,7 @@ impl<'a> Module<'a> {
         lines.extend(sites);
         lines.push(text("};"));
         lines.push(self.data_struct(model));
-        let args: Vec<String> = model.data.iter().map(|(n, _)| format!("data.{}", escape(n))).chain(model.prepare.map(|_| "data.sev_cache".to_string())).collect();
+        let args: Vec<String> = data_field_names(model).iter().map(|n| format!("data.{n}")).chain(model.prepare.map(|_| "data.sev_cache".to_string())).collect();
         let mut call_args = vec!["M".to_string(), "ctx".to_string()];
         call_args.extend(args);
         let data_use = if model.data.is_empty() && model.prepare.is_none() { "    _ = data;".to_string() } else { String::new() };
@@ -250,8 +254,9 @@ impl<'a> Module<'a> {
     /// computes once (`sev_cache`).
     fn data_struct(&self, model: &ModelEntry) -> Doc {
         let mut lines = Vec::new();
-        for (n, ty) in &model.data {
-            lines.push(text(format!("{}: {},", escape(n), self.ty(ty))));
+        let fields = data_field_names(model);
+        for (n, (_, ty)) in fields.iter().zip(&model.data) {
+            lines.push(text(format!("{n}: {},", self.ty(ty))));
         }
         let cache_ty = model.prepare.map(|f| self.p.func(f).ret.clone());
         if let Some(ty) = &cache_ty {
@@ -264,13 +269,13 @@ impl<'a> Module<'a> {
         }
         let declare = if model.prepare.is_some() { "    var data: Data = .{" } else { "    return .{" };
         lines.push(text(declare));
-        for (n, ty) in &model.data {
-            lines.push(text(format!("        .{} = try {},", escape(n), data_reader(n, ty))));
+        for (field, (n, ty)) in fields.iter().zip(&model.data) {
+            lines.push(text(format!("        .{field} = try {},", data_reader(n, ty))));
         }
         if let Some(prepare) = model.prepare {
             lines.push(text("        .sev_cache = undefined,"));
             lines.push(text("    };"));
-            let args: Vec<String> = model.data.iter().map(|(n, _)| format!("data.{}", escape(n))).collect();
+            let args: Vec<String> = fields.iter().map(|n| format!("data.{n}")).collect();
             lines.push(text(format!("    data.sev_cache = {}({});", self.fn_names[prepare.index()], args.join(", "))));
             lines.push(text("    return data;"));
         } else {
@@ -279,7 +284,7 @@ impl<'a> Module<'a> {
         lines.push(text("}"));
         lines.push(text(""));
         lines.push(text("pub fn deinit(self: *Data) void {"));
-        let mut heap: Vec<String> = model.data.iter().filter(|(_, t)| t.is_heap()).map(|(n, _)| escape(n)).collect();
+        let mut heap: Vec<String> = fields.iter().zip(&model.data).filter(|(_, (_, t))| t.is_heap()).map(|(n, _)| n.clone()).collect();
         if cache_ty.as_ref().is_some_and(Ty::is_heap) {
             heap.push("sev_cache".into());
         }
@@ -294,8 +299,7 @@ impl<'a> Module<'a> {
     }
 
     fn type_decl(&self, index: usize, t: &TypeDef) -> Option<Doc> {
-        use crate::typed::BuiltinAdt;
-        if matches!(t.builtin, Some(BuiltinAdt::Option | BuiltinAdt::Result | BuiltinAdt::Json | BuiltinAdt::HttpResponse)) {
+        if runtime_adt(t) {
             return None;
         }
         let name = &self.type_names[index];
@@ -398,6 +402,9 @@ impl<'a> Module<'a> {
             TypeKind::Enum { variants, .. } => variants.iter().map(|(_, p)| p.as_ref().map_or("void".into(), |t| self.ty(t))).collect(),
             _ => Vec::<String>::new(),
         };
+        if !runtime_adt(def) {
+            return self.type_names[index].clone();
+        }
         match def.builtin {
             Some(crate::typed::BuiltinAdt::Option) => format!("rt.Option({})", payloads().first().cloned().unwrap_or_default()),
             Some(crate::typed::BuiltinAdt::Result) => {
@@ -475,6 +482,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     fn new(m: &'m Module<'a>, f: &'a Function, name: &'m str) -> FnEmitter<'m, 'a> {
         let mut taken: Vec<String> = m.type_names.iter().chain(&m.fn_names).cloned().collect();
         taken.extend(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
+        if f.model {
+            // the parameters every model function takes before the user's
+            taken.extend(["M", "ctx"].map(String::from));
+        }
         let mut namer = Namer::with_taken(taken);
         let local_names = f.locals.iter().map(|l| namer.fresh(&l.name)).collect();
         let mut e = FnEmitter {
@@ -533,7 +544,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         self.predeclared = inits.iter().map(|n| *n > 1).collect();
     }
 
-    fn function(mut self) -> Doc {
+    /// The function; with `stack_check` (it may recurse) its body starts with `rt.checkStack`,
+    /// which faults at the function's location when the thread's stack is nearly used up.
+    fn function(mut self, stack_check: bool) -> Doc {
         let params: Vec<String> = self
             .f
             .params
@@ -557,6 +570,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             .collect();
         if self.f.model && !self.uses_ctx() {
             body.push(text("_ = ctx;"));
+        }
+        if stack_check && !self.f.model {
+            let (line, col) = self.m.p.line_col(self.f.span);
+            body.push(text(format!("rt.checkStack(.{{ .func = {}, .line = {line}, .col = {col} }});", string_literal(&self.f.source_name))));
         }
         for (i, pre) in self.predeclared.clone().into_iter().enumerate() {
             if pre && !self.declared[i] {
@@ -1086,7 +1103,8 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             K::Infer { model, args, options } => {
                 let spec = self.m.inferred_names.get(*model).cloned().unwrap_or_default();
                 let names: Vec<String> = self.m.p.inferred.get(*model).map_or(Vec::new(), |m| m.entry.data.iter().map(|(n, _)| string_literal(n)).collect());
-                let values = self.typed_args(args);
+                // The data tuple is `anytype`: a bare literal would be a comptime number.
+                let values: Vec<Doc> = args.iter().map(|a| self.operand(*a)).collect();
                 let data = if values.is_empty() {
                     text("rt.ppl.infer.dataJson(&.{}, .{})")
                 } else {
@@ -1111,7 +1129,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let Ty::TraitObject(t) = self.f.inst(*object).ty else { return text("unreachable") };
                 let Some(m) = self.m.p.dyn_traits.get(t.0 as usize).and_then(|d| d.methods.get(*method)) else { return text("unreachable") };
                 let can_throw = m.can_throw;
-                let name = string_literal(&escape(&m.name));
+                let name = names::escaped_string(&m.name);
                 let object = self.operand(*object);
                 let rest = self.typed_args(rest);
                 let tuple = if rest.is_empty() { text(".{}") } else { concat([text(".{ "), join(rest, text(", ")), text(" }")]) };
@@ -1256,7 +1274,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             BinOp::Mul => "M.mul",
             BinOp::Div => "M.div",
             BinOp::Pow => "M.pow",
-            BinOp::Mod => return text_call("@rem", vec![text_call("M.value", vec![lhs]), text_call("M.value", vec![rhs])]),
+            BinOp::Mod => "M.rem",
             other => return infix(text_call("M.value", vec![lhs]), comparison(other), text_call("M.value", vec![rhs])),
         };
         text_call(name, vec![lhs, rhs])
@@ -1288,8 +1306,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             (Ty::Float(_), Ty::Real) | (Ty::Int(_), Ty::Real) => text_call("M.lift", vec![x]),
             (Ty::Real, Ty::Float(_)) => text_call("M.value", vec![x]),
             (Ty::Real, Ty::Int(_)) => text_call("rt.floatToInt", vec![text(to_name), text_call("M.value", vec![x]), text(self.loc(v))]),
-            (Ty::Array(_), Ty::Array(inner)) if **inner == Ty::Real => text_call("M.liftList", vec![x]),
-            (Ty::Array(_), Ty::Array(_)) => text_call("M.valueList", vec![x]),
+            (Ty::Array(_), Ty::Array(_)) => real_list_cast(to, x),
             (Ty::Int(_), Ty::Int(_)) => text_call("rt.intCast", vec![text(to_name), x, text(self.loc(v))]),
             (Ty::Int(_), Ty::Float(_)) => concat([text(format!("@as({to_name}, @floatFromInt(")), x, text("))")]),
             (Ty::Float(_), Ty::Int(_)) => text_call("rt.floatToInt", vec![text(to_name), x, text(self.loc(v))]),
@@ -1366,8 +1383,13 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         }
     }
 
-    /// A differentiable built-in applied to model reals.
+    /// A differentiable built-in applied to model reals; `None` (with no operand taken) for
+    /// the others, such as `len`, which work on model reals as they are.
     fn real_builtin(&mut self, name: &str, args: &[ValueId]) -> Option<Doc> {
+        let special = matches!(name, "array_sum" | "array_mean" | "dot" | "math_log10" | "math_log2");
+        if !special && ad_math(name).is_none() {
+            return None;
+        }
         let docs: Vec<Doc> = args.iter().map(|a| self.typed_operand(*a)).collect();
         match name {
             "array_sum" => Some(text_call("M.sum", vec![concat([docs[0].clone(), text(".items()")])])),
@@ -1376,6 +1398,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let count = concat([text("@as(f64, @floatFromInt("), docs[0].clone(), text(".len()))")]);
                 Some(text_call("M.div", vec![text_call("M.sum", vec![items]), count]))
             }
+            "log_sum_exp_array" => Some(text_call("M.log_sum_exp_slice", vec![concat([docs[0].clone(), text(".items()")])])),
             "dot" => {
                 let a = concat([docs[0].clone(), text(".items()")]);
                 let b = concat([docs[1].clone(), text(".items()")]);
@@ -1538,6 +1561,19 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 }
 
 /// Reads and constructions with no effect: an unused one can be dropped.
+/// Whether a type is the runtime's own (`rt.Option`, `rt.Json`, …) rather than declared in the
+/// generated file. An `Option` or `Result` whose payload holds the type itself (a record with
+/// a field `Option<Self>`) is declared like a user enum, with the payload boxed: the runtime's
+/// unboxed union would contain itself.
+fn runtime_adt(def: &TypeDef) -> bool {
+    use crate::typed::BuiltinAdt;
+    match def.builtin {
+        Some(BuiltinAdt::Json | BuiltinAdt::HttpResponse) => true,
+        Some(BuiltinAdt::Option | BuiltinAdt::Result) => !matches!(&def.kind, TypeKind::Enum { boxed, .. } if boxed.contains(&true)),
+        _ => false,
+    }
+}
+
 fn is_pure(kind: &InstKind) -> bool {
     matches!(kind, InstKind::Local(_) | InstKind::Field(..) | InstKind::Payload(..) | InstKind::IsVariant(..))
 }
@@ -1553,7 +1589,7 @@ fn field_type(p: &Program, ty: &Ty, index: usize) -> Ty {
 
 /// Built-ins whose runtime function takes the call's location as its last argument.
 fn builtin_takes_loc(name: &str) -> bool {
-    matches!(name, "pop" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
+    matches!(name, "pop" | "array_fill" | "array_slice" | "str_substring" | "str_byte_at" | "whole_number" | "dot")
         || (name.starts_with("posterior_") && !matches!(name, "posterior_names" | "posterior_divergences"))
         || stdlib_takes_loc(name)
 }
@@ -1582,6 +1618,24 @@ fn stdlib_takes_loc(name: &str) -> bool {
 }
 
 /// `name(a, b)`, broken one argument per line when it does not fit.
+/// A list of numbers (or nested lists, rows of a matrix) converted to model reals or back,
+/// whichever `to` holds.
+fn real_list_cast(to: &Ty, x: Doc) -> Doc {
+    let mut depth = 0;
+    let mut element = to;
+    while let Ty::Array(inner) = element {
+        depth += 1;
+        element = inner;
+    }
+    let lift = *element == Ty::Real;
+    match (depth, lift) {
+        (1, true) => text_call("M.liftList", vec![x]),
+        (1, false) => text_call("M.valueList", vec![x]),
+        (_, true) => text_call("M.liftNested", vec![text(depth.to_string()), x]),
+        (_, false) => text_call("M.valueNested", vec![text(depth.to_string()), x]),
+    }
+}
+
 fn text_call(name: &str, args: Vec<Doc>) -> Doc {
     if args.is_empty() {
         return text(format!("{name}()"));
@@ -1713,6 +1767,13 @@ fn site_literal(site: &Site, name: &str) -> String {
 }
 
 /// The expression reading data field `name` of type `ty`.
+/// The field of each datum in a model's `Data` struct: its escaped name, kept apart from the
+/// struct's own members.
+fn data_field_names(model: &ModelEntry) -> Vec<String> {
+    let mut namer = Namer::with_taken(["read", "deinit", "sev_cache"].map(String::from));
+    model.data.iter().map(|(n, _)| namer.fresh(n)).collect()
+}
+
 fn data_reader(name: &str, ty: &Ty) -> String {
     let n = string_literal(name);
     match ty {

@@ -305,3 +305,54 @@ fn an_unchanged_rebuild_comes_from_the_artifact_cache_without_starting_zig() {
     assert_eq!(text(&run.stdout), text(&Command::new(&first).output().expect("runs").stdout));
     assert!(!run.stdout.is_empty());
 }
+
+/// A minified file (one line of about 120 KB) with 4,000 undefined variables: the human form
+/// shows the first few errors with a short excerpt each and counts the rest, so its size does
+/// not grow with the file; `--format json` still lists every error.
+#[test]
+fn human_diagnostics_of_a_minified_file_are_bounded() {
+    let errors = 4000;
+    let statements: Vec<String> = (0..errors).map(|i| format!(r#"{{"expression":{{"var":"undefined_variable_{i:05}"}}}}"#)).collect();
+    let program = format!(r#"{{"program":{{"functions":{{"main":{{"body":[{}]}}}}}}}}"#, statements.join(","));
+    assert!(program.len() > 120_000 && !program.contains('\n'));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("minified.sirs.json");
+    std::fs::write(&file, &program).expect("write");
+
+    let out = sev(&["check", path_str(&file)], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    let shown = sev::diagnostic::MAX_SHOWN;
+    assert_eq!(stderr.matches("error[E0201]").count(), shown);
+    assert!(stderr.contains(&format!("… and {} more errors not shown (use --format json to see all)", errors - shown)), "{stderr}");
+    assert!(stderr.contains(&format!("minified.sirs.json: {errors} errors, 0 warnings")));
+    assert!(stderr.contains("minified.sirs.json:1:"), "the locus keeps the real line and column");
+    let longest = stderr.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(longest < 300, "a line of {longest} characters");
+    assert!(stderr.len() < 60_000, "{} bytes of diagnostics", stderr.len());
+
+    let out = sev(&["check", "--format", "json", path_str(&file)], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
+    assert_eq!(doc["diagnostics"].as_array().map(Vec::len), Some(errors));
+}
+
+/// Polymorphic recursion (a generic function calling itself at a bigger type, a generic enum
+/// holding itself at a bigger type) used to make `check` and `build` run until memory ran out;
+/// both now stop at once with E0331.
+#[test]
+fn polymorphic_recursion_stops_check_and_build_quickly() {
+    let cases = root().join("tests").join("cases").join("diagnostics");
+    for name in ["polymorphic_recursion_through_two_functions", "polymorphic_recursion_in_generic_enum"] {
+        let file = cases.join(format!("{name}.sirs.json"));
+        let dir = tempfile::tempdir().expect("tempdir");
+        let output = dir.path().join("program");
+        for args in [vec!["check", path_str(&file)], vec!["build", "--emit", "cir", "-o", path_str(&output), path_str(&file)]] {
+            let started = std::time::Instant::now();
+            let out = sev(&args, &[("SEV_CACHE_DIR", dir.path())]);
+            assert_eq!(out.status.code(), Some(1), "{name} {args:?}: {}", text(&out.stderr));
+            assert!(text(&out.stderr).contains("error[E0331]"), "{name}: {}", text(&out.stderr));
+            assert!(started.elapsed() < std::time::Duration::from_secs(10), "{name} {args:?} took {:?}", started.elapsed());
+        }
+    }
+}

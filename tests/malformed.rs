@@ -585,3 +585,32 @@ fn json_format_reports_coded_diagnostics_on_stdout() {
     }
 }
 
+
+/// `sev fmt` and `sev lint` read the same hostile input: fmt refuses what is not JSON with a
+/// coded diagnostic and formats the rest (a fixed point), lint reports the program's errors;
+/// neither panics. In process, on a thread with the driver's large stack.
+#[test]
+fn malformed_inputs_never_crash_fmt_or_lint() {
+    let worker = std::thread::Builder::new().stack_size(256 * 1024 * 1024).spawn(|| {
+        let mut failures = Vec::new();
+        // The multi-megabyte cases test the reader's speed, which `sev check` above covers.
+        for c in all_cases().into_iter().filter(|c| c.bytes.len() < 1_000_000) {
+            let name = format!("{}.sirs.json", c.name);
+            match sev::fmt::format(&name, &c.bytes) {
+                sev::fmt::Formatted::Invalid(_, diagnostics) if diagnostics.is_empty() => failures.push(format!("{}: fmt refused without a diagnostic", c.name)),
+                sev::fmt::Formatted::Invalid(..) => {}
+                sev::fmt::Formatted::Text(text) => match sev::fmt::format(&name, text.as_bytes()) {
+                    sev::fmt::Formatted::Text(again) if again == text => {}
+                    _ => failures.push(format!("{}: the formatted text is not a fixed point", c.name)),
+                },
+            }
+            let outcome = sev::lint::lint_source(&name, &c.bytes, &sev::lint::Config::default());
+            if !outcome.diagnostics.iter().any(|d| d.is_error() && d.code != sev::diagnostic::Code::E0900) {
+                failures.push(format!("{}: lint reported no coded error", c.name));
+            }
+        }
+        failures
+    });
+    let failures = worker.expect("a thread").join().expect("fmt and lint never panic");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -8,8 +8,15 @@
 //! |mean − ref mean| ≤ 4·sqrt(ref sd² / our bulk ESS + ref MCSE²), and our rank-normalised
 //! split R-hat < 1.01. The centred eight-schools model is the funnel: there the requirement is
 //! that the run reports its divergences.
+//!
+//! NAB (`tests/bench/nab/validation.rs`): the project's NAB scorer reproduces the known answers
+//! of `nab/SCORING.md` to two decimals.
 
 mod support;
+
+/// NAB: the scorer's known answers (and, once detectors land, their scores).
+#[path = "bench/nab/validation.rs"]
+mod nab;
 
 use sev::toolchain::{self, BuildRequest, Mode};
 use std::path::{Path, PathBuf};

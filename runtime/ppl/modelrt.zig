@@ -17,8 +17,9 @@
 //!   else the columns hold; predictive draws use the draw's random generator.
 //!
 //! An invalid distribution parameter (say a negative scale) is an error of the evaluation: the
-//! point is rejected (log density -inf) and a warning naming the SIRS location is printed once
-//! per location. `Program(Spec)` turns a generated `Spec` into the sampler's C-ABI `Program`.
+//! point is rejected (log density -inf); the rejections are counted and one note at the end of
+//! the run gives their number and the first reason with its SIRS location. `Program(Spec)` turns
+//! a generated `Spec` into the sampler's C-ABI `Program`.
 
 const std = @import("std");
 const ad = @import("ad.zig");
@@ -30,6 +31,7 @@ const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
 const rc = @import("../rc.zig");
+const builtins = @import("../builtins.zig");
 
 pub const Loc = core.Loc;
 pub const List = list_mod.List;
@@ -175,6 +177,37 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             }
             var out = List(f64).withCapacity(@intCast(xs.len()));
             for (xs.items()) |x| out.push(ad.value(x));
+            return out;
+        }
+
+        /// `a mod b` on model reals: the value of `float_mod` (truncated, NaN for b = 0 or an
+        /// infinite a), with the derivatives of a - b·trunc(a/b) (1 and -trunc(a/b)).
+        pub inline fn rem(a: anytype, b: anytype) S.Real {
+            const va = ad.value(a);
+            const vb = ad.value(b);
+            const q = @trunc(va / vb);
+            const r = S.sub(a, S.mul(b, q));
+            return S.add(r, builtins.float_mod(f64, va, vb) - ad.value(r));
+        }
+
+        /// `List(f64)` nested `depth` times (rows of rows …) with `f64` replaced by `E`.
+        fn Nested(comptime depth: usize, comptime E: type) type {
+            return if (depth == 0) E else List(Nested(depth - 1, E));
+        }
+
+        /// Lists of lists of numbers (to any depth) as the same shape of model reals (owned).
+        pub fn liftNested(comptime depth: usize, xs: Nested(depth, f64)) Nested(depth, S.Real) {
+            if (depth == 1) return liftList(xs);
+            var out = Nested(depth, S.Real).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |row| out.pushOwned(liftNested(depth - 1, row));
+            return out;
+        }
+
+        /// The values of nested lists of model reals, in the same shape (owned).
+        pub fn valueNested(comptime depth: usize, xs: Nested(depth, S.Real)) Nested(depth, f64) {
+            if (depth == 1) return valueList(xs);
+            var out = Nested(depth, f64).withCapacity(@intCast(xs.len()));
+            for (xs.items()) |row| out.pushOwned(valueNested(depth - 1, row));
             return out;
         }
 
@@ -517,8 +550,16 @@ pub const DataSource = struct {
         return self.field(T, name, try self.d.getInt(name));
     }
 
+    /// NaN is not data: a model cannot observe or compute with it meaningfully, and left in, it
+    /// would surface much later as a rejected proposal. (Infinities pass: they can be bounds.)
+    fn number(self: DataSource, name: []const u8, x: f64, index: ?usize) !f64 {
+        if (!std.math.isNan(x)) return x;
+        if (index) |i| return self.d.fail("field '{s}' element {d} is NaN; the data must be numbers", .{ name, i + 1 });
+        return self.d.fail("field '{s}' is NaN; the data must be numbers", .{name});
+    }
+
     pub fn real(self: DataSource, comptime T: type, name: []const u8) !T {
-        return @floatCast(try self.d.getReal(name));
+        return @floatCast(try self.number(name, try self.d.getReal(name), null));
     }
 
     pub fn boolean(self: DataSource, name: []const u8) !bool {
@@ -537,6 +578,7 @@ pub const DataSource = struct {
 
     pub fn realArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
         const xs = try self.d.getRealArray(name, null);
+        for (xs, 0..) |x, i| _ = try self.number(name, x, i);
         var out = List(T).withCapacity(xs.len);
         for (xs) |x| out.push(@floatCast(x));
         return out;
@@ -544,6 +586,9 @@ pub const DataSource = struct {
 
     pub fn realMatrix(self: DataSource, name: []const u8) !List(List(f64)) {
         const m = try self.d.getRealMatrix(name, null, null);
+        for (m.values, 0..) |x, k| {
+            if (std.math.isNan(x)) return self.d.fail("field '{s}' element [{d}][{d}] is NaN; the data must be numbers", .{ name, k / m.cols + 1, k % m.cols + 1 });
+        }
         var out = List(List(f64)).withCapacity(m.rows);
         for (0..m.rows) |i| out.pushOwned(List(f64).fromSlice(m.values[i * m.cols .. (i + 1) * m.cols]));
         return out;
@@ -554,23 +599,37 @@ pub const DataSource = struct {
 // The C-ABI program for the sampler
 // -----------------------------------------------------------------------------------------------
 
-/// Prints each failing location once per process (rejections are common during warmup).
-var warned_lock: std.Thread.Mutex = .{};
-var warned: [64]Loc = undefined;
-var warned_len: usize = 0;
+/// The proposals rejected during one run of the sampler (an invalid distribution parameter makes
+/// the log density -inf): counted, with the first reason kept, and reported once when the model
+/// is unloaded. Rejections are common early in warmup, so a note per rejection (or per place)
+/// in the middle of the progress output would be noise.
+const Rejections = struct {
+    lock: std.Thread.Mutex = .{},
+    count: u64 = 0,
+    first: Failure = .{},
+};
 
-fn warnRejected(f: *const Failure) void {
-    const loc = f.loc orelse return;
-    warned_lock.lock();
-    defer warned_lock.unlock();
-    for (warned[0..warned_len]) |w| {
-        if (w.line == loc.line and w.col == loc.col and std.mem.eql(u8, w.func, loc.func)) return;
-    }
-    if (warned_len < warned.len) {
-        warned[warned_len] = loc;
-        warned_len += 1;
-    }
-    core.eprint("note: a proposal was rejected: {s}\n  --> {s}:{d}:{d} (in function `{s}`)\n  (normal early in warmup, while the step size is too large; shown once per place)\n", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func });
+var rejections: Rejections = .{};
+
+fn noteRejected(f: *const Failure) void {
+    rejections.lock.lock();
+    defer rejections.lock.unlock();
+    if (rejections.count == 0) rejections.first = f.*;
+    rejections.count += 1;
+}
+
+/// Prints the one summary note of the rejected proposals (if any) and starts a new count.
+fn reportRejections() void {
+    rejections.lock.lock();
+    defer rejections.lock.unlock();
+    const n = rejections.count;
+    if (n == 0) return;
+    rejections.count = 0;
+    const f = &rejections.first;
+    const plural = if (n == 1) " was" else "s were";
+    core.eprint("note: {d} proposal{s} rejected (log density -inf); the first: {s}\n", .{ n, plural, f.message[0..f.len] });
+    if (f.loc) |loc| core.eprint("  --> {s}:{d}:{d} (in function `{s}`)\n", .{ core.sourceFile(), loc.line, loc.col, loc.func });
+    core.eprint("  (normal early in warmup, while the step size is too large)\n", .{});
 }
 
 /// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
@@ -592,6 +651,9 @@ pub fn Program(comptime Spec: type) type {
             duals: []ad.Dual,
             /// Temporary values of one evaluation (reset after each).
             arena: std.heap.ArenaAllocator,
+            /// Why the last density evaluation was rejected (empty when it was not, or had no
+            /// located reason).
+            rejection: Failure = .{},
 
             /// Runs `body` with this thread's allocations going to the chain's arena.
             fn scoped(self: *Chain) void {
@@ -628,6 +690,7 @@ pub fn Program(comptime Spec: type) type {
                 .log_density_grad = logDensityGrad,
                 .write_draw = writeDraw,
                 .log_density_tangent = logDensityTangent,
+                .rejection_reason = rejectionReason,
             };
             return true;
         }
@@ -675,6 +738,7 @@ pub fn Program(comptime Spec: type) type {
         }
 
         fn unload(model: *smp.Model) callconv(.C) void {
+            reportRejections();
             const shared: *Shared = @ptrCast(@alignCast(model.data orelse return));
             freeShared(shared);
         }
@@ -683,6 +747,7 @@ pub fn Program(comptime Spec: type) type {
             const shared: *Shared = @ptrCast(@alignCast(data orelse return false));
             const chain = a.create(Chain) catch return false;
             chain.shared = shared;
+            chain.rejection = .{};
             chain.arena = std.heap.ArenaAllocator.init(a);
             chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
                 a.destroy(chain);
@@ -715,8 +780,12 @@ pub fn Program(comptime Spec: type) type {
             chain.scoped();
             defer chain.unscope();
             var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator() };
+            chain.rejection = .{};
             Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
-                if (e == error.InvalidParameter) warnRejected(&ctx.failure);
+                if (e == error.InvalidParameter) {
+                    noteRejected(&ctx.failure);
+                    chain.rejection = ctx.failure;
+                }
                 return -std.math.inf(f64);
             };
             if (ctx.pos != dim) return std.math.nan(f64);
@@ -735,12 +804,21 @@ pub fn Program(comptime Spec: type) type {
             defer chain.unscope();
             var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator() };
             Spec.run(Mode(ad.Fwd, .density), &ctx, &shared.data) catch |e| {
-                if (e == error.InvalidParameter) warnRejected(&ctx.failure);
+                if (e == error.InvalidParameter) noteRejected(&ctx.failure);
                 return -std.math.inf(f64);
             };
             if (ctx.pos != dim) return std.math.nan(f64);
             deriv.* = ctx.target.tan;
             return ctx.target.val;
+        }
+
+        /// The located reason of the chain's last rejected evaluation (`Model.rejection_reason`).
+        fn rejectionReason(ctx_ptr: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return 0));
+            const f = &chain.rejection;
+            const loc = f.loc orelse return 0;
+            const text = std.fmt.bufPrint(buf[0..cap], "{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ f.message[0..f.len], core.sourceFile(), loc.line, loc.col, loc.func }) catch return 0;
+            return text.len;
         }
 
         fn writeDraw(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, out: [*]f64) callconv(.C) void {

@@ -60,7 +60,7 @@ pub static BUILTINS: &[Builtin] = &[
     b("debug_variable", &["str", "str"], "void"),
     b("std_args", &[], "[str]"),
     // Strings (the reference catalogue's eleven, then ours).
-    b("str_length", &["str"], "i32"),
+    b("str_length", &["str"], "i64"),
     b("str_substring", &["str", "i64", "i64"], "str"),
     b("str_index_of", &["str", "str"], "i64"),
     b("str_contains", &["str", "str"], "bool"),
@@ -147,6 +147,15 @@ pub fn math_signature(name: &str) -> Option<(&'static str, usize, &'static str)>
 /// Every math function name, for suggestions and documentation.
 pub fn math_names() -> Vec<String> {
     MATH.iter().map(|(n, _, _)| n.to_string()).collect()
+}
+
+/// Second forms of built-ins, chosen by the number of arguments: `log_sum_exp(xs)` on an array
+/// is `log_sum_exp_array`. These names are not callable themselves.
+static ARITY_FORMS: &[(&str, Builtin)] = &[("log_sum_exp", b("log_sum_exp_array", &["[f64]"], "f64"))];
+
+/// The form of built-in `name` that takes `arity` arguments, when it is not the table's entry.
+pub fn arity_form(name: &str, arity: usize) -> Option<&'static Builtin> {
+    ARITY_FORMS.iter().find(|(n, form)| *n == name && form.args.len() == arity).map(|(_, form)| form)
 }
 
 /// A built-in by name: the core table, then the standard library's (`stdlib.rs`).
@@ -286,6 +295,29 @@ mod tests {
                     let mut bad = false;
                     t.visit(&mut |t| bad |= t.is_invalid());
                     assert!(!bad, "{}: {arg}", builtin.name);
+                }
+            }
+        }
+    }
+
+    /// The one rule for integer widths (docs/stdlib.md, Conventions): every integer a built-in
+    /// takes or returns is `i64`.
+    #[test]
+    fn every_integer_in_a_builtin_signature_is_i64() {
+        let adt = |name: &str| match name {
+            "Option" => Some(crate::types::AdtId(0)),
+            "Result" => Some(crate::types::AdtId(1)),
+            _ => None,
+        };
+        let forms = ARITY_FORMS.iter().map(|(_, form)| form);
+        for builtin in all().chain(forms) {
+            for arg in builtin.args.iter().chain([&builtin.ret]) {
+                if let ArgClass::Exact(t) = arg_class(arg, builtin.generics, &adt) {
+                    t.visit(&mut |t| {
+                        if let Ty::Int(width) = t {
+                            assert_eq!(*width, crate::types::IntTy::I64, "{}: {arg}", builtin.name);
+                        }
+                    });
                 }
             }
         }

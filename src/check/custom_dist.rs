@@ -346,10 +346,10 @@ impl Checker<'_> {
             Ty::Array(e) => (**e).clone(),
             t => t.clone(),
         };
-        let ok = value_ty.is_invalid() || if discrete { element.is_int() || element == F64 || element == Ty::Bool } else { element == F64 };
+        let ok = value_ty.is_invalid() || if discrete { element.is_int() || element == Ty::Bool } else { element == F64 };
         if !ok {
-            let expected = if discrete { "an integer, f64 or bool (or an array of them)" } else { "f64 or [f64]" };
-            let hint = value_ty.is_int().then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".to_string());
+            let expected = if discrete { "an integer or bool (or an array of them)" } else { "f64 or [f64]" };
+            let hint = super::expr::observed_value_hint(discrete, &element);
             self.error(TypeError::Mismatch { span: typed_value.span, expected: expected.into(), found: self.show(&value_ty), because: None, hint });
         }
         Some((typed_dist, typed_value))

@@ -106,7 +106,8 @@ impl<'a> Checker<'a> {
 
     fn declare_types(&mut self) {
         for decl in &self.ast.types {
-            if let Some(existing) = self.existing_type_span(&decl.name.text) {
+            // A program's own type may take a prelude type's name: it shadows the prelude's.
+            if let Some(existing) = self.existing_type_span(&decl.name.text).filter(|_| !self.is_prelude_type(&decl.name.text)) {
                 self.error(TypeError::Duplicate { what: "type", name: decl.name.text.clone(), first: existing, second: decl.name.span });
                 continue;
             }
@@ -127,6 +128,11 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+    }
+
+    /// Whether `name` still names a prelude type (`Option`, `Result`, `Error`, `Json`, …).
+    fn is_prelude_type(&self, name: &str) -> bool {
+        matches!(self.type_names.get(name), Some(TypeName::Adt(id)) if self.out.adt(*id).builtin.is_some())
     }
 
     fn existing_type_span(&self, name: &str) -> Option<Span> {
@@ -232,13 +238,19 @@ impl<'a> Checker<'a> {
         }
         for decl in &self.ast.traits {
             let Some(&id) = self.trait_names.get(&decl.name.text) else { continue };
+            if let Some(first) = decl.type_params.first() {
+                let message = format!("`{}` declares the type parameter `{}`, but a trait cannot be generic", decl.name.text, first.name.text);
+                self.error(TypeError::GenericTrait { span: first.name.span, message, trait_name: decl.name.text.clone() });
+            }
+            // The parameters resolve (to nothing usable), so their uses are not reported again.
+            let params: Vec<String> = decl.type_params.iter().map(|p| p.name.text.clone()).collect();
             let methods = decl
                 .methods
                 .iter()
                 .map(|m| typed::TraitMethodDef {
                     name: m.name.text.clone(),
-                    params: m.params.iter().map(|p| self.resolve_type(p, &[])).collect(),
-                    ret: m.ret.as_ref().map_or(Ty::Void, |r| self.resolve_type(r, &[])),
+                    params: m.params.iter().map(|p| self.resolve_type(p, &params)).collect(),
+                    ret: m.ret.as_ref().map_or(Ty::Void, |r| self.resolve_type(r, &params)),
                 })
                 .collect();
             self.out.traits[id.0 as usize].methods = methods;
@@ -323,6 +335,9 @@ impl<'a> Checker<'a> {
     fn declare_impls(&mut self) {
         for decl in &self.ast.impls {
             let Some(trait_id) = self.resolve_trait(&decl.trait_name) else { continue };
+            if self.generic_impl(decl) || self.ast.traits.iter().any(|t| t.name.text == decl.trait_name.text && !t.type_params.is_empty()) {
+                continue;
+            }
             let target = self.resolve_type(&decl.target, &[]);
             let duplicate = self.out.impls.iter().any(|i| i.trait_id == trait_id && i.target == target);
             if duplicate {
@@ -332,6 +347,45 @@ impl<'a> Checker<'a> {
             }
             let methods = self.impl_methods(decl, trait_id, &target);
             self.out.impls.push(typed::ImplDef { trait_id, target, methods });
+        }
+    }
+
+    /// Reports an implementation with `type_args`, or whose target names a type that does not
+    /// exist inside type arguments (`Stack<T>`, `[T]`): generic implementations (E0332).
+    fn generic_impl(&mut self, decl: &ast::ImplDecl) -> bool {
+        let mut free = Vec::new();
+        self.free_type_names(&decl.target, false, &mut free);
+        let (span, param) = match (decl.type_args.first(), free.first()) {
+            (Some(arg), _) => (arg.span, None),
+            (None, Some(name)) => (name.span, Some(name.text.clone())),
+            (None, None) => return false,
+        };
+        let target = &type_expr_text(&decl.target);
+        let message = match param {
+            Some(p) => format!("`{p}` in `{target}` is not a type but a type parameter: an implementation is for one concrete type"),
+            None => format!("the implementation of `{}` for `{target}` has type arguments, but implementations cannot be generic", decl.trait_name.text),
+        };
+        self.error(TypeError::GenericTrait { span, message, trait_name: decl.trait_name.text.clone() });
+        true
+    }
+
+    /// Names inside type arguments of `t` (or an array's element type) that name no type.
+    fn free_type_names<'t>(&self, t: &'t ast::TypeExpr, inside: bool, out: &mut Vec<&'t ast::Name>) {
+        let known = |name: &str| Ty::primitive(name).is_some() || self.type_names.contains_key(name) || matches!(name, "map" | "set" | "Future" | "Channel" | "Posterior");
+        match &t.kind {
+            TypeExprKind::Named { name, args } => {
+                if inside && args.is_empty() && !known(&name.text) {
+                    out.push(name);
+                }
+                args.iter().for_each(|a| self.free_type_names(a, true, out));
+            }
+            TypeExprKind::Array(e) | TypeExprKind::Set(e) | TypeExprKind::Future(e) | TypeExprKind::Channel(e) => self.free_type_names(e, true, out),
+            TypeExprKind::Map(k, v) => {
+                self.free_type_names(k, true, out);
+                self.free_type_names(v, true, out);
+            }
+            TypeExprKind::Tuple(items) => items.iter().for_each(|i| self.free_type_names(i, true, out)),
+            TypeExprKind::TraitObject(_) | TypeExprKind::Function { .. } => {}
         }
     }
 
@@ -534,5 +588,22 @@ impl<'a> Checker<'a> {
     /// The implementation of a trait for a concrete type, if one exists.
     pub(crate) fn find_impl(&self, trait_id: TraitId, ty: &Ty) -> Option<usize> {
         self.out.impls.iter().position(|i| i.trait_id == trait_id && i.target == *ty)
+    }
+}
+
+/// A type expression as the user wrote it, for messages (`Stack<T>`, `[T]`).
+fn type_expr_text(t: &ast::TypeExpr) -> String {
+    let list = |items: &[ast::TypeExpr]| items.iter().map(type_expr_text).collect::<Vec<_>>().join(", ");
+    match &t.kind {
+        TypeExprKind::Named { name, args } if args.is_empty() => name.text.clone(),
+        TypeExprKind::Named { name, args } => format!("{}<{}>", name.text, list(args)),
+        TypeExprKind::Array(e) => format!("[{}]", type_expr_text(e)),
+        TypeExprKind::Set(e) => format!("set<{}>", type_expr_text(e)),
+        TypeExprKind::Future(e) => format!("Future<{}>", type_expr_text(e)),
+        TypeExprKind::Channel(e) => format!("Channel<{}>", type_expr_text(e)),
+        TypeExprKind::Map(k, v) => format!("map<{}, {}>", type_expr_text(k), type_expr_text(v)),
+        TypeExprKind::Tuple(items) => format!("({})", list(items)),
+        TypeExprKind::TraitObject(name) => format!("dyn {}", name.text),
+        TypeExprKind::Function { params, ret } => format!("fn({}) -> {}", list(params), type_expr_text(ret)),
     }
 }

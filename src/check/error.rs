@@ -10,6 +10,8 @@ use crate::span::Span;
 #[derive(Clone, Debug, PartialEq)]
 pub enum TypeError {
     Mismatch { span: Span, expected: String, found: String, because: Option<(Span, String)>, hint: Option<String> },
+    /// A mismatch on a variable whose `let` gave no type, so a use fixed the literal's type.
+    LiteralLetMismatch { span: Span, expected: String, found: String, because: Option<(Span, String)>, name: String, let_span: Span },
     UnknownVariable { span: Span, name: String, suggestion: Option<String> },
     UnknownFunction { span: Span, name: String, suggestion: Option<String> },
     UnknownType { span: Span, name: String, suggestion: Option<String> },
@@ -43,11 +45,16 @@ pub enum TypeError {
     TypeArgCount { span: Span, name: String, expected: usize, found: usize },
     MissingImpl { span: Span, ty: String, trait_name: String },
     BadImpl { span: Span, message: String, other: Option<(Span, String)> },
+    /// A trait with type parameters, or an implementation for a generic target (`Stack<T>`).
+    GenericTrait { span: Span, message: String, trait_name: String },
     UnusedResult { span: Span, ty: String },
     ThrowNotError { span: Span, ty: String },
     NotConstant { span: Span },
     RecursiveType { span: Span, name: String },
     RecursiveAlias { span: Span, name: String },
+    /// A generic function (or type, `is_type`) reaches `target` with `arg` for `target_param`,
+    /// an argument larger than one of its own parameters, and `target` leads back to it.
+    EndlessInstantiation { span: Span, is_type: bool, item: String, target: String, target_param: String, arg: String },
     UnknownTrait { span: Span, name: String, suggestion: Option<String> },
     BadExtern { span: Span, name: String },
     BuiltinTypeName { span: Span, name: String },
@@ -74,7 +81,17 @@ impl TypeError {
                 if let Some((s, why)) = because {
                     d = d.secondary(*s, why.clone());
                 }
-                d.maybe_hint(hint.clone())
+                d.maybe_hint(hint.clone().or_else(|| unwrap_hint(expected, found)))
+            }
+            E::LiteralLetMismatch { span, expected, found, because, name, let_span } => {
+                let mut d = Diagnostic::new(Code::E0301, "Type mismatch")
+                    .primary(*span, format!("this is `{found}`"))
+                    .expected_found(expected, found)
+                    .secondary(*let_span, format!("`{name}` has no declared type, so another use of it chose `{found}`"));
+                if let Some((s, why)) = because {
+                    d = d.secondary(*s, why.clone());
+                }
+                d.hint(format!("declare the type where `{name}` is bound: {{\"let\": {{\"name\": \"{name}\", \"type\": \"{expected}\", …}}}}, or convert here with {{\"cast\": …}}"))
             }
             E::UnknownVariable { span, name, suggestion } => Diagnostic::new(Code::E0201, format!("Unknown variable `{name}`"))
                 .primary(*span, did_you_mean(suggestion).unwrap_or_else(|| "not defined here".into())),
@@ -201,6 +218,9 @@ impl TypeError {
                 }
                 d
             }
+            E::GenericTrait { span, message, trait_name } => Diagnostic::new(Code::E0332, "Traits and implementations cannot be generic")
+                .primary(*span, message.clone())
+                .hint(format!("implement `{trait_name}` separately for each concrete type (with `i64`, `str`, … in place of the type parameter); code that works for every `T` can be a generic function with a bound, {{\"type_params\": [{{\"name\": \"T\", \"bounds\": [\"{trait_name}\"]}}]}}")),
             E::UnusedResult { span, ty } => Diagnostic::new(Code::E0323, "Unhandled `Result`")
                 .primary(*span, format!("this `{ty}` is discarded, so its error would be lost"))
                 .hint("match on it, propagate it with {\"propagate\": …}, or bind it with `let`"),
@@ -215,6 +235,24 @@ impl TypeError {
             E::RecursiveAlias { span, name } => Diagnostic::new(Code::E0326, format!("The alias `{name}` refers to itself"))
                 .primary(*span, "following the aliases from here comes back to this one")
                 .hint("an alias names another type; make one of them a record or an enum"),
+            E::EndlessInstantiation { span, is_type: false, item, target, target_param, arg } => {
+                let (label, route) = if item == target {
+                    (format!("`{item}` calls itself here with `{target_param}` = `{arg}`"), String::new())
+                } else {
+                    (format!("this call instantiates `{target}` with `{target_param}` = `{arg}`"), format!("`{target}` calls lead back to `{item}`, so "))
+                };
+                Diagnostic::new(Code::E0331, format!("`{item}` would need infinitely many instances"))
+                    .primary(*span, label)
+                    .note(format!("{route}each instance of `{item}` asks for another at a larger type, without end"))
+                    .hint("a generic function can reach itself only with the same type arguments; pass the growing part as a value instead")
+            }
+            E::EndlessInstantiation { span, is_type: true, item, target, target_param, arg } => {
+                let route = if item == target { String::new() } else { format!("`{target}` leads back to `{item}`, so ") };
+                Diagnostic::new(Code::E0331, format!("The generic type `{item}` would need infinitely many instances"))
+                    .primary(*span, format!("a member of `{item}` uses `{target}` with `{target_param}` = `{arg}`"))
+                    .note(format!("{route}each instance of `{item}` holds another at a larger type, without end"))
+                    .hint("a generic type can contain itself only with the same type arguments (as `Tree<T>` inside `Tree<T>`)")
+            }
             E::UnknownTrait { span, name, suggestion } => Diagnostic::new(Code::E0208, format!("Unknown trait `{name}`"))
                 .primary(*span, did_you_mean(suggestion).unwrap_or_else(|| "no trait has this name".into()))
                 .hint("declare traits under \"interfaces\""),
@@ -250,4 +288,17 @@ impl TypeError {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+/// The hint for a `Result` or `Option` found where the value inside it is wanted (as E0323
+/// gives for a discarded `Result`).
+fn unwrap_hint(expected: &str, found: &str) -> Option<String> {
+    let wrapper = ["Result", "Option"].into_iter().find(|w| found.starts_with(&format!("{w}<")))?;
+    if expected.starts_with(&format!("{wrapper}<")) {
+        return None;
+    }
+    let empty = if wrapper == "Result" { "an `Err`" } else { "`None`" };
+    Some(format!(
+        "this `{wrapper}` may hold {empty} instead of a value: match on it, or propagate it with {{\"propagate\": …}} (which returns {empty} from this function)"
+    ))
 }

@@ -91,6 +91,13 @@ impl Checker<'_> {
             self.error(TypeError::VoidValue { span: typed.span });
             return;
         }
+        if let T::Local(id) = &typed.kind
+            && let Some((_, let_span)) = self.f.literal_lets.iter().find(|(l, _)| l == id) {
+                let name = self.f.locals[id.0 as usize].name.clone();
+                let (expected, found) = (self.show(expected), self.show(&found));
+                self.error(TypeError::LiteralLetMismatch { span: typed.span, expected, found, because: expect.because.clone(), name, let_span: *let_span });
+                return;
+            }
         let expected_resolved = self.f.unifier.resolve(expected);
         let hint = conversion_hint(&expected_resolved, &found);
         self.error(TypeError::Mismatch {
@@ -103,9 +110,12 @@ impl Checker<'_> {
     }
 
     /// An expression whose value is used: `void` is an error.
+    /// `void` fits only where `void` itself is expected: an element of an array or set, or an
+    /// argument for a type parameter (still an inference variable here), must be a value.
     pub(crate) fn value(&mut self, e: &ast::Expr, expect: &Expect) -> Expr {
+        let open = expect.ty.as_ref().is_none_or(|t| matches!(self.f.unifier.resolve(t), Ty::Var(_)));
         let typed = self.expr(e, expect);
-        if self.f.unifier.resolve(&typed.ty) == Ty::Void && (expect.ty.is_none() || expect.soft) {
+        if self.f.unifier.resolve(&typed.ty) == Ty::Void && (open || expect.soft) {
             self.error(TypeError::VoidValue { span: typed.span });
             return invalid(typed.span);
         }
@@ -302,7 +312,7 @@ impl Checker<'_> {
         if let Some((name, arity, ret)) = builtins::math_signature(&func.text) {
             return self.call_math(func, name, arity, ret, args, span);
         }
-        if let Some(builtin) = builtins::find(&func.text) {
+        if let Some(builtin) = builtins::arity_form(&func.text, args.len()).or_else(|| builtins::find(&func.text)) {
             return self.call_builtin(builtin, func, args, span, expect);
         }
         if let Some(receiver) = args.first()
@@ -455,6 +465,10 @@ impl Checker<'_> {
 
     pub(super) fn int_arg(&mut self, arg: &ast::Expr) -> Expr {
         let typed = self.value(arg, &Expect::none());
+        // An integer literal's type stays open: a later use may still choose its width.
+        if self.f.unifier.var_kind(&typed.ty) == Some(VarKind::IntLit) {
+            return typed;
+        }
         let ty = self.f.unifier.default_literals(&typed.ty);
         if !ty.is_int() && !ty.is_invalid() {
             self.error(TypeError::Mismatch { span: typed.span, expected: "an integer".into(), found: self.show(&ty), because: None, hint: None });
@@ -465,6 +479,10 @@ impl Checker<'_> {
 
     fn printable_arg(&mut self, arg: &ast::Expr) -> Expr {
         let typed = self.value(arg, &Expect::none());
+        // Any number prints: a literal's type stays open for a later use to choose.
+        if matches!(self.f.unifier.var_kind(&typed.ty), Some(VarKind::IntLit | VarKind::FloatLit)) {
+            return typed;
+        }
         let ty = self.f.unifier.default_literals(&typed.ty);
         if !builtins::is_printable(&ty) && !ty.is_invalid() {
             let expected = "a number, bool or str".to_string();
@@ -1049,7 +1067,7 @@ impl Checker<'_> {
         };
         let ok = match info.value {
             ValueKind::Real => element == F64,
-            ValueKind::Int => element.is_int() || element == F64 || element == Ty::Bool,
+            ValueKind::Int => element.is_int() || element == Ty::Bool,
             ValueKind::Vector => value_ty == Ty::Array(Box::new(F64)),
             ValueKind::IntVector => matches!(&value_ty, Ty::Array(e) if e.is_int()),
             ValueKind::Matrix => value_ty == Ty::Array(Box::new(Ty::Array(Box::new(F64)))),
@@ -1057,12 +1075,12 @@ impl Checker<'_> {
         if !ok {
             let expected = match info.value {
                 ValueKind::Real => "f64 or [f64]",
-                ValueKind::Int => "an integer, f64 or bool (or an array of them)",
+                ValueKind::Int => "an integer or bool (or an array of them)",
                 ValueKind::Vector => "[f64]",
                 ValueKind::IntVector => "an array of integers",
                 ValueKind::Matrix => "[[f64]]",
             };
-            let hint = value_ty.is_int().then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".to_string());
+            let hint = observed_value_hint(info.value == ValueKind::Int, &element);
             self.error(TypeError::Mismatch { span: typed_value.span, expected: expected.into(), found: self.show(&value_ty), because: None, hint });
         }
         Some((typed_dist, typed_value))
@@ -1116,6 +1134,15 @@ fn is_constant(e: &Expr) -> bool {
         T::Variant { payload, .. } => payload.as_deref().is_none_or(is_constant),
         _ => false,
     }
+}
+
+/// How to fix an observed value of the wrong number kind: integers for a continuous
+/// distribution are cast to `f64`, floats for a discrete one rounded to `i64` explicitly.
+pub(crate) fn observed_value_hint(discrete: bool, element: &Ty) -> Option<String> {
+    if discrete && element.is_float() {
+        return Some("a discrete distribution observes counts: store the data as integers, or convert with {\"cast\": {\"value\": …, \"type\": \"i64\"}}".into());
+    }
+    (!discrete && element.is_int()).then(|| "convert integers with {\"cast\": {\"value\": …, \"type\": \"f64\"}}".into())
 }
 
 fn conversion_hint(expected: &Ty, found: &Ty) -> Option<String> {

@@ -34,6 +34,10 @@ impl Checker<'_> {
                     }
                     Pat::Int(*i)
                 }
+                Ty::Var(_) if self.f.unifier.var_kind(&ty) == Some(super::infer::VarKind::IntLit) => {
+                    self.f.int_literals.push((*i, ty.clone(), p.span));
+                    Pat::Int(*i)
+                }
                 _ => self.pattern_mismatch(p, &ty, "an integer literal"),
             },
             P::Str(s) => match ty {

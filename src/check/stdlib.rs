@@ -1,5 +1,5 @@
 //! Signatures of the standard-library built-ins: number formatting, files and directories,
-//! JSON, date and time, regular expressions and HTTP.
+//! CSV and metric streams, standard input, JSON, date and time, regular expressions and HTTP.
 //!
 //! They live in their own table so that `builtins.rs` stays the core language's list;
 //! `builtins::find` consults both. The entries use the same type mini-language (`num`, `int`,
@@ -24,6 +24,13 @@ pub static STDLIB: &[Builtin] = &[
     b("dir_exists", &["str"], "bool"),
     b("dir_list", &["str"], "Result<[str], str>"),
     b("dir_remove", &["str"], "Result<bool, str>"),
+    // CSV, metric streams and standard input (runtime/csv.zig): errors are
+    // `Err("csv: <file>:<line>:<column>: <what was expected>")`.
+    b("csv_read", &["str"], "Result<[[str]], str>"),
+    b("csv_parse_row", &["str"], "Result<[str], str>"),
+    b("metrics_read", &["str"], "Result<[[f64]], str>"),
+    b("metric_parse_row", &["str", "str", "i64"], "Result<[f64], str>"),
+    b("stdin_read_line", &[], "Option<str>"),
     // JSON.
     b("json_parse", &["str"], "Result<Json, str>"),
     b("json_stringify", &["Json"], "str"),

@@ -205,8 +205,12 @@ impl<'a> Checker<'a> {
             Some((t, span)) => self.value(value, &Expect::because(t.clone(), *span, "the declared type")),
             None => self.value(value, &Expect::none()),
         };
+        let untyped_literal = declared.is_none() && matches!(self.f.unifier.var_kind(&typed.ty), Some(super::infer::VarKind::IntLit | super::infer::VarKind::FloatLit));
         let local_ty = declared.map_or_else(|| typed.ty.clone(), |(t, _)| t);
         let local = self.declare(&name.text, local_ty, mutable, name.span);
+        if untyped_literal {
+            self.f.literal_lets.push((local, name.span));
+        }
         T::Let { local, value: typed, output }
     }
 
@@ -254,7 +258,7 @@ impl<'a> Checker<'a> {
             }
             ast::LValueKind::Index { base, index } => {
                 let mut place = self.place(base)?;
-                let idx = self.value(index, &Expect::none());
+                let idx = self.int_arg(index);
                 let ty = self.f.unifier.resolve(&place.ty);
                 let Ty::Array(element) = ty else {
                     self.error(TypeError::NotIndexable { span: base.span, ty: self.show(&ty) });
@@ -338,7 +342,13 @@ impl<'a> Checker<'a> {
 
     fn match_stmt(&mut self, value: &ast::Expr, cases: &[ast::MatchCase], span: Span) -> (Option<Stmt>, Flow) {
         let scrutinee = self.value(value, &Expect::none());
-        let ty = self.f.unifier.default_literals(&scrutinee.ty);
+        // Integer patterns do not depend on the width, so an integer literal's type stays open
+        // for a later use to choose (its patterns are range-checked once it is known).
+        let ty = if self.f.unifier.var_kind(&scrutinee.ty) == Some(super::infer::VarKind::IntLit) {
+            scrutinee.ty.clone()
+        } else {
+            self.f.unifier.default_literals(&scrutinee.ty)
+        };
         let mut arms = Vec::new();
         let mut flow = Flow::Diverges;
         let mut bad_pattern = false;

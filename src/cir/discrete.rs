@@ -9,28 +9,33 @@
 //! `log_sum_exp`). The analysis is a taint propagation over each model function's CIR: values
 //! computed from a tainted operand are tainted, a local written with a tainted value is tainted
 //! everywhere (flow-insensitive, iterated to a fixed point), so is a local written under a
-//! condition that depends on a draw, and arguments passed to another
-//! model function count as uses (conservatively). A predictive draw of a declared
-//! distribution or a mixture is a branch guarded by `ppl_predictive_begin`: the guard is a
-//! source, so the draw written under it is tainted like a discrete `sample`.
+//! condition that depends on a draw. Calls are followed through per-function summaries
+//! computed to a fixed point over the call graph ([`Summaries`]): a tainted argument is a use
+//! only when the callee's parameter reaches a likelihood term there, a call under a tainted
+//! condition only when the callee contains one, and a call whose callee returns a draw is a
+//! source. So a predictive draw may be passed to any function that does not put it into the
+//! likelihood (one that prints it, say). A predictive draw of a declared distribution or a
+//! mixture is a branch guarded by `ppl_predictive_begin`: the guard is a source, so the draw
+//! written under it is tainted like a discrete `sample`.
 
-use super::{BlockId, Function, InstKind, LocalId, Program, SampleKind, ValueId};
+use super::{BlockId, FuncId, Function, InstKind, LocalId, Program, SampleKind, ValueId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 use std::collections::{HashMap, HashSet};
 
 /// One diagnostic per likelihood term that depends on a discrete draw.
 pub fn check(p: &Program) -> Vec<Diagnostic> {
-    p.functions.iter().filter(|f| f.model).flat_map(|f| check_function(p, f)).collect()
+    let summaries = Summaries::of(p);
+    p.functions.iter().filter(|f| f.model).flat_map(|f| check_function(p, f, &summaries)).collect()
 }
 
-fn check_function(p: &Program, f: &Function) -> Vec<Diagnostic> {
-    let taint = Taint::of(f);
+fn check_function(p: &Program, f: &Function, summaries: &Summaries) -> Vec<Diagnostic> {
+    let taint = Taint::of(f, summaries, HashMap::new());
     if taint.values.is_empty() {
         return Vec::new();
     }
     let mut found = Vec::new();
-    taint.find_uses(p, f, f.body, None, &mut found);
+    taint.find_uses(p, f, f.body, None, summaries, &mut found);
     found
         .into_iter()
         .map(|(use_span, source)| {
@@ -45,19 +50,81 @@ fn check_function(p: &Program, f: &Function) -> Vec<Diagnostic> {
         .collect()
 }
 
+/// What a call to each function means for the taint analysis of its caller, computed to a
+/// fixed point over the call graph (recursion included). Every fact starts false and only
+/// becomes true, so the iteration ends.
+#[derive(Default)]
+struct Summaries {
+    /// The function (or one it calls) contains an `observe` or `factor`.
+    has_term: HashSet<FuncId>,
+    /// (function, parameter index): a draw passed there reaches a likelihood term.
+    param_reaches_term: HashSet<(FuncId, usize)>,
+    /// The function may return a value computed from a discrete draw it makes.
+    returns_draw: HashSet<FuncId>,
+}
+
+impl Summaries {
+    fn of(p: &Program) -> Summaries {
+        let mut s = Summaries::default();
+        loop {
+            let before = (s.has_term.len(), s.param_reaches_term.len(), s.returns_draw.len());
+            for (i, f) in p.functions.iter().enumerate().filter(|(_, f)| f.model) {
+                s.update(p, FuncId::from_index(i), f);
+            }
+            if (s.has_term.len(), s.param_reaches_term.len(), s.returns_draw.len()) == before {
+                return s;
+            }
+        }
+    }
+
+    fn update(&mut self, p: &Program, id: FuncId, f: &Function) {
+        if f.insts.iter().any(|inst| match &inst.kind {
+            InstKind::Observe { .. } | InstKind::Factor(_) => true,
+            InstKind::Call(g, _) => self.has_term.contains(g),
+            _ => false,
+        }) {
+            self.has_term.insert(id);
+        }
+        let own = Taint::of(f, self, HashMap::new());
+        if f.insts.iter().any(|inst| matches!(inst.kind, InstKind::Return(Some(v)) if own.values.contains(&v))) {
+            self.returns_draw.insert(id);
+        }
+        for (k, param) in f.params.iter().enumerate() {
+            if self.param_reaches_term.contains(&(id, k)) {
+                continue;
+            }
+            let seeded = Taint::of(f, self, HashMap::from([(*param, f.span)]));
+            let mut found = Vec::new();
+            seeded.find_uses(p, f, f.body, None, self, &mut found);
+            // Only uses that come from the parameter: the function's own draws are reported in it.
+            if found.iter().any(|(_, origin)| *origin == Some(f.span)) {
+                self.param_reaches_term.insert((id, k));
+            }
+        }
+    }
+
+    /// Whether a call of `g` with these tainted argument positions uses a draw in the likelihood.
+    fn call_uses(&self, g: FuncId, tainted_args: impl Iterator<Item = usize>, under_tainted_condition: bool) -> bool {
+        (under_tainted_condition && self.has_term.contains(&g)) || tainted_args.into_iter().any(|k| self.param_reaches_term.contains(&(g, k)))
+    }
+}
+
 struct Taint {
     values: HashSet<ValueId>,
     locals: HashSet<LocalId>,
     /// For each tainted value, the discrete `sample` it comes from.
     origin: HashMap<ValueId, Span>,
+    /// Locals tainted from the start (a parameter, when computing a summary), with an origin.
+    seeds: HashMap<LocalId, Span>,
 }
 
 impl Taint {
-    fn of(f: &Function) -> Taint {
-        let mut t = Taint { values: HashSet::new(), locals: HashSet::new(), origin: HashMap::new() };
+    fn of(f: &Function, summaries: &Summaries, seeds: HashMap<LocalId, Span>) -> Taint {
+        let locals = seeds.keys().copied().collect();
+        let mut t = Taint { values: HashSet::new(), locals, origin: HashMap::new(), seeds };
         loop {
             let before = (t.values.len(), t.locals.len());
-            t.visit_block(f, f.body, None);
+            t.visit_block(f, f.body, None, summaries);
             if (t.values.len(), t.locals.len()) == before {
                 return t;
             }
@@ -66,7 +133,7 @@ impl Taint {
 
     /// Propagates taint through block `b`; `control` is the origin of a tainted condition the
     /// block runs under (writes there depend on the draw too).
-    fn visit_block(&mut self, f: &Function, b: BlockId, control: Option<Span>) {
+    fn visit_block(&mut self, f: &Function, b: BlockId, control: Option<Span>, summaries: &Summaries) {
         for v in &f.block(b).insts {
             let inst = f.inst(*v);
             let source = match &inst.kind {
@@ -75,6 +142,7 @@ impl Taint {
                 // is written under it (the draw) is tainted
                 InstKind::Builtin("ppl_predictive_begin", _) => Some(inst.span),
                 InstKind::Local(l) if self.locals.contains(l) => self.local_origin(f, *l),
+                InstKind::Call(g, _) if summaries.returns_draw.contains(g) => Some(inst.span),
                 kind => kind.operands().iter().find_map(|o| self.origin.get(o).copied()),
             };
             let writes = inst.kind.written_local();
@@ -88,33 +156,40 @@ impl Taint {
             }
             let condition = matches!(inst.kind, InstKind::If { .. } | InstKind::Switch { .. }).then_some(source).flatten();
             for nested in inst.kind.blocks() {
-                self.visit_block(f, nested, condition.or(control));
+                self.visit_block(f, nested, condition.or(control), summaries);
             }
         }
     }
 
     /// Where a tainted local's taint comes from (the first tainted write found).
     fn local_origin(&self, f: &Function, l: LocalId) -> Option<Span> {
+        if let Some(seed) = self.seeds.get(&l) {
+            return Some(*seed);
+        }
         self.values.iter().filter(|v| f.inst(**v).kind.written_local() == Some(l)).find_map(|v| self.origin.get(v).copied())
     }
 
     /// Likelihood terms in `b` that use a tainted value, or that run under a tainted condition.
-    fn find_uses(&self, p: &Program, f: &Function, b: BlockId, control: Option<Span>, out: &mut Vec<(Span, Option<Span>)>) {
+    fn find_uses(&self, p: &Program, f: &Function, b: BlockId, control: Option<Span>, summaries: &Summaries, out: &mut Vec<(Span, Option<Span>)>) {
         for v in &f.block(b).insts {
             let inst = f.inst(*v);
             let tainted_operand = inst.kind.operands().iter().find_map(|o| self.origin.get(o).copied());
-            let is_term = match &inst.kind {
-                InstKind::Observe { .. } | InstKind::Factor(_) => true,
-                InstKind::Call(g, _) => p.functions.get(g.index()).is_some_and(|g| g.model),
-                _ => false,
+            let uses = match &inst.kind {
+                InstKind::Observe { .. } | InstKind::Factor(_) => tainted_operand.or(control),
+                InstKind::Call(g, args) if p.functions.get(g.index()).is_some_and(|g| g.model) => {
+                    let tainted_args = args.iter().enumerate().filter(|(_, a)| self.values.contains(a)).map(|(k, _)| k);
+                    let first_origin = args.iter().find_map(|a| self.origin.get(a).copied());
+                    summaries.call_uses(*g, tainted_args, control.is_some()).then(|| first_origin.or(control)).flatten()
+                }
+                _ => None,
             };
-            if is_term && (tainted_operand.is_some() || control.is_some()) {
-                out.push((inst.span, tainted_operand.or(control)));
+            if let Some(source) = uses {
+                out.push((inst.span, Some(source)));
                 continue;
             }
             let condition = matches!(inst.kind, InstKind::If { .. } | InstKind::Switch { .. }).then_some(tainted_operand).flatten();
             for nested in inst.kind.blocks() {
-                self.find_uses(p, f, nested, condition.or(control), out);
+                self.find_uses(p, f, nested, condition.or(control), summaries, out);
             }
         }
     }

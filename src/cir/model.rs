@@ -24,7 +24,7 @@ pub fn differentiable(name: &str) -> bool {
         name,
         "math_exp" | "math_log" | "math_sqrt" | "math_pow" | "math_sin" | "math_cos" | "math_tan" | "math_atan" | "math_tanh"
             | "math_abs" | "math_log10" | "math_log2" | "math_min" | "math_max" | "inv_logit" | "logit" | "log1p" | "expm1"
-            | "lgamma" | "log_sum_exp" | "log1p_exp" | "phi" | "erf" | "log_mix" | "square" | "array_sum" | "array_mean"
+            | "lgamma" | "log_sum_exp" | "log_sum_exp_array" | "log1p_exp" | "phi" | "erf" | "log_mix" | "square" | "array_sum" | "array_mean"
             | "dot"
     )
 }

@@ -1,23 +1,37 @@
 //! `sev run FILE [-- ARGS]`: build, then run with the arguments, passing the exit status
 //! through. A model program is sampled: `sev run model.sirs.json --data d.json` runs the
-//! model's `sample` command with the sampling options.
+//! model's `sample` command with the sampling options, writing its CSV files to
+//! `sev-out/<model>/` unless `--output` says otherwise.
+//! SIGINT, SIGTERM and SIGHUP are forwarded
+//! to the program, and `sev run` then exits with 128 + the signal, its temporary files removed.
 
+use super::interrupts::{Interrupts, RunError, signal_status};
 use crate::cli::{Format, Sampling};
 use crate::driver::Options;
 use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, level: crate::opt::Level, args: &[String]) -> ExitCode {
+    let interrupts = match Interrupts::watch() {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("error: cannot watch for interrupts: {e}");
+            return ExitCode::from(super::EXIT_ENVIRONMENT);
+        }
+    };
     let compilation = match super::compile_file_at(file, Options { emit_zig: true }, format, level) {
         Ok(c) => c,
         Err(code) => return code,
     };
     let is_model = compilation.cir.as_ref().is_some_and(|c| c.model.is_some());
     if !is_model && sampling.given() {
-        eprintln!("error: --data, --output, --seed, --chains, --warmup, --draws, --algorithm and --threads apply to model programs, and {} is not one (its entry reaches no observe, factor or prob_assert)", file.display());
+        eprintln!(
+            "error: sampling options (--data, --output, --seed, --chains, --adapt-delta, ...) apply to model programs, and {} is not one (its entry reaches no observe, factor or prob_assert); pass the program's own arguments after `--`",
+            file.display()
+        );
         return ExitCode::from(2);
     }
-    let mut program_args: Vec<String> = if is_model { sampling.to_args() } else { Vec::new() };
+    let mut program_args: Vec<String> = if is_model { sampling.to_args(&crate::sample_options::default_output_dir(file)) } else { Vec::new() };
     program_args.extend(args.iter().cloned());
     let dir = match tempfile::Builder::new().prefix("sev-run-").tempdir() {
         Ok(d) => d,
@@ -30,9 +44,12 @@ pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, leve
     if let Err(code) = super::build::build_binary(&compilation, release, &exe) {
         return code;
     }
-    match std::process::Command::new(&exe).args(&program_args).status() {
-        Ok(status) => ExitCode::from(exit_status(status)),
-        Err(e) => {
+    // `dir` (and the program in it) is removed when this returns, also after an interrupt
+    let status = interrupts.run(std::process::Command::new(&exe).args(&program_args));
+    match (status, interrupts.received()) {
+        (Err(RunError::Interrupted(signal)), _) | (Ok(_), Some(signal)) => ExitCode::from(signal_status(signal)),
+        (Ok(status), None) => ExitCode::from(exit_status(status)),
+        (Err(RunError::Io(e)), _) => {
             eprintln!("error: cannot run the program: {e}");
             ExitCode::from(super::EXIT_ENVIRONMENT)
         }

@@ -18,6 +18,7 @@ pub enum ParseError {
     /// A statement or expression object with no key, several keys, or an unknown key.
     BadNode { node: NodeKind, span: Span, problem: NodeProblem },
     BadType { span: Span, message: String, suggestion: Option<String> },
+    TypeTooDeep { span: Span },
     NullLiteral { span: Span },
     UnknownOperator { span: Span, kind: String, suggestion: Option<String> },
     OperatorArity { span: Span, op: String, expected: &'static str, found: usize },
@@ -93,6 +94,9 @@ impl ParseError {
             ParseError::BadType { span, message, suggestion } => Diagnostic::new(Code::E0106, "Invalid type")
                 .primary(*span, message.clone())
                 .maybe_hint(suggestion.as_ref().map(|s| format!("did you mean `{s}`?"))),
+            ParseError::TypeTooDeep { span } => Diagnostic::new(Code::E0114, "The type is nested too deeply")
+                .primary(*span, format!("nesting goes beyond {} levels here", super::parse::MAX_TYPE_DEPTH))
+                .hint("name an inner part of the type with a type alias, or flatten it"),
             ParseError::NullLiteral { span } => Diagnostic::new(Code::E0107, "`null` is not a value")
                 .primary(*span, "SIRS has no null")
                 .hint("use an `Option` (`{\"enum\": {\"type\": \"Option\", \"variant\": \"None\"}}`) for a value that may be absent"),

@@ -306,9 +306,9 @@ impl Parser {
             Some(m) => self.named_members(m, "`methods`", "method", Self::trait_method),
             None => Vec::new(),
         };
-        obj.get("type_params");
+        let type_params = obj.get("type_params").map(|t| self.type_params(t)).unwrap_or_default();
         self.finish(obj, &["name", "methods", "type_params"]);
-        Some(TraitDecl { name, methods, span: json.span })
+        Some(TraitDecl { name, type_params, methods, span: json.span })
     }
 
     fn trait_method(&mut self, name: Name, json: &Json) -> Option<TraitMethod> {
@@ -330,9 +330,9 @@ impl Parser {
             Some(m) => self.named_members(m, "`methods`", "method", Self::function),
             None => Vec::new(),
         };
-        obj.get("type_args");
+        let type_args = obj.get("type_args").map(|t| self.list(t, "`type_args`", Self::type_expr)).unwrap_or_default();
         self.finish(obj, &["trait_name", "target_type", "methods", "type_args"]);
-        Some(ImplDecl { trait_name: trait_name?, target: target?, methods, span: json.span })
+        Some(ImplDecl { trait_name: trait_name?, type_args, target: target?, methods, span: json.span })
     }
 
     fn extern_fn(&mut self, name: Name, json: &Json) -> Option<ExternFn> {
@@ -556,16 +556,21 @@ impl Parser {
     }
 
     /// Parses the type mini-language inside strings: `i32`, `Point`, `Pair<A, B>`, `[T]`, `(A, B)`.
+    /// Nesting is limited to [`MAX_TYPE_DEPTH`] levels, so no later phase walks an unbounded type.
     fn type_string(&mut self, text: &str, span: Span) -> Option<TypeExpr> {
-        let mut reader = TypeReader { text, pos: 0, span };
+        let mut reader = TypeReader { text, pos: 0, span, depth: 0 };
         let parsed = reader.parse().and_then(|t| {
             reader.skip_space();
-            if reader.pos < text.len() { Err(format!("unexpected `{}` in type", &text[reader.pos..])) } else { Ok(t) }
+            if reader.pos < text.len() { Err(format!("unexpected `{}` in type", &text[reader.pos..]).into()) } else { Ok(t) }
         });
         match parsed {
             Ok(t) => Some(t),
-            Err(message) => {
+            Err(TypeProblem::Malformed(message)) => {
                 self.error(ParseError::BadType { span, message, suggestion: None });
+                None
+            }
+            Err(TypeProblem::TooDeep { at }) => {
+                self.error(ParseError::TypeTooDeep { span: span_within_string(span, text, at) });
                 None
             }
         }
@@ -1300,10 +1305,46 @@ fn parse_int(text: &str) -> Option<i128> {
 }
 
 /// A reader for the type mini-language in strings.
+/// Deepest nesting of `<…>`, `[…]` and `(…)` accepted in a type string.
+pub const MAX_TYPE_DEPTH: usize = 64;
+
 struct TypeReader<'a> {
     text: &'a str,
     pos: usize,
     span: Span,
+    /// Brackets open around `pos`.
+    depth: usize,
+}
+
+/// Why a type string could not be read.
+enum TypeProblem {
+    Malformed(String),
+    /// Nesting goes past [`MAX_TYPE_DEPTH`] at byte `at` of the string.
+    TooDeep { at: usize },
+}
+
+impl From<String> for TypeProblem {
+    fn from(message: String) -> TypeProblem {
+        TypeProblem::Malformed(message)
+    }
+}
+
+impl From<&str> for TypeProblem {
+    fn from(message: &str) -> TypeProblem {
+        TypeProblem::Malformed(message.into())
+    }
+}
+
+/// The span of byte `at` of a string literal's text, when the literal has no escapes (so its
+/// source bytes are the text between two quotes); otherwise the whole literal.
+fn span_within_string(literal: Span, text: &str, at: usize) -> Span {
+    let unescaped = literal.range().len() == text.len() + 2;
+    if unescaped && at < text.len() {
+        let start = literal.range().start + 1 + at;
+        Span::new(start, start + 1)
+    } else {
+        literal
+    }
 }
 
 impl TypeReader<'_> {
@@ -1323,18 +1364,28 @@ impl TypeReader<'_> {
         }
     }
 
-    fn parse(&mut self) -> Result<TypeExpr, String> {
+    /// Enters one more bracket, refusing to go past [`MAX_TYPE_DEPTH`].
+    fn open(&mut self) -> Result<(), TypeProblem> {
+        self.depth += 1;
+        if self.depth > MAX_TYPE_DEPTH { Err(TypeProblem::TooDeep { at: self.pos.saturating_sub(1) }) } else { Ok(()) }
+    }
+
+    fn parse(&mut self) -> Result<TypeExpr, TypeProblem> {
         self.skip_space();
         let span = self.span;
         if self.eat('[') {
+            self.open()?;
             let inner = self.parse()?;
+            self.depth -= 1;
             if !self.eat(']') {
                 return Err("missing `]` after the element type".into());
             }
             return Ok(TypeExpr { kind: TypeExprKind::Array(Box::new(inner)), span });
         }
         if self.eat('(') {
+            self.open()?;
             let items = self.list(')')?;
+            self.depth -= 1;
             return Ok(TypeExpr { kind: TypeExprKind::Tuple(items), span });
         }
         let start = self.pos;
@@ -1351,13 +1402,20 @@ impl TypeReader<'_> {
             };
         }
         if !is_identifier(word) {
-            return Err(if self.text.is_empty() { "a type name cannot be empty".into() } else { format!("`{}` is not a type", self.text) });
+            return Err(if self.text.is_empty() { TypeProblem::from("a type name cannot be empty") } else { format!("`{}` is not a type", self.text).into() });
         }
-        let args = if self.eat('<') { self.list('>')? } else { Vec::new() };
+        let args = if self.eat('<') {
+            self.open()?;
+            let args = self.list('>')?;
+            self.depth -= 1;
+            args
+        } else {
+            Vec::new()
+        };
         Ok(TypeExpr { kind: TypeExprKind::Named { name: Name::new(word, span), args }, span })
     }
 
-    fn list(&mut self, close: char) -> Result<Vec<TypeExpr>, String> {
+    fn list(&mut self, close: char) -> Result<Vec<TypeExpr>, TypeProblem> {
         let mut items = Vec::new();
         if self.eat(close) {
             return Ok(items);
@@ -1368,7 +1426,7 @@ impl TypeReader<'_> {
                 return Ok(items);
             }
             if !self.eat(',') {
-                return Err(format!("expected `,` or `{close}` in type"));
+                return Err(format!("expected `,` or `{close}` in type").into());
             }
         }
     }
@@ -1418,6 +1476,19 @@ mod tests {
         let TypeExprKind::Array(inner) = t.kind else { panic!("array") };
         assert!(matches!(&inner.kind, TypeExprKind::TraitObject(name) if name.text == "Shape"));
         assert!(p.type_string("dyn [i64]", Span::default()).is_none());
+    }
+
+    #[test]
+    fn type_strings_nest_up_to_the_limit_and_no_further() {
+        let nested = |depth: usize| format!("{}i32{}", "Option<".repeat(depth), ">".repeat(depth));
+        let mut p = Parser { errors: Vec::new() };
+        assert!(p.type_string(&nested(MAX_TYPE_DEPTH), Span::default()).is_some());
+        assert!(p.errors.is_empty());
+        let deep = nested(100_000);
+        let literal = Span::new(10, 10 + deep.len() + 2);
+        assert!(p.type_string(&deep, literal).is_none());
+        let at = literal.range().start + 1 + "Option<".len() * (MAX_TYPE_DEPTH + 1) - 1;
+        assert_eq!(p.errors, vec![ParseError::TypeTooDeep { span: Span::new(at, at + 1) }]);
     }
 
     #[test]

@@ -30,22 +30,41 @@ pub fn is_plain_identifier(name: &str) -> bool {
     if KEYWORDS.contains(&name) || PRIMITIVES.contains(&name) || name == "_" {
         return false;
     }
-    !is_int_type_name(name)
+    !looks_like_int_type(name)
 }
 
-/// `i7`, `u64`, `u0`, …: Zig's arbitrary-width integer types.
-fn is_int_type_name(name: &str) -> bool {
+/// `i7`, `u64`, `u0`, `i999999`, `u8_1`: names Zig reads as an arbitrary-width integer type
+/// (digits may be separated by `_`), so that even `i999999_` is an error (too wide) there.
+fn looks_like_int_type(name: &str) -> bool {
     let mut chars = name.chars();
-    matches!(chars.next(), Some('i' | 'u')) && name.len() > 1 && chars.all(|c| c.is_ascii_digit())
+    matches!(chars.next(), Some('i' | 'u'))
+        && chars.next().is_some_and(|c| c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_digit() || c == '_')
 }
 
-/// Escapes a reserved identifier by appending `_`. Integer-type names with a leading zero
-/// (`u0`, `i08`) are prefixed with `v_` instead: Zig reads `u0_` as a malformed integer type.
+/// Escapes a reserved identifier: a keyword, primitive or top-level name gets a `_` suffix
+/// (`type` → `type_`); a name Zig reads as an integer type is quoted (`@"i999999"`), since
+/// no suffix makes it an ordinary identifier.
 pub fn escape(name: &str) -> String {
-    if is_int_type_name(name) && name[1..].starts_with('0') {
-        return format!("v_{name}");
+    if looks_like_int_type(name) {
+        return format!("@\"{name}\"");
     }
     if is_plain_identifier(name) && !RESERVED_TOP_LEVEL.contains(&name) { name.to_string() } else { format!("{name}_") }
+}
+
+/// The name an escaped identifier declares, as a string (for `@field` and the like).
+pub fn escaped_string(name: &str) -> String {
+    let escaped = escape(name);
+    let bare = escaped.strip_prefix("@\"").and_then(|rest| rest.strip_suffix('"')).unwrap_or(&escaped);
+    string_literal(bare)
+}
+
+/// `base` with a counter: inside the quotes of a quoted identifier.
+fn numbered(base: &str, i: usize) -> String {
+    match base.strip_suffix('"') {
+        Some(open) => format!("{open}_{i}\""),
+        None => format!("{base}_{i}"),
+    }
 }
 
 /// Hands out unique identifiers within one scope of names.
@@ -66,7 +85,7 @@ impl Namer {
             return base;
         }
         (2..)
-            .map(|i| format!("{base}_{i}"))
+            .map(|i| numbered(&base, i))
             .find(|candidate| !self.taken.contains(candidate))
             .inspect(|name| {
                 self.taken.insert(name.clone());
@@ -104,10 +123,14 @@ mod tests {
     #[test]
     fn keywords_and_primitives_are_escaped() {
         assert_eq!(escape("type"), "type_");
-        assert_eq!(escape("i32"), "i32_");
-        assert_eq!(escape("u0"), "v_u0");
-        assert_eq!(escape("i08"), "v_i08");
-        assert_eq!(escape("u7"), "u7_");
+        assert_eq!(escape("i32"), "@\"i32\"");
+        assert_eq!(escape("u0"), "@\"u0\"");
+        assert_eq!(escape("i08"), "@\"i08\"");
+        assert_eq!(escape("i999999"), "@\"i999999\"");
+        assert_eq!(escape("i999999_"), "@\"i999999_\"");
+        assert_eq!(escape("u8_2"), "@\"u8_2\"");
+        assert_eq!(escape("i_8"), "i_8");
+        assert_eq!(escape("int"), "int");
         assert_eq!(escape("main"), "main_");
         assert_eq!(escape("index"), "index");
     }
@@ -119,6 +142,10 @@ mod tests {
         assert_eq!(n.fresh("x"), "x_2");
         assert_eq!(n.fresh("x"), "x_3");
         assert_eq!(n.fresh("while"), "while_");
+        assert_eq!(n.fresh("u0"), "@\"u0\"");
+        assert_eq!(n.fresh("u0"), "@\"u0_2\"");
+        assert_eq!(escaped_string("u0"), "\"u0\"");
+        assert_eq!(escaped_string("type"), "\"type_\"");
     }
 
     #[test]

@@ -804,7 +804,7 @@ impl G {
             }
             68..76 => {
                 let s = self.expr(m, &Ty::Str, d - 1);
-                self.as_int(Expr::Builtin(Builtin::StrLength, vec![s]), &Ty::I32, ty)
+                self.as_int(Expr::Builtin(Builtin::StrLength, vec![s]), &Ty::I64, ty)
             }
             76..80 => {
                 let s = self.expr(m, &Ty::Str, d - 1);

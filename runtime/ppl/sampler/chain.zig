@@ -15,6 +15,7 @@
 //! unchanged.
 
 const std = @import("std");
+const oserror = @import("oserror.zig");
 const model_mod = @import("model.zig");
 const ham = @import("hamiltonian.zig");
 const adapt = @import("adapt.zig");
@@ -149,19 +150,51 @@ test "chainRngs gives distinct, reproducible streams" {
 
 pub const InitError = error{InitFailed};
 
+/// Why the initial points were rejected, when every attempt failed for the same located reason
+/// (a reason that does not depend on the parameters is a problem of the data or the model).
+pub const RejectionReason = struct {
+    buf: [1024]u8 = undefined,
+    len: usize = 0,
+    /// False once an attempt failed without a reason or for another one.
+    same: bool = true,
+
+    /// Records the reason of the attempt that just failed.
+    fn note(self: *RejectionReason, target: *const ham.Target, first: bool) void {
+        if (!self.same) return;
+        var now: [1024]u8 = undefined;
+        const ask = target.model.rejection_reason orelse {
+            self.same = false;
+            return;
+        };
+        const n = @min(ask(target.ctx, &now, now.len), now.len);
+        if (n == 0 or (!first and !std.mem.eql(u8, now[0..n], self.buf[0..self.len]))) {
+            self.same = false;
+            return;
+        }
+        @memcpy(self.buf[0..n], now[0..n]);
+        self.len = n;
+    }
+
+    /// The reason shared by every attempt, if there was one.
+    pub fn text(self: *const RejectionReason) ?[]const u8 {
+        return if (self.same and self.len > 0) self.buf[0..self.len] else null;
+    }
+};
+
 /// Finds an initial point: uniform(-radius, radius) per coordinate (all zeros when radius is 0),
 /// up to 100 attempts until the log density and its gradient are finite. Returns the log density.
-pub fn findInitialPoint(target: *ham.Target, radius: f64, rng: std.Random, q: []f64, g: []f64) InitError!f64 {
+/// On failure, `reason` says whether every attempt failed for the same reason.
+pub fn findInitialPoint(target: *ham.Target, radius: f64, rng: std.Random, q: []f64, g: []f64, reason: *RejectionReason) InitError!f64 {
     const attempts: usize = if (radius == 0) 1 else 100;
-    for (0..attempts) |_| {
+    for (0..attempts) |attempt| {
         for (q) |*x| x.* = if (radius == 0) 0 else radius * (2 * rng.float(f64) - 1);
         const lp = target.eval(q, g);
-        if (!std.math.isFinite(lp)) continue;
-        var ok = true;
+        var ok = std.math.isFinite(lp);
         for (g) |x| {
             if (!std.math.isFinite(x)) ok = false;
         }
         if (ok) return lp;
+        reason.note(target, attempt == 0);
     }
     return error.InitFailed;
 }
@@ -190,16 +223,26 @@ test "Progress counts" {
 /// chain's file). Never returns an error: failures are recorded in the result.
 pub fn runChain(allocator: std.mem.Allocator, model: *const Model, cfg: Config, index: usize, header: ?csv.HeaderInfo, out: ?std.io.AnyWriter, progress: ?*Progress) ChainResult {
     var res = ChainResult{ .index = index };
-    runChainInner(allocator, model, cfg, index, header, out, progress, &res) catch |e| {
-        res.err = e;
-        if (res.message.len == 0) {
-            res.message = std.fmt.allocPrint(allocator, "chain {d}: {s}", .{ index + 1, describe(e) }) catch "";
-        }
-    };
+    runChainInner(allocator, model, cfg, index, header, out, progress, &res) catch |e| recordFailure(allocator, &res, e, header);
     return res;
 }
 
-fn describe(e: anyerror) []const u8 {
+/// Records that the chain failed with `e`, with a message: the sampler's own reasons in words,
+/// any other error as a failure to write the chain's CSV file (named from its header).
+pub fn recordFailure(allocator: std.mem.Allocator, res: *ChainResult, e: anyerror, header: ?csv.HeaderInfo) void {
+    if (res.err != null) return;
+    res.err = e;
+    if (res.message.len > 0) return;
+    const k = res.index + 1;
+    res.message = if (describeSampling(e)) |why|
+        std.fmt.allocPrint(allocator, "chain {d}: {s}", .{ k, why }) catch ""
+    else if (header) |h|
+        std.fmt.allocPrint(allocator, "chain {d}: cannot write '{s}': {s}", .{ k, h.output_file, oserror.describe(e) }) catch ""
+    else
+        std.fmt.allocPrint(allocator, "chain {d}: {s}", .{ k, oserror.describe(e) }) catch "";
+}
+
+fn describeSampling(e: anyerror) ?[]const u8 {
     return switch (e) {
         error.InitFailed => "could not find an initial point with a finite log density and gradient after 100 attempts; check the model's support and data, or try --init 0 or a smaller --init",
         error.ImproperPosterior => "the step size grew beyond 1e7 while initialising it: the posterior is probably improper; check the model",
@@ -207,7 +250,7 @@ fn describe(e: anyerror) []const u8 {
         error.MetricOverflow => "numerical overflow in metric adaptation: the draws reached extreme values on the unconstrained scale; the posterior may be too wide or improper",
         error.ContextFailed => "the model could not create its per-chain context (out of memory?)",
         error.OutOfMemory => "out of memory",
-        else => @errorName(e),
+        else => null,
     };
 }
 
@@ -245,7 +288,11 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
 
     const q0 = try allocator.alloc(f64, 2 * d);
     defer allocator.free(q0);
-    const lp0 = try findInitialPoint(&target, cfg.init_radius, rng, q0[0..d], q0[d..]);
+    var why = RejectionReason{};
+    const lp0 = findInitialPoint(&target, cfg.init_radius, rng, q0[0..d], q0[d..], &why) catch |e| {
+        if (why.text()) |reason| res.message = std.fmt.allocPrint(allocator, "chain {d}: every initial point was rejected for the same reason, so it does not depend on the parameters (check the data): {s}", .{ index + 1, reason }) catch "";
+        return e;
+    };
 
     const rowbuf = try allocator.alloc(f64, ncol);
     defer allocator.free(rowbuf);
@@ -435,10 +482,36 @@ test "findInitialPoint retries until the density is finite" {
     var prng = Rng.init(9);
     var q: [2]f64 = undefined;
     var g: [2]f64 = undefined;
-    const lp = try findInitialPoint(&target, 2, prng.random(), &q, &g);
+    var why = RejectionReason{};
+    const lp = try findInitialPoint(&target, 2, prng.random(), &q, &g, &why);
     try std.testing.expect(q[0] > 0 and q[1] > 0 and q[0] < 2 and q[1] < 2);
     try std.testing.expectEqual(-q[0] - q[1], lp);
     try std.testing.expect(target.n_grad >= 1);
     // radius 0 tries the origin once, which is outside the support
-    try std.testing.expectError(error.InitFailed, findInitialPoint(&target, 0, prng.random(), &q, &g));
+    try std.testing.expectError(error.InitFailed, findInitialPoint(&target, 0, prng.random(), &q, &g, &why));
+    try std.testing.expectEqual(@as(?[]const u8, null), why.text()); // the test model gives no reason
+}
+
+test "a chain whose every initial point fails for the same reason stops with that reason" {
+    const Broken = struct {
+        dim: usize = 1,
+        names: []const model_mod.Str = &.{},
+        pub fn logDensityGrad(_: *const @This(), _: []const f64, g: []f64) f64 {
+            g[0] = 0;
+            return -std.math.inf(f64);
+        }
+        pub fn writeDraw(_: *const @This(), _: []const f64, _: *Rng, _: []f64) void {}
+        fn reason(_: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize {
+            const text = "normal: size mismatch: y has 2 elements but mu has 3";
+            @memcpy(buf[0..text.len], text[0..@min(text.len, cap)]);
+            return text.len;
+        }
+    };
+    const inst = Broken{};
+    var m = model_mod.fromShared(Broken, &inst);
+    m.rejection_reason = Broken.reason;
+    var res = runChain(std.testing.allocator, &m, .{ .seed = 1, .warmup = 10, .draws = 10 }, 0, null, null, null);
+    defer res.deinit(std.testing.allocator);
+    try std.testing.expectEqual(@as(?anyerror, error.InitFailed), res.err);
+    try std.testing.expectEqualStrings("chain 1: every initial point was rejected for the same reason, so it does not depend on the parameters (check the data): normal: size mismatch: y has 2 elements but mu has 3", res.message);
 }

@@ -22,6 +22,8 @@ const run_mod = @import("run.zig");
 const summary = @import("summary.zig");
 const numfmt = @import("numfmt.zig");
 const diagnose_mod = @import("diagnose.zig");
+const files_mod = @import("files.zig");
+const oserror = @import("oserror.zig");
 
 pub const Config = chain_mod.Config;
 
@@ -106,6 +108,8 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
     }
     if (std.mem.eql(u8, args[0], "diagnose")) return parseDiagnoseArgs(args[1..], msg);
     if (!std.mem.eql(u8, args[0], "sample")) return usageError(msg, "unknown command '{s}': expected 'sample' or 'diagnose'", .{args[0]});
+    // an option given twice is a mistake (which value was meant?), not a silent override
+    var seen = std.EnumSet(SampleFlag).initEmpty();
     var i: usize = 1;
     while (i < args.len) : (i += 1) {
         const arg = args[i];
@@ -120,8 +124,9 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
             inline_value = name[eq + 1 ..];
             name = name[0..eq];
         }
-        const Flag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
-        const flag = std.meta.stringToEnum(Flag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
+        const flag = std.meta.stringToEnum(SampleFlag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
+        if (seen.contains(flag)) return usageError(msg, "option '--{s}' is given twice", .{name});
+        seen.insert(flag);
         const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt";
         var value: []const u8 = "";
         if (boolean) {
@@ -166,6 +171,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
 /// The options of `diagnose`.
 fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError || error{OutOfMemory})!Options {
     var o = Options{ .command = .diagnose };
+    var seen = std.EnumSet(DiagFlag).initEmpty();
     var i: usize = 0;
     while (i < args.len) : (i += 1) {
         const arg = args[i];
@@ -188,6 +194,8 @@ fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseEr
             value = args[i];
         }
         const flag = std.meta.stringToEnum(DiagFlag, name) orelse return usageError(msg, "unknown option '--{s}' for diagnose", .{name});
+        if (seen.contains(flag)) return usageError(msg, "option '--{s}' is given twice", .{name});
+        seen.insert(flag);
         switch (flag) {
             .data => o.data_file = value,
             .seed => {
@@ -210,6 +218,8 @@ fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseEr
     }
     return o;
 }
+
+const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
 
 const DiagFlag = enum { data, seed, init, points, point, epsilon, @"error" };
 
@@ -305,36 +315,138 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
 
     if (opts.command == .diagnose) return runDiagnose(allocator, &model, name, opts);
 
-    var result = run_mod.run(allocator, &model, cfg, .{ .dir = opts.output_dir, .model_name = name, .data_file = opts.data_file orelse "" }, !opts.quiet) catch |e| {
-        stderr.print("error: cannot run the sampler: {s} (output directory '{s}')\n", .{ @errorName(e), opts.output_dir }) catch {};
+    return sample(allocator, program, &model, cfg, name, opts);
+}
+
+/// The `sample` command on a loaded model: every output file is staged before sampling starts
+/// (so a bad `--output` or `--summary` fails at once) and renamed into place only after a
+/// successful run; the summary goes to stdout.
+fn sample(allocator: std.mem.Allocator, program: *const model_mod.Program, model: *const model_mod.Model, cfg: Config, name: []const u8, opts: Options) u8 {
+    var msg = std.ArrayList(u8).init(allocator);
+    defer msg.deinit();
+    const csv_files = run_mod.stageCsvFiles(allocator, opts.output_dir, name, cfg.chains, &msg) catch |e|
+        return outputFailure(e, msg.items);
+    defer run_mod.releaseCsvFiles(allocator, csv_files);
+    var summary_file: ?files_mod.Staged = if (opts.summary_file) |path|
+        files_mod.Staged.create(allocator, path, &msg) catch |e| return outputFailure(e, msg.items)
+    else
+        null;
+    defer if (summary_file) |*f| {
+        if (f.file != null) f.discard();
+        f.deinit(allocator);
+    };
+
+    var result = run_mod.run(allocator, model, cfg, .{ .files = csv_files, .model_name = name, .data_file = opts.data_file orelse "" }, !opts.quiet) catch {
+        errWriter().writeAll("error: out of memory while sampling\n") catch {};
         return 1;
     };
     defer result.deinit(allocator);
     if (result.failure()) |_| {
-        for (result.chains) |c| if (c.err != null) stderr.print("error: {s}\n", .{c.message}) catch {};
+        printChainFailures(errWriter(), result.chains) catch {};
         return 1;
     }
     const stats = summary.computeStats(allocator, &result) catch {
-        stderr.writeAll("error: out of memory while summarising\n") catch {};
+        errWriter().writeAll("error: out of memory while summarising\n") catch {};
         return 1;
     };
     defer allocator.free(stats);
-    if (!opts.quiet) {
-        var bw = std.io.bufferedWriter(stdout.writer());
-        stdout.writer().print("{s}: ", .{name}) catch {};
-        summary.write(bw.writer(), &result, stats) catch {};
-        bw.flush() catch {};
-    } else {
-        // warnings still matter when the table is suppressed
-        var bw = std.io.bufferedWriter(stderr);
-        _ = summary.writeWarnings(bw.writer(), &result, stats) catch {};
-        bw.flush() catch {};
+    if (summary_file) |*f| {
+        writeSummaryJson(f.file.?, &result, stats) catch |e| {
+            errWriter().print("error: cannot write '{s}': {s}\n", .{ f.final, oserror.describe(e) }) catch {};
+            return 1;
+        };
+        f.commit(&msg) catch |e| return outputFailure(e, msg.items);
     }
-    if (opts.summary_file) |path| writeSummaryJson(path, &result, stats) catch |e| {
-        stderr.print("error: cannot write the summary to '{s}': {s}\n", .{ path, @errorName(e) }) catch {};
-        return 1;
+    run_mod.commitCsvFiles(csv_files, &msg) catch |e| return outputFailure(e, msg.items);
+    if (printSummary(&result, stats, name, opts.quiet)) |status| return status;
+    return report(program, model, stats);
+}
+
+/// One line per failed chain, or one line for all chains when they failed for the same reason
+/// ("error: all 4 chains: ...").
+fn printChainFailures(w: anytype, chains: []const run_mod.ChainResult) !void {
+    const shared = sharedReason(chains);
+    if (shared) |why| return w.print("error: all {d} chains: {s}\n", .{ chains.len, why });
+    for (chains) |c| if (c.err != null) try w.print("error: {s}\n", .{c.message});
+}
+
+/// The reason common to every chain's failure message ("chain k: <reason>"), if there is one.
+fn sharedReason(chains: []const run_mod.ChainResult) ?[]const u8 {
+    if (chains.len < 2) return null;
+    const first = reasonOf(&chains[0]) orelse return null;
+    for (chains[1..]) |*c| {
+        const why = reasonOf(c) orelse return null;
+        if (!std.mem.eql(u8, why, first)) return null;
+    }
+    return first;
+}
+
+fn reasonOf(c: *const run_mod.ChainResult) ?[]const u8 {
+    if (c.err == null) return null;
+    var buf: [32]u8 = undefined;
+    const prefix = std.fmt.bufPrint(&buf, "chain {d}: ", .{c.index + 1}) catch return null;
+    if (!std.mem.startsWith(u8, c.message, prefix)) return null;
+    return c.message[prefix.len..];
+}
+
+test "chains that failed for the same reason are reported once" {
+    var chains = [_]run_mod.ChainResult{
+        .{ .index = 0, .err = error.InitFailed, .message = "chain 1: no good" },
+        .{ .index = 1, .err = error.InitFailed, .message = "chain 2: no good" },
     };
-    return report(program, &model, stats);
+    var out = std.ArrayList(u8).init(std.testing.allocator);
+    defer out.deinit();
+    try printChainFailures(out.writer(), &chains);
+    try std.testing.expectEqualStrings("error: all 2 chains: no good\n", out.items);
+    chains[1].message = "chain 2: other";
+    out.clearRetainingCapacity();
+    try printChainFailures(out.writer(), &chains);
+    try std.testing.expectEqualStrings("error: chain 1: no good\nerror: chain 2: other\n", out.items);
+}
+
+/// Prints the summary table on stdout (or, with --quiet, only its warnings on stderr). Returns
+/// an exit status when stdout cannot take it: 141 (quietly) when the reader has gone, 1 with a
+/// message for any other write failure.
+fn printSummary(result: *const run_mod.RunResult, stats: []const summary.ColumnStats, name: []const u8, quiet: bool) ?u8 {
+    if (quiet) {
+        // warnings still matter when the table is suppressed
+        var bw = std.io.bufferedWriter(errWriter());
+        _ = summary.writeWarnings(bw.writer(), result, stats) catch {};
+        bw.flush() catch {};
+        return null;
+    }
+    var bw = std.io.bufferedWriter(std.io.getStdOut().writer());
+    writeSummaryTable(bw.writer(), result, stats, name) catch |e| return stdoutFailure(e);
+    bw.flush() catch |e| return stdoutFailure(e);
+    return null;
+}
+
+fn writeSummaryTable(w: anytype, result: *const run_mod.RunResult, stats: []const summary.ColumnStats, name: []const u8) !void {
+    try w.print("{s}: ", .{name});
+    try summary.write(w, result, stats);
+}
+
+/// The exit status for a failed write to stdout: a closed pipe (`model sample | head`) ends the
+/// program quietly with 141, as if killed by SIGPIPE; anything else is an error.
+fn stdoutFailure(e: anyerror) u8 {
+    if (e == error.BrokenPipe) return broken_pipe_status;
+    errWriter().print("error: cannot write to standard output: {s}\n", .{oserror.describe(e)}) catch {};
+    return 1;
+}
+
+/// 128 + SIGPIPE: what a shell reports for a program killed by a closed pipe.
+pub const broken_pipe_status: u8 = 141;
+
+fn outputFailure(e: files_mod.Error, message: []const u8) u8 {
+    switch (e) {
+        error.OutputError => errWriter().print("error: {s}\n", .{message}) catch {},
+        error.OutOfMemory => errWriter().writeAll("error: out of memory\n") catch {},
+    }
+    return 1;
+}
+
+fn errWriter() std.fs.File.Writer {
+    return std.io.getStdErr().writer();
 }
 
 /// The `diagnose` command on a loaded model: the report goes to stdout.
@@ -367,9 +479,7 @@ fn runDiagnose(allocator: std.mem.Allocator, model: *const model_mod.Model, name
 /// The summary as JSON: `{"columns": [{name, mean, sd, mcse_mean, q5, q50, q95, rhat, ess_bulk,
 /// ess_tail}], "chains": [{divergences, treedepth_hits, ebfmi, stepsize, mean_accept}]}`;
 /// non-finite numbers are written as null.
-fn writeSummaryJson(path: []const u8, result: *const run_mod.RunResult, stats: []const summary.ColumnStats) !void {
-    const file = try std.fs.cwd().createFile(path, .{ .truncate = true });
-    defer file.close();
+fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: []const summary.ColumnStats) !void {
     var bw = std.io.bufferedWriter(file.writer());
     const w = bw.writer();
     try w.writeAll("{\"columns\": [");
@@ -475,6 +585,8 @@ test "parseArgs: clear errors for bad arguments" {
     try expectUsage(&.{ "sample", "--quiet=yes" }, "option '--quiet' takes no value");
     try expectUsage(&.{ "sample", "extra" }, "unexpected argument 'extra'");
     try expectUsage(&.{ "sample", "--max-depth", "31" }, "option '--max-depth' expects an integer in 1..30, found '31'");
+    try expectUsage(&.{ "sample", "--seed", "1", "--chains", "2", "--seed=2" }, "option '--seed' is given twice");
+    try expectUsage(&.{ "sample", "--quiet", "--quiet" }, "option '--quiet' is given twice");
 }
 
 test "parseArgs: diagnose and its options" {
@@ -496,6 +608,7 @@ test "parseArgs: diagnose and its options" {
     try expectUsage(&.{ "diagnose", "--point", "1,x" }, "option '--point' expects comma-separated finite numbers, found '1,x'");
     try expectUsage(&.{ "diagnose", "--epsilon", "2" }, "option '--epsilon' expects a number in (0, 1), found '2'");
     try expectUsage(&.{ "diagnose", "--points" }, "option '--points' needs a value");
+    try expectUsage(&.{ "diagnose", "--seed", "1", "--seed", "1" }, "option '--seed' is given twice");
 }
 
 test "main runs diagnose: status 0 for a correct gradient, 2 for a point of the wrong size" {

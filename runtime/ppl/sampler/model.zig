@@ -60,6 +60,11 @@ pub const Model = extern struct {
     /// directional derivative along `v` computed in forward mode (dual numbers); null when the
     /// model cannot be evaluated with duals.
     log_density_tangent: ?*const fn (ctx: ?*anyopaque, q: [*]const f64, v: [*]const f64, deriv: *f64) callconv(.C) f64 = null,
+    /// Optional: why the last `log_density_grad` on this context returned -inf, as located text
+    /// ("normal: size mismatch: y has 5 elements but mu has 6\n  --> m.sirs.json:81:11 (in
+    /// function `main`)") written to `buf[0..cap]`; returns its length, 0 when there is none.
+    /// When every initial point is rejected for the same reason, the sampler stops with it.
+    rejection_reason: ?*const fn (ctx: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize = null,
 
     pub fn columnNames(self: *const Model) []const Str {
         return self.column_names[0..self.num_columns];

@@ -12,6 +12,7 @@ const std = @import("std");
 const model_mod = @import("model.zig");
 const chain_mod = @import("chain.zig");
 const csv = @import("csv.zig");
+const files_mod = @import("files.zig");
 
 const Model = model_mod.Model;
 pub const Config = chain_mod.Config;
@@ -19,7 +20,8 @@ pub const ChainResult = chain_mod.ChainResult;
 
 /// Where the CSV files go.
 pub const Output = struct {
-    dir: []const u8,
+    /// One staged file per chain, from `stageCsvFiles` (committed or discarded by the caller).
+    files: []files_mod.Staged,
     model_name: []const u8,
     /// Recorded in the CSV header ("" when the model has no data file).
     data_file: []const u8 = "",
@@ -49,6 +51,42 @@ pub const RunResult = struct {
     }
 };
 
+/// Creates the output directory `dir` and one staged CSV file per chain,
+/// `<dir>/<model>_chain_<k>.csv` (k = 1..chains). On failure `msg` says what and where.
+pub fn stageCsvFiles(allocator: std.mem.Allocator, dir: []const u8, model_name: []const u8, chains: usize, msg: *std.ArrayList(u8)) files_mod.Error![]files_mod.Staged {
+    try files_mod.makeDirAll(dir, msg);
+    const staged = try allocator.alloc(files_mod.Staged, chains);
+    var made: usize = 0;
+    errdefer {
+        for (staged[0..made]) |*f| {
+            f.discard();
+            f.deinit(allocator);
+        }
+        allocator.free(staged);
+    }
+    for (staged, 1..) |*f, k| {
+        const path = try std.fmt.allocPrint(allocator, "{s}/{s}_chain_{d}.csv", .{ dir, model_name, k });
+        defer allocator.free(path);
+        f.* = try files_mod.Staged.create(allocator, path, msg);
+        made += 1;
+    }
+    return staged;
+}
+
+/// Renames every staged CSV file into place (after a successful run).
+pub fn commitCsvFiles(staged: []files_mod.Staged, msg: *std.ArrayList(u8)) files_mod.Error!void {
+    for (staged) |*f| try f.commit(msg);
+}
+
+/// Frees the staged files; those not committed are deleted.
+pub fn releaseCsvFiles(allocator: std.mem.Allocator, staged: []files_mod.Staged) void {
+    for (staged) |*f| {
+        if (f.file != null) f.discard();
+        f.deinit(allocator);
+    }
+    allocator.free(staged);
+}
+
 pub fn threadCount(cfg: Config) usize {
     var n = cfg.threads;
     if (n == 0) n = std.Thread.getCpuCount() catch 1;
@@ -74,9 +112,7 @@ fn worker(sh: *Shared) void {
         if (sh.files[c]) |f| {
             var bw = std.io.BufferedWriter(65536, std.fs.File.Writer){ .unbuffered_writer = f.writer() };
             var res = chain_mod.runChain(sh.allocator, sh.model, sh.cfg, c, sh.headers[c], bw.writer().any(), &sh.progress[c]);
-            bw.flush() catch |e| {
-                if (res.err == null) res.err = e;
-            };
+            bw.flush() catch |e| chain_mod.recordFailure(sh.allocator, &res, e, sh.headers[c]);
             sh.results[c] = res;
         } else {
             sh.results[c] = chain_mod.runChain(sh.allocator, sh.model, sh.cfg, c, null, null, &sh.progress[c]);
@@ -98,7 +134,6 @@ pub fn run(allocator: std.mem.Allocator, model: *const Model, cfg: Config, outpu
     const files = try allocator.alloc(?std.fs.File, n);
     defer allocator.free(files);
     @memset(files, null);
-    defer for (files) |f| if (f) |file| file.close();
     const headers = try allocator.alloc(?csv.HeaderInfo, n);
     defer allocator.free(headers);
     @memset(headers, null);
@@ -111,11 +146,11 @@ pub fn run(allocator: std.mem.Allocator, model: *const Model, cfg: Config, outpu
     const threads = threadCount(cfg);
 
     if (output) |o| {
-        try std.fs.cwd().makePath(o.dir);
+        std.debug.assert(o.files.len == n);
         for (0..n) |c| {
-            paths[c] = try std.fmt.allocPrint(allocator, "{s}/{s}_chain_{d}.csv", .{ o.dir, o.model_name, c + 1 });
+            paths[c] = try allocator.dupe(u8, o.files[c].final);
             npaths += 1;
-            files[c] = try std.fs.cwd().createFile(paths[c], .{ .truncate = true });
+            files[c] = o.files[c].file;
             headers[c] = .{
                 .model_name = o.model_name,
                 .algorithm = cfg.algorithm.label(),
@@ -411,8 +446,13 @@ test "CSV files: one per chain, CmdStan header, rows equal to the in-memory draw
     defer a.free(dir);
     const inst = testmodels.Correlated2{};
     const m = model_mod.fromShared(testmodels.Correlated2, &inst);
-    var r = try run(a, &m, .{ .seed = 4, .chains = 2, .warmup = 100, .draws = 50, .save_warmup = true }, .{ .dir = dir, .model_name = "corr", .data_file = "none.json" }, false);
+    var msg = std.ArrayList(u8).init(a);
+    defer msg.deinit();
+    const staged = try stageCsvFiles(a, dir, "corr", 2, &msg);
+    defer releaseCsvFiles(a, staged);
+    var r = try run(a, &m, .{ .seed = 4, .chains = 2, .warmup = 100, .draws = 50, .save_warmup = true }, .{ .files = staged, .model_name = "corr", .data_file = "none.json" }, false);
     defer r.deinit(a);
+    try commitCsvFiles(staged, &msg);
     try std.testing.expectEqual(@as(usize, 2), r.csv_paths.len);
     for (r.chains, r.csv_paths) |c, path| {
         var name_buf: [32]u8 = undefined;

@@ -456,7 +456,9 @@ impl<'l, 'a> FnLower<'l, 'a> {
 
     /// The loop over the collection held in `items`, binding each element to `binding`.
     fn for_each_over(&mut self, binding: &Pat, items: LocalId, iter_ty: &Ty, body: &[typed::Stmt], span: Span) {
-        let iter_ty = iter_ty.clone();
+        // A set is iterated through the array of its items; otherwise the collection's CIR type
+        // (an array of model reals when it depends on parameters) gives the element type.
+        let iter_ty = if matches!(iter_ty, Ty::Set(_)) { iter_ty.clone() } else { self.f.local(items).ty.clone() };
         let len_name = if matches!(iter_ty, Ty::Map(..)) { "map_len" } else { "len" };
         let length = |this: &mut Self| {
             let c = this.read(items, span);

@@ -235,15 +235,11 @@ impl FnLower<'_, '_> {
         if info.is_discrete() { self.discrete_value(v) } else { v }
     }
 
-    /// An observation of a discrete distribution as an integer (a float must be whole).
+    /// An observation of a discrete distribution as an integer (the checker allows integers
+    /// and bools only).
     fn discrete_value(&mut self, v: ValueId) -> ValueId {
-        let ty = self.f.inst(v).ty.clone();
         let span = self.f.inst(v).span;
-        match ty {
-            Ty::Float(_) | Ty::Real => {
-                let plain = self.plain(v);
-                self.emit(InstKind::Builtin("whole_number", vec![plain]), I64, span)
-            }
+        match self.f.inst(v).ty {
             Ty::Bool => self.emit(InstKind::Cast(v), Ty::Int(IntTy::I64), span),
             _ => v,
         }

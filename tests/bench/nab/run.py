@@ -1,0 +1,109 @@
+#!/usr/bin/env python3
+"""Runs an anomaly detector of examples/anomaly/ over every NAB series and scores it.
+
+    python3 tests/bench/nab/run.py DETECTOR [--nab DIR] [--out DIR] [--sev PATH] [-- DETECTOR ARGS]
+
+DETECTOR is a program name in examples/anomaly/ (`bocpd`, ...). The program is built once
+with `sev build --release`, then run on each of the 58 data files (the file path is its last
+argument); its stdout must be a CSV with a header and one row per data row holding an
+`anomaly_probability` column. The harness writes NAB-format result files
+(<out>/<NAME>/<category>/<NAME>_<file>.csv, NAME = the detector name without `_`), scores
+them with score.py (optimised thresholds and the fixed threshold 0.5) and prints the scores,
+the detector's total run time, rows per second and microseconds per row. `--json FILE` also
+writes the report as JSON. The NAB folder defaults to $SEV_DATA/nab, else ../shared/data/nab.
+"""
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+sys.path.insert(0, HERE)
+import score  # noqa: E402  (the scorer beside this file)
+
+
+def default_nab():
+    data = os.environ.get("SEV_DATA") or os.path.join(ROOT, "..", "shared", "data")
+    return os.path.join(data, "nab")
+
+
+def build(sev, detector, out_dir):
+    source = os.path.join(ROOT, "examples", "anomaly", f"{detector}.sirs.json")
+    os.makedirs(os.path.join(out_dir, "bin"), exist_ok=True)
+    exe = os.path.join(out_dir, "bin", detector)
+    done = subprocess.run([sev, "build", "--release", source, "-o", exe], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"run.py: building {source} failed:\n{done.stderr}")
+    return exe
+
+
+def run_series(exe, args, data_path):
+    """The detector's anomaly probabilities for one file, and its wall time in seconds."""
+    start = time.perf_counter()
+    done = subprocess.run([exe, *args, data_path], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"run.py: {exe} failed on {data_path} (exit {done.returncode}):\n{done.stderr}")
+    rows = list(csv.DictReader(done.stdout.splitlines()))
+    if not rows or "anomaly_probability" not in rows[0]:
+        raise SystemExit(f"run.py: {exe} printed no anomaly_probability column for {data_path}")
+    return [float(r["anomaly_probability"]) for r in rows], elapsed
+
+
+def write_result(nab_dir, results_dir, name, series, probabilities):
+    with open(os.path.join(nab_dir, "data", series.key), newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    if len(rows) != len(probabilities):
+        raise SystemExit(f"run.py: {series.key}: {len(probabilities)} output rows for {len(rows)} data rows")
+    path = score.result_path(results_dir, name, series.key)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["timestamp", "value", "anomaly_score", "label"])
+        for i, ((t, v), a) in enumerate(zip(rows, probabilities)):
+            inside = any(lo <= i <= hi for lo, hi in series.windows)
+            out.writerow([t, v, repr(min(max(a, 0.0), 1.0)), int(inside)])
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("detector")
+    parser.add_argument("--nab", default=default_nab())
+    parser.add_argument("--out", help="results folder (default: a temporary one)")
+    parser.add_argument("--sev", default=os.path.join(ROOT, "target", "debug", "sev"))
+    parser.add_argument("--json", help="also write the report to this file")
+    parser.add_argument("rest", nargs="*", help="arguments for the detector (after --)")
+    args = parser.parse_args(argv)
+    name = args.detector.replace("_", "")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = args.out or tmp
+        exe = build(args.sev, args.detector, tmp)
+        corpus, _ = score.load_corpus(args.nab)
+        total_time = 0.0
+        total_rows = 0
+        for series in corpus:
+            probabilities, elapsed = run_series(exe, args.rest, os.path.join(args.nab, "data", series.key))
+            total_time += elapsed
+            total_rows += len(probabilities)
+            write_result(args.nab, out, name, series, probabilities)
+        report = score.score(args.nab, out, name, [0.5])
+    report["detector"] = args.detector
+    report["args"] = args.rest
+    report["rows"] = total_rows
+    report["seconds"] = total_time
+    score.print_report(report)
+    print(f"{total_rows} rows in {total_time:.3f} s (process wall time, 58 runs): "
+          f"{total_rows / total_time:,.0f} rows/s, {1e6 * total_time / total_rows:.2f} µs per row")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
