@@ -2,8 +2,7 @@
 //!
 //! `build` really produces the native binary, in the server's private work directory, and
 //! `run` executes it (only when the server was started with `--allow-run`) under the server's
-//! time limit and output cap. `format`, `lint` and `doc` belong in this group: add a
-//! [`Tool`] for each to [`tools`] when `sev fmt`, `sev lint` and `sev doc` exist.
+//! time limit and output cap. `format` and `lint` are in `style`.
 
 use super::source::{self, Source};
 use super::{Args, Context, Outcome, Tool, schema};
