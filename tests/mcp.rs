@@ -62,8 +62,10 @@ fn python_sdk_pinned_to_2026_07_28() {
 #[test]
 fn inspector_cli_lists_and_calls_every_tool_in_both_eras() {
     for era in ["legacy", "modern"] {
-        let (code, out, err) = harness::inspector(era, &["--method", "tools/list"]);
+        // --strict also checks that every schema is portable (no multi-type lists).
+        let (code, out, err) = harness::inspector(era, &["--method", "tools/list", "--strict"]);
         assert_eq!(code, 0, "{era}: {err}");
+        assert!(!err.contains("Warning") && !err.contains("Schema portability"), "{era}: {err}");
         let listed: Value = serde_json::from_str(&out).expect("tools/list prints JSON");
         assert!(listed["tools"].as_array().is_some_and(|t| t.len() == calls::tool_names().len()), "{era}");
     }

@@ -45,6 +45,9 @@ pub type Id = Value;
 pub enum Incoming {
     Request { id: Id, method: String, params: Value },
     Notification { method: String, params: Value },
+    /// A response from the client; this server sends no requests, so it is dropped unanswered
+    /// (JSON-RPC never answers a response).
+    Response,
 }
 
 /// A protocol error, turned into an error response (when the message had an id).
@@ -88,8 +91,8 @@ pub fn parse_line(line: &[u8]) -> Result<Incoming, Box<(Id, RpcError)>> {
         return Err(reject(Value::Null, RpcError::new(INVALID_REQUEST, "an id must be a string or an integer")));
     }
     let Some(Value::String(method)) = message.remove("method") else {
-        if message.contains_key("result") || message.contains_key("error") {
-            return Err(reject(Value::Null, RpcError::new(INVALID_REQUEST, "this server sends no requests, so it expects no responses")));
+        if id.is_some() && (message.contains_key("result") || message.contains_key("error")) {
+            return Ok(Incoming::Response);
         }
         return Err(reject(answer_id, RpcError::new(INVALID_REQUEST, "the message has no \"method\" string")));
     };

@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 /// The longest message read; a longer line is answered with a parse error and skipped.
 pub const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 const WORKERS: usize = 4;
+const WORKER_STACK: usize = 256 * 1024 * 1024;
 
 const INSTRUCTIONS: &str = "sev compiles SIRS (the JSON syntax of the Sever language) to native code. Call `check` first: its diagnostics carry codes, byte spans, line/column, notes and hints, so a program can be fixed in one round trip. Then `build` or `run`. The resources hold the language reference and the distribution catalogue.";
 
@@ -66,13 +67,13 @@ pub fn serve(settings: Settings, input: impl BufRead, output: Box<dyn Write + Se
     let shared = Arc::new(Shared { out: Arc::new(Mutex::new(output)), settings, workdir, in_flight: Mutex::new(HashMap::new()) });
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let shared = Arc::clone(&shared);
-            let queue = Arc::clone(&queue);
-            std::thread::spawn(move || work(&shared, &queue))
-        })
-        .collect();
+    let mut workers = Vec::new();
+    for _ in 0..WORKERS {
+        let shared = Arc::clone(&shared);
+        let queue = Arc::clone(&queue);
+        // The analyses recurse over call graphs as deep as the program is long.
+        workers.push(std::thread::Builder::new().stack_size(WORKER_STACK).spawn(move || work(&shared, &queue))?);
+    }
     read_loop(&shared, input, &jobs)?;
     drop(jobs);
     for worker in workers {
@@ -85,7 +86,7 @@ fn read_loop(shared: &Shared, mut input: impl BufRead, jobs: &Sender<Job>) -> st
     let mut line = Vec::new();
     loop {
         line.clear();
-        match read_line(&mut input, &mut line)? {
+        match read_line(&mut input, &mut line, MAX_MESSAGE)? {
             Line::End => return Ok(()),
             Line::TooLong => {
                 let error = RpcError::new(protocol::PARSE_ERROR, format!("the message is longer than {MAX_MESSAGE} bytes"));
@@ -107,8 +108,8 @@ enum Line {
     End,
 }
 
-/// Reads up to a newline, keeping at most [`MAX_MESSAGE`] bytes.
-fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<Line> {
+/// Reads up to a newline; a line longer than `cap` bytes is skipped to its end.
+fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>, cap: usize) -> std::io::Result<Line> {
     let mut too_long = false;
     let mut any = false;
     loop {
@@ -125,7 +126,7 @@ fn read_line(input: &mut impl BufRead, line: &mut Vec<u8>) -> std::io::Result<Li
             Some(i) => (&available[..i], Some(i + 1)),
             None => (available, None),
         };
-        if line.len() + chunk.len() > MAX_MESSAGE {
+        if line.len() + chunk.len() > cap {
             too_long = true;
             line.clear();
         } else if !too_long {
@@ -143,6 +144,7 @@ fn handle_message(shared: &Shared, line: &[u8], jobs: &Sender<Job>) {
     match protocol::parse_line(line) {
         Err(rejected) => shared.send(&protocol::error_response(&rejected.0, &rejected.1)),
         Ok(Incoming::Notification { method, params }) => notification(shared, &method, &params),
+        Ok(Incoming::Response) => {}
         Ok(Incoming::Request { id, method, params }) => {
             let era = match protocol::era_of(&params) {
                 Ok(era) => era,
@@ -247,5 +249,25 @@ fn run_job(shared: &Shared, job: &Job) -> Result<Value, RpcError> {
     match call {
         Ok(result) => result.map(|outcome| protocol::finish_result(outcome.to_result(), job.era, false)),
         Err(_) => Err(RpcError::new(protocol::INTERNAL_ERROR, format!("internal error in tool {}: this is a bug in sev", job.tool.name))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_line_over_the_cap_is_skipped_and_the_next_one_is_read() {
+        let mut input = std::io::BufReader::with_capacity(4, &b"0123456789abc\nshort\nlast"[..]);
+        let mut line = Vec::new();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::TooLong));
+        line.clear();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::Read));
+        assert_eq!(line, b"short");
+        line.clear();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::Read));
+        assert_eq!(line, b"last");
+        line.clear();
+        assert!(matches!(read_line(&mut input, &mut line, 8).expect("read"), Line::End));
     }
 }

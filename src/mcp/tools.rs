@@ -4,8 +4,8 @@
 //! into a `-32602` protocol error) and a [`Context`] (server settings, the cancellation flag,
 //! progress reporting, the private work directory). It returns an [`Outcome`]: the structured
 //! result and whether it describes a problem in the user's input (`isError`), which the agent
-//! is meant to fix and try again. Groups live in their own modules; `format`, `lint` and `doc`
-//! join the `compile` group when those commands exist.
+//! is meant to fix and try again. Groups live in their own modules; `doc` joins `style`
+//! (`format`, `lint`) when `sev doc` exists.
 
 pub mod analysis;
 pub mod compile;
@@ -16,6 +16,7 @@ pub mod prob;
 pub mod sample;
 pub mod schema;
 pub mod source;
+pub mod style;
 
 use super::protocol::RpcError;
 use serde_json::{Map, Value, json};
@@ -104,8 +105,8 @@ impl Tool {
             "name": self.name,
             "title": self.title,
             "description": self.description,
-            "inputSchema": (self.input)(),
-            "outputSchema": (self.output)(),
+            "inputSchema": schema::portable((self.input)()),
+            "outputSchema": schema::portable((self.output)()),
             "annotations": {
                 "title": self.title,
                 "readOnlyHint": self.read_only,
@@ -120,6 +121,7 @@ impl Tool {
 /// Every tool, in the order `tools/list` shows them.
 pub fn all() -> Vec<Tool> {
     let mut tools = compile::tools();
+    tools.extend(style::tools());
     tools.extend(analysis::tools());
     tools.extend(edit::tools());
     tools.extend(prob::tools());

@@ -39,6 +39,11 @@ pub fn function_text(program: &str, name: &str) -> String {
     definition.to_string()
 }
 
+/// An unused variable (fixable) and a float compared with `eq`.
+pub fn lint_program() -> String {
+    std::fs::read_to_string(super::support::root().join("tests/mcp/lint_program.sirs.json")).expect("lint program")
+}
+
 pub fn tool_names() -> Vec<String> {
     let mut names: Vec<String> = every_tool().iter().map(|c| c.request["tool"].as_str().unwrap_or_default().to_string()).collect();
     names.dedup();
@@ -75,6 +80,25 @@ pub fn every_tool() -> Vec<Call> {
             "n + 1 in fibonacci",
             |r| assert_eq!(r["type"], "i32"),
         ),
+        call("format", json!({"program": r#"{"program":{"functions":{"main":{"body":[],"return":"void","args":[]}}}}"#}), false, "canonical layout", |r| {
+            let formatted = r["formatted"].as_str().expect("formatted");
+            assert_eq!(r["changed"], true);
+            assert!(formatted.ends_with('\n'));
+            let main = formatted.find("\"args\"").zip(formatted.find("\"body\"")).expect("keys");
+            assert!(main.0 < main.1, "args before body in the canonical order:\n{formatted}");
+            assert_eq!(serde_json::from_str::<Value>(formatted).expect("JSON")["program"]["functions"]["main"]["return"], "void");
+        }),
+        call("format", json!({"program": "{\"program\": [1,]}"}), true, "not JSON", |r| {
+            assert_eq!(r["ok"], false);
+            assert!(r["diagnostics"][0]["code"].as_str().is_some_and(|c| c.starts_with("E000")), "{r}");
+        }),
+        call("lint", json!({"program": lint_program(), "fix": true, "rules": {"float-equality": "deny"}}), true, "an unused variable, a denied float comparison", |r| {
+            let codes: Vec<(&str, &str)> = r["diagnostics"].as_array().expect("diagnostics").iter().map(|d| (d["code"].as_str().unwrap_or(""), d["severity"].as_str().unwrap_or(""))).collect();
+            assert_eq!(codes, [("L0001", "warning"), ("L0007", "error")]);
+            assert_eq!(r["fixable"], 1);
+            assert_eq!(r["applied"], 1);
+            assert!(!r["fixed"].as_str().expect("fixed").contains("\"unused\""));
+        }),
         call("list_distributions", json!({}), false, "the catalogue", |r| {
             let all = r["distributions"].as_array().expect("distributions");
             assert!(all.len() >= 30);

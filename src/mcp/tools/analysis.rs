@@ -183,15 +183,29 @@ fn successors(outline: &Outline) -> BTreeMap<String, BTreeSet<String>> {
 fn list_functions(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     let (source, outline, compilation) = prepared!(args);
     let file = SourceFile::new(source::FILE_NAME, source.text.as_str());
+    let mut calls: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); outline.functions.len()];
+    let mut builtins = calls.clone();
+    let mut called_by = calls.clone();
+    for r in &outline.references {
+        let from = r.from.as_deref().and_then(|f| outline.position(f));
+        match (from, outline.position(&r.to)) {
+            (Some(f), Some(t)) => {
+                calls[f].insert(r.to.as_str());
+                called_by[t].insert(r.from.as_deref().unwrap_or_default());
+            }
+            (Some(f), None) => {
+                builtins[f].insert(r.to.as_str());
+            }
+            _ => {}
+        }
+    }
     let functions: Vec<Value> = outline
         .functions
         .iter()
-        .map(|f| {
-            let calls: BTreeSet<&str> = outline.references.iter().filter(|r| r.from.as_deref() == Some(&f.name) && outline.is_function(&r.to)).map(|r| r.to.as_str()).collect();
-            let builtins: BTreeSet<&str> = outline.references.iter().filter(|r| r.from.as_deref() == Some(&f.name) && !outline.is_function(&r.to)).map(|r| r.to.as_str()).collect();
-            let called_by: BTreeSet<&str> = outline.references.iter().filter(|r| r.to == f.name).filter_map(|r| r.from.as_deref()).collect();
+        .enumerate()
+        .map(|(i, f)| {
             let params: Vec<Value> = f.params.iter().map(|(n, t)| json!({"name": n, "type": t})).collect();
-            json!({"name": f.name, "params": params, "return": f.ret, "async": f.is_async, "line": file.line_col(f.key_span.start).0, "calls": calls, "called_by": called_by, "builtins": builtins})
+            json!({"name": f.name, "params": params, "return": f.ret, "async": f.is_async, "line": outline::line_of(&file, f.key_span.start), "calls": calls[i], "called_by": called_by[i], "builtins": builtins[i]})
         })
         .collect();
     Ok(analysed(&compilation, &source, json!({"entry": outline.entry, "functions": functions})))
@@ -211,7 +225,7 @@ fn call_graph(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     }
     dot.push_str("}\n");
     let mut mermaid = String::from("graph TD\n");
-    let index = |name: &str| nodes.iter().position(|n| *n == name).unwrap_or(0);
+    let index = |name: &str| outline.position(name).unwrap_or(0);
     for (i, n) in nodes.iter().enumerate() {
         mermaid.push_str(&format!("  f{i}[\"{}\"]\n", n.replace('"', "#quot;")));
     }
@@ -261,14 +275,14 @@ fn unused_functions(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
 fn find_cycles(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     let (source, outline, compilation) = prepared!(args);
     let next = successors(&outline);
-    let components = strongly_connected(&outline.names(), &next);
+    let components = strongly_connected(&outline, &next);
     let cycles: Vec<Vec<String>> = components.into_iter().filter(|c| c.len() > 1).collect();
     let recursive: Vec<&str> = outline.names().into_iter().filter(|n| next.get(*n).is_some_and(|s| s.contains(*n))).collect();
     Ok(analysed(&compilation, &source, json!({"cycles": cycles, "recursive": recursive})))
 }
 
 /// Tarjan's algorithm; components in the order they complete, members in source order.
-fn strongly_connected(names: &[&str], next: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+fn strongly_connected(outline: &Outline, next: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
     struct State<'a> {
         next: &'a BTreeMap<String, BTreeSet<String>>,
         index: BTreeMap<String, usize>,
@@ -310,12 +324,12 @@ fn strongly_connected(names: &[&str], next: &BTreeMap<String, BTreeSet<String>>)
         }
     }
     let mut state = State { next, index: BTreeMap::new(), low: BTreeMap::new(), stack: Vec::new(), on_stack: BTreeSet::new(), out: Vec::new() };
-    for n in names {
-        if !state.index.contains_key(*n) {
+    for n in outline.names() {
+        if !state.index.contains_key(n) {
             visit(&mut state, n);
         }
     }
-    let order = |n: &String| names.iter().position(|m| m == n).unwrap_or(usize::MAX);
+    let order = |n: &String| outline.position(n).unwrap_or(usize::MAX);
     state.out.into_iter().map(|mut c| {
         c.sort_by_key(order);
         c
@@ -353,7 +367,9 @@ fn reachability(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
 /// The outcome for a function name the program does not define.
 pub fn no_such_function(compilation: &crate::driver::Compilation, source: &Source, outline: &Outline, name: &str) -> Outcome {
     let hint = crate::diagnostic::did_you_mean(name, outline.names()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-    let message = format!("the program has no function `{name}`{hint} (it has: {})", outline.names().join(", "));
+    let names = outline.names();
+    let listed = if names.len() > 40 { format!("{}, … ({} in all)", names[..40].join(", "), names.len()) } else { names.join(", ") };
+    let message = format!("the program has no function `{name}`{hint} (it has: {listed})");
     let mut extra = Map::new();
     extra.insert("message".into(), json!(message.clone()));
     let mut outcome = report_outcome(compilation, source, extra);
@@ -365,14 +381,18 @@ pub fn no_such_function(compilation: &crate::driver::Compilation, source: &Sourc
 fn complexity(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     let (source, outline, compilation) = prepared!(args);
     let file = SourceFile::new(source::FILE_NAME, source.text.as_str());
+    let mut calls_made: BTreeMap<&str, usize> = BTreeMap::new();
+    for from in outline.references.iter().filter_map(|r| r.from.as_deref()) {
+        *calls_made.entry(from).or_insert(0) += 1;
+    }
     let functions: Vec<Value> = outline
         .functions
         .iter()
         .map(|f| {
             let body = outline::member(&f.definition, "body");
             let metrics = body.map(|b| measure(b, 0)).unwrap_or_default();
-            let calls = outline.references.iter().filter(|r| r.from.as_deref() == Some(&f.name)).count();
-            let lines = file.line_col(f.member_span.end).0 - file.line_col(f.member_span.start).0 + 1;
+            let calls = calls_made.get(f.name.as_str()).copied().unwrap_or(0);
+            let lines = outline::line_of(&file, f.member_span.end) - outline::line_of(&file, f.member_span.start) + 1;
             json!({"name": f.name, "statements": metrics.statements, "max_depth": metrics.max_depth, "cyclomatic": 1 + metrics.branches, "calls": calls, "lines": lines})
         })
         .collect();

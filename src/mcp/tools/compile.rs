@@ -2,8 +2,7 @@
 //!
 //! `build` really produces the native binary, in the server's private work directory, and
 //! `run` executes it (only when the server was started with `--allow-run`) under the server's
-//! time limit and output cap. `format`, `lint` and `doc` belong in this group: add a
-//! [`Tool`] for each to [`tools`] when `sev fmt`, `sev lint` and `sev doc` exist.
+//! time limit and output cap. `format` and `lint` are in `style`.
 
 use super::source::{self, Source};
 use super::{Args, Context, Outcome, Tool, schema};
@@ -226,6 +225,7 @@ fn run(args: &Args, ctx: &Context) -> Result<Outcome, RpcError> {
     if finished.timed_out {
         extra.insert("message".into(), json!(format!("the program was stopped after the time limit of {} ms", limit.as_millis())));
     }
+    let _ = std::fs::remove_dir_all(&dir);
     let failed = finished.exit_code != Some(0);
     let mut outcome = report_outcome(&compilation, &source, extra);
     outcome.is_error = failed;

@@ -9,6 +9,7 @@
 
 use crate::span::Span;
 use crate::syntax::json::{self, Json, JsonKind, Member};
+use std::collections::HashMap;
 
 pub struct Outline {
     pub entry: String,
@@ -16,6 +17,8 @@ pub struct Outline {
     pub references: Vec<Reference>,
     /// The `program.functions` object (for inserting a function).
     pub functions_object: Json,
+    /// Each function's position in `functions`.
+    index: HashMap<String, usize>,
 }
 
 pub struct Function {
@@ -60,7 +63,12 @@ pub struct Reference {
 
 impl Outline {
     pub fn function(&self, name: &str) -> Option<&Function> {
-        self.functions.iter().find(|f| f.name == name)
+        self.position(name).map(|i| &self.functions[i])
+    }
+
+    /// The function's position in source order.
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 
     pub fn names(&self) -> Vec<&str> {
@@ -99,7 +107,13 @@ pub fn read(text: &str) -> Result<Outline, String> {
             }
         }
     }
-    Ok(Outline { entry, functions, references, functions_object: functions_object.clone() })
+    let index = functions.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+    Ok(Outline { entry, functions, references, functions_object: functions_object.clone(), index })
+}
+
+/// The 1-based line of a byte offset (without the column, which costs a scan of the line).
+pub fn line_of(file: &crate::span::SourceFile, offset: u32) -> u32 {
+    u32::try_from(file.line_starts().partition_point(|start| *start <= offset as usize)).unwrap_or(u32::MAX)
 }
 
 pub fn member<'a>(object: &'a Json, key: &str) -> Option<&'a Json> {

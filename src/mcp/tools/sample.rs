@@ -106,6 +106,7 @@ fn sample_model(args: &Args, ctx: &Context) -> Result<Outcome, RpcError> {
         Err(e) => return Ok(failure_outcome(BuildFailure::Toolchain(Box::new(compilation), format!("cannot run the model: {e}")), &source)),
     };
     let summary: Option<Value> = std::fs::read(&summary_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let _ = std::fs::remove_dir_all(&dir);
     let mut extra = Map::new();
     extra.insert("seed".into(), json!(seed));
     extra.insert("report".into(), json!(finished.stdout));

@@ -67,3 +67,39 @@ pub fn report_with(extra: Value, required: &[&str]) -> Value {
     all_required.extend_from_slice(required);
     object(Value::Object(props), &all_required)
 }
+
+/// The schema with every `"type": [a, b, …]` written as `"anyOf": [{"type": a}, …]`, which
+/// clients that map schemas onto a single-type dialect accept (the Inspector's portability
+/// check recommends it).
+pub fn portable(schema: Value) -> Value {
+    match schema {
+        Value::Object(fields) => {
+            let mut out = Map::new();
+            for (key, value) in fields {
+                match (key.as_str(), value) {
+                    ("type", Value::Array(types)) => {
+                        let branches: Vec<Value> = types.into_iter().map(|t| json!({"type": t})).collect();
+                        out.insert("anyOf".into(), Value::Array(branches));
+                    }
+                    (_, value) => {
+                        out.insert(key, portable(value));
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(portable).collect()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_lists_become_any_of() {
+        let schema = json!({"type": "object", "properties": {"p": {"type": ["string", "object"], "description": "d"}}});
+        assert_eq!(portable(schema), json!({"type": "object", "properties": {"p": {"anyOf": [{"type": "string"}, {"type": "object"}], "description": "d"}}}));
+    }
+}
