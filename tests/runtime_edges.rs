@@ -364,3 +364,31 @@ fn an_index_fault_on_the_first_run_over_the_data_is_said_as_a_data_problem() {
     );
     assert!(!out_dir.exists(), "nothing was sampled");
 }
+
+#[test]
+fn ctrl_c_during_sev_run_exits_130_without_a_compiler_error_or_temporary_files() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // whether Ctrl-C finds Zig building or the program counting, the outcome is the same
+    let source = write_json(dir.path(), "count.sirs.json", &counting(2_000_000_000));
+    let private_tmp = dir.path().join("tmp");
+    std::fs::create_dir(&private_tmp).expect("mkdir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["run", &path_str(&source)])
+        .env("SEV_CACHE_DIR", support::cache_dir())
+        .env("TMPDIR", &private_tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("sev starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: killpg(2) on the process group of the child we started (a terminal's Ctrl-C).
+    unsafe { libc::killpg(child.id() as i32, libc::SIGINT) };
+    let status = wait_for(&mut child, 60).expect("sev run ends after Ctrl-C");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("stderr");
+    assert_eq!(status.code(), Some(130), "{status:?}: {stderr}");
+    assert!(!stderr.contains("internal compiler error"), "{stderr}");
+    assert_eq!(dir_listing(&private_tmp), Vec::<String>::new(), "temporary directories are removed");
+}
