@@ -199,6 +199,17 @@ fn a_failed_rerun_keeps_the_earlier_results_and_leaves_no_partial_files() {
     let after: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
     assert!(before == after, "the earlier complete CSV files are untouched");
 
+    // a chain's CSV file on a full disk (its temporary name leads to /dev/full): the chain fails
+    // naming the file, and the earlier results stay
+    let full_csv = Path::new(&out_dir).join("school_chain_3.csv.incomplete");
+    std::os::unix::fs::symlink("/dev/full", &full_csv).expect("symlink");
+    let out = s.sample(&["--data", &good, "--output", &out_dir]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stderr, format!("error: chain 3: cannot write '{out_dir}/school_chain_3.csv': no space left on the device\n"));
+    assert_eq!(dir_listing(Path::new(&out_dir)), names);
+    let after: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
+    assert!(before == after, "the earlier complete CSV files are untouched");
+
     // the summary cannot go to a full disk: an error, not a silent success
     let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
     let mut cmd = std::process::Command::new(&s.exe);
