@@ -403,3 +403,26 @@ fn ctrl_c_during_sev_run_exits_130_without_a_compiler_error_or_temporary_files()
     assert!(!stderr.contains("internal compiler error"), "{stderr}");
     assert_eq!(dir_listing(&private_tmp), Vec::<String>::new(), "temporary directories are removed");
 }
+
+#[test]
+fn sev_itself_reports_a_failed_write_to_stdout_instead_of_panicking() {
+    let example = support::root().join("examples").join("hello_world.sirs.json");
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sev")).args(["build", "--emit", "zig", &path_str(&example)]).stdout(full).output().expect("sev runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.starts_with("error: cannot write to standard output: No space left on device"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // a reader that has gone: quietly 141
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["build", "--emit", "cir", &path_str(&example)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sev runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("sev ends");
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

@@ -13,15 +13,10 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
     };
     match emit {
         Some(Emit::Cir) => {
-            if let Some(cir) = &compilation.cir {
-                print!("{}", crate::cir::print::program(cir));
-            }
-            ExitCode::SUCCESS
+            let text = compilation.cir.as_ref().map(crate::cir::print::program).unwrap_or_default();
+            super::write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
-        Some(Emit::Zig) => {
-            print!("{}", compilation.zig.as_deref().unwrap_or_default());
-            ExitCode::SUCCESS
-        }
+        Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
         None => {
             let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
             match build_binary(&compilation, release, &out) {
