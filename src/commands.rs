@@ -74,7 +74,25 @@ pub fn report(compilation: &Compilation, format: Format) {
         Format::Json => {
             let items: Vec<serde_json::Value> = sorted(&compilation.diagnostics).iter().map(|d| d.to_json(&compilation.file)).collect();
             let doc = serde_json::json!({ "file": compilation.file.name, "diagnostics": items });
-            println!("{doc}");
+            // a failure is reported on stderr by `write_stdout`; the diagnostics decide the status
+            let _ = write_stdout(&format!("{doc}\n"));
+        }
+    }
+}
+
+/// 128 + SIGPIPE: the status of a program whose stdout reader has gone, as shells report it.
+pub const EXIT_BROKEN_PIPE: u8 = 141;
+
+/// Writes `text` to stdout. When that fails, `Err` holds the exit status: quietly 141 when the
+/// reader has gone (`sev build --emit zig | head`), else 3 after a message (a full disk).
+pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ExitCode::from(EXIT_BROKEN_PIPE)),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            Err(ExitCode::from(EXIT_ENVIRONMENT))
         }
     }
 }
