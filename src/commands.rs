@@ -86,13 +86,18 @@ pub const EXIT_BROKEN_PIPE: u8 = 141;
 /// Writes `text` to stdout. When that fails, `Err` holds the exit status: quietly 141 when the
 /// reader has gone (`sev build --emit zig | head`), else 3 after a message (a full disk).
 pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    write_stdout_status(text).map_err(ExitCode::from)
+}
+
+/// [`write_stdout`] with the exit status as a number, for callers that combine statuses.
+pub fn write_stdout_status(text: &str) -> Result<(), u8> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(ExitCode::from(EXIT_BROKEN_PIPE)),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(EXIT_BROKEN_PIPE),
         Err(e) => {
             eprintln!("error: cannot write to standard output: {e}");
-            Err(ExitCode::from(EXIT_ENVIRONMENT))
+            Err(EXIT_ENVIRONMENT)
         }
     }
 }
