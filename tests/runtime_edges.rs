@@ -195,6 +195,7 @@ fn a_failed_rerun_keeps_the_earlier_results_and_leaves_no_partial_files() {
         out.stderr
     );
     assert!(out.stderr.contains("school.sirs.json:"), "located: {}", out.stderr);
+    assert!(!out.stderr.contains("rejected (log density -inf)"), "the reason is said once, not again as a note: {}", out.stderr);
     assert_eq!(dir_listing(Path::new(&out_dir)), names, "no partial or temporary file is left");
     let after: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
     assert!(before == after, "the earlier complete CSV files are untouched");

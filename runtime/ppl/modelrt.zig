@@ -619,6 +619,9 @@ const Rejections = struct {
     lock: std.Thread.Mutex = .{},
     count: u64 = 0,
     first: Failure = .{},
+    /// Chains that evaluated the density at least once. With none, every evaluation was
+    /// rejected: the sampler then stops with its own message, and a note would repeat it.
+    evaluated_chains: u64 = 0,
 };
 
 var rejections: Rejections = .{};
@@ -630,13 +633,21 @@ fn noteRejected(f: *const Failure) void {
     rejections.count += 1;
 }
 
+fn noteEvaluatedChain() void {
+    rejections.lock.lock();
+    defer rejections.lock.unlock();
+    rejections.evaluated_chains += 1;
+}
+
 /// Prints the one summary note of the rejected proposals (if any) and starts a new count.
 fn reportRejections() void {
     rejections.lock.lock();
     defer rejections.lock.unlock();
     const n = rejections.count;
-    if (n == 0) return;
+    const evaluated = rejections.evaluated_chains;
     rejections.count = 0;
+    rejections.evaluated_chains = 0;
+    if (n == 0 or evaluated == 0) return;
     const f = &rejections.first;
     const plural = if (n == 1) " was" else "s were";
     core.eprint("note: {d} proposal{s} rejected (log density -inf); the first: {s}\n", .{ n, plural, f.message[0..f.len] });
@@ -674,6 +685,8 @@ pub fn Program(comptime Spec: type) type {
             /// Why the last density evaluation was rejected (empty when it was not, or had no
             /// located reason).
             rejection: Failure = .{},
+            /// Whether some evaluation of this chain had a finite log density.
+            evaluated: bool = false,
 
             /// Runs `body` with this thread's allocations going to the chain's arena.
             fn scoped(self: *Chain) void {
@@ -770,6 +783,7 @@ pub fn Program(comptime Spec: type) type {
             const chain = a.create(Chain) catch return false;
             chain.shared = shared;
             chain.rejection = .{};
+            chain.evaluated = false;
             chain.arena = std.heap.ArenaAllocator.init(a);
             chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
                 a.destroy(chain);
@@ -786,6 +800,7 @@ pub fn Program(comptime Spec: type) type {
 
         fn deinitChain(_: ?*anyopaque, ctx: ?*anyopaque) callconv(.C) void {
             const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
+            if (chain.evaluated) noteEvaluatedChain();
             a.free(chain.vars);
             a.free(chain.duals);
             chain.arena.deinit();
@@ -812,6 +827,7 @@ pub fn Program(comptime Spec: type) type {
             };
             if (ctx.pos != dim) return std.math.nan(f64);
             ad.Rev.gradient(ctx.target, chain.vars, grad[0..dim]);
+            chain.evaluated = true;
             return ctx.target.val;
         }
 
