@@ -4,8 +4,9 @@
 //! user names kept (escaped and de-duplicated by `names`), and expression trees rebuilt from
 //! the flat instruction list. An instruction used exactly once, later in its own block, is
 //! inlined into its user when that keeps evaluation order (its operands must be the most
-//! recent pending expressions, in order — the shape post-order lowering produces); anything
-//! else is bound to a `const` with a descriptive name. Constants are re-emitted at each use.
+//! recent pending expressions, in order — the shape post-order lowering produces) and the tree
+//! stays within [`MAX_INLINED_DEPTH`] levels; anything else is bound to a `const` with a
+//! descriptive name. Constants are re-emitted at each use.
 //!
 //! Zig is strict, and the backend owns that strictness: `var` only for locals written after
 //! initialisation, `_ = x;` for locals and parameters never read, `_ = e;` for discarded
@@ -16,6 +17,10 @@
 //! ast-check`; a Zig error on it is a bug here, never the user's.
 
 pub mod names;
+
+/// Expressions nest at most this many inlined operands deep; a deeper operand is bound to a
+/// `const` first, so a long chain (`a + b + c + …`) does not indent every line further.
+const MAX_INLINED_DEPTH: usize = 32;
 
 use crate::ast::{BinOp, UnOp};
 use crate::cir::*;
@@ -468,6 +473,8 @@ struct FnEmitter<'m, 'a> {
     value_names: HashMap<ValueId, String>,
     /// Inlinable expressions not yet placed, in definition order.
     pending: Vec<(ValueId, Doc)>,
+    /// How deeply each pending expression nests inlined operands.
+    pending_depth: HashMap<ValueId, usize>,
     /// Where a thrown exception goes, innermost last (empty: out of the function).
     throw_targets: Vec<ThrowTarget>,
     /// Locals declared at the top of the function (initialised in more than one place).
@@ -504,6 +511,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             declared: vec![false; f.locals.len()],
             value_names: HashMap::new(),
             pending: Vec::new(),
+            pending_depth: HashMap::new(),
             throw_targets: Vec::new(),
             predeclared: Vec::new(),
         };
@@ -638,7 +646,12 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             self.flush_all(out);
         }
         let usage = self.usage[v.index()];
-        let deferred = !self.is_statement(&inst.kind) && usage.count == 1 && usage.block == Some(b) && !usage.deferred_use;
+        let depth = 1 + operands.iter().filter_map(|o| self.pending_depth.get(o)).max().unwrap_or(&0);
+        let deferred = !self.is_statement(&inst.kind)
+            && usage.count == 1
+            && usage.block == Some(b)
+            && !usage.deferred_use
+            && depth <= MAX_INLINED_DEPTH;
         if !deferred {
             self.flush_before(&operands, out);
         }
@@ -650,6 +663,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let expr = self.expr(v);
         if deferred {
             self.pending.push((v, expr));
+            self.pending_depth.insert(v, depth);
         } else if usage.count == 0 && is_pure(&inst.kind) {
         } else if usage.count == 0 {
             let prefix = if inst.ty == Ty::Void { "" } else { "_ = " };
@@ -685,6 +699,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 
     fn materialize(&mut self, values: Vec<(ValueId, Doc)>, out: &mut Vec<Doc>) {
         for (v, expr) in values {
+            self.pending_depth.remove(&v);
             let name = self.namer.fresh(&self.temp_hint(v));
             out.push(concat([text(format!("const {name} = ")), expr, text(";")]));
             self.value_names.insert(v, name);

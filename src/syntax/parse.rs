@@ -1045,6 +1045,14 @@ impl Parser {
             self.error(ParseError::OperatorArity { span, op: kind, expected, found: args.len() });
             return None;
         }
+        if matches!(op, BinOp::And | BinOp::Or) && args.len() > LONG_CHAIN {
+            return Some(balanced(op, args, span).kind);
+        }
+        if args.len() > MAX_NESTED_OPERANDS {
+            let expected = "at most 10000 operands (each one nests the sum or product one level deeper)";
+            self.error(ParseError::OperatorArity { span, op: kind, expected, found: args.len() });
+            return None;
+        }
         Some(fold_left(op, args, span))
     }
 
@@ -1275,6 +1283,26 @@ fn unary_op(kind: &str) -> Option<UnOp> {
 }
 
 /// `add [a, b, c]` means `(a + b) + c`.
+/// Operands of `and`/`or` beyond which the operation is grouped as a balanced tree.
+const LONG_CHAIN: usize = 64;
+
+/// Most operands of `add`/`mul`: they nest left to right (`(a + b) + c`, so overflow checks and
+/// float rounding follow the written order), and every later phase walks that depth recursively.
+pub const MAX_NESTED_OPERANDS: usize = 10_000;
+
+/// `a and b and …` as a balanced tree, so a long chain nests only logarithmically deep. Grouping
+/// changes neither the result nor which operands run, nor their order: `and` and `or` short-circuit
+/// associatively.
+fn balanced(op: BinOp, mut args: Vec<Expr>, span: Span) -> Expr {
+    if args.len() > 1 {
+        let right = args.split_off(args.len() / 2);
+        let (lhs, rhs) = (balanced(op, args, span), balanced(op, right, span));
+        return Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+    }
+    // One operand is itself; none would be the identity of `op`.
+    args.pop().unwrap_or(Expr { kind: ExprKind::Bool(op == BinOp::And), span })
+}
+
 fn fold_left(op: BinOp, args: Vec<Expr>, span: Span) -> ExprKind {
     let mut iter = args.into_iter();
     let (Some(first), Some(second)) = (iter.next(), iter.next()) else {
@@ -1476,6 +1504,53 @@ mod tests {
         let TypeExprKind::Array(inner) = t.kind else { panic!("array") };
         assert!(matches!(&inner.kind, TypeExprKind::TraitObject(name) if name.text == "Shape"));
         assert!(p.type_string("dyn [i64]", Span::default()).is_none());
+    }
+
+    /// The depth of nested binary operations in an expression.
+    fn depth(e: &Expr) -> usize {
+        match &e.kind {
+            ExprKind::Binary { lhs, rhs, .. } => 1 + depth(lhs).max(depth(rhs)),
+            _ => 0,
+        }
+    }
+
+    fn variadic(kind: &str, operands: usize) -> (Program, Vec<ParseError>) {
+        let operand = if kind == "add" { r#"{"literal": 1}"# } else { r#"{"literal": true}"# };
+        let args = vec![operand; operands].join(",");
+        read(&format!(r#"{{"program": {{"functions": {{"main": {{"body": [{{"return": {{"op": {{"kind": "{kind}", "args": [{args}]}}}}}}]}}}}}}}}"#))
+    }
+
+    fn returned(p: &Program) -> &Expr {
+        let StmtKind::Return(Some(e)) = &p.functions[0].body[0].kind else { panic!("a return") };
+        e
+    }
+
+    #[test]
+    fn a_long_and_is_a_balanced_tree_and_a_short_one_folds_left() {
+        let (p, errors) = variadic("and", 100_000);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(depth(returned(&p)), 17, "ceil(log2(100000))");
+        let (p, _) = variadic("or", LONG_CHAIN);
+        assert_eq!(depth(returned(&p)), LONG_CHAIN - 1);
+        let mut leaves = 0;
+        let mut pending = vec![returned(&variadic("and", 1000).0).clone()];
+        while let Some(e) = pending.pop() {
+            match e.kind {
+                ExprKind::Binary { op: BinOp::And, lhs, rhs } => pending.extend([*lhs, *rhs]),
+                ExprKind::Bool(true) => leaves += 1,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(leaves, 1000, "every operand is kept");
+    }
+
+    #[test]
+    fn a_sum_of_too_many_operands_is_refused() {
+        let (p, errors) = variadic("add", MAX_NESTED_OPERANDS);
+        assert!(errors.is_empty());
+        assert_eq!(depth(returned(&p)), MAX_NESTED_OPERANDS - 1);
+        let (_, errors) = variadic("add", MAX_NESTED_OPERANDS + 1);
+        assert!(matches!(&errors[..], [ParseError::OperatorArity { found, .. }] if *found == MAX_NESTED_OPERANDS + 1), "{errors:?}");
     }
 
     #[test]
