@@ -37,7 +37,8 @@ fn hostile(i: u64) -> (Vec<u8>, Option<Expect>) {
         0 => (ping.as_bytes()[..ping.len() - 3].to_vec(), None),
         1 => (format!("[{ping}]").into_bytes(), None),
         2 => (call(i, json!({"program": 42})).to_string().into_bytes(), Some(Expect::Error(-32602))),
-        3 => (json!({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": "check"}}).to_string().into_bytes(), Some(Expect::Error(-32602))),
+        3 if i.is_multiple_of(2) => (json!({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": "check"}}).to_string().into_bytes(), Some(Expect::Error(-32602))),
+        3 => (call(i, json!({"programm": BROKEN})).to_string().into_bytes(), Some(Expect::Error(-32602))),
         4 => (json!({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": {"name": format!("no_such_tool_{i}"), "arguments": {}}}).to_string().into_bytes(), Some(Expect::Error(-32602))),
         5 => (json!({"jsonrpc": "2.0", "id": i, "method": format!("tools/unknown_{i}")}).to_string().into_bytes(), Some(Expect::Error(-32601))),
         6 => {
@@ -118,6 +119,9 @@ fn a_thousand_hostile_requests_are_all_answered_and_the_server_stays_up() {
         }
     }
     assert!(!answered.contains_key(&999), "a client response is not answered");
+    // A misspelt argument is named, with the one meant.
+    let misspelt = answered[&3]["error"]["message"].as_str().expect("message");
+    assert!(misspelt.contains("\"programm\"") && misspelt.contains("did you mean \"program\"?"), "{misspelt}");
     // The deeply nested program is refused with a located diagnostic, not a crash.
     let nested = &answered[&11]["result"]["structuredContent"]["diagnostics"][0];
     assert_eq!(nested["code"], "E0006", "{nested}");

@@ -212,6 +212,7 @@ fn queue_call(shared: &Shared, id: &Id, era: Era, params: &Value, jobs: &Sender<
     let name = params.get("name").and_then(Value::as_str).ok_or_else(|| RpcError::invalid_params("tools/call needs a \"name\" string"))?;
     let tool = tools::find(name).ok_or_else(|| RpcError::invalid_params(format!("unknown tool: {name}")))?;
     let args = Args::new(params.get("arguments"))?;
+    args.check_names(&tool)?;
     let progress_token = params.get("_meta").and_then(|m| m.get("progressToken")).filter(|t| t.is_string() || t.is_number()).cloned();
     let cancelled = Arc::new(AtomicBool::new(false));
     shared.in_flight.lock().unwrap_or_else(|e| e.into_inner()).insert(id.to_string(), Arc::clone(&cancelled));

@@ -148,6 +148,20 @@ impl Args {
         }
     }
 
+    /// Refuses an argument the tool does not take (naming the closest one it does).
+    pub fn check_names(&self, tool: &Tool) -> Result<(), RpcError> {
+        let schema = (tool.input)();
+        let known: Vec<&str> = schema["properties"].as_object().map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+        match self.fields.keys().find(|k| !known.contains(&k.as_str())) {
+            None => Ok(()),
+            Some(unknown) => {
+                let hint = crate::diagnostic::did_you_mean(unknown, known.iter().copied()).map(|s| format!("; did you mean \"{s}\"?")).unwrap_or_default();
+                let takes = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+                Err(RpcError::invalid_params(format!("{} takes no argument \"{unknown}\"{hint} (it takes: {takes})", tool.name)))
+            }
+        }
+    }
+
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.fields.get(name).filter(|v| !v.is_null())
     }
