@@ -184,3 +184,25 @@ fn the_html_renders_in_headless_chromium() {
         assert!(bytes.len() > 20_000, "{name}: the screenshot looks empty ({} bytes)", bytes.len());
     }
 }
+
+/// The fenced block that follows `<!-- doc-example: WHICH -->` in `docs/cli.md`.
+fn cli_doc_example(which: &str, fence: &str) -> String {
+    let doc = read(&root().join("docs").join("cli.md"));
+    let marker = format!("<!-- doc-example: {which} -->\n");
+    let start = doc.find(&marker).unwrap_or_else(|| panic!("docs/cli.md has no doc {which} example")) + marker.len();
+    let body = doc[start..].split_once('\n').expect("a fence line").1;
+    let end = body.find(&format!("\n{fence}\n")).expect("the block closes") + 1;
+    body[..end].to_string()
+}
+
+#[test]
+fn the_example_in_the_cli_documentation_is_what_doc_writes() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let input = dir.path().join("model.sirs.json");
+    std::fs::write(&input, cli_doc_example("input", "```")).expect("written");
+    let site = dir.path().join("site");
+    let out = sev(&["doc", &input.display().to_string(), "-o", &site.display().to_string(), "--format", "md"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(read(&site.join("model.md")), cli_doc_example("output", "````"));
+    assert!(site.join("index.md").exists() && !site.join("model.html").exists());
+}
