@@ -155,17 +155,35 @@ fn chromium() -> PathBuf {
     PathBuf::from("chromium")
 }
 
-fn screenshot(page: &Path, png: &Path) {
+/// Runs headless Chromium on `url` with `action` (`--screenshot=…` or `--dump-dom`).
+fn headless(url: &str, action: &str) -> Output {
     let profile = tempfile::tempdir().expect("profile folder");
     let out = Command::new(chromium())
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"])
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", png.display()))
+        .arg(action)
         .arg("--window-size=1200,900")
-        .arg(format!("file://{}", page.display()))
+        .arg(url)
         .output()
         .expect("chromium runs");
     assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}
+
+fn screenshot(page: &Path, png: &Path) {
+    headless(&format!("file://{}", page.display()), &format!("--screenshot={}", png.display()));
+}
+
+#[test]
+fn the_search_box_finds_items_of_other_pages_in_chromium() {
+    let (dir, out) = doc_into(&case("folder"), "html");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let url = format!("file://{}?q=coin", dir.path().join("counter.html").display());
+    let dom = String::from_utf8_lossy(&headless(&url, "--dump-dom").stdout).into_owned();
+    let results = &dom[dom.find("<ul id=\"results\">").expect("a result list")..];
+    let results = &results[..results.find("</ul>").expect("closed")];
+    assert!(results.contains("href=\"nested.coin.html#model-main\""), "searching `coin` finds the coin model: {results}");
+    assert!(!results.contains("square"), "and nothing else: {results}");
 }
 
 #[test]
@@ -205,4 +223,16 @@ fn the_example_in_the_cli_documentation_is_what_doc_writes() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(read(&site.join("model.md")), cli_doc_example("output", "````"));
     assert!(site.join("index.md").exists() && !site.join("model.html").exists());
+}
+
+#[test]
+fn every_example_is_documented_and_every_link_resolves() {
+    let (dir, out) = doc_into(&root().join("examples"), "html");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let programs = sev::commands::sirs_files(&[root().join("examples")]).expect("examples readable").len();
+    let pages = std::fs::read_dir(dir.path()).expect("output").filter(|e| e.as_ref().is_ok_and(|e| e.file_name() != "index.html")).count();
+    assert_eq!(pages, programs, "one page per example");
+    assert!(check_site(dir.path()) > programs, "every example documents at least one item");
+    let eight = read(&dir.path().join("posteriordb.eight_schools_centered.html"));
+    assert!(eight.contains("~ normal(mu, tau), size J"), "the centred prior of theta is shown");
 }

@@ -77,11 +77,16 @@ fn signature(f: &Function, names: &dyn Resolve) -> Vec<Piece> {
         text::type_expr(&mut line, &p.ty, names);
     }
     line.text(")");
-    if let Some(ret) = &f.ret {
+    if let Some(ret) = f.ret.as_ref().filter(|r| !is_void(r)) {
         line.text(" -> ");
         text::type_expr(&mut line, ret, names);
     }
     line.finish()
+}
+
+/// `void` written out, which a signature leaves implicit like a missing `return`.
+fn is_void(ty: &crate::ast::TypeExpr) -> bool {
+    matches!(&ty.kind, crate::ast::TypeExprKind::Named { name, args } if name.text == "void" && args.is_empty())
 }
 
 // ----- Models ---------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 //! The HTML form: a page per program and `index.html`, each self-contained — inline CSS, a
 //! sidebar with the page's items and a search box, and the search index of the whole site as a
-//! JSON array inside the page (no external assets, no network).
+//! JSON array inside the page (no external assets, no network). A `?q=WORDS` in the address
+//! fills the search box, so a link can open a search.
 
 use super::{Item, Kind, Page, Piece, Site, summary};
 use std::fmt::Write;
@@ -26,7 +27,7 @@ section.item h3{margin:0 0 6px;font-size:17px}
 pre.sig{background:#f2f4f7;border-radius:4px;padding:8px 10px;margin:6px 0;white-space:pre-wrap;font:14px/1.4 ui-monospace,monospace}
 pre.sig a,td a{color:#1f5fa8}
 table{border-collapse:collapse;margin:4px 0 8px}
-td{padding:2px 12px 2px 0;vertical-align:top}
+td{padding:2px 12px 2px 0;vertical-align:baseline}
 td code,td.sig{font:13.5px ui-monospace,monospace}
 h4{margin:10px 0 2px;font-size:14px;color:#3a4654}
 p.doc{margin:6px 0}
@@ -47,6 +48,8 @@ const SCRIPT: &str = "
         li.appendChild(a); li.appendChild(s); list.appendChild(li);
       });
   });
+  var preset = new URLSearchParams(location.search).get('q');
+  if (preset) { input.value = preset; input.dispatchEvent(new Event('input')); }
 })();
 ";
 
