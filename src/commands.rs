@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod check;
+pub mod doc;
 pub mod fmt;
 pub mod interrupts;
 pub mod lint;

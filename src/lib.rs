@@ -15,6 +15,7 @@ pub mod check;
 pub mod cir;
 pub mod decision;
 pub mod diagnostic;
+pub mod doc;
 pub mod driver;
 pub mod fmt;
 pub mod graph;

@@ -307,8 +307,9 @@ impl Parser {
             None => Vec::new(),
         };
         let type_params = obj.get("type_params").map(|t| self.type_params(t)).unwrap_or_default();
-        self.finish(obj, &["name", "methods", "type_params"]);
-        Some(TraitDecl { name, type_params, methods, span: json.span })
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["name", "methods", "type_params", "doc"]);
+        Some(TraitDecl { name, type_params, methods, doc, span: json.span })
     }
 
     fn trait_method(&mut self, name: Name, json: &Json) -> Option<TraitMethod> {
@@ -318,8 +319,9 @@ impl Parser {
             None => Vec::new(),
         };
         let ret = obj.get("return").and_then(|r| self.type_expr(r));
-        self.finish(obj, &["args", "return"]);
-        Some(TraitMethod { name, params, ret, span: json.span })
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["args", "return", "doc"]);
+        Some(TraitMethod { name, params, ret, doc, span: json.span })
     }
 
     fn impl_decl(&mut self, json: &Json) -> Option<ImplDecl> {
@@ -331,8 +333,9 @@ impl Parser {
             None => Vec::new(),
         };
         let type_args = obj.get("type_args").map(|t| self.list(t, "`type_args`", Self::type_expr)).unwrap_or_default();
-        self.finish(obj, &["trait_name", "target_type", "methods", "type_args"]);
-        Some(ImplDecl { trait_name: trait_name?, type_args, target: target?, methods, span: json.span })
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["trait_name", "target_type", "methods", "type_args", "doc"]);
+        Some(ImplDecl { trait_name: trait_name?, type_args, target: target?, methods, doc, span: json.span })
     }
 
     fn extern_fn(&mut self, name: Name, json: &Json) -> Option<ExternFn> {
@@ -357,34 +360,35 @@ impl Parser {
         }
         if key == "alias" {
             let ty = self.type_expr(body)?;
-            return Some(TypeDecl { name, params: Vec::new(), kind: TypeDeclKind::Alias(ty), span: json.span });
+            return Some(TypeDecl { name, params: Vec::new(), kind: TypeDeclKind::Alias(ty), doc: None, span: json.span });
         }
         let mut obj = self.obj(body, context)?;
         self.inner_name(&mut obj, &name);
         let params = obj.get("type_params").map(|t| self.type_params(t)).unwrap_or_default();
+        let doc = self.doc(&mut obj);
         let kind = match key {
             "enum" => {
                 let variants = self.required(&mut obj, "variants").map(|v| self.variants(v)).unwrap_or_default();
-                self.finish(obj, &["name", "variants", "type_params"]);
+                self.finish(obj, &["name", "variants", "type_params", "doc"]);
                 TypeDeclKind::Enum { variants }
             }
             "discriminated_union" => {
                 let variants = self.required(&mut obj, "variants").map(|v| self.union_variants(v)).unwrap_or_default();
-                self.finish(obj, &["name", "variants", "type_params"]);
+                self.finish(obj, &["name", "variants", "type_params", "doc"]);
                 TypeDeclKind::Enum { variants }
             }
             "error" => {
                 let message = obj.get("message_type").and_then(|t| self.type_expr(t));
-                self.finish(obj, &["name", "message_type"]);
+                self.finish(obj, &["name", "message_type", "doc"]);
                 TypeDeclKind::Error { message }
             }
             _ => {
                 let fields = self.required(&mut obj, "fields").map(|f| self.field_decls(f)).unwrap_or_default();
-                self.finish(obj, &["name", "fields", "type_params"]);
+                self.finish(obj, &["name", "fields", "type_params", "doc"]);
                 TypeDeclKind::Record { fields }
             }
         };
-        Some(TypeDecl { name, params, kind, span: json.span })
+        Some(TypeDecl { name, params, kind, doc, span: json.span })
     }
 
     fn generic_def(&mut self, name: Name, body: &Json, span: Span) -> Option<TypeDecl> {
@@ -392,11 +396,18 @@ impl Parser {
         self.inner_name(&mut obj, &name);
         let params = self.required(&mut obj, "params").map(|p| self.type_params(p)).unwrap_or_default();
         let definition = self.required(&mut obj, "definition");
-        self.finish(obj, &["name", "params", "definition"]);
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["name", "params", "definition", "doc"]);
         let mut decl = self.type_decl(name, definition?)?;
         decl.params = params;
+        decl.doc = doc.or(decl.doc);
         decl.span = span;
         Some(decl)
+    }
+
+    /// The optional `doc` string of a declaration.
+    fn doc(&mut self, obj: &mut Obj<'_>) -> Option<String> {
+        obj.get("doc").and_then(|d| self.string(d, "`doc`"))
     }
 
     fn inner_name(&mut self, obj: &mut Obj<'_>, key: &Name) {
@@ -1137,14 +1148,14 @@ impl Parser {
         let support = self.required(&mut obj, "support").and_then(|s| self.support_decl(s));
         let log_density = self.required_name(&mut obj, "log_density", "log-density function");
         let sampler = obj.get("sampler").and_then(|s| self.name(s, "sampler function"));
-        obj.get("doc").and_then(|d| self.string(d, "`doc`"));
+        let doc = self.doc(&mut obj);
         self.finish(obj, &["params", "support", "log_density", "sampler", "doc"]);
         for (i, p) in params.iter().enumerate() {
             if let Some(first) = params[..i].iter().find(|q| q.name.text == p.name.text) {
                 self.error(ParseError::Duplicate { what: "parameter", name: p.name.text.clone(), first: first.name.span, second: p.name.span });
             }
         }
-        Some(DistDecl { name, params, support, log_density, sampler, span: json.span })
+        Some(DistDecl { name, params, support, log_density, sampler, doc, span: json.span })
     }
 
     fn dist_param_decl(&mut self, json: &Json) -> Option<DistParamDecl> {
