@@ -72,6 +72,10 @@ pub enum Command {
         /// CIR optimisation level: -O0 (none), -O1 (folding, dead code), -O2 (all passes).
         #[arg(short = 'O', value_name = "LEVEL", default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=2))]
         opt_level: u8,
+        /// Run the program's CIR with the interpreter instead of building it with Zig (same
+        /// output, faults and exit status; constructs it does not run yet are refused, status 3).
+        #[arg(long, conflicts_with = "release")]
+        interp: bool,
         #[arg(last = true)]
         args: Vec<String>,
     },
@@ -128,7 +132,10 @@ pub fn run(command: Command) -> ExitCode {
             };
             commands::build::run(&file, output.as_deref(), release, emit, format, passes)
         }
-        Command::Run { file, release, format, sampling, opt_level, args } => {
+        Command::Run { file, interp: true, format, sampling, opt_level, args, .. } => {
+            commands::run::run_interpreted(&file, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
+        }
+        Command::Run { file, release, format, sampling, opt_level, args, interp: false } => {
             commands::run::run(&file, release, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
         }
         Command::Check { file, format } => commands::check::run(&file, format),

@@ -19,6 +19,7 @@ pub mod doc;
 pub mod driver;
 pub mod fmt;
 pub mod graph;
+pub mod interp;
 pub mod lint;
 pub mod mcp;
 pub mod opt;

@@ -4,6 +4,8 @@
 //! `sev-out/<model>/` unless `--output` says otherwise.
 //! SIGINT, SIGTERM and SIGHUP are forwarded
 //! to the program, and `sev run` then exits with 128 + the signal, its temporary files removed.
+//! `sev run --interp FILE` runs the CIR with the interpreter (`crate::interp`) instead, no Zig
+//! needed.
 
 use super::interrupts::{Interrupts, RunError, signal_status};
 use crate::cli::{Format, Sampling};
@@ -72,4 +74,51 @@ fn exit_status(status: std::process::ExitStatus) -> u8 {
         }
     }
     1
+}
+
+/// `sev run --interp`: compiles to CIR (at the given level) and runs it with the interpreter,
+/// writing what the program wrote and exiting with its status.
+pub fn run_interpreted(file: &Path, format: Format, sampling: &Sampling, level: crate::opt::Level, args: &[String]) -> ExitCode {
+    if sampling.given() {
+        eprintln!("error: the interpreter does not run model programs yet, so sampling options do not apply; run without --interp");
+        return ExitCode::from(2);
+    }
+    let compilation = match super::compile_file_at(file, Options { emit_zig: false }, format, level) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let Some(program) = compilation.cir else {
+        eprintln!("error: internal: the program compiled without CIR");
+        return ExitCode::from(super::EXIT_INTERNAL);
+    };
+    let args = args.to_vec();
+    // Deep recursion in the program is deep recursion in the interpreter: give it room.
+    let worker = std::thread::Builder::new().stack_size(INTERPRETER_STACK).spawn(move || crate::interp::run(&program, &args));
+    let outcome = match worker.map(|w| w.join()) {
+        Ok(Ok(outcome)) => outcome,
+        _ => {
+            eprintln!("error: internal: the interpreter stopped unexpectedly");
+            return ExitCode::from(super::EXIT_INTERNAL);
+        }
+    };
+    if let Err(status) = write_bytes(&mut std::io::stdout().lock(), &outcome.stdout) {
+        return ExitCode::from(status);
+    }
+    // Nothing more can be reported when stderr itself cannot be written.
+    let _ = write_bytes(&mut std::io::stderr().lock(), &outcome.stderr);
+    ExitCode::from(outcome.status)
+}
+
+/// The interpreter thread's stack: enough for `interp`'s call-depth limit.
+const INTERPRETER_STACK: usize = 1 << 30;
+
+fn write_bytes(out: &mut impl std::io::Write, bytes: &[u8]) -> Result<(), u8> {
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(super::EXIT_BROKEN_PIPE),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            Err(super::EXIT_ENVIRONMENT)
+        }
+    }
 }

@@ -1,0 +1,81 @@
+//! The CIR interpreter: runs a checked program's CIR directly, without Zig, with the compiled
+//! program's semantics — what it prints, its runtime faults (message, SIRS location, exit
+//! status 101) and uncaught exceptions. It is the engine of `sev run --interp` and the base of
+//! the REPL, the debugger and interpreted tests.
+//!
+//! `value` holds run-time values and their text forms, `arith` the checked arithmetic,
+//! `eval` the execution of functions and blocks, `builtins` the built-ins it knows, `fault`
+//! the ways a run stops early. Whatever it does not run yet (models, tasks, maps and sets,
+//! trait objects, foreign functions, most of the library) stops the run with a refusal that
+//! names the construct and its location (exit status 3), never a guess.
+//!
+//! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the
+//! compiled program's (`tests/interp.rs` checks generated programs and the examples).
+
+mod arith;
+mod builtins;
+mod eval;
+mod fault;
+mod value;
+
+pub use fault::{FAULT_STATUS, Loc, Stop, UNSUPPORTED_STATUS};
+pub use value::{Value, format_float};
+
+use crate::cir::Program;
+use eval::{Machine, Returned};
+
+/// What a run produced, as the compiled program would have.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub status: u8,
+    /// Set when the run stopped at a construct the interpreter does not run yet.
+    pub unsupported: Option<String>,
+}
+
+/// Runs the program's entry function with the command-line arguments `args`.
+pub fn run(program: &Program, args: &[String]) -> Outcome {
+    let mut machine = Machine::new(program, args.to_vec());
+    let result = start(&mut machine);
+    let file = program.source_name.as_str();
+    let (status, unsupported) = match result {
+        Ok(Ok(())) => (0, None),
+        Ok(Err((kind, message, loc))) => {
+            let text = if message.is_empty() { format!("uncaught exception {kind}") } else { format!("uncaught exception {kind}: {message}") };
+            machine.stderr.extend_from_slice(Stop::fault(text, &loc).report(file).as_bytes());
+            (FAULT_STATUS, None)
+        }
+        Err(stop) => {
+            machine.stderr.extend_from_slice(stop.report(file).as_bytes());
+            let unsupported = match &stop {
+                Stop::Unsupported { construct, .. } => Some(construct.clone()),
+                Stop::Fault { .. } => None,
+            };
+            (stop.status(), unsupported)
+        }
+    };
+    Outcome { stdout: machine.stdout, stderr: machine.stderr, status, unsupported }
+}
+
+type Uncaught = (String, String, Loc);
+
+fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
+    let program = machine.program;
+    let no_place = Loc { func: "main".into(), line: 1, col: 1 };
+    if program.model.is_some() {
+        return Err(Stop::unsupported("model programs (sampling)", &no_place));
+    }
+    let Some(entry) = program.entry else { return Err(Stop::unsupported("a program without an entry function", &no_place)) };
+    let f = program.func(entry);
+    if !f.params.is_empty() {
+        return Err(Stop::unsupported("an entry function with parameters", &Loc::of_function(program, f)));
+    }
+    match machine.call(entry, Vec::new())? {
+        Returned::Value(_) => Ok(Ok(())),
+        Returned::Throw(thrown) => {
+            let (kind, message) = machine.describe_uncaught(&thrown);
+            Ok(Err((kind, message, thrown.loc)))
+        }
+    }
+}

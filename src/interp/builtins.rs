@@ -1,0 +1,235 @@
+//! The built-ins the interpreter runs, under their SIRS names, with the runtime's semantics
+//! (`runtime/builtins.zig`, `str.zig`, `list.zig`, `math.zig`): printing, conversion to text,
+//! strings, lists and the scalar math functions. Any other built-in is refused by name.
+
+use super::eval::Machine;
+use super::fault::{Loc, Stop};
+use super::value::{Value, format_float, quoted};
+use crate::cir::{Ty, TypeKind};
+use crate::types::FloatTy;
+use std::rc::Rc;
+
+/// Runs built-in `name` on borrowed arguments of the given types; the result has type `ret`.
+pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty, loc: &Loc) -> Result<Value, Stop> {
+    if let Some(v) = math(name, args, ret) {
+        return Ok(v);
+    }
+    if let Some(v) = strings(name, args, loc)? {
+        return Ok(v);
+    }
+    if let Some(v) = lists(name, args, loc)? {
+        return Ok(v);
+    }
+    match (name, args) {
+        ("print", [x]) => {
+            let line = to_text(x, types[0], false);
+            m.stdout.extend_from_slice(line.as_bytes());
+            m.stdout.push(b'\n');
+            Ok(Value::Void)
+        }
+        ("std_print_bool", [Value::Bool(b)]) => {
+            m.stdout.extend_from_slice(if *b { b"true\n" } else { b"false\n" });
+            Ok(Value::Void)
+        }
+        ("to_string", [x]) => {
+            if !printable(m, types[0]) {
+                return Err(Stop::unsupported(format!("`to_string` of a {}", m.program.display(types[0])), loc));
+            }
+            Ok(Value::str(&to_text(x, types[0], false)))
+        }
+        ("debug_variable", [Value::Str(name), Value::Str(value)]) => {
+            m.stderr.extend_from_slice(format!("{name} = {value}\n").as_bytes());
+            Ok(Value::Void)
+        }
+        ("std_args", []) => Ok(Value::List(Rc::new(m.args.iter().map(|a| Value::str(a)).collect()))),
+        ("range_continues", [Value::Int(i), Value::Int(end), Value::Int(step), Value::Bool(inclusive)]) => {
+            if *step == 0 {
+                return Err(Stop::fault("range step must not be zero", loc));
+            }
+            Ok(Value::Bool(match (*step > 0, *inclusive) {
+                (true, true) => i <= end,
+                (true, false) => i < end,
+                (false, true) => i >= end,
+                (false, false) => i > end,
+            }))
+        }
+        _ => Err(Stop::unsupported(format!("the built-in `{name}`"), loc)),
+    }
+}
+
+/// Runs a built-in that changes the local `target` (`push`, `pop`).
+pub fn call_mut(name: &str, target: &mut Value, args: &[Value], loc: &Loc) -> Result<Value, Stop> {
+    match (name, target, args) {
+        ("push", Value::List(items), [x]) => {
+            Rc::make_mut(items).push(x.clone());
+            Ok(Value::Void)
+        }
+        ("pop", Value::List(items), []) => Rc::make_mut(items).pop().ok_or_else(|| Stop::fault("pop from an empty list", loc)),
+        _ => Err(Stop::unsupported(format!("the built-in `{name}`"), loc)),
+    }
+}
+
+/// Whether `to_text` renders a value of this type as the runtime's `writeValue` does: numbers,
+/// bools, strings, and lists and tuples of those (records and enums are named by their Zig
+/// types, which the interpreter does not reproduce yet).
+fn printable(m: &Machine, ty: &Ty) -> bool {
+    match ty {
+        Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str | Ty::Void => true,
+        Ty::Array(t) => printable(m, t),
+        Ty::Tuple(items) => items.iter().all(|t| printable(m, t)),
+        Ty::Adt(id, _) => matches!(&m.program.types[id.0 as usize].kind, TypeKind::Tuple { items } if items.iter().all(|t| printable(m, t))),
+        _ => false,
+    }
+}
+
+/// A value as text, like `fmt.writeValueNested`: strings raw at the top level, quoted inside
+/// containers.
+pub fn to_text(x: &Value, ty: &Ty, nested: bool) -> String {
+    match (x, ty) {
+        (Value::Int(i), _) => i.to_string(),
+        (Value::Float(f), Ty::Float(w)) => format_float(*f, *w),
+        (Value::Float(f), _) => format_float(*f, FloatTy::F64),
+        (Value::Bool(b), _) => b.to_string(),
+        (Value::Str(s), _) if nested => quoted(s),
+        (Value::Str(s), _) => s.to_string(),
+        (Value::Void, _) => "()".into(),
+        (Value::List(items), Ty::Array(t)) => format!("[{}]", items.iter().map(|x| to_text(x, t, true)).collect::<Vec<_>>().join(", ")),
+        (Value::Fields(items), Ty::Tuple(types)) => {
+            format!("({})", items.iter().zip(types).map(|(x, t)| to_text(x, t, true)).collect::<Vec<_>>().join(", "))
+        }
+        _ => "?".into(),
+    }
+}
+
+fn float_arg(args: &[Value], i: usize) -> f64 {
+    match args.get(i) {
+        Some(Value::Float(f)) => *f,
+        Some(Value::Int(i)) => *i as f64,
+        _ => f64::NAN,
+    }
+}
+
+/// The scalar math built-ins (`math_*`, and the helpers of `runtime/builtins.zig`).
+fn math(name: &str, args: &[Value], ret: &Ty) -> Option<Value> {
+    let x = float_arg(args, 0);
+    let y = float_arg(args, 1);
+    let z = float_arg(args, 2);
+    let r = match name {
+        "math_abs" => match (args.first(), ret) {
+            (Some(Value::Int(_)), _) => return None,
+            _ => x.abs(),
+        },
+        "math_sqrt" => x.sqrt(),
+        "math_exp" => x.exp(),
+        "math_log" => x.ln(),
+        "math_log10" => x.log10(),
+        "math_log2" => x.log2(),
+        "math_sin" => x.sin(),
+        "math_cos" => x.cos(),
+        "math_tan" => x.tan(),
+        "math_floor" => x.floor(),
+        "math_ceil" => x.ceil(),
+        "math_trunc" => x.trunc(),
+        "math_pi" => std::f64::consts::PI,
+        "math_e" => std::f64::consts::E,
+        "math_inf" => f64::INFINITY,
+        "math_nan" => f64::NAN,
+        "math_is_nan" => return Some(Value::Bool(x.is_nan())),
+        "math_is_finite" => return Some(Value::Bool(x.is_finite())),
+        "math_is_infinite" => return Some(Value::Bool(x.is_infinite())),
+        "math_pow" => x.powf(y),
+        "math_hypot" => x.hypot(y),
+        "math_copysign" => x.copysign(y),
+        "math_lerp" => x + (y - x) * z,
+        "square" => x * x,
+        _ => return None,
+    };
+    Some(Value::Float(r))
+}
+
+fn text_arg(args: &[Value], i: usize) -> &str {
+    match args.get(i) {
+        Some(Value::Str(s)) => s,
+        _ => "",
+    }
+}
+
+fn int_arg(args: &[Value], i: usize) -> i128 {
+    match args.get(i) {
+        Some(Value::Int(i)) => *i,
+        _ => 0,
+    }
+}
+
+/// The string built-ins (`str_*`); strings are bytes, as in the runtime.
+fn strings(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop> {
+    let s = text_arg(args, 0);
+    let t = text_arg(args, 1);
+    let bytes_index = |i: Option<usize>| Value::Int(i.map_or(-1, |i| i as i128));
+    Ok(Some(match name {
+        "str_length" => Value::Int(s.len() as i128),
+        "str_concat" => Value::str(&format!("{s}{t}")),
+        "str_contains" => Value::Bool(s.contains(t)),
+        "str_starts_with" => Value::Bool(s.starts_with(t)),
+        "str_ends_with" => Value::Bool(s.ends_with(t)),
+        "str_equals" => Value::Bool(s == t),
+        "str_index_of" => bytes_index(s.find(t)),
+        "str_to_upper" => Value::str(&s.to_ascii_uppercase()),
+        "str_to_lower" => Value::str(&s.to_ascii_lowercase()),
+        "str_trim" => Value::str(s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}'))),
+        "str_replace" if !t.is_empty() => Value::str(&s.replace(t, text_arg(args, 2))),
+        "str_repeat" => Value::str(&s.repeat(usize::try_from(int_arg(args, 1)).unwrap_or(0))),
+        "str_substring" => substring(s, int_arg(args, 1), int_arg(args, 2), loc)?,
+        "str_byte_at" => {
+            let i = int_arg(args, 1);
+            let at = usize::try_from(i).ok().filter(|i| *i < s.len()).ok_or_else(|| Stop::fault(format!("index out of bounds: index {i}, length {}", s.len()), loc))?;
+            Value::Int(i128::from(s.as_bytes()[at]))
+        }
+        "str_join" => match args.first() {
+            Some(Value::List(parts)) => Value::str(&parts.iter().map(|p| text_arg(std::slice::from_ref(p), 0)).collect::<Vec<_>>().join(t)),
+            _ => return Ok(None),
+        },
+        "str_split" if !t.is_empty() => Value::List(Rc::new(s.split(t).map(Value::str).collect())),
+        _ => return Ok(None),
+    }))
+}
+
+fn substring(s: &str, start: i128, end: i128, loc: &Loc) -> Result<Value, Stop> {
+    if start < 0 || end < start || end > s.len() as i128 {
+        return Err(Stop::fault(format!("substring out of range: start {start}, end {end}, length {}", s.len()), loc));
+    }
+    let (a, b) = (start as usize, end as usize);
+    match s.get(a..b) {
+        Some(part) => Ok(Value::str(part)),
+        None => Err(Stop::unsupported("a substring that splits a UTF-8 character", loc)),
+    }
+}
+
+/// The list built-ins that read their arguments (`len`, `array_*`).
+fn lists(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop> {
+    let Some(Value::List(items)) = args.first() else {
+        return Ok(match (name, args) {
+            ("len", [Value::Str(s)]) => Some(Value::Int(s.len() as i128)),
+            ("array_fill", [Value::Int(n), x]) => {
+                let count = usize::try_from(*n).map_err(|_| Stop::fault(format!("array_fill: the length must not be negative, got {n}"), loc))?;
+                Some(Value::List(Rc::new(vec![x.clone(); count])))
+            }
+            _ => None,
+        });
+    };
+    Ok(Some(match (name, &args[1..]) {
+        ("len", []) => Value::Int(items.len() as i128),
+        ("array_contains", [x]) => Value::Bool(items.contains(x)),
+        ("array_index_of", [x]) => Value::Int(items.iter().position(|y| y == x).map_or(-1, |i| i as i128)),
+        ("array_reverse", []) => Value::List(Rc::new(items.iter().rev().cloned().collect())),
+        ("array_concat", [Value::List(more)]) => Value::List(Rc::new(items.iter().chain(more.iter()).cloned().collect())),
+        ("array_slice", [Value::Int(lo), Value::Int(hi)]) => {
+            if *lo < 0 || hi < lo || *hi > items.len() as i128 {
+                return Err(Stop::fault(format!("slice out of bounds: {lo}..{hi} of length {}", items.len()), loc));
+            }
+            Value::List(Rc::new(items[*lo as usize..*hi as usize].to_vec()))
+        }
+        ("array_sum", []) => Value::Float(items.iter().fold(0.0, |total, x| total + float_arg(std::slice::from_ref(x), 0))),
+        _ => return Ok(None),
+    }))
+}

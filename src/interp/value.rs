@@ -1,0 +1,149 @@
+//! Run-time values of the interpreter and their text forms. Heap values (strings, lists,
+//! records, tuples, payloads) sit behind `Rc` and are copied on write, which gives SIRS's value
+//! semantics without the compiled code's reference counting. Integers of every width are held
+//! as `i128` (the instruction's type says the width); an `f32` is held as the `f64` of the same
+//! value. Floats print like the Zig runtime (`runtime/fmt.zig`): Python's `repr` layout of the
+//! shortest digits that read back to the same value.
+
+use crate::types::FloatTy;
+use std::rc::Rc;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    Str(Rc<str>),
+    Void,
+    List(Rc<Vec<Value>>),
+    /// The fields of a record or the items of a tuple, in declaration order.
+    Fields(Rc<Vec<Value>>),
+    /// An enum value: the variant's index and its payload.
+    Variant(usize, Option<Rc<Value>>),
+}
+
+impl Value {
+    pub fn str(s: &str) -> Value {
+        Value::Str(Rc::from(s))
+    }
+}
+
+/// Formats a float of the given width the way `runtime/fmt.zig` does.
+pub fn format_float(x: f64, width: FloatTy) -> String {
+    if x.is_nan() {
+        return "nan".into();
+    }
+    if x.is_infinite() {
+        return if x < 0.0 { "-inf".into() } else { "inf".into() };
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, for f32 as f32.
+    let sci = match width {
+        FloatTy::F32 => format!("{:e}", x as f32),
+        FloatTy::F64 => format!("{x:e}"),
+    };
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let negative = mantissa.starts_with('-');
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    layout(negative, &digits, exp)
+}
+
+/// Python's `repr` layout of `d1.d2d3… × 10^exp`: exponent form when `exp < -4` or `exp >= 16`.
+fn layout(negative: bool, digits: &str, exp: i32) -> String {
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    let n = digits.len() as i32;
+    if !(-4..16).contains(&exp) {
+        out.push_str(&digits[..1]);
+        if digits.len() > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push_str(&format!("e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
+    } else if exp < 0 {
+        out.push_str("0.");
+        out.push_str(&"0".repeat((-exp - 1) as usize));
+        out.push_str(digits);
+    } else if exp + 1 >= n {
+        out.push_str(digits);
+        out.push_str(&"0".repeat((exp + 1 - n) as usize));
+        out.push_str(".0");
+    } else {
+        let point = (exp + 1) as usize;
+        out.push_str(&digits[..point]);
+        out.push('.');
+        out.push_str(&digits[point..]);
+    }
+    out
+}
+
+/// A string in double quotes with JSON escapes (`fmt.writeQuoted`).
+pub fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_format_like_the_zig_runtime() {
+        // The cases of `runtime/fmt.zig`'s own test (Python 3.11 `repr`).
+        let cases: [(f64, &str); 22] = [
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (55.0, "55.0"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (1e16, "1e+16"),
+            (1e-5, "1e-05"),
+            (1e-4, "0.0001"),
+            (1.5e300, "1.5e+300"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (2.5e-7, "2.5e-07"),
+            (100.0 / 7.0, "14.285714285714286"),
+            (-1e22, "-1e+22"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (1e15, "1000000000000000.0"),
+            (9223372036854775808.0, "9.223372036854776e+18"),
+            (-123.456, "-123.456"),
+            (0.00012345, "0.00012345"),
+            (f64::NAN, "nan"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(format_float(x, FloatTy::F64), want, "{x:?}");
+        }
+    }
+
+    #[test]
+    fn f32_uses_its_own_shortest_digits() {
+        let third = (1.0f32 / 3.0f32) as f64;
+        assert_eq!(format_float(third, FloatTy::F32), "0.33333334");
+        assert_eq!(format_float(0.1f32 as f64, FloatTy::F32), "0.1");
+        assert_eq!(format_float(3.4028235e38f32 as f64, FloatTy::F32), "3.4028235e+38");
+        assert_eq!(format_float(1e-45f32 as f64, FloatTy::F32), "1e-45");
+    }
+
+    #[test]
+    fn quoting_escapes_like_json() {
+        assert_eq!(quoted("a\"\\\n\u{1}é"), "\"a\\\"\\\\\\n\\u0001é\"");
+    }
+}
