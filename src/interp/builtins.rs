@@ -4,14 +4,14 @@
 
 use super::eval::Machine;
 use super::fault::{Loc, Stop};
-use super::value::{Value, format_float, quoted};
+use super::value::{Value, format_float, order, quoted};
 use crate::cir::{Ty, TypeKind};
 use crate::types::FloatTy;
 use std::rc::Rc;
 
 /// Runs built-in `name` on borrowed arguments of the given types; the result has type `ret`.
-pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty, loc: &Loc) -> Result<Value, Stop> {
-    if let Some(v) = math(name, args, ret) {
+pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], loc: &Loc) -> Result<Value, Stop> {
+    if let Some(v) = math(name, args) {
         return Ok(v);
     }
     if let Some(v) = strings(name, args, loc)? {
@@ -21,7 +21,7 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
         return Ok(v);
     }
     match (name, args) {
-        ("print", [x]) => {
+        ("print" | "std_print" | "std_print_int" | "std_print_float", [x]) => {
             let line = to_text(x, types[0], false);
             m.stdout.extend_from_slice(line.as_bytes());
             m.stdout.push(b'\n');
@@ -36,6 +36,10 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
                 return Err(Stop::unsupported(format!("`to_string` of a {}", m.program.display(types[0])), loc));
             }
             Ok(Value::str(&to_text(x, types[0], false)))
+        }
+        ("debug_trace", [Value::Str(message), Value::Int(x)]) => {
+            m.stderr.extend_from_slice(format!("{message}: {x}\n").as_bytes());
+            Ok(Value::Void)
         }
         ("debug_variable", [Value::Str(name), Value::Str(value)]) => {
             m.stderr.extend_from_slice(format!("{name} = {value}\n").as_bytes());
@@ -109,27 +113,30 @@ fn float_arg(args: &[Value], i: usize) -> f64 {
     }
 }
 
-/// The scalar math built-ins (`math_*`, and the helpers of `runtime/builtins.zig`).
-fn math(name: &str, args: &[Value], ret: &Ty) -> Option<Value> {
+/// The `math_*` built-ins whose result IEEE 754 defines exactly, so that the host computes
+/// the same double as `runtime/math.zig`. The transcendental functions there are correctly
+/// rounded by their own implementation; the host's libm is not guaranteed to be, so those are
+/// refused rather than risk a different last digit.
+fn math(name: &str, args: &[Value]) -> Option<Value> {
     let x = float_arg(args, 0);
     let y = float_arg(args, 1);
     let z = float_arg(args, 2);
     let r = match name {
-        "math_abs" => match (args.first(), ret) {
-            (Some(Value::Int(_)), _) => return None,
-            _ => x.abs(),
-        },
+        "math_abs" => x.abs(),
         "math_sqrt" => x.sqrt(),
-        "math_exp" => x.exp(),
-        "math_log" => x.ln(),
-        "math_log10" => x.log10(),
-        "math_log2" => x.log2(),
-        "math_sin" => x.sin(),
-        "math_cos" => x.cos(),
-        "math_tan" => x.tan(),
         "math_floor" => x.floor(),
         "math_ceil" => x.ceil(),
         "math_trunc" => x.trunc(),
+        "math_round" => x.round(),
+        "math_sign" if x > 0.0 => 1.0,
+        "math_sign" if x < 0.0 => -1.0,
+        "math_sign" => x,
+        "math_fmod" => x % y,
+        "math_min" => min_max(x, y, true),
+        "math_max" => min_max(x, y, false),
+        "math_clamp" => min_max(min_max(x, y, false), z, true),
+        "math_copysign" => x.copysign(y),
+        "math_lerp" => x + (y - x) * z,
         "math_pi" => std::f64::consts::PI,
         "math_e" => std::f64::consts::E,
         "math_inf" => f64::INFINITY,
@@ -137,14 +144,21 @@ fn math(name: &str, args: &[Value], ret: &Ty) -> Option<Value> {
         "math_is_nan" => return Some(Value::Bool(x.is_nan())),
         "math_is_finite" => return Some(Value::Bool(x.is_finite())),
         "math_is_infinite" => return Some(Value::Bool(x.is_infinite())),
-        "math_pow" => x.powf(y),
-        "math_hypot" => x.hypot(y),
-        "math_copysign" => x.copysign(y),
-        "math_lerp" => x + (y - x) * z,
         "square" => x * x,
         _ => return None,
     };
     Some(Value::Float(r))
+}
+
+/// `math.min`/`math.max`: NaN if either is NaN; of two equal zeros, min takes -0.0, max +0.0.
+fn min_max(x: f64, y: f64, min: bool) -> f64 {
+    if x.is_nan() || y.is_nan() {
+        return f64::NAN;
+    }
+    if x == y {
+        return if x.is_sign_negative() == min { x } else { y };
+    }
+    if (x < y) == min { x } else { y }
 }
 
 fn text_arg(args: &[Value], i: usize) -> &str {
@@ -177,7 +191,8 @@ fn strings(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop>
         "str_to_upper" => Value::str(&s.to_ascii_uppercase()),
         "str_to_lower" => Value::str(&s.to_ascii_lowercase()),
         "str_trim" => Value::str(s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}'))),
-        "str_replace" if !t.is_empty() => Value::str(&s.replace(t, text_arg(args, 2))),
+        "str_replace" if t.is_empty() => Value::str(s),
+        "str_replace" => Value::str(&s.replace(t, text_arg(args, 2))),
         "str_repeat" => Value::str(&s.repeat(usize::try_from(int_arg(args, 1)).unwrap_or(0))),
         "str_substring" => substring(s, int_arg(args, 1), int_arg(args, 2), loc)?,
         "str_byte_at" => {
@@ -189,7 +204,8 @@ fn strings(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop>
             Some(Value::List(parts)) => Value::str(&parts.iter().map(|p| text_arg(std::slice::from_ref(p), 0)).collect::<Vec<_>>().join(t)),
             _ => return Ok(None),
         },
-        "str_split" if !t.is_empty() => Value::List(Rc::new(s.split(t).map(Value::str).collect())),
+        "str_split" if t.is_empty() => Value::List(Rc::new(s.chars().map(|c| Value::str(c.encode_utf8(&mut [0; 4]))).collect())),
+        "str_split" => Value::List(Rc::new(s.split(t).map(Value::str).collect())),
         _ => return Ok(None),
     }))
 }
@@ -229,7 +245,18 @@ fn lists(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop> {
             }
             Value::List(Rc::new(items[*lo as usize..*hi as usize].to_vec()))
         }
+        ("array_sort", []) => sorted(items, loc)?,
         ("array_sum", []) => Value::Float(items.iter().fold(0.0, |total, x| total + float_arg(std::slice::from_ref(x), 0))),
         _ => return Ok(None),
     }))
+}
+
+/// A sorted copy, stable as the runtime's block sort is.
+fn sorted(items: &[Value], loc: &Loc) -> Result<Value, Stop> {
+    if items.windows(2).any(|w| order(&w[0], &w[1]).is_none()) {
+        return Err(Stop::unsupported("`array_sort` of lists or enums", loc));
+    }
+    let mut out = items.to_vec();
+    out.sort_by(|a, b| order(a, b).unwrap_or(std::cmp::Ordering::Equal));
+    Ok(Value::List(Rc::new(out)))
 }

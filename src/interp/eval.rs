@@ -126,7 +126,7 @@ impl<'p> Machine<'p> {
                 let values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
                 let types: Vec<&Ty> = args.iter().map(|a| &f.inst(*a).ty).collect();
                 let loc = self.loc(frame, v);
-                builtins::call(self, name, &values, &types, &inst.ty, &loc)?
+                builtins::call(self, name, &values, &types, &loc)?
             }
             InstKind::BuiltinMut(name, local, args) => {
                 let values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();

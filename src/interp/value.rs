@@ -6,6 +6,7 @@
 //! shortest digits that read back to the same value.
 
 use crate::types::FloatTy;
+use std::cmp::Ordering;
 use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -28,6 +29,31 @@ impl Value {
     }
 }
 
+/// The runtime's total order (`rc.order`): numbers by value with NaN above everything and
+/// `-0.0 == 0.0`, `false < true`, strings by bytes, records and tuples field by field. `None`
+/// for values it does not order (lists, enums).
+pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
+    Some(match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Float(x), Value::Float(y)) => match (x.is_nan(), y.is_nan()) {
+            (false, false) => x.partial_cmp(y)?,
+            (xn, yn) => xn.cmp(&yn),
+        },
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
+        (Value::Fields(xs), Value::Fields(ys)) => {
+            for (x, y) in xs.iter().zip(ys.iter()) {
+                match order(x, y)? {
+                    Ordering::Equal => {}
+                    other => return Some(other),
+                }
+            }
+            Ordering::Equal
+        }
+        _ => return None,
+    })
+}
+
 /// Formats a float of the given width the way `runtime/fmt.zig` does.
 pub fn format_float(x: f64, width: FloatTy) -> String {
     if x.is_nan() {
@@ -36,10 +62,17 @@ pub fn format_float(x: f64, width: FloatTy) -> String {
     if x.is_infinite() {
         return if x < 0.0 { "-inf".into() } else { "inf".into() };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, for f32 as f32.
-    let sci = match width {
+    // Rust's `{:e}` finds how many digits the shortest round-trip form needs (for f32 as f32);
+    // formatting the exact value to that many digits then breaks a tie between two shortest
+    // forms to the even digit, as Ryu in the Zig runtime and Python's `repr` do.
+    let shortest = match width {
         FloatTy::F32 => format!("{:e}", x as f32),
         FloatTy::F64 => format!("{x:e}"),
+    };
+    let count = shortest.split('e').next().unwrap_or("").chars().filter(char::is_ascii_digit).count();
+    let sci = match width {
+        FloatTy::F32 => format!("{:.*e}", count.saturating_sub(1), x as f32),
+        FloatTy::F64 => format!("{:.*e}", count.saturating_sub(1), x),
     };
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
@@ -104,7 +137,7 @@ mod tests {
     #[test]
     fn floats_format_like_the_zig_runtime() {
         // The cases of `runtime/fmt.zig`'s own test (Python 3.11 `repr`).
-        let cases: [(f64, &str); 22] = [
+        let cases: [(f64, &str); 23] = [
             (0.0, "0.0"),
             (-0.0, "-0.0"),
             (55.0, "55.0"),
@@ -124,6 +157,7 @@ mod tests {
             (9223372036854775808.0, "9.223372036854776e+18"),
             (-123.456, "-123.456"),
             (0.00012345, "0.00012345"),
+            (1000000000000016.25, "1000000000000016.2"),
             (f64::NAN, "nan"),
             (f64::INFINITY, "inf"),
             (f64::NEG_INFINITY, "-inf"),

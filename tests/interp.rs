@@ -1,0 +1,171 @@
+//! The CIR interpreter (`sev::interp`) against known outputs, without Zig:
+//!
+//! - generated programs (`tests/gen/`, the generator of `tests/generated.rs`) must print exactly
+//!   what the reference interpreter predicts, at `-O0` and `-O2` (the CIR after the passes);
+//! - every example in `examples/` must print its `examples/expected/<name>.stdout`, exit with
+//!   its `.exit` status and write its `.stderr` text — except those listed in [`SKIPPED`], which
+//!   the interpreter must refuse (status 3, naming the construct), never run wrongly;
+//! - `sev run --interp` through the binary gives the compiled program's output, fault message,
+//!   location and exit status.
+//!
+//! `SEV_GEN_PROGRAMS` overrides how many generated programs are run.
+
+mod support;
+
+#[path = "gen/mod.rs"]
+mod generator;
+
+use sev::interp::{Outcome, UNSUPPORTED_STATUS};
+use sev::opt::Level;
+
+const SEED: u64 = 0x5EED_0000_2024;
+const PROGRAMS: usize = 600;
+
+/// Examples that use what the interpreter does not run yet, with the construct it names.
+/// This list must only shrink.
+const SKIPPED: &[(&str, &str)] = &[
+    ("args", "an entry function with parameters"),
+    ("async_tasks", "async tasks (`spawn`/`await`)"),
+    ("bits_and_casts", "the float operator `Pow`"),
+    ("centred_regression", "model programs (sampling)"),
+    ("channels", "the built-in `channel_new`"),
+    ("coin_bias", "model programs (sampling)"),
+    ("custom_distribution", "the built-in `ppl_check_param`"),
+    ("datetime", "the built-in `datetime_format`"),
+    ("exceptions", "a catch-all clause that binds the exception"),
+    ("ffi_cbrt", "calls of foreign (`extern`) functions"),
+    ("files", "the built-in `dir_exists`"),
+    ("forward_simulation", "`sample`"),
+    ("http_client", "an entry function with parameters"),
+    ("infer_posterior", "`infer`"),
+    ("json", "the built-in `json_parse`"),
+    ("lists", "the built-in `array_mean`"),
+    ("logistic_regression", "model programs (sampling)"),
+    ("logistic_regression_glm", "model programs (sampling)"),
+    ("maps_and_sets", "maps"),
+    ("math", "the built-in `math_pow`"),
+    ("metrics_csv", "the built-in `file_write`"),
+    ("mixture_model", "model programs (sampling)"),
+    ("regex", "the built-in `regex_match`"),
+    ("results", "the built-in `str_parse_int`"),
+    ("stdlib_docs", "the built-in `str_parse_int`"),
+    ("strings_extra", "the built-in `str_format_float`"),
+    ("traits", "trait objects (`dyn`)"),
+    ("uncaught_exception", "the built-in `str_parse_int`"),
+];
+
+fn program_seed(k: usize) -> u64 {
+    SEED ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Compiles `source` to CIR at `level` and interprets it on a thread with a large stack.
+fn interpret(name: &str, source: &str, level: Level, args: &[String]) -> Result<Outcome, String> {
+    let c = sev::driver::compile_with(name, source.as_bytes(), sev::driver::Options { emit_zig: false }, level);
+    if let Some(d) = c.diagnostics.iter().find(|d| d.is_error()) {
+        return Err(format!("diagnostic: {}", d.render(&c.file, false)));
+    }
+    let program = c.cir.ok_or("no CIR")?;
+    let args = args.to_vec();
+    std::thread::Builder::new()
+        .stack_size(1 << 30)
+        .spawn(move || sev::interp::run(&program, &args))
+        .map_err(|e| e.to_string())?
+        .join()
+        .map_err(|_| "the interpreter panicked".to_string())
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn generated_programs_print_what_the_reference_interpreter_predicts() {
+    let count = support::env_number("SEV_GEN_PROGRAMS").map_or(PROGRAMS, |n| n as usize);
+    let mut failures = Vec::new();
+    for k in 0..count {
+        let g: generator::Generated = generator::generate(k, program_seed(k));
+        let source = generator::standalone_json(&g.program);
+        let expected = format!("{}\n{}", g.program.header(), g.expected);
+        let level = if k % 2 == 0 { Level::O0 } else { Level::O2 };
+        match interpret(&format!("generated/program_{k}.sirs.json"), &source, level, &[]) {
+            Ok(out) if out.status == 0 && text(&out.stdout) == expected => {}
+            Ok(out) => failures.push(format!(
+                "program {k} ({level:?}): status {}: {}\n--- expected\n{expected}--- found\n{}--- stderr\n{}--- program\n{source}\n",
+                out.status,
+                text(&out.stderr).lines().next().unwrap_or(""),
+                text(&out.stdout),
+                text(&out.stderr)
+            )),
+            Err(e) => failures.push(format!("program {k}: {e}")),
+        }
+    }
+    // The first lines of each failure, then one failure in full.
+    let heads: Vec<String> = failures.iter().map(|f| f.lines().take(1).collect::<Vec<_>>().join("\n")).collect();
+    assert!(
+        failures.is_empty(),
+        "{} of {count} programs differ:\n{}\n\nthe first in full:\n{}",
+        failures.len(),
+        heads.join("\n"),
+        failures.first().map_or("", |s| s.as_str())
+    );
+}
+
+fn example_names() -> Vec<String> {
+    let dir = support::root().join("examples");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("examples/")
+        .flatten()
+        .filter_map(|e| e.file_name().to_string_lossy().strip_suffix(".sirs.json").map(str::to_string))
+        .collect();
+    names.sort();
+    names
+}
+
+fn expected(name: &str, ext: &str) -> Option<String> {
+    std::fs::read_to_string(support::root().join("examples").join("expected").join(format!("{name}.{ext}"))).ok()
+}
+
+/// Runs one example; `Ok(Some(construct))` when the interpreter refused it.
+fn check_example(name: &str) -> Result<Option<String>, String> {
+    let source = std::fs::read_to_string(support::root().join("examples").join(format!("{name}.sirs.json"))).map_err(|e| e.to_string())?;
+    let args: Vec<String> = expected(name, "args").map(|a| a.lines().map(str::to_string).collect()).unwrap_or_default();
+    let out = interpret(&format!("examples/{name}.sirs.json"), &source, Level::O2, &args)?;
+    if let Some(construct) = out.unsupported {
+        if out.status != UNSUPPORTED_STATUS {
+            return Err(format!("refused with status {}", out.status));
+        }
+        return Ok(Some(construct));
+    }
+    let stdout = expected(name, "stdout").ok_or("no expected stdout")?;
+    let status: u8 = expected(name, "exit").map_or(0, |c| c.trim().parse().unwrap_or(255));
+    if text(&out.stdout) != stdout {
+        return Err(format!("stdout differs\n--- expected\n{stdout}--- found\n{}--- stderr\n{}", text(&out.stdout), text(&out.stderr)));
+    }
+    if out.status != status {
+        return Err(format!("exit status {} instead of {status}; stderr:\n{}", out.status, text(&out.stderr)));
+    }
+    if let Some(needle) = expected(name, "stderr")
+        && !text(&out.stderr).contains(needle.trim_end())
+    {
+        return Err(format!("stderr lacks {needle:?}; stderr:\n{}", text(&out.stderr)));
+    }
+    Ok(None)
+}
+
+#[test]
+fn examples_print_their_expected_output_or_are_refused_as_listed() {
+    let mut problems = Vec::new();
+    let mut passed = 0;
+    for name in example_names() {
+        let listed = SKIPPED.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
+        match (check_example(&name), listed) {
+            (Ok(None), None) => passed += 1,
+            (Ok(None), Some(_)) => problems.push(format!("{name}: runs now; remove it from SKIPPED")),
+            (Ok(Some(construct)), Some(want)) if construct == want => {}
+            (Ok(Some(construct)), _) => problems.push(format!("{name}: refused for {construct:?} (list it in SKIPPED or support it)")),
+            (Err(e), _) => problems.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(problems.is_empty(), "{passed} examples pass; problems:\n{}", problems.join("\n\n"));
+    assert!(passed >= 15, "only {passed} examples run through the interpreter");
+}
