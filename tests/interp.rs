@@ -169,3 +169,33 @@ fn examples_print_their_expected_output_or_are_refused_as_listed() {
     assert!(problems.is_empty(), "{passed} examples pass; problems:\n{}", problems.join("\n\n"));
     assert!(passed >= 15, "only {passed} examples run through the interpreter");
 }
+
+fn sev(args: &[&str]) -> support::Output {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    support::sev(&args, "1", Some(&support::root()))
+}
+
+/// `sev run --interp` and `sev run` (built with Zig) agree on stdout, stderr and exit status,
+/// also when the program stops with a fault.
+#[test]
+fn run_interp_matches_the_compiled_program_through_the_binary() {
+    for example in ["factorial", "overflow_fault", "bounds_fault", "enums_and_match"] {
+        let file = format!("examples/{example}.sirs.json");
+        let interpreted = sev(&["run", "--interp", &file]);
+        let compiled = sev(&["run", &file]);
+        assert_eq!(interpreted.stdout, compiled.stdout, "{example}: stdout");
+        assert_eq!(interpreted.stderr, compiled.stderr, "{example}: stderr");
+        assert_eq!(interpreted.code, compiled.code, "{example}: exit status");
+    }
+}
+
+/// A construct the interpreter does not run is refused by name and place, with status 3.
+#[test]
+fn run_interp_refuses_what_it_does_not_run_yet() {
+    let out = sev(&["run", "--interp", "examples/maps_and_sets.sirs.json"]);
+    assert_eq!(out.code, i32::from(UNSUPPORTED_STATUS), "stderr: {}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run maps yet\n  --> examples/maps_and_sets.sirs.json:"), "{}", out.stderr);
+    let model = sev(&["run", "--interp", "examples/coin_bias.sirs.json"]);
+    assert_eq!(model.code, i32::from(UNSUPPORTED_STATUS));
+    assert!(model.stderr.contains("does not run model programs (sampling) yet"), "{}", model.stderr);
+}
