@@ -21,7 +21,7 @@ mod value;
 pub use fault::{FAULT_STATUS, Loc, Stop, UNSUPPORTED_STATUS};
 pub use value::{Value, format_float};
 
-use crate::cir::Program;
+use crate::cir::{Program, Ty};
 use eval::{Machine, Returned};
 
 /// What a run produced, as the compiled program would have.
@@ -68,11 +68,22 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
     }
     let Some(entry) = program.entry else { return Err(Stop::unsupported("a program without an entry function", &no_place)) };
     let f = program.func(entry);
-    if !f.params.is_empty() {
-        return Err(Stop::unsupported("an entry function with parameters", &Loc::of_function(program, f)));
-    }
-    match machine.call(entry, Vec::new())? {
-        Returned::Value(_) => Ok(Ok(())),
+    // An entry may take the command-line arguments as its one `[str]` parameter.
+    let entry_args = match f.params.as_slice() {
+        [] => Vec::new(),
+        [p] if f.local(*p).ty == Ty::Array(Box::new(Ty::Str)) => vec![Value::List(std::rc::Rc::new(machine.args.iter().map(|a| Value::str(a)).collect()))],
+        _ => return Err(Stop::unsupported("an entry function with these parameters", &Loc::of_function(program, f))),
+    };
+    match machine.call(entry, entry_args)? {
+        Returned::Value(result) => {
+            // The runtime prints what `main` returns (`core.printResult`).
+            if f.ret != Ty::Void {
+                let line = builtins::to_text(&result, &f.ret, false);
+                machine.stdout.extend_from_slice(line.as_bytes());
+                machine.stdout.push(b'\n');
+            }
+            Ok(Ok(()))
+        }
         Returned::Throw(thrown) => {
             let (kind, message) = machine.describe_uncaught(&thrown);
             Ok(Err((kind, message, thrown.loc)))

@@ -10,7 +10,7 @@ use crate::types::FloatTy;
 use std::rc::Rc;
 
 /// Runs built-in `name` on borrowed arguments of the given types; the result has type `ret`.
-pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], loc: &Loc) -> Result<Value, Stop> {
+pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty, loc: &Loc) -> Result<Value, Stop> {
     if let Some(v) = math(name, args) {
         return Ok(v);
     }
@@ -45,6 +45,8 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], loc: &Lo
             m.stderr.extend_from_slice(format!("{name} = {value}\n").as_bytes());
             Ok(Value::Void)
         }
+        ("str_parse_int", [Value::Str(s)]) => result(m, ret, parse_int(s), loc),
+        ("str_parse_float", [Value::Str(s)]) => result(m, ret, parse_float(s), loc),
         ("std_args", []) => Ok(Value::List(Rc::new(m.args.iter().map(|a| Value::str(a)).collect()))),
         ("range_continues", [Value::Int(i), Value::Int(end), Value::Int(step), Value::Bool(inclusive)]) => {
             if *step == 0 {
@@ -245,6 +247,8 @@ fn lists(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop> {
             }
             Value::List(Rc::new(items[*lo as usize..*hi as usize].to_vec()))
         }
+        ("array_mean", []) if items.is_empty() => Value::Float(f64::NAN),
+        ("array_mean", []) => Value::Float(items.iter().fold(0.0, |total, x| total + float_arg(std::slice::from_ref(x), 0)) / items.len() as f64),
         ("array_sort", []) => sorted(items, loc)?,
         ("array_sum", []) => Value::Float(items.iter().fold(0.0, |total, x| total + float_arg(std::slice::from_ref(x), 0))),
         _ => return Ok(None),
@@ -259,4 +263,45 @@ fn sorted(items: &[Value], loc: &Loc) -> Result<Value, Stop> {
     let mut out = items.to_vec();
     out.sort_by(|a, b| order(a, b).unwrap_or(std::cmp::Ordering::Equal));
     Ok(Value::List(Rc::new(out)))
+}
+
+/// A value of the built-in `Result` type `ret`: `Ok(payload)` or `Err(message)`.
+fn result(m: &Machine, ret: &Ty, outcome: Result<Value, String>, loc: &Loc) -> Result<Value, Stop> {
+    let (name, payload) = match outcome {
+        Ok(v) => ("Ok", v),
+        Err(message) => ("Err", Value::str(&message)),
+    };
+    let index = match ret {
+        Ty::Adt(id, _) => match &m.program.types[id.0 as usize].kind {
+            TypeKind::Enum { variants, .. } => variants.iter().position(|(n, _)| n == name),
+            _ => None,
+        },
+        _ => None,
+    };
+    let index = index.ok_or_else(|| Stop::unsupported(format!("a result of type {}", m.program.display(ret)), loc))?;
+    Ok(Value::Variant(index, Some(Rc::new(payload))))
+}
+
+const ASCII_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\u{b}', '\u{c}'];
+
+/// `str.parseInt`: surrounding ASCII whitespace, an optional sign, decimal digits; an i64.
+fn parse_int(s: &str) -> Result<Value, String> {
+    let t = s.trim_matches(&ASCII_SPACE[..]);
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("invalid integer: {}", quoted(s)));
+    }
+    t.parse::<i64>().map(|v| Value::Int(i128::from(v))).map_err(|_| format!("integer out of range: {}", quoted(s)))
+}
+
+/// `str.parseFloat`: decimal or exponent notation, or `nan`/`inf`/`infinity` in any case.
+fn parse_float(s: &str) -> Result<Value, String> {
+    let t = s.trim_matches(&ASCII_SPACE[..]);
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let special = ["nan", "inf", "infinity"].iter().any(|w| body.eq_ignore_ascii_case(w));
+    let invalid = || format!("invalid float: {}", quoted(s));
+    if !special && (!body.bytes().all(|b| b.is_ascii_digit() || b".eE+-".contains(&b)) || !body.bytes().any(|b| b.is_ascii_digit())) {
+        return Err(invalid());
+    }
+    t.parse::<f64>().map(Value::Float).map_err(|_| invalid())
 }

@@ -126,7 +126,7 @@ impl<'p> Machine<'p> {
                 let values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
                 let types: Vec<&Ty> = args.iter().map(|a| &f.inst(*a).ty).collect();
                 let loc = self.loc(frame, v);
-                builtins::call(self, name, &values, &types, &loc)?
+                builtins::call(self, name, &values, &types, &inst.ty, &loc)?
             }
             InstKind::BuiltinMut(name, local, args) => {
                 let values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
@@ -202,10 +202,8 @@ impl<'p> Machine<'p> {
             });
             if let Some(clause) = caught {
                 if let Some(local) = clause.local {
-                    if frame.f.local(local).ty != thrown.ty {
-                        return Err(Stop::unsupported("a catch-all clause that binds the exception", &thrown.loc));
-                    }
-                    frame.locals[local.index()] = thrown.value.clone();
+                    let ty = &frame.f.local(local).ty;
+                    frame.locals[local.index()] = if *ty == thrown.ty { thrown.value.clone() } else { self.error_record(ty, thrown)? };
                 }
                 flow = self.block(frame, clause.body)?;
             }
@@ -304,6 +302,24 @@ impl<'p> Machine<'p> {
             (from, to, value) if from == to => value,
             (from, to, _) => return Err(Stop::unsupported(format!("the conversion from {} to {}", self.program.display(from), self.program.display(to)), &loc)),
         })
+    }
+
+    /// What a catch-all clause receives: the language's `Error` record (`kind`, `message`) of
+    /// any exception (`exc.takeError`).
+    fn error_record(&self, ty: &Ty, thrown: &Thrown) -> Result<Value, Stop> {
+        let refuse = || Stop::unsupported("a catch-all clause of this type", &thrown.loc);
+        let Ty::Adt(id, _) = ty else { return Err(refuse()) };
+        let TypeKind::Record { fields } = &self.program.types[id.0 as usize].kind else { return Err(refuse()) };
+        let (kind, message) = self.describe_uncaught(thrown);
+        let values = fields
+            .iter()
+            .map(|(name, _)| match name.as_str() {
+                "kind" => Ok(Value::str(&kind)),
+                "message" => Ok(Value::str(&message)),
+                _ => Err(refuse()),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Value::Fields(Rc::new(values)))
     }
 
     /// The kind and message of an exception that reached the entry (`exc.raiseRecord`).
