@@ -18,6 +18,7 @@ mod eval;
 mod fault;
 mod value;
 
+pub use eval::MAX_DEPTH;
 pub use fault::{FAULT_STATUS, Loc, Stop, UNSUPPORTED_STATUS};
 pub use value::{Value, format_float};
 
@@ -32,6 +33,20 @@ pub struct Outcome {
     pub status: u8,
     /// Set when the run stopped at a construct the interpreter does not run yet.
     pub unsupported: Option<String>,
+}
+
+/// The stack of the thread [`run_on_own_thread`] starts: room for [`MAX_DEPTH`] nested calls
+/// of a debug build (only the pages used are ever committed).
+pub const STACK_BYTES: usize = 4 << 30;
+
+/// [`run`] on a thread of its own with a [`STACK_BYTES`] stack, since deep recursion in the
+/// program is deep recursion in the interpreter. `Err` when the thread cannot be started.
+pub fn run_on_own_thread(program: Program, args: Vec<String>) -> Result<Outcome, String> {
+    let worker = std::thread::Builder::new().name("sev-interp".into()).stack_size(STACK_BYTES).spawn(move || run(&program, &args));
+    match worker {
+        Ok(handle) => handle.join().map_err(|_| "the interpreter thread stopped unexpectedly".to_string()),
+        Err(e) => Err(format!("cannot start the interpreter thread: {e}")),
+    }
 }
 
 /// Runs the program's entry function with the command-line arguments `args`.
@@ -66,13 +81,17 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
     if program.model.is_some() {
         return Err(Stop::unsupported("model programs (sampling)", &no_place));
     }
-    let Some(entry) = program.entry else { return Err(Stop::unsupported("a program without an entry function", &no_place)) };
+    let Some(entry) = program.entry else {
+        return Err(Stop::unsupported("a program without an entry function", &no_place));
+    };
     let f = program.func(entry);
     // An entry may take the command-line arguments as its one `[str]` parameter.
     let entry_args = match f.params.as_slice() {
         [] => Vec::new(),
         [p] if f.local(*p).ty == Ty::Array(Box::new(Ty::Str)) => vec![Value::List(std::rc::Rc::new(machine.args.iter().map(|a| Value::str(a)).collect()))],
-        _ => return Err(Stop::unsupported("an entry function with these parameters", &Loc::of_function(program, f))),
+        _ => {
+            return Err(Stop::unsupported("an entry function with these parameters", &Loc::of_function(program, f)));
+        }
     };
     match machine.call(entry, entry_args)? {
         Returned::Value(result) => {

@@ -55,20 +55,14 @@ fn program_seed(k: usize) -> u64 {
     SEED ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-/// Compiles `source` to CIR at `level` and interprets it on a thread with a large stack.
+/// Compiles `source` to CIR at `level` and interprets it.
 fn interpret(name: &str, source: &str, level: Level, args: &[String]) -> Result<Outcome, String> {
     let c = sev::driver::compile_with(name, source.as_bytes(), sev::driver::Options { emit_zig: false }, level);
     if let Some(d) = c.diagnostics.iter().find(|d| d.is_error()) {
         return Err(format!("diagnostic: {}", d.render(&c.file, false)));
     }
     let program = c.cir.ok_or("no CIR")?;
-    let args = args.to_vec();
-    std::thread::Builder::new()
-        .stack_size(1 << 30)
-        .spawn(move || sev::interp::run(&program, &args))
-        .map_err(|e| e.to_string())?
-        .join()
-        .map_err(|_| "the interpreter panicked".to_string())
+    sev::interp::run_on_own_thread(program, args.to_vec())
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -98,22 +92,13 @@ fn generated_programs_print_what_the_reference_interpreter_predicts() {
     }
     // The first lines of each failure, then one failure in full.
     let heads: Vec<String> = failures.iter().map(|f| f.lines().take(1).collect::<Vec<_>>().join("\n")).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {count} programs differ:\n{}\n\nthe first in full:\n{}",
-        failures.len(),
-        heads.join("\n"),
-        failures.first().map_or("", |s| s.as_str())
-    );
+    assert!(failures.is_empty(), "{} of {count} programs differ:\n{}\n\nthe first in full:\n{}", failures.len(), heads.join("\n"), failures.first().map_or("", |s| s.as_str()));
 }
 
 fn example_names() -> Vec<String> {
     let dir = support::root().join("examples");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("examples/")
-        .flatten()
-        .filter_map(|e| e.file_name().to_string_lossy().strip_suffix(".sirs.json").map(str::to_string))
-        .collect();
+    let mut names: Vec<String> =
+        std::fs::read_dir(&dir).expect("examples/").flatten().filter_map(|e| e.file_name().to_string_lossy().strip_suffix(".sirs.json").map(str::to_string)).collect();
     names.sort();
     names
 }
@@ -195,4 +180,27 @@ fn run_interp_refuses_what_it_does_not_run_yet() {
     let model = sev(&["run", "--interp", "examples/coin_bias.sirs.json"]);
     assert_eq!(model.code, i32::from(UNSUPPORTED_STATUS));
     assert!(model.stderr.contains("does not run model programs (sampling) yet"), "{}", model.stderr);
+}
+
+/// A program that recurses `depth` calls deep and prints the depth.
+fn recursion_program(depth: usize) -> String {
+    let down = r#"{"args": [{"name": "n", "type": "i64"}], "return": "i64", "body": [
+        {"if": {"condition": {"op": {"kind": "eq", "args": [{"var": "n"}, {"literal": 0}]}}, "then": [{"return": {"literal": 0}}]}},
+        {"return": {"op": {"kind": "add", "args": [{"call": {"function": "down", "args": [{"op": {"kind": "sub", "args": [{"var": "n"}, {"literal": 1}]}}]}}, {"literal": 1}]}}}]}"#;
+    format!(
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [
+        {{"expression": {{"call": {{"function": "print", "args": [{{"call": {{"function": "down", "args": [{{"literal": {depth}}}]}}}}]}}}}}}]}}, "down": {down}}}}}}}"#
+    )
+}
+
+/// Recursion as deep as `MAX_DEPTH` runs (on the interpreter's own large stack, also in a debug
+/// build); one call deeper stops with the compiled code's stack-overflow fault.
+#[test]
+fn deep_recursion_runs_and_unbounded_recursion_is_the_stack_overflow_fault() {
+    let depth = sev::interp::MAX_DEPTH - 2;
+    let ok = interpret("deep.sirs.json", &recursion_program(depth), Level::O0, &[]).expect("runs");
+    assert_eq!((text(&ok.stdout), ok.status), (format!("{depth}\n"), 0), "stderr: {}", text(&ok.stderr));
+    let deep = interpret("deep.sirs.json", &recursion_program(sev::interp::MAX_DEPTH + 1), Level::O0, &[]).expect("runs");
+    assert_eq!(deep.status, sev::interp::FAULT_STATUS);
+    assert!(text(&deep.stderr).starts_with("error: stack overflow: the recursion in `down` is too deep\n  --> deep.sirs.json:"), "{}", text(&deep.stderr));
 }

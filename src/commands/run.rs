@@ -91,13 +91,10 @@ pub fn run_interpreted(file: &Path, format: Format, sampling: &Sampling, level: 
         eprintln!("error: internal: the program compiled without CIR");
         return ExitCode::from(super::EXIT_INTERNAL);
     };
-    let args = args.to_vec();
-    // Deep recursion in the program is deep recursion in the interpreter: give it room.
-    let worker = std::thread::Builder::new().stack_size(INTERPRETER_STACK).spawn(move || crate::interp::run(&program, &args));
-    let outcome = match worker.map(|w| w.join()) {
-        Ok(Ok(outcome)) => outcome,
-        _ => {
-            eprintln!("error: internal: the interpreter stopped unexpectedly");
+    let outcome = match crate::interp::run_on_own_thread(program, args.to_vec()) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            eprintln!("error: internal: {e}");
             return ExitCode::from(super::EXIT_INTERNAL);
         }
     };
@@ -108,9 +105,6 @@ pub fn run_interpreted(file: &Path, format: Format, sampling: &Sampling, level: 
     let _ = write_bytes(&mut std::io::stderr().lock(), &outcome.stderr);
     ExitCode::from(outcome.status)
 }
-
-/// The interpreter thread's stack: enough for `interp`'s call-depth limit.
-const INTERPRETER_STACK: usize = 1 << 30;
 
 fn write_bytes(out: &mut impl std::io::Write, bytes: &[u8]) -> Result<(), u8> {
     match out.write_all(bytes).and_then(|()| out.flush()) {

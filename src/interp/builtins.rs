@@ -83,7 +83,9 @@ fn printable(m: &Machine, ty: &Ty) -> bool {
         Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str | Ty::Void => true,
         Ty::Array(t) => printable(m, t),
         Ty::Tuple(items) => items.iter().all(|t| printable(m, t)),
-        Ty::Adt(id, _) => matches!(&m.program.types[id.0 as usize].kind, TypeKind::Tuple { items } if items.iter().all(|t| printable(m, t))),
+        Ty::Adt(id, _) => {
+            matches!(&m.program.types[id.0 as usize].kind, TypeKind::Tuple { items } if items.iter().all(|t| printable(m, t)))
+        }
         _ => false,
     }
 }

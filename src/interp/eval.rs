@@ -12,7 +12,7 @@ use crate::cir::{Const, FuncId, Function, InstKind, LocalId, PlaceElem, Program,
 use std::rc::Rc;
 
 /// Calls deeper than this stop the program with the compiled code's stack-overflow fault.
-pub const MAX_DEPTH: usize = 20_000;
+pub const MAX_DEPTH: usize = 100_000;
 
 /// An exception on its way to a `catch`: the value, its type and where it was thrown.
 #[derive(Clone, Debug)]
@@ -138,7 +138,9 @@ impl<'p> Machine<'p> {
             InstKind::MakeArray(items) => Value::List(Rc::new(items.iter().map(|a| get(frame, *a)).collect())),
             InstKind::Field(x, i) => match &frame.values[x.index()] {
                 Value::Fields(fields) => fields.get(*i).cloned().unwrap_or(Value::Void),
-                _ => return Err(Stop::unsupported("a field of this value", &self.loc(frame, v))),
+                _ => {
+                    return Err(Stop::unsupported("a field of this value", &self.loc(frame, v)));
+                }
             },
             InstKind::Index(xs, i) => self.index(frame, v, *xs, *i)?,
             InstKind::Payload(x, _) => match &frame.values[x.index()] {
@@ -164,13 +166,19 @@ impl<'p> Machine<'p> {
             InstKind::Try { body, catches, finally } => return self.run_try(frame, *body, catches, *finally),
             InstKind::Break => return Ok(Flow::Break),
             InstKind::Continue => return Ok(Flow::Continue),
-            InstKind::Return(x) => return Ok(Flow::Return(x.map_or(Value::Void, |x| get(frame, x)))),
+            InstKind::Return(x) => {
+                return Ok(Flow::Return(x.map_or(Value::Void, |x| get(frame, x))));
+            }
             InstKind::Throw(x) => {
                 let thrown = Thrown { value: get(frame, *x), ty: f.inst(*x).ty.clone(), loc: self.loc(frame, v) };
                 return Ok(Flow::Throw(thrown));
             }
-            InstKind::Unreachable => return Err(Stop::fault("reached code marked unreachable", &self.loc(frame, v))),
-            other => return Err(Stop::unsupported(unsupported_name(other), &self.loc(frame, v))),
+            InstKind::Unreachable => {
+                return Err(Stop::fault("reached code marked unreachable", &self.loc(frame, v)));
+            }
+            other => {
+                return Err(Stop::unsupported(unsupported_name(other), &self.loc(frame, v)));
+            }
         };
         frame.values[v.index()] = value;
         Ok(Flow::Next)
@@ -300,7 +308,9 @@ impl<'p> Machine<'p> {
             (Ty::Bool, Ty::Int(_), Value::Bool(b)) => Value::Int(i128::from(b)),
             (Ty::Int(_), Ty::Bool, Value::Int(i)) => Value::Bool(i != 0),
             (from, to, value) if from == to => value,
-            (from, to, _) => return Err(Stop::unsupported(format!("the conversion from {} to {}", self.program.display(from), self.program.display(to)), &loc)),
+            (from, to, _) => {
+                return Err(Stop::unsupported(format!("the conversion from {} to {}", self.program.display(from), self.program.display(to)), &loc));
+            }
         })
     }
 
@@ -308,8 +318,12 @@ impl<'p> Machine<'p> {
     /// any exception (`exc.takeError`).
     fn error_record(&self, ty: &Ty, thrown: &Thrown) -> Result<Value, Stop> {
         let refuse = || Stop::unsupported("a catch-all clause of this type", &thrown.loc);
-        let Ty::Adt(id, _) = ty else { return Err(refuse()) };
-        let TypeKind::Record { fields } = &self.program.types[id.0 as usize].kind else { return Err(refuse()) };
+        let Ty::Adt(id, _) = ty else {
+            return Err(refuse());
+        };
+        let TypeKind::Record { fields } = &self.program.types[id.0 as usize].kind else {
+            return Err(refuse());
+        };
         let (kind, message) = self.describe_uncaught(thrown);
         let values = fields
             .iter()
@@ -332,7 +346,9 @@ impl<'p> Machine<'p> {
             return ("Error".into(), message);
         };
         let def = &self.program.types[id.0 as usize];
-        let (TypeKind::Record { fields }, Value::Fields(values)) = (&def.kind, &thrown.value) else { return (def.name.clone(), String::new()) };
+        let (TypeKind::Record { fields }, Value::Fields(values)) = (&def.kind, &thrown.value) else {
+            return (def.name.clone(), String::new());
+        };
         let field = |name: &str| fields.iter().position(|(n, _)| n == name).map(|i| builtins::to_text(&values[i], &fields[i].1, false));
         let kind = field("kind").unwrap_or_else(|| def.name.clone());
         (kind, field("message").unwrap_or_default())
@@ -390,7 +406,9 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
         _ if matches!(op, BinOp::Eq | BinOp::Ne) => {
             return Ok(Value::Bool((x == y) == (op == BinOp::Eq)));
         }
-        _ => return Err(Stop::unsupported(format!("the comparison `{op:?}` of composite values"), loc)),
+        _ => {
+            return Err(Stop::unsupported(format!("the comparison `{op:?}` of composite values"), loc));
+        }
     };
     Ok(Value::Bool(match order {
         Some(o) => test(o),
