@@ -204,3 +204,31 @@ fn deep_recursion_runs_and_unbounded_recursion_is_the_stack_overflow_fault() {
     assert_eq!(deep.status, sev::interp::FAULT_STATUS);
     assert!(text(&deep.stderr).starts_with("error: stack overflow: the recursion in `down` is too deep\n  --> deep.sirs.json:"), "{}", text(&deep.stderr));
 }
+
+/// The fenced block that follows `<!-- interp-example: WHICH -->` in `docs/cli.md`.
+fn doc_example(which: &str) -> String {
+    let doc = std::fs::read_to_string(support::root().join("docs").join("cli.md")).expect("docs/cli.md readable");
+    let marker = format!("<!-- interp-example: {which} -->\n```");
+    let start = doc.find(&marker).unwrap_or_else(|| panic!("docs/cli.md has no interp {which} example")) + marker.len();
+    let start = start + doc[start..].find('\n').expect("the fence line ends") + 1;
+    let end = doc[start..].find("```").expect("the block closes") + start;
+    doc[start..end].to_string()
+}
+
+/// The session shown in `docs/cli.md` is what `sev run --interp` does with the program shown.
+#[test]
+fn the_documented_session_is_what_run_interp_prints() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(dir.path().join("grow.sirs.json"), doc_example("program")).expect("written");
+    let out = support::sev(&["run".into(), "--interp".into(), "grow.sirs.json".into()], "1", Some(dir.path()));
+    let session = format!("$ sev run --interp grow.sirs.json\n{}{}$ echo $?\n{}\n", out.stdout, out.stderr, out.code);
+    assert_eq!(session, doc_example("session"));
+}
+
+/// The refusal shown in `docs/cli.md` is the real one.
+#[test]
+fn the_documented_refusal_is_the_real_one() {
+    let out = sev(&["run", "--interp", "examples/maps_and_sets.sirs.json"]);
+    let doc = std::fs::read_to_string(support::root().join("docs").join("cli.md")).expect("docs/cli.md readable");
+    assert!(doc.contains(&format!("```text\n{}```", out.stderr)), "docs/cli.md should show:\n{}", out.stderr);
+}
