@@ -7,7 +7,9 @@
 //! [`BATCH`]: one SIRS file whose `main` prints a header line and calls each program in turn, so
 //! that one Zig build (Debug, stripped, two at a time) serves many programs. Batches alternate
 //! between `-O0` (as `support::compile`) and `-O2`, so the CIR optimisation passes are tested
-//! too. A Debug binary also checks for leaks (exit status 102). On a failure the report names
+//! too. A Debug binary also checks for leaks (exit status 102). The CIR interpreter runs each
+//! batch's CIR too and must agree with the Zig build exactly (a three-way differential test:
+//! reference interpreter, `sev::interp`, Zig at -O0 / -O2). On a failure the report names
 //! each failing program, its seed, the first line that differs, and the program as a stand-alone
 //! SIRS file. Constructs that expose known compiler bugs are switched off by constants in
 //! `gen/generate.rs` (`GENERATE_FLOAT_MOD_BY_ZERO`, …), to be switched on once the bugs are
@@ -323,6 +325,32 @@ fn excerpt(text: &str, limit: usize) -> String {
     format!("{}… ({} bytes in all)", &text[..end], text.len())
 }
 
+/// The third party of the differential test: the CIR interpreter (`sev::interp`) on the same
+/// CIR must print exactly what the Zig build printed, with the same stderr and exit status.
+fn interpreter_disagrees(compilation: &sev::driver::Compilation, zig: &support::Output) -> Option<String> {
+    let program = compilation.cir.clone()?;
+    let out = match sev::interp::run_on_own_thread(program, Vec::new()) {
+        Ok(out) => out,
+        Err(e) => return Some(e),
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if stdout == zig.stdout && stderr == zig.stderr && i32::from(out.status) == zig.code {
+        return None;
+    }
+    let line = stdout.lines().zip(zig.stdout.lines()).position(|(a, b)| a != b).unwrap_or(stdout.lines().count().min(zig.stdout.lines().count()));
+    Some(format!(
+        "status {} (Zig {}), first differing stdout line {}: {:?} (Zig {:?}); stderr {:?} (Zig {:?})",
+        out.status,
+        zig.code,
+        line + 1,
+        stdout.lines().nth(line).unwrap_or("<end>"),
+        zig.stdout.lines().nth(line).unwrap_or("<end>"),
+        excerpt(&stderr, 500),
+        excerpt(&zig.stderr, 500)
+    ))
+}
+
 fn check_batch(seed: u64, batch: &[Generated]) -> Vec<String> {
     let programs: Vec<&Program> = batch.iter().map(|g| &g.program).collect();
     let first = batch.first().map_or(0, |g| g.program.index);
@@ -348,6 +376,9 @@ fn check_batch(seed: u64, batch: &[Generated]) -> Vec<String> {
         Ok(o) => o,
         Err(e) => return vec![format!("batch starting at program {first}: {e}")],
     };
+    if let Some(problem) = interpreter_disagrees(&compilation, &out) {
+        return vec![format!("batch starting at program {first} (at {level:?}): the CIR interpreter disagrees with Zig: {problem}")];
+    }
     let expected = expected_batch(batch);
     if out.stdout == expected && out.code == 0 && out.stderr.is_empty() {
         return Vec::new();

@@ -19,7 +19,7 @@ use sev::interp::{Outcome, UNSUPPORTED_STATUS};
 use sev::opt::Level;
 
 const SEED: u64 = 0x5EED_0000_2024;
-const PROGRAMS: usize = 600;
+const PROGRAMS: usize = 1000;
 
 /// Examples run by their own test: `http_client` needs a server (tests/stdlib_http.rs).
 const RUN_ELSEWHERE: &[&str] = &["http_client"];
