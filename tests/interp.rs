@@ -232,3 +232,59 @@ fn the_documented_refusal_is_the_real_one() {
     let doc = std::fs::read_to_string(support::root().join("docs").join("cli.md")).expect("docs/cli.md readable");
     assert!(doc.contains(&format!("```text\n{}```", out.stderr)), "docs/cli.md should show:\n{}", out.stderr);
 }
+
+/// A program whose `main` binds `a` (of type `ty`) and prints `expr`.
+fn fault_program(ty: &str, value: &str, expr: &str) -> String {
+    format!(
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [
+        {{"let": {{"name": "a", "type": "{ty}", "value": {value}, "mutable": true}}}},
+        {{"expression": {{"call": {{"function": "print", "args": [{{"literal": "before"}}]}}}}}},
+        {{"expression": {{"call": {{"function": "print", "args": [{expr}]}}}}}}]}}}}}}}}"#
+    )
+}
+
+/// Every kind of runtime fault the interpreter knows, and conversions that round, give the
+/// compiled program's stdout, message, location and status (built with Zig at -O0).
+#[test]
+fn faults_and_conversions_match_the_compiled_program() {
+    let op = |kind: &str, b: &str| format!(r#"{{"op": {{"kind": "{kind}", "args": [{{"var": "a"}}, {b}]}}}}"#);
+    let call = |f: &str, rest: &str| format!(r#"{{"call": {{"function": "{f}", "args": [{{"var": "a"}}{rest}]}}}}"#);
+    let cast = |to: &str| format!(r#"{{"cast": {{"value": {{"var": "a"}}, "type": "{to}"}}}}"#);
+    let cases: Vec<(&str, &str, String)> = vec![
+        ("i32", r#"{"literal": 7}"#, op("div", r#"{"literal": 0}"#)),
+        ("u16", r#"{"literal": 7}"#, op("mod", r#"{"literal": 0}"#)),
+        ("i8", r#"{"literal": -128}"#, op("div", r#"{"literal": -1}"#)),
+        ("u64", r#"{"literal": 18446744073709551615}"#, op("add", r#"{"literal": 1}"#)),
+        ("u32", r#"{"literal": 3}"#, op("sub", r#"{"literal": 4}"#)),
+        ("i64", r#"{"literal": 1}"#, op("shl", r#"{"literal": 64}"#)),
+        ("i32", r#"{"literal": 2}"#, op("pow", r#"{"literal": -1}"#)),
+        ("i16", r#"{"literal": 3}"#, op("pow", r#"{"literal": 11}"#)),
+        ("i8", r#"{"literal": -128}"#, r#"{"op": {"kind": "neg", "args": [{"var": "a"}]}}"#.to_string()),
+        ("i64", r#"{"literal": 300}"#, cast("u8")),
+        ("i64", r#"{"literal": 9007199791611905}"#, cast("f32")),
+        ("f64", r#"{"literal": 1e20}"#, cast("i64")),
+        ("f64", r#"{"literal": -0.5}"#, cast("u8")),
+        ("str", r#"{"literal": "hello"}"#, call("str_substring", r#", {"literal": 2}, {"literal": 9}"#)),
+        ("str", r#"{"literal": "hello"}"#, call("str_byte_at", r#", {"literal": 5}"#)),
+        ("[i64]", r#"{"array": []}"#, call("pop", "")),
+        ("[i64]", r#"{"array": [{"literal": 1}]}"#, format!(r#"{{"call": {{"function": "len", "args": [{}]}}}}"#, call("array_slice", r#", {"literal": 0}, {"literal": 2}"#))),
+    ];
+    let mut problems = Vec::new();
+    for (i, (ty, value, expr)) in cases.iter().enumerate() {
+        let name = format!("fault_{i}.sirs.json");
+        let source = fault_program(ty, value, expr);
+        let compiled = match support::build_and_run(&name, &source, &[]) {
+            Ok(out) => out,
+            Err(e) => {
+                problems.push(format!("case {i} ({ty} {expr}): does not build: {e}"));
+                continue;
+            }
+        };
+        let interpreted = interpret(&name, &source, Level::O0, &[]).expect("runs");
+        let got = (text(&interpreted.stdout), text(&interpreted.stderr), i32::from(interpreted.status));
+        if got != (compiled.stdout.clone(), compiled.stderr.clone(), compiled.code) {
+            problems.push(format!("case {i} ({ty} {expr}):\n  interpreter: {got:?}\n  compiled:    {:?}", (compiled.stdout, compiled.stderr, compiled.code)));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

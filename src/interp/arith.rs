@@ -96,6 +96,15 @@ pub fn round_to(w: FloatTy, x: f64) -> f64 {
     }
 }
 
+/// An integer as the nearest float of width `w`, rounded once (through f64 first, an i64
+/// could round twice on its way to f32).
+pub fn int_to_float(w: FloatTy, x: i128) -> f64 {
+    match w {
+        FloatTy::F32 => f64::from(x as f32),
+        FloatTy::F64 => x as f64,
+    }
+}
+
 /// Float to integer, truncating toward zero; NaN, infinities and values out of range fault.
 pub fn float_to_int(t: IntTy, x: f64, w: FloatTy, loc: &Loc) -> Result<i128, Stop> {
     let truncated = x.trunc();
@@ -153,5 +162,9 @@ mod tests {
         assert_eq!(int_binary(BinOp::Shl, IntTy::U8, 200, 1, &loc()), Ok(144));
         assert_eq!(int_binary(BinOp::Div, IntTy::I32, -7, 2, &loc()), Ok(-3));
         assert_eq!(float_to_int(IntTy::I32, -3.9, FloatTy::F64, &loc()), Ok(-3));
+        // 2^53 + 2^29 + 1 rounds up to f32 directly, but to 2^53 + 2^29 (a tie, then even: down) through f64.
+        let x: i128 = (1 << 53) + (1 << 29) + 1;
+        assert_eq!(int_to_float(FloatTy::F32, x), f64::from(x as f32));
+        assert_ne!(int_to_float(FloatTy::F32, x), f64::from((x as f64) as f32));
     }
 }

@@ -302,7 +302,7 @@ impl<'p> Machine<'p> {
         let value = frame.values[x.index()].clone();
         Ok(match (from, to, value) {
             (Ty::Int(_), Ty::Int(t), Value::Int(i)) => Value::Int(arith::int_cast(*t, i, &loc)?),
-            (Ty::Int(_), Ty::Float(w), Value::Int(i)) => Value::Float(arith::round_to(*w, i as f64)),
+            (Ty::Int(_), Ty::Float(w), Value::Int(i)) => Value::Float(arith::int_to_float(*w, i)),
             (Ty::Float(w), Ty::Int(t), Value::Float(f)) => Value::Int(arith::float_to_int(*t, f, *w, &loc)?),
             (Ty::Float(_), Ty::Float(w), Value::Float(f)) => Value::Float(arith::round_to(*w, f)),
             (Ty::Bool, Ty::Int(_), Value::Bool(b)) => Value::Int(i128::from(b)),
