@@ -104,7 +104,7 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
             Ok(Ok(()))
         }
         Returned::Throw(thrown) => {
-            let (kind, message) = machine.describe_uncaught(&thrown);
+            let (kind, message) = machine.describe_uncaught(&thrown)?;
             Ok(Err((kind, message, thrown.loc)))
         }
     }

@@ -288,3 +288,28 @@ fn faults_and_conversions_match_the_compiled_program() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Exceptions that end the program — uncaught, or escaping a `finally` block through a call —
+/// are reported as the compiled program reports them.
+#[test]
+fn uncaught_and_escaping_exceptions_match_the_compiled_program() {
+    let print = |s: &str| format!(r#"{{"expression": {{"call": {{"function": "print", "args": [{{"literal": "{s}"}}]}}}}}}"#);
+    let boom = r#""boom": {"args": [], "return": "void", "body": [{"throw": {"literal": "late"}}]}"#;
+    let program = |body: String| format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{body}]}}, {boom}}}}}}}"#);
+    let call_boom = r#"{"expression": {"call": {"function": "boom", "args": []}}}"#;
+    let sources = [
+        program(format!("{}, {call_boom}, {}", print("before"), print("not reached"))),
+        program(format!(r#"{{"try": {{"body": [{}], "catch": [{{"body": [{}]}}], "finally": [{call_boom}]}}}}, {}"#, print("in"), print("caught"), print("after"))),
+        program(format!(r#"{{"try": {{"body": [{call_boom}], "catch": [{{"variable": "e", "body": [{}]}}], "finally": [{}]}}}}"#, print("caught"), print("finally"))),
+    ];
+    for (i, source) in sources.iter().enumerate() {
+        let name = format!("exception_{i}.sirs.json");
+        let compiled = support::build_and_run(&name, source, &[]).unwrap_or_else(|e| panic!("case {i} does not build: {e}"));
+        let interpreted = interpret(&name, source, Level::O0, &[]).expect("runs");
+        let got = (text(&interpreted.stdout), text(&interpreted.stderr), i32::from(interpreted.status));
+        assert_eq!(got, (compiled.stdout, compiled.stderr, compiled.code), "case {i}");
+        assert_eq!(got.2, [101, 101, 0][i], "case {i}: {}", got.1);
+    }
+    let escaped = interpret("e.sirs.json", &sources[1], Level::O0, &[]).expect("runs");
+    assert!(text(&escaped.stderr).starts_with("error: exception Error escaped a `finally` block"), "{}", text(&escaped.stderr));
+}

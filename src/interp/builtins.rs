@@ -32,7 +32,7 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
             Ok(Value::Void)
         }
         ("to_string", [x]) => {
-            if !printable(m, types[0]) {
+            if !printable(types[0]) {
                 return Err(Stop::unsupported(format!("`to_string` of a {}", m.program.display(types[0])), loc));
             }
             Ok(Value::str(&to_text(x, types[0], false)))
@@ -75,19 +75,11 @@ pub fn call_mut(name: &str, target: &mut Value, args: &[Value], loc: &Loc) -> Re
     }
 }
 
-/// Whether `to_text` renders a value of this type as the runtime's `writeValue` does: numbers,
-/// bools, strings, and lists and tuples of those (records and enums are named by their Zig
-/// types, which the interpreter does not reproduce yet).
-fn printable(m: &Machine, ty: &Ty) -> bool {
-    match ty {
-        Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str | Ty::Void => true,
-        Ty::Array(t) => printable(m, t),
-        Ty::Tuple(items) => items.iter().all(|t| printable(m, t)),
-        Ty::Adt(id, _) => {
-            matches!(&m.program.types[id.0 as usize].kind, TypeKind::Tuple { items } if items.iter().all(|t| printable(m, t)))
-        }
-        _ => false,
-    }
+/// Whether `to_text` renders a value of this type as the runtime's `writeValue` does: the
+/// checker lets `to_string` take numbers, bools and strings only; records and enums would be
+/// named by their Zig types, which the interpreter does not reproduce.
+pub fn printable(ty: &Ty) -> bool {
+    matches!(ty, Ty::Int(_) | Ty::Float(_) | Ty::Bool | Ty::Str | Ty::Void)
 }
 
 /// A value as text, like `fmt.writeValueNested`: strings raw at the top level, quoted inside

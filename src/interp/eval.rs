@@ -219,6 +219,11 @@ impl<'p> Machine<'p> {
         if let Some(finally) = finally {
             match self.block(frame, finally)? {
                 Flow::Next => {}
+                // As `exc.escapedFinally`: an exception may not leave a `finally` block.
+                Flow::Throw(escaped) => {
+                    let (kind, _) = self.describe_uncaught(&escaped)?;
+                    return Err(Stop::fault(format!("exception {kind} escaped a `finally` block (handle it inside the block)"), &escaped.loc));
+                }
                 other => return Ok(other),
             }
         }
@@ -324,7 +329,7 @@ impl<'p> Machine<'p> {
         let TypeKind::Record { fields } = &self.program.types[id.0 as usize].kind else {
             return Err(refuse());
         };
-        let (kind, message) = self.describe_uncaught(thrown);
+        let (kind, message) = self.describe_uncaught(thrown)?;
         let values = fields
             .iter()
             .map(|(name, _)| match name.as_str() {
@@ -336,22 +341,29 @@ impl<'p> Machine<'p> {
         Ok(Value::Fields(Rc::new(values)))
     }
 
-    /// The kind and message of an exception that reached the entry (`exc.raiseRecord`).
-    pub fn describe_uncaught(&self, thrown: &Thrown) -> (String, String) {
+    /// The kind and message of an exception (`exc.raiseRecord`): a record's `kind` field or its
+    /// type's name, and its `message` field as text; a thrown string is kind `Error`.
+    pub fn describe_uncaught(&self, thrown: &Thrown) -> Result<(String, String), Stop> {
         let Ty::Adt(id, _) = &thrown.ty else {
             let message = match &thrown.value {
                 Value::Str(s) => s.to_string(),
-                _ => String::new(),
+                _ => return Err(Stop::unsupported(format!("throwing a {}", self.program.display(&thrown.ty)), &thrown.loc)),
             };
-            return ("Error".into(), message);
+            return Ok(("Error".into(), message));
         };
         let def = &self.program.types[id.0 as usize];
         let (TypeKind::Record { fields }, Value::Fields(values)) = (&def.kind, &thrown.value) else {
-            return (def.name.clone(), String::new());
+            return Ok((def.name.clone(), String::new()));
         };
-        let field = |name: &str| fields.iter().position(|(n, _)| n == name).map(|i| builtins::to_text(&values[i], &fields[i].1, false));
-        let kind = field("kind").unwrap_or_else(|| def.name.clone());
-        (kind, field("message").unwrap_or_default())
+        let field = |name: &str| -> Result<Option<String>, Stop> {
+            let Some(i) = fields.iter().position(|(n, _)| n == name) else { return Ok(None) };
+            if !builtins::printable(&fields[i].1) {
+                return Err(Stop::unsupported(format!("an exception whose `{name}` is a {}", self.program.display(&fields[i].1)), &thrown.loc));
+            }
+            Ok(Some(builtins::to_text(&values[i], &fields[i].1, false)))
+        };
+        let kind = field("kind")?.unwrap_or_else(|| def.name.clone());
+        Ok((kind, field("message")?.unwrap_or_default()))
     }
 }
 
