@@ -4,8 +4,9 @@
 //! the REPL, the debugger and interpreted tests.
 //!
 //! `value` holds run-time values and their text forms, `arith` the checked arithmetic,
-//! `eval` the execution of functions and blocks, `builtins` the built-ins it knows, `fault`
-//! the ways a run stops early. Whatever it does not run yet (models, tasks, maps and sets,
+//! `eval` the execution of functions and blocks, `builtins` the built-ins it knows,
+//! `collections` maps and sets, `fault`
+//! the ways a run stops early. Whatever it does not run yet (models, tasks,
 //! trait objects, foreign functions, most of the library) stops the run with a refusal that
 //! names the construct and its location (exit status 3), never a guess.
 //!
@@ -14,6 +15,7 @@
 
 mod arith;
 mod builtins;
+mod collections;
 mod eval;
 mod fault;
 mod value;

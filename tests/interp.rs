@@ -41,7 +41,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("json", "the built-in `json_parse`"),
     ("logistic_regression", "model programs (sampling)"),
     ("logistic_regression_glm", "model programs (sampling)"),
-    ("maps_and_sets", "maps"),
     ("math", "the built-in `math_pow`"),
     ("metrics_csv", "the built-in `file_write`"),
     ("mixture_model", "model programs (sampling)"),
@@ -174,9 +173,9 @@ fn run_interp_matches_the_compiled_program_through_the_binary() {
 /// A construct the interpreter does not run is refused by name and place, with status 3.
 #[test]
 fn run_interp_refuses_what_it_does_not_run_yet() {
-    let out = sev(&["run", "--interp", "examples/maps_and_sets.sirs.json"]);
+    let out = sev(&["run", "--interp", "examples/async_tasks.sirs.json"]);
     assert_eq!(out.code, i32::from(UNSUPPORTED_STATUS), "stderr: {}", out.stderr);
-    assert!(out.stderr.starts_with("error: the interpreter does not run maps yet\n  --> examples/maps_and_sets.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run async tasks (`spawn`/`await`) yet\n  --> examples/async_tasks.sirs.json:"), "{}", out.stderr);
     let model = sev(&["run", "--interp", "examples/coin_bias.sirs.json"]);
     assert_eq!(model.code, i32::from(UNSUPPORTED_STATUS));
     assert!(model.stderr.contains("does not run model programs (sampling) yet"), "{}", model.stderr);
@@ -228,7 +227,7 @@ fn the_documented_session_is_what_run_interp_prints() {
 /// The refusal shown in `docs/cli.md` is the real one.
 #[test]
 fn the_documented_refusal_is_the_real_one() {
-    let out = sev(&["run", "--interp", "examples/maps_and_sets.sirs.json"]);
+    let out = sev(&["run", "--interp", "examples/async_tasks.sirs.json"]);
     let doc = std::fs::read_to_string(support::root().join("docs").join("cli.md")).expect("docs/cli.md readable");
     assert!(doc.contains(&format!("```text\n{}```", out.stderr)), "docs/cli.md should show:\n{}", out.stderr);
 }
@@ -312,4 +311,36 @@ fn uncaught_and_escaping_exceptions_match_the_compiled_program() {
     }
     let escaped = interpret("e.sirs.json", &sources[1], Level::O0, &[]).expect("runs");
     assert!(text(&escaped.stderr).starts_with("error: exception Error escaped a `finally` block"), "{}", text(&escaped.stderr));
+}
+
+/// Maps and sets keep the runtime's order: a new key goes last, replacing a value keeps its
+/// place, removing keeps the others' order; set operations keep the first operand's order.
+#[test]
+fn map_and_set_order_matches_the_compiled_program() {
+    let call = |f: &str, args: &str| format!(r#"{{"call": {{"function": "{f}", "args": [{args}]}}}}"#);
+    let lit = |s: &str| format!(r#"{{"literal": "{s}"}}"#);
+    let stmt = |e: String| format!(r#"{{"expression": {e}}}"#);
+    let print_joined = |list: String| stmt(call("print", &call("str_join", &format!(r#"{list}, {}"#, lit(",")))));
+    let body = [
+        r#"{"let": {"name": "m", "type": "map<str, i64>", "value": {"map": [[{"literal": "c"}, {"literal": 1}], [{"literal": "a"}, {"literal": 2}], [{"literal": "c"}, {"literal": 3}]]}, "mutable": true}}"#.to_string(),
+        stmt(call("map_insert", &format!(r#"{{"var": "m"}}, {}, {{"literal": 4}}"#, lit("b")))),
+        stmt(call("map_remove", &format!(r#"{{"var": "m"}}, {}"#, lit("c")))),
+        stmt(call("map_insert", &format!(r#"{{"var": "m"}}, {}, {{"literal": 5}}"#, lit("c")))),
+        stmt(call("map_insert", &format!(r#"{{"var": "m"}}, {}, {{"literal": 6}}"#, lit("a")))),
+        print_joined(call("map_keys", r#"{"var": "m"}"#)),
+        stmt(call("print", &call("map_len", r#"{"var": "m"}"#))),
+        r#"{"let": {"name": "s", "type": "set<str>", "value": {"set": [{"literal": "x"}, {"literal": "y"}, {"literal": "x"}, {"literal": "z"}]}, "mutable": true}}"#.to_string(),
+        r#"{"let": {"name": "t", "type": "set<str>", "value": {"set": [{"literal": "z"}, {"literal": "w"}, {"literal": "x"}]}}}"#.to_string(),
+        stmt(call("set_remove", &format!(r#"{{"var": "s"}}, {}"#, lit("y")))),
+        stmt(call("set_insert", &format!(r#"{{"var": "s"}}, {}"#, lit("y")))),
+        print_joined(call("set_items", r#"{"var": "s"}"#)),
+        print_joined(call("set_items", &call("set_union", r#"{"var": "t"}, {"var": "s"}"#))),
+        print_joined(call("set_items", &call("set_intersection", r#"{"var": "t"}, {"var": "s"}"#))),
+        print_joined(call("set_items", &call("set_difference", r#"{"var": "s"}, {"var": "t"}"#))),
+    ];
+    let source = format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#, body.join(", "));
+    let compiled = support::build_and_run("order.sirs.json", &source, &[]).unwrap_or_else(|e| panic!("does not build: {e}"));
+    let interpreted = interpret("order.sirs.json", &source, Level::O2, &[]).expect("runs");
+    assert_eq!((text(&interpreted.stdout), text(&interpreted.stderr), i32::from(interpreted.status)), (compiled.stdout.clone(), compiled.stderr, compiled.code));
+    assert_eq!(compiled.stdout, "a,b,c\n3\nx,z,y\nz,w,x,y\nz,x\ny\n");
 }

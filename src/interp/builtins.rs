@@ -2,6 +2,7 @@
 //! (`runtime/builtins.zig`, `str.zig`, `list.zig`, `math.zig`): printing, conversion to text,
 //! strings, lists and the scalar math functions. Any other built-in is refused by name.
 
+use super::collections;
 use super::eval::Machine;
 use super::fault::{Loc, Stop};
 use super::value::{Value, format_float, order, quoted};
@@ -16,6 +17,10 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
     if let Some(v) = strings(name, args, loc)? {
         return Ok(v);
+    }
+    let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
+    if let Some(result) = collections::call(name, args, option, loc) {
+        return result;
     }
     if let Some(v) = lists(name, args, loc)? {
         return Ok(v);
@@ -65,6 +70,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
 
 /// Runs a built-in that changes the local `target` (`push`, `pop`).
 pub fn call_mut(name: &str, target: &mut Value, args: &[Value], loc: &Loc) -> Result<Value, Stop> {
+    if let Some(result) = collections::call_mut(name, target, args, loc) {
+        return result;
+    }
     match (name, target, args) {
         ("push", Value::List(items), [x]) => {
             Rc::make_mut(items).push(x.clone());
@@ -261,19 +269,23 @@ fn sorted(items: &[Value], loc: &Loc) -> Result<Value, Stop> {
 
 /// A value of the built-in `Result` type `ret`: `Ok(payload)` or `Err(message)`.
 fn result(m: &Machine, ret: &Ty, outcome: Result<Value, String>, loc: &Loc) -> Result<Value, Stop> {
-    let (name, payload) = match outcome {
-        Ok(v) => ("Ok", v),
-        Err(message) => ("Err", Value::str(&message)),
-    };
-    let index = match ret {
+    match outcome {
+        Ok(v) => variant_of(m, ret, "Ok", Some(v), loc),
+        Err(message) => variant_of(m, ret, "Err", Some(Value::str(&message)), loc),
+    }
+}
+
+/// Variant `name` of the enum type `ty` (a built-in `Option` or `Result`) with a payload.
+fn variant_of(m: &Machine, ty: &Ty, name: &str, payload: Option<Value>, loc: &Loc) -> Result<Value, Stop> {
+    let index = match ty {
         Ty::Adt(id, _) => match &m.program.types[id.0 as usize].kind {
             TypeKind::Enum { variants, .. } => variants.iter().position(|(n, _)| n == name),
             _ => None,
         },
         _ => None,
     };
-    let index = index.ok_or_else(|| Stop::unsupported(format!("a result of type {}", m.program.display(ret)), loc))?;
-    Ok(Value::Variant(index, Some(Rc::new(payload))))
+    let index = index.ok_or_else(|| Stop::unsupported(format!("a value of type {}", m.program.display(ty)), loc))?;
+    Ok(Value::Variant(index, payload.map(Rc::new)))
 }
 
 const ASCII_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\u{b}', '\u{c}'];

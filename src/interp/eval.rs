@@ -5,6 +5,7 @@
 
 use super::arith;
 use super::builtins;
+use super::collections;
 use super::fault::{Loc, Stop};
 use super::value::Value;
 use crate::ast::{BinOp, UnOp};
@@ -135,6 +136,8 @@ impl<'p> Machine<'p> {
             }
             InstKind::MakeRecord(items) => Value::Fields(Rc::new(items.iter().map(|a| get(frame, *a)).collect())),
             InstKind::MakeVariant(i, payload) => Value::Variant(*i, payload.map(|p| Rc::new(get(frame, p)))),
+            InstKind::MakeMap(entries) => collections::make_map(entries.iter().map(|(k, x)| (get(frame, *k), get(frame, *x))).collect(), &self.loc(frame, v))?,
+            InstKind::MakeSet(items) => collections::make_set(items.iter().map(|a| get(frame, *a)).collect(), &self.loc(frame, v))?,
             InstKind::MakeArray(items) => Value::List(Rc::new(items.iter().map(|a| get(frame, *a)).collect())),
             InstKind::Field(x, i) => match &frame.values[x.index()] {
                 Value::Fields(fields) => fields.get(*i).cloned().unwrap_or(Value::Void),
@@ -415,6 +418,8 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
         (Value::Float(a), Value::Float(b)) => a.partial_cmp(b),
         (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
         (Value::Str(a), Value::Str(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+        // The runtime's equality of maps and sets is not the order of their entries.
+        _ if holds_collection(x) => return Err(Stop::unsupported("comparing maps or sets", loc)),
         _ if matches!(op, BinOp::Eq | BinOp::Ne) => {
             return Ok(Value::Bool((x == y) == (op == BinOp::Eq)));
         }
@@ -428,6 +433,16 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
     }))
 }
 
+/// Whether a map or set is part of the value.
+fn holds_collection(x: &Value) -> bool {
+    match x {
+        Value::Map(_) | Value::Set(_) => true,
+        Value::List(items) | Value::Fields(items) => items.iter().any(holds_collection),
+        Value::Variant(_, Some(p)) => holds_collection(p),
+        _ => false,
+    }
+}
+
 /// How the refusal names an instruction the interpreter does not run.
 fn unsupported_name(kind: &InstKind) -> &'static str {
     match kind {
@@ -435,8 +450,6 @@ fn unsupported_name(kind: &InstKind) -> &'static str {
         InstKind::MakeDyn(..) | InstKind::CallDyn(..) => "trait objects (`dyn`)",
         InstKind::Infer { .. } => "`infer`",
         InstKind::Spawn(..) | InstKind::Await(..) => "async tasks (`spawn`/`await`)",
-        InstKind::MakeMap(..) => "maps",
-        InstKind::MakeSet(..) => "sets",
         InstKind::Sample { .. } => "`sample`",
         InstKind::Observe { .. } => "`observe`",
         InstKind::LogDensity { .. } => "log densities (`lpdf`)",

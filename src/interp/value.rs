@@ -21,6 +21,10 @@ pub enum Value {
     Fields(Rc<Vec<Value>>),
     /// An enum value: the variant's index and its payload.
     Variant(usize, Option<Rc<Value>>),
+    /// A map's entries in insertion order (as the runtime's array hash map keeps them).
+    Map(Rc<Vec<(Value, Value)>>),
+    /// A set's items in insertion order.
+    Set(Rc<Vec<Value>>),
 }
 
 impl Value {
