@@ -3,12 +3,12 @@
 //! status 101) and uncaught exceptions. It is the engine of `sev run --interp` and the base of
 //! the REPL, the debugger and interpreted tests.
 //!
-//! `value` holds run-time values and their text forms, `arith` the checked arithmetic,
-//! `eval` the execution of functions and blocks, `builtins` the built-ins it knows,
-//! `collections` maps and sets, `fault`
-//! the ways a run stops early. Whatever it does not run yet (models, tasks,
-//! trait objects, foreign functions, most of the library) stops the run with a refusal that
-//! names the construct and its location (exit status 3), never a guess.
+//! `value` holds run-time values and their text forms, `arith` the checked arithmetic, `eval`
+//! the execution of functions and blocks (trait objects and exceptions included), `builtins`
+//! the built-ins it knows, `collections` maps and sets, `fault` the ways a run stops early.
+//! Whatever it does not run yet (models, tasks, foreign functions, the transcendental math,
+//! most of the library) stops the run with a refusal that names the construct and its
+//! location (exit status 3), never a guess.
 //!
 //! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the
 //! compiled program's (`tests/interp.rs` checks generated programs and the examples).

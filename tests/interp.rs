@@ -47,7 +47,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("regex", "the built-in `regex_match`"),
     ("stdlib_docs", "the built-in `str_format_float`"),
     ("strings_extra", "the built-in `str_format_float`"),
-    ("traits", "trait objects (`dyn`)"),
 ];
 
 fn program_seed(k: usize) -> u64 {

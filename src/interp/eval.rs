@@ -123,6 +123,15 @@ impl<'p> Machine<'p> {
                     Returned::Throw(t) => return Ok(Flow::Throw(t)),
                 }
             }
+            InstKind::MakeDyn(x, table) => Value::Dyn(*table, Rc::new(get(frame, *x))),
+            InstKind::CallDyn(method, args) => {
+                let mut values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
+                let id = self.dyn_target(&mut values, *method).ok_or_else(|| Stop::unsupported("this trait-object call", &self.loc(frame, v)))?;
+                match self.call(id, values)? {
+                    Returned::Value(r) => r,
+                    Returned::Throw(t) => return Ok(Flow::Throw(t)),
+                }
+            }
             InstKind::Builtin(name, args) => {
                 let values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
                 let types: Vec<&Ty> = args.iter().map(|a| &f.inst(*a).ty).collect();
@@ -185,6 +194,15 @@ impl<'p> Machine<'p> {
         };
         frame.values[v.index()] = value;
         Ok(Flow::Next)
+    }
+
+    /// The function behind method `method` of the trait object in `args[0]`, which is replaced
+    /// by the value inside it (the receiver the implementation takes).
+    fn dyn_target(&self, args: &mut [Value], method: usize) -> Option<FuncId> {
+        let Value::Dyn(table, inner) = args.first()?.clone() else { return None };
+        let id = *self.program.vtables.get(table)?.methods.get(method)?;
+        args[0] = (*inner).clone();
+        Some(id)
     }
 
     fn run_loop(&mut self, frame: &mut Frame, body: crate::cir::BlockId, step: Option<crate::cir::BlockId>) -> Result<Flow, Stop> {
@@ -447,7 +465,6 @@ fn holds_collection(x: &Value) -> bool {
 fn unsupported_name(kind: &InstKind) -> &'static str {
     match kind {
         InstKind::CallExtern(..) => "calls of foreign (`extern`) functions",
-        InstKind::MakeDyn(..) | InstKind::CallDyn(..) => "trait objects (`dyn`)",
         InstKind::Infer { .. } => "`infer`",
         InstKind::Spawn(..) | InstKind::Await(..) => "async tasks (`spawn`/`await`)",
         InstKind::Sample { .. } => "`sample`",

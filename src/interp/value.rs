@@ -25,6 +25,8 @@ pub enum Value {
     Map(Rc<Vec<(Value, Value)>>),
     /// A set's items in insertion order.
     Set(Rc<Vec<Value>>),
+    /// A trait object: the method table (`Program::vtables`) and the value.
+    Dyn(usize, Rc<Value>),
 }
 
 impl Value {
