@@ -8,12 +8,17 @@
 //! - `sev run --interp` through the binary gives the compiled program's output, fault message,
 //!   location and exit status.
 //!
-//! `SEV_GEN_PROGRAMS` overrides how many generated programs are run.
+//! - programs over generic and recursive types (`tests/gen/types.rs`, boxed enum payloads,
+//!   `Option<Self>` records, hostile names) print what their generator computed.
+//!
+//! `SEV_GEN_PROGRAMS` and `SEV_GEN_TYPES` override how many generated programs are run.
 
 mod support;
 
 #[path = "gen/mod.rs"]
 mod generator;
+#[path = "gen/types.rs"]
+mod types;
 
 use sev::interp::{Outcome, UNSUPPORTED_STATUS};
 use sev::opt::Level;
@@ -342,4 +347,31 @@ fn map_and_set_order_matches_the_compiled_program() {
     let interpreted = interpret("order.sirs.json", &source, Level::O2, &[]).expect("runs");
     assert_eq!((text(&interpreted.stdout), text(&interpreted.stderr), i32::from(interpreted.status)), (compiled.stdout.clone(), compiled.stderr, compiled.code));
     assert_eq!(compiled.stdout, "a,b,c\n3\nx,z,y\nz,w,x,y\nz,x\ny\n");
+}
+
+/// Random programs over generic and recursive types print what their generator computed, at
+/// `-O0` and `-O2`.
+#[test]
+fn generic_and_recursive_type_programs_print_what_the_generator_computed() {
+    let count = support::env_number("SEV_GEN_TYPES").map_or(200, |n| n as usize);
+    let mut failures = Vec::new();
+    for k in 0..count {
+        let t = types::generate(k, types::seed(k));
+        for level in [Level::O0, Level::O2] {
+            match interpret("generated/types.sirs.json", &t.source, level, &[]) {
+                Ok(out) if out.status == 0 && text(&out.stdout) == t.expected => {}
+                Ok(out) => failures.push(format!(
+                    "program {k} ({level:?}): status {}: {}\n--- expected\n{}--- found\n{}--- program\n{}\n",
+                    out.status,
+                    text(&out.stderr).lines().next().unwrap_or(""),
+                    t.expected,
+                    text(&out.stdout),
+                    t.source
+                )),
+                Err(e) => failures.push(format!("program {k} ({level:?}): {e}")),
+            }
+        }
+    }
+    let heads: Vec<String> = failures.iter().map(|f| f.lines().next().unwrap_or("").to_string()).collect();
+    assert!(failures.is_empty(), "{} failures:\n{}\n\nthe first in full:\n{}", failures.len(), heads.join("\n"), failures.first().map_or("", |s| s.as_str()));
 }
