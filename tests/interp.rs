@@ -357,18 +357,19 @@ fn generic_and_recursive_type_programs_print_what_the_generator_computed() {
     let mut failures = Vec::new();
     for k in 0..count {
         let t = types::generate(k, types::seed(k));
+        let index = t.index;
         for level in [Level::O0, Level::O2] {
             match interpret("generated/types.sirs.json", &t.source, level, &[]) {
                 Ok(out) if out.status == 0 && text(&out.stdout) == t.expected => {}
                 Ok(out) => failures.push(format!(
-                    "program {k} ({level:?}): status {}: {}\n--- expected\n{}--- found\n{}--- program\n{}\n",
+                    "program {index} ({level:?}): status {}: {}\n--- expected\n{}--- found\n{}--- program\n{}\n",
                     out.status,
                     text(&out.stderr).lines().next().unwrap_or(""),
                     t.expected,
                     text(&out.stdout),
                     t.source
                 )),
-                Err(e) => failures.push(format!("program {k} ({level:?}): {e}")),
+                Err(e) => failures.push(format!("program {index} ({level:?}): {e}")),
             }
         }
     }
