@@ -14,7 +14,8 @@ pub fn int_binary(op: BinOp, t: IntTy, a: i128, b: i128, loc: &Loc) -> Result<i1
     match op {
         BinOp::Add => checked(a + b, "+"),
         BinOp::Sub => checked(a - b, "-"),
-        BinOp::Mul => checked(a * b, "*"),
+        // Two u64 values may multiply past i128.
+        BinOp::Mul => a.checked_mul(b).filter(|r| fits(*r)).ok_or_else(|| overflow("*")),
         BinOp::Div if b == 0 => Err(Stop::fault(format!("division by zero: {a} / 0"), loc)),
         BinOp::Div => checked(a / b, "/"),
         BinOp::Mod if b == 0 => Err(Stop::fault(format!("division by zero: {a} % 0"), loc)),
@@ -149,6 +150,10 @@ mod tests {
         assert_eq!(message(int_binary(BinOp::Mod, IntTy::I32, 10, 0, &loc())), "division by zero: 10 % 0");
         assert_eq!(message(int_binary(BinOp::Pow, IntTy::U64, 3, 41, &loc())), "integer overflow: 3 ** 41 does not fit in u64");
         assert_eq!(message(int_binary(BinOp::Shl, IntTy::I32, 1, 32, &loc())), "shift amount out of range: 1 << 32 (must be 0 to 31 for i32)");
+        assert_eq!(
+            message(int_binary(BinOp::Mul, IntTy::U64, 18446744073709551615, 18446744073709551615, &loc())),
+            "integer overflow: 18446744073709551615 * 18446744073709551615 does not fit in u64"
+        );
         assert_eq!(message(int_neg(IntTy::I8, -128, &loc())), "integer overflow: -(-128) does not fit in i8");
         assert_eq!(message(float_to_int(IntTy::I64, 9223372036854775808.0, FloatTy::F64, &loc())), "value 9.223372036854776e+18 does not fit in i64");
         assert_eq!(message(float_to_int(IntTy::U8, 256.0, FloatTy::F64, &loc())), "value 256.0 does not fit in u8");

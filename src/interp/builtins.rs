@@ -197,7 +197,13 @@ fn strings(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop>
         "str_trim" => Value::str(s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\u{b}' | '\u{c}'))),
         "str_replace" if t.is_empty() => Value::str(s),
         "str_replace" => Value::str(&s.replace(t, text_arg(args, 2))),
-        "str_repeat" => Value::str(&s.repeat(usize::try_from(int_arg(args, 1)).unwrap_or(0))),
+        "str_repeat" => {
+            let n = usize::try_from(int_arg(args, 1)).unwrap_or(0);
+            if s.len().checked_mul(n).is_none_or(|total| total > MAX_BYTES) {
+                return Err(Stop::unsupported("a string this long", loc));
+            }
+            Value::str(&s.repeat(n))
+        }
         "str_substring" => substring(s, int_arg(args, 1), int_arg(args, 2), loc)?,
         "str_byte_at" => {
             let i = int_arg(args, 1);
@@ -232,6 +238,9 @@ fn lists(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop> {
             ("len", [Value::Str(s)]) => Some(Value::Int(s.len() as i128)),
             ("array_fill", [Value::Int(n), x]) => {
                 let count = usize::try_from(*n).map_err(|_| Stop::fault(format!("array_fill: the length must not be negative, got {n}"), loc))?;
+                if count > MAX_BYTES / 16 {
+                    return Err(Stop::unsupported("a list this long", loc));
+                }
                 Some(Value::List(Rc::new(vec![x.clone(); count])))
             }
             _ => None,
@@ -287,6 +296,10 @@ fn variant_of(m: &Machine, ty: &Ty, name: &str, payload: Option<Value>, loc: &Lo
     let index = index.ok_or_else(|| Stop::unsupported(format!("a value of type {}", m.program.display(ty)), loc))?;
     Ok(Value::Variant(index, payload.map(Rc::new)))
 }
+
+/// The largest string (in bytes) the interpreter builds at once; beyond it the compiled
+/// program may run out of memory, which the interpreter does not imitate.
+const MAX_BYTES: usize = 1 << 32;
 
 const ASCII_SPACE: [char; 6] = [' ', '\t', '\n', '\r', '\u{b}', '\u{c}'];
 

@@ -157,7 +157,7 @@ impl<'p> Machine<'p> {
             InstKind::Index(xs, i) => self.index(frame, v, *xs, *i)?,
             InstKind::Payload(x, _) => match &frame.values[x.index()] {
                 Value::Variant(_, Some(p)) => (**p).clone(),
-                _ => Value::Void,
+                _ => return Err(Stop::unsupported("the payload of this value", &self.loc(frame, v))),
             },
             InstKind::IsVariant(x, i) => Value::Bool(matches!(&frame.values[x.index()], Value::Variant(tag, _) if tag == i)),
             InstKind::Retain(x) => get(frame, *x),
