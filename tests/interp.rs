@@ -50,8 +50,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("metrics_csv", "the built-in `file_write`"),
     ("mixture_model", "model programs (sampling)"),
     ("regex", "the built-in `regex_match`"),
-    ("stdlib_docs", "the built-in `str_format_float`"),
-    ("strings_extra", "the built-in `str_format_float`"),
+    ("stdlib_docs", "the built-in `file_exists`"),
 ];
 
 fn program_seed(k: usize) -> u64 {

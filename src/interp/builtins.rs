@@ -52,6 +52,7 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
         }
         ("str_parse_int", [Value::Str(s)]) => result(m, ret, parse_int(s), loc),
         ("str_parse_float", [Value::Str(s)]) => result(m, ret, parse_float(s), loc),
+        ("str_format_float", [x, Value::Int(digits)]) => format_fixed(float_arg(std::slice::from_ref(x), 0), *digits, loc),
         ("std_args", []) => Ok(Value::List(Rc::new(m.args.iter().map(|a| Value::str(a)).collect()))),
         ("range_continues", [Value::Int(i), Value::Int(end), Value::Int(step), Value::Bool(inclusive)]) => {
             if *step == 0 {
@@ -323,4 +324,63 @@ fn parse_float(s: &str) -> Result<Value, String> {
         return Err(invalid());
     }
     t.parse::<f64>().map(Value::Float).map_err(|_| invalid())
+}
+
+/// `str_format_float(x, digits)`: the exact value of `x` rounded half to even at `digits`
+/// decimals (Python's `format(x, ".{digits}f")`), as `runtime/sirs_std.zig` computes it; Rust's
+/// fixed-precision formatting is exact with the same tie rule.
+fn format_fixed(x: f64, digits: i128, loc: &Loc) -> Result<Value, Stop> {
+    const MAX_DIGITS: i128 = 100;
+    if !(0..=MAX_DIGITS).contains(&digits) {
+        return Err(Stop::fault(format!("str_format_float: digits must be 0 to {MAX_DIGITS}, got {digits}"), loc));
+    }
+    if x.is_nan() {
+        return Ok(Value::str("nan"));
+    }
+    if x.is_infinite() {
+        return Ok(Value::str(if x > 0.0 { "inf" } else { "-inf" }));
+    }
+    Ok(Value::str(&format!("{x:.*}", digits as usize)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_formatting_matches_the_runtime_table() {
+        // The cases of `runtime/sirs_std.zig`'s own test (Python's `format(x, ".{d}f")`).
+        let cases: [(f64, i128, &str); 21] = [
+            (2.675, 2, "2.67"),
+            (0.125, 2, "0.12"),
+            (0.375, 2, "0.38"),
+            (2.5, 0, "2"),
+            (3.5, 0, "4"),
+            (1.5, 0, "2"),
+            (123.456, 1, "123.5"),
+            (3.14159, 3, "3.142"),
+            (-1.005, 2, "-1.00"),
+            (-0.0, 2, "-0.00"),
+            (-0.001, 2, "-0.00"),
+            (0.0, 0, "0"),
+            (1e-10, 3, "0.000"),
+            (0.0009, 3, "0.001"),
+            (5e-324, 0, "0"),
+            (0.1, 20, "0.10000000000000000555"),
+            (1e22, 0, "10000000000000000000000"),
+            (1e23, 1, "99999999999999991611392.0"),
+            (42.0, 3, "42.000"),
+            (9.995, 2, "9.99"),
+            (99.5, 0, "100"),
+        ];
+        let loc = Loc { func: "t".into(), line: 1, col: 2 };
+        for (x, d, want) in cases {
+            assert_eq!(format_fixed(x, d, &loc), Ok(Value::str(want)), "{x} with {d} digits");
+        }
+        let Ok(Value::Str(big)) = format_fixed(f64::MAX, 0, &loc) else { panic!("formats") };
+        assert_eq!(big.len(), 309);
+        let Ok(Value::Str(tiny)) = format_fixed(5e-324, 100, &loc) else { panic!("formats") };
+        assert_eq!(tiny.len(), 102);
+        assert!(matches!(format_fixed(1.0, -1, &loc), Err(Stop::Fault { message, .. }) if message == "str_format_float: digits must be 0 to 100, got -1"));
+    }
 }
