@@ -375,3 +375,22 @@ fn generic_and_recursive_type_programs_print_what_the_generator_computed() {
     let heads: Vec<String> = failures.iter().map(|f| f.lines().next().unwrap_or("").to_string()).collect();
     assert!(failures.is_empty(), "{} failures:\n{}\n\nthe first in full:\n{}", failures.len(), heads.join("\n"), failures.first().map_or("", |s| s.as_str()));
 }
+
+/// Bad command lines and programs with errors fail as `sev run` does, before interpreting.
+#[test]
+fn run_interp_usage_errors_and_programs_with_errors() {
+    let conflict = sev(&["run", "--interp", "--release", "examples/factorial.sirs.json"]);
+    assert_eq!(conflict.code, 2, "{}", conflict.stderr);
+    let sampling = sev(&["run", "--interp", "--seed", "3", "examples/factorial.sirs.json"]);
+    assert_eq!(sampling.code, 2, "{}", sampling.stderr);
+    assert!(sampling.stderr.contains("does not run model programs"), "{}", sampling.stderr);
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let bad = dir.path().join("bad.sirs.json");
+    std::fs::write(&bad, r#"{"program": {"entry": "main", "functions": {"main": {"args": [], "return": "void", "body": [{"expression": {"call": {"function": "print", "args": [{"var": "nope"}]}}}]}}}}"#)
+        .expect("written");
+    let out = sev(&["run", "--interp", &bad.display().to_string()]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(out.stderr.contains("nope") && out.stdout.is_empty(), "{}", out.stderr);
+    let missing = sev(&["run", "--interp", "/no/such/file.sirs.json"]);
+    assert_eq!(missing.code, 3, "{}", missing.stderr);
+}
