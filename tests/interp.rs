@@ -394,3 +394,32 @@ fn run_interp_usage_errors_and_programs_with_errors() {
     let missing = sev(&["run", "--interp", "/no/such/file.sirs.json"]);
     assert_eq!(missing.code, 3, "{}", missing.stderr);
 }
+
+/// `f32` values round as the compiled program rounds them: literals, arithmetic, conversions
+/// and printing with f32's own shortest digits.
+#[test]
+fn f32_arithmetic_and_printing_match_the_compiled_program() {
+    let print = |e: &str| format!(r#"{{"expression": {{"call": {{"function": "print", "args": [{e}]}}}}}}"#);
+    let body = [
+        r#"{"let": {"name": "a", "type": "f32", "value": {"literal": 0.1}}}"#.to_string(),
+        r#"{"let": {"name": "b", "type": "f32", "value": {"literal": 3}}}"#.to_string(),
+        print(r#"{"var": "a"}"#),
+        print(r#"{"op": {"kind": "div", "args": [{"literal": 1.0}, {"var": "b"}]}}"#),
+        print(r#"{"op": {"kind": "add", "args": [{"var": "a"}, {"literal": 0.2}]}}"#),
+        print(r#"{"cast": {"value": {"var": "a"}, "type": "f64"}}"#),
+        print(r#"{"op": {"kind": "mul", "args": [{"var": "a"}, {"literal": 1e30}]}}"#),
+        print(r#"{"op": {"kind": "mod", "args": [{"literal": 7.5}, {"var": "b"}]}}"#),
+    ];
+    let source = format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#, body.join(", "));
+    let compiled = support::build_and_run("f32.sirs.json", &source, &[]).unwrap_or_else(|e| panic!("does not build: {e}"));
+    for level in [Level::O0, Level::O2] {
+        let interpreted = interpret("f32.sirs.json", &source, level, &[]).expect("runs");
+        assert_eq!(
+            (text(&interpreted.stdout), text(&interpreted.stderr), i32::from(interpreted.status)),
+            (compiled.stdout.clone(), compiled.stderr.clone(), compiled.code),
+            "{level:?}"
+        );
+    }
+    // The f32 literal 0.1 widened to f64 shows its f32 rounding.
+    assert!(compiled.stdout.starts_with("0.1\n0.33333334\n0.3\n0.10000000149011612\n"), "{}", compiled.stdout);
+}

@@ -103,7 +103,7 @@ impl<'p> Machine<'p> {
         let inst = f.inst(v);
         let get = |frame: &Frame, x: ValueId| frame.values[x.index()].clone();
         let value = match &inst.kind {
-            InstKind::Const(c) => constant(c),
+            InstKind::Const(c) => constant(c, &inst.ty),
             InstKind::Local(l) => frame.locals[l.index()].clone(),
             InstKind::SetLocal(l, x) | InstKind::InitLocal(l, x) => {
                 frame.locals[l.index()] = get(frame, *x);
@@ -388,13 +388,17 @@ impl<'p> Machine<'p> {
     }
 }
 
-fn constant(c: &Const) -> Value {
-    match c {
-        Const::Int(i) => Value::Int(*i),
-        Const::Float(f) => Value::Float(*f),
-        Const::Bool(b) => Value::Bool(*b),
-        Const::Str(s) => Value::str(s),
-        Const::Void => Value::Void,
+/// A constant as a value of its instruction's type: a float literal of type `f32` is rounded
+/// to f32, as Zig converts the literal.
+fn constant(c: &Const, ty: &Ty) -> Value {
+    match (c, ty) {
+        (Const::Int(i), Ty::Float(w)) => Value::Float(arith::int_to_float(*w, *i)),
+        (Const::Float(f), Ty::Float(w)) => Value::Float(arith::round_to(*w, *f)),
+        (Const::Int(i), _) => Value::Int(*i),
+        (Const::Float(f), _) => Value::Float(*f),
+        (Const::Bool(b), _) => Value::Bool(*b),
+        (Const::Str(s), _) => Value::str(s),
+        (Const::Void, _) => Value::Void,
     }
 }
 
