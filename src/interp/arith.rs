@@ -25,7 +25,7 @@ pub fn int_binary(op: BinOp, t: IntTy, a: i128, b: i128, loc: &Loc) -> Result<i1
         BinOp::BitAnd => Ok(wrap(t, a & b)),
         BinOp::BitOr => Ok(wrap(t, a | b)),
         BinOp::BitXor => Ok(wrap(t, a ^ b)),
-        _ => Err(Stop::unsupported(format!("the integer operator `{op:?}`"), loc)),
+        _ => Err(Stop::unsupported(format!("the integer operator `{}`", op.keyword()), loc)),
     }
 }
 

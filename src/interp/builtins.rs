@@ -270,7 +270,7 @@ fn lists(name: &str, args: &[Value], loc: &Loc) -> Result<Option<Value>, Stop> {
 /// A sorted copy, stable as the runtime's block sort is.
 fn sorted(items: &[Value], loc: &Loc) -> Result<Value, Stop> {
     if items.windows(2).any(|w| order(&w[0], &w[1]).is_none()) {
-        return Err(Stop::unsupported("`array_sort` of lists or enums", loc));
+        return Err(Stop::unsupported("`array_sort` of enums, maps or sets", loc));
     }
     let mut out = items.to_vec();
     out.sort_by(|a, b| order(a, b).unwrap_or(std::cmp::Ordering::Equal));

@@ -7,7 +7,7 @@ use super::arith;
 use super::builtins;
 use super::collections;
 use super::fault::{Loc, Stop};
-use super::value::Value;
+use super::value::{Value, order};
 use crate::ast::{BinOp, UnOp};
 use crate::cir::{Const, FuncId, Function, InstKind, LocalId, PlaceElem, Program, SwitchCase, Ty, TypeKind, ValueId};
 use std::rc::Rc;
@@ -294,7 +294,7 @@ impl<'p> Machine<'p> {
             (UnOp::Neg, Value::Int(a), Ty::Int(t)) => Ok(Value::Int(arith::int_neg(*t, *a, &loc)?)),
             (UnOp::Neg, Value::Float(a), _) => Ok(Value::Float(-a)),
             (UnOp::BitNot, Value::Int(a), Ty::Int(t)) => Ok(Value::Int(arith::wrap(*t, !a))),
-            _ => Err(Stop::unsupported(format!("the operator `{op:?}` on this value"), &loc)),
+            _ => Err(Stop::unsupported(format!("the operator `{}` on this value", op.keyword()), &loc)),
         }
     }
 
@@ -308,16 +308,16 @@ impl<'p> Machine<'p> {
         match (x, y, operand_ty) {
             (Value::Int(x), Value::Int(y), Ty::Int(t)) => Ok(Value::Int(arith::int_binary(op, *t, *x, *y, &loc)?)),
             (Value::Float(x), Value::Float(y), Ty::Float(w)) => {
-                arith::float_binary(op, *w, *x, *y).map(Value::Float).ok_or_else(|| Stop::unsupported(format!("the float operator `{op:?}`"), &loc))
+                arith::float_binary(op, *w, *x, *y).map(Value::Float).ok_or_else(|| Stop::unsupported(format!("the float operator `{}`", op.keyword()), &loc))
             }
             (Value::Bool(x), Value::Bool(y), _) => match op {
                 BinOp::And | BinOp::BitAnd => Ok(Value::Bool(*x && *y)),
                 BinOp::Or | BinOp::BitOr => Ok(Value::Bool(*x || *y)),
                 BinOp::BitXor => Ok(Value::Bool(x != y)),
-                _ => Err(Stop::unsupported(format!("the operator `{op:?}` on bools"), &loc)),
+                _ => Err(Stop::unsupported(format!("the operator `{}` on bools", op.keyword()), &loc)),
             },
             (Value::Str(x), Value::Str(y), _) if op == BinOp::Add => Ok(Value::str(&format!("{x}{y}"))),
-            _ => Err(Stop::unsupported(format!("the operator `{op:?}` on {}", self.program.display(operand_ty)), &loc)),
+            _ => Err(Stop::unsupported(format!("the operator `{}` on {}", op.keyword(), self.program.display(operand_ty)), &loc)),
         }
     }
 
@@ -445,9 +445,12 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
         _ if matches!(op, BinOp::Eq | BinOp::Ne) => {
             return Ok(Value::Bool((x == y) == (op == BinOp::Eq)));
         }
-        _ => {
-            return Err(Stop::unsupported(format!("the comparison `{op:?}` of composite values"), loc));
-        }
+        // Records, tuples and lists in the runtime's total order (`rc.order`).
+        (Value::Fields(_), Value::Fields(_)) | (Value::List(_), Value::List(_)) => match order(x, y) {
+            Some(o) => Some(o),
+            None => return Err(Stop::unsupported(format!("the comparison `{}` of these values", op.keyword()), loc)),
+        },
+        _ => return Err(Stop::unsupported(format!("the comparison `{}` of these values", op.keyword()), loc)),
     };
     Ok(Value::Bool(match order {
         Some(o) => test(o),

@@ -36,8 +36,8 @@ impl Value {
 }
 
 /// The runtime's total order (`rc.order`): numbers by value with NaN above everything and
-/// `-0.0 == 0.0`, `false < true`, strings by bytes, records and tuples field by field. `None`
-/// for values it does not order (lists, enums).
+/// `-0.0 == 0.0`, `false < true`, strings by bytes, records, tuples and lists item by item.
+/// `None` for values it does not order (enums, maps, sets).
 pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
     Some(match (a, b) {
         (Value::Int(x), Value::Int(y)) => x.cmp(y),
@@ -47,14 +47,15 @@ pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
         },
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Str(x), Value::Str(y)) => x.as_bytes().cmp(y.as_bytes()),
-        (Value::Fields(xs), Value::Fields(ys)) => {
+        // Records and tuples field by field; lists element by element, then by length.
+        (Value::Fields(xs), Value::Fields(ys)) | (Value::List(xs), Value::List(ys)) => {
             for (x, y) in xs.iter().zip(ys.iter()) {
                 match order(x, y)? {
                     Ordering::Equal => {}
                     other => return Some(other),
                 }
             }
-            Ordering::Equal
+            xs.len().cmp(&ys.len())
         }
         _ => return None,
     })
