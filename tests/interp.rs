@@ -433,12 +433,10 @@ fn composite_sort_order_matches_the_compiled_program() {
     let at = |xs: &str, i: usize| format!(r#"{{"index": {{"array": {xs}, "index": {{"literal": {i}}}}}}}"#);
     let rows = format!(r#"{{"array": [{}, {}, {}, {}]}}"#, list(&["2", "1"]), list(&["1", "5", "0"]), list(&["1", "5"]), list(&["2"]));
     let sorted = format!(r#"{{"call": {{"function": "array_sort", "args": [{rows}]}}}}"#);
-    let floats = format!(
-        r#"{{"call": {{"function": "array_sort", "args": [{{"array": [{{"literal": 2.5}}, {{"op": {{"kind": "div", "args": [{{"literal": 0.0}}, {{"literal": 0.0}}]}}}}, {{"literal": -1.0}}]}}]}}}}"#
-    );
+    let floats = r#"{"call": {"function": "array_sort", "args": [{"array": [{"literal": 2.5}, {"op": {"kind": "div", "args": [{"literal": 0.0}, {"literal": 0.0}]}}, {"literal": -1.0}]}]}}"#;
     let mut body: Vec<String> = (0..4).map(|i| print(&format!(r#"{{"call": {{"function": "len", "args": [{}]}}}}"#, at(&sorted, i)))).collect();
     body.push(print(&at(&at(&sorted, 3), 0)));
-    body.extend((0..3).map(|i| print(&at(&floats, i))));
+    body.extend((0..3).map(|i| print(&at(floats, i))));
     let source = format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#, body.join(", "));
     let compiled = support::build_and_run("sort.sirs.json", &source, &[]).unwrap_or_else(|e| panic!("does not build: {e}"));
     let interpreted = interpret("sort.sirs.json", &source, Level::O0, &[]).expect("runs");
