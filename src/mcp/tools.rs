@@ -7,6 +7,17 @@
 //! is meant to fix and try again. Groups live in their own modules; `doc` joins `style`
 //! (`format`, `lint`) when `sev doc` exists.
 
+/// The program, its outline and its check report (`analysis::prepare`), or an early return of
+/// the outcome that explains why there is no outline.
+macro_rules! prepared {
+    ($args:expr) => {
+        match $crate::mcp::tools::analysis::prepare($args)? {
+            Ok(p) => p,
+            Err(outcome) => return Ok(outcome),
+        }
+    };
+}
+
 pub mod analysis;
 pub mod compile;
 pub mod declare;
