@@ -80,6 +80,24 @@ pub fn faultNoLoc(comptime format: []const u8, fmt_args: anytype) noreturn {
 fn writeFault(w: anytype, loc: Loc, file: []const u8, comptime format: []const u8, fmt_args: anytype) void {
     w.print("error: " ++ format ++ "\n", fmt_args) catch {};
     w.print("  --> {s}:{d}:{d} (in function `{s}`)\n", .{ file, loc.line, loc.col, loc.func }) catch {};
+    if (fault_note) |note| w.print("  note: {s}\n", .{note}) catch {};
+}
+
+/// What the thread is doing, added to a fault report as a note (null: nothing to add). A model
+/// sets it while it first runs on its data, so that a fault there is said as a data problem.
+threadlocal var fault_note: ?[]const u8 = null;
+
+pub fn setFaultNote(note: ?[]const u8) void {
+    fault_note = note;
+}
+
+test "a fault note is added to the report" {
+    setFaultNote("while reading");
+    defer setFaultNote(null);
+    var buf: [256]u8 = undefined;
+    var stream = std.io.fixedBufferStream(&buf);
+    writeFault(stream.writer(), .{ .func = "main", .line = 3, .col = 5 }, "m.sirs.json", "index out of bounds: index {d}, length {d}", .{ 5, 5 });
+    try std.testing.expectEqualStrings("error: index out of bounds: index 5, length 5\n  --> m.sirs.json:3:5 (in function `main`)\n  note: while reading\n", stream.getWritten());
 }
 
 test writeFault {

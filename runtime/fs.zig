@@ -10,6 +10,7 @@ const rc = @import("rc.zig");
 const str_mod = @import("str.zig");
 const list_mod = @import("list.zig");
 const option = @import("option.zig");
+const oserror = @import("ppl/sampler/oserror.zig");
 
 const Str = str_mod.Str;
 const List = list_mod.List;
@@ -23,7 +24,7 @@ fn failure(comptime T: type, comptime op: []const u8, comptime what: []const u8,
 }
 
 /// The operating system's reason in words (as `strerror` puts it) for the common errors, else
-/// Zig's error name.
+/// the runtime's shared wording (`oserror.describe`).
 pub fn reason(e: anyerror) []const u8 {
     return switch (e) {
         error.FileNotFound => "no such file or directory",
@@ -40,14 +41,14 @@ pub fn reason(e: anyerror) []const u8 {
         error.FileTooBig => "file too large",
         error.InvalidPathContainsNul => "path contains a NUL byte",
         error.BadPathName, error.InvalidUtf8, error.InvalidWtf8 => "invalid path",
-        else => @errorName(e),
+        else => oserror.describe(e),
     };
 }
 
 test reason {
     try testing.expectEqualStrings("no such file or directory", reason(error.FileNotFound));
     try testing.expectEqualStrings("directory not empty", reason(error.DirNotEmpty));
-    try testing.expectEqualStrings("SystemResources", reason(error.SystemResources));
+    try testing.expectEqualStrings("the system is out of resources", reason(error.SystemResources));
 }
 
 /// Rejects paths the OS would silently truncate (an embedded NUL byte).

@@ -15,6 +15,7 @@
 //! their purpose), counted like any other value.
 const std = @import("std");
 const core = @import("core.zig");
+const oserror = @import("ppl/sampler/oserror.zig");
 const rc = @import("rc.zig");
 const str_mod = @import("str.zig");
 const option = @import("option.zig");
@@ -125,7 +126,7 @@ pub fn spawn(comptime f: anytype, args: anytype) Task(ReturnOf(f)) {
     s.thread = std.Thread.spawn(.{}, Runner.run, .{ s, call_args }) catch |e| {
         rc.release(call_args);
         core.destroy(s);
-        core.faultNoLoc("cannot start a task: {s}", .{@errorName(e)});
+        core.faultNoLoc("cannot start a task: {s}", .{oserror.describe(e)});
     };
     return .{ .state = s };
 }

@@ -50,6 +50,8 @@ pub struct TypeDecl {
     pub name: Name,
     pub params: Vec<TypeParam>,
     pub kind: TypeDeclKind,
+    /// The `doc` key of the declaration's body (`sev doc` shows it; the compiler ignores it).
+    pub doc: Option<String>,
     pub span: Span,
 }
 
@@ -131,6 +133,7 @@ pub struct TraitDecl {
     /// `type_params`: read so that the checker can say that traits cannot be generic.
     pub type_params: Vec<TypeParam>,
     pub methods: Vec<TraitMethod>,
+    pub doc: Option<String>,
     pub span: Span,
 }
 
@@ -140,6 +143,7 @@ pub struct TraitMethod {
     pub name: Name,
     pub params: Vec<TypeExpr>,
     pub ret: Option<TypeExpr>,
+    pub doc: Option<String>,
     pub span: Span,
 }
 
@@ -150,6 +154,7 @@ pub struct ImplDecl {
     pub type_args: Vec<TypeExpr>,
     pub target: TypeExpr,
     pub methods: Vec<Function>,
+    pub doc: Option<String>,
     pub span: Span,
 }
 
@@ -174,6 +179,7 @@ pub struct DistDecl {
     pub support: Option<SupportDecl>,
     pub log_density: Option<Name>,
     pub sampler: Option<Name>,
+    pub doc: Option<String>,
     pub span: Span,
 }
 

@@ -1,6 +1,7 @@
 //! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
 //! each handing over to its module in `commands`.
 
+pub mod doc_args;
 pub mod lint_args;
 
 use crate::commands;
@@ -94,6 +95,8 @@ pub enum Command {
     },
     /// Report likely mistakes (rules L0001…), with levels, JSON or SARIF output and `--fix`.
     Lint(lint_args::LintArgs),
+    /// Write documentation (Markdown and a static HTML site with search) for programs or folders.
+    Doc(doc_args::DocArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -131,6 +134,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Check { file, format } => commands::check::run(&file, format),
         Command::Fmt { paths, check, stdin } => commands::fmt::run(&paths, check, stdin),
         Command::Lint(args) => commands::lint::run(&args),
+        Command::Doc(args) => commands::doc::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod check;
+pub mod doc;
 pub mod fmt;
 pub mod interrupts;
 pub mod lint;
@@ -74,7 +75,30 @@ pub fn report(compilation: &Compilation, format: Format) {
         Format::Json => {
             let items: Vec<serde_json::Value> = sorted(&compilation.diagnostics).iter().map(|d| d.to_json(&compilation.file)).collect();
             let doc = serde_json::json!({ "file": compilation.file.name, "diagnostics": items });
-            println!("{doc}");
+            // a failure is reported on stderr by `write_stdout`; the diagnostics decide the status
+            let _ = write_stdout(&format!("{doc}\n"));
+        }
+    }
+}
+
+/// 128 + SIGPIPE: the status of a program whose stdout reader has gone, as shells report it.
+pub const EXIT_BROKEN_PIPE: u8 = 141;
+
+/// Writes `text` to stdout. When that fails, `Err` holds the exit status: quietly 141 when the
+/// reader has gone (`sev build --emit zig | head`), else 3 after a message (a full disk).
+pub fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    write_stdout_status(text).map_err(ExitCode::from)
+}
+
+/// [`write_stdout`] with the exit status as a number, for callers that combine statuses.
+pub fn write_stdout_status(text: &str) -> Result<(), u8> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(EXIT_BROKEN_PIPE),
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            Err(EXIT_ENVIRONMENT)
         }
     }
 }

@@ -108,7 +108,7 @@ codes! {
     E0329 Error "control flow cannot leave a `finally` block",
     E0330 Error "an extern function uses a type that cannot cross the C boundary",
     E0331 Error "generic code would need infinitely many instances (polymorphic recursion)",
-    E0332 Error "a trait or a trait implementation is generic, which SIRS does not support",
+    E0332 Error "a trait has type parameters, which SIRS does not support",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

@@ -14,7 +14,7 @@ mod general;
 mod names;
 mod prob;
 pub mod sarif;
-mod walk;
+pub(crate) mod walk;
 
 use crate::ast;
 use crate::diagnostic::{Code, Diagnostic, Severity};

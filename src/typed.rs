@@ -152,9 +152,47 @@ pub struct TraitMethodDef {
 #[derive(Clone, Debug)]
 pub struct ImplDef {
     pub trait_id: TraitId,
+    /// The implemented type; in a generic implementation (`Stack<T>`) it holds `Param(i)` for
+    /// the implementation's `i`-th type parameter.
     pub target: Ty,
-    /// One function per trait method, in the trait's method order.
+    /// How many type parameters the implementation has (0: it is for one concrete type).
+    pub type_params: usize,
+    /// One function per trait method, in the trait's method order. The methods of a generic
+    /// implementation are generic functions over the implementation's type parameters.
     pub methods: Vec<FuncId>,
+}
+
+impl ImplDef {
+    /// The type arguments under which this implementation covers `ty` (empty for a concrete
+    /// implementation), or `None` when it does not cover it.
+    pub fn instance_for(&self, ty: &Ty) -> Option<Vec<Ty>> {
+        let mut args = vec![None; self.type_params];
+        if !bind_params(&self.target, ty, &mut args) {
+            return None;
+        }
+        args.into_iter().collect()
+    }
+}
+
+/// Matches `pattern` against `ty`, recording what each `Param(i)` of the pattern stands for.
+fn bind_params(pattern: &Ty, ty: &Ty, args: &mut [Option<Ty>]) -> bool {
+    let all = |ps: &[Ty], ts: &[Ty], args: &mut [Option<Ty>]| ps.len() == ts.len() && ps.iter().zip(ts).all(|(p, t)| bind_params(p, t, args));
+    match (pattern, ty) {
+        (Ty::Param(i), t) => match args.get_mut(*i as usize) {
+            Some(Some(bound)) => bound == t,
+            Some(slot) => {
+                *slot = Some(t.clone());
+                true
+            }
+            None => false,
+        },
+        (Ty::Array(p), Ty::Array(t)) | (Ty::Set(p), Ty::Set(t)) | (Ty::Future(p), Ty::Future(t)) | (Ty::Channel(p), Ty::Channel(t)) => bind_params(p, t, args),
+        (Ty::Map(pk, pv), Ty::Map(tk, tv)) => bind_params(pk, tk, args) && bind_params(pv, tv, args),
+        (Ty::Tuple(ps), Ty::Tuple(ts)) => all(ps, ts, args),
+        (Ty::Adt(p, ps), Ty::Adt(t, ts)) => p == t && all(ps, ts, args),
+        (Ty::Fn(ps, pr), Ty::Fn(ts, tr)) => all(ps, ts, args) && bind_params(pr, tr, args),
+        (p, t) => p == t,
+    }
 }
 
 #[derive(Clone, Debug)]

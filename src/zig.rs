@@ -4,8 +4,9 @@
 //! user names kept (escaped and de-duplicated by `names`), and expression trees rebuilt from
 //! the flat instruction list. An instruction used exactly once, later in its own block, is
 //! inlined into its user when that keeps evaluation order (its operands must be the most
-//! recent pending expressions, in order — the shape post-order lowering produces); anything
-//! else is bound to a `const` with a descriptive name. Constants are re-emitted at each use.
+//! recent pending expressions, in order — the shape post-order lowering produces) and the tree
+//! stays within [`MAX_INLINED_DEPTH`] levels; anything else is bound to a `const` with a
+//! descriptive name. Constants are re-emitted at each use.
 //!
 //! Zig is strict, and the backend owns that strictness: `var` only for locals written after
 //! initialisation, `_ = x;` for locals and parameters never read, `_ = e;` for discarded
@@ -16,6 +17,10 @@
 //! ast-check`; a Zig error on it is a bug here, never the user's.
 
 pub mod names;
+
+/// Expressions nest at most this many inlined operands deep; a deeper operand is bound to a
+/// `const` first, so a long chain (`a + b + c + …`) does not indent every line further.
+const MAX_INLINED_DEPTH: usize = 32;
 
 use crate::ast::{BinOp, UnOp};
 use crate::cir::*;
@@ -45,13 +50,15 @@ struct Module<'a> {
     inferred_names: Vec<String>,
     /// Functions on a cycle of the call graph: they start with a stack check.
     recursive: Vec<bool>,
+    /// The names a local may not take: types, functions and the reserved top-level names.
+    local_taboo: std::rc::Rc<std::collections::HashSet<String>>,
 }
 
 impl<'a> Module<'a> {
     fn new(p: &'a Program) -> Module<'a> {
         let mut top = Namer::with_taken(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
-        let type_names = p.types.iter().map(|t| top.fresh(&t.name)).collect();
-        let fn_names = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
+        let type_names: Vec<String> = p.types.iter().map(|t| top.fresh(&t.name)).collect();
+        let fn_names: Vec<String> = p.functions.iter().map(|f| top.fresh(&f.name)).collect();
         let throwing = crate::cir::throws::Throwing::of(p);
         let dyn_names = p.dyn_traits.iter().map(|t| top.fresh(&format!("{}Methods", t.name))).collect();
         let vtable_names = p
@@ -61,14 +68,17 @@ impl<'a> Module<'a> {
                 let trait_name = p.dyn_traits.get(t.trait_index).map_or("Trait", |d| d.name.as_str());
                 let concrete = match &t.concrete {
                     Ty::Adt(id, _) => p.types.get(id.0 as usize).map_or("T".to_string(), |d| d.name.clone()),
-                    other => p.display(other).to_string(),
+                    // `[f64]`, `(i64, str)`: only identifier characters in a Zig name
+                    other => p.display(other).to_string().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect(),
                 };
                 top.fresh(&format!("{trait_name}_for_{concrete}"))
             })
             .collect();
         let inferred_names = p.inferred.iter().map(|m| top.fresh(&format!("{}Model", m.entry.name))).collect();
         let recursive = crate::cir::recursion::possibly_recursive(p);
-        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive }
+        let reserved = names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string());
+        let local_taboo = std::rc::Rc::new(type_names.iter().chain(&fn_names).cloned().chain(reserved).collect());
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive, local_taboo }
     }
 
     fn document(&self) -> Doc {
@@ -463,6 +473,8 @@ struct FnEmitter<'m, 'a> {
     value_names: HashMap<ValueId, String>,
     /// Inlinable expressions not yet placed, in definition order.
     pending: Vec<(ValueId, Doc)>,
+    /// How deeply each pending expression nests inlined operands.
+    pending_depth: HashMap<ValueId, usize>,
     /// Where a thrown exception goes, innermost last (empty: out of the function).
     throw_targets: Vec<ThrowTarget>,
     /// Locals declared at the top of the function (initialised in more than one place).
@@ -480,13 +492,12 @@ enum ThrowTarget {
 
 impl<'m, 'a> FnEmitter<'m, 'a> {
     fn new(m: &'m Module<'a>, f: &'a Function, name: &'m str) -> FnEmitter<'m, 'a> {
-        let mut taken: Vec<String> = m.type_names.iter().chain(&m.fn_names).cloned().collect();
-        taken.extend(names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string()));
+        let mut namer = Namer::inside(std::rc::Rc::clone(&m.local_taboo));
         if f.model {
             // the parameters every model function takes before the user's
-            taken.extend(["M", "ctx"].map(String::from));
+            namer.reserve("M");
+            namer.reserve("ctx");
         }
-        let mut namer = Namer::with_taken(taken);
         let local_names = f.locals.iter().map(|l| namer.fresh(&l.name)).collect();
         let mut e = FnEmitter {
             m,
@@ -500,6 +511,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             declared: vec![false; f.locals.len()],
             value_names: HashMap::new(),
             pending: Vec::new(),
+            pending_depth: HashMap::new(),
             throw_targets: Vec::new(),
             predeclared: Vec::new(),
         };
@@ -634,7 +646,12 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             self.flush_all(out);
         }
         let usage = self.usage[v.index()];
-        let deferred = !self.is_statement(&inst.kind) && usage.count == 1 && usage.block == Some(b) && !usage.deferred_use;
+        let depth = 1 + operands.iter().filter_map(|o| self.pending_depth.get(o)).max().unwrap_or(&0);
+        let deferred = !self.is_statement(&inst.kind)
+            && usage.count == 1
+            && usage.block == Some(b)
+            && !usage.deferred_use
+            && depth <= MAX_INLINED_DEPTH;
         if !deferred {
             self.flush_before(&operands, out);
         }
@@ -646,6 +663,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let expr = self.expr(v);
         if deferred {
             self.pending.push((v, expr));
+            self.pending_depth.insert(v, depth);
         } else if usage.count == 0 && is_pure(&inst.kind) {
         } else if usage.count == 0 {
             let prefix = if inst.ty == Ty::Void { "" } else { "_ = " };
@@ -681,6 +699,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 
     fn materialize(&mut self, values: Vec<(ValueId, Doc)>, out: &mut Vec<Doc>) {
         for (v, expr) in values {
+            self.pending_depth.remove(&v);
             let name = self.namer.fresh(&self.temp_hint(v));
             out.push(concat([text(format!("const {name} = ")), expr, text(";")]));
             self.value_names.insert(v, name);
@@ -1386,7 +1405,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
     /// A differentiable built-in applied to model reals; `None` (with no operand taken) for
     /// the others, such as `len`, which work on model reals as they are.
     fn real_builtin(&mut self, name: &str, args: &[ValueId]) -> Option<Doc> {
-        let special = matches!(name, "array_sum" | "array_mean" | "dot" | "math_log10" | "math_log2");
+        let special = matches!(name, "array_sum" | "array_mean" | "log_sum_exp_array" | "dot" | "math_log10" | "math_log2");
         if !special && ad_math(name).is_none() {
             return None;
         }
@@ -1783,7 +1802,8 @@ fn data_reader(name: &str, ty: &Ty) -> String {
         Ty::Array(e) => match &**e {
             Ty::Int(i) => format!("d.intArray({}, {n})", i.name()),
             Ty::Float(f) => format!("d.realArray({}, {n})", f.name()),
-            Ty::Array(inner) if matches!(**inner, Ty::Float(_)) => format!("d.realMatrix({n})"),
+            Ty::Bool => format!("d.boolArray({n})"),
+            Ty::Array(inner) if **inner == Ty::Float(crate::types::FloatTy::F64) => format!("d.realMatrix({n})"),
             _ => "error.UnsupportedData".into(),
         },
         _ => "error.UnsupportedData".into(),

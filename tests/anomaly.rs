@@ -169,3 +169,18 @@ fn bocpd_stops_at_a_bad_row_with_its_location() {
     assert_eq!(bad_option.code, 101);
     assert!(bad_option.stderr.contains("--model is normal or poisson, found 'gauss'"), "stderr: {}", bad_option.stderr);
 }
+
+#[test]
+fn bocpd_prints_the_two_alerts_of_the_readme_demo() {
+    let exe = detector("bocpd");
+    let data = support::root().join("examples/anomaly/data/latency.csv");
+    let out = support::run_exe(&exe, &["--alerts".into(), data.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let readme = std::fs::read_to_string(support::root().join("README.md")).expect("README");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", out.stdout);
+    assert!(lines[1].starts_with("2024-03-01T16:40:00Z,195.5,") && lines[2].starts_with("2024-03-02T11:00:00Z,158.7,"));
+    for line in lines {
+        assert!(readme.contains(line), "README lacks {line}");
+    }
+}

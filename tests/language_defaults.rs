@@ -4,7 +4,9 @@
 //!   it no longer fixes it to `i64` before a later use that needs `i32`;
 //! * a program's own type may take a prelude type's name (`Option`, `Result`, `Error`, `Json`)
 //!   and shadows it, while built-ins still return the prelude types and patterns still match
-//!   them.
+//!   them;
+//! * an implementation may be generic (`Stack<T>`, or `[T]` with `type_args`): called directly,
+//!   through a bounded generic function and as a trait object, once per type it is used with.
 
 mod support;
 
@@ -74,4 +76,22 @@ const SHADOWED_PRELUDE: &str = r#"{"program": {"types": {
 #[test]
 fn a_program_type_named_like_a_prelude_type_shadows_it() {
     assert_eq!(run("shadow.sirs.json", SHADOWED_PRELUDE), "yes\n4\n12\n7\ntext\n");
+}
+
+const GENERIC_IMPLEMENTATIONS: &str = r#"{"program": {"types": {"Stack": {"record": {"type_params": ["T"], "fields": {"items": "[T]"}}}}, "interfaces": {"Container": {"methods": {"size": {"args": [], "return": "i64"}, "describe": {"args": ["str"], "return": "str"}}}}, "trait_impls": [{"trait_name": "Container", "target_type": "Stack<T>", "methods": {"size": {"args": [{"name": "self", "type": "Stack<T>"}], "return": "i64", "body": [{"return": {"call": {"function": "len", "args": [{"field": {"object": {"var": "self"}, "field": "items"}}]}}}]}, "describe": {"args": [{"name": "self", "type": "Stack<T>"}, {"name": "label", "type": "str"}], "return": "str", "body": [{"let": {"name": "copy", "type": "[T]", "value": {"field": {"object": {"var": "self"}, "field": "items"}}}}, {"return": {"call": {"function": "str_concat", "args": [{"var": "label"}, {"call": {"function": "to_string", "args": [{"call": {"function": "len", "args": [{"var": "copy"}]}}]}}]}}}]}}}, {"trait_name": "Container", "target_type": "[T]", "type_args": ["T"], "methods": {"size": {"args": [{"name": "self", "type": "[T]"}], "return": "i64", "body": [{"return": {"call": {"function": "len", "args": [{"var": "self"}]}}}]}, "describe": {"args": [{"name": "self", "type": "[T]"}, {"name": "label", "type": "str"}], "return": "str", "body": [{"return": {"var": "label"}}]}}}], "functions": {"total": {"type_params": [{"name": "C", "bounds": ["Container"]}], "args": [{"name": "c", "type": "C"}], "return": "i64", "body": [{"return": {"method": {"object": {"var": "c"}, "name": "size"}}}]}, "main": {"args": [], "return": "void", "body": [{"let": {"name": "s", "value": {"record": {"type": "Stack", "type_args": ["i64"], "fields": {"items": {"array": [{"literal": 1}, {"literal": 2}]}}}}}}, {"let": {"name": "w", "value": {"record": {"type": "Stack", "type_args": ["str"], "fields": {"items": {"array": [{"literal": "a"}, {"literal": "b"}, {"literal": "c"}]}}}}}}, {"expression": {"call": {"function": "print", "args": [{"method": {"object": {"var": "s"}, "name": "size"}}]}}}, {"expression": {"call": {"function": "print", "args": [{"method": {"object": {"var": "w"}, "name": "describe", "args": [{"literal": "words: "}]}}]}}}, {"expression": {"call": {"function": "print", "args": [{"call": {"function": "total", "args": [{"var": "w"}]}}]}}}, {"let": {"name": "all", "type": "[dyn Container]", "value": {"array": [{"var": "s"}, {"var": "w"}, {"array": [{"literal": 1.5}]}]}}}, {"for": {"variable": "c", "iterable": {"var": "all"}, "body": [{"expression": {"call": {"function": "print", "args": [{"method": {"object": {"var": "c"}, "name": "size"}}]}}}]}}, {"expression": {"call": {"function": "print", "args": [{"call": {"function": "count_of", "args": [{"var": "w"}]}}]}}}, {"let": {"name": "d", "value": {"call": {"function": "as_dyn", "args": [{"var": "s"}]}}}}, {"expression": {"call": {"function": "print", "args": [{"method": {"object": {"var": "d"}, "name": "describe", "args": [{"literal": "dyn: "}]}}]}}}]}, "count_of": {"type_params": ["U"], "args": [{"name": "s", "type": "Stack<U>"}], "return": "i64", "body": [{"return": {"method": {"object": {"var": "s"}, "name": "size"}}}]}, "as_dyn": {"type_params": ["U"], "args": [{"name": "s", "type": "Stack<U>"}], "return": "dyn Container", "body": [{"return": {"var": "s"}}]}}}}"#;
+
+#[test]
+fn generic_implementations_work_directly_through_bounds_and_as_trait_objects() {
+    // s.size(), w.describe("words: "), total(w), then size() of each `dyn Container` (a
+    // Stack<i64>, a Stack<str> and an [f64], the `[T]` implementation), then from generic
+    // functions over Stack<U>: count_of(w) and as_dyn(s).describe("dyn: ").
+    assert_eq!(run("generic_impls.sirs.json", GENERIC_IMPLEMENTATIONS), "2\nwords: 3\n3\n2\n3\n1\n3\ndyn: 2\n");
+}
+
+#[test]
+fn a_misspelt_type_in_an_implementation_target_is_still_unknown() {
+    let source = GENERIC_IMPLEMENTATIONS.replace(r#""target_type": "Stack<T>""#, r#""target_type": "Stack<Strng>""#);
+    let c = support::compile("misspelt.sirs.json", &source);
+    let text = support::rendered(&c);
+    assert!(text.contains("error[E0203]") && text.contains("Strng"), "{text}");
 }

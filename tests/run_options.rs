@@ -97,6 +97,7 @@ fn rejected_proposals_are_summarised_once_at_the_end() {
     assert!(count > 1, "{note}");
     assert!(note.contains("the first: normal: sigma must be positive and finite, got -"), "{note}");
     assert!(out.stderr.contains("negative_scale.sirs.json:3:"), "the first reason's place: {}", out.stderr);
+    assert!(out.stdout.contains("draws: sev-out/negative_scale/negative_scale_chain_1.csv"), "the summary names the files: {}", out.stdout);
     let summary_at = out.stdout.find("lp__").expect("the summary table");
     assert!(summary_at > 0 && !out.stdout.contains("rejected"), "the note goes to stderr: {}", out.stdout);
 }

@@ -195,7 +195,19 @@ fn a_failed_rerun_keeps_the_earlier_results_and_leaves_no_partial_files() {
         out.stderr
     );
     assert!(out.stderr.contains("school.sirs.json:"), "located: {}", out.stderr);
+    assert!(!out.stderr.contains("rejected (log density -inf)"), "the reason is said once, not again as a note: {}", out.stderr);
     assert_eq!(dir_listing(Path::new(&out_dir)), names, "no partial or temporary file is left");
+    let after: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
+    assert!(before == after, "the earlier complete CSV files are untouched");
+
+    // a chain's CSV file on a full disk (its temporary name leads to /dev/full): the chain fails
+    // naming the file, and the earlier results stay
+    let full_csv = Path::new(&out_dir).join("school_chain_3.csv.incomplete");
+    std::os::unix::fs::symlink("/dev/full", &full_csv).expect("symlink");
+    let out = s.sample(&["--data", &good, "--output", &out_dir]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.stderr, format!("error: chain 3: cannot write '{out_dir}/school_chain_3.csv': no space left on the device\n"));
+    assert_eq!(dir_listing(Path::new(&out_dir)), names);
     let after: Vec<Vec<u8>> = names.iter().map(|n| std::fs::read(Path::new(&out_dir).join(n)).expect("csv")).collect();
     assert!(before == after, "the earlier complete CSV files are untouched");
 
@@ -303,4 +315,115 @@ fn unbounded_recursion_is_a_located_stack_overflow_fault() {
         out.stderr
     );
     assert!(out.stderr.contains("pingpong.sirs.json:"), "located: {}", out.stderr);
+
+    // the same on a task's thread (its own stack and limit)
+    let down = json!({"args": [{"name": "n", "type": "i64"}], "return": "i64", "body": [{"return": {"op": {"kind": "add", "args": [call("down"), {"literal": 1}]}}}]});
+    let source = json!({"program": {"entry": "main", "functions": {
+        "down": down,
+        "deep": {"args": [], "return": "i64", "async": true, "body": [{"return": {"call": {"function": "down", "args": [{"literal": 0}]}}}]},
+        "main": {"args": [], "return": "void", "body": [
+            {"let": {"name": "t", "value": {"call": {"function": "deep", "args": []}}}},
+            print(json!({"await": {"var": "t"}}))
+        ]}
+    }}});
+    let exe = build(dir.path(), "taskrec", &source);
+    let out = run(&exe, &[]);
+    assert_eq!(out.code, 101, "{out:?}");
+    assert!(out.stderr.starts_with("error: stack overflow: the recursion in `down` is too deep\n  --> "), "{}", out.stderr);
+}
+
+#[test]
+fn the_posterior_report_of_a_model_fails_loudly_on_a_full_disk() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = dir.path().join("coin");
+    let example = support::root().join("examples").join("coin_bias.sirs.json");
+    let out = support::sev(&strings(&["build", &path_str(&example), "-o", &path_str(&exe)]), "1", None);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let mut cmd = std::process::Command::new(&exe);
+    // --quiet: no summary table, so the report of print/prob_assert is the first stdout write
+    cmd.args(["sample", "--seed", "1", "--quiet", "--output", &path_str(&dir.path().join("out"))]).stdout(full);
+    let out = support::output_retrying_busy(&mut cmd).expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).ends_with("error: cannot write to standard output: no space left on the device\n"));
+}
+
+#[test]
+fn an_index_fault_on_the_first_run_over_the_data_is_said_as_a_data_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let looped = program(
+        json!([{"name": "N", "type": "i64"}, {"name": "y", "type": "[f64]"}]),
+        json!([
+            {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 5.0}]}}}},
+            {"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"var": "N"}}}, "body": [
+                {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"index": {"array": {"var": "y"}, "index": {"var": "i"}}}}}
+            ]}}
+        ]),
+    );
+    let exe = build(dir.path(), "looped", &looped);
+    let data = path_str(&write_json(dir.path(), "d.json", &json!({"N": 3, "y": [0.5, 1.5]})));
+    let out_dir = dir.path().join("out");
+    let out = run(&exe, &["sample", "--data", &data, "--output", &path_str(&out_dir), "--quiet"]);
+    assert_eq!(out.code, 101, "{out:?}");
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    assert_eq!(lines.first(), Some(&"error: index out of bounds: index 2, length 2"), "{}", out.stderr);
+    assert!(lines.get(1).is_some_and(|l| l.contains("looped.sirs.json:")), "{}", out.stderr);
+    assert_eq!(
+        lines.get(2),
+        Some(&"  note: this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out_dir.exists(), "nothing was sampled");
+}
+
+#[test]
+fn ctrl_c_during_sev_run_exits_130_without_a_compiler_error_or_temporary_files() {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // whether Ctrl-C finds Zig building or the program counting, the outcome is the same
+    let source = write_json(dir.path(), "count.sirs.json", &counting(2_000_000_000));
+    let private_tmp = dir.path().join("tmp");
+    std::fs::create_dir(&private_tmp).expect("mkdir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["run", &path_str(&source)])
+        .env("SEV_CACHE_DIR", support::cache_dir())
+        .env("TMPDIR", &private_tmp)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .expect("sev starts");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: killpg(2) on the process group of the child we started (a terminal's Ctrl-C).
+    unsafe { libc::killpg(child.id() as i32, libc::SIGINT) };
+    let status = wait_for(&mut child, 60).expect("sev run ends after Ctrl-C");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("stderr");
+    assert_eq!(status.code(), Some(130), "{status:?}: {stderr}");
+    assert!(!stderr.contains("internal compiler error"), "{stderr}");
+    assert_eq!(dir_listing(&private_tmp), Vec::<String>::new(), "temporary directories are removed");
+}
+
+#[test]
+fn sev_itself_reports_a_failed_write_to_stdout_instead_of_panicking() {
+    let example = support::root().join("examples").join("hello_world.sirs.json");
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_sev")).args(["build", "--emit", "zig", &path_str(&example)]).stdout(full).output().expect("sev runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.starts_with("error: cannot write to standard output: No space left on device"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // a reader that has gone: quietly 141
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["build", "--emit", "cir", &path_str(&example)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("sev runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("sev ends");
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }

@@ -27,6 +27,7 @@ const SCHEMA_CANNOT_SEE: &[(&str, &str)] = &[
     ("float_literal_out_of_range.sirs.json", "E0008: a number too large for f64; JSON Schema has no limit on number text"),
     ("integer_literal_too_large_to_represent.sirs.json", "E0008: an integer beyond i128; as above"),
     ("invalid_type_string.sirs.json", "E0106: the type mini-language nests brackets; the schema checks its characters only"),
+    ("type_string_nested_too_deeply.sirs.json", "E0114: a type string nested more than 64 brackets deep; the schema checks its characters only"),
     ("type_name_does_not_match_key.sirs.json", "E0110: an inner `name` differing from its key; JSON Schema cannot compare a value with a key"),
 ];
 

@@ -11,12 +11,26 @@
 //!
 //! NAB (`tests/bench/nab/validation.rs`): the project's NAB scorer reproduces the known answers
 //! of `nab/SCORING.md` to two decimals.
+//!
+//! Generated programs, a larger batch than `cargo test` runs: [`GENERATED_MODELS`] random
+//! models (`tests/gen/model.rs`, the first [`GENERATED_INFER`] also fitted through `infer`) must
+//! build and sample at `-O0` and `-O2` with identical draws, and [`GENERATED_TYPES`] programs
+//! over generic and recursive types (`tests/gen/types.rs`) must print their computed output at
+//! both levels. `SEV_GEN_MODELS` and `SEV_GEN_TYPES` change the counts.
 
 mod support;
 
-/// NAB: the scorer's known answers (and, once detectors land, their scores).
+/// NAB: the scorer's known answers and the detectors' recorded scores.
 #[path = "bench/nab/validation.rs"]
 mod nab;
+#[path = "gen/model.rs"]
+mod model;
+#[path = "gen/model_run.rs"]
+mod model_run;
+#[path = "gen/types.rs"]
+mod types;
+#[path = "gen/types_run.rs"]
+mod types_run;
 
 use sev::toolchain::{self, BuildRequest, Mode};
 use std::path::{Path, PathBuf};
@@ -148,4 +162,24 @@ fn posteriordb_models_match_their_reference_posteriors() {
         failures.extend(o.failures);
     }
     assert!(failures.is_empty(), "{} check(s) failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+const GENERATED_MODELS: usize = 30;
+const GENERATED_INFER: usize = 8;
+const GENERATED_TYPES: usize = 40;
+
+#[test]
+fn a_large_batch_of_generated_models_builds_and_samples() {
+    let count = support::env_number("SEV_GEN_MODELS").map_or(GENERATED_MODELS, |n| n as usize);
+    let models: Vec<model::GeneratedModel> = (0..count).map(|k| model::generate(k, model::seed(k))).collect();
+    let failures = model_run::check_all(&models, GENERATED_INFER);
+    assert!(failures.is_empty(), "{} failing model(s):\n\n{}", failures.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn a_large_batch_of_generated_type_programs_prints_its_output() {
+    let count = support::env_number("SEV_GEN_TYPES").map_or(GENERATED_TYPES, |n| n as usize);
+    let programs: Vec<types::GeneratedTypes> = (0..count).map(|k| types::generate(k, types::seed(k))).collect();
+    let failures = types_run::check_all(&programs);
+    assert!(failures.is_empty(), "{} failure(s):\n\n{}", failures.len(), failures.join("\n\n"));
 }

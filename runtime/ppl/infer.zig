@@ -12,6 +12,7 @@
 
 const std = @import("std");
 const core = @import("../core.zig");
+const oserror = @import("sampler/oserror.zig");
 const rc = @import("../rc.zig");
 const list_mod = @import("../list.zig");
 const Str = @import("../str.zig").Str;
@@ -143,7 +144,7 @@ pub fn run(comptime Spec: type, data_json: Str, options: Options, loc: Loc) Post
         core.faultAt(&loc, "infer: {s}", .{if (data.message.len > 0) data.message else "the model could not be set up from the data"});
     }
     defer program.unload(&model);
-    var result = smp.run.run(a, &model, cfg, null, false) catch |e| core.faultAt(&loc, "infer: the sampler failed: {s}", .{@errorName(e)});
+    var result = smp.run.run(a, &model, cfg, null, false) catch |e| core.faultAt(&loc, "infer: the sampler failed: {s}", .{oserror.describe(e)});
     defer result.deinit(a);
     if (result.failure()) |c| core.faultAt(&loc, "infer: {s}", .{c.message});
     const stats = smp.summary.computeStats(a, &result) catch core.faultAt(&loc, "infer: out of memory while summarising", .{});

@@ -29,6 +29,7 @@ const linalg = @import("linalg.zig");
 const forward = @import("forward.zig");
 const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
+const oserror = @import("sampler/oserror.zig");
 const list_mod = @import("../list.zig");
 const rc = @import("../rc.zig");
 const builtins = @import("../builtins.zig");
@@ -576,6 +577,17 @@ pub const DataSource = struct {
         return out;
     }
 
+    pub fn boolArray(self: DataSource, name: []const u8) !List(bool) {
+        const xs = try self.d.getIntArray(name, null);
+        var out = List(bool).withCapacity(xs.len);
+        errdefer rc.release(out);
+        for (xs) |x| {
+            if (x != 0 and x != 1) return self.d.fail("data field '{s}' must hold 0 or 1, found {d}", .{ name, x });
+            out.push(x == 1);
+        }
+        return out;
+    }
+
     pub fn realArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
         const xs = try self.d.getRealArray(name, null);
         for (xs, 0..) |x, i| _ = try self.number(name, x, i);
@@ -607,6 +619,9 @@ const Rejections = struct {
     lock: std.Thread.Mutex = .{},
     count: u64 = 0,
     first: Failure = .{},
+    /// Chains that evaluated the density at least once. With none, every evaluation was
+    /// rejected: the sampler then stops with its own message, and a note would repeat it.
+    evaluated_chains: u64 = 0,
 };
 
 var rejections: Rejections = .{};
@@ -618,18 +633,34 @@ fn noteRejected(f: *const Failure) void {
     rejections.count += 1;
 }
 
+fn noteEvaluatedChain() void {
+    rejections.lock.lock();
+    defer rejections.lock.unlock();
+    rejections.evaluated_chains += 1;
+}
+
 /// Prints the one summary note of the rejected proposals (if any) and starts a new count.
 fn reportRejections() void {
     rejections.lock.lock();
     defer rejections.lock.unlock();
     const n = rejections.count;
-    if (n == 0) return;
+    const evaluated = rejections.evaluated_chains;
     rejections.count = 0;
+    rejections.evaluated_chains = 0;
+    if (n == 0 or evaluated == 0) return;
     const f = &rejections.first;
     const plural = if (n == 1) " was" else "s were";
     core.eprint("note: {d} proposal{s} rejected (log density -inf); the first: {s}\n", .{ n, plural, f.message[0..f.len] });
     if (f.loc) |loc| core.eprint("  --> {s}:{d}:{d} (in function `{s}`)\n", .{ core.sourceFile(), loc.line, loc.col, loc.func });
     core.eprint("  (normal early in warmup, while the step size is too large)\n", .{});
+}
+
+/// Words for the errors of a model's set-up run (besides a rejected parameter, which is located).
+fn describeModelError(e: anyerror) []const u8 {
+    return switch (e) {
+        error.ModelStructure => "its parameters do not have a fixed structure",
+        else => oserror.describe(e),
+    };
 }
 
 /// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
@@ -654,6 +685,8 @@ pub fn Program(comptime Spec: type) type {
             /// Why the last density evaluation was rejected (empty when it was not, or had no
             /// located reason).
             rejection: Failure = .{},
+            /// Whether some evaluation of this chain had a finite log density.
+            evaluated: bool = false,
 
             /// Runs `body` with this thread's allocations going to the chain's arena.
             fn scoped(self: *Chain) void {
@@ -699,8 +732,10 @@ pub fn Program(comptime Spec: type) type {
             shared.layout.occurrences = a.alloc(u32, Spec.sites.len) catch return d.fail("out of memory", .{});
             @memset(shared.layout.occurrences, 0);
             var ctx = Context(ad.F64){ .layout = &shared.layout };
+            core.setFaultNote("this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)");
+            defer core.setFaultNote(null);
             Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
-                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{@errorName(e)});
+                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{describeModelError(e)});
                 const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
                 return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
             };
@@ -748,6 +783,7 @@ pub fn Program(comptime Spec: type) type {
             const chain = a.create(Chain) catch return false;
             chain.shared = shared;
             chain.rejection = .{};
+            chain.evaluated = false;
             chain.arena = std.heap.ArenaAllocator.init(a);
             chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
                 a.destroy(chain);
@@ -764,6 +800,7 @@ pub fn Program(comptime Spec: type) type {
 
         fn deinitChain(_: ?*anyopaque, ctx: ?*anyopaque) callconv(.C) void {
             const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
+            if (chain.evaluated) noteEvaluatedChain();
             a.free(chain.vars);
             a.free(chain.duals);
             chain.arena.deinit();
@@ -790,6 +827,7 @@ pub fn Program(comptime Spec: type) type {
             };
             if (ctx.pos != dim) return std.math.nan(f64);
             ad.Rev.gradient(ctx.target, chain.vars, grad[0..dim]);
+            chain.evaluated = true;
             return ctx.target.val;
         }
 
@@ -838,16 +876,25 @@ pub fn Program(comptime Spec: type) type {
             return writeReport(shared, stats[0..n]);
         }
 
+        /// The report on stdout; its status is 1 when an assertion fails. A closed stdout gives
+        /// 141 (quietly), any other write failure an error and 1, as for the summary.
         fn writeReport(shared: *Shared, stats: []const smp.ColumnReport) u8 {
+            return writeReportTo(std.io.getStdOut().writer(), shared, stats) catch |e| {
+                if (e == error.BrokenPipe) return 141;
+                core.eprint("error: cannot write to standard output: {s}\n", .{oserror.describe(e)});
+                return 1;
+            };
+        }
+
+        fn writeReportTo(out: anytype, shared: *Shared, stats: []const smp.ColumnReport) !u8 {
             var status: u8 = 0;
             var printed_header = false;
-            const out = std.io.getStdOut().writer();
             for (shared.layout.columns.items, 0..) |c, i| {
                 const site = Spec.sites[c.site];
                 if (site.kind != .print and site.kind != .check) continue;
                 if (i >= stats.len) break;
                 if (!printed_header) {
-                    out.writeAll("\nposterior of printed values and assertions:\n") catch {};
+                    try out.writeAll("\nposterior of printed values and assertions:\n");
                     printed_header = true;
                 }
                 const s = stats[i];
@@ -856,12 +903,12 @@ pub fn Program(comptime Spec: type) type {
                 var b: [6][64]u8 = undefined;
                 if (site.kind == .print) {
                     const f = .{ dec(&b[0], s.mean), dec(&b[1], s.sd), dec(&b[2], s.q5), dec(&b[3], s.q50), dec(&b[4], s.q95) };
-                    out.print("  {s} {s}: mean {s}, sd {s}, 5% {s}, 50% {s}, 95% {s}\n", .{ site.label, shared.names[i].slice() } ++ f) catch {};
+                    try out.print("  {s} {s}: mean {s}, sd {s}, 5% {s}, 50% {s}, 95% {s}\n", .{ site.label, shared.names[i].slice() } ++ f);
                 } else {
                     const holds = s.mean >= site.confidence;
                     if (!holds) status = 1;
                     const needed = dist.common.decimal(&b[5], site.confidence, null);
-                    out.print("  prob_assert {s}: P = {s} (needed >= {s}) {s}\n", .{ site.label, dec(&b[0], s.mean), needed, if (holds) "holds" else "FAILS" }) catch {};
+                    try out.print("  prob_assert {s}: P = {s} (needed >= {s}) {s}\n", .{ site.label, dec(&b[0], s.mean), needed, if (holds) "holds" else "FAILS" });
                 }
             }
             return status;

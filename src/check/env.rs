@@ -271,7 +271,14 @@ impl<'a> Checker<'a> {
 
     /// Resolves a function's signature and reserves its `FuncId`.
     pub(crate) fn add_function(&mut self, function: &'a ast::Function, method_of: Option<(TraitId, Ty)>) -> FuncId {
-        let type_params = self.type_param_defs(&function.type_params);
+        self.add_function_in(function, method_of, &[])
+    }
+
+    /// [`Self::add_function`] for a function inside a generic implementation: `outer` are the
+    /// implementation's type parameters, which come first in the function's own.
+    fn add_function_in(&mut self, function: &'a ast::Function, method_of: Option<(TraitId, Ty)>, outer: &[typed::TypeParamDef]) -> FuncId {
+        let mut type_params = outer.to_vec();
+        type_params.extend(self.type_param_defs(&function.type_params));
         let names: Vec<String> = type_params.iter().map(|p| p.name.clone()).collect();
         let params = function.params.iter().map(|p| self.resolve_type(&p.ty, &names)).collect();
         let ret = function.ret.as_ref().map_or(Ty::Void, |r| self.resolve_type(r, &names));
@@ -335,38 +342,56 @@ impl<'a> Checker<'a> {
     fn declare_impls(&mut self) {
         for decl in &self.ast.impls {
             let Some(trait_id) = self.resolve_trait(&decl.trait_name) else { continue };
-            if self.generic_impl(decl) || self.ast.traits.iter().any(|t| t.name.text == decl.trait_name.text && !t.type_params.is_empty()) {
+            if self.ast.traits.iter().any(|t| t.name.text == decl.trait_name.text && !t.type_params.is_empty()) {
                 continue;
             }
-            let target = self.resolve_type(&decl.target, &[]);
-            let duplicate = self.out.impls.iter().any(|i| i.trait_id == trait_id && i.target == target);
+            let Some(params) = self.impl_type_params(decl) else { continue };
+            let target = self.resolve_type(&decl.target, &params);
+            // Two implementations of a trait overlap when either covers the other's target.
+            let candidate = typed::ImplDef { trait_id, target: target.clone(), type_params: params.len(), methods: Vec::new() };
+            let overlaps = |i: &typed::ImplDef| i.instance_for(&target).is_some() || candidate.instance_for(&i.target).is_some();
+            let duplicate = self.out.impls.iter().any(|i| i.trait_id == trait_id && overlaps(i));
             if duplicate {
                 let message = format!("`{}` is already implemented for `{}`", decl.trait_name.text, self.show(&target));
                 self.error(TypeError::BadImpl { span: decl.trait_name.span, message, other: None });
                 continue;
             }
-            let methods = self.impl_methods(decl, trait_id, &target);
-            self.out.impls.push(typed::ImplDef { trait_id, target, methods });
+            let type_params: Vec<typed::TypeParamDef> = params.iter().map(|name| typed::TypeParamDef { name: name.clone(), bounds: Vec::new() }).collect();
+            let methods = self.impl_methods(decl, trait_id, &target, &type_params);
+            self.out.impls.push(typed::ImplDef { trait_id, target, type_params: params.len(), methods });
         }
     }
 
-    /// Reports an implementation with `type_args`, or whose target names a type that does not
-    /// exist inside type arguments (`Stack<T>`, `[T]`): generic implementations (E0332).
-    fn generic_impl(&mut self, decl: &ast::ImplDecl) -> bool {
+    /// The type parameters of an implementation: the names in its `type_args`, then the
+    /// one-letter names in its target that name no type (`T` in `Stack<T>`). `None` (reported,
+    /// E0322) when a `type_args` entry is not a fresh name.
+    fn impl_type_params(&mut self, decl: &ast::ImplDecl) -> Option<Vec<String>> {
+        let mut params: Vec<String> = Vec::new();
+        for arg in &decl.type_args {
+            let fresh = match &arg.kind {
+                TypeExprKind::Named { name, args } if args.is_empty() && Ty::primitive(&name.text).is_none() && !self.type_names.contains_key(&name.text) => Some(name.text.clone()),
+                _ => None,
+            };
+            let Some(name) = fresh else {
+                let message = format!("`type_args` of an implementation name its type parameters, and `{}` is a type", type_expr_text(arg));
+                self.error(TypeError::BadImpl { span: arg.span, message, other: None });
+                return None;
+            };
+            if !params.contains(&name) {
+                params.push(name);
+            }
+        }
         let mut free = Vec::new();
         self.free_type_names(&decl.target, false, &mut free);
-        let (span, param) = match (decl.type_args.first(), free.first()) {
-            (Some(arg), _) => (arg.span, None),
-            (None, Some(name)) => (name.span, Some(name.text.clone())),
-            (None, None) => return false,
-        };
-        let target = &type_expr_text(&decl.target);
-        let message = match param {
-            Some(p) => format!("`{p}` in `{target}` is not a type but a type parameter: an implementation is for one concrete type"),
-            None => format!("the implementation of `{}` for `{target}` has type arguments, but implementations cannot be generic", decl.trait_name.text),
-        };
-        self.error(TypeError::GenericTrait { span, message, trait_name: decl.trait_name.text.clone() });
-        true
+        // Without `type_args`, only a one-letter name (`T`, `K`, `V`) is taken for a parameter,
+        // so that a misspelt type (`Stack<Strng>`) is still reported as unknown.
+        let implicit = |name: &str| name.len() == 1 && name.chars().all(|c| c.is_ascii_uppercase());
+        for name in free.into_iter().filter(|n| implicit(&n.text)) {
+            if !params.contains(&name.text) {
+                params.push(name.text.clone());
+            }
+        }
+        Some(params)
     }
 
     /// Names inside type arguments of `t` (or an array's element type) that name no type.
@@ -389,7 +414,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn impl_methods(&mut self, decl: &'a ast::ImplDecl, trait_id: TraitId, target: &Ty) -> Vec<FuncId> {
+    fn impl_methods(&mut self, decl: &'a ast::ImplDecl, trait_id: TraitId, target: &Ty, type_params: &[typed::TypeParamDef]) -> Vec<FuncId> {
         let required = self.out.traits[trait_id.0 as usize].methods.clone();
         let mut ids = Vec::new();
         for method in &decl.methods {
@@ -404,7 +429,7 @@ impl<'a> Checker<'a> {
                 self.error(TypeError::BadImpl { span: decl.trait_name.span, message, other: None });
                 continue;
             };
-            let id = self.add_function(method, Some((trait_id, target.clone())));
+            let id = self.add_function_in(method, Some((trait_id, target.clone())), type_params);
             self.check_method_signature(id, wanted, target, method);
             ids.push(id);
         }
@@ -587,7 +612,7 @@ impl<'a> Checker<'a> {
 
     /// The implementation of a trait for a concrete type, if one exists.
     pub(crate) fn find_impl(&self, trait_id: TraitId, ty: &Ty) -> Option<usize> {
-        self.out.impls.iter().position(|i| i.trait_id == trait_id && i.target == *ty)
+        self.out.impls.iter().position(|i| i.trait_id == trait_id && i.instance_for(ty).is_some())
     }
 }
 

@@ -45,7 +45,7 @@ pub enum TypeError {
     TypeArgCount { span: Span, name: String, expected: usize, found: usize },
     MissingImpl { span: Span, ty: String, trait_name: String },
     BadImpl { span: Span, message: String, other: Option<(Span, String)> },
-    /// A trait with type parameters, or an implementation for a generic target (`Stack<T>`).
+    /// A trait with type parameters (implementations may be generic, traits may not).
     GenericTrait { span: Span, message: String, trait_name: String },
     UnusedResult { span: Span, ty: String },
     ThrowNotError { span: Span, ty: String },
@@ -218,9 +218,9 @@ impl TypeError {
                 }
                 d
             }
-            E::GenericTrait { span, message, trait_name } => Diagnostic::new(Code::E0332, "Traits and implementations cannot be generic")
+            E::GenericTrait { span, message, trait_name } => Diagnostic::new(Code::E0332, "Traits cannot be generic")
                 .primary(*span, message.clone())
-                .hint(format!("implement `{trait_name}` separately for each concrete type (with `i64`, `str`, … in place of the type parameter); code that works for every `T` can be a generic function with a bound, {{\"type_params\": [{{\"name\": \"T\", \"bounds\": [\"{trait_name}\"]}}]}}")),
+                .hint(format!("write the methods of `{trait_name}` with concrete types; an implementation may be generic instead (`\"target_type\": \"Stack<T>\"`), and so may a function with the bound {{\"name\": \"T\", \"bounds\": [\"{trait_name}\"]}}")),
             E::UnusedResult { span, ty } => Diagnostic::new(Code::E0323, "Unhandled `Result`")
                 .primary(*span, format!("this `{ty}` is discarded, so its error would be lost"))
                 .hint("match on it, propagate it with {\"propagate\": …}, or bind it with `let`"),

@@ -10,7 +10,7 @@
 //! `(f, T) → (g, U)` says that instantiating `f` instantiates `g` with a `U` built from `T`; it
 //! *grows* when that argument is more than `T` itself. Instantiation is endless exactly when a
 //! growing edge lies on a cycle, that is when both of its ends are in one strongly connected
-//! component. Calls lead from functions to functions and member types from types to types; a
+//! component ([`crate::graph`]). Calls lead from functions to functions and member types from types to types; a
 //! type never leads back to a function, so function-to-type edges cannot close a cycle and are
 //! left out. The work is linear in the size of the program.
 
@@ -141,35 +141,13 @@ impl Graph {
         }
     }
 
-    /// The strongly connected component of each node (Kosaraju's algorithm, without recursion).
+    /// The strongly connected component of each node.
     fn components(&self) -> Vec<usize> {
-        let n = self.nodes.len();
-        let mut forward = vec![Vec::new(); n];
-        let mut backward = vec![Vec::new(); n];
+        let mut forward = vec![Vec::new(); self.nodes.len()];
         for e in &self.edges {
             forward[e.from].push(e.to);
-            backward[e.to].push(e.from);
         }
-        let order = finishing_order(&forward);
-        let mut component = vec![usize::MAX; n];
-        let mut count = 0;
-        for &root in order.iter().rev() {
-            if component[root] != usize::MAX {
-                continue;
-            }
-            component[root] = count;
-            let mut stack = vec![root];
-            while let Some(v) = stack.pop() {
-                for &w in &backward[v] {
-                    if component[w] == usize::MAX {
-                        component[w] = count;
-                        stack.push(w);
-                    }
-                }
-            }
-            count += 1;
-        }
-        component
+        crate::graph::components(&forward)
     }
 
     fn error(&self, program: &Program, edge: &Edge) -> TypeError {
@@ -186,30 +164,6 @@ impl Graph {
             arg: crate::types::Display { ty: &edge.arg, names: &names }.to_string(),
         }
     }
-}
-
-/// The nodes in the order a depth-first search over `edges` finishes them.
-fn finishing_order(edges: &[Vec<usize>]) -> Vec<usize> {
-    let mut visited = vec![false; edges.len()];
-    let mut order = Vec::with_capacity(edges.len());
-    for start in 0..edges.len() {
-        if std::mem::replace(&mut visited[start], true) {
-            continue;
-        }
-        let mut stack = vec![(start, 0)];
-        while let Some((v, next)) = stack.pop() {
-            match edges[v].get(next) {
-                Some(&w) => {
-                    stack.push((v, next + 1));
-                    if !std::mem::replace(&mut visited[w], true) {
-                        stack.push((w, 0));
-                    }
-                }
-                None => order.push(v),
-            }
-        }
-    }
-    order
 }
 
 fn item_name(program: &Program, item: Item) -> String {

@@ -90,6 +90,15 @@ fn entry_arguments_problem(program: &typed::Program, entry: typed::FuncId, model
     Some(d)
 }
 
+/// Whether the data reader (`DataSource` in the model runtime) has an accessor for `ty`.
+fn is_readable_data(ty: &Ty) -> bool {
+    let scalar = |t: &Ty| t.is_int() || t.is_float() || *t == Ty::Bool;
+    match ty {
+        Ty::Array(e) => scalar(e) || matches!(&**e, Ty::Array(inner) if **inner == Ty::Float(crate::types::FloatTy::F64)),
+        t => scalar(t),
+    }
+}
+
 /// One function instance: a typed function at concrete type arguments, in or out of a model,
 /// with the activity of its arguments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -111,7 +120,7 @@ pub(super) struct Lowerer<'a> {
     /// Typed trait → index in `out.dyn_traits`.
     dyn_traits: HashMap<crate::types::TraitId, usize>,
     /// Typed implementation → index in `out.vtables`.
-    vtables: HashMap<usize, usize>,
+    vtables: HashMap<(usize, Ty), usize>,
     /// Typed model function → index in `out.inferred`.
     inferred: HashMap<typed::FuncId, usize>,
 }
@@ -137,7 +146,7 @@ impl Lowerer<'_> {
         let typed_fn = self.typed.func(key.func);
         let mut name = match &typed_fn.method_of {
             Some((trait_id, target)) => {
-                let target = self.ty(target);
+                let target = self.ty(&target.subst(&key.type_args));
                 format!("{}_{}__{}", self.typed.traits[trait_id.0 as usize].name, typed_fn.name, self.mangle(&target))
             }
             None => typed_fn.name.clone(),
@@ -177,7 +186,7 @@ impl Lowerer<'_> {
             return *i;
         }
         let f = self.typed.func(func);
-        let data = f.params.iter().map(|p| (f.local(*p).name.clone(), self.ty(&f.local(*p).ty))).collect();
+        let data = self.model_data(func);
         let entry = ModelEntry { name: f.name.clone(), data, prepare: None };
         let key = Instance { func, type_args: Vec::new(), active: vec![false; f.params.len()], model: true };
         let index = self.out.inferred.len();
@@ -194,12 +203,28 @@ impl Lowerer<'_> {
     }
 
     fn model_entry(&mut self, entry: typed::FuncId, source: &crate::span::SourceFile) -> ModelEntry {
-        let f = self.typed.func(entry);
-        let data = f.params.iter().map(|p| (f.local(*p).name.clone(), self.ty(&f.local(*p).ty))).collect();
+        let data = self.model_data(entry);
         let file = source.name.rsplit('/').next().unwrap_or(&source.name);
         let stem = crate::syntax::EXTENSIONS.iter().find_map(|e| file.strip_suffix(e)).unwrap_or(file);
         let name: String = stem.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
         ModelEntry { name: if name.is_empty() { "model".into() } else { name }, data, prepare: None }
+    }
+
+    /// The data of a model entry (its parameters), each of a type the data reader knows (a
+    /// located E0319 otherwise).
+    fn model_data(&mut self, entry: typed::FuncId) -> Vec<(String, Ty)> {
+        let f = self.typed.func(entry);
+        let mut data = Vec::new();
+        for p in &f.params {
+            let local = f.local(*p);
+            if !is_readable_data(&local.ty) {
+                let message = format!("the model's data `{}` is a `{}`, which a data file cannot hold", local.name, self.typed.display(&local.ty));
+                let hint = "data are i64, f64 or bool, arrays of them, or a matrix [[f64]]; build other values from them inside the model";
+                self.diagnostics.push(Diagnostic::new(crate::diagnostic::Code::E0319, "Unsupported model construct").primary(local.span, message).hint(hint));
+            }
+            data.push((local.name.clone(), self.ty(&local.ty)));
+        }
+        data
     }
 
     /// Maps a typed type (already substituted) to its CIR form.
@@ -344,33 +369,37 @@ impl Lowerer<'_> {
         index
     }
 
-    /// The method table of implementation `impl_index` (its methods queued for lowering).
-    fn vtable(&mut self, impl_index: usize) -> usize {
-        if let Some(i) = self.vtables.get(&impl_index) {
+    /// The method table of implementation `impl_index` for the concrete type `value_ty` (its
+    /// methods queued for lowering; a generic implementation has one table per type).
+    fn vtable(&mut self, impl_index: usize, value_ty: &Ty) -> usize {
+        let key = (impl_index, value_ty.clone());
+        if let Some(i) = self.vtables.get(&key) {
             return *i;
         }
         let def = &self.typed.impls[impl_index];
-        let (trait_id, target, methods) = (def.trait_id, def.target.clone(), def.methods.clone());
+        let (trait_id, methods) = (def.trait_id, def.methods.clone());
+        let type_args = def.instance_for(value_ty).unwrap_or_default();
         let trait_index = self.dyn_trait(trait_id);
-        let concrete = self.ty(&target);
+        let concrete = self.ty(value_ty);
         let methods = methods
             .into_iter()
             .map(|m| {
                 let arity = self.typed.func(m).params.len();
-                self.instance(Instance { func: m, type_args: Vec::new(), active: vec![false; arity], model: false })
+                self.instance(Instance { func: m, type_args: type_args.clone(), active: vec![false; arity], model: false })
             })
             .collect();
         let index = self.out.vtables.len();
         self.out.vtables.push(VTable { trait_index, concrete, methods });
-        self.vtables.insert(impl_index, index);
+        self.vtables.insert(key, index);
         index
     }
 
-    fn impl_method(&mut self, trait_id: crate::types::TraitId, method: usize, self_ty: &Ty) -> Option<typed::FuncId> {
-        self.typed
-            .impls
-            .iter()
-            .find(|i| i.trait_id == trait_id && i.target == *self_ty)
-            .and_then(|i| i.methods.get(method).copied())
+    /// The function implementing method `method` of a trait for `self_ty`, with the type
+    /// arguments of its implementation (empty unless the implementation is generic).
+    fn impl_method(&mut self, trait_id: crate::types::TraitId, method: usize, self_ty: &Ty) -> Option<(typed::FuncId, Vec<Ty>)> {
+        self.typed.impls.iter().filter(|i| i.trait_id == trait_id).find_map(|i| {
+            let type_args = i.instance_for(self_ty)?;
+            i.methods.get(method).map(|m| (*m, type_args))
+        })
     }
 }

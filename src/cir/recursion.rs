@@ -3,8 +3,8 @@
 //! stack check at the start of each of them (`rt.checkStack`), so that unbounded recursion is a
 //! located fault naming the SIRS function instead of a bare SIGSEGV. A call through a trait
 //! object (`CallDyn`) may reach any method in any method table, so it counts as a call to all of
-//! them. The components are found with Kosaraju's algorithm on explicit stacks (no recursion in
-//! the compiler, whatever the program).
+//! them. The components come from [`crate::graph::components`] (linear, no recursion in the
+//! compiler, whatever the program).
 
 use super::{FuncId, InstKind, Program};
 
@@ -15,7 +15,7 @@ pub fn possibly_recursive(p: &Program) -> Vec<bool> {
 
 /// Whether each node lies on a cycle of `edges`.
 fn on_cycles(edges: &[Vec<usize>]) -> Vec<bool> {
-    let component = components(edges);
+    let component = crate::graph::components(edges);
     let mut size = vec![0usize; edges.len()];
     for c in &component {
         size[*c] += 1;
@@ -41,63 +41,6 @@ fn call_graph(p: &Program) -> Vec<Vec<usize>> {
             out
         })
         .collect()
-}
-
-/// The strongly connected component of each node (an arbitrary number per component).
-fn components(edges: &[Vec<usize>]) -> Vec<usize> {
-    let n = edges.len();
-    let order = finish_order(edges);
-    let mut reverse = vec![Vec::new(); n];
-    for (from, tos) in edges.iter().enumerate() {
-        for &to in tos {
-            reverse[to].push(from);
-        }
-    }
-    let mut component = vec![usize::MAX; n];
-    for (number, &root) in order.iter().rev().enumerate() {
-        if component[root] != usize::MAX {
-            continue;
-        }
-        let mut pending = vec![root];
-        component[root] = number;
-        while let Some(node) = pending.pop() {
-            for &next in &reverse[node] {
-                if component[next] == usize::MAX {
-                    component[next] = number;
-                    pending.push(next);
-                }
-            }
-        }
-    }
-    component
-}
-
-/// The nodes in the order a depth-first search finishes them.
-fn finish_order(edges: &[Vec<usize>]) -> Vec<usize> {
-    let n = edges.len();
-    let mut visited = vec![false; n];
-    let mut order = Vec::with_capacity(n);
-    for start in 0..n {
-        if visited[start] {
-            continue;
-        }
-        visited[start] = true;
-        // (node, index of the next edge to follow)
-        let mut stack = vec![(start, 0usize)];
-        while let Some((node, next)) = stack.last_mut() {
-            if let Some(&to) = edges[*node].get(*next) {
-                *next += 1;
-                if !visited[to] {
-                    visited[to] = true;
-                    stack.push((to, 0));
-                }
-            } else {
-                order.push(*node);
-                stack.pop();
-            }
-        }
-    }
-    order
 }
 
 #[cfg(test)]

@@ -13,15 +13,10 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
     };
     match emit {
         Some(Emit::Cir) => {
-            if let Some(cir) = &compilation.cir {
-                print!("{}", crate::cir::print::program(cir));
-            }
-            ExitCode::SUCCESS
+            let text = compilation.cir.as_ref().map(crate::cir::print::program).unwrap_or_default();
+            super::write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
-        Some(Emit::Zig) => {
-            print!("{}", compilation.zig.as_deref().unwrap_or_default());
-            ExitCode::SUCCESS
-        }
+        Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
         None => {
             let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
             match build_binary(&compilation, release, &out) {
@@ -34,12 +29,18 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
 
 /// Builds the compiled program into the executable `out`.
 pub fn build_binary(compilation: &Compilation, release: bool, out: &Path) -> Result<(), ExitCode> {
-    let zig = Zig::find().map_err(|e| super::toolchain_failure(&e))?;
+    try_build_binary(compilation, release, out).map_err(|e| super::toolchain_failure(&e))
+}
+
+/// [`build_binary`] that leaves reporting a failure to the caller (`sev run` stays quiet when
+/// the build failed because it was interrupted).
+pub fn try_build_binary(compilation: &Compilation, release: bool, out: &Path) -> Result<(), toolchain::ToolchainError> {
+    let zig = Zig::find()?;
     let source = compilation.zig.as_deref().unwrap_or_default();
     let libraries = libraries(compilation);
     let model = compilation.cir.as_ref().is_some_and(|c| c.model.is_some());
     let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries, model };
-    toolchain::build(&zig, &request, &toolchain::cache_dir(), out, true).map_err(|e| super::toolchain_failure(&e))?;
+    toolchain::build(&zig, &request, &toolchain::cache_dir(), out, true)?;
     Ok(())
 }
 

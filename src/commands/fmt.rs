@@ -64,8 +64,10 @@ fn format_file(path: &Path, check: bool) -> Outcome {
         return Outcome::Unchanged;
     }
     if check {
-        println!("{}", path.display());
-        return Outcome::Changed;
+        return match super::write_stdout(&format!("{}\n", path.display())) {
+            Ok(()) => Outcome::Changed,
+            Err(_) => Outcome::Unreadable,
+        };
     }
     match write_replacing(path, text.as_bytes()) {
         Ok(()) => Outcome::Changed,
@@ -111,11 +113,13 @@ fn run_stdin(check: bool) -> ExitCode {
     };
     if check {
         let changed = text.as_bytes() != bytes;
-        if changed {
-            println!("<stdin>");
+        if changed && let Err(code) = super::write_stdout("<stdin>\n") {
+            return code;
         }
         return exit_status(if changed { Outcome::Changed } else { Outcome::Unchanged }, true);
     }
-    print!("{text}");
-    ExitCode::SUCCESS
+    match super::write_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
 }

@@ -26,8 +26,7 @@ enum ConfigError {
 
 pub fn run(args: &LintArgs) -> ExitCode {
     if args.list {
-        print_rules();
-        return ExitCode::SUCCESS;
+        return print_rules();
     }
     let config = match config(args) {
         Ok(c) => c,
@@ -59,9 +58,11 @@ pub fn run(args: &LintArgs) -> ExitCode {
     ExitCode::from(status)
 }
 
-fn print_rules() {
-    for rule in lint::RULES {
-        println!("{}  {:<28} {}", rule.code.as_str(), rule.name, rule.summary);
+fn print_rules() -> ExitCode {
+    let table: String = lint::RULES.iter().map(|rule| format!("{}  {:<28} {}\n", rule.code.as_str(), rule.name, rule.summary)).collect();
+    match super::write_stdout(&table) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 
@@ -150,7 +151,10 @@ fn print(outcomes: &[Outcome], format: LintFormat) -> u8 {
         }
         LintFormat::Sarif => {
             let files: Vec<(&crate::span::SourceFile, &[Diagnostic])> = outcomes.iter().map(|o| (&o.file, o.diagnostics.as_slice())).collect();
-            println!("{}", serde_json::to_string_pretty(&lint::sarif::log(&files)).unwrap_or_default());
+            let log = serde_json::to_string_pretty(&lint::sarif::log(&files)).unwrap_or_default();
+            if let Err(status) = super::write_stdout_status(&format!("{log}\n")) {
+                return status;
+            }
         }
     }
     let errors = outcomes.iter().any(|o| o.diagnostics.iter().any(Diagnostic::is_error));

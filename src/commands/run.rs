@@ -41,8 +41,12 @@ pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, leve
         }
     };
     let exe = dir.path().join("program");
-    if let Err(code) = super::build::build_binary(&compilation, release, &exe) {
-        return code;
+    if let Err(e) = super::build::try_build_binary(&compilation, release, &exe) {
+        // Ctrl-C reaches Zig too: its failure is then the interrupt's, not a compiler bug
+        return match interrupts.received() {
+            Some(signal) => ExitCode::from(signal_status(signal)),
+            None => super::toolchain_failure(&e),
+        };
     }
     // `dir` (and the program in it) is removed when this returns, also after an interrupt
     let status = interrupts.run(std::process::Command::new(&exe).args(&program_args));

@@ -19,8 +19,8 @@ const FUNCTION: &[&str] = &["doc", "type_params", "args", "return", "async", "in
 const PARAM: &[&str] = &["name", "type", "lower", "upper", "strict"];
 const CASE: &[&str] = &["pattern", "guard", "body"];
 const CATCH: &[&str] = &["type", "variable", "body"];
-const TRAIT: &[&str] = &["type_params", "methods"];
-const IMPL: &[&str] = &["trait_name", "type_args", "target_type", "methods"];
+const TRAIT: &[&str] = &["doc", "type_params", "methods"];
+const IMPL: &[&str] = &["doc", "trait_name", "type_args", "target_type", "methods"];
 const EXTERN: &[&str] = &["library", "args", "return"];
 const CONSTANT: &[&str] = &["type", "value"];
 const DISTRIBUTION: &[&str] = &["doc", "params", "support", "log_density", "sampler"];
@@ -46,17 +46,17 @@ const BODIES: &[(&str, &[&str])] = &[
     ("method", &["object", "name", "args"]),
     ("field", &["object", "field"]),
     ("index", &["array", "index"]),
-    ("record", &["name", "type", "type_args", "fields", "type_params"]),
+    ("record", &["doc", "name", "type", "type_args", "fields", "type_params"]),
     ("update", &["value", "fields"]),
-    ("enum", &["name", "type", "type_args", "variant", "value", "variants", "type_params"]),
+    ("enum", &["doc", "name", "type", "type_args", "variant", "value", "variants", "type_params"]),
     ("cast", &["value", "type"]),
     ("cond", &["if", "then", "else"]),
-    ("error", &["name", "type", "message", "message_type"]),
+    ("error", &["doc", "name", "type", "message", "message_type"]),
     ("infer", &["model", "args", "algorithm", "chains", "warmup", "draws", "seed", "threads"]),
     ("generic", &["type", "args"]),
     ("result", &["ok_type", "err_type"]),
-    ("discriminated_union", &["name", "variants", "type_params"]),
-    ("generic_def", &["name", "params", "definition"]),
+    ("discriminated_union", &["doc", "name", "variants", "type_params"]),
+    ("generic_def", &["doc", "name", "params", "definition"]),
 ];
 
 /// Keys whose value is an array of objects with a fixed order.

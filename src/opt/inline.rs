@@ -66,26 +66,13 @@ pub fn run(p: &mut Program) -> bool {
     changed
 }
 
-/// The functions on a cycle of the call graph (including self-calls).
+/// The functions on a cycle of the call graph (including self-calls): those sharing a
+/// strongly connected component with one of their callees.
 fn recursive_functions(p: &Program) -> HashSet<FuncId> {
-    let calls: Vec<HashSet<FuncId>> = p.functions.iter().map(callees).collect();
-    let mut out = HashSet::new();
-    for start in 0..p.functions.len() {
-        let id = FuncId::from_index(start);
-        let mut seen: HashSet<FuncId> = HashSet::new();
-        let mut pending: Vec<FuncId> = calls[start].iter().copied().collect();
-        while let Some(g) = pending.pop() {
-            if g == id {
-                out.insert(id);
-                break;
-            }
-            if seen.insert(g)
-                && let Some(cs) = calls.get(g.index()) {
-                    pending.extend(cs.iter().copied());
-                }
-        }
-    }
-    out
+    let calls: Vec<Vec<usize>> = p.functions.iter().map(|f| callees(f).into_iter().map(FuncId::index).collect()).collect();
+    let component = crate::graph::components(&calls);
+    let on_cycle = |(caller, callees): (usize, &Vec<usize>)| callees.iter().any(|&g| component.get(g) == Some(&component[caller]));
+    calls.iter().enumerate().filter(|&(i, c)| on_cycle((i, c))).map(|(i, _)| FuncId::from_index(i)).collect()
 }
 
 fn callees(f: &Function) -> HashSet<FuncId> {

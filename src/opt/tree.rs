@@ -189,17 +189,22 @@ pub fn renumber(f: &mut Function) {
     walk(f, f.body, &mut value_order, &mut block_order);
     let value_map: HashMap<ValueId, ValueId> = value_order.iter().enumerate().map(|(i, v)| (*v, ValueId::from_index(i))).collect();
     let block_map: HashMap<BlockId, BlockId> = block_order.iter().enumerate().map(|(i, b)| (*b, BlockId::from_index(i))).collect();
-    let mut used_locals: Vec<LocalId> = f.params.clone();
+    let mut used = vec![false; f.locals.len()];
+    let mut mark = |l: LocalId| {
+        if let Some(u) = used.get_mut(l.index()) {
+            *u = true;
+        }
+        l
+    };
+    f.params.iter().for_each(|&l| {
+        mark(l);
+    });
     for v in &value_order {
         let mut kind = f.inst(*v).kind.clone();
-        map_locals(&mut kind, &mut |l| {
-            if !used_locals.contains(&l) {
-                used_locals.push(l);
-            }
-            l
-        });
+        map_locals(&mut kind, &mut mark);
     }
-    used_locals.sort();
+    // In ascending order, as the printer numbers them.
+    let used_locals: Vec<LocalId> = used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| LocalId::from_index(i)).collect();
     let local_map: HashMap<LocalId, LocalId> = used_locals.iter().enumerate().map(|(i, l)| (*l, LocalId::from_index(i))).collect();
     let insts = value_order
         .iter()

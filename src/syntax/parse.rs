@@ -307,8 +307,9 @@ impl Parser {
             None => Vec::new(),
         };
         let type_params = obj.get("type_params").map(|t| self.type_params(t)).unwrap_or_default();
-        self.finish(obj, &["name", "methods", "type_params"]);
-        Some(TraitDecl { name, type_params, methods, span: json.span })
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["name", "methods", "type_params", "doc"]);
+        Some(TraitDecl { name, type_params, methods, doc, span: json.span })
     }
 
     fn trait_method(&mut self, name: Name, json: &Json) -> Option<TraitMethod> {
@@ -318,8 +319,9 @@ impl Parser {
             None => Vec::new(),
         };
         let ret = obj.get("return").and_then(|r| self.type_expr(r));
-        self.finish(obj, &["args", "return"]);
-        Some(TraitMethod { name, params, ret, span: json.span })
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["args", "return", "doc"]);
+        Some(TraitMethod { name, params, ret, doc, span: json.span })
     }
 
     fn impl_decl(&mut self, json: &Json) -> Option<ImplDecl> {
@@ -331,8 +333,9 @@ impl Parser {
             None => Vec::new(),
         };
         let type_args = obj.get("type_args").map(|t| self.list(t, "`type_args`", Self::type_expr)).unwrap_or_default();
-        self.finish(obj, &["trait_name", "target_type", "methods", "type_args"]);
-        Some(ImplDecl { trait_name: trait_name?, type_args, target: target?, methods, span: json.span })
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["trait_name", "target_type", "methods", "type_args", "doc"]);
+        Some(ImplDecl { trait_name: trait_name?, type_args, target: target?, methods, doc, span: json.span })
     }
 
     fn extern_fn(&mut self, name: Name, json: &Json) -> Option<ExternFn> {
@@ -357,34 +360,35 @@ impl Parser {
         }
         if key == "alias" {
             let ty = self.type_expr(body)?;
-            return Some(TypeDecl { name, params: Vec::new(), kind: TypeDeclKind::Alias(ty), span: json.span });
+            return Some(TypeDecl { name, params: Vec::new(), kind: TypeDeclKind::Alias(ty), doc: None, span: json.span });
         }
         let mut obj = self.obj(body, context)?;
         self.inner_name(&mut obj, &name);
         let params = obj.get("type_params").map(|t| self.type_params(t)).unwrap_or_default();
+        let doc = self.doc(&mut obj);
         let kind = match key {
             "enum" => {
                 let variants = self.required(&mut obj, "variants").map(|v| self.variants(v)).unwrap_or_default();
-                self.finish(obj, &["name", "variants", "type_params"]);
+                self.finish(obj, &["name", "variants", "type_params", "doc"]);
                 TypeDeclKind::Enum { variants }
             }
             "discriminated_union" => {
                 let variants = self.required(&mut obj, "variants").map(|v| self.union_variants(v)).unwrap_or_default();
-                self.finish(obj, &["name", "variants", "type_params"]);
+                self.finish(obj, &["name", "variants", "type_params", "doc"]);
                 TypeDeclKind::Enum { variants }
             }
             "error" => {
                 let message = obj.get("message_type").and_then(|t| self.type_expr(t));
-                self.finish(obj, &["name", "message_type"]);
+                self.finish(obj, &["name", "message_type", "doc"]);
                 TypeDeclKind::Error { message }
             }
             _ => {
                 let fields = self.required(&mut obj, "fields").map(|f| self.field_decls(f)).unwrap_or_default();
-                self.finish(obj, &["name", "fields", "type_params"]);
+                self.finish(obj, &["name", "fields", "type_params", "doc"]);
                 TypeDeclKind::Record { fields }
             }
         };
-        Some(TypeDecl { name, params, kind, span: json.span })
+        Some(TypeDecl { name, params, kind, doc, span: json.span })
     }
 
     fn generic_def(&mut self, name: Name, body: &Json, span: Span) -> Option<TypeDecl> {
@@ -392,11 +396,18 @@ impl Parser {
         self.inner_name(&mut obj, &name);
         let params = self.required(&mut obj, "params").map(|p| self.type_params(p)).unwrap_or_default();
         let definition = self.required(&mut obj, "definition");
-        self.finish(obj, &["name", "params", "definition"]);
+        let doc = self.doc(&mut obj);
+        self.finish(obj, &["name", "params", "definition", "doc"]);
         let mut decl = self.type_decl(name, definition?)?;
         decl.params = params;
+        decl.doc = doc.or(decl.doc);
         decl.span = span;
         Some(decl)
+    }
+
+    /// The optional `doc` string of a declaration.
+    fn doc(&mut self, obj: &mut Obj<'_>) -> Option<String> {
+        obj.get("doc").and_then(|d| self.string(d, "`doc`"))
     }
 
     fn inner_name(&mut self, obj: &mut Obj<'_>, key: &Name) {
@@ -1045,6 +1056,14 @@ impl Parser {
             self.error(ParseError::OperatorArity { span, op: kind, expected, found: args.len() });
             return None;
         }
+        if matches!(op, BinOp::And | BinOp::Or) && args.len() > LONG_CHAIN {
+            return Some(balanced(op, args, span).kind);
+        }
+        if args.len() > MAX_NESTED_OPERANDS {
+            let expected = "at most 10000 operands (each one nests the sum or product one level deeper)";
+            self.error(ParseError::OperatorArity { span, op: kind, expected, found: args.len() });
+            return None;
+        }
         Some(fold_left(op, args, span))
     }
 
@@ -1129,14 +1148,14 @@ impl Parser {
         let support = self.required(&mut obj, "support").and_then(|s| self.support_decl(s));
         let log_density = self.required_name(&mut obj, "log_density", "log-density function");
         let sampler = obj.get("sampler").and_then(|s| self.name(s, "sampler function"));
-        obj.get("doc").and_then(|d| self.string(d, "`doc`"));
+        let doc = self.doc(&mut obj);
         self.finish(obj, &["params", "support", "log_density", "sampler", "doc"]);
         for (i, p) in params.iter().enumerate() {
             if let Some(first) = params[..i].iter().find(|q| q.name.text == p.name.text) {
                 self.error(ParseError::Duplicate { what: "parameter", name: p.name.text.clone(), first: first.name.span, second: p.name.span });
             }
         }
-        Some(DistDecl { name, params, support, log_density, sampler, span: json.span })
+        Some(DistDecl { name, params, support, log_density, sampler, doc, span: json.span })
     }
 
     fn dist_param_decl(&mut self, json: &Json) -> Option<DistParamDecl> {
@@ -1275,6 +1294,26 @@ fn unary_op(kind: &str) -> Option<UnOp> {
 }
 
 /// `add [a, b, c]` means `(a + b) + c`.
+/// Operands of `and`/`or` beyond which the operation is grouped as a balanced tree.
+const LONG_CHAIN: usize = 64;
+
+/// Most operands of `add`/`mul`: they nest left to right (`(a + b) + c`, so overflow checks and
+/// float rounding follow the written order), and every later phase walks that depth recursively.
+pub const MAX_NESTED_OPERANDS: usize = 10_000;
+
+/// `a and b and …` as a balanced tree, so a long chain nests only logarithmically deep. Grouping
+/// changes neither the result nor which operands run, nor their order: `and` and `or` short-circuit
+/// associatively.
+fn balanced(op: BinOp, mut args: Vec<Expr>, span: Span) -> Expr {
+    if args.len() > 1 {
+        let right = args.split_off(args.len() / 2);
+        let (lhs, rhs) = (balanced(op, args, span), balanced(op, right, span));
+        return Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span };
+    }
+    // One operand is itself; none would be the identity of `op`.
+    args.pop().unwrap_or(Expr { kind: ExprKind::Bool(op == BinOp::And), span })
+}
+
 fn fold_left(op: BinOp, args: Vec<Expr>, span: Span) -> ExprKind {
     let mut iter = args.into_iter();
     let (Some(first), Some(second)) = (iter.next(), iter.next()) else {
@@ -1476,6 +1515,53 @@ mod tests {
         let TypeExprKind::Array(inner) = t.kind else { panic!("array") };
         assert!(matches!(&inner.kind, TypeExprKind::TraitObject(name) if name.text == "Shape"));
         assert!(p.type_string("dyn [i64]", Span::default()).is_none());
+    }
+
+    /// The depth of nested binary operations in an expression.
+    fn depth(e: &Expr) -> usize {
+        match &e.kind {
+            ExprKind::Binary { lhs, rhs, .. } => 1 + depth(lhs).max(depth(rhs)),
+            _ => 0,
+        }
+    }
+
+    fn variadic(kind: &str, operands: usize) -> (Program, Vec<ParseError>) {
+        let operand = if kind == "add" { r#"{"literal": 1}"# } else { r#"{"literal": true}"# };
+        let args = vec![operand; operands].join(",");
+        read(&format!(r#"{{"program": {{"functions": {{"main": {{"body": [{{"return": {{"op": {{"kind": "{kind}", "args": [{args}]}}}}}}]}}}}}}}}"#))
+    }
+
+    fn returned(p: &Program) -> &Expr {
+        let StmtKind::Return(Some(e)) = &p.functions[0].body[0].kind else { panic!("a return") };
+        e
+    }
+
+    #[test]
+    fn a_long_and_is_a_balanced_tree_and_a_short_one_folds_left() {
+        let (p, errors) = variadic("and", 100_000);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(depth(returned(&p)), 17, "ceil(log2(100000))");
+        let (p, _) = variadic("or", LONG_CHAIN);
+        assert_eq!(depth(returned(&p)), LONG_CHAIN - 1);
+        let mut leaves = 0;
+        let mut pending = vec![returned(&variadic("and", 1000).0).clone()];
+        while let Some(e) = pending.pop() {
+            match e.kind {
+                ExprKind::Binary { op: BinOp::And, lhs, rhs } => pending.extend([*lhs, *rhs]),
+                ExprKind::Bool(true) => leaves += 1,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(leaves, 1000, "every operand is kept");
+    }
+
+    #[test]
+    fn a_sum_of_too_many_operands_is_refused() {
+        let (p, errors) = variadic("add", MAX_NESTED_OPERANDS);
+        assert!(errors.is_empty());
+        assert_eq!(depth(returned(&p)), MAX_NESTED_OPERANDS - 1);
+        let (_, errors) = variadic("add", MAX_NESTED_OPERANDS + 1);
+        assert!(matches!(&errors[..], [ParseError::OperatorArity { found, .. }] if *found == MAX_NESTED_OPERANDS + 1), "{errors:?}");
     }
 
     #[test]

@@ -45,11 +45,12 @@ pub const ALLOW_UNTYPED_LITERAL_ARRAYS: bool = true;
 /// e1b9654).
 pub const GENERATE_COND_EXPR: bool = true;
 
-/// Variables named `u0`, `i0`, `u00`: sev escapes them as `u0_`, which Zig still reads as a
-/// malformed integer type ("primitive integer type 'u0_' has leading zero"); fixed (they are
-/// now `v_u0`).
+/// Variables named like Zig integer types that no suffix rescues: `u0`, `i0`, `u00` (sev used
+/// to escape them as `u0_`, "primitive integer type 'u0_' has leading zero"), `i999999`,
+/// `i999999_` ("exceeds maximum bit width of 65535"), `u8_1` (digits may hold `_`); fixed (they
+/// are quoted, `@"i999999"`).
 pub const GENERATE_LEADING_ZERO_INT_NAMES: bool = true;
-const LEADING_ZERO_INT_NAMES: &[&str] = &["u0", "i0", "u00", "i01"];
+const LEADING_ZERO_INT_NAMES: &[&str] = &["u0", "i0", "u00", "i01", "i999999", "i999999_", "u8_1", "i70000"];
 
 /// Float `mod` by a zero that Zig knows at compile time (`mod(1.5, 0.0)`, or by an immutable
 /// variable holding 0.0): sev emits `@rem`, which Zig rejects ("division by zero here causes
@@ -146,17 +147,19 @@ const SPECIAL_NAMES: &[&str] = &[
     "std", "rt", "main", "panic", "sev_main", "sev_source_file", "builtin", "root", "type_", "x_2", "a_2", "error_", "std_",
     "main_", "i32_", "type_2", "items", "index", "element", "end", "step", "len", "print", "push", "self", "result", "value",
     "tmp_1", "_x", "__", "_0", "it", "loc", "out", "gpa",
+    // Names of the model runtime's generated code (the mode `M`, the context `ctx`, the data).
+    "M", "ctx", "Data", "data", "sites", "sev_cache", "read", "deinit",
 ];
 
 const FIELD_NAMES: &[&str] = &[
     "x", "y", "name", "count", "items", "data", "next", "value", "left", "right", "id", "tag", "len", "type", "error", "fn",
     "struct", "enum", "test", "align", "i32", "bool", "true", "null", "_x", "ptr", "format", "hash", "eql", "retain",
-    "release", "deinit", "init", "get", "set", "index",
+    "release", "deinit", "init", "get", "set", "index", "i999999", "u0", "M", "ctx",
 ];
 
 const VARIANT_NAMES: &[&str] = &[
     "A", "B", "C", "Red", "Green", "Leaf", "Node", "Empty", "Some", "None", "Ok", "Err", "type", "error", "null", "true",
-    "i32", "Int", "Str", "ok", "err", "tag", "value", "Circle", "Unit",
+    "i32", "Int", "Str", "ok", "err", "tag", "value", "Circle", "Unit", "i999999", "u0",
 ];
 
 const STRINGS: &[&str] = &[

@@ -174,8 +174,14 @@ test "checks report the parameter, index and value" {
 /// Integer view of an integer operand element (any integer type; sequences index, scalars
 /// broadcast).
 pub inline fn intAt(x: anytype, i: usize) i64 {
-    if (comptime ad.isSeq(@TypeOf(x))) return @intCast(x[i]);
-    return @intCast(x);
+    if (comptime ad.isSeq(@TypeOf(x))) return toInt(x[i]);
+    return toInt(x);
+}
+
+/// An integer outcome as `i64`; a bool (observed by `bernoulli`) is 0 or 1.
+inline fn toInt(v: anytype) i64 {
+    if (@TypeOf(v) == bool) return @intFromBool(v);
+    return @intCast(v);
 }
 
 /// Check that an integer operand (scalar or sequence) is >= lo.
@@ -195,6 +201,8 @@ test "integer operands" {
     const ns = [_]i64{ 3, -1 };
     try std.testing.expectEqual(@as(i64, -1), intAt(@as([]const i64, &ns), 1));
     try std.testing.expectEqual(@as(i64, 7), intAt(@as(i32, 7), 4));
+    const flips = [_]bool{ false, true };
+    try std.testing.expectEqual(@as(i64, 1), intAt(@as([]const bool, &flips), 1));
     try std.testing.expectError(error.InvalidParameter, checkIntAtLeast("binomial", "N", @as([]const i64, &ns), 0));
     try std.testing.expectEqualStrings("binomial: N[1] must be >= 0, got -1", lastError());
     try checkIntAtLeast("binomial", "N", @as(i64, 0), 0);

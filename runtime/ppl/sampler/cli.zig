@@ -468,11 +468,12 @@ fn runDiagnose(allocator: std.mem.Allocator, model: *const model_mod.Model, name
     }
     var bw = std.io.bufferedWriter(std.io.getStdOut().writer());
     const status = diagnose_mod.run(allocator, model, name, d, bw.writer()) catch |e| {
+        if (e != error.OutOfMemory) return stdoutFailure(e);
         bw.flush() catch {};
-        stderr.print("error: the gradient check failed to run: {s}\n", .{@errorName(e)}) catch {};
+        stderr.writeAll("error: out of memory while checking the gradient\n") catch {};
         return 1;
     };
-    bw.flush() catch {};
+    bw.flush() catch |e| return stdoutFailure(e);
     return status;
 }
 

@@ -14,6 +14,7 @@
 
 const std = @import("std");
 const model_mod = @import("model.zig");
+const oserror = @import("oserror.zig");
 
 pub const DataError = error{DataError};
 
@@ -52,7 +53,7 @@ pub const Data = struct {
                 error.AccessDenied => "permission denied",
                 error.IsDir => "it is a directory",
                 error.FileTooBig => "larger than 1 GiB",
-                else => @errorName(e),
+                else => oserror.describe(e),
             } });
             return error.DataError;
         };

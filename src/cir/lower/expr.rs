@@ -119,7 +119,8 @@ impl FnLower<'_, '_> {
             E::ToDyn { value, impl_index } => {
                 let v = self.expr(value);
                 let v = self.own(v);
-                let table = self.l.vtable(*impl_index);
+                let value_ty = value.ty.subst(&self.subst);
+                let table = self.l.vtable(*impl_index, &value_ty);
                 self.owned_value(InstKind::MakeDyn(v, table), ty, span)
             }
             E::Infer { model, args, options } => self.infer(*model, args, options, ty, span),
@@ -229,7 +230,7 @@ impl FnLower<'_, '_> {
             Callee::Method { trait_id, method, self_ty } => {
                 let self_ty = self_ty.subst(&self.subst);
                 match self.l.impl_method(*trait_id, *method, &self_ty) {
-                    Some(fid) => self.call_function(fid, Vec::new(), args, span),
+                    Some((fid, type_args)) => self.call_function(fid, type_args, args, span),
                     None => self.emit(InstKind::Unreachable, ty, span),
                 }
             }

@@ -1,7 +1,8 @@
 //! NAB in the validation suite: the project's scorer (`tests/bench/nab/score.py`) must
 //! reproduce the known answers of `$SEV_DATA/nab/SCORING.md` (section 10) to two decimals, for
 //! the z-score baselines made by `$SEV_DATA/nab/zscore_detector.py` (optimised and fixed
-//! thresholds) and for the two label-only oracles.
+//! thresholds) and for the two label-only oracles; and each detector of `examples/anomaly/` must
+//! keep the NAB scores recorded in `docs/anomaly.md` (`tests/bench/nab/run.py`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -95,4 +96,45 @@ fn nab_scorer_reproduces_the_known_answers() {
         }
     }
     assert!(failures.is_empty(), "{} known answer(s) missed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// (detector, normalised scores per profile: optimised, then at the fixed threshold 0.5) as
+/// recorded in docs/anomaly.md; a run must not score lower.
+const DETECTORS: &[(&str, [f64; 3], [f64; 3])] = &[("bocpd", [35.65, 19.35, 42.73], [-13.27, -102.21, 18.16])];
+
+#[test]
+fn nab_detectors_keep_their_recorded_scores() {
+    assert!(nab_dir().join("data").is_dir(), "SEV_DATA={} has no nab folder", super::data_dir().display());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut failures = Vec::new();
+    for (detector, optimised, fixed) in DETECTORS {
+        let json = dir.path().join(format!("{detector}.json"));
+        let run = crate::support::root().join("tests/bench/nab/run.py");
+        let nab = nab_dir();
+        let sev = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sev"));
+        let out = python(&[
+            run.as_os_str(),
+            detector.as_ref(),
+            "--nab".as_ref(),
+            nab.as_os_str(),
+            "--sev".as_ref(),
+            sev.as_os_str(),
+            "--json".as_ref(),
+            json.as_os_str(),
+        ]);
+        println!("{out}");
+        let text = std::fs::read_to_string(&json).expect("run.py wrote its report");
+        let r: serde_json::Value = serde_json::from_str(&text).expect("JSON report");
+        for (i, profile) in PROFILES.iter().enumerate() {
+            let got = r["optimised"][profile]["normalised"].as_f64().unwrap_or(f64::NAN);
+            let at_half = r["fixed"]["0.5"][profile]["normalised"].as_f64().unwrap_or(f64::NAN);
+            if got.is_nan() || got < optimised[i] - 0.005 {
+                failures.push(format!("{detector} {profile}: {got:.2}, recorded {:.2}", optimised[i]));
+            }
+            if at_half.is_nan() || at_half < fixed[i] - 0.005 {
+                failures.push(format!("{detector} {profile} at 0.5: {at_half:.2}, recorded {:.2}", fixed[i]));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "score(s) below the record:\n{}", failures.join("\n"));
 }
