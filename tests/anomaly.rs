@@ -173,7 +173,7 @@ fn bocpd_stops_at_a_bad_row_with_its_location() {
     let file = dir.path().join("bad.csv");
     std::fs::write(&file, "timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:05:00,x\n").expect("write");
     let path = file.to_string_lossy().into_owned();
-    let out = support::run_exe(&exe, &[path.clone()], None).expect("runs");
+    let out = support::run_exe(&exe, std::slice::from_ref(&path), None).expect("runs");
     assert_eq!(out.code, 101, "stderr: {}", out.stderr);
     assert!(out.stderr.contains(&format!("csv: {path}:3:21: expected a number, found \"x\"")), "stderr: {}", out.stderr);
     let bad_option = support::run_exe(&exe, &["--model".into(), "gauss".into(), path], None).expect("runs");
@@ -213,7 +213,7 @@ fn events(stdout: &str) -> Vec<(usize, String, f64)> {
         .enumerate()
         .filter_map(|(i, l)| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[6] != "").then(|| (i, f[6].to_string(), f[5].parse().expect("confidence")))
+            (!f[6].is_empty()).then(|| (i, f[6].to_string(), f[5].parse().expect("confidence")))
         })
         .collect()
 }
@@ -271,4 +271,32 @@ fn alerting_rejects_input_without_a_probability_column() {
     let bad = piped(&exe, &[], "timestamp,value,anomaly_probability\n2024-01-01 00:00:00,1,high\n");
     assert_eq!(bad.code, 101);
     assert!(bad.stderr.contains("csv: <stdin>:2:23: expected a number, found \"high\""), "stderr: {}", bad.stderr);
+}
+
+/// A daily sine (mean 50, amplitude 20, noise sd 2) every 5 minutes for `days` days.
+fn daily(seed: u64, days: usize) -> Vec<f64> {
+    let mut rng = Rng(seed);
+    (0..days * 288).map(|i| 50.0 + 20.0 * (2.0 * std::f64::consts::PI * (i % 288) as f64 / 288.0).sin() + 2.0 * rng.normal()).collect()
+}
+
+#[test]
+fn seasonal_finds_a_value_wrong_for_its_time_of_day_and_nothing_else() {
+    let exe = detector("seasonal");
+    for seed in 31..=33 {
+        let mut values = daily(seed, 10);
+        // Day 8, 06:00: the value of 18:00 (30), well inside the series' overall range.
+        let at = 7 * 288 + 72;
+        values[at] = 30.0;
+        let found = alerts(&probabilities(&exe, &values, &[]));
+        assert_eq!(found, vec![at], "seed {seed}");
+    }
+}
+
+#[test]
+fn seasonal_raises_no_alert_on_a_clean_daily_pattern() {
+    let exe = detector("seasonal");
+    for seed in 41..=43 {
+        let found = alerts(&probabilities(&exe, &daily(seed, 14), &["--weekly"]));
+        assert!(found.is_empty(), "seed {seed}: false alerts at {found:?}");
+    }
 }

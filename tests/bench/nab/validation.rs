@@ -103,6 +103,8 @@ fn nab_scorer_reproduces_the_known_answers() {
 const DETECTORS: &[(&[&str], [f64; 3], [f64; 3])] = &[
     (&["bocpd"], [35.65, 19.35, 42.73], [-13.27, -102.21, 18.16]),
     (&["bocpd", "--then", "alerting", "--column", "alert_probability"], [38.67, 22.25, 48.86], [36.87, 8.94, 48.14]),
+    (&["seasonal"], [0.0, 0.0, 0.0], [-169.16, -414.56, -86.05]),
+    (&["seasonal", "--then", "alerting", "--column", "alert_probability", "--", "--weekly"], [44.17, 23.08, 53.01], [43.39, 21.52, 52.20]),
 ];
 
 #[test]
