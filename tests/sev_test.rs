@@ -1,0 +1,85 @@
+//! `sev test` through the binary: a suite with passing and failing tests (one line per test,
+//! the failures with both values and their SIRS location, the final count, exit 1), JUnit XML
+//! read back by Python's XML parser, `--filter`, and a test that does not type-check.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn case(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("cases").join("test").join(name)
+}
+
+fn sev(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sev")).args(args).output().expect("sev runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_failing_suite_reports_each_test_the_values_and_the_location_and_exits_1() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let junit = dir.path().join("junit.xml");
+    let out = sev(&["test", &case("failing.sirs.json").display().to_string(), "--junit", &junit.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("test ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "test test_square_of_three ... ok",
+            "test test_square_is_wrong ... FAILED",
+            "test test_root ... ok",
+            "test test_positive ... ok",
+            "test test_overflow ... FAILED",
+        ]
+    );
+    assert_eq!(stdout.lines().last(), Some("3 passed, 2 failed"));
+    assert!(stdout.contains("assert_eq failed: left = 16, right = 15"), "{stdout}");
+    assert!(stdout.contains("failing.sirs.json:8:20 (in function `test_square_is_wrong`)"), "{stdout}");
+    assert!(stdout.contains("integer overflow"), "a fault in a test fails it: {stdout}");
+    check_junit(&junit);
+}
+
+/// Reads the JUnit file with Python's XML parser and checks its structure and counts.
+fn check_junit(path: &std::path::Path) {
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suites = root.findall("testsuite")
+assert len(suites) == 1
+suite = suites[0]
+cases = suite.findall("testcase")
+assert suite.get("tests") == str(len(cases)) == "5", suite.get("tests")
+failed = [c for c in cases if c.find("failure") is not None]
+assert suite.get("failures") == root.get("failures") == str(len(failed)) == "2"
+assert [c.get("name") for c in failed] == ["test_square_is_wrong", "test_overflow"]
+for c in cases:
+    assert c.get("classname") and float(c.get("time")) >= 0
+assert failed[0].find("failure").get("type") == "AssertionFailed"
+assert "left = 16, right = 15" in failed[0].find("failure").get("message")
+assert failed[1].find("failure").get("type") == "Fault"
+print("ok")
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(path).output().expect("python3 runs");
+    assert_eq!(text(&out.stdout).trim(), "ok", "{}", text(&out.stderr));
+}
+
+#[test]
+fn filter_runs_only_matching_tests_and_a_passing_run_exits_0() {
+    let out = sev(&["test", &case("failing.sirs.json").display().to_string(), "--filter", "root"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout, "test test_root ... ok\n1 passed, 0 failed\n");
+}
+
+#[test]
+fn an_assertion_that_does_not_type_check_is_a_located_error() {
+    let out = sev(&["test", &case("type_error.sirs.json").display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[E0303]") && stderr.contains("type_error.sirs.json:4:20"), "{stderr}");
+    assert!(text(&out.stdout).is_empty(), "no test ran");
+}
