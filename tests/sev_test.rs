@@ -83,3 +83,23 @@ fn an_assertion_that_does_not_type_check_is_a_located_error() {
     assert!(stderr.contains("error[E0303]") && stderr.contains("type_error.sirs.json:4:20"), "{stderr}");
     assert!(text(&out.stdout).is_empty(), "no test ran");
 }
+
+/// The fenced block that follows `<!-- test-example: WHICH -->` in `docs/cli.md`.
+fn cli_example(which: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs").join("cli.md");
+    let doc = std::fs::read_to_string(path).expect("docs/cli.md readable");
+    let marker = format!("<!-- test-example: {which} -->\n");
+    let start = doc.find(&marker).unwrap_or_else(|| panic!("docs/cli.md has no test {which} example")) + marker.len();
+    let body = doc[start..].split_once('\n').expect("a fence line").1;
+    let end = body.find("\n```\n").expect("the block closes") + 1;
+    body[..end].to_string()
+}
+
+#[test]
+fn the_example_in_the_cli_documentation_is_what_test_prints() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("math.sirs.json"), cli_example("input")).expect("written");
+    let out = Command::new(env!("CARGO_BIN_EXE_sev")).args(["test", "math.sirs.json"]).current_dir(dir.path()).output().expect("sev runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), cli_example("output"));
+}

@@ -52,11 +52,11 @@ pub fn run(args: &TestArgs) -> ExitCode {
     let failed = results.iter().filter(|r| !r.passed).count();
     print_failures(&results);
     println!("{} passed, {failed} failed", results.len() - failed);
-    if let Some(path) = &args.junit {
-        if let Err(e) = std::fs::write(path, junit(&name, &results)) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::from(EXIT_ENVIRONMENT);
-        }
+    if let Some(path) = &args.junit
+        && let Err(e) = std::fs::write(path, junit(&name, &results))
+    {
+        eprintln!("error: cannot write {}: {e}", path.display());
+        return ExitCode::from(EXIT_ENVIRONMENT);
     }
     ExitCode::from(if failed > 0 { EXIT_ERRORS } else { 0 })
 }
