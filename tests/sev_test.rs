@@ -103,3 +103,13 @@ fn the_example_in_the_cli_documentation_is_what_test_prints() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), cli_example("output"));
 }
+
+#[test]
+fn a_test_can_fit_a_model_and_check_its_posterior() {
+    let out = sev(&["test", &case("posterior.sirs.json").display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.starts_with("test test_posterior_mean_of_the_bias ... ok\ntest test_a_wrong_posterior_mean_fails ... FAILED\n"), "{stdout}");
+    assert!(stdout.contains("assert_approx failed: left = 0.68") && stdout.contains("right = 0.5, tolerance = 0.01"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed"));
+}
