@@ -113,3 +113,11 @@ fn a_test_can_fit_a_model_and_check_its_posterior() {
     assert!(stdout.contains("assert_approx failed: left = 0.68") && stdout.contains("right = 0.5, tolerance = 0.01"), "{stdout}");
     assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed"));
 }
+
+#[test]
+fn a_program_with_its_own_assert_function_keeps_it() {
+    let out = sev(&["test", &case("own_assert.sirs.json").display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout, "test test_own_assert_is_called ... ok\n1 passed, 0 failed\n");
+}
