@@ -81,7 +81,7 @@ fn an_assertion_that_does_not_type_check_is_a_located_error() {
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error[E0303]") && stderr.contains("type_error.sirs.json:4:20"), "{stderr}");
-    assert!(text(&out.stdout).is_empty(), "no test ran");
+    assert_eq!(text(&out.stdout), "0 passed, 0 failed\n", "no test ran");
 }
 
 /// The fenced block that follows `<!-- test-example: WHICH -->` in `docs/cli.md`.
@@ -120,4 +120,29 @@ fn a_program_with_its_own_assert_function_keeps_it() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert_eq!(stdout, "test test_own_assert_is_called ... ok\n1 passed, 0 failed\n");
+}
+
+#[test]
+fn a_folder_runs_every_program_and_a_bad_one_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let junit = dir.path().join("junit.xml");
+    let out = sev(&["test", &case("").display().to_string(), "--junit", &junit.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("running ")).count(), 4, "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("5 passed, 3 failed"));
+    assert!(text(&out.stderr).contains("type_error.sirs.json:4:20"), "the bad program's error is shown");
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = root.findall("testsuite")
+names = [s.get("name").rsplit("/", 1)[-1] for s in suites]
+assert names == ["failing.sirs.json", "own_assert.sirs.json", "posterior.sirs.json"], names
+assert [s.get("tests") for s in suites] == ["5", "1", "2"]
+assert [s.get("failures") for s in suites] == ["2", "0", "1"]
+assert root.get("tests") == "8" and root.get("failures") == "3"
+print("ok")
+"#;
+    let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");
+    assert_eq!(text(&check.stdout).trim(), "ok", "{}", text(&check.stderr));
 }

@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct TestArgs {
-    /// The program whose `test_…` functions to run.
-    pub file: PathBuf,
+    /// Programs whose `test_…` functions to run (folders are searched recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
     /// Run only the tests whose name contains this text.
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
