@@ -146,3 +146,27 @@ print("ok")
     let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");
     assert_eq!(text(&check.stdout).trim(), "ok", "{}", text(&check.stderr));
 }
+
+#[test]
+fn lint_counts_test_functions_as_used() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let file = dir.path().join("t.sirs.json");
+    let program = r#"{"program": {"entry": "main", "functions": {
+  "main": {"body": []},
+  "double": {"args": [{"name": "n", "type": "i64"}], "return": "i64", "body": [{"return": {"op": {"kind": "add", "args": [{"var": "n"}, {"var": "n"}]}}}]},
+  "test_double": {"body": [{"expression": {"call": {"function": "assert_eq", "args": [{"call": {"function": "double", "args": [{"literal": 2}]}}, {"literal": 4}]}}}]},
+  "unused": {"body": []}}}}"#;
+    std::fs::write(&file, program).expect("written");
+    let out = sev(&["lint", &file.display().to_string(), "--format", "json"]);
+    let stdout = text(&out.stdout);
+    let doc: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    let codes: Vec<(String, String)> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap_or_default().to_string(), d["title"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    assert_eq!(codes.len(), 1, "only `unused` is reported: {codes:?}");
+    assert_eq!(codes[0].0, "L0002");
+    assert_eq!(codes[0].1, "Function `unused` is never used");
+}
