@@ -131,6 +131,11 @@ fn a_program_with_errors_is_reported_with_its_location_and_exit_1() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error[E0") && stderr.contains("bad.sirs.json:2:"), "no located diagnostic: {stderr}");
     assert!(!out_dir.exists(), "nothing is written for a program with errors");
+
+    let counter = case("folder").join("counter.sirs.json");
+    let out = sev(&["doc", &bad.display().to_string(), &counter.display().to_string(), "-o", &out_dir.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("counter.md").exists() && !out_dir.join("bad.md").exists(), "the good program is still documented");
 }
 
 #[test]
@@ -235,4 +240,8 @@ fn every_example_is_documented_and_every_link_resolves() {
     assert!(check_site(dir.path()) > programs, "every example documents at least one item");
     let eight = read(&dir.path().join("posteriordb.eight_schools_centered.html"));
     assert!(eight.contains("~ normal(mu, tau), size J"), "the centred prior of theta is shown");
+    let ffi = read(&dir.path().join("ffi_cbrt.html"));
+    assert!(ffi.contains("extern fn cbrt(x: f64) -&gt; f64 from &quot;m&quot;"), "the C function is shown");
+    let constants = read(&dir.path().join("constants.html"));
+    assert!(constants.contains("const MAX_ITEMS: i64 = 3"), "constants are shown");
 }

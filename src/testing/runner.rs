@@ -1,0 +1,54 @@
+//! The entry point of a test build: `sev_test_main(args: [str])` calls the test function named
+//! by `args[0]`, so `sev test` runs each test in its own process.
+
+use crate::ast::{BinOp, Expr, ExprKind, Function, Name, Param, Program, Stmt, StmtKind, TypeExpr, TypeExprKind};
+use crate::span::Span;
+
+/// The name of the generated entry function.
+pub const RUNNER_ENTRY: &str = "sev_test_main";
+
+/// The test functions, in the order written: named `test_…`, no arguments, not generic,
+/// not `async`.
+pub fn test_functions(program: &Program) -> Vec<String> {
+    program
+        .functions
+        .iter()
+        .filter(|f| f.name.text.starts_with("test_") && f.params.is_empty() && f.type_params.is_empty() && !f.is_async)
+        .map(|f| f.name.text.clone())
+        .collect()
+}
+
+/// Adds [`RUNNER_ENTRY`] and makes it the entry.
+pub fn add_runner(program: &mut Program) {
+    let span = program.span;
+    let tests = test_functions(program);
+    let requested = Expr {
+        kind: ExprKind::Index { object: Box::new(var("args", span)), index: Box::new(Expr { kind: ExprKind::Int(0), span }) },
+        span,
+    };
+    let body = tests.iter().map(|name| dispatch(name, &requested, span)).collect();
+    let args_type = TypeExpr { kind: TypeExprKind::Array(Box::new(TypeExpr { kind: TypeExprKind::Named { name: Name::new("str", span), args: Vec::new() }, span })), span };
+    program.functions.push(Function {
+        name: Name::new(RUNNER_ENTRY, span),
+        type_params: Vec::new(),
+        params: vec![Param { name: Name::new("args", span), ty: args_type }],
+        ret: None,
+        body,
+        is_async: false,
+        doc: None,
+        span,
+    });
+    program.entry = Some(Name::new(RUNNER_ENTRY, span));
+}
+
+/// `if args[0] == "name" { name(); return; }`.
+fn dispatch(name: &str, requested: &Expr, span: Span) -> Stmt {
+    let cond = Expr { kind: ExprKind::Binary { op: BinOp::Eq, lhs: Box::new(requested.clone()), rhs: Box::new(Expr { kind: ExprKind::Str(name.to_string()), span }) }, span };
+    let call = Expr { kind: ExprKind::Call { func: Name::new(name, span), type_args: Vec::new(), args: Vec::new() }, span };
+    let then_body = vec![Stmt { kind: StmtKind::Expr(call), span }, Stmt { kind: StmtKind::Return(None), span }];
+    Stmt { kind: StmtKind::If { cond, then_body, else_body: None }, span }
+}
+
+fn var(name: &str, span: Span) -> Expr {
+    Expr { kind: ExprKind::Var(Name::new(name, span)), span }
+}
