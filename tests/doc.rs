@@ -116,7 +116,7 @@ fn a_folder_gets_a_page_per_program_and_an_index() {
     assert!(index.contains("- fn [square](counter.md#fn-square) — The square of a number."), "{index}");
     assert!(index.contains("- model [main](nested.coin.md#model-main) — The bias of a coin from its flips."), "{index}");
     let coin = read(&dir.path().join("nested.coin.md"));
-    assert!(coin.contains("- `bias` ~ beta(2.0, 2.0)") && coin.contains("- `f` ~ bernoulli(bias)"), "{coin}");
+    assert!(coin.contains("- `bias` `~ beta(2.0, 2.0)`") && coin.contains("- `f` `~ bernoulli(bias)`"), "{coin}");
 }
 
 #[test]
