@@ -1,6 +1,7 @@
 //! `sev test` through the binary: a suite with passing and failing tests (one line per test,
 //! the failures with both values and their SIRS location, the final count, exit 1), JUnit XML
-//! read back by Python's XML parser, `--filter`, and a test that does not type-check.
+//! read back by Python's XML parser and validated against `tests/data/junit.xsd`, `--filter`,
+//! folders, a test that fits a model, and a test that does not type-check.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -65,6 +66,7 @@ print("ok")
 "#;
     let out = Command::new("python3").arg("-c").arg(script).arg(path).output().expect("python3 runs");
     assert_eq!(text(&out.stdout).trim(), "ok", "{}", text(&out.stderr));
+    validate_junit(path);
 }
 
 #[test]
@@ -145,6 +147,24 @@ print("ok")
 "#;
     let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");
     assert_eq!(text(&check.stdout).trim(), "ok", "{}", text(&check.stderr));
+    validate_junit(&junit);
+}
+
+/// Validates a JUnit file against `tests/data/junit.xsd` with the `xmlschema` package
+/// (tests/requirements.txt), and checks that the schema rejects a broken copy.
+fn validate_junit(path: &std::path::Path) {
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("data").join("junit.xsd");
+    let script = r#"
+import sys, xmlschema
+schema = xmlschema.XMLSchema(sys.argv[1])
+schema.validate(sys.argv[2])
+text = open(sys.argv[2]).read()
+assert not schema.is_valid(text.replace('<testcase name=', '<testcase nom=', 1)), "the schema accepts a test case without a name"
+print("valid")
+"#;
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(python).arg("-c").arg(script).arg(&schema).arg(path).output().expect("python runs");
+    assert_eq!(text(&out.stdout).trim(), "valid", "{}", text(&out.stderr));
 }
 
 #[test]
