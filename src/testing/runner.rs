@@ -2,6 +2,7 @@
 //! by `args[0]`, so `sev test` runs each test in its own process.
 
 use crate::ast::{BinOp, Expr, ExprKind, Function, Name, Param, Program, Stmt, StmtKind, TypeExpr, TypeExprKind};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 
 /// The name of the generated entry function.
@@ -15,6 +16,30 @@ pub fn test_functions(program: &Program) -> Vec<String> {
         .iter()
         .filter(|f| f.name.text.starts_with("test_") && f.params.is_empty() && f.type_params.is_empty() && !f.is_async)
         .map(|f| f.name.text.clone())
+        .collect()
+}
+
+/// Warning W0004 for each function named like a test that cannot be run as one.
+pub fn untestable(program: &Program) -> Vec<Diagnostic> {
+    program
+        .functions
+        .iter()
+        .filter(|f| f.name.text.starts_with("test_"))
+        .filter_map(|f| {
+            let why = if !f.params.is_empty() {
+                "takes arguments"
+            } else if !f.type_params.is_empty() {
+                "is generic"
+            } else if f.is_async {
+                "is async"
+            } else {
+                return None;
+            };
+            let d = Diagnostic::new(Code::W0004, format!("`{}` is not run as a test", f.name.text))
+                .primary(f.name.span, format!("it {why}"))
+                .hint("a test function takes no arguments and no type parameters and is not async; rename it if it is a helper");
+            Some(d)
+        })
         .collect()
 }
 
