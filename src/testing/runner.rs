@@ -77,3 +77,32 @@ fn dispatch(name: &str, requested: &Expr, span: Span) -> Stmt {
 fn var(name: &str, span: Span) -> Expr {
     Expr { kind: ExprKind::Var(Name::new(name, span)), span }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(text: &str) -> Program {
+        crate::syntax::read("t.sirs.json", text.as_bytes()).program.expect("parses")
+    }
+
+    #[test]
+    fn only_functions_named_test_without_arguments_are_tests() {
+        let p = program(
+            r#"{"program": {"functions": {"main": {"body": []}, "test_a": {"body": []}, "test_b": {"args": [{"name": "x", "type": "i64"}], "body": []},
+                "testing": {"body": []}, "test_c": {"type_params": ["T"], "body": []}, "test_d": {"async": true, "body": []}}}}"#,
+        );
+        assert_eq!(test_functions(&p), ["test_a"]);
+        let warned: Vec<String> = untestable(&p).iter().map(|d| d.title.clone()).collect();
+        assert_eq!(warned.len(), 3, "{warned:?}");
+    }
+
+    #[test]
+    fn the_runner_becomes_the_entry_and_dispatches_each_test() {
+        let mut p = program(r#"{"program": {"functions": {"main": {"body": []}, "test_a": {"body": []}, "test_b": {"body": []}}}}"#);
+        add_runner(&mut p);
+        assert_eq!(p.entry.as_ref().map(|n| n.text.as_str()), Some(RUNNER_ENTRY));
+        let runner = p.functions.iter().find(|f| f.name.text == RUNNER_ENTRY).expect("added");
+        assert_eq!(runner.body.len(), 2, "one dispatch per test");
+    }
+}
