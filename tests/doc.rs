@@ -240,6 +240,8 @@ fn every_example_is_documented_and_every_link_resolves() {
     assert!(check_site(dir.path()) > programs, "every example documents at least one item");
     let eight = read(&dir.path().join("posteriordb.eight_schools_centered.html"));
     assert!(eight.contains("~ normal(mu, tau), size J"), "the centred prior of theta is shown");
+    let fitted = read(&dir.path().join("infer_posterior.html"));
+    assert!(fitted.contains("id=\"model-coin\"") && fitted.contains("id=\"fn-main\""), "an infer target is a model, its caller a function");
     let ffi = read(&dir.path().join("ffi_cbrt.html"));
     assert!(ffi.contains("extern fn cbrt(x: f64) -&gt; f64 from &quot;m&quot;"), "the C function is shown");
     let constants = read(&dir.path().join("constants.html"));
