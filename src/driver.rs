@@ -92,6 +92,7 @@ fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass]
     }
     testing::desugar_assertions(&mut program);
     if entry == Entry::TestRunner {
+        diagnostics.extend(testing::untestable(&program));
         testing::add_runner(&mut program);
     }
     let (typed, check_diagnostics) = check::check(&program);

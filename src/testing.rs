@@ -15,4 +15,4 @@ mod assertions;
 mod runner;
 
 pub use assertions::{ASSERTION_ERROR, desugar_assertions};
-pub use runner::{RUNNER_ENTRY, add_runner, test_functions};
+pub use runner::{RUNNER_ENTRY, add_runner, test_functions, untestable};

@@ -116,7 +116,7 @@ fn a_folder_gets_a_page_per_program_and_an_index() {
     assert!(index.contains("- fn [square](counter.md#fn-square) — The square of a number."), "{index}");
     assert!(index.contains("- model [main](nested.coin.md#model-main) — The bias of a coin from its flips."), "{index}");
     let coin = read(&dir.path().join("nested.coin.md"));
-    assert!(coin.contains("- `bias` ~ beta(2.0, 2.0)") && coin.contains("- `f` ~ bernoulli(bias)"), "{coin}");
+    assert!(coin.contains("- `bias` `~ beta(2.0, 2.0)`") && coin.contains("- `f` `~ bernoulli(bias)`"), "{coin}");
 }
 
 #[test]
@@ -240,6 +240,8 @@ fn every_example_is_documented_and_every_link_resolves() {
     assert!(check_site(dir.path()) > programs, "every example documents at least one item");
     let eight = read(&dir.path().join("posteriordb.eight_schools_centered.html"));
     assert!(eight.contains("~ normal(mu, tau), size J"), "the centred prior of theta is shown");
+    let fitted = read(&dir.path().join("infer_posterior.html"));
+    assert!(fitted.contains("id=\"model-coin\"") && fitted.contains("id=\"fn-main\""), "an infer target is a model, its caller a function");
     let ffi = read(&dir.path().join("ffi_cbrt.html"));
     assert!(ffi.contains("extern fn cbrt(x: f64) -&gt; f64 from &quot;m&quot;"), "the C function is shown");
     let constants = read(&dir.path().join("constants.html"));

@@ -1,6 +1,7 @@
 //! `sev test` through the binary: a suite with passing and failing tests (one line per test,
 //! the failures with both values and their SIRS location, the final count, exit 1), JUnit XML
-//! read back by Python's XML parser, `--filter`, and a test that does not type-check.
+//! read back by Python's XML parser and validated against `tests/data/junit.xsd`, `--filter`,
+//! folders, a test that fits a model, and a test that does not type-check.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -65,6 +66,7 @@ print("ok")
 "#;
     let out = Command::new("python3").arg("-c").arg(script).arg(path).output().expect("python3 runs");
     assert_eq!(text(&out.stdout).trim(), "ok", "{}", text(&out.stderr));
+    validate_junit(path);
 }
 
 #[test]
@@ -129,22 +131,40 @@ fn a_folder_runs_every_program_and_a_bad_one_does_not_stop_the_others() {
     let out = sev(&["test", &case("").display().to_string(), "--junit", &junit.display().to_string()]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("running ")).count(), 4, "{stdout}");
-    assert_eq!(stdout.lines().last(), Some("5 passed, 3 failed"));
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("running ")).count(), 5, "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("6 passed, 3 failed"));
     assert!(text(&out.stderr).contains("type_error.sirs.json:4:20"), "the bad program's error is shown");
     let script = r#"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 suites = root.findall("testsuite")
 names = [s.get("name").rsplit("/", 1)[-1] for s in suites]
-assert names == ["failing.sirs.json", "own_assert.sirs.json", "posterior.sirs.json"], names
-assert [s.get("tests") for s in suites] == ["5", "1", "2"]
-assert [s.get("failures") for s in suites] == ["2", "0", "1"]
-assert root.get("tests") == "8" and root.get("failures") == "3"
+assert names == ["failing.sirs.json", "not_a_test.sirs.json", "own_assert.sirs.json", "posterior.sirs.json"], names
+assert [s.get("tests") for s in suites] == ["5", "1", "1", "2"]
+assert [s.get("failures") for s in suites] == ["2", "0", "0", "1"]
+assert root.get("tests") == "9" and root.get("failures") == "3"
 print("ok")
 "#;
     let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");
     assert_eq!(text(&check.stdout).trim(), "ok", "{}", text(&check.stderr));
+    validate_junit(&junit);
+}
+
+/// Validates a JUnit file against `tests/data/junit.xsd` with the `xmlschema` package
+/// (tests/requirements.txt), and checks that the schema rejects a broken copy.
+fn validate_junit(path: &std::path::Path) {
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("data").join("junit.xsd");
+    let script = r#"
+import sys, xmlschema
+schema = xmlschema.XMLSchema(sys.argv[1])
+schema.validate(sys.argv[2])
+text = open(sys.argv[2]).read()
+assert not schema.is_valid(text.replace('<testcase name=', '<testcase nom=', 1)), "the schema accepts a test case without a name"
+print("valid")
+"#;
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(python).arg("-c").arg(script).arg(&schema).arg(path).output().expect("python runs");
+    assert_eq!(text(&out.stdout).trim(), "valid", "{}", text(&out.stderr));
 }
 
 #[test]
@@ -169,4 +189,13 @@ fn lint_counts_test_functions_as_used() {
     assert_eq!(codes.len(), 1, "only `unused` is reported: {codes:?}");
     assert_eq!(codes[0].0, "L0002");
     assert_eq!(codes[0].1, "Function `unused` is never used");
+}
+
+#[test]
+fn a_test_named_function_with_arguments_is_a_located_warning_not_a_test() {
+    let out = sev(&["test", &case("not_a_test.sirs.json").display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(text(&out.stdout), "test test_uses_the_helper ... ok\n1 passed, 0 failed\n");
+    assert!(stderr.contains("warning[W0004]: `test_helper` is not run as a test") && stderr.contains("not_a_test.sirs.json:3:3"), "{stderr}");
 }

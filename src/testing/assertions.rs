@@ -159,3 +159,35 @@ fn unary(op: UnOp, arg: Expr, span: Span) -> Expr {
 fn binary(op: BinOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
     Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(text: &str) -> Program {
+        crate::syntax::read("t.sirs.json", text.as_bytes()).program.expect("parses")
+    }
+
+    #[test]
+    fn a_program_without_assertions_is_left_alone() {
+        let mut p = program(r#"{"program": {"functions": {"main": {"body": [{"expression": {"call": {"function": "print", "args": [{"literal": 1}]}}}]}}}}"#);
+        desugar_assertions(&mut p);
+        assert!(p.types.is_empty(), "no error type is declared");
+        assert_eq!(p.functions[0].body.len(), 1);
+    }
+
+    #[test]
+    fn assert_eq_becomes_two_lets_and_a_guarded_throw() {
+        let mut p = program(
+            r#"{"program": {"functions": {"main": {"body": [{"if": {"condition": {"literal": true}, "then": [
+                {"expression": {"call": {"function": "assert_eq", "args": [{"literal": 1}, {"literal": 2}]}}}]}}]}}}}"#,
+        );
+        desugar_assertions(&mut p);
+        assert_eq!(p.types.len(), 1);
+        assert_eq!(p.types[0].name.text, ASSERTION_ERROR);
+        let StmtKind::If { then_body, .. } = &p.functions[0].body[0].kind else { panic!("an if") };
+        assert!(matches!(then_body[0].kind, StmtKind::Let { .. }) && matches!(then_body[1].kind, StmtKind::Let { .. }));
+        let StmtKind::If { then_body: fail, .. } = &then_body[2].kind else { panic!("a guarded throw") };
+        assert!(matches!(fail[0].kind, StmtKind::Throw(_)));
+    }
+}

@@ -2,6 +2,7 @@
 //! by `args[0]`, so `sev test` runs each test in its own process.
 
 use crate::ast::{BinOp, Expr, ExprKind, Function, Name, Param, Program, Stmt, StmtKind, TypeExpr, TypeExprKind};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 
 /// The name of the generated entry function.
@@ -15,6 +16,30 @@ pub fn test_functions(program: &Program) -> Vec<String> {
         .iter()
         .filter(|f| f.name.text.starts_with("test_") && f.params.is_empty() && f.type_params.is_empty() && !f.is_async)
         .map(|f| f.name.text.clone())
+        .collect()
+}
+
+/// Warning W0004 for each function named like a test that cannot be run as one.
+pub fn untestable(program: &Program) -> Vec<Diagnostic> {
+    program
+        .functions
+        .iter()
+        .filter(|f| f.name.text.starts_with("test_"))
+        .filter_map(|f| {
+            let why = if !f.params.is_empty() {
+                "takes arguments"
+            } else if !f.type_params.is_empty() {
+                "is generic"
+            } else if f.is_async {
+                "is async"
+            } else {
+                return None;
+            };
+            let d = Diagnostic::new(Code::W0004, format!("`{}` is not run as a test", f.name.text))
+                .primary(f.name.span, format!("it {why}"))
+                .hint("a test function takes no arguments and no type parameters and is not async; rename it if it is a helper");
+            Some(d)
+        })
         .collect()
 }
 
@@ -51,4 +76,33 @@ fn dispatch(name: &str, requested: &Expr, span: Span) -> Stmt {
 
 fn var(name: &str, span: Span) -> Expr {
     Expr { kind: ExprKind::Var(Name::new(name, span)), span }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(text: &str) -> Program {
+        crate::syntax::read("t.sirs.json", text.as_bytes()).program.expect("parses")
+    }
+
+    #[test]
+    fn only_functions_named_test_without_arguments_are_tests() {
+        let p = program(
+            r#"{"program": {"functions": {"main": {"body": []}, "test_a": {"body": []}, "test_b": {"args": [{"name": "x", "type": "i64"}], "body": []},
+                "testing": {"body": []}, "test_c": {"type_params": ["T"], "body": []}, "test_d": {"async": true, "body": []}}}}"#,
+        );
+        assert_eq!(test_functions(&p), ["test_a"]);
+        let warned: Vec<String> = untestable(&p).iter().map(|d| d.title.clone()).collect();
+        assert_eq!(warned.len(), 3, "{warned:?}");
+    }
+
+    #[test]
+    fn the_runner_becomes_the_entry_and_dispatches_each_test() {
+        let mut p = program(r#"{"program": {"functions": {"main": {"body": []}, "test_a": {"body": []}, "test_b": {"body": []}}}}"#);
+        add_runner(&mut p);
+        assert_eq!(p.entry.as_ref().map(|n| n.text.as_str()), Some(RUNNER_ENTRY));
+        let runner = p.functions.iter().find(|f| f.name.text == RUNNER_ENTRY).expect("added");
+        assert_eq!(runner.body.len(), 2, "one dispatch per test");
+    }
 }
