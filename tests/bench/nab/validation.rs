@@ -118,16 +118,10 @@ fn nab_detectors_keep_their_recorded_scores() {
         let run = crate::support::root().join("tests/bench/nab/run.py");
         let nab = nab_dir();
         let sev = std::path::PathBuf::from(env!("CARGO_BIN_EXE_sev"));
-        let mut args: Vec<&std::ffi::OsStr> = vec![run.as_os_str()];
+        // The options first: the detector's own arguments follow a `--` in some entries.
+        let mut args: Vec<&std::ffi::OsStr> =
+            vec![run.as_os_str(), "--nab".as_ref(), nab.as_os_str(), "--sev".as_ref(), sev.as_os_str(), "--json".as_ref(), json.as_os_str()];
         args.extend(run_args.iter().map(std::ffi::OsStr::new));
-        args.extend([
-            "--nab".as_ref(),
-            nab.as_os_str(),
-            "--sev".as_ref(),
-            sev.as_os_str(),
-            "--json".as_ref(),
-            json.as_os_str(),
-        ]);
         println!("{}", python(&args));
         let text = std::fs::read_to_string(&json).expect("run.py wrote its report");
         let r: serde_json::Value = serde_json::from_str(&text).expect("JSON report");
