@@ -1355,7 +1355,21 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         if name == "range_continues" {
             docs.push(text(self.loc(v)));
         }
-        text_call(&format!("rt.{name}"), docs)
+        let call = text_call(&format!("rt.{name}"), docs);
+        self.boxed_option_result(v, name, call)
+    }
+
+    /// A built-in returning the runtime's `Option(T)` where the program declares that option
+    /// with a boxed payload (`T` holds the option): converted, copying a borrowed result
+    /// (`map_get`) and taking over an owned one.
+    fn boxed_option_result(&self, v: ValueId, name: &str, call: Doc) -> Doc {
+        let ty = &self.f.inst(v).ty;
+        let declared = matches!(ty, Ty::Adt(id, _) if self.m.p.types.get(id.0 as usize).is_some_and(|d| d.builtin.is_some() && !runtime_adt(d)));
+        if !declared {
+            return call;
+        }
+        let convert = if name == "map_get" { "rt.option.boxedCopy" } else { "rt.option.boxedMove" };
+        text_call(convert, vec![text(self.m.ty(ty)), call])
     }
 
     /// The built-ins of declared distributions and mixtures (`cir::lower::prob::custom`): in a
