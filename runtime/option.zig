@@ -13,6 +13,27 @@ const str_mod = @import("str.zig");
 const Loc = core.Loc;
 const Str = str_mod.Str;
 
+/// The program's own declaration `B` of an option whose `Some` holds a `Box(T)` (a payload that
+/// contains the option itself), from the runtime's `Option(T)` `o`, which is borrowed; the result
+/// is owned.
+pub fn boxedCopy(comptime B: type, o: anytype) B {
+    switch (o) {
+        .Some => |v| {
+            rc.retain(v);
+            return .{ .Some = rc.Box(@TypeOf(v)).new(v) };
+        },
+        .None => return .None,
+    }
+}
+
+/// As `boxedCopy`, taking over `o` (owned).
+pub fn boxedMove(comptime B: type, o: anytype) B {
+    return switch (o) {
+        .Some => |v| .{ .Some = rc.Box(@TypeOf(v)).new(v) },
+        .None => .None,
+    };
+}
+
 /// An optional value: `Some(T)` or `None`.
 pub fn Option(comptime T: type) type {
     return union(enum) {

@@ -3,6 +3,7 @@
 
 pub mod doc_args;
 pub mod lint_args;
+pub mod test_args;
 
 use crate::commands;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -101,6 +102,8 @@ pub enum Command {
     Lint(lint_args::LintArgs),
     /// Write documentation (Markdown and a static HTML site with search) for programs or folders.
     Doc(doc_args::DocArgs),
+    /// Build the program's `test_…` functions and run each; exit 1 if one fails.
+    Test(test_args::TestArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -142,6 +145,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Fmt { paths, check, stdin } => commands::fmt::run(&paths, check, stdin),
         Command::Lint(args) => commands::lint::run(&args),
         Command::Doc(args) => commands::doc::run(&args),
+        Command::Test(args) => commands::test::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

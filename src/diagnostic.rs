@@ -113,6 +113,7 @@ codes! {
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",
     W0003 Warning "a variable is never used",
+    W0004 Warning "a function named `test_…` is not a test (it takes arguments, is generic or is async)",
     // Lint rules (`sev lint`, `lint::RULES`); the level is configurable.
     L0001 Warning "lint: a local variable is never read",
     L0002 Warning "lint: a function is never called from the entry",

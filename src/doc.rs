@@ -2,7 +2,7 @@
 //!
 //! `extract` turns a parsed program into a [`Page`] of [`Item`]s — models (with their data,
 //! parameters and priors, and what they observe), types, traits, implementations, functions and
-//! declared distributions — each with a signature, its `doc` string and details. Names of the
+//! C functions (externs), constants and declared distributions — each with a signature, its `doc` string and details. Names of the
 //! program's types and traits inside signatures are [`Piece::Link`]s to their sections.
 //! `markdown` and `html` render pages and the index of a [`Site`] (every page of one run); the
 //! HTML is self-contained (inline CSS and JavaScript, no external assets) and carries a search
@@ -30,11 +30,13 @@ pub enum Kind {
     Trait,
     Impl,
     Function,
+    Extern,
+    Constant,
     Distribution,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [Kind::Model, Kind::Type, Kind::Trait, Kind::Impl, Kind::Function, Kind::Distribution];
+    pub const ALL: [Kind; 8] = [Kind::Model, Kind::Type, Kind::Trait, Kind::Impl, Kind::Function, Kind::Extern, Kind::Constant, Kind::Distribution];
 
     /// The heading of the section.
     pub fn title(self) -> &'static str {
@@ -44,6 +46,8 @@ impl Kind {
             Kind::Trait => "Traits",
             Kind::Impl => "Implementations",
             Kind::Function => "Functions",
+            Kind::Extern => "C functions",
+            Kind::Constant => "Constants",
             Kind::Distribution => "Distributions",
         }
     }
@@ -56,6 +60,8 @@ impl Kind {
             Kind::Trait => "trait",
             Kind::Impl => "impl",
             Kind::Function => "fn",
+            Kind::Extern => "extern",
+            Kind::Constant => "const",
             Kind::Distribution => "distribution",
         }
     }

@@ -10,7 +10,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::SourceFile;
-use crate::{check, cir, opt, syntax, zig};
+use crate::{check, cir, opt, syntax, testing, zig};
 
 /// What a compilation produced. `cir` and `zig` are present only when there were no errors.
 pub struct Compilation {
@@ -49,7 +49,7 @@ pub fn compile_with(name: &str, bytes: &[u8], options: Options, level: opt::Leve
 pub fn compile_passes(name: &str, bytes: &[u8], options: Options, passes: Vec<opt::Pass>) -> Compilation {
     let name = name.to_string();
     let bytes = bytes.to_vec();
-    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, &passes));
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, &passes, Entry::Program));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(compilation)) => compilation,
         Ok(Err(panic)) => internal_error("<input>", &panic_message(panic.as_ref())),
@@ -57,15 +57,43 @@ pub fn compile_passes(name: &str, bytes: &[u8], options: Options, passes: Vec<op
     }
 }
 
-fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass]) -> Compilation {
+/// Where a compiled program starts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// The program's own entry function.
+    Program,
+    /// The test runner of `sev test` (`testing::add_runner`).
+    TestRunner,
+}
+
+/// Runs the pipeline (`-O0`, with Zig) on a test build of the program: its entry replaced by
+/// one that runs the test function named by the first argument (`crate::testing`).
+pub fn compile_tests(name: &str, bytes: &[u8]) -> Compilation {
+    let name = name.to_string();
+    let bytes = bytes.to_vec();
+    let options = Options { emit_zig: true };
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, &[], Entry::TestRunner));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(compilation)) => compilation,
+        Ok(Err(panic)) => internal_error("<input>", &panic_message(panic.as_ref())),
+        Err(e) => internal_error("<input>", &format!("cannot start the compiler thread: {e}")),
+    }
+}
+
+fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass], entry: Entry) -> Compilation {
     let read = syntax::read(name, bytes);
     let mut diagnostics = read.diagnostics;
     let file = read.file;
-    let Some(program) = read.program else {
+    let Some(mut program) = read.program else {
         return Compilation { file, diagnostics, cir: None, zig: None };
     };
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compilation { file, diagnostics, cir: None, zig: None };
+    }
+    testing::desugar_assertions(&mut program);
+    if entry == Entry::TestRunner {
+        diagnostics.extend(testing::untestable(&program));
+        testing::add_runner(&mut program);
     }
     let (typed, check_diagnostics) = check::check(&program);
     diagnostics.extend(check_diagnostics);

@@ -28,6 +28,7 @@ pub mod runtime;
 pub mod sample_options;
 pub mod span;
 pub mod syntax;
+pub mod testing;
 pub mod toolchain;
 pub mod typed;
 pub mod types;

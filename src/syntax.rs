@@ -6,6 +6,7 @@
 pub mod error;
 pub mod json;
 pub mod parse;
+mod type_string;
 
 use crate::ast::Program;
 use crate::diagnostic::Diagnostic;

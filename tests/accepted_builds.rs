@@ -45,8 +45,9 @@ fn run_program(name: &str, level: &str, dir: &Path) -> Result<String, String> {
 const PROGRAMS: &[(&str, &str)] = &[
     // 4 + 3 = 7, doubled, plus 1
     ("integer_type_names", "15\n"),
-    // a three-node list: its length, then the head's value
-    ("record_with_optional_self", "3\n1\n"),
+    // a three-node list: its length, the head's value, then its length again after a round
+    // trip through a map (`map_get`) and a channel (`channel_recv`), which return the option
+    ("record_with_optional_self", "3\n1\n3\n3\n"),
     // three `infer` calls (literals, `let`s of literals, computed values): each posterior mean
     // of mu is 1 (normal prior N(0, 1), one observation 2.0 with sd 1), within 0.15
     ("infer_with_constant_arguments", "true\ntrue\ntrue\n"),

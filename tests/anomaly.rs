@@ -9,7 +9,8 @@ mod support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 /// A small deterministic generator (SplitMix64), so the series are the same on every machine.
 struct Rng(u64);
@@ -55,11 +56,11 @@ fn csv(values: &[f64]) -> String {
     out
 }
 
-/// The detector built once per test binary (Debug, leak-checked).
+/// A program of `examples/anomaly/`, built once per test binary (Debug, leak-checked).
 fn detector(name: &str) -> PathBuf {
-    static BUILT: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
-    assert_eq!(name, "bocpd");
-    let (_, exe) = BUILT.get_or_init(|| {
+    static BUILT: OnceLock<Mutex<HashMap<String, (tempfile::TempDir, PathBuf)>>> = OnceLock::new();
+    let mut built = BUILT.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let (_, exe) = built.entry(name.to_string()).or_insert_with(|| {
         let path = format!("examples/anomaly/{name}.sirs.json");
         let source = std::fs::read_to_string(support::root().join(&path)).expect("detector source");
         let c = support::compile(&path, &source);
@@ -70,6 +71,18 @@ fn detector(name: &str) -> PathBuf {
         (dir, exe)
     });
     exe.clone()
+}
+
+/// Runs `exe` with `input` on its standard input (written by a second thread, so that a child
+/// whose output fills the pipe before it has read all its input cannot deadlock the test).
+fn piped(exe: &Path, args: &[&str], input: &str) -> support::Output {
+    let mut child = Command::new(exe).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("runs");
+    writer.join().expect("writer thread").expect("write stdin");
+    out.into()
 }
 
 /// The anomaly probability of every row, from the detector run on a file.
@@ -147,11 +160,9 @@ fn bocpd_reads_stdin_as_it_reads_a_file() {
     let file = dir.path().join("series.csv");
     std::fs::write(&file, csv(&values)).expect("write series");
     let from_file = support::run_exe(&exe, &[file.to_string_lossy().into_owned()], None).expect("runs");
-    let mut child = Command::new(&exe).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().expect("spawn");
-    child.stdin.take().expect("stdin").write_all(csv(&values).as_bytes()).expect("write stdin");
-    let from_stdin = child.wait_with_output().expect("runs");
-    assert!(from_stdin.status.success());
-    assert_eq!(String::from_utf8_lossy(&from_stdin.stdout), from_file.stdout);
+    let from_stdin = piped(&exe, &[], &csv(&values));
+    assert_eq!(from_stdin.code, 0, "stderr: {}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, from_file.stdout);
     assert_eq!(from_file.stdout.lines().count(), 301);
 }
 
@@ -162,7 +173,7 @@ fn bocpd_stops_at_a_bad_row_with_its_location() {
     let file = dir.path().join("bad.csv");
     std::fs::write(&file, "timestamp,value\n2024-01-01 00:00:00,1\n2024-01-01 00:05:00,x\n").expect("write");
     let path = file.to_string_lossy().into_owned();
-    let out = support::run_exe(&exe, &[path.clone()], None).expect("runs");
+    let out = support::run_exe(&exe, std::slice::from_ref(&path), None).expect("runs");
     assert_eq!(out.code, 101, "stderr: {}", out.stderr);
     assert!(out.stderr.contains(&format!("csv: {path}:3:21: expected a number, found \"x\"")), "stderr: {}", out.stderr);
     let bad_option = support::run_exe(&exe, &["--model".into(), "gauss".into(), path], None).expect("runs");
@@ -182,5 +193,110 @@ fn bocpd_prints_the_two_alerts_of_the_readme_demo() {
     assert!(lines[1].starts_with("2024-03-01T16:40:00Z,195.5,") && lines[2].starts_with("2024-03-02T11:00:00Z,158.7,"));
     for line in lines {
         assert!(readme.contains(line), "README lacks {line}");
+    }
+}
+
+/// A detector-like stream: `timestamp,value,anomaly_probability` rows with the given probabilities.
+fn probability_stream(p: &[f64]) -> String {
+    let mut out = String::from("timestamp,value,anomaly_probability\n");
+    for (i, p) in p.iter().enumerate() {
+        out.push_str(&format!("{},1.0,{p}\n", 1_700_000_000 + 300 * i));
+    }
+    out
+}
+
+/// (row, event, confidence) of every `open` or `recover` event in alerting's output.
+fn events(stdout: &str) -> Vec<(usize, String, f64)> {
+    stdout
+        .lines()
+        .skip(1)
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let f: Vec<&str> = l.split(',').collect();
+            (!f[6].is_empty()).then(|| (i, f[6].to_string(), f[5].parse().expect("confidence")))
+        })
+        .collect()
+}
+
+#[test]
+fn alerting_opens_once_despite_flapping_and_recovers_after_twelve_calm_rows() {
+    let exe = detector("alerting");
+    let mut p = vec![0.01; 400];
+    for (i, v) in p.iter_mut().enumerate().take(40).skip(10) {
+        *v = if i % 2 == 0 { 0.95 } else { 0.3 };
+    }
+    p[25] = 0.99;
+    p[100] = 0.9; // inside the quiet period after the recovery: no new alert
+    p[300] = 0.9; // after it: a new alert, recovered twelve rows later
+    let out = piped(&exe, &[], &probability_stream(&p));
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let found = events(&out.stdout);
+    let expected = [(10, "open", 0.95), (51, "recover", 0.99), (300, "open", 0.9), (312, "recover", 0.9)];
+    assert_eq!(found.len(), expected.len(), "{found:?}");
+    for ((row, event, confidence), (want_row, want_event, want_confidence)) in found.iter().zip(expected) {
+        assert_eq!((*row, event.as_str()), (want_row, want_event));
+        assert!((confidence - want_confidence).abs() < 1e-12, "{found:?}");
+    }
+    let alert_probability: Vec<f64> = column(&out.stdout, "alert_probability");
+    assert_eq!(alert_probability[10], 0.95);
+    assert_eq!(alert_probability[12], 0.0, "no second alert while one is open");
+}
+
+#[test]
+fn alerting_after_bocpd_alerts_once_per_incident_and_never_on_a_stationary_series() {
+    let bocpd = detector("bocpd");
+    let alerting = detector("alerting");
+    let data = support::root().join("examples/anomaly/data/latency.csv");
+    let scored = support::run_exe(&bocpd, &[data.to_string_lossy().into_owned()], None).expect("runs");
+    let out = piped(&alerting, &[], &scored.stdout);
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let opened: Vec<usize> = events(&out.stdout).into_iter().filter(|(_, e, _)| e == "open").map(|(i, _, _)| i).collect();
+    assert_eq!(opened, vec![200, 420]);
+    for seed in 21..=23 {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("flat.csv");
+        std::fs::write(&file, csv(&level_shift(seed, 2000, 2000, 0.0))).expect("write");
+        let scored = support::run_exe(&bocpd, &[file.to_string_lossy().into_owned()], None).expect("runs");
+        let out = piped(&alerting, &[], &scored.stdout);
+        assert!(events(&out.stdout).is_empty(), "seed {seed}: {:?}", events(&out.stdout));
+    }
+}
+
+#[test]
+fn alerting_rejects_input_without_a_probability_column() {
+    let exe = detector("alerting");
+    let out = piped(&exe, &[], "timestamp,value\n2024-01-01 00:00:00,1\n");
+    assert_eq!(out.code, 101);
+    assert!(out.stderr.contains("expected a header with timestamp, value and anomaly_probability columns"), "stderr: {}", out.stderr);
+    let bad = piped(&exe, &[], "timestamp,value,anomaly_probability\n2024-01-01 00:00:00,1,high\n");
+    assert_eq!(bad.code, 101);
+    assert!(bad.stderr.contains("csv: <stdin>:2:23: expected a number, found \"high\""), "stderr: {}", bad.stderr);
+}
+
+/// A daily sine (mean 50, amplitude 20, noise sd 2) every 5 minutes for `days` days.
+fn daily(seed: u64, days: usize) -> Vec<f64> {
+    let mut rng = Rng(seed);
+    (0..days * 288).map(|i| 50.0 + 20.0 * (2.0 * std::f64::consts::PI * (i % 288) as f64 / 288.0).sin() + 2.0 * rng.normal()).collect()
+}
+
+#[test]
+fn seasonal_finds_a_value_wrong_for_its_time_of_day_and_nothing_else() {
+    let exe = detector("seasonal");
+    for seed in 31..=33 {
+        let mut values = daily(seed, 10);
+        // Day 8, 06:00: the value of 18:00 (30), well inside the series' overall range.
+        let at = 7 * 288 + 72;
+        values[at] = 30.0;
+        let found = alerts(&probabilities(&exe, &values, &[]));
+        assert_eq!(found, vec![at], "seed {seed}");
+    }
+}
+
+#[test]
+fn seasonal_raises_no_alert_on_a_clean_daily_pattern() {
+    let exe = detector("seasonal");
+    for seed in 41..=43 {
+        let found = alerts(&probabilities(&exe, &daily(seed, 14), &["--weekly"]));
+        assert!(found.is_empty(), "seed {seed}: false alerts at {found:?}");
     }
 }

@@ -116,7 +116,7 @@ fn a_folder_gets_a_page_per_program_and_an_index() {
     assert!(index.contains("- fn [square](counter.md#fn-square) — The square of a number."), "{index}");
     assert!(index.contains("- model [main](nested.coin.md#model-main) — The bias of a coin from its flips."), "{index}");
     let coin = read(&dir.path().join("nested.coin.md"));
-    assert!(coin.contains("- `bias` ~ beta(2.0, 2.0)") && coin.contains("- `f` ~ bernoulli(bias)"), "{coin}");
+    assert!(coin.contains("- `bias` `~ beta(2.0, 2.0)`") && coin.contains("- `f` `~ bernoulli(bias)`"), "{coin}");
 }
 
 #[test]
@@ -131,6 +131,11 @@ fn a_program_with_errors_is_reported_with_its_location_and_exit_1() {
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("error[E0") && stderr.contains("bad.sirs.json:2:"), "no located diagnostic: {stderr}");
     assert!(!out_dir.exists(), "nothing is written for a program with errors");
+
+    let counter = case("folder").join("counter.sirs.json");
+    let out = sev(&["doc", &bad.display().to_string(), &counter.display().to_string(), "-o", &out_dir.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out_dir.join("counter.md").exists() && !out_dir.join("bad.md").exists(), "the good program is still documented");
 }
 
 #[test]
@@ -235,4 +240,10 @@ fn every_example_is_documented_and_every_link_resolves() {
     assert!(check_site(dir.path()) > programs, "every example documents at least one item");
     let eight = read(&dir.path().join("posteriordb.eight_schools_centered.html"));
     assert!(eight.contains("~ normal(mu, tau), size J"), "the centred prior of theta is shown");
+    let fitted = read(&dir.path().join("infer_posterior.html"));
+    assert!(fitted.contains("id=\"model-coin\"") && fitted.contains("id=\"fn-main\""), "an infer target is a model, its caller a function");
+    let ffi = read(&dir.path().join("ffi_cbrt.html"));
+    assert!(ffi.contains("extern fn cbrt(x: f64) -&gt; f64 from &quot;m&quot;"), "the C function is shown");
+    let constants = read(&dir.path().join("constants.html"));
+    assert!(constants.contains("const MAX_ITEMS: i64 = 3"), "constants are shown");
 }

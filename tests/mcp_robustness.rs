@@ -1,8 +1,9 @@
 //! `sev mcp` under hostile input: 1,000 malformed (cut short, not UTF-8), oversized, mistyped,
-//! unknown and deeply nested requests sent without waiting (so up to four are handled at once), a cancelled
-//! build and a cancelled run, pings answered during a build, the run tool's time limit and
-//! output cap, and `run` refused without `--allow-run`. The server must stay up and answer
-//! every request that has an id (and each unreadable line with an error whose id is null).
+//! unknown and deeply nested requests sent without waiting (so up to four are handled at
+//! once), a cancelled build and a cancelled run, pings answered during a build, the run tool's
+//! time limit and output cap, `run` refused without `--allow-run`, a 20,000-function call
+//! chain, and both protocol eras on the wire. The server must stay up and answer every request
+//! that has an id (and each unreadable line with an error whose id is null).
 
 mod support;
 #[path = "mcp/harness.rs"]
@@ -226,5 +227,39 @@ fn analyses_of_a_20_000_function_call_chain_are_answered() {
     let cycles = server.call(2, "find_cycles", json!({"program": program}));
     assert_eq!(cycles["result"]["structuredContent"]["cycles"], json!([]));
     assert_eq!(cycles["result"]["structuredContent"]["ok"], true);
+    assert!(server.finish().success());
+}
+
+#[test]
+fn both_eras_on_the_wire() {
+    let mut server = Raw::start(&[]);
+    let meta = json!({"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}, "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "1"}});
+    server.send(&json!({"jsonrpc": "2.0", "id": "d", "method": "server/discover", "params": {"_meta": meta}}));
+    let discover = server.response(&json!("d"), Duration::from_secs(10))["result"].clone();
+    assert_eq!(discover["supportedVersions"][0], "2026-07-28");
+    assert!(discover["supportedVersions"].as_array().is_some_and(|v| v.contains(&json!("2025-11-25"))));
+    assert_eq!(discover["resultType"], "complete");
+    assert_eq!(discover["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "sev");
+    assert_eq!((discover["ttlMs"].is_u64(), discover["cacheScope"].is_string()), (true, true));
+    server.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "check", "arguments": {"program": BROKEN}, "_meta": meta}}));
+    let call = server.response(&json!(1), Duration::from_secs(30));
+    assert_eq!((call["result"]["resultType"].clone(), call["result"]["isError"].clone()), (json!("complete"), json!(true)));
+    let mut missing_capabilities = meta.clone();
+    missing_capabilities.as_object_mut().map(|m| m.remove("io.modelcontextprotocol/clientCapabilities"));
+    server.send(&json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list", "params": {"_meta": missing_capabilities}}));
+    assert_eq!(server.response(&json!(2), Duration::from_secs(10))["error"]["code"], -32602);
+    let mut old = meta.clone();
+    old["io.modelcontextprotocol/protocolVersion"] = json!("2099-01-01");
+    server.send(&json!({"jsonrpc": "2.0", "id": 3, "method": "tools/list", "params": {"_meta": old}}));
+    let error = server.response(&json!(3), Duration::from_secs(10))["error"].clone();
+    assert_eq!((error["code"].clone(), error["data"]["requested"].clone()), (json!(-32022), json!("2099-01-01")));
+    // The handshake: a supported version is echoed, another gets the newest handshake version.
+    for (asked, answered) in [("2025-06-18", "2025-06-18"), ("2024-11-05", "2024-11-05"), ("1999-01-01", "2025-11-25")] {
+        server.send(&json!({"jsonrpc": "2.0", "id": asked, "method": "initialize", "params": {"protocolVersion": asked, "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}));
+        let init = server.response(&json!(asked), Duration::from_secs(10))["result"].clone();
+        assert_eq!(init["protocolVersion"], answered);
+        assert_eq!(init["capabilities"]["tools"]["listChanged"], false);
+        assert!(init.get("resultType").is_none(), "legacy results carry no resultType");
+    }
     assert!(server.finish().success());
 }

@@ -333,6 +333,16 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether `ty` is an `Option` whose payload holds the option itself, so that its payload
+    /// is boxed (and it is declared in the generated file, unlike the runtime's `Option`).
+    pub(super) fn is_boxed_option(&self, ty: &Ty) -> bool {
+        let Ty::Adt(id, _) = ty else { return false };
+        let index = id.0 as usize;
+        let Some(def) = self.out.types.get(index) else { return false };
+        let TypeKind::Enum { variants, .. } = &def.kind else { return false };
+        def.builtin == Some(typed::BuiltinAdt::Option) && variants.iter().filter_map(|(_, p)| p.as_ref()).any(|p| self.inline_contains(p, index, &mut Vec::new()))
+    }
+
     fn inline_contains(&self, ty: &Ty, target: usize, seen: &mut Vec<usize>) -> bool {
         let Ty::Adt(id, _) = ty else { return false };
         let index = id.0 as usize;

@@ -235,6 +235,7 @@ fn backward(line: &str, at: usize, n: usize) -> usize {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init, reason = "a list of one label range")]
 mod tests {
     use super::*;
 

@@ -1,6 +1,7 @@
 //! From a parsed program to the items of its documentation page: models first (the entry or
 //! an `infer` target that reaches `observe` or `factor`, with data, parameters and what is
-//! observed), then types, traits, implementations, functions and declared distributions, each
+//! observed), then types, traits, implementations, functions, C functions, constants and
+//! declared distributions, each
 //! in the order written. Names of declared types and traits in signatures become links.
 
 use super::text::{self, Line, Resolve};
@@ -54,6 +55,8 @@ pub fn page(title: &str, slug: &str, program: &Program) -> Page {
     for f in program.functions.iter().filter(|f| !models.contains(&f.name.text)) {
         items.push(Item { kind: Kind::Function, name: f.name.text.clone(), anchor: anchor("fn", &f.name.text), signature: signature(f, &names), doc: f.doc.clone(), details: Vec::new() });
     }
+    items.extend(program.externs.iter().map(|e| extern_item(e, &names)));
+    items.extend(program.constants.iter().map(|c| constant_item(c, &names)));
     items.extend(program.distributions.iter().map(|d| {
         let params: Vec<String> = d.params.iter().map(|p| p.name.text.clone()).collect();
         let signature = vec![Piece::Text(format!("distribution {}({})", d.name.text, params.join(", ")))];
@@ -287,4 +290,38 @@ fn impl_item(i: &ImplDecl, names: &dyn Resolve) -> Item {
         .map(|m| Detail { group: "Methods", label: m.name.text.clone(), text: signature(m, names), doc: m.doc.clone() })
         .collect();
     Item { kind: Kind::Impl, name: impl_title(i), anchor: impl_anchor(i), signature: line.finish(), doc: i.doc.clone(), details }
+}
+
+// ----- C functions and constants --------------------------------------------------------------
+
+/// `extern fn cbrt(x: f64) -> f64 from "m"`.
+fn extern_item(e: &crate::ast::ExternFn, names: &dyn Resolve) -> Item {
+    let mut line = Line::default();
+    line.text(&format!("extern fn {}(", e.name.text));
+    for (i, p) in e.params.iter().enumerate() {
+        if i > 0 {
+            line.text(", ");
+        }
+        line.text(&format!("{}: ", p.name.text));
+        text::type_expr(&mut line, &p.ty, names);
+    }
+    line.text(")");
+    if let Some(ret) = e.ret.as_ref().filter(|r| !is_void(r)) {
+        line.text(" -> ");
+        text::type_expr(&mut line, ret, names);
+    }
+    line.text(&format!(" from \"{}\"", e.library.text));
+    Item { kind: Kind::Extern, name: e.name.text.clone(), anchor: anchor("extern", &e.name.text), signature: line.finish(), doc: None, details: Vec::new() }
+}
+
+/// `const LIMIT: i64 = 100`.
+fn constant_item(c: &crate::ast::Constant, names: &dyn Resolve) -> Item {
+    let mut line = Line::default();
+    line.text(&format!("const {}", c.name.text));
+    if let Some(ty) = &c.ty {
+        line.text(": ");
+        text::type_expr(&mut line, ty, names);
+    }
+    line.text(&format!(" = {}", text::expr(&c.value)));
+    Item { kind: Kind::Constant, name: c.name.text.clone(), anchor: anchor("const", &c.name.text), signature: line.finish(), doc: None, details: Vec::new() }
 }

@@ -23,7 +23,7 @@ h2.section a{color:inherit;text-decoration:none}
 section.item{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:12px 16px;margin:14px 0}
 section.item h3{margin:0 0 6px;font-size:17px}
 .kind{font-size:12px;color:#fff;background:#5a6675;border-radius:3px;padding:1px 6px;margin-right:6px;vertical-align:2px}
-.kind.model{background:#8a3ea8}.kind.type{background:#2f7d4f}.kind.trait{background:#b0641c}.kind.impl{background:#7a6a2a}.kind.fn{background:#1f5fa8}
+.kind.model{background:#8a3ea8}.kind.type{background:#2f7d4f}.kind.trait{background:#b0641c}.kind.impl{background:#7a6a2a}.kind.fn{background:#1f5fa8}.kind.extern{background:#4a5a6a}.kind.const{background:#2a7a7a}
 pre.sig{background:#f2f4f7;border-radius:4px;padding:8px 10px;margin:6px 0;white-space:pre-wrap;font:14px/1.4 ui-monospace,monospace}
 pre.sig a,td a{color:#1f5fa8}
 table{border-collapse:collapse;margin:4px 0 8px}

@@ -37,9 +37,10 @@ fn item_section(out: &mut String, item: &Item) {
             group = d.group;
             let _ = write!(out, "\n**{group}**\n\n");
         }
-        let label = if d.label.is_empty() { String::new() } else { format!("`{}` ", d.label) };
-        let line = format!("- {label}{}", pieces(&d.text));
-        out.push_str(line.trim_end());
+        let text = pieces(&d.text);
+        let separator = if text.is_empty() || d.label.is_empty() { "" } else if text.starts_with("`~") { " " } else { ": " };
+        let label = if d.label.is_empty() { String::new() } else { code(&d.label) };
+        out.push_str(&format!("- {label}{separator}{text}"));
         if let Some(doc) = &d.doc {
             let _ = write!(out, " — {}", doc.trim());
         }
@@ -61,13 +62,19 @@ fn links(line: &[Piece]) -> Vec<String> {
     seen
 }
 
+/// A line as code spans, with links around the linked names (`[`[`Shape`](#type-Shape)`]`).
 fn pieces(line: &[Piece]) -> String {
     line.iter()
         .map(|p| match p {
-            Piece::Text(t) => escape(t),
-            Piece::Link { text, anchor } => format!("[{}](#{anchor})", escape(text)),
+            Piece::Text(t) => code(t),
+            Piece::Link { text, anchor } => format!("[{}](#{anchor})", code(text)),
         })
         .collect()
+}
+
+/// A code span; one with a backtick inside is fenced with two.
+fn code(text: &str) -> String {
+    if text.contains('`') { format!("`` {text} ``") } else { format!("`{text}`") }
 }
 
 /// Backslash-escapes the characters Markdown would read as markup.

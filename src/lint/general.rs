@@ -20,12 +20,15 @@ pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
 
 // ----- L0002 --------------------------------------------------------------------------------
 
-/// Functions that no path from the entry (or from a trait implementation or a declared
-/// distribution, which are called implicitly) reaches.
+/// Functions that no path from the entry (or from a trait implementation, a declared
+/// distribution or a test function, which are called implicitly) reaches.
 fn unused_functions(cx: &Context<'_>, out: &mut Vec<Finding>) {
     let Some(entry) = &cx.ast.entry else { return };
     let calls: HashMap<&str, HashSet<&str>> = cx.ast.functions.iter().map(|f| (f.name.text.as_str(), names_used(&f.body))).collect();
     let mut roots: Vec<&str> = vec![entry.text.as_str()];
+    // `sev test` calls the test functions.
+    let tests = crate::testing::test_functions(cx.ast);
+    roots.extend(tests.iter().map(String::as_str));
     for method in cx.ast.impls.iter().flat_map(|i| i.methods.iter()) {
         roots.extend(names_used(&method.body));
     }

@@ -4,8 +4,18 @@
 //! into a `-32602` protocol error) and a [`Context`] (server settings, the cancellation flag,
 //! progress reporting, the private work directory). It returns an [`Outcome`]: the structured
 //! result and whether it describes a problem in the user's input (`isError`), which the agent
-//! is meant to fix and try again. Groups live in their own modules; `doc` joins `style`
-//! (`format`, `lint`) when `sev doc` exists.
+//! is meant to fix and try again. Groups live in their own modules.
+
+/// The program, its outline and its check report (`analysis::prepare`), or an early return of
+/// the outcome that explains why there is no outline.
+macro_rules! prepared {
+    ($args:expr) => {
+        match $crate::mcp::tools::analysis::prepare($args)? {
+            Ok(p) => p,
+            Err(outcome) => return Ok(outcome),
+        }
+    };
+}
 
 pub mod analysis;
 pub mod compile;

@@ -95,7 +95,7 @@ impl ParseError {
                 .primary(*span, message.clone())
                 .maybe_hint(suggestion.as_ref().map(|s| format!("did you mean `{s}`?"))),
             ParseError::TypeTooDeep { span } => Diagnostic::new(Code::E0114, "The type is nested too deeply")
-                .primary(*span, format!("nesting goes beyond {} levels here", super::parse::MAX_TYPE_DEPTH))
+                .primary(*span, format!("nesting goes beyond {} levels here", super::type_string::MAX_TYPE_DEPTH))
                 .hint("name an inner part of the type with a type alias, or flatten it"),
             ParseError::NullLiteral { span } => Diagnostic::new(Code::E0107, "`null` is not a value")
                 .primary(*span, "SIRS has no null")

@@ -210,7 +210,7 @@ mod tests {
         for _ in 0..2000 {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             let base = ["a", "b", "a_2", "c"][(state >> 33) as usize % 4];
-            if (state >> 40) % 5 == 0 {
+            if (state >> 40).is_multiple_of(5) {
                 let name = format!("{base}_{}", (state >> 45) % 40 + 2);
                 namer.reserve(&name);
                 naive.insert(name);

@@ -99,6 +99,18 @@ pub fn every_tool() -> Vec<Call> {
             assert_eq!(r["applied"], 1);
             assert!(!r["fixed"].as_str().expect("fixed").contains("\"unused\""));
         }),
+        call("doc", json!({"program": fib}), false, "a Markdown page", |r| {
+            assert_eq!(r["items"], 3);
+            let page = r["page"].as_str().expect("page");
+            assert!(page.contains("fn fibonacci(n: i32) -> i32"), "{page}");
+        }),
+        call("doc", json!({"program": fib, "format": "html"}), false, "an HTML page", |r| {
+            assert!(r["page"].as_str().is_some_and(|p| p.starts_with("<!DOCTYPE html>") && p.contains("fibonacci")));
+        }),
+        call("doc", json!({"program": BROKEN}), true, "no page for a program with errors", |r| {
+            assert!(r.get("page").is_none());
+            assert_eq!(r["ok"], false);
+        }),
         call("list_distributions", json!({}), false, "the catalogue", |r| {
             let all = r["distributions"].as_array().expect("distributions");
             assert!(all.len() >= 30);

@@ -340,7 +340,8 @@ impl FnLower<'_, '_> {
             };
         }
         let vs = self.borrowed_args(args);
-        if builtin_result_borrowed(name) {
+        // a boxed `Option` is a new value made from the runtime's one (rt.option.boxedCopy)
+        if builtin_result_borrowed(name) && !self.l.is_boxed_option(&ty) {
             return self.emit(InstKind::Builtin(name, vs), ty, span);
         }
         self.owned_value(InstKind::Builtin(name, vs), ty, span)

@@ -3,14 +3,13 @@
 //! outline (`outline`), so it works on programs that do not type-check yet, and also returns
 //! the program's check report.
 
-use super::compile::report_outcome;
 use super::outline::{self, Outline};
-use super::source::{self, Source};
+use super::source::{self, Source, refusal};
 use super::{Args, Context, Outcome, Tool, schema};
 use crate::mcp::protocol::RpcError;
 use crate::span::SourceFile;
 use crate::syntax::json::{Json, JsonKind};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 pub fn tools() -> Vec<Tool> {
@@ -129,14 +128,7 @@ pub fn prepare(args: &Args) -> Result<Result<(Source, Outline, crate::driver::Co
     let compilation = source::compile(&source, false);
     Ok(match outline::read(&source.text) {
         Ok(outline) => Ok((source, outline, compilation)),
-        Err(message) => {
-            let mut extra = Map::new();
-            extra.insert("message".into(), json!(message.clone()));
-            let mut outcome = report_outcome(&compilation, &source, extra);
-            outcome.structured["ok"] = json!(false);
-            outcome.is_error = true;
-            Err(outcome.with_text(message))
-        }
+        Err(message) => Err(refusal(Some((&compilation, &source)), message)),
     })
 }
 
@@ -148,15 +140,6 @@ fn analysed(compilation: &crate::driver::Compilation, source: &Source, extra: Va
         fields.extend(more);
     }
     Outcome::ok(Value::Object(fields))
-}
-
-macro_rules! prepared {
-    ($args:expr) => {
-        match prepare($args)? {
-            Ok(p) => p,
-            Err(outcome) => return Ok(outcome),
-        }
-    };
 }
 
 /// Program-function edges with their call counts, in source order of the caller.
@@ -370,12 +353,7 @@ pub fn no_such_function(compilation: &crate::driver::Compilation, source: &Sourc
     let names = outline.names();
     let listed = if names.len() > 40 { format!("{}, … ({} in all)", names[..40].join(", "), names.len()) } else { names.join(", ") };
     let message = format!("the program has no function `{name}`{hint} (it has: {listed})");
-    let mut extra = Map::new();
-    extra.insert("message".into(), json!(message.clone()));
-    let mut outcome = report_outcome(compilation, source, extra);
-    outcome.is_error = true;
-    outcome.structured["ok"] = json!(false);
-    outcome.with_text(message)
+    refusal(Some((compilation, source)), message)
 }
 
 fn complexity(args: &Args, _: &Context) -> Result<Outcome, RpcError> {

@@ -4,7 +4,7 @@
 //! `run` executes it (only when the server was started with `--allow-run`) under the server's
 //! time limit and output cap. `format` and `lint` are in `style`.
 
-use super::source::{self, Source};
+use super::source::{self, Source, refusal, report_outcome};
 use super::{Args, Context, Outcome, Tool, schema};
 use crate::driver::Compilation;
 use crate::mcp::exec;
@@ -104,13 +104,6 @@ fn check(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     Ok(report_outcome(&compilation, &source, Map::new()))
 }
 
-/// The report of `compilation` plus `extra`, with `isError` when it has errors.
-pub fn report_outcome(compilation: &Compilation, source: &Source, extra: Map<String, Value>) -> Outcome {
-    let mut fields = source::report(compilation, source);
-    fields.extend(extra);
-    Outcome::new(Value::Object(fields), compilation.has_errors()).with_text(source::rendered(compilation))
-}
-
 /// A built executable in the work directory.
 pub struct Built {
     pub path: PathBuf,
@@ -170,14 +163,7 @@ fn libraries(compilation: &Compilation) -> Vec<String> {
 pub fn failure_outcome(failure: BuildFailure, source: &Source) -> Outcome {
     match failure {
         BuildFailure::Program(compilation) => report_outcome(&compilation, source, Map::new()),
-        BuildFailure::Toolchain(compilation, message) => {
-            let mut extra = Map::new();
-            extra.insert("message".into(), json!(message));
-            let mut outcome = report_outcome(&compilation, source, extra);
-            outcome.structured["ok"] = json!(false);
-            outcome.is_error = true;
-            outcome.with_text(message)
-        }
+        BuildFailure::Toolchain(compilation, message) => refusal(Some((&compilation, source)), message),
     }
 }
 
@@ -201,9 +187,7 @@ fn run(args: &Args, ctx: &Context) -> Result<Outcome, RpcError> {
     let stdin = args.opt_string("stdin")?.unwrap_or("").to_string();
     let limit = args.opt_u64("timeout_ms")?.map_or(ctx.settings.time_limit, Duration::from_millis).min(ctx.settings.time_limit);
     if !ctx.settings.allow_run {
-        let message = "running programs is disabled in this server; start it with `sev mcp --allow-run` (use `build` to compile without running)";
-        let structured = json!({"ok": false, "errors": 0, "warnings": 0, "diagnostics": [], "message": message});
-        return Ok(Outcome::new(structured, true).with_text(message.to_string()));
+        return Ok(refusal(None, "running programs is disabled in this server; start it with `sev mcp --allow-run` (use `build` to compile without running)".into()));
     }
     let (compilation, built) = match build_binary(&source, false, ctx) {
         Ok(done) => done,
@@ -248,7 +232,7 @@ fn infer_type(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     };
     let probed = match with_probe(&source, &function, expression) {
         Ok(text) => Source::new(text),
-        Err(message) => return Ok(message_outcome(&original, &source, message)),
+        Err(message) => return Ok(refusal(Some((&original, &source)), message)),
     };
     let read = crate::syntax::read(source::FILE_NAME, probed.text.as_bytes());
     let Some(program) = read.program.filter(|_| !read.diagnostics.iter().any(|d| d.is_error())) else {
@@ -277,14 +261,6 @@ fn probe_failed(compilation: &Compilation, probed: &Source, function: &str) -> O
     fields.insert("function".into(), json!(function));
     fields.insert("source".into(), json!(probed.text));
     Outcome::new(Value::Object(fields), true).with_text(format!("the expression does not type-check in `{function}`; spans refer to `source`, the program with the expression added as a `let`\n{}", source::rendered(compilation)))
-}
-
-fn message_outcome(compilation: &Compilation, source: &Source, message: String) -> Outcome {
-    let mut fields = source::report(compilation, source);
-    fields.insert("ok".into(), json!(false));
-    fields.insert("type".into(), Value::Null);
-    fields.insert("message".into(), json!(message.clone()));
-    Outcome::new(Value::Object(fields), true).with_text(message)
 }
 
 fn entry_name(source: &Source) -> String {

@@ -2,8 +2,7 @@
 //! `distributions` entry and its log-density and sampler functions) and `define_mixture` a
 //! mixture's log-density function, into a given program or a minimal one, and checks the result.
 
-use super::compile::report_outcome;
-use super::source::{self, Source};
+use super::source::{self, Source, refusal, report_outcome};
 use super::{Args, Context, Outcome, Tool, schema, wrong};
 use crate::check::dists;
 use crate::mcp::protocol::RpcError;
@@ -77,12 +76,7 @@ fn base_program(args: &Args) -> Result<Result<Value, Outcome>, RpcError> {
         _ => {
             let compilation = source::compile(&source, false);
             let message = "`program` must be a SIRS program with a \"functions\" object (call `check` for its diagnostics)".to_string();
-            let mut extra = Map::new();
-            extra.insert("message".into(), json!(message.clone()));
-            let mut outcome = report_outcome(&compilation, &source, extra);
-            outcome.structured["ok"] = json!(false);
-            outcome.is_error = true;
-            Err(outcome.with_text(message))
+            Err(refusal(Some((&compilation, &source)), message))
         }
     })
 }
@@ -109,11 +103,6 @@ fn declared(tree: &Value, declaration: Value, functions: Vec<String>) -> Outcome
     extra.insert("declaration".into(), declaration);
     extra.insert("functions".into(), json!(functions));
     report_outcome(&compilation, &source, extra)
-}
-
-fn refused(message: String) -> Outcome {
-    let structured = json!({"ok": false, "errors": 0, "warnings": 0, "diagnostics": [], "message": message});
-    Outcome::new(structured, true).with_text(message)
 }
 
 fn statements(args: &Args, key: &str) -> Result<Option<Vec<Value>>, RpcError> {
@@ -161,14 +150,14 @@ fn define_distribution(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     }
     let names = match add_functions(&mut tree, functions) {
         Ok(n) => n,
-        Err(message) => return Ok(refused(message)),
+        Err(message) => return Ok(refusal(None, message)),
     };
     let table = tree["program"].as_object_mut().map(|p| p.entry("distributions").or_insert_with(|| json!({})));
     match table.and_then(Value::as_object_mut) {
         Some(t) if !t.contains_key(&name) => {
             t.insert(name.clone(), declaration.clone());
         }
-        _ => return Ok(refused(format!("the program already declares a distribution `{name}` (or its \"distributions\" is not an object)"))),
+        _ => return Ok(refusal(None, format!("the program already declares a distribution `{name}` (or its \"distributions\" is not an object)"))),
     }
     Ok(declared(&tree, json!({ name: declaration }), names))
 }
@@ -206,7 +195,7 @@ fn define_mixture(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     let function = json!({"args": fn_args, "return": "f64", "body": [{"return": {"lpdf": lpdf}}]});
     let names = match add_functions(&mut tree, vec![(fn_name, function)]) {
         Ok(n) => n,
-        Err(message) => return Ok(refused(message)),
+        Err(message) => return Ok(refusal(None, message)),
     };
     Ok(declared(&tree, dist, names))
 }

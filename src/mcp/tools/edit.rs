@@ -8,10 +8,9 @@
 //! program has errors (for example a call left to a removed function), so the agent sees them
 //! at once.
 
-use super::analysis::{no_such_function, prepare};
-use super::compile::report_outcome;
+use super::analysis::no_such_function;
 use super::outline::{self, Outline};
-use super::source::{self, Source};
+use super::source::{self, Source, refusal, report_outcome};
 use super::{Args, Context, Outcome, Tool, schema};
 use crate::mcp::protocol::RpcError;
 use crate::span::{SourceFile, Span};
@@ -97,15 +96,6 @@ fn location_schema(extra: &[&str]) -> Value {
     schema::object(props, &required)
 }
 
-macro_rules! prepared {
-    ($args:expr) => {
-        match prepare($args)? {
-            Ok(p) => p,
-            Err(outcome) => return Ok(outcome),
-        }
-    };
-}
-
 /// A function name argument: non-empty, no control characters.
 fn name_arg<'a>(args: &'a Args, key: &str) -> Result<&'a str, RpcError> {
     let name = args.string(key)?;
@@ -140,16 +130,6 @@ fn edited(text: String, edits: usize, extra: Map<String, Value>) -> Outcome {
     report_outcome(&compilation, &source, fields)
 }
 
-/// A refused edit (the program is returned unchanged).
-fn refused(compilation: &crate::driver::Compilation, source: &Source, message: String) -> Outcome {
-    let mut extra = Map::new();
-    extra.insert("message".into(), json!(message.clone()));
-    let mut outcome = report_outcome(compilation, source, extra);
-    outcome.is_error = true;
-    outcome.structured["ok"] = json!(false);
-    outcome.with_text(message)
-}
-
 fn rename_function(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     let from = name_arg(args, "from")?.to_string();
     let to = name_arg(args, "to")?.to_string();
@@ -158,7 +138,7 @@ fn rename_function(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
         return Ok(no_such_function(&compilation, &source, &outline, &from));
     };
     if outline.is_function(&to) {
-        return Ok(refused(&compilation, &source, format!("the program already has a function `{to}`")));
+        return Ok(refusal(Some((&compilation, &source)), format!("the program already has a function `{to}`")));
     }
     let new_name = json_string(&to);
     let mut edits = vec![(function.key_span, new_name.clone())];
@@ -201,7 +181,7 @@ fn add_function(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     let definition = definition_arg(args)?;
     let (source, outline, compilation) = prepared!(args);
     if outline.is_function(&name) {
-        return Ok(refused(&compilation, &source, format!("the program already has a function `{name}`; use replace_function to change it")));
+        return Ok(refusal(Some((&compilation, &source)), format!("the program already has a function `{name}`; use replace_function to change it")));
     }
     let object = &outline.functions_object;
     let edit = match outline.functions.last() {

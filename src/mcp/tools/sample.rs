@@ -3,8 +3,8 @@
 //! quantiles, R-hat, bulk/tail ESS) with the per-chain sampler diagnostics and a verdict on
 //! convergence. Running a model executes a program, so it needs `--allow-run` like `run`.
 
-use super::compile::{BuildFailure, build_binary, failure_outcome, report_outcome};
-use super::source;
+use super::compile::{BuildFailure, build_binary, failure_outcome};
+use super::source::{self, refusal, report_outcome};
 use super::{Args, Context, Outcome, Tool, schema};
 use crate::mcp::exec;
 use crate::mcp::protocol::RpcError;
@@ -57,11 +57,6 @@ fn bounded(args: &Args, key: &str, default: u64, low: u64, high: u64) -> Result<
     Ok(value)
 }
 
-fn message(text: String) -> Outcome {
-    let structured = json!({"ok": false, "errors": 0, "warnings": 0, "diagnostics": [], "message": text});
-    Outcome::new(structured, true).with_text(text)
-}
-
 fn sample_model(args: &Args, ctx: &Context) -> Result<Outcome, RpcError> {
     let source = source::program(args)?;
     let data = match args.get("data") {
@@ -77,21 +72,21 @@ fn sample_model(args: &Args, ctx: &Context) -> Result<Outcome, RpcError> {
         return Err(RpcError::invalid_params("argument \"algorithm\" must be nuts, hmc, mh or adaptive-mh"));
     }
     if !ctx.settings.allow_run {
-        return Ok(message("sampling runs the model, which is disabled in this server; start it with `sev mcp --allow-run`".into()));
+        return Ok(refusal(None, "sampling runs the model, which is disabled in this server; start it with `sev mcp --allow-run`".into()));
     }
     let (compilation, built) = match build_binary(&source, false, ctx) {
         Ok(done) => done,
         Err(failure) => return Ok(failure_outcome(failure, &source)),
     };
     if compilation.cir.as_ref().is_none_or(|c| c.model.is_none()) {
-        return Ok(message("the program is not a model: its entry reaches no observe, factor or prob_assert (use `run` for other programs)".into()));
+        return Ok(refusal(None, "the program is not a model: its entry reaches no observe, factor or prob_assert (use `run` for other programs)".into()));
     }
     let dir = built.path.parent().map(std::path::Path::to_path_buf).unwrap_or_else(|| ctx.workdir.to_path_buf());
     let mut sampler_args: Vec<String> = vec!["sample".into()];
     if let Some(data) = data {
         let path = dir.join("data.json");
         if let Err(e) = std::fs::write(&path, data.to_string()) {
-            return Ok(message(format!("cannot write the data file: {e}")));
+            return Ok(refusal(None, format!("cannot write the data file: {e}")));
         }
         sampler_args.extend(["--data".into(), path.display().to_string()]);
     }

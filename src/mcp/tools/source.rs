@@ -1,6 +1,6 @@
 //! The `program` argument and the diagnostics report every checking tool returns.
 
-use super::{Args, missing, wrong};
+use super::{Args, Outcome, missing, wrong};
 use crate::diagnostic::Diagnostic;
 use crate::driver::{self, Compilation};
 use crate::mcp::protocol::RpcError;
@@ -64,6 +64,31 @@ pub fn report(compilation: &Compilation, source: &Source) -> Map<String, Value> 
         out.insert("source".into(), json!(source.text));
     }
     out
+}
+
+/// The report of `compilation` plus `extra`, with `isError` when it has errors.
+pub fn report_outcome(compilation: &Compilation, source: &Source, extra: Map<String, Value>) -> Outcome {
+    let mut fields = report(compilation, source);
+    fields.extend(extra);
+    Outcome::new(Value::Object(fields), compilation.has_errors()).with_text(rendered(compilation))
+}
+
+/// A call that could not do its work: `ok: false`, the message, and the program's report when
+/// there is one (else an empty report), with `isError`.
+pub fn refusal(checked: Option<(&Compilation, &Source)>, message: String) -> Outcome {
+    let mut fields = match checked {
+        Some((compilation, source)) => report(compilation, source),
+        None => {
+            let mut empty = Map::new();
+            empty.insert("errors".into(), json!(0));
+            empty.insert("warnings".into(), json!(0));
+            empty.insert("diagnostics".into(), json!([]));
+            empty
+        }
+    };
+    fields.insert("ok".into(), json!(false));
+    fields.insert("message".into(), json!(message.clone()));
+    Outcome::new(Value::Object(fields), true).with_text(message)
 }
 
 /// The diagnostics rendered for people, without colour.

@@ -1,9 +1,11 @@
-//! `format` and `lint`: `sev fmt`'s canonical layout and `sev lint`'s rules as tools.
+//! `format`, `lint` and `doc`: `sev fmt`'s canonical layout, `sev lint`'s rules and
+//! `sev doc`'s documentation page as tools.
 //!
 //! `format` returns the canonical text (nothing is written); a program that is not valid JSON
 //! gets the reader's diagnostics with `isError`. `lint` returns each finding as a diagnostic
 //! (code L0001…, span, hint), takes rule levels like a `--config` file's `lint` key, and with
-//! `fix` also returns the program with the mechanical repairs applied, checked again.
+//! `fix` also returns the program with the mechanical repairs applied. `doc` returns the page
+//! `sev doc` would write for the program, in Markdown or HTML.
 
 use super::source::{self, Source};
 use super::{Args, Context, Outcome, Tool, schema, wrong};
@@ -50,6 +52,16 @@ pub fn tools() -> Vec<Tool> {
             read_only: true,
             destructive: false,
             call: lint_tool,
+        },
+        Tool {
+            name: "doc",
+            title: "Document a program",
+            description: "The documentation page `sev doc` writes for a program that checks: its models (data, parameters, priors, what they observe), types, traits, implementations, functions and declared distributions, each with its signature and doc text, in Markdown (default) or HTML.",
+            input: || schema::input(json!({"program": schema::program(), "format": {"enum": ["markdown", "html"]}}), &["program"]),
+            output: || schema::report_with(json!({"page": {"type": "string"}, "format": {"type": "string"}, "items": {"type": "integer"}, "source": {"type": "string"}}), &[]),
+            read_only: true,
+            destructive: false,
+            call: doc_tool,
         },
     ]
 }
@@ -117,4 +129,31 @@ fn lint_tool(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
     let is_error = outcome.diagnostics.iter().any(Diagnostic::is_error);
     let rendered = crate::diagnostic::render_all(&outcome.diagnostics, &outcome.file, false);
     Ok(Outcome::new(Value::Object(fields), is_error).with_text(rendered))
+}
+
+fn doc_tool(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
+    let source = source::program(args)?;
+    let html = match args.opt_string("format")? {
+        None | Some("markdown") => false,
+        Some("html") => true,
+        Some(_) => return Err(wrong("format", "\"markdown\" or \"html\"")),
+    };
+    let compilation = source::compile(&source, false);
+    let read = crate::syntax::read(source::FILE_NAME, source.text.as_bytes());
+    let Some(program) = read.program.filter(|_| !compilation.has_errors()) else {
+        return Ok(source::report_outcome(&compilation, &source, Map::new()));
+    };
+    let page = crate::doc::page(source::FILE_NAME, "program", &program);
+    let items = page.items.len();
+    let text = if html {
+        let site = crate::doc::Site { title: source::FILE_NAME.to_string(), pages: vec![page] };
+        crate::doc::html_files(&site).into_iter().next().map(|o| o.contents).unwrap_or_default()
+    } else {
+        crate::doc::page_markdown(&page)
+    };
+    let mut extra = Map::new();
+    extra.insert("format".into(), json!(if html { "html" } else { "markdown" }));
+    extra.insert("items".into(), json!(items));
+    extra.insert("page".into(), json!(text));
+    Ok(source::report_outcome(&compilation, &source, extra))
 }

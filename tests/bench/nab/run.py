@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Runs an anomaly detector of examples/anomaly/ over every NAB series and scores it.
 
-    python3 tests/bench/nab/run.py DETECTOR [--nab DIR] [--out DIR] [--sev PATH] [-- DETECTOR ARGS]
+    python3 tests/bench/nab/run.py DETECTOR [--then STAGE] [--column NAME] [--nab DIR] [--out DIR]
+                                   [--sev PATH] [--json FILE] [-- DETECTOR ARGS]
 
 DETECTOR is a program name in examples/anomaly/ (`bocpd`, ...). The program is built once
 with `sev build --release`, then run on each of the 58 data files (the file path is its last
 argument); its stdout must be a CSV with a header and one row per data row holding an
-`anomaly_probability` column. The harness writes NAB-format result files
+`anomaly_probability` column (or the column named by --column). With `--then STAGE` the
+detector's output is piped into a second program of examples/anomaly/ (such as `alerting`),
+whose output is scored instead. The harness writes NAB-format result files
 (<out>/<NAME>/<category>/<NAME>_<file>.csv, NAME = the detector name without `_`), scores
 them with score.py (optimised thresholds and the fixed threshold 0.5) and prints the scores,
 the detector's total CPU time, rows per second and microseconds per row. `--json FILE` also
@@ -43,19 +46,21 @@ def build(sev, detector, out_dir):
     return exe
 
 
-def run_series(exe, args, data_path):
+def run_series(exe, args, data_path, then=None, column="anomaly_probability"):
     """The detector's anomaly probabilities for one file, and its CPU time (user + system) in
     seconds: the machine may be shared, so wall time would measure the neighbours too."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([exe, *args, data_path], capture_output=True, text=True)
+    if done.returncode == 0 and then:
+        done = subprocess.run([then], input=done.stdout, capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     elapsed = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
-        raise SystemExit(f"run.py: {exe} failed on {data_path} (exit {done.returncode}):\n{done.stderr}")
+        raise SystemExit(f"run.py: {done.args[0]} failed on {data_path} (exit {done.returncode}):\n{done.stderr}")
     rows = list(csv.DictReader(done.stdout.splitlines()))
-    if not rows or "anomaly_probability" not in rows[0]:
-        raise SystemExit(f"run.py: {exe} printed no anomaly_probability column for {data_path}")
-    return [float(r["anomaly_probability"]) for r in rows], elapsed
+    if not rows or column not in rows[0]:
+        raise SystemExit(f"run.py: no {column} column in the output for {data_path}")
+    return [float(r[column]) for r in rows], elapsed
 
 
 def write_result(nab_dir, results_dir, name, series, probabilities):
@@ -76,6 +81,8 @@ def write_result(nab_dir, results_dir, name, series, probabilities):
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("detector")
+    parser.add_argument("--then", help="a second program of examples/anomaly/ reading the detector's output")
+    parser.add_argument("--column", default="anomaly_probability", help="the output column to score")
     parser.add_argument("--nab", default=default_nab())
     parser.add_argument("--out", help="results folder (default: a temporary one)")
     parser.add_argument("--sev", default=os.path.join(ROOT, "target", "debug", "sev"))
@@ -83,20 +90,22 @@ def main(argv):
     own, rest = (argv[: argv.index("--")], argv[argv.index("--") + 1 :]) if "--" in argv else (argv, [])
     args = parser.parse_args(own)
     args.rest = rest
-    name = args.detector.replace("_", "")
+    name = (args.detector + (args.then or "")).replace("_", "")
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or tmp
         exe = build(args.sev, args.detector, tmp)
+        then = build(args.sev, args.then, tmp) if args.then else None
         corpus, _ = score.load_corpus(args.nab)
         total_time = 0.0
         total_rows = 0
         for series in corpus:
-            probabilities, elapsed = run_series(exe, args.rest, os.path.join(args.nab, "data", series.key))
+            data = os.path.join(args.nab, "data", series.key)
+            probabilities, elapsed = run_series(exe, args.rest, data, then, args.column)
             total_time += elapsed
             total_rows += len(probabilities)
             write_result(args.nab, out, name, series, probabilities)
         report = score.score(args.nab, out, name, [0.5])
-    report["detector"] = args.detector
+    report["detector"] = args.detector + (f" | {args.then}" if args.then else "")
     report["args"] = args.rest
     report["rows"] = total_rows
     report["seconds"] = total_time

@@ -1,0 +1,193 @@
+//! `assert(c)`, `assert_eq(a, b)` and `assert_approx(a, b, tolerance)` as statements,
+//! rewritten into lets, a condition and a `throw` of `AssertionFailed` whose message shows
+//! the values (`assert_eq failed: left = 3, right = 4`). Every node made here carries the span
+//! of the assertion, so a fault, or a type error in an operand, points at the assertion.
+
+use crate::ast::{BinOp, Expr, ExprKind, Function, Name, Program, Stmt, StmtKind, TypeDecl, TypeDeclKind, TypeExpr, TypeExprKind, UnOp};
+use crate::span::Span;
+
+/// The error type thrown by a failing assertion.
+pub const ASSERTION_ERROR: &str = "AssertionFailed";
+const ASSERTIONS: &[&str] = &["assert", "assert_eq", "assert_approx"];
+
+/// Rewrites every assertion statement of the program's functions and implementations, and
+/// declares `AssertionFailed` if an assertion was found. A program that defines a function
+/// named like an assertion, or a type named `AssertionFailed`, is left as it is.
+pub fn desugar_assertions(program: &mut Program) {
+    let user_defined = program.functions.iter().any(|f| ASSERTIONS.contains(&f.name.text.as_str()));
+    if user_defined || program.types.iter().any(|t| t.name.text == ASSERTION_ERROR) {
+        return;
+    }
+    let mut rewriter = Rewriter { count: 0 };
+    for f in program.functions.iter_mut().chain(program.impls.iter_mut().flat_map(|i| i.methods.iter_mut())) {
+        rewriter.function(f);
+    }
+    if rewriter.count > 0 {
+        let span = program.span;
+        let message = TypeExpr { kind: TypeExprKind::Named { name: Name::new("str", span), args: Vec::new() }, span };
+        program.types.push(TypeDecl { name: Name::new(ASSERTION_ERROR, span), params: Vec::new(), kind: TypeDeclKind::Error { message: Some(message) }, doc: None, span });
+    }
+}
+
+struct Rewriter {
+    /// Assertions rewritten so far (numbers the generated variables).
+    count: usize,
+}
+
+impl Rewriter {
+    fn function(&mut self, f: &mut Function) {
+        let body = std::mem::take(&mut f.body);
+        f.body = self.block(body);
+    }
+
+    fn block(&mut self, block: Vec<Stmt>) -> Vec<Stmt> {
+        let mut out = Vec::with_capacity(block.len());
+        for mut stmt in block {
+            if let Some(expanded) = self.assertion(&stmt) {
+                out.extend(expanded);
+                continue;
+            }
+            self.nested(&mut stmt.kind);
+            out.push(stmt);
+        }
+        out
+    }
+
+    fn nested(&mut self, kind: &mut StmtKind) {
+        match kind {
+            StmtKind::If { then_body, else_body, .. } => {
+                *then_body = self.block(std::mem::take(then_body));
+                if let Some(e) = else_body {
+                    *e = self.block(std::mem::take(e));
+                }
+            }
+            StmtKind::While { body, .. } | StmtKind::For { body, .. } => *body = self.block(std::mem::take(body)),
+            StmtKind::Match { cases, .. } => {
+                for c in cases {
+                    c.body = self.block(std::mem::take(&mut c.body));
+                }
+            }
+            StmtKind::Try { body, catches, finally } => {
+                *body = self.block(std::mem::take(body));
+                for c in catches {
+                    c.body = self.block(std::mem::take(&mut c.body));
+                }
+                if let Some(f) = finally {
+                    *f = self.block(std::mem::take(f));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The statements replacing `stmt` when it is an assertion with the right number of
+    /// arguments (any other use is left for the checker to report).
+    fn assertion(&mut self, stmt: &Stmt) -> Option<Vec<Stmt>> {
+        let StmtKind::Expr(Expr { kind: ExprKind::Call { func, type_args, args }, span }) = &stmt.kind else { return None };
+        if !type_args.is_empty() {
+            return None;
+        }
+        let span = *span;
+        match (func.text.as_str(), args.as_slice()) {
+            ("assert", [cond]) => {
+                self.count += 1;
+                let failed = unary(UnOp::Not, cond.clone(), span);
+                Some(vec![fail_if(failed, vec![text("assert failed: the condition is false", span)], span)])
+            }
+            ("assert_eq", [left, right]) => {
+                let (l, r) = (self.bind("left", left, span), self.bind("right", right, span));
+                let failed = binary(BinOp::Ne, var(&l.0, span), var(&r.0, span), span);
+                let message = vec![text("assert_eq failed: left = ", span), shown(&l.0, span), text(", right = ", span), shown(&r.0, span)];
+                Some(vec![l.1, r.1, fail_if(failed, message, span)])
+            }
+            ("assert_approx", [left, right, tolerance]) => {
+                let (l, r, t) = (self.bind("left", left, span), self.bind("right", right, span), self.bind("tolerance", tolerance, span));
+                let distance = call("math_abs", vec![binary(BinOp::Sub, var(&l.0, span), var(&r.0, span), span)], span);
+                // `not (d <= t)` rather than `d > t`, so that NaN fails.
+                let failed = unary(UnOp::Not, binary(BinOp::Le, distance, var(&t.0, span), span), span);
+                let message = vec![
+                    text("assert_approx failed: left = ", span),
+                    shown(&l.0, span),
+                    text(", right = ", span),
+                    shown(&r.0, span),
+                    text(", tolerance = ", span),
+                    shown(&t.0, span),
+                ];
+                Some(vec![l.1, r.1, t.1, fail_if(failed, message, span)])
+            }
+            _ => None,
+        }
+    }
+
+    /// `let sev_assert_<role>_<n> = value`, returning the variable's name and the statement.
+    fn bind(&mut self, role: &str, value: &Expr, span: Span) -> (String, Stmt) {
+        self.count += 1;
+        let name = format!("sev_assert_{role}_{}", self.count);
+        let stmt = Stmt { kind: StmtKind::Let { name: Name::new(&name, span), ty: None, value: value.clone(), mutable: false, output: false }, span };
+        (name, stmt)
+    }
+}
+
+/// `if failed { throw AssertionFailed(concatenation of parts) }`.
+fn fail_if(failed: Expr, parts: Vec<Expr>, span: Span) -> Stmt {
+    let message = parts.into_iter().reduce(|acc, part| binary(BinOp::Add, acc, part, span)).unwrap_or_else(|| text("", span));
+    let error = Expr { kind: ExprKind::ErrorValue { ty: Name::new(ASSERTION_ERROR, span), message: Some(Box::new(message)) }, span };
+    let throw = Stmt { kind: StmtKind::Throw(error), span };
+    Stmt { kind: StmtKind::If { cond: failed, then_body: vec![throw], else_body: None }, span }
+}
+
+fn shown(name: &str, span: Span) -> Expr {
+    call("to_string", vec![var(name, span)], span)
+}
+
+fn call(function: &str, args: Vec<Expr>, span: Span) -> Expr {
+    Expr { kind: ExprKind::Call { func: Name::new(function, span), type_args: Vec::new(), args }, span }
+}
+
+fn var(name: &str, span: Span) -> Expr {
+    Expr { kind: ExprKind::Var(Name::new(name, span)), span }
+}
+
+fn text(s: &str, span: Span) -> Expr {
+    Expr { kind: ExprKind::Str(s.to_string()), span }
+}
+
+fn unary(op: UnOp, arg: Expr, span: Span) -> Expr {
+    Expr { kind: ExprKind::Unary { op, arg: Box::new(arg) }, span }
+}
+
+fn binary(op: BinOp, lhs: Expr, rhs: Expr, span: Span) -> Expr {
+    Expr { kind: ExprKind::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs) }, span }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn program(text: &str) -> Program {
+        crate::syntax::read("t.sirs.json", text.as_bytes()).program.expect("parses")
+    }
+
+    #[test]
+    fn a_program_without_assertions_is_left_alone() {
+        let mut p = program(r#"{"program": {"functions": {"main": {"body": [{"expression": {"call": {"function": "print", "args": [{"literal": 1}]}}}]}}}}"#);
+        desugar_assertions(&mut p);
+        assert!(p.types.is_empty(), "no error type is declared");
+        assert_eq!(p.functions[0].body.len(), 1);
+    }
+
+    #[test]
+    fn assert_eq_becomes_two_lets_and_a_guarded_throw() {
+        let mut p = program(
+            r#"{"program": {"functions": {"main": {"body": [{"if": {"condition": {"literal": true}, "then": [
+                {"expression": {"call": {"function": "assert_eq", "args": [{"literal": 1}, {"literal": 2}]}}}]}}]}}}}"#,
+        );
+        desugar_assertions(&mut p);
+        assert_eq!(p.types.len(), 1);
+        assert_eq!(p.types[0].name.text, ASSERTION_ERROR);
+        let StmtKind::If { then_body, .. } = &p.functions[0].body[0].kind else { panic!("an if") };
+        assert!(matches!(then_body[0].kind, StmtKind::Let { .. }) && matches!(then_body[1].kind, StmtKind::Let { .. }));
+        let StmtKind::If { then_body: fail, .. } = &then_body[2].kind else { panic!("a guarded throw") };
+        assert!(matches!(fail[0].kind, StmtKind::Throw(_)));
+    }
+}

@@ -1,0 +1,201 @@
+//! `sev test` through the binary: a suite with passing and failing tests (one line per test,
+//! the failures with both values and their SIRS location, the final count, exit 1), JUnit XML
+//! read back by Python's XML parser and validated against `tests/data/junit.xsd`, `--filter`,
+//! folders, a test that fits a model, and a test that does not type-check.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn case(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("cases").join("test").join(name)
+}
+
+fn sev(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_sev")).args(args).output().expect("sev runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn a_failing_suite_reports_each_test_the_values_and_the_location_and_exits_1() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let junit = dir.path().join("junit.xml");
+    let out = sev(&["test", &case("failing.sirs.json").display().to_string(), "--junit", &junit.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().filter(|l| l.starts_with("test ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "test test_square_of_three ... ok",
+            "test test_square_is_wrong ... FAILED",
+            "test test_root ... ok",
+            "test test_positive ... ok",
+            "test test_overflow ... FAILED",
+        ]
+    );
+    assert_eq!(stdout.lines().last(), Some("3 passed, 2 failed"));
+    assert!(stdout.contains("assert_eq failed: left = 16, right = 15"), "{stdout}");
+    assert!(stdout.contains("failing.sirs.json:8:20 (in function `test_square_is_wrong`)"), "{stdout}");
+    assert!(stdout.contains("integer overflow"), "a fault in a test fails it: {stdout}");
+    check_junit(&junit);
+}
+
+/// Reads the JUnit file with Python's XML parser and checks its structure and counts.
+fn check_junit(path: &std::path::Path) {
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suites = root.findall("testsuite")
+assert len(suites) == 1
+suite = suites[0]
+cases = suite.findall("testcase")
+assert suite.get("tests") == str(len(cases)) == "5", suite.get("tests")
+failed = [c for c in cases if c.find("failure") is not None]
+assert suite.get("failures") == root.get("failures") == str(len(failed)) == "2"
+assert [c.get("name") for c in failed] == ["test_square_is_wrong", "test_overflow"]
+for c in cases:
+    assert c.get("classname") and float(c.get("time")) >= 0
+assert failed[0].find("failure").get("type") == "AssertionFailed"
+assert "left = 16, right = 15" in failed[0].find("failure").get("message")
+assert failed[1].find("failure").get("type") == "Fault"
+print("ok")
+"#;
+    let out = Command::new("python3").arg("-c").arg(script).arg(path).output().expect("python3 runs");
+    assert_eq!(text(&out.stdout).trim(), "ok", "{}", text(&out.stderr));
+    validate_junit(path);
+}
+
+#[test]
+fn filter_runs_only_matching_tests_and_a_passing_run_exits_0() {
+    let out = sev(&["test", &case("failing.sirs.json").display().to_string(), "--filter", "root"]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout, "test test_root ... ok\n1 passed, 0 failed\n");
+}
+
+#[test]
+fn an_assertion_that_does_not_type_check_is_a_located_error() {
+    let out = sev(&["test", &case("type_error.sirs.json").display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("error[E0303]") && stderr.contains("type_error.sirs.json:4:20"), "{stderr}");
+    assert_eq!(text(&out.stdout), "0 passed, 0 failed\n", "no test ran");
+}
+
+/// The fenced block that follows `<!-- test-example: WHICH -->` in `docs/cli.md`.
+fn cli_example(which: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs").join("cli.md");
+    let doc = std::fs::read_to_string(path).expect("docs/cli.md readable");
+    let marker = format!("<!-- test-example: {which} -->\n");
+    let start = doc.find(&marker).unwrap_or_else(|| panic!("docs/cli.md has no test {which} example")) + marker.len();
+    let body = doc[start..].split_once('\n').expect("a fence line").1;
+    let end = body.find("\n```\n").expect("the block closes") + 1;
+    body[..end].to_string()
+}
+
+#[test]
+fn the_example_in_the_cli_documentation_is_what_test_prints() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("math.sirs.json"), cli_example("input")).expect("written");
+    let out = Command::new(env!("CARGO_BIN_EXE_sev")).args(["test", "math.sirs.json"]).current_dir(dir.path()).output().expect("sev runs");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), cli_example("output"));
+}
+
+#[test]
+fn a_test_can_fit_a_model_and_check_its_posterior() {
+    let out = sev(&["test", &case("posterior.sirs.json").display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.starts_with("test test_posterior_mean_of_the_bias ... ok\ntest test_a_wrong_posterior_mean_fails ... FAILED\n"), "{stdout}");
+    assert!(stdout.contains("assert_approx failed: left = 0.68") && stdout.contains("right = 0.5, tolerance = 0.01"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed"));
+}
+
+#[test]
+fn a_program_with_its_own_assert_function_keeps_it() {
+    let out = sev(&["test", &case("own_assert.sirs.json").display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout, "test test_own_assert_is_called ... ok\n1 passed, 0 failed\n");
+}
+
+#[test]
+fn a_folder_runs_every_program_and_a_bad_one_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let junit = dir.path().join("junit.xml");
+    let out = sev(&["test", &case("").display().to_string(), "--junit", &junit.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("running ")).count(), 5, "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("6 passed, 3 failed"));
+    assert!(text(&out.stderr).contains("type_error.sirs.json:4:20"), "the bad program's error is shown");
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = root.findall("testsuite")
+names = [s.get("name").rsplit("/", 1)[-1] for s in suites]
+assert names == ["failing.sirs.json", "not_a_test.sirs.json", "own_assert.sirs.json", "posterior.sirs.json"], names
+assert [s.get("tests") for s in suites] == ["5", "1", "1", "2"]
+assert [s.get("failures") for s in suites] == ["2", "0", "0", "1"]
+assert root.get("tests") == "9" and root.get("failures") == "3"
+print("ok")
+"#;
+    let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");
+    assert_eq!(text(&check.stdout).trim(), "ok", "{}", text(&check.stderr));
+    validate_junit(&junit);
+}
+
+/// Validates a JUnit file against `tests/data/junit.xsd` with the `xmlschema` package
+/// (tests/requirements.txt), and checks that the schema rejects a broken copy.
+fn validate_junit(path: &std::path::Path) {
+    let schema = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests").join("data").join("junit.xsd");
+    let script = r#"
+import sys, xmlschema
+schema = xmlschema.XMLSchema(sys.argv[1])
+schema.validate(sys.argv[2])
+text = open(sys.argv[2]).read()
+assert not schema.is_valid(text.replace('<testcase name=', '<testcase nom=', 1)), "the schema accepts a test case without a name"
+print("valid")
+"#;
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(python).arg("-c").arg(script).arg(&schema).arg(path).output().expect("python runs");
+    assert_eq!(text(&out.stdout).trim(), "valid", "{}", text(&out.stderr));
+}
+
+#[test]
+fn lint_counts_test_functions_as_used() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let file = dir.path().join("t.sirs.json");
+    let program = r#"{"program": {"entry": "main", "functions": {
+  "main": {"body": []},
+  "double": {"args": [{"name": "n", "type": "i64"}], "return": "i64", "body": [{"return": {"op": {"kind": "add", "args": [{"var": "n"}, {"var": "n"}]}}}]},
+  "test_double": {"body": [{"expression": {"call": {"function": "assert_eq", "args": [{"call": {"function": "double", "args": [{"literal": 2}]}}, {"literal": 4}]}}}]},
+  "unused": {"body": []}}}}"#;
+    std::fs::write(&file, program).expect("written");
+    let out = sev(&["lint", &file.display().to_string(), "--format", "json"]);
+    let stdout = text(&out.stdout);
+    let doc: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    let codes: Vec<(String, String)> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap_or_default().to_string(), d["title"].as_str().unwrap_or_default().to_string()))
+        .collect();
+    assert_eq!(codes.len(), 1, "only `unused` is reported: {codes:?}");
+    assert_eq!(codes[0].0, "L0002");
+    assert_eq!(codes[0].1, "Function `unused` is never used");
+}
+
+#[test]
+fn a_test_named_function_with_arguments_is_a_located_warning_not_a_test() {
+    let out = sev(&["test", &case("not_a_test.sirs.json").display().to_string()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(text(&out.stdout), "test test_uses_the_helper ... ok\n1 passed, 0 failed\n");
+    assert!(stderr.contains("warning[W0004]: `test_helper` is not run as a test") && stderr.contains("not_a_test.sirs.json:3:3"), "{stderr}");
+}
