@@ -238,6 +238,20 @@ fn interpreted_tests_print_exactly_what_compiled_tests_print() {
 }
 
 #[test]
+fn an_interpreted_folder_with_a_bad_program_prints_what_the_compiled_one_prints() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for name in ["failing.sirs.json", "own_assert.sirs.json", "type_error.sirs.json"] {
+        std::fs::copy(case(name), dir.path().join(name)).expect("copied");
+    }
+    let [compiled, interpreted] = both_modes(&dir.path().display().to_string(), &[]);
+    assert_eq!(compiled.2, Some(1), "{}{}", compiled.0, compiled.1);
+    assert_eq!(compiled.0.lines().filter(|l| l.starts_with("running ")).count(), 3, "{}", compiled.0);
+    assert_eq!(compiled.0.lines().last(), Some("4 passed, 2 failed"), "{}", compiled.0);
+    assert!(compiled.1.contains("type_error.sirs.json:4:20"), "{}", compiled.1);
+    assert_eq!(interpreted, compiled, "interpreted (left) and compiled (right) differ");
+}
+
+#[test]
 fn an_interpreted_failure_shows_both_values_and_the_location_and_validates_as_junit() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let junit = dir.path().join("junit.xml");
