@@ -66,12 +66,12 @@ enum Entry {
     TestRunner,
 }
 
-/// Runs the pipeline (`-O0`, with Zig) on a test build of the program: its entry replaced by
-/// one that runs the test function named by the first argument (`crate::testing`).
-pub fn compile_tests(name: &str, bytes: &[u8]) -> Compilation {
+/// Runs the pipeline (`-O0`; to Zig when `options` asks, otherwise to CIR for the interpreter) on
+/// a test build of the program: its entry replaced by one that runs the test function named by
+/// the first argument (`crate::testing`).
+pub fn compile_tests(name: &str, bytes: &[u8], options: Options) -> Compilation {
     let name = name.to_string();
     let bytes = bytes.to_vec();
-    let options = Options { emit_zig: true };
     let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, &[], Entry::TestRunner));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(compilation)) => compilation,

@@ -1,7 +1,8 @@
 //! `sev test` through the binary: a suite with passing and failing tests (one line per test,
 //! the failures with both values and their SIRS location, the final count, exit 1), JUnit XML
 //! read back by Python's XML parser and validated against `tests/data/junit.xsd`, `--filter`,
-//! folders, a test that fits a model, and a test that does not type-check.
+//! folders, a test that fits a model, and a test that does not type-check; `--interp` gives the
+//! compiled mode's output, status and JUnit XML, and reports the constructs it refuses.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -101,9 +102,11 @@ fn cli_example(which: &str) -> String {
 fn the_example_in_the_cli_documentation_is_what_test_prints() {
     let dir = tempfile::tempdir().expect("temporary folder");
     std::fs::write(dir.path().join("math.sirs.json"), cli_example("input")).expect("written");
-    let out = Command::new(env!("CARGO_BIN_EXE_sev")).args(["test", "math.sirs.json"]).current_dir(dir.path()).output().expect("sev runs");
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout), cli_example("output"));
+    for interp in [&[][..], &["--interp"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_sev")).args(["test", "math.sirs.json"]).args(interp).current_dir(dir.path()).output().expect("sev runs");
+        assert_eq!(out.status.code(), Some(1), "{interp:?}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), cli_example("output"), "{interp:?}");
+    }
 }
 
 #[test]
@@ -198,4 +201,93 @@ fn a_test_named_function_with_arguments_is_a_located_warning_not_a_test() {
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     assert_eq!(text(&out.stdout), "test test_uses_the_helper ... ok\n1 passed, 0 failed\n");
     assert!(stderr.contains("warning[W0004]: `test_helper` is not run as a test") && stderr.contains("not_a_test.sirs.json:3:3"), "{stderr}");
+}
+
+/// The JUnit XML with the `time` attributes (which differ from run to run) removed.
+fn junit_without_times(path: &std::path::Path) -> String {
+    let doc = std::fs::read_to_string(path).expect("JUnit written");
+    doc.split(" time=\"").enumerate().map(|(i, part)| if i == 0 { part } else { part.split_once('"').map_or(part, |(_, rest)| rest) }).collect()
+}
+
+/// `sev test` with `extra` options, compiled and interpreted: stdout, stderr, exit status and
+/// the JUnit XML (without times) of each.
+fn both_modes(file: &str, extra: &[&str]) -> [(String, String, Option<i32>, String); 2] {
+    [false, true].map(|interp| {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let junit = dir.path().join("junit.xml").display().to_string();
+        let mut args = vec!["test", file, "--junit", &junit];
+        args.extend_from_slice(extra);
+        if interp {
+            args.push("--interp");
+        }
+        let out = sev(&args);
+        (text(&out.stdout), text(&out.stderr), out.status.code(), junit_without_times(std::path::Path::new(&junit)))
+    })
+}
+
+#[test]
+fn interpreted_tests_print_exactly_what_compiled_tests_print() {
+    for (name, status) in [("failing.sirs.json", 1), ("own_assert.sirs.json", 0), ("not_a_test.sirs.json", 0)] {
+        let [compiled, interpreted] = both_modes(&case(name).display().to_string(), &[]);
+        assert_eq!(compiled.2, Some(status), "{name}: {}{}", compiled.0, compiled.1);
+        assert_eq!(interpreted, compiled, "{name}: interpreted (left) and compiled (right) differ");
+    }
+    let [compiled, interpreted] = both_modes(&case("failing.sirs.json").display().to_string(), &["--filter", "square"]);
+    assert_eq!(compiled.0.lines().last(), Some("1 passed, 1 failed"), "{}", compiled.0);
+    assert_eq!(interpreted, compiled);
+}
+
+#[test]
+fn an_interpreted_folder_with_a_bad_program_prints_what_the_compiled_one_prints() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    for name in ["failing.sirs.json", "own_assert.sirs.json", "type_error.sirs.json"] {
+        std::fs::copy(case(name), dir.path().join(name)).expect("copied");
+    }
+    let [compiled, interpreted] = both_modes(&dir.path().display().to_string(), &[]);
+    assert_eq!(compiled.2, Some(1), "{}{}", compiled.0, compiled.1);
+    assert_eq!(compiled.0.lines().filter(|l| l.starts_with("running ")).count(), 3, "{}", compiled.0);
+    assert_eq!(compiled.0.lines().last(), Some("4 passed, 2 failed"), "{}", compiled.0);
+    assert!(compiled.1.contains("type_error.sirs.json:4:20"), "{}", compiled.1);
+    assert_eq!(interpreted, compiled, "interpreted (left) and compiled (right) differ");
+}
+
+#[test]
+fn an_interpreted_failure_shows_both_values_and_the_location_and_validates_as_junit() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let junit = dir.path().join("junit.xml");
+    let out = sev(&["test", "--interp", &case("failing.sirs.json").display().to_string(), "--junit", &junit.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(stdout.contains("assert_eq failed: left = 16, right = 15\n  --> "), "{stdout}");
+    assert!(stdout.contains("failing.sirs.json:8:20 (in function `test_square_is_wrong`)"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("3 passed, 2 failed"));
+    check_junit(&junit);
+}
+
+#[test]
+fn a_test_the_interpreter_cannot_run_is_an_error_naming_the_construct() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let junit = dir.path().join("junit.xml");
+    let out = sev(&["test", "--interp", &case("posterior.sirs.json").display().to_string(), "--junit", &junit.display().to_string()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a refused test is not passed: {stdout}{}", text(&out.stderr));
+    assert!(stdout.starts_with("test test_posterior_mean_of_the_bias ... FAILED\ntest test_a_wrong_posterior_mean_fails ... FAILED\n"), "{stdout}");
+    assert!(
+        stdout.contains("error: the interpreter does not run `infer` yet\n  --> ")
+            && stdout.contains("posterior.sirs.json:11:39 (in function `test_posterior_mean_of_the_bias`)"),
+        "{stdout}"
+    );
+    assert_eq!(stdout.lines().last(), Some("0 passed, 2 failed"));
+    let script = r#"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get("tests") == "2" and root.get("failures") == "0" and root.get("errors") == "2", root.attrib
+errors = [c.find("error") for c in root.iter("testcase")]
+assert all(e is not None and e.get("type") == "Unsupported" for e in errors)
+assert "does not run `infer` yet" in errors[0].get("message")
+print("ok")
+"#;
+    let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");
+    assert_eq!(text(&check.stdout).trim(), "ok", "{}", text(&check.stderr));
+    validate_junit(&junit);
 }

@@ -14,4 +14,7 @@ pub struct TestArgs {
     /// Also write the results as JUnit XML to FILE (for CI systems).
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Run each test with the CIR interpreter instead of building it with Zig.
+    #[arg(long)]
+    pub interp: bool,
 }

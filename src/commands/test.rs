@@ -4,6 +4,12 @@
 //! failed`, and writes JUnit XML on request (a `testsuite` per file). A file with errors is
 //! reported and the others still run. Exit status: 1 when a test fails or a program has
 //! errors, 3 when a file cannot be read or written or Zig is missing.
+//!
+//! With `--interp` the test build is compiled to CIR only and each test runs in the CIR
+//! interpreter (`crate::interp`) on a thread of its own, giving the same lines, messages and
+//! exit status without Zig. A test that reaches a construct the interpreter does not run yet
+//! fails with the interpreter's refusal (which names the construct and its location), written
+//! to JUnit as an `error` of type `Unsupported` rather than a `failure`.
 
 use super::{EXIT_ENVIRONMENT, EXIT_ERRORS, EXIT_INTERNAL, report};
 use crate::cli::Format;
@@ -20,6 +26,8 @@ pub struct TestResult {
     /// What the test wrote on stderr (a failure's message and location).
     pub message: String,
     pub time: Duration,
+    /// The interpreter refused a construct the test reaches: the test did not run to the end.
+    pub refused: bool,
 }
 
 /// The tests of one file, run.
@@ -49,7 +57,7 @@ pub fn run(args: &TestArgs) -> ExitCode {
         if files.len() > 1 {
             println!("running {}", file.display());
         }
-        match run_file(file, args.filter.as_deref()) {
+        match run_file(file, args.filter.as_deref(), args.interp) {
             Ok(suite) => suites.push(suite),
             Err(Stop { fatal: Some(code), .. }) => return code,
             Err(Stop { status: s, .. }) => status = status.max(s),
@@ -71,20 +79,23 @@ pub fn run(args: &TestArgs) -> ExitCode {
     ExitCode::from(status)
 }
 
-/// Compiles, builds and runs the tests of one file.
-fn run_file(path: &Path, filter: Option<&str>) -> Result<Suite, Stop> {
+/// Compiles the tests of one file, then builds and runs them, or interprets them.
+fn run_file(path: &Path, filter: Option<&str>, interp: bool) -> Result<Suite, Stop> {
     let name = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         eprintln!("error[{}]: Cannot read {name}: {e}", Code::E0009.as_str());
         Stop { status: EXIT_ENVIRONMENT, fatal: None }
     })?;
-    let compilation = crate::driver::compile_tests(&name, &bytes);
+    let compilation = crate::driver::compile_tests(&name, &bytes, crate::driver::Options { emit_zig: !interp });
     report(&compilation, Format::Human);
     if compilation.has_errors() {
         let internal = compilation.diagnostics.iter().any(|d| d.code == Code::E0900);
         return Err(Stop { status: if internal { EXIT_INTERNAL } else { EXIT_ERRORS }, fatal: None });
     }
     let tests = selected_tests(&bytes, &name, filter);
+    if interp {
+        return interpret_file(compilation, name, &tests);
+    }
     let dir = tempfile::Builder::new().prefix("sev-test-").tempdir().map_err(|e| {
         eprintln!("error: cannot create a temporary directory: {e}");
         Stop { status: EXIT_ENVIRONMENT, fatal: Some(ExitCode::from(EXIT_ENVIRONMENT)) }
@@ -94,6 +105,37 @@ fn run_file(path: &Path, filter: Option<&str>) -> Result<Suite, Stop> {
     super::build::build_binary(&compilation, false, &exe).map_err(|code| Stop { status: EXIT_ENVIRONMENT, fatal: Some(code) })?;
     let results = tests.iter().map(|t| run_one(&exe, t)).collect();
     Ok(Suite { file: name, results })
+}
+
+/// Runs each test of a compiled test build with the interpreter.
+fn interpret_file(compilation: crate::driver::Compilation, name: String, tests: &[String]) -> Result<Suite, Stop> {
+    let Some(program) = compilation.cir else {
+        eprintln!("error: internal: the test build compiled without CIR");
+        return Err(Stop { status: EXIT_INTERNAL, fatal: None });
+    };
+    let results = tests.iter().map(|t| interpret_one(&program, t)).collect();
+    Ok(Suite { file: name, results })
+}
+
+fn interpret_one(program: &crate::cir::Program, test: &str) -> TestResult {
+    let start = Instant::now();
+    let outcome = crate::interp::run_on_own_thread(program.clone(), vec![test.to_string()]);
+    let time = start.elapsed();
+    let (passed, message, refused) = match outcome {
+        Ok(o) => (o.status == 0, interpreted_message(&o), o.unsupported.is_some()),
+        Err(e) => (false, format!("error: internal: {e}"), false),
+    };
+    println!("test {test} ... {}", if passed { "ok" } else { "FAILED" });
+    TestResult { name: test.to_string(), passed, message, time, refused }
+}
+
+/// What an interpreted test wrote on stderr, as [`failure_message`] words a compiled one.
+fn interpreted_message(outcome: &crate::interp::Outcome) -> String {
+    let stderr = String::from_utf8_lossy(&outcome.stderr).trim_end().to_string();
+    if outcome.status == 0 || !stderr.is_empty() {
+        return stderr;
+    }
+    format!("the test exited with status {}", outcome.status)
 }
 
 /// The test functions of the program whose names contain `filter`.
@@ -112,7 +154,7 @@ fn run_one(exe: &Path, test: &str) -> TestResult {
         Err(e) => (false, format!("cannot run the test build: {e}")),
     };
     println!("test {test} ... {}", if passed { "ok" } else { "FAILED" });
-    TestResult { name: test.to_string(), passed, message, time }
+    TestResult { name: test.to_string(), passed, message, time, refused: false }
 }
 
 fn failure_message(output: &std::process::Output) -> String {
@@ -139,14 +181,21 @@ fn print_failures(results: &[&TestResult]) {
 pub fn junit(suites: &[Suite]) -> String {
     let all: Vec<&TestResult> = suites.iter().flat_map(|s| &s.results).collect();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&format!("<testsuites tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3}\">\n", all.len(), failures(&all), seconds(&all)));
+    out.push_str(&format!(
+        "<testsuites tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{:.3}\">\n",
+        all.len(),
+        failures(&all),
+        errors(&all),
+        seconds(&all)
+    ));
     for suite in suites {
         let results: Vec<&TestResult> = suite.results.iter().collect();
         let file = xml(&suite.file);
         out.push_str(&format!(
-            "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{:.3}\">\n",
+            "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{:.3}\">\n",
             results.len(),
             failures(&results),
+            errors(&results),
             seconds(&results)
         ));
         for r in results {
@@ -158,8 +207,14 @@ pub fn junit(suites: &[Suite]) -> String {
     out
 }
 
+/// Tests that ran to a failure (JUnit `failure`).
 fn failures(results: &[&TestResult]) -> usize {
-    results.iter().filter(|r| !r.passed).count()
+    results.iter().filter(|r| !r.passed && !r.refused).count()
+}
+
+/// Tests the interpreter refused to run to the end (JUnit `error`).
+fn errors(results: &[&TestResult]) -> usize {
+    results.iter().filter(|r| r.refused).count()
 }
 
 fn seconds(results: &[&TestResult]) -> f64 {
@@ -172,8 +227,14 @@ fn testcase(file: &str, r: &TestResult) -> String {
         return format!("{head}/>\n");
     }
     let first = r.message.lines().next().unwrap_or("failed");
-    let kind = if r.message.contains(crate::testing::ASSERTION_ERROR) { "AssertionFailed" } else { "Fault" };
-    format!("{head}>\n      <failure message=\"{}\" type=\"{kind}\">{}</failure>\n    </testcase>\n", xml(first), xml(&r.message))
+    let (element, kind) = if r.refused {
+        ("error", "Unsupported")
+    } else if r.message.contains(crate::testing::ASSERTION_ERROR) {
+        ("failure", "AssertionFailed")
+    } else {
+        ("failure", "Fault")
+    };
+    format!("{head}>\n      <{element} message=\"{}\" type=\"{kind}\">{}</{element}>\n    </testcase>\n", xml(first), xml(&r.message))
 }
 
 /// Text escaped for XML attributes and content; characters XML 1.0 forbids are dropped.
