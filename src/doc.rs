@@ -9,7 +9,7 @@
 //! index of every item of the site. Everything here is pure; `commands::doc` reads and writes.
 
 mod extract;
-mod html;
+pub(crate) mod html;
 mod markdown;
 mod text;
 

@@ -190,7 +190,7 @@ pub fn junit(suites: &[Suite]) -> String {
     ));
     for suite in suites {
         let results: Vec<&TestResult> = suite.results.iter().collect();
-        let file = xml(&suite.file);
+        let file = crate::doc::html::escape(&suite.file);
         out.push_str(&format!(
             "  <testsuite name=\"{file}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"0\" time=\"{:.3}\">\n",
             results.len(),
@@ -222,7 +222,7 @@ fn seconds(results: &[&TestResult]) -> f64 {
 }
 
 fn testcase(file: &str, r: &TestResult) -> String {
-    let head = format!("    <testcase name=\"{}\" classname=\"{file}\" time=\"{:.3}\"", xml(&r.name), r.time.as_secs_f64());
+    let head = format!("    <testcase name=\"{}\" classname=\"{file}\" time=\"{:.3}\"", crate::doc::html::escape(&r.name), r.time.as_secs_f64());
     if r.passed {
         return format!("{head}/>\n");
     }
@@ -234,22 +234,6 @@ fn testcase(file: &str, r: &TestResult) -> String {
     } else {
         ("failure", "Fault")
     };
-    format!("{head}>\n      <{element} message=\"{}\" type=\"{kind}\">{}</{element}>\n    </testcase>\n", xml(first), xml(&r.message))
+    format!("{head}>\n      <{element} message=\"{}\" type=\"{kind}\">{}</{element}>\n    </testcase>\n", crate::doc::html::escape(first), crate::doc::html::escape(&r.message))
 }
 
-/// Text escaped for XML attributes and content; characters XML 1.0 forbids are dropped.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\n' | '\t' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            c => out.push(c),
-        }
-    }
-    out
-}

@@ -12,7 +12,7 @@ nav{width:260px;flex:none;height:100vh;position:sticky;top:0;overflow:auto;backg
 nav h2{font-size:13px;text-transform:uppercase;letter-spacing:.05em;color:#5a6675;margin:16px 0 4px}
 nav a{display:block;color:#1f4f8f;text-decoration:none;padding:1px 0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 nav a:hover{text-decoration:underline}
-#search{width:100%;box-sizing:border-box;padding:6px 8px;border:1px solid #b8c2cf;border-radius:4px;font:inherit}
+nav label{display:block;font-weight:600;margin-bottom:4px}#search{width:100%;box-sizing:border-box;padding:6px 8px;border:1px solid #b8c2cf;border-radius:4px;font:inherit}
 #results{list-style:none;padding:0;margin:6px 0}
 #results li{padding:2px 0}
 #results small{color:#5a6675}
@@ -147,7 +147,7 @@ pub fn index(site: &Site) -> String {
 
 fn document(title: &str, nav: &str, body: &str, site: &Site) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<nav>\n<input id=\"search\" type=\"search\" placeholder=\"Search…\" aria-label=\"Search\">\n<ul id=\"results\"></ul>\n{nav}</nav>\n<main>\n{body}</main>\n<script type=\"application/json\" id=\"search-index\">{}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<nav>\n<label for=\"search\">Search</label>\n<input id=\"search\" type=\"search\">\n<ul id=\"results\"></ul>\n{nav}</nav>\n<main>\n{body}</main>\n<script type=\"application/json\" id=\"search-index\">{}</script>\n<script>{SCRIPT}</script>\n</body>\n</html>\n",
         escape(title),
         search_index(site)
     )
@@ -173,7 +173,9 @@ fn search_index(site: &Site) -> String {
     serde_json::to_string(&entries).unwrap_or_else(|_| "[]".into()).replace("</", "<\\/")
 }
 
-fn escape(text: &str) -> String {
+/// Text escaped for HTML and XML attributes and content; the control characters XML 1.0
+/// forbids are dropped (also the JUnit writer of `sev test`).
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -181,7 +183,9 @@ fn escape(text: &str) -> String {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
-            _ => out.push(c),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            c => out.push(c),
         }
     }
     out
