@@ -18,10 +18,12 @@ mod builtins;
 mod collections;
 mod eval;
 mod fault;
+mod observe;
 mod value;
 
 pub use eval::MAX_DEPTH;
 pub use fault::{FAULT_STATUS, Loc, Stop, UNSUPPORTED_STATUS};
+pub use observe::{FrameView, Observer};
 pub use value::{Value, format_float};
 
 use crate::cir::{Program, Ty};
@@ -53,7 +55,16 @@ pub fn run_on_own_thread(program: Program, args: Vec<String>) -> Result<Outcome,
 
 /// Runs the program's entry function with the command-line arguments `args`.
 pub fn run(program: &Program, args: &[String]) -> Outcome {
-    let mut machine = Machine::new(program, args.to_vec());
+    finish(Machine::new(program, args.to_vec()))
+}
+
+/// [`run`] with `observer` told about every instruction, call, return and fault (the debugger).
+pub fn run_observed(program: &Program, args: &[String], observer: &mut dyn Observer) -> Outcome {
+    finish(Machine::new(program, args.to_vec()).observed_by(observer))
+}
+
+fn finish(mut machine: Machine) -> Outcome {
+    let program = machine.program;
     let result = start(&mut machine);
     let file = program.source_name.as_str();
     let (status, unsupported) = match result {
@@ -67,7 +78,7 @@ pub fn run(program: &Program, args: &[String]) -> Outcome {
             machine.stderr.extend_from_slice(stop.report(file).as_bytes());
             let unsupported = match &stop {
                 Stop::Unsupported { construct, .. } => Some(construct.clone()),
-                Stop::Fault { .. } => None,
+                Stop::Fault { .. } | Stop::Killed { .. } => None,
             };
             (stop.status(), unsupported)
         }
