@@ -6,6 +6,7 @@
 
 pub mod build;
 pub mod check;
+pub mod debug;
 pub mod doc;
 pub mod fmt;
 pub mod interrupts;

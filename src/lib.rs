@@ -11,6 +11,7 @@
 pub mod ast;
 pub mod cli;
 pub mod commands;
+pub mod debugger;
 pub mod check;
 pub mod cir;
 pub mod decision;
