@@ -22,10 +22,7 @@ pub fn run(args: &DebugArgs) -> ExitCode {
     };
     let map = SourceMap::new(compilation.file, &ast);
     let program_args = args.args.clone();
-    let worker = std::thread::Builder::new()
-        .name("sev-debug".into())
-        .stack_size(crate::interp::STACK_BYTES)
-        .spawn(move || debug_on_this_thread(map, &program, &program_args));
+    let worker = std::thread::Builder::new().name("sev-debug".into()).stack_size(crate::interp::STACK_BYTES).spawn(move || debug_on_this_thread(map, &program, &program_args));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(status)) => ExitCode::from(status),
         Ok(Err(_)) => {

@@ -230,9 +230,9 @@ impl<'io> Session<'io> {
             Place::Statement(name, n) => {
                 let f = self.source_function(name)?;
                 let statements = &self.map.functions[f].statements;
-                let s = statements.get(n - 1).ok_or_else(|| {
-                    Problem::new(command::NO_STATEMENT, format!("`{name}` has {} statement(s), so there is no statement {n}", statements.len()))
-                })?;
+                let s = statements
+                    .get(n - 1)
+                    .ok_or_else(|| Problem::new(command::NO_STATEMENT, format!("`{name}` has {} statement(s), so there is no statement {n}", statements.len())))?;
                 Ok(format!("statement {n} of `{name}`, {}", self.statement_location(*s)))
             }
             Place::Line(line) => {
@@ -349,8 +349,7 @@ impl<'io> Session<'io> {
         let line = self.map.statements[current].line;
         let first = line.saturating_sub(3).max(1);
         let last = (line + 3).min(self.map.line_count());
-        let lines: Vec<String> =
-            (first..=last).map(|l| format!("{} {l:>4} | {}", if l == line { "=>" } else { "  " }, self.map.line_text(l))).collect();
+        let lines: Vec<String> = (first..=last).map(|l| format!("{} {l:>4} | {}", if l == line { "=>" } else { "  " }, self.map.line_text(l))).collect();
         self.say(&lines.join("\n"));
     }
 

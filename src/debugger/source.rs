@@ -128,9 +128,7 @@ fn nested_bodies(stmt: &Stmt) -> Vec<&[Stmt]> {
         StmtKind::If { then_body, else_body, .. } => std::iter::once(then_body.as_slice()).chain(else_body.as_deref()).collect(),
         StmtKind::While { body, .. } | StmtKind::For { body, .. } => vec![body],
         StmtKind::Match { cases, .. } => cases.iter().map(|c| c.body.as_slice()).collect(),
-        StmtKind::Try { body, catches, finally } => {
-            std::iter::once(body.as_slice()).chain(catches.iter().map(|c| c.body.as_slice())).chain(finally.as_deref()).collect()
-        }
+        StmtKind::Try { body, catches, finally } => std::iter::once(body.as_slice()).chain(catches.iter().map(|c| c.body.as_slice())).chain(finally.as_deref()).collect(),
         _ => Vec::new(),
     }
 }
