@@ -245,3 +245,45 @@ fn the_documented_session_is_what_sev_debug_prints() {
     assert_eq!(format!("$ sev debug countdown.sirs.json < commands.txt\n{}", out.stdout), session);
     assert_eq!(out.code, 0);
 }
+
+/// Records, enums, tuples, maps, sets and nested lists print with their types; a breakpoint in
+/// a generic function stops in each instance, which has its own variables' types.
+#[test]
+fn values_of_every_kind_and_generic_instances() {
+    let script = "break 20\ncontinue\nlocals\nbreak first:2\ncontinue\nprint head\ncontinue\nprint head\ncontinue\nprint head\ndelete\ncontinue\n";
+    let out = debug("values.sirs.json", script, &[]);
+    let locals = [
+        "(sev) locals\n",
+        "p: Point = Point { x: 1.5, y: -2.0 }\n",
+        "s: Shape = Circle(0.1)\n",
+        "e: Shape = Empty\n",
+        "t: (i64, str, bool) = (7, \"say \\\"hi\\\"\", true)\n",
+        "ages: map<str, i64> = {\"ada\": 36}\n",
+        "primes: set<i64> = {2, 3}\n",
+        "grid: [[i64]] = [[1], []]\n",
+    ]
+    .concat();
+    assert!(out.stdout.contains(&locals), "{}", out.stdout);
+    let heads: Vec<&str> = out.stdout.lines().filter(|l| l.starts_with("head: ")).collect();
+    assert_eq!(heads, ["head: [i64] = [1]", "head: i64 = 1", "head: str = \"a\""]);
+    assert!(out.stdout.ends_with("(sev) continue\na\nThe program exited with status 0.\n"), "{}", out.stdout);
+    assert_eq!(out.code, 0);
+}
+
+/// A program with errors is reported as `sev check` would and never starts; a missing file is
+/// an environment error.
+#[test]
+fn programs_with_errors_and_missing_files_do_not_start() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    std::fs::write(
+        dir.path().join("bad.sirs.json"),
+        "{\"program\": {\"functions\": {\"main\": {\"args\": [], \"return\": \"void\", \"body\": [{\"return\": {\"var\": \"nope\"}}]}}}}",
+    )
+    .expect("written");
+    let bad = debug_in(dir.path(), "bad.sirs.json", "continue\n", &[]);
+    assert_eq!((bad.code, bad.stdout.as_str()), (1, ""));
+    assert!(bad.stderr.contains("error[E0") && bad.stderr.contains("nope"), "{}", bad.stderr);
+    let missing = debug_in(dir.path(), "missing.sirs.json", "continue\n", &[]);
+    assert_eq!((missing.code, missing.stdout.as_str()), (3, ""));
+    assert!(missing.stderr.contains("error[E0009]"), "{}", missing.stderr);
+}

@@ -69,8 +69,9 @@ pub struct Session<'io> {
     next_number: usize,
     frames: Vec<CallFrame>,
     mode: Mode,
-    /// The statement of each instruction seen, by (function span start, instruction).
-    statement_cache: HashMap<(u32, u32, usize), Option<usize>>,
+    /// The statement of each instruction seen, by (function's address, instruction): the
+    /// instances of a generic function share a span but not their instructions.
+    statement_cache: HashMap<(usize, usize), Option<usize>>,
     /// Set by the return `finish` waits for, shown when the session stops.
     returned: Option<String>,
     /// The run is over: a fault was shown, or the user quit.
@@ -161,14 +162,16 @@ impl<'io> Session<'io> {
             }
             let _ = write!(self.out, "(sev) ");
             let _ = self.out.flush();
-            let mut line = String::new();
-            match self.input.read_line(&mut line) {
+            let mut bytes = Vec::new();
+            match self.input.read_until(b'\n', &mut bytes) {
                 Ok(0) | Err(_) => {
                     self.say("");
                     return Resume::Quit;
                 }
                 Ok(_) => {}
             }
+            // A line that is not UTF-8 is shown as read and rejected like any unknown command.
+            let line = String::from_utf8_lossy(&bytes);
             if self.echo {
                 self.say(line.trim_end());
             }
@@ -231,7 +234,7 @@ impl<'io> Session<'io> {
                 let f = self.source_function(name)?;
                 let statements = &self.map.functions[f].statements;
                 let s = statements
-                    .get(n - 1)
+                    .get(n.wrapping_sub(1))
                     .ok_or_else(|| Problem::new(command::NO_STATEMENT, format!("`{name}` has {} statement(s), so there is no statement {n}", statements.len())))?;
                 Ok(format!("statement {n} of `{name}`, {}", self.statement_location(*s)))
             }
@@ -304,9 +307,9 @@ impl<'io> Session<'io> {
         };
         let call = self.frames.last().ok_or_else(unknown)?;
         let local = *call.set.get(name).ok_or_else(unknown)?;
-        let ty = &frame.function.local(local).ty;
+        let ty = &frame.function.locals.get(local.index()).ok_or_else(unknown)?.ty;
         let value = frame.locals.get(local.index()).unwrap_or(&Value::Void);
-        Ok(format!("{name}: {} = {}", frame.program.display(ty), show::value(frame.program, value, ty)))
+        Ok(format!("{name}: {} = {}", show::type_name(frame.program, ty), show::value(frame.program, value, ty)))
     }
 
     fn locals(&mut self, frame: &FrameView) {
@@ -356,7 +359,7 @@ impl<'io> Session<'io> {
     /// The statement instruction `frame.at` belongs to.
     fn statement_of(&mut self, call: Option<usize>, function: &Function, at: usize) -> Option<usize> {
         let source = call?;
-        let key = (function.span.start, function.span.end, at);
+        let key = (std::ptr::from_ref(function) as usize, at);
         if let Some(s) = self.statement_cache.get(&key) {
             return *s;
         }
@@ -467,7 +470,7 @@ impl Observer for Session<'_> {
         self.returned = Some(match value {
             None => format!("`{name}` ended by throwing an exception."),
             Some(_) if function.ret == crate::cir::Ty::Void => format!("`{name}` returned."),
-            Some(v) => format!("`{name}` returned {}: {}", show::value(program, v, &function.ret), program.display(&function.ret)),
+            Some(v) => format!("`{name}` returned {}: {}", show::value(program, v, &function.ret), show::type_name(program, &function.ret)),
         });
     }
 

@@ -2,7 +2,7 @@
 //! write it (records with their field names, enums by variant, strings quoted), with floats
 //! printed like the runtime prints them.
 
-use crate::cir::{Program, Ty, TypeKind};
+use crate::cir::{Program, Ty, TypeDef, TypeKind};
 use crate::interp::{Value, format_float};
 use crate::types::FloatTy;
 
@@ -57,8 +57,26 @@ fn tuple(program: &Program, items: &[Value], types: &[Ty]) -> String {
     if shown.len() == 1 { format!("({},)", shown[0]) } else { format!("({})", shown.join(", ")) }
 }
 
-/// A type as the source names it: a generic instance `Pair__i64__str` is `Pair`.
-pub fn source_type_name(name: &str) -> &str {
+/// A type as the source names it: a tuple is `(i64, str)` (CIR names it `Tuple__i64__str`),
+/// a record or enum by its name (a generic instance by its instance name, `Pair__i64__str`).
+pub fn type_name(program: &Program, ty: &Ty) -> String {
+    let list = |types: &[Ty]| types.iter().map(|t| type_name(program, t)).collect::<Vec<_>>().join(", ");
+    match ty {
+        Ty::Array(t) => format!("[{}]", type_name(program, t)),
+        Ty::Map(k, v) => format!("map<{}, {}>", type_name(program, k), type_name(program, v)),
+        Ty::Set(t) => format!("set<{}>", type_name(program, t)),
+        Ty::Tuple(types) => format!("({})", list(types)),
+        Ty::Adt(id, _) => match program.types.get(id.0 as usize) {
+            Some(TypeDef { kind: TypeKind::Tuple { items }, .. }) => format!("({})", list(items)),
+            Some(def) => def.name.clone(),
+            None => program.display(ty).to_string(),
+        },
+        _ => program.display(ty).to_string(),
+    }
+}
+
+/// A record's name without the type arguments of a generic instance (`Pair__i64__str` is `Pair`).
+fn source_type_name(name: &str) -> &str {
     name.split("__").next().unwrap_or(name)
 }
 
