@@ -287,3 +287,15 @@ fn programs_with_errors_and_missing_files_do_not_start() {
     assert_eq!((missing.code, missing.stdout.as_str()), (3, ""));
     assert!(missing.stderr.contains("error[E0009]"), "{}", missing.stderr);
 }
+
+/// `next` runs a call (here a recursion three calls deep) without stopping inside it, where
+/// `step` enters it.
+#[test]
+fn next_runs_over_a_call_that_step_enters() {
+    let over = debug("loop_and_recursion.sirs.json", "break 20\ncontinue\nnext\n", &[]);
+    assert!(over.stdout.ends_with("(sev) next\n6\nThe program exited with status 0.\n"), "{}", over.stdout);
+    let into = debug("loop_and_recursion.sirs.json", "break 20\ncontinue\nstep\nbacktrace\ncontinue\n", &[]);
+    assert!(into.stdout.contains("(sev) step\nStopped in `fact` at loop_and_recursion.sirs.json:27:11\n"), "{}", into.stdout);
+    assert!(into.stdout.contains("(sev) backtrace\n#0 `fact` at loop_and_recursion.sirs.json:27:11\n#1 `main` at loop_and_recursion.sirs.json:20:11\n"), "{}", into.stdout);
+    assert_eq!((over.code, into.code), (0, 0));
+}
