@@ -299,3 +299,20 @@ fn next_runs_over_a_call_that_step_enters() {
     assert!(into.stdout.contains("(sev) backtrace\n#0 `fact` at loop_and_recursion.sirs.json:27:11\n#1 `main` at loop_and_recursion.sirs.json:20:11\n"), "{}", into.stdout);
     assert_eq!((over.code, into.code), (0, 0));
 }
+
+/// Unbounded recursion stops at the interpreter's stack-overflow fault; the backtrace of its
+/// 100 000 calls shows the innermost and outermost ones and counts the rest.
+#[test]
+fn a_stack_overflow_stops_with_a_bounded_backtrace() {
+    let out = debug("deep.sirs.json", "continue\nprint n\nbacktrace\ncontinue\n", &[]);
+    let reference = run_interp("deep.sirs.json", &[]);
+    assert!(out.stdout.contains(&format!("The program stopped with a runtime fault in `down` at deep.sirs.json:9:18:\n{}", reference.stderr)), "{}", out.stdout);
+    let depth = sev::interp::MAX_DEPTH;
+    assert!(out.stdout.contains(&format!("(sev) print n\nn: i64 = {}\n", depth - 1)), "{}", out.stdout);
+    let backtrace: Vec<&str> = out.stdout.lines().skip_while(|l| *l != "(sev) backtrace").skip(1).take_while(|l| !l.starts_with("(sev)")).collect();
+    assert_eq!(backtrace.len(), 26, "{backtrace:?}");
+    assert_eq!(backtrace[0], "#0 `down` at deep.sirs.json:9:18");
+    assert_eq!(backtrace[20], format!("... {} more calls ...", depth - 25));
+    assert_eq!(backtrace[25], format!("#{} `main` at deep.sirs.json:5:55", depth - 1));
+    assert_eq!((out.code, out.stderr.as_str()), (101, reference.stderr.as_str()));
+}
