@@ -316,3 +316,12 @@ fn a_stack_overflow_stops_with_a_bounded_backtrace() {
     assert_eq!(backtrace[25], format!("#{} `main` at deep.sirs.json:5:55", depth - 1));
     assert_eq!((out.code, out.stderr.as_str()), (101, reference.stderr.as_str()));
 }
+
+/// Line 27 holds the `if` of `fact` and the `return 1` nested in it: a breakpoint on the line
+/// stops once per call (three calls), not again at the nested statement of the last one.
+#[test]
+fn a_line_breakpoint_stops_once_each_time_the_line_is_reached() {
+    let out = debug("loop_and_recursion.sirs.json", "break 27\ncontinue\ncontinue\ncontinue\ncontinue\n", &[]);
+    assert_eq!(out.stdout.matches("Breakpoint 1, in `fact` at loop_and_recursion.sirs.json:27:11\n").count(), 3, "{}", out.stdout);
+    assert!(out.stdout.ends_with("(sev) continue\n6\nThe program exited with status 0.\n"), "{}", out.stdout);
+}

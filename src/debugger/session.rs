@@ -369,16 +369,20 @@ impl<'io> Session<'io> {
         s
     }
 
-    /// The breakpoint that stops at statement `s`, reached as a frame's first statement or not.
-    fn breakpoint_at(&self, s: usize, first_in_frame: bool) -> Option<usize> {
+    /// The breakpoint that stops at statement `s`, entered from statement `previous` of the
+    /// same call (`None`: it is the call's first). A line stops once when control reaches it
+    /// from another line, not again at each statement nested on it.
+    fn breakpoint_at(&self, s: usize, previous: Option<usize>) -> Option<usize> {
         let statement = &self.map.statements[s];
+        let first_in_frame = previous.is_none();
+        let previous_line = previous.map(|p| self.map.statements[p].line);
         let function = &self.map.functions[statement.function].name;
         self.breakpoints
             .iter()
             .find(|b| match &b.place {
                 Place::Function(name) => first_in_frame && name == function,
                 Place::Statement(name, n) => name == function && *n == statement.ordinal,
-                Place::Line(line) => *line == statement.line,
+                Place::Line(line) => *line == statement.line && previous_line != Some(*line),
             })
             .map(|b| b.number)
     }
@@ -432,7 +436,7 @@ impl Observer for Session<'_> {
         if let (Some(s), Some(call)) = (started, self.frames.last_mut()) {
             call.statement = Some(s);
         }
-        let hit = started.and_then(|s| self.breakpoint_at(s, previous.is_none()));
+        let hit = started.and_then(|s| self.breakpoint_at(s, previous));
         let stops = match self.mode {
             Mode::Continue => hit.is_some(),
             Mode::Step => started.is_some(),
