@@ -325,3 +325,25 @@ fn a_line_breakpoint_stops_once_each_time_the_line_is_reached() {
     assert_eq!(out.stdout.matches("Breakpoint 1, in `fact` at loop_and_recursion.sirs.json:27:11\n").count(), 3, "{}", out.stdout);
     assert!(out.stdout.ends_with("(sev) continue\n6\nThe program exited with status 0.\n"), "{}", out.stdout);
 }
+
+/// A reader of the transcript that goes away ends the run with 141, as `sev run` does.
+#[test]
+fn a_closed_stdout_ends_the_session_with_141() {
+    let dir = support::root().join("tests").join("cases").join("debug");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["debug", "loop_and_recursion.sirs.json"])
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sev starts");
+    // Closing the read end first means every write of the session fails.
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    // The session may have ended before all of the script is written.
+    let _ = stdin.write_all("step\n".repeat(1000).as_bytes());
+    drop(stdin);
+    let status = child.wait().expect("sev ends");
+    assert_eq!(status.code(), Some(141));
+}

@@ -2,7 +2,8 @@
 //! is still there) and runs it on the interpreter under a debugging session
 //! (`crate::debugger`) that reads commands from stdin, one per line, and writes to stdout,
 //! where the program's own output appears in order between the session's lines. The exit
-//! status is the program's, or 0 when the user ended the run with `quit`.
+//! status is the program's, or 0 when the user ended the run with `quit`; when stdout cannot
+//! be written the run ends, with 141 for a closed pipe and 3 otherwise.
 
 use crate::cli::Format;
 use crate::cli::debug_args::DebugArgs;
@@ -41,11 +42,25 @@ fn debug_on_this_thread(map: SourceMap, program: &crate::cir::Program, args: &[S
     let stdin = std::io::stdin();
     let echo = !stdin.is_terminal();
     let mut session = Session::new(map, Box::new(stdin.lock()), Box::new(std::io::stdout()), Box::new(std::io::stderr()), echo);
+    let status = run_session(&mut session, program, args);
+    match session.output_failure() {
+        None => status,
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => super::EXIT_BROKEN_PIPE,
+        Some(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            super::EXIT_ENVIRONMENT
+        }
+    }
+}
+
+/// The prompt before the start, the run and its end; returns the program's status (0 after
+/// `quit`).
+fn run_session(session: &mut Session, program: &crate::cir::Program, args: &[String]) -> u8 {
     if !session.before_start() {
         session.after_end(&[], &[], 0, true);
         return 0;
     }
-    let outcome = crate::interp::run_observed(program, args, &mut session);
+    let outcome = crate::interp::run_observed(program, args, session);
     if session.quit() {
         // The program's stderr was written at the stop; what follows is the interpreter's
         // report of the ending, which the session words itself.

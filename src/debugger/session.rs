@@ -78,8 +78,8 @@ pub struct Session<'io> {
     ended: bool,
     /// The user ended the run (`quit` or the end of the input while stopped).
     quit: bool,
-    /// An output error: the session stops reading and ends the run.
-    broken: bool,
+    /// The first failed write to `out`: the session stops reading and ends the run.
+    failure: Option<std::io::Error>,
 }
 
 /// Whether the command loop lets the program go on or ends the run.
@@ -104,7 +104,7 @@ impl<'io> Session<'io> {
             returned: None,
             ended: false,
             quit: false,
-            broken: false,
+            failure: None,
         }
     }
 
@@ -130,19 +130,29 @@ impl<'io> Session<'io> {
         } else {
             self.say(&format!("The program exited with status {status}."));
         }
-        let _ = self.out.flush();
+        let flushed = self.out.flush();
+        self.note_failure(flushed);
+    }
+
+    /// Why writing the session's output failed, if it did (the run was then ended).
+    pub fn output_failure(&self) -> Option<&std::io::Error> {
+        self.failure.as_ref()
     }
 
     fn say(&mut self, text: &str) {
-        if writeln!(self.out, "{text}").is_err() {
-            self.broken = true;
+        let written = writeln!(self.out, "{text}");
+        self.note_failure(written);
+    }
+
+    fn note_failure(&mut self, written: std::io::Result<()>) {
+        if let (Err(e), None) = (written, &self.failure) {
+            self.failure = Some(e);
         }
     }
 
     fn write_program_output(&mut self, stdout: &[u8], stderr: &[u8]) {
-        if self.out.write_all(stdout).and_then(|()| self.out.flush()).is_err() {
-            self.broken = true;
-        }
+        let written = self.out.write_all(stdout).and_then(|()| self.out.flush());
+        self.note_failure(written);
         let _ = self.program_err.write_all(stderr).and_then(|()| self.program_err.flush());
     }
 
@@ -157,11 +167,11 @@ impl<'io> Session<'io> {
     /// the stopped frame (`None` before the start).
     fn command_loop(&mut self, frame: Option<&FrameView>) -> Resume {
         loop {
-            if self.broken {
+            if self.failure.is_some() {
                 return Resume::Quit;
             }
-            let _ = write!(self.out, "(sev) ");
-            let _ = self.out.flush();
+            let prompt = write!(self.out, "(sev) ").and_then(|()| self.out.flush());
+            self.note_failure(prompt);
             let mut bytes = Vec::new();
             match self.input.read_until(b'\n', &mut bytes) {
                 Ok(0) | Err(_) => {
