@@ -347,3 +347,14 @@ fn a_closed_stdout_ends_the_session_with_141() {
     let status = child.wait().expect("sev ends");
     assert_eq!(status.code(), Some(141));
 }
+
+/// `finish` out of a call that throws says so; the `catch` variable that receives the
+/// exception can be printed like any other.
+#[test]
+fn finish_out_of_a_throwing_call_and_the_catch_variable() {
+    let out = debug("catch.sirs.json", "break fail\ncontinue\nfinish\nstep\nprint problem\ncontinue\n", &[]);
+    assert!(out.stdout.contains("(sev) finish\n`fail` ended by throwing an exception.\nStopped in `main`"), "{}", out.stdout);
+    assert!(out.stdout.contains("(sev) print problem\nproblem: Error = Error { kind: \"Error\", message: \"too small\" }\n"), "{}", out.stdout);
+    assert!(out.stdout.ends_with("(sev) continue\ncaught\nThe program exited with status 0.\n"), "{}", out.stdout);
+    assert_eq!(out.code, 0);
+}

@@ -315,18 +315,31 @@ impl<'io> Session<'io> {
             let function = &frame.function.source_name;
             Problem::new(command::UNKNOWN_VARIABLE, format!("`{function}` has no variable `{name}` set at this point (`locals` lists those it has)"))
         };
-        let call = self.frames.last().ok_or_else(unknown)?;
-        let local = *call.set.get(name).ok_or_else(unknown)?;
+        let local = self.visible_local(frame, name).ok_or_else(unknown)?;
         let ty = &frame.function.locals.get(local.index()).ok_or_else(unknown)?.ty;
         let value = frame.locals.get(local.index()).unwrap_or(&Value::Void);
         Ok(format!("{name}: {} = {}", show::type_name(frame.program, ty), show::value(frame.program, value, ty)))
     }
 
+    /// The local a source name shows in the stopped call: the one set last by an instruction,
+    /// or else (a `catch` variable, which the interpreter sets directly) the last local of
+    /// that name that holds a value.
+    fn visible_local(&self, frame: &FrameView, name: &str) -> Option<LocalId> {
+        let call = self.frames.last()?;
+        if let Some(local) = call.set.get(name) {
+            return Some(*local);
+        }
+        let declared = self.map.functions.get(call.source?)?.declared.contains(name);
+        let holds_value = |i: &usize| !matches!(frame.locals.get(*i), None | Some(Value::Void));
+        let found = (0..frame.function.locals.len()).rev().filter(holds_value).find(|i| frame.function.locals[*i].name == name);
+        found.filter(|_| declared).map(LocalId::from_index)
+    }
+
     fn locals(&mut self, frame: &FrameView) {
-        let Some(call) = self.frames.last() else { return };
-        let mut names: Vec<(&String, &LocalId)> = call.set.iter().collect();
-        names.sort_by_key(|(_, l)| **l);
-        let lines: Vec<String> = names.iter().filter_map(|(name, _)| self.variable(frame, name).ok()).collect();
+        let Some(declared) = self.frames.last().and_then(|c| c.source).map(|f| &self.map.functions[f].declared) else { return };
+        let mut visible: Vec<(LocalId, &String)> = declared.iter().filter_map(|name| Some((self.visible_local(frame, name)?, name))).collect();
+        visible.sort();
+        let lines: Vec<String> = visible.iter().filter_map(|(_, name)| self.variable(frame, name).ok()).collect();
         if lines.is_empty() {
             self.say("No variables are set yet.");
         } else {
@@ -364,6 +377,14 @@ impl<'io> Session<'io> {
         let last = (line + 3).min(self.map.line_count());
         let lines: Vec<String> = (first..=last).map(|l| format!("{} {l:>4} | {}", if l == line { "=>" } else { "  " }, self.map.line_text(l))).collect();
         self.say(&lines.join("\n"));
+    }
+
+    /// The source variable instruction `frame.at` sets, if it sets one (not a hidden local of
+    /// the lowering: the name must be one the source function declares).
+    fn variable_set_by(&self, source: Option<usize>, frame: &FrameView) -> Option<(String, LocalId)> {
+        let (InstKind::InitLocal(local, _) | InstKind::SetLocal(local, _)) = frame.function.inst(frame.at).kind else { return None };
+        let name = &frame.function.locals.get(local.index())?.name;
+        self.map.functions.get(source?)?.declared.contains(name).then(|| (name.clone(), local))
     }
 
     /// The statement instruction `frame.at` belongs to.
@@ -453,23 +474,13 @@ impl Observer for Session<'_> {
             Mode::Next(d) => hit.is_some() || (started.is_some() && depth <= d),
             Mode::Finish(d) => hit.is_some() || depth < d,
         };
-        let set = match frame.function.inst(frame.at).kind {
-            InstKind::InitLocal(l, _) | InstKind::SetLocal(l, _) => Some(l),
-            _ => None,
-        };
-        let name = set.map(|l| frame.function.local(l).name.clone());
-        let declared = |s: &Self, name: &str| source.is_some_and(|f| s.map.functions[f].declared.contains(name));
-        let pending = match (set, name) {
-            (Some(l), Some(name)) if declared(self, &name) => Some((name, l)),
-            _ => None,
-        };
+        let setting = self.variable_set_by(source, &frame);
         if stops {
-            let reason = hit.map_or(Reason::Step, Reason::Breakpoint);
-            self.stop(frame, reason)?;
+            self.stop(frame, hit.map_or(Reason::Step, Reason::Breakpoint))?;
         }
         // Recorded after the stop: at the stop, this instruction has not run yet.
-        if let (Some((name, l)), Some(call)) = (pending, self.frames.last_mut()) {
-            call.set.insert(name, l);
+        if let (Some((name, local)), Some(call)) = (setting, self.frames.last_mut()) {
+            call.set.insert(name, local);
         }
         Ok(())
     }
