@@ -109,6 +109,14 @@ codes! {
     E0330 Error "an extern function uses a type that cannot cross the C boundary",
     E0331 Error "generic code would need infinitely many instances (polymorphic recursion)",
     E0332 Error "a trait has type parameters, which SIRS does not support",
+    // `sev debug`: problems with a debugger command (shown in the session, which carries on).
+    E0611 Error "debugger: unknown command",
+    E0612 Error "debugger: a command has a missing, extra or malformed argument",
+    E0613 Error "debugger: a breakpoint names a function the program does not have",
+    E0614 Error "debugger: a breakpoint names a statement or line where no statement is",
+    E0615 Error "debugger: `print` names a variable the current call has not set",
+    E0616 Error "debugger: the command needs a running program",
+    E0617 Error "debugger: `delete` names no breakpoint",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

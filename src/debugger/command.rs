@@ -1,6 +1,8 @@
 //! The debugger's commands as typed, and how one line of input becomes one of them. A line
-//! that is not a command is a [`Problem`] with a stable code, shown to the user, who carries on.
+//! that is not a command is a [`Problem`] with a stable code (E0611–E0617 of
+//! [`crate::diagnostic::Code`]), shown to the user, who carries on.
 
+use crate::diagnostic::Code;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -36,36 +38,36 @@ pub enum Place {
 /// Why a line or its argument was not accepted; the code is stable (`E0611`…`E0617`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
 }
 
 impl Problem {
-    pub fn new(code: &'static str, message: impl Into<String>) -> Problem {
+    pub fn new(code: Code, message: impl Into<String>) -> Problem {
         Problem { code, message: message.into() }
     }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error[{}]: {}", self.code, self.message)
+        write!(f, "error[{}]: {}", self.code.as_str(), self.message)
     }
 }
 
 /// An unknown command.
-pub const UNKNOWN_COMMAND: &str = "E0611";
+pub const UNKNOWN_COMMAND: Code = Code::E0611;
 /// A command with a missing, extra or malformed argument.
-pub const BAD_ARGUMENT: &str = "E0612";
+pub const BAD_ARGUMENT: Code = Code::E0612;
 /// A breakpoint names a function the program does not have.
-pub const UNKNOWN_FUNCTION: &str = "E0613";
+pub const UNKNOWN_FUNCTION: Code = Code::E0613;
 /// A breakpoint names a statement or line where no statement is.
-pub const NO_STATEMENT: &str = "E0614";
+pub const NO_STATEMENT: Code = Code::E0614;
 /// `print` names a variable that the current function does not have (or has not set yet).
-pub const UNKNOWN_VARIABLE: &str = "E0615";
-/// The command needs a stopped program (before the start or after a fault it cannot run).
-pub const NOT_STOPPED: &str = "E0616";
+pub const UNKNOWN_VARIABLE: Code = Code::E0615;
+/// The command needs a stopped program (before the start there is none).
+pub const NOT_STOPPED: Code = Code::E0616;
 /// `delete N` names no breakpoint.
-pub const NO_BREAKPOINT: &str = "E0617";
+pub const NO_BREAKPOINT: Code = Code::E0617;
 
 /// The commands with their short forms and what they do (the `help` text).
 pub const HELP: &[(&str, &str)] = &[
