@@ -358,3 +358,23 @@ fn finish_out_of_a_throwing_call_and_the_catch_variable() {
     assert!(out.stdout.ends_with("(sev) continue\ncaught\nThe program exited with status 0.\n"), "{}", out.stdout);
     assert_eq!(out.code, 0);
 }
+
+/// A stdout that cannot take the transcript (a full disk) ends the run with status 3 and says
+/// why on stderr.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stdout_ends_the_session_with_3() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full opens");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["debug", "loop_and_recursion.sirs.json"])
+        .current_dir(support::root().join("tests").join("cases").join("debug"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::from(full))
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sev starts");
+    let _ = child.stdin.take().expect("stdin is piped").write_all(b"continue\n");
+    let out: support::Output = child.wait_with_output().expect("sev ends").into();
+    assert_eq!(out.code, 3);
+    assert!(out.stderr.contains("error: cannot write to standard output"), "{}", out.stderr);
+}

@@ -167,6 +167,28 @@ mod tests {
     }
 
     #[test]
+    fn every_short_form_is_its_command() {
+        let pairs = [
+            ("b f", "break f"),
+            ("d", "delete"),
+            ("s", "step"),
+            ("n", "next"),
+            ("f", "finish"),
+            ("c", "continue"),
+            ("p x", "print x"),
+            ("bt", "backtrace"),
+            ("where", "backtrace"),
+            ("l", "list"),
+            ("h", "help"),
+            ("q", "quit"),
+        ];
+        for (short, long) in pairs {
+            assert_eq!(parse(short), parse(long), "{short}");
+            assert!(parse(short).is_ok(), "{short}");
+        }
+    }
+
+    #[test]
     fn unknown_commands_and_stray_arguments_are_problems() {
         assert_eq!(parse("jump 3").map_err(|p| p.code), Err(UNKNOWN_COMMAND));
         assert_eq!(parse("step 2").map_err(|p| p.code), Err(BAD_ARGUMENT));
