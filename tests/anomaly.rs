@@ -300,3 +300,72 @@ fn seasonal_raises_no_alert_on_a_clean_daily_pattern() {
         assert!(found.is_empty(), "seed {seed}: false alerts at {found:?}");
     }
 }
+
+#[test]
+fn adaptive_finds_a_level_shift_within_three_rows_and_nothing_before_it() {
+    let exe = detector("adaptive");
+    for seed in 1..=2 {
+        let p = probabilities(&exe, &level_shift(seed, 600, 300, 6.0), &[]);
+        assert_eq!(p.len(), 600);
+        let found = alerts(&p);
+        assert!(found.first().is_some_and(|&i| (300..=302).contains(&i)), "seed {seed}: alerts at {found:?}");
+    }
+}
+
+#[test]
+fn adaptive_finds_a_spike_at_once_and_only_it() {
+    let exe = detector("adaptive");
+    let mut values = level_shift(7, 600, 600, 0.0);
+    values[450] += 12.0;
+    assert_eq!(alerts(&probabilities(&exe, &values, &[])), vec![450]);
+}
+
+/// An AR(1) series around 10: x_t - 10 = phi (x_{t-1} - 10) + N(0, 1).
+fn autoregressive(seed: u64, n: usize, phi: f64) -> Vec<f64> {
+    let mut rng = Rng(seed);
+    let mut x = 0.0;
+    (0..n).map(|_| { x = phi * x + rng.normal(); 10.0 + x }).collect()
+}
+
+#[test]
+fn adaptive_raises_no_alert_on_stationary_series() {
+    let exe = detector("adaptive");
+    for (seed, phi) in [(11, 0.0), (12, 0.0), (13, 0.8)] {
+        let found = alerts(&probabilities(&exe, &autoregressive(seed, 2000, phi), &[]));
+        assert!(found.is_empty(), "seed {seed}, phi {phi}: false alerts at {found:?}");
+    }
+}
+
+#[test]
+fn adaptive_learns_the_persistence_of_an_autocorrelated_series() {
+    let exe = detector("adaptive");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("ar.csv");
+    std::fs::write(&file, csv(&autoregressive(5, 1000, 0.8))).expect("write series");
+    let out = support::run_exe(&exe, &[file.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let phi = column(&out.stdout, "persistence");
+    let refits = column(&out.stdout, "refits");
+    assert_eq!(refits[999], 5.0, "a fit at rows 200, 400, 600, 800 and 1000");
+    assert!((phi[999] - 0.8).abs() < 0.1, "persistence {}", phi[999]);
+    let noise = column(&out.stdout, "noise_sd");
+    // Student-t(4) scale of unit-variance noise: 1/sqrt(2) = 0.71 (sd = scale * sqrt(nu/(nu-2))).
+    assert!((noise[999] - 0.71).abs() < 0.15, "noise scale {}", noise[999]);
+}
+
+#[test]
+fn adaptive_reads_stdin_as_it_reads_a_file_and_rejects_bad_options() {
+    let exe = detector("adaptive");
+    let values = level_shift(3, 300, 250, 5.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("series.csv");
+    std::fs::write(&file, csv(&values)).expect("write series");
+    let path = file.to_string_lossy().into_owned();
+    let from_file = support::run_exe(&exe, std::slice::from_ref(&path), None).expect("runs");
+    let from_stdin = piped(&exe, &[], &csv(&values));
+    assert_eq!(from_stdin.code, 0, "stderr: {}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    let bad = support::run_exe(&exe, &["--window".into(), "5".into(), path], None).expect("runs");
+    assert_eq!(bad.code, 101);
+    assert!(bad.stderr.contains("adaptive: --window must be at least 20, found 5"), "stderr: {}", bad.stderr);
+}
