@@ -369,3 +369,74 @@ fn adaptive_reads_stdin_as_it_reads_a_file_and_rejects_bad_options() {
     assert_eq!(bad.code, 101);
     assert!(bad.stderr.contains("adaptive: --window must be at least 20, found 5"), "stderr: {}", bad.stderr);
 }
+
+/// (anomaly probability, p_rate, p_latency, driver) of every row of multimetric's output.
+fn multimetric_rows(stdout: &str) -> Vec<(f64, f64, f64, String)> {
+    let p = column(stdout, "anomaly_probability");
+    let rate = column(stdout, "p_rate");
+    let latency = column(stdout, "p_latency");
+    let mut lines = stdout.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let at = header.iter().position(|h| *h == "driver").expect("a driver column");
+    let drivers = lines.map(|l| l.split(',').nth(at).expect("a driver field").to_string());
+    p.into_iter().zip(rate).zip(latency).zip(drivers).map(|(((p, r), l), d)| (p, r, l, d)).collect()
+}
+
+#[test]
+fn multimetric_names_the_metric_behind_each_incident_of_the_bundled_service() {
+    let exe = detector("multimetric");
+    let data = support::root().join("examples/anomaly/data/service.csv");
+    let out = support::run_exe(&exe, &[data.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let rows = multimetric_rows(&out.stdout);
+    assert_eq!(rows.len(), 1440);
+    // The incidents of make_service.py: (first row, last row, the metric that caused it).
+    let incidents = [(500, 523, "rate"), (800, 835, "latency"), (1100, 1111, "errors")];
+    for (start, end, cause) in incidents {
+        let first = (start..=end).find(|&i| rows[i].0 > 0.5);
+        assert!(first.is_some_and(|i| i <= start + 1), "{cause}: first alert at {first:?}");
+        let i = first.unwrap_or(start);
+        assert_eq!(rows[i].3, cause, "row {i}");
+    }
+    // During the surge latency rises with load, as the model expects: it is never blamed.
+    assert!((500..=524).all(|i| rows[i].2 < 0.5), "latency blamed during the traffic surge");
+    // Outside the incidents (and the row after each, when the metric returns), no alert.
+    let inside = |i: usize| incidents.iter().any(|&(s, e, _)| (s..=e + 1).contains(&i));
+    let false_alerts: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].0 > 0.5 && !inside(i)).collect();
+    assert!(false_alerts.is_empty(), "alerts outside the incidents: {false_alerts:?}");
+}
+
+/// `timestamp,rate,latency,errors` rows of a steady service (rate ~ 200 with a daily cycle).
+fn steady_service(seed: u64, n: usize) -> String {
+    let mut rng = Rng(seed);
+    let mut out = String::from("timestamp,rate,latency,errors\n");
+    for i in 0..n {
+        let minutes = 5 * i;
+        let (day, hour, minute) = (1 + minutes / 1440, minutes / 60 % 24, minutes % 60);
+        let mean = 200.0 + 80.0 * (2.0 * std::f64::consts::PI * (i % 288) as f64 / 288.0).sin();
+        let rate = (mean + mean.sqrt() * rng.normal()).round().max(0.0);
+        let latency = 30.0 * (rate / 100.0).sqrt() * (0.05 * rng.normal()).exp();
+        let errors = rng.poisson(0.01 * rate);
+        out.push_str(&format!("2024-01-{day:02} {hour:02}:{minute:02}:00,{rate},{latency:.2},{errors}\n"));
+    }
+    out
+}
+
+#[test]
+fn multimetric_raises_no_alert_on_a_steady_service_and_reads_stdin_like_a_file() {
+    let exe = detector("multimetric");
+    for seed in 51..=53 {
+        let out = piped(&exe, &[], &steady_service(seed, 2000));
+        assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+        let found = alerts(&column(&out.stdout, "anomaly_probability"));
+        assert!(found.is_empty(), "seed {seed}: false alerts at {found:?}");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("service.csv");
+    std::fs::write(&file, steady_service(54, 200)).expect("write");
+    let from_file = support::run_exe(&exe, &[file.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(piped(&exe, &[], &steady_service(54, 200)).stdout, from_file.stdout);
+    let short = piped(&exe, &[], "timestamp,rate,latency\n2024-01-01 00:00:00,1,2\n");
+    assert_eq!(short.code, 101);
+    assert!(short.stderr.contains("multimetric: <stdin>:2: expected 3 value column(s) after the timestamp"), "stderr: {}", short.stderr);
+}
