@@ -440,3 +440,35 @@ fn multimetric_raises_no_alert_on_a_steady_service_and_reads_stdin_like_a_file()
     assert_eq!(short.code, 101);
     assert!(short.stderr.contains("multimetric: <stdin>:2: expected 3 value column(s) after the timestamp"), "stderr: {}", short.stderr);
 }
+
+#[test]
+fn suite_finds_level_shifts_within_three_rows_and_nothing_before_them() {
+    let exe = detector("suite");
+    for seed in 1..=2 {
+        let p = probabilities(&exe, &level_shift(seed, 600, 300, 6.0), &[]);
+        let found = alerts(&p);
+        assert!(found.first().is_some_and(|&i| (300..=302).contains(&i)), "seed {seed}: alerts at {found:?}");
+    }
+}
+
+#[test]
+fn suite_alerts_once_per_incident_of_the_readme_series_and_never_on_stationary_ones() {
+    let exe = detector("suite");
+    let data = support::root().join("examples/anomaly/data/latency.csv");
+    let out = support::run_exe(&exe, &[data.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let header = out.stdout.lines().next().expect("a header");
+    let event_at = header.split(',').position(|h| h == "event").expect("an event column");
+    let opened: Vec<usize> = out.stdout.lines().skip(1).enumerate()
+        .filter(|(_, l)| l.split(',').nth(event_at) == Some("open")).map(|(i, _)| i).collect();
+    assert_eq!(opened, vec![200, 420]);
+    let weights: Vec<Vec<f64>> = ["w_bocpd", "w_adaptive", "w_seasonal"].iter().map(|w| column(&out.stdout, w)).collect();
+    for row in [250, 599] {
+        let total: f64 = weights.iter().map(|w| w[row]).sum();
+        assert!((total - 1.0).abs() < 1e-9, "weights of row {row} sum to {total}");
+    }
+    for (seed, phi) in [(11, 0.0), (13, 0.8)] {
+        let found = alerts(&probabilities(&exe, &autoregressive(seed, 2000, phi), &[]));
+        assert!(found.is_empty(), "seed {seed}, phi {phi}: false alerts at {found:?}");
+    }
+}
