@@ -3,7 +3,8 @@
 SIRS is JSON; written by hand, one arithmetic line becomes a dozen nested objects. The
 detectors `adaptive`, `multimetric` and `suite` are therefore written as Python files in this
 folder that build the JSON with the helpers below and write `../NAME.sirs.json` (run
-`python3 examples/anomaly/gen/NAME.py`). The JSON is the program; these files are how it is
+`python3 examples/anomaly/gen/NAME.py`, with sev built: the output is formatted by `sev fmt`).
+The JSON is the program; these files are how it is
 written. Expressions are infix strings parsed here:
 
     a + b * c      arithmetic (+ - * / %), unary -, comparisons (< <= > >= == !=),
@@ -13,7 +14,9 @@ written. Expressions are infix strings parsed here:
 """
 
 import json
+import os
 import re
+import subprocess
 
 TOKEN = re.compile(r"\s*(?:(\d+\.\d*(?:[eE][-+]?\d+)?|\d+[eE][-+]?\d+)|(\d+)|(\"(?:[^\"\\]|\\.)*\")|"
                    r"([A-Za-z_][A-Za-z0-9_]*)|(<=|>=|==|!=|&&|\|\||[-+*/%<>!()\[\],.]))")
@@ -299,6 +302,13 @@ def program(types, functions, constants=None, entry="main"):
 
 
 def write(path, prog):
+    """Writes the program in sev's canonical layout (`sev fmt --stdin`; the sev binary is $SEV,
+    else target/debug/sev of this repository)."""
+    text = json.dumps(prog, indent=1, ensure_ascii=False) + "\n"
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
+    sev = os.environ.get("SEV") or os.path.join(root, "target", "debug", "sev")
+    done = subprocess.run([sev, "fmt", "--stdin"], input=text, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"sev fmt failed on {path}:\n{done.stderr}")
     with open(path, "w") as f:
-        json.dump(prog, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+        f.write(done.stdout)
