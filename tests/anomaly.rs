@@ -472,3 +472,18 @@ fn suite_alerts_once_per_incident_of_the_readme_series_and_never_on_stationary_o
         assert!(found.is_empty(), "seed {seed}, phi {phi}: false alerts at {found:?}");
     }
 }
+
+#[test]
+fn adaptive_gathers_evidence_row_by_row_on_the_readme_series() {
+    let exe = detector("adaptive");
+    let data = support::root().join("examples/anomaly/data/latency.csv");
+    let out = support::run_exe(&exe, &[data.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let p = column(&out.stdout, "anomaly_probability");
+    // The lasting 6 sd rise at row 420: 0.09, then 0.72, then 0.99 (docs/anomaly.md, detector 2).
+    assert!((0.05..0.15).contains(&p[420]) && (0.6..0.8).contains(&p[421]) && p[422] > 0.98, "{:?}", &p[420..423]);
+    // The spike at row 200 is one anomalous row; the rise stays anomalous until the next refit (row 600).
+    let found = alerts(&p);
+    assert_eq!(found[0], 200);
+    assert_eq!(&found[1..], (421..600).collect::<Vec<_>>().as_slice());
+}
