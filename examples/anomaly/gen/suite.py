@@ -13,7 +13,7 @@ import re
 
 import adaptive
 import common
-from sirs import E, fn, for_range, if_, let, program, rec_type, ret, set_, var, write
+from sirs import E, fn, for_range, let, program, rec_type, ret, set_, var, write
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -72,13 +72,11 @@ def prefixed(prog, prefix, keep_main=False):
     return funcs, tys, consts, p["functions"].get("main")
 
 
-def constructor(main, name, prefix):
-    """The value of `let name = ...` in a sub-detector's main, prefixed like the rest."""
+def constructor(main, name):
+    """The value of `let name = ...` in a sub-detector's main (how it builds its state)."""
     for s in main["body"]:
         if "let" in s and s["let"].get("name") == name:
-            wrapper = {"program": {"entry": "x", "functions": {"x": {"args": [], "return": "void", "body": [s]}},
-                                   "types": {}}}
-            return s["let"]["value"], wrapper
+            return s["let"]["value"]
     raise SystemExit(f"suite.py: no `let {name}` in a main")
 
 
@@ -150,8 +148,8 @@ def build():
     alert_f, alert_t, alert_c, alert_main = prefixed(load("alerting"), "alerting_", keep_main=True)
     del alert_f["alerting_main"]
     adapt_f, adapt_t, adapt_c, _ = prefixed(adaptive.build(), "adaptive_")
-    season_value, _ = constructor(seas_main, "d", "seasonal_")
-    alert_value, _ = constructor(alert_main, "a", "alerting_")
+    season_value = constructor(seas_main, "d")
+    alert_value = constructor(alert_main, "a")
     make = fn("forget: f64", "Suite", [
         let("bin", "60"), let("weekly", "true"), let("outlier", "0.002"),
         let("per_day", "1440 / bin"),
