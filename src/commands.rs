@@ -11,6 +11,7 @@ pub mod fmt;
 pub mod interrupts;
 pub mod lint;
 pub mod mcp;
+pub mod repl;
 pub mod run;
 pub mod test;
 

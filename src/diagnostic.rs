@@ -109,6 +109,13 @@ codes! {
     E0330 Error "an extern function uses a type that cannot cross the C boundary",
     E0331 Error "generic code would need infinitely many instances (polymorphic recursion)",
     E0332 Error "a trait has type parameters, which SIRS does not support",
+    // The REPL (`sev repl`).
+    E0601 Error "a REPL input is not valid short syntax",
+    E0602 Error "a REPL command is unknown or lacks its argument",
+    E0603 Error "a value cannot be kept between REPL inputs",
+    E0604 Error "a REPL input stopped with a runtime fault or an uncaught exception",
+    E0605 Error "a name starting with `__repl` is reserved by the REPL",
+    E0606 Error "a file given to `:load` cannot be read or is not a program",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",
