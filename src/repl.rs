@@ -20,14 +20,15 @@ mod synth;
 
 pub use session::{Action, Binding, HELP, Reply, Session};
 
-/// Whether `text` is a complete input: anything that does not start with `{`, or JSON whose
-/// brackets are all closed (outside strings). A JSON input typed over several lines is read
-/// until this holds.
+/// Whether `text` is a complete input: JSON whose brackets are all closed (outside strings), or
+/// short syntax whose embedded JSON (`{…}`) is closed. An input typed over several lines is
+/// read until this holds.
 pub fn is_complete(text: &str) -> bool {
     let trimmed = text.trim_start();
-    if !trimmed.starts_with('{') {
+    if trimmed.starts_with(':') {
         return true;
     }
+    let json = trimmed.starts_with('{');
     let mut depth = 0i64;
     let mut in_string = false;
     let mut escaped = false;
@@ -43,8 +44,10 @@ pub fn is_complete(text: &str) -> bool {
         }
         match c {
             '"' => in_string = true,
-            '{' | '[' => depth += 1,
-            '}' | ']' => depth -= 1,
+            '{' => depth += 1,
+            '}' => depth -= 1,
+            '[' if json => depth += 1,
+            ']' if json => depth -= 1,
             _ => {}
         }
     }
@@ -62,5 +65,7 @@ mod tests {
         assert!(!is_complete("{\"literal\": \"}\""));
         assert!(is_complete("{\"literal\": \"}\"}"));
         assert!(is_complete("{\"array\": [1]}}"));
+        assert!(is_complete("let t = (1, 2"));
+        assert!(!is_complete("let c = {\"literal\":"));
     }
 }

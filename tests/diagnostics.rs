@@ -17,6 +17,13 @@ const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0900, "internal compiler error: only a bug in sev produces it"),
     (Code::E0009, "unreadable file: the driver gets bytes, so tests/cli.rs covers it"),
     (Code::W0004, "reported by `sev test` only (driver::compile_tests), so tests/sev_test.rs covers it"),
+    // `sev repl` (tests/repl.rs covers each).
+    (Code::E0601, "a REPL short-syntax mistake: reported by `sev repl` only"),
+    (Code::E0602, "a REPL command mistake: reported by `sev repl` only"),
+    (Code::E0603, "a REPL binding of a trait object: reported by `sev repl` only"),
+    (Code::E0604, "a runtime fault at the REPL: reported by `sev repl` only"),
+    (Code::E0605, "a REPL definition with a reserved name: reported by `sev repl` only"),
+    (Code::E0606, "an unreadable `:load` file: reported by `sev repl` only"),
 ];
 
 fn cases_dir() -> PathBuf {

@@ -14,8 +14,7 @@ use std::rc::Rc;
 pub const SECTIONS: &[&str] = &["functions", "types", "constants", "interfaces", "trait_impls", "externs", "distributions"];
 
 /// The keys that make an object a statement rather than an expression.
-const STATEMENTS: &[&str] =
-    &["let", "assign", "if", "while", "for", "match", "return", "break", "continue", "expression", "try", "throw", "observe", "factor", "prob_assert", "comment"];
+const STATEMENTS: &[&str] = &["let", "assign", "if", "while", "for", "match", "return", "break", "continue", "expression", "try", "throw", "observe", "factor", "prob_assert", "comment"];
 
 /// One definition: a member of a section (or an element of `trait_impls`, which has no name).
 #[derive(Clone, Debug)]
@@ -33,7 +32,11 @@ pub enum Kind {
     /// Statements (their spans in the JSON), the names their top-level `let`s bind, with
     /// whether each is mutable, and the bindings whose new values the REPL shows (those bound
     /// or assigned).
-    Stmts { spans: Vec<Span>, names: Vec<(String, bool)>, shown: Vec<String> },
+    Stmts {
+        spans: Vec<Span>,
+        names: Vec<(String, bool)>,
+        shown: Vec<String>,
+    },
     Expr(Span),
 }
 
@@ -65,9 +68,7 @@ pub fn parse_file(source: usize, text: &str) -> Result<Vec<Def>, Vec<Diagnostic>
     let program = tree.as_object().and_then(|members| members.iter().find(|m| m.key == "program"));
     match program {
         Some(m) if m.value.as_object().is_some() => Ok(definitions(&json, m.value.as_object().unwrap_or_default())),
-        _ => Err(vec![
-            Diagnostic::new(Code::E0606, "This file is not a SIRS program").primary(tree.span, "expected an object with the key `program`").hint("`:load` reads `.sirs.json` files"),
-        ]),
+        _ => Err(vec![Diagnostic::new(Code::E0606, "This file is not a SIRS program").primary(tree.span, "expected an object with the key `program`").hint("`:load` reads `.sirs.json` files")]),
     }
 }
 
@@ -77,11 +78,9 @@ fn to_json(source: usize, text: &str, translate: fn(&str) -> Result<short::Trans
     }
     match translate(text) {
         Ok(t) => Ok(Json { source, text: Rc::from(t.json.as_str()), nodes: Some(Rc::new(t.nodes)) }),
-        Err(e) => Err(vec![
-            Diagnostic::new(Code::E0601, "This input is not valid short syntax")
-                .primary(e.span, e.message)
-                .hint("write SIRS JSON (starting with `{`) or see `:help` for the short syntax"),
-        ]),
+        Err(e) => {
+            Err(vec![Diagnostic::new(Code::E0601, "This input is not valid short syntax").primary(e.span, e.message).hint("write SIRS JSON (starting with `{`) or see `:help` for the short syntax")])
+        }
     }
 }
 
@@ -122,13 +121,10 @@ fn definitions(json: &Json, program: &[Member]) -> Vec<Def> {
 
 fn section(json: &Json, m: &Member) -> Vec<Def> {
     match &m.value.kind {
-        JsonKind::Object(items) => items
-            .iter()
-            .map(|item| Def { section: m.key.clone(), name: Some(item.key.clone()), json: json.clone(), key_span: Some(item.key_span), span: item.value.span })
-            .collect(),
-        JsonKind::Array(items) => {
-            items.iter().map(|item| Def { section: m.key.clone(), name: None, json: json.clone(), key_span: None, span: item.span }).collect()
+        JsonKind::Object(items) => {
+            items.iter().map(|item| Def { section: m.key.clone(), name: Some(item.key.clone()), json: json.clone(), key_span: Some(item.key_span), span: item.value.span }).collect()
         }
+        JsonKind::Array(items) => items.iter().map(|item| Def { section: m.key.clone(), name: None, json: json.clone(), key_span: None, span: item.span }).collect(),
         // A section of the wrong JSON type: kept so that the checker reports it.
         _ => vec![Def { section: m.key.clone(), name: None, json: json.clone(), key_span: None, span: m.value.span }],
     }

@@ -144,7 +144,11 @@ impl Session {
                 self.inputs += 1;
                 let text = format!(":{command}");
                 let source = self.add_source(format!("<input {}>", self.inputs), &text);
-                let d = Diagnostic::new(Code::E0602, format!("`:{name}` needs an argument")).primary(Span::new(0, text.len()), "nothing follows the command").hint(if name.starts_with('l') { "write `:load FILE`" } else { "write `:type EXPR`" });
+                let d = Diagnostic::new(Code::E0602, format!("`:{name}` needs an argument")).primary(Span::new(0, text.len()), "nothing follows the command").hint(if name.starts_with('l') {
+                    "write `:load FILE`"
+                } else {
+                    "write `:type EXPR`"
+                });
                 self.failure(&[d], source)
             }
             _ => {
@@ -172,6 +176,9 @@ impl Session {
         };
         let span = Span::new(0, json.text.len());
         let (checked, synth) = self.check(&[], Body::Value(&json, span), &[], None, false);
+        if is_void(&checked) {
+            return Reply { out: "void\n".into(), ..Reply::default() };
+        }
         if checked.has_errors() {
             return self.report(&checked, &synth, source);
         }
@@ -185,8 +192,7 @@ impl Session {
     /// An expression: its value is shown and kept as nothing (only `let` binds).
     fn run_expr(&mut self, json: &Json, span: Span, source: usize) -> Reply {
         let (checked, _) = self.check(&[], Body::Value(json, span), &[], None, false);
-        let void = checked.diagnostics.iter().any(|d| d.code == Code::E0314) && checked.diagnostics.iter().filter(|d| d.is_error()).count() == 1;
-        let body = if void { Body::Effect(json, span) } else { Body::Value(json, span) };
+        let body = if is_void(&checked) { Body::Effect(json, span) } else { Body::Value(json, span) };
         self.run_input(body, &[], &[], source)
     }
 
@@ -205,7 +211,7 @@ impl Session {
         let Some(types) = types.into_iter().collect::<Option<Vec<String>>>() else {
             return self.internal("the type of a binding could not be read", source);
         };
-        if let Some(bad) = types.iter().position(|t| t.contains("dyn ")) {
+        if let Some(bad) = types.iter().take(kept.len()).position(|t| t.contains("dyn ")) {
             let name = kept.get(bad).map_or("the value", |(n, _)| n.as_str());
             let d = Diagnostic::new(Code::E0603, format!("The REPL cannot keep `{name}` of type {} between inputs", types[bad]))
                 .primary(Span::new(0, self.sources[source].text.len()), "this input")
@@ -315,7 +321,7 @@ impl Session {
             s.glue("}");
         }
         s.glue("], \"return\": ");
-        let returned = types.map(|t| return_type(t));
+        let returned = types.map(return_type);
         push_json_string(&mut s.text, returned.as_deref().unwrap_or("void"));
         s.glue(", \"body\": [\n");
         for (i, b) in self.bindings.iter().enumerate() {
@@ -423,6 +429,12 @@ impl Session {
     }
 }
 
+/// Whether the only error of an expression kept as a value is that it has none (a `void` call).
+fn is_void(checked: &Checked) -> bool {
+    let mut errors = checked.diagnostics.iter().filter(|d| d.is_error());
+    matches!((errors.next(), errors.next()), (Some(d), None) if d.code == Code::E0314)
+}
+
 fn capture(i: usize) -> String {
     format!("__repl_out_{i}")
 }
@@ -497,9 +509,12 @@ fn push_line(out: &mut String, line: &str) {
 fn summary(defs: &[Def]) -> String {
     let mut parts: Vec<String> = Vec::new();
     for section in input::SECTIONS {
-        let names: Vec<&str> = defs.iter().filter(|d| d.section == *section).map(|d| d.name.as_deref().unwrap_or("(impl)")).collect();
-        if !names.is_empty() {
-            parts.push(format!("{} {}", section.trim_end_matches('s').replace("trait_impl", "trait impl"), names.join(", ")));
+        let names: Vec<&str> = defs.iter().filter(|d| d.section == *section).filter_map(|d| d.name.as_deref()).collect();
+        let count = defs.iter().filter(|d| d.section == *section).count();
+        match *section {
+            "trait_impls" if count > 0 => parts.push(format!("{count} trait implementation{}", if count == 1 { "" } else { "s" })),
+            _ if !names.is_empty() => parts.push(format!("{} {}", section.trim_end_matches('s'), names.join(", "))),
+            _ => {}
         }
     }
     if parts.is_empty() { "nothing".into() } else { parts.join("; ") }

@@ -4,15 +4,15 @@
 //! keeps, for every node it writes, the range of the short syntax it came from, so that
 //! diagnostics point into what the user typed.
 
+use super::synth::{Node, value_end};
 use crate::span::Span;
 use std::ops::Range;
 
-/// The JSON a short-syntax input stands for, and for each node its JSON range and the range of
-/// the short syntax it came from.
+/// The JSON a short-syntax input stands for, and where each of its nodes came from.
 #[derive(Debug)]
 pub struct Translation {
     pub json: String,
-    pub nodes: Vec<(Range<usize>, Range<usize>)>,
+    pub nodes: Vec<Node>,
 }
 
 /// A mistake in short syntax: what is wrong and where.
@@ -58,6 +58,8 @@ enum Tok {
     Str,
     Ident,
     Punct,
+    /// A SIRS JSON expression written inside the short syntax (from `{` to its `}`).
+    Json,
 }
 
 #[derive(Clone, Debug)]
@@ -66,7 +68,7 @@ struct Token {
     at: Range<usize>,
 }
 
-const PUNCTS: [&str; 25] = ["->", "==", "!=", "<=", ">=", "&&", "||", "(", ")", "[", "]", ",", ".", ":", "=", "<", ">", "+", "-", "*", "/", "%", "!", "{", "}"];
+const PUNCTS: [&str; 23] = ["->", "==", "!=", "<=", ">=", "&&", "||", "(", ")", "[", "]", ",", ".", ":", "=", "<", ">", "+", "-", "*", "/", "%", "!"];
 
 fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
     let bytes = text.as_bytes();
@@ -90,6 +92,12 @@ fn lex(text: &str) -> Result<Vec<Token>, SyntaxError> {
         } else if b == b'"' {
             i = string_end(text, i)?;
             Tok::Str
+        } else if b == b'{' {
+            i = value_end(text, i);
+            if !text[..i].ends_with('}') {
+                return Err(SyntaxError { message: "this JSON expression is not closed".into(), span: Span::new(start, i) });
+            }
+            Tok::Json
         } else if let Some(p) = PUNCTS.iter().find(|p| text[i..].starts_with(**p)) {
             i += p.len();
             Tok::Punct
@@ -167,6 +175,8 @@ enum ExprKind {
     Literal(Range<usize>),
     /// A minus sign directly before a number: a negative literal, as JSON writes it.
     NegLiteral(Range<usize>),
+    /// SIRS JSON, copied as written.
+    Json(Range<usize>),
     Var(Range<usize>),
     Call(Range<usize>, Vec<Expr>),
     Op(&'static str, Vec<Expr>),
@@ -381,6 +391,10 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(Expr { kind: ExprKind::Literal(at.clone()), at })
             }
+            Some(Tok::Json) => {
+                self.pos += 1;
+                Ok(Expr { kind: ExprKind::Json(at.clone()), at })
+            }
             Some(Tok::Ident) if matches!(self.peek(), Some("true" | "false")) => {
                 self.pos += 1;
                 Ok(Expr { kind: ExprKind::Literal(at.clone()), at })
@@ -402,7 +416,9 @@ impl Parser<'_> {
                 if self.eat(")") {
                     return Ok(first);
                 }
-                self.expect(",")?;
+                if !self.eat(",") {
+                    return Err(self.error("expected `,` or `)`"));
+                }
                 let (mut rest, close) = self.list(")")?;
                 rest.insert(0, first);
                 Ok(Expr { kind: ExprKind::Tuple(rest), at: at.start..close.end })
@@ -424,7 +440,9 @@ impl Parser<'_> {
             if self.eat(close) {
                 return Ok((items, at));
             }
-            self.expect(",")?;
+            if !self.eat(",") {
+                return Err(self.error(format!("expected `,` or `{close}`")));
+            }
         }
     }
 }
@@ -433,14 +451,14 @@ impl Parser<'_> {
 struct Emitter<'t> {
     text: &'t str,
     json: String,
-    nodes: Vec<(Range<usize>, Range<usize>)>,
+    nodes: Vec<Node>,
 }
 
 impl Emitter<'_> {
     fn node(&mut self, at: &Range<usize>, write: impl FnOnce(&mut Self)) {
         let start = self.json.len();
         write(self);
-        self.nodes.push((start..self.json.len(), at.clone()));
+        self.nodes.push(Node { json: start..self.json.len(), src: at.clone(), verbatim: false });
     }
 
     fn new(text: &str) -> Emitter<'_> {
@@ -526,6 +544,11 @@ impl Emitter<'_> {
                 out.raw(&text(r));
                 out.raw("}");
             }
+            ExprKind::Json(r) => {
+                let start = out.json.len();
+                out.raw(&text(r));
+                out.nodes.push(Node { json: start..out.json.len(), src: r.clone(), verbatim: true });
+            }
             ExprKind::Var(r) => {
                 out.raw("{\"var\": ");
                 out.string(&text(r));
@@ -548,7 +571,11 @@ impl Emitter<'_> {
                 out.expr(object);
                 out.raw(", \"field\": ");
                 let name = text(field);
-                if name.bytes().all(|b| b.is_ascii_digit()) { out.raw(&name) } else { out.string(&name) }
+                if name.bytes().all(|b| b.is_ascii_digit()) {
+                    out.raw(&name)
+                } else {
+                    out.string(&name)
+                }
                 out.raw("}}");
             }
             ExprKind::Index(array, index) => {
@@ -580,5 +607,58 @@ impl Emitter<'_> {
             self.expr(item);
         }
         self.raw("]");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(text: &str) -> String {
+        match translate(text) {
+            Ok(t) => t.json,
+            Err(e) => panic!("{text}: {e:?}"),
+        }
+    }
+
+    #[test]
+    fn each_form_is_one_sirs_node() {
+        assert_eq!(json("42"), r#"{"literal": 42}"#);
+        assert_eq!(json("-2.5"), r#"{"literal": -2.5}"#);
+        assert_eq!(json("- x"), r#"{"op": {"kind": "neg", "args": [{"var": "x"}]}}"#);
+        assert_eq!(json("1 + 2 * 3"), r#"{"op": {"kind": "add", "args": [{"literal": 1}, {"op": {"kind": "mul", "args": [{"literal": 2}, {"literal": 3}]}}]}}"#);
+        assert_eq!(json("a - b - c"), r#"{"op": {"kind": "sub", "args": [{"op": {"kind": "sub", "args": [{"var": "a"}, {"var": "b"}]}}, {"var": "c"}]}}"#);
+        assert_eq!(json("!ok && n >= 1"), r#"{"op": {"kind": "and", "args": [{"op": {"kind": "not", "args": [{"var": "ok"}]}}, {"op": {"kind": "ge", "args": [{"var": "n"}, {"literal": 1}]}}]}}"#);
+        assert_eq!(json("f(x, \"s\")"), r#"{"call": {"function": "f", "args": [{"var": "x"}, {"literal": "s"}]}}"#);
+        assert_eq!(json("p.x"), r#"{"field": {"object": {"var": "p"}, "field": "x"}}"#);
+        assert_eq!(json("t.0"), r#"{"field": {"object": {"var": "t"}, "field": 0}}"#);
+        assert_eq!(json("xs[i]"), r#"{"index": {"array": {"var": "xs"}, "index": {"var": "i"}}}"#);
+        assert_eq!(json("[1, 2]"), r#"{"array": [{"literal": 1}, {"literal": 2}]}"#);
+        assert_eq!(json("(1, true)"), r#"{"tuple": [{"literal": 1}, {"literal": true}]}"#);
+        assert_eq!(json("(1)"), r#"{"literal": 1}"#);
+        assert_eq!(json("let mut n: i32 = 0"), r#"{"let": {"name": "n", "type": "i32", "mutable": true, "value": {"literal": 0}}}"#);
+        assert_eq!(json("xs[0] = 1"), r#"{"assign": {"target": {"index": {"array": {"var": "xs"}, "index": {"literal": 0}}}, "value": {"literal": 1}}}"#);
+        assert_eq!(json("fn f(a: map<str, i64>) -> i64 = a"), r#"{"functions": {"f": {"args": [{"name": "a", "type": "map<str, i64>"}], "return": "i64", "body": [{"return": {"var": "a"}}]}}}"#);
+        assert_eq!(json("fn hi() = print(1)"), r#"{"functions": {"hi": {"args": [], "return": "void", "body": [{"expression": {"call": {"function": "print", "args": [{"literal": 1}]}}}]}}}"#);
+        assert_eq!(json("f({\"var\": \"x\"})"), r#"{"call": {"function": "f", "args": [{"var": "x"}]}}"#);
+    }
+
+    #[test]
+    fn mistakes_are_located() {
+        let err = |text: &str| translate(text).err().map(|e| (e.message, e.span.range()));
+        assert_eq!(err("1 +"), Some(("expected an expression, found the end of the input".into(), 3..3)));
+        assert_eq!(err("a < b < c"), Some(("unexpected `<` after a complete input".into(), 6..7)));
+        assert_eq!(err("f(1 2)"), Some(("expected `,` or `)`, found `2`".into(), 4..5)));
+        assert_eq!(err("\"abc"), Some(("this string has no closing quote".into(), 0..4)));
+        assert_eq!(err("x # y"), Some(("unexpected character `#`".into(), 2..3)));
+    }
+
+    #[test]
+    fn nodes_point_back_into_the_short_syntax() {
+        let t = translate("let n = f(1) + 2").map_err(|e| e.message);
+        let Ok(t) = t else { panic!("no translation") };
+        let call = t.json.find("{\"call\"").unwrap_or(0);
+        let node = t.nodes.iter().filter(|n| n.json.start == call).min_by_key(|n| n.json.len());
+        assert_eq!(node.map(|n| n.src.clone()), Some(8..12));
     }
 }

@@ -15,13 +15,21 @@ pub struct Source {
 }
 
 /// JSON text that pieces of the synthetic program are copied from: a source itself, or the
-/// JSON translation of a source's short syntax with, for each translated node, its JSON range
-/// and the range of the short syntax it came from.
+/// JSON translation of a source's short syntax with its [`Node`]s.
 #[derive(Clone, Debug)]
 pub struct Json {
     pub source: usize,
     pub text: Rc<str>,
-    pub nodes: Option<Rc<Vec<(Range<usize>, Range<usize>)>>>,
+    pub nodes: Option<Rc<Vec<Node>>>,
+}
+
+/// A node of a translation: its JSON range and the range of the short syntax it came from.
+/// A verbatim node is JSON written inside the short syntax, copied byte for byte.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub json: Range<usize>,
+    pub src: Range<usize>,
+    pub verbatim: bool,
 }
 
 impl Json {
@@ -33,7 +41,12 @@ impl Json {
     /// Where the JSON range `at` came from in the source.
     fn origin(&self, at: Range<usize>) -> Option<Range<usize>> {
         let Some(nodes) = &self.nodes else { return Some(at) };
-        nodes.iter().filter(|(json, _)| json.start <= at.start && at.end <= json.end).min_by_key(|(json, _)| json.len()).map(|(_, src)| src.clone())
+        let node = nodes.iter().filter(|n| n.json.start <= at.start && at.end <= n.json.end).min_by_key(|n| n.json.len())?;
+        if node.verbatim {
+            let shift = |x: usize| x - node.json.start + node.src.start;
+            return Some(shift(at.start)..shift(at.end));
+        }
+        Some(node.src.clone())
     }
 }
 
@@ -131,12 +144,14 @@ mod tests {
 
     #[test]
     fn translated_bytes_map_to_the_smallest_node() {
-        let nodes = vec![(0..40, 0..5), (10..20, 4..5)];
+        let node = |json: Range<usize>, src: Range<usize>, verbatim| Node { json, src, verbatim };
+        let nodes = vec![node(0..40, 0..5, false), node(10..20, 4..5, false), node(30..38, 20..28, true)];
         let json = Json { source: 1, text: Rc::from("x".repeat(40)), nodes: Some(Rc::new(nodes)) };
         let mut synth = Synth::default();
         synth.copy(&json, Span::new(0, 40));
         assert_eq!(synth.origin(Span::new(12, 14)), Some((1, 4..5)));
         assert_eq!(synth.origin(Span::new(5, 30)), Some((1, 0..5)));
+        assert_eq!(synth.origin(Span::new(32, 34)), Some((1, 22..24)));
     }
 
     #[test]
