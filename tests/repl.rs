@@ -152,6 +152,20 @@ fn trait_methods_run_and_a_trait_object_is_not_kept() {
     let stderr = text(&out.stderr);
     assert!(stderr.contains("error[E0603]: The REPL cannot keep `s` of type dyn Shape between inputs\n  ┌─ <input 3>:1:1\n"), "{stderr}");
     assert_eq!(out.status.code(), Some(1));
+    // An anonymous record has no type the REPL can write down.
+    let out = repl(&[], "{\"struct\": {\"x\": {\"literal\": 1}}}\n");
+    assert!(text(&out.stderr).contains("error[E0603]: The REPL cannot pass a value of type {x}<i64> out of an input"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn definitions_of_the_wrong_shape_are_reported_not_guessed_at() {
+    let out = repl(&[], "{\"functions\": 5}\n{\"program\": {\"trait_impls\": {}}}\n:load Cargo.toml\n:load docs/sirs.schema.json\n1\n");
+    assert_eq!(text(&out.stdout), "1 : i64\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[E0103]: Wrong kind of value for `functions`\n  ┌─ <input 1>:1:15\n"), "{stderr}");
+    assert!(stderr.contains("error[E0103]: Wrong kind of value for `trait_impls`"), "{stderr}");
+    assert!(stderr.contains("error[E0001]") && stderr.contains("┌─ Cargo.toml:1:2"), "{stderr}");
+    assert!(stderr.contains("error[E0606]: This file is not a SIRS program\n  ┌─ docs/sirs.schema.json:1:1"), "{stderr}");
 }
 
 #[test]

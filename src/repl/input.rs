@@ -51,7 +51,27 @@ pub fn parse(source: usize, text: &str) -> Result<Parsed, Vec<Diagnostic>> {
     let json = to_json(source, text, short::translate)?;
     let tree = read_json(&json.text)?;
     let kind = classify(&json, &tree);
+    if matches!(kind, Kind::Defs(_)) {
+        section_shapes(&tree)?;
+    }
     Ok(Parsed { json, kind })
+}
+
+/// Every section of a definition input must be an object (`trait_impls` an array).
+fn section_shapes(tree: &json::Json) -> Result<(), Vec<Diagnostic>> {
+    let members = tree.as_object().unwrap_or_default();
+    let inner = members.iter().filter(|m| m.key == "program").filter_map(|m| m.value.as_object()).flatten();
+    let problems: Vec<Diagnostic> = members
+        .iter()
+        .chain(inner)
+        .filter(|m| SECTIONS.contains(&m.key.as_str()))
+        .filter(|m| if m.key == "trait_impls" { m.value.as_array().is_none() } else { m.value.as_object().is_none() })
+        .map(|m| {
+            let expected = if m.key == "trait_impls" { "an array" } else { "an object" };
+            Diagnostic::new(Code::E0103, format!("Wrong kind of value for `{}`", m.key)).primary(m.value.span, format!("expected {expected}, found {}", m.value.type_name()))
+        })
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(problems) }
 }
 
 /// Reads the expression of `:type`.
@@ -65,10 +85,11 @@ pub fn parse_expr(source: usize, text: &str) -> Result<Json, Vec<Diagnostic>> {
 pub fn parse_file(source: usize, text: &str) -> Result<Vec<Def>, Vec<Diagnostic>> {
     let json = Json::verbatim(source, text);
     let tree = read_json(text)?;
+    section_shapes(&tree)?;
     let program = tree.as_object().and_then(|members| members.iter().find(|m| m.key == "program"));
     match program {
         Some(m) if m.value.as_object().is_some() => Ok(definitions(&json, m.value.as_object().unwrap_or_default())),
-        _ => Err(vec![Diagnostic::new(Code::E0606, "This file is not a SIRS program").primary(tree.span, "expected an object with the key `program`").hint("`:load` reads `.sirs.json` files")]),
+        _ => Err(vec![Diagnostic::new(Code::E0606, "This file is not a SIRS program").primary(Span::new(tree.span.start as usize, tree.span.start as usize + 1), "expected an object with the key `program`").hint("`:load` reads `.sirs.json` files")]),
     }
 }
 
@@ -94,7 +115,7 @@ fn read_json(text: &str) -> Result<json::Json, Vec<Diagnostic>> {
 
 fn classify(json: &Json, tree: &json::Json) -> Kind {
     let Some(members) = tree.as_object() else { return Kind::Expr(tree.span) };
-    let is_def = |m: &Member| SECTIONS.contains(&m.key.as_str()) || m.key == "program";
+    let is_def = |m: &Member| SECTIONS.contains(&m.key.as_str()) || (m.key == "program" && m.value.as_object().is_some());
     if !members.is_empty() && members.iter().all(is_def) {
         let mut defs = Vec::new();
         for m in members {
@@ -125,8 +146,8 @@ fn section(json: &Json, m: &Member) -> Vec<Def> {
             items.iter().map(|item| Def { section: m.key.clone(), name: Some(item.key.clone()), json: json.clone(), key_span: Some(item.key_span), span: item.value.span }).collect()
         }
         JsonKind::Array(items) => items.iter().map(|item| Def { section: m.key.clone(), name: None, json: json.clone(), key_span: None, span: item.span }).collect(),
-        // A section of the wrong JSON type: kept so that the checker reports it.
-        _ => vec![Def { section: m.key.clone(), name: None, json: json.clone(), key_span: None, span: m.value.span }],
+        // A section of the wrong JSON type: written as an empty one, and reported.
+        _ => Vec::new(),
     }
 }
 

@@ -211,11 +211,14 @@ impl Session {
         let Some(types) = types.into_iter().collect::<Option<Vec<String>>>() else {
             return self.internal("the type of a binding could not be read", source);
         };
-        if let Some(bad) = types.iter().take(kept.len()).position(|t| t.contains("dyn ")) {
-            let name = kept.get(bad).map_or("the value", |(n, _)| n.as_str());
-            let d = Diagnostic::new(Code::E0603, format!("The REPL cannot keep `{name}` of type {} between inputs", types[bad]))
+        if let Some(bad) = types.iter().enumerate().position(|(i, t)| !writable(t) || (i < kept.len() && t.contains("dyn "))) {
+            let title = match kept.get(bad) {
+                Some((name, _)) => format!("The REPL cannot keep `{name}` of type {} between inputs", types[bad]),
+                None => format!("The REPL cannot pass a value of type {} out of an input", types[bad]),
+            };
+            let d = Diagnostic::new(Code::E0603, title)
                 .primary(Span::new(0, self.sources[source].text.len()), "this input")
-                .hint("trait objects are tied to one program; keep the value itself");
+                .hint("trait objects are tied to one program and anonymous records have no type to write: keep a value of a declared type");
             return self.failure(&[d], source);
         }
         let (checked, synth) = self.check(&[], body, &kept, Some(&types), true);
@@ -427,6 +430,12 @@ impl Session {
         let d = Diagnostic::new(Code::E0900, "Internal compiler error").note(what.to_string()).hint("this is a bug in sev; please report it with the REPL session");
         self.failure(&[d], source)
     }
+}
+
+/// Whether a type's text can be written in the synthetic program (an anonymous record's
+/// cannot).
+fn writable(ty: &str) -> bool {
+    !ty.contains('{') && !ty.contains("<invalid>") && !ty.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == "_")
 }
 
 /// Whether the only error of an expression kept as a value is that it has none (a `void` call).
