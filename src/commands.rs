@@ -115,7 +115,7 @@ fn s(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn use_color() -> bool {
+pub(crate) fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
 }
 

@@ -116,6 +116,7 @@ codes! {
     E0604 Error "a REPL input stopped with a runtime fault or an uncaught exception",
     E0605 Error "a name starting with `__repl` is reserved by the REPL",
     E0606 Error "a file given to `:load` cannot be read or is not a program",
+    E0607 Error "a REPL definition would change a type that bindings hold values of",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

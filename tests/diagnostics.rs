@@ -24,6 +24,7 @@ const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0604, "a runtime fault at the REPL: reported by `sev repl` only"),
     (Code::E0605, "a REPL definition with a reserved name: reported by `sev repl` only"),
     (Code::E0606, "an unreadable `:load` file: reported by `sev repl` only"),
+    (Code::E0607, "a REPL type redefinition under live bindings: reported by `sev repl` only"),
 ];
 
 fn cases_dir() -> PathBuf {

@@ -169,6 +169,20 @@ fn definitions_of_the_wrong_shape_are_reported_not_guessed_at() {
 }
 
 #[test]
+fn a_type_cannot_change_under_a_binding_until_it_is_dropped() {
+    let point = r#"{"types": {"P": {"record": {"fields": {"x": "f64"}}}}}"#;
+    let changed = r#"{"types": {"P": {"record": {"fields": {"x": "f64", "y": "f64"}}}}}"#;
+    let value = r#"{"record": {"type": "P", "fields": {"x": {"literal": 1.0}}}}"#;
+    let script = format!("{point}\nlet p = {value}\nlet ps = [p]\n{point}\n{changed}\n:drop p ps\n{changed}\n:drop p\n:bindings\n");
+    let out = repl(&[], &script);
+    assert_eq!(text(&out.stdout), "defined type P\np = P {x: 1.0} : P\nps = [P {x: 1.0}] : [P]\ndefined type P\ndropped p, ps\ndefined type P\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[E0607]: Type `P` cannot change while bindings hold values of it\n  ┌─ <input 5>:1:12\n"), "{stderr}");
+    assert!(stderr.contains("used by p, ps") && stderr.contains("hint: `:drop p ps` first"), "{stderr}");
+    assert!(stderr.contains("error[E0602]: No binding named `p`"), "{stderr}");
+}
+
+#[test]
 fn an_uncaught_exception_is_reported() {
     let out = repl(&[], "{\"throw\": {\"literal\": \"boom\"}}\n");
     assert_eq!(out.status.code(), Some(1));

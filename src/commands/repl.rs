@@ -70,7 +70,7 @@ fn session(files: &[String], interactive: bool) -> u8 {
         _ => Lines::Pipe(std::io::stdin().lock()),
     };
     let interactive = matches!(lines, Lines::Editor(_));
-    let mut session = Session::new(interactive && std::io::stderr().is_terminal());
+    let mut session = Session::new(interactive && super::use_color());
     let mut failed = false;
     if interactive {
         println!("sev repl — :help for help, :quit or Ctrl-D to leave");

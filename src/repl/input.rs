@@ -89,7 +89,11 @@ pub fn parse_file(source: usize, text: &str) -> Result<Vec<Def>, Vec<Diagnostic>
     let program = tree.as_object().and_then(|members| members.iter().find(|m| m.key == "program"));
     match program {
         Some(m) if m.value.as_object().is_some() => Ok(definitions(&json, m.value.as_object().unwrap_or_default())),
-        _ => Err(vec![Diagnostic::new(Code::E0606, "This file is not a SIRS program").primary(Span::new(tree.span.start as usize, tree.span.start as usize + 1), "expected an object with the key `program`").hint("`:load` reads `.sirs.json` files")]),
+        _ => Err(vec![
+            Diagnostic::new(Code::E0606, "This file is not a SIRS program")
+                .primary(Span::new(tree.span.start as usize, tree.span.start as usize + 1), "expected an object with the key `program`")
+                .hint("`:load` reads `.sirs.json` files"),
+        ]),
     }
 }
 

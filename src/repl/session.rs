@@ -140,7 +140,8 @@ impl Session {
             "type" | "t" if !rest.is_empty() => self.type_of(rest),
             "load" | "l" if !rest.is_empty() => Reply { action: Some(Action::Load(rest.to_string())), ..Reply::default() },
             "bindings" | "b" => Reply { out: self.list_bindings(), ..Reply::default() },
-            "load" | "l" | "type" | "t" => {
+            "drop" if !rest.is_empty() => self.drop_bindings(rest),
+            "load" | "l" | "type" | "t" | "drop" => {
                 self.inputs += 1;
                 let text = format!(":{command}");
                 let source = self.add_source(format!("<input {}>", self.inputs), &text);
@@ -291,6 +292,12 @@ impl Session {
             let d = Diagnostic::new(Code::E0605, "Names starting with `__repl` are reserved by the REPL").primary(bad.key_span.unwrap_or(bad.span), "rename this");
             return self.failure_in(&[d], &bad.json, source);
         }
+        if let Some((def, users)) = self.changed_type_in_use(&defs) {
+            let d = Diagnostic::new(Code::E0607, format!("Type `{}` cannot change while bindings hold values of it", def.name.as_deref().unwrap_or("?")))
+                .primary(def.key_span.unwrap_or(def.span), format!("used by {}", users.join(", ")))
+                .hint(format!("`:drop {}` first, then define the type again", users.join(" ")));
+            return self.failure_in(&[d], &def.json, source);
+        }
         let kept: Vec<(String, bool)> = self.bindings.iter().map(|b| (b.name.clone(), b.mutable)).collect();
         let (checked, synth) = self.check(&defs, Body::Nothing, &kept, None, false);
         if checked.has_errors() {
@@ -304,6 +311,37 @@ impl Session {
             }
         }
         Reply { out: format!("defined {summary}\n"), ..Reply::default() }
+    }
+
+    /// A type definition that replaces a different one while bindings hold values of the old
+    /// one (their values would not fit the new definition), and the names of those bindings.
+    fn changed_type_in_use<'d>(&self, defs: &'d [Def]) -> Option<(&'d Def, Vec<String>)> {
+        defs.iter().filter(|d| d.section == "types").find_map(|def| {
+            let name = def.name.as_deref()?;
+            let old = self.defs.iter().find(|d| d.section == "types" && d.name.as_deref() == Some(name))?;
+            if old.json.text[old.span.range()] == def.json.text[def.span.range()] {
+                return None;
+            }
+            let users: Vec<String> = self.bindings.iter().filter(|b| mentions(&b.ty, name)).map(|b| b.name.clone()).collect();
+            (!users.is_empty()).then_some((def, users))
+        })
+    }
+
+    /// `:drop NAME…`: forgets bindings.
+    fn drop_bindings(&mut self, names: &str) -> Reply {
+        let names: Vec<&str> = names.split_whitespace().collect();
+        let unknown: Vec<&str> = names.iter().copied().filter(|n| !self.bindings.iter().any(|b| b.name == *n)).collect();
+        if !unknown.is_empty() {
+            self.inputs += 1;
+            let text = format!(":drop {}", names.join(" "));
+            let source = self.add_source(format!("<input {}>", self.inputs), &text);
+            let d = Diagnostic::new(Code::E0602, format!("No binding named {}", unknown.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")))
+                .primary(Span::new(0, text.len()), "nothing was dropped")
+                .hint("`:bindings` lists the bindings");
+            return self.failure(&[d], source);
+        }
+        self.bindings.retain(|b| !names.contains(&b.name.as_str()));
+        Reply { out: format!("dropped {}\n", names.join(", ")), ..Reply::default() }
     }
 
     /// Builds and checks the synthetic program: the definitions (with `extra` replacing or
@@ -432,6 +470,11 @@ impl Session {
     }
 }
 
+/// Whether the type string `ty` names the type `name`.
+fn mentions(ty: &str, name: &str) -> bool {
+    ty.split(|c: char| !c.is_alphanumeric() && c != '_').any(|word| word == name)
+}
+
 /// Whether a type's text can be written in the synthetic program (an anonymous record's
 /// cannot).
 fn writable(ty: &str) -> bool {
@@ -542,6 +585,7 @@ Commands:
   :type EXPR     the type of an expression, without running it
   :load FILE     add a program's definitions (functions, types, ...) to the session
   :bindings      the bindings and their types
+  :drop NAME...  forget bindings
   :help          this text
   :quit          leave (so does Ctrl-D)
 "#;
