@@ -132,8 +132,10 @@ pub struct Called {
 /// Calls function `id` of `program` with `args` (values of its parameter types) and returns
 /// what it printed and its result, without printing the result or reporting a stop the way a
 /// whole program run does: the REPL's entry point, which keeps the values between inputs.
-pub fn call_function(program: &Program, id: crate::cir::FuncId, args: Vec<Value>) -> Called {
+/// When `interrupt` is set during the call, the call stops with the fault `interrupted`.
+pub fn call_function(program: &Program, id: crate::cir::FuncId, args: Vec<Value>, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Called {
     let mut machine = Machine::new(program, Vec::new());
+    machine.interrupt = interrupt;
     let result = match machine.call(id, args) {
         Ok(Returned::Value(v)) => Ok(v),
         Ok(Returned::Throw(thrown)) => match machine.describe_uncaught(&thrown) {

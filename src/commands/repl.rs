@@ -1,13 +1,16 @@
 //! `sev repl`: reads inputs and hands them to a `repl::Session`. At a terminal the lines come
 //! from a line editor (editing, history, a prompt, continuation lines for JSON); from a pipe
 //! they are read plainly, without prompts or colour, one result per input, and the exit status
-//! is 1 when any input failed (so a script can be checked). Files named on the command line
-//! and by `:load` are read here; the session itself is pure.
+//! is 1 when any input failed (so a script can be checked). At a terminal, Ctrl-C while an
+//! input runs stops that input (the fault `interrupted`) and the session goes on. Files named
+//! on the command line and by `:load` are read here; the session itself is pure.
 
 use crate::cli::repl_args::ReplArgs;
 use crate::repl::{Action, Reply, Session, is_complete};
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const PROMPT: &str = "sev> ";
 const CONTINUATION: &str = "...> ";
@@ -71,6 +74,14 @@ fn session(files: &[String], interactive: bool) -> u8 {
     };
     let interactive = matches!(lines, Lines::Editor(_));
     let mut session = Session::new(interactive && super::use_color());
+    // At a terminal Ctrl-C stops the input that is running, not the session (while a line is
+    // read, the editor takes Ctrl-C as a key and drops the line).
+    if interactive {
+        let flag = Arc::new(AtomicBool::new(false));
+        if signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&flag)).is_ok() {
+            session.interrupt = Some(flag);
+        }
+    }
     let mut failed = false;
     if interactive {
         println!("sev repl — :help for help, :quit or Ctrl-D to leave");
@@ -82,6 +93,9 @@ fn session(files: &[String], interactive: bool) -> u8 {
     }
     while let Some(input) = next_input(&mut lines, interactive) {
         lines.remember(&input);
+        if let Some(flag) = &session.interrupt {
+            flag.store(false, Ordering::Relaxed);
+        }
         let mut reply = session.eval(&input);
         if let Some(Action::Load(path)) = &reply.action {
             reply = load(&mut session, path);
