@@ -236,11 +236,14 @@ struct Tmux {
 }
 
 impl Tmux {
-    fn start(command: &str) -> Tmux {
+    /// Starts `command` in a new session whose `XDG_STATE_HOME` (where the REPL keeps its
+    /// history) is `state`.
+    fn start(command: &str, state: &std::path::Path) -> Tmux {
         let dir = tempfile::tempdir().expect("temporary folder");
         let socket = dir.path().join("tmux.sock");
         let tmux = Tmux { socket, _dir: dir };
-        tmux.run(&["new-session", "-d", "-s", "repl", "-x", "100", "-y", "50", command]);
+        let command = format!("export XDG_STATE_HOME='{}'; {command}", state.display());
+        tmux.run(&["new-session", "-d", "-s", "repl", "-x", "100", "-y", "50", &command]);
         tmux
     }
 
@@ -286,7 +289,9 @@ impl Drop for Tmux {
 #[test]
 fn a_terminal_session_under_tmux_edits_lines_and_recalls_history() {
     let sev = env!("CARGO_BIN_EXE_sev");
-    let tmux = Tmux::start(&format!("cd '{}' && '{sev}' repl; echo \"exited $?\"; sleep 30", root().display()));
+    let state = tempfile::tempdir().expect("temporary folder");
+    let command = format!("cd '{}' && '{sev}' repl; echo \"exited $?\"; sleep 30", root().display());
+    let tmux = Tmux::start(&command, state.path());
     tmux.wait_for("sev>");
     tmux.keys(&["let x = 6 * 7", "Enter"]);
     tmux.wait_for("x = 42 : i64");
@@ -316,4 +321,12 @@ fn a_terminal_session_under_tmux_edits_lines_and_recalls_history() {
     tmux.keys(&["C-d"]);
     let screen = tmux.wait_for("exited ");
     assert!(screen.contains("exited 0"), "{screen}");
+    drop(tmux);
+    // The history is kept in a file: a new session recalls the last input of the old one.
+    let history = std::fs::read_to_string(state.path().join("sev").join("repl_history")).expect("the history file");
+    assert!(history.lines().any(|l| l == "let x = 6 * 7"), "{history}");
+    let tmux = Tmux::start(&command, state.path());
+    tmux.wait_for("sev>");
+    tmux.keys(&["Up"]);
+    tmux.wait_for("sev> nope");
 }

@@ -8,6 +8,7 @@
 use crate::cli::repl_args::ReplArgs;
 use crate::repl::{Action, Reply, Session, is_complete};
 use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -31,7 +32,8 @@ pub fn run(args: &ReplArgs) -> ExitCode {
 
 /// Where inputs come from.
 enum Lines {
-    Editor(Box<rustyline::DefaultEditor>),
+    /// The line editor and the file its history is kept in.
+    Editor(Box<rustyline::DefaultEditor>, Option<PathBuf>),
     Pipe(std::io::StdinLock<'static>),
 }
 
@@ -45,7 +47,7 @@ enum Read {
 impl Lines {
     fn read(&mut self, prompt: &str) -> Read {
         match self {
-            Lines::Editor(editor) => match editor.readline(prompt) {
+            Lines::Editor(editor, _) => match editor.readline(prompt) {
                 Ok(line) => Read::Line(line),
                 Err(rustyline::error::ReadlineError::Interrupted) => Read::Interrupted,
                 Err(_) => Read::End,
@@ -60,19 +62,30 @@ impl Lines {
         }
     }
 
+    /// Adds an input to the history (and to its file: a history that cannot be written is
+    /// only lost, never an error).
     fn remember(&mut self, input: &str) {
-        if let Lines::Editor(editor) = self {
+        if let Lines::Editor(editor, file) = self {
             let _ = editor.add_history_entry(input);
+            if let Some(file) = file {
+                let _ = editor.append_history(file);
+            }
         }
     }
 }
 
 fn session(files: &[String], interactive: bool) -> u8 {
     let mut lines = match interactive.then(rustyline::DefaultEditor::new) {
-        Some(Ok(editor)) => Lines::Editor(Box::new(editor)),
+        Some(Ok(mut editor)) => {
+            let file = history_file();
+            if let Some(file) = &file {
+                let _ = editor.load_history(file);
+            }
+            Lines::Editor(Box::new(editor), file)
+        }
         _ => Lines::Pipe(std::io::stdin().lock()),
     };
-    let interactive = matches!(lines, Lines::Editor(_));
+    let interactive = matches!(lines, Lines::Editor(..));
     let mut session = Session::new(interactive && super::use_color());
     // At a terminal Ctrl-C stops the input that is running, not the session (while a line is
     // read, the editor takes Ctrl-C as a key and drops the line).
@@ -107,6 +120,16 @@ fn session(files: &[String], interactive: bool) -> u8 {
         }
     }
     u8::from(failed && !interactive)
+}
+
+/// Where the history of terminal sessions is kept: `$XDG_STATE_HOME/sev/repl_history`, or
+/// `~/.local/state/sev/repl_history` (the folder is made when missing).
+fn history_file() -> Option<PathBuf> {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let state = non_empty("XDG_STATE_HOME").or_else(|| non_empty("HOME").map(|home| home.join(".local").join("state")))?;
+    let folder = state.join("sev");
+    std::fs::create_dir_all(&folder).ok()?;
+    Some(folder.join("repl_history"))
 }
 
 /// Reads one complete input: a line, or for JSON as many lines as it takes to close it.
