@@ -229,6 +229,86 @@ fn the_session_of_docs_cli_md_runs_as_written() {
     assert_eq!(text(&out.stdout), expected);
 }
 
+#[test]
+fn every_example_loads_into_one_session() {
+    let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
+        .expect("examples/")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sirs.json"))
+        .collect();
+    names.sort();
+    assert!(names.len() >= 40, "{names:?}");
+    let script: String = names.iter().map(|n| format!(":load examples/{n}\n")).collect();
+    let out = repl(&[], &script);
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(text(&out.stdout).lines().filter(|l| l.starts_with("loaded examples/")).count(), names.len());
+}
+
+/// A small deterministic generator (a 64-bit LCG), so the mutated sessions are the same on
+/// every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+#[test]
+fn mutated_inputs_give_diagnostics_never_a_crash_or_an_internal_error() {
+    let seeds = [
+        "let x = 6 * 7",
+        "let mut n: i32 = 1",
+        "n = n * 2",
+        "fn sq(k: i64) -> i64 = k * k",
+        "sq(x) - 1",
+        "[1, 2, 3][1]",
+        "(x, \"s\").1",
+        "x / 0",
+        r#"{"let": {"name": "xs", "value": {"array": [{"literal": 1.5}, {"literal": 2.5}]}}}"#,
+        r#"{"if": {"condition": {"op": {"kind": "gt", "args": [{"var": "x"}, {"literal": 3}]}}, "then": [{"expression": {"call": {"function": "print", "args": [{"literal": "big"}]}}}]}}"#,
+        r#"{"types": {"P": {"record": {"fields": {"a": "i64"}}}}}"#,
+        r#"{"record": {"type": "P", "fields": {"a": {"var": "x"}}}}"#,
+        r#"{"try": {"body": [{"throw": {"literal": "e"}}], "catch": {"variable": "err", "body": []}}}"#,
+        ":type sq(2)",
+    ];
+    let mut rng = Lcg(0x5e7_2e91);
+    let noise = ["{", "}", "[", "]", "\"", ",", ":", "(", ")", "-", "0", "x", " ", "true", "null", "\\", "é"];
+    let mut script = String::new();
+    for _ in 0..300 {
+        let mut line: Vec<char> = seeds[rng.below(seeds.len())].chars().collect();
+        for _ in 0..rng.below(3) {
+            let at = rng.below(line.len() + 1);
+            match rng.below(3) {
+                0 if at < line.len() => {
+                    line.remove(at);
+                }
+                _ => line.splice(at..at, noise[rng.below(noise.len())].chars()).for_each(drop),
+            }
+        }
+        let line: String = line.into_iter().collect();
+        // An input left open would (rightly) read every later line as its continuation.
+        if sev::repl::is_complete(&line) {
+            script.push_str(&line);
+            script.push('\n');
+        }
+    }
+    let out = repl(&[], &script);
+    let stderr = text(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "status {:?}\n{stderr}", out.status.code());
+    assert!(!stderr.contains("E0900") && !stderr.contains("panicked"), "{stderr}");
+    // The mutations leave many inputs valid and break many others.
+    let (results, errors) = (text(&out.stdout).lines().filter(|l| l.contains(" : ") || l.starts_with("defined")).count(), stderr.matches("\nerror[").count() + 1);
+    eprintln!("{results} results, {errors} errors");
+    assert!(results >= 50 && errors >= 50, "{results} results, {errors} errors");
+    // Every diagnostic is located in an input or says what it is about.
+    for block in stderr.split("\n\n").filter(|b| b.starts_with("error")) {
+        assert!(block.contains("┌─ <input ") || block.contains("┌─ <load>"), "{block}");
+    }
+}
+
 /// A tmux session of its own on a private server socket, killed when dropped.
 struct Tmux {
     socket: PathBuf,
