@@ -4,6 +4,7 @@
 pub mod debug_args;
 pub mod doc_args;
 pub mod lint_args;
+pub mod repl_args;
 pub mod test_args;
 
 use crate::commands;
@@ -108,6 +109,9 @@ pub enum Command {
     /// Run a program on the interpreter under a debugger: breakpoints, stepping, variables and
     /// the call stack, with commands read from stdin (see docs/cli.md).
     Debug(debug_args::DebugArgs),
+    /// An interactive session: expressions, statements and definitions (SIRS JSON or a short
+    /// syntax) run on the interpreter, with state kept between inputs (see docs/cli.md).
+    Repl(repl_args::ReplArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -151,6 +155,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Doc(args) => commands::doc::run(&args),
         Command::Test(args) => commands::test::run(&args),
         Command::Debug(args) => commands::debug::run(&args),
+        Command::Repl(args) => commands::repl::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

@@ -122,3 +122,38 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
         }
     }
 }
+
+/// How a call made with [`call_function`] ended early.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallStop {
+    /// An exception nothing caught: its kind, message and where it was thrown.
+    Uncaught { kind: String, message: String, loc: Loc },
+    /// A runtime fault or a construct the interpreter does not run.
+    Stop(Stop),
+}
+
+/// What calling one function with [`call_function`] produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Called {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub result: Result<Value, CallStop>,
+}
+
+/// Calls function `id` of `program` with `args` (values of its parameter types) and returns
+/// what it printed and its result, without printing the result or reporting a stop the way a
+/// whole program run does: the REPL's entry point, which keeps the values between inputs.
+/// When `interrupt` is set during the call, the call stops with the fault `interrupted`.
+pub fn call_function(program: &Program, id: crate::cir::FuncId, args: Vec<Value>, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Called {
+    let mut machine = Machine::new(program, Vec::new());
+    machine.interrupt = interrupt;
+    let result = match machine.call(id, args) {
+        Ok(Returned::Value(v)) => Ok(v),
+        Ok(Returned::Throw(thrown)) => match machine.describe_uncaught(&thrown) {
+            Ok((kind, message)) => Err(CallStop::Uncaught { kind, message, loc: thrown.loc }),
+            Err(stop) => Err(CallStop::Stop(stop)),
+        },
+        Err(stop) => Err(CallStop::Stop(stop)),
+    };
+    Called { stdout: machine.stdout, stderr: machine.stderr, result }
+}

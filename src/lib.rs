@@ -25,6 +25,7 @@ pub mod lint;
 pub mod mcp;
 pub mod opt;
 pub mod pretty;
+pub mod repl;
 pub mod runtime;
 pub mod sample_options;
 pub mod span;

@@ -48,6 +48,8 @@ pub struct Machine<'p> {
     depth: usize,
     /// A debugger watching the run (`None`: no cost beyond one test per instruction).
     observer: Option<&'p mut dyn Observer>,
+    /// Set from outside (the REPL's Ctrl-C) to stop the run at the next call or loop turn.
+    pub interrupt: Option<&'p std::sync::atomic::AtomicBool>,
 }
 
 struct Frame<'f> {
@@ -58,7 +60,7 @@ struct Frame<'f> {
 
 impl<'p> Machine<'p> {
     pub fn new(program: &'p Program, args: Vec<String>) -> Machine<'p> {
-        Machine { program, stdout: Vec::new(), stderr: Vec::new(), args, depth: 0, observer: None }
+        Machine { program, stdout: Vec::new(), stderr: Vec::new(), args, depth: 0, observer: None, interrupt: None }
     }
 
     /// The same machine, with `observer` told about every step of the run.
@@ -74,6 +76,7 @@ impl<'p> Machine<'p> {
         if f.model {
             return Err(Stop::unsupported("model functions", &Loc::of_function(program, f)));
         }
+        self.check_interrupt(program, f)?;
         if self.depth >= MAX_DEPTH {
             return Err(Stop::fault(format!("stack overflow: the recursion in `{}` is too deep", f.source_name), &Loc::of_function(program, f)));
         }
@@ -244,8 +247,17 @@ impl<'p> Machine<'p> {
         Some(id)
     }
 
+    /// Stops the run when [`Machine::interrupt`] is set.
+    fn check_interrupt(&self, program: &Program, f: &Function) -> Result<(), Stop> {
+        match self.interrupt {
+            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(Stop::fault("interrupted", &Loc::of_function(program, f))),
+            _ => Ok(()),
+        }
+    }
+
     fn run_loop(&mut self, frame: &mut Frame, body: crate::cir::BlockId, step: Option<crate::cir::BlockId>) -> Result<Flow, Stop> {
         loop {
+            self.check_interrupt(self.program, frame.f)?;
             match self.block(frame, body)? {
                 Flow::Next | Flow::Continue => {}
                 Flow::Break => return Ok(Flow::Next),
