@@ -1,0 +1,5 @@
+//! `sev serve`: anomaly detection as a service (docs/service.md). Detectors compiled by
+//! `sev build --lib` are hosted per series (`detector`); points arrive over HTTP and leave as
+//! probabilities, Prometheus metrics and Alertmanager webhooks.
+
+pub mod detector;
