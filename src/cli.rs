@@ -5,6 +5,7 @@ pub mod debug_args;
 pub mod doc_args;
 pub mod lint_args;
 pub mod repl_args;
+pub mod serve_args;
 pub mod test_args;
 
 use crate::commands;
@@ -49,6 +50,10 @@ pub enum Command {
         /// Optimise (ReleaseFast) instead of building a Debug binary.
         #[arg(long)]
         release: bool,
+        /// Build a detector shared library (C ABI of docs/service.md) instead of an executable:
+        /// the program defines detector_new, detector_update and detector_result.
+        #[arg(long)]
+        lib: bool,
         /// Print an intermediate form instead of building.
         #[arg(long, value_enum)]
         emit: Option<Emit>,
@@ -112,6 +117,9 @@ pub enum Command {
     /// An interactive session: expressions, statements and definitions (SIRS JSON or a short
     /// syntax) run on the interpreter, with state kept between inputs (see docs/cli.md).
     Repl(repl_args::ReplArgs),
+    /// Serve detectors over HTTP: points in, anomaly probabilities, metrics and alerts out
+    /// (docs/service.md).
+    Serve(serve_args::ServeArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -133,7 +141,7 @@ pub fn main() -> ExitCode {
 
 pub fn run(command: Command) -> ExitCode {
     match command {
-        Command::Build { file, output, release, emit, format, opt_level, passes } => {
+        Command::Build { file, output, release, lib, emit, format, opt_level, passes } => {
             let passes = match passes.as_deref().map(crate::opt::by_names).transpose() {
                 Ok(p) => p.unwrap_or_else(|| crate::opt::pipeline(crate::opt::Level::from_number(opt_level)).to_vec()),
                 Err(e) => {
@@ -141,7 +149,8 @@ pub fn run(command: Command) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            commands::build::run(&file, output.as_deref(), release, emit, format, passes)
+            let artifact = if lib { commands::build::Artifact::DetectorLibrary } else { commands::build::Artifact::Executable };
+            commands::build::run(&file, output.as_deref(), release, emit, format, passes, artifact)
         }
         Command::Run { file, interp: true, format, sampling, opt_level, args, .. } => {
             commands::run::run_interpreted(&file, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
@@ -156,6 +165,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Test(args) => commands::test::run(&args),
         Command::Debug(args) => commands::debug::run(&args),
         Command::Repl(args) => commands::repl::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

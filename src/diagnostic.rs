@@ -125,6 +125,11 @@ codes! {
     E0605 Error "a name starting with `__repl` is reserved by the REPL",
     E0606 Error "a file given to `:load` cannot be read or is not a program",
     E0607 Error "a REPL definition would change a type that bindings hold values of",
+    // Detector libraries (`sev build --lib`, `detector_lib`).
+    E0701 Error "a detector library lacks one of its functions",
+    E0702 Error "a detector library function has the wrong signature",
+    E0703 Error "a detector's state type cannot be saved",
+    E0704 Error "a detector's result lacks a reported field",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

@@ -32,6 +32,11 @@ const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0605, "a REPL definition with a reserved name: reported by `sev repl` only"),
     (Code::E0606, "an unreadable `:load` file: reported by `sev repl` only"),
     (Code::E0607, "a REPL type redefinition under live bindings: reported by `sev repl` only"),
+    // `sev build --lib` (tests/serve_detector.rs covers each).
+    (Code::E0701, "a detector library problem: reported by `sev build --lib` only"),
+    (Code::E0702, "a detector library problem: reported by `sev build --lib` only"),
+    (Code::E0703, "a detector library problem: reported by `sev build --lib` only"),
+    (Code::E0704, "a detector library problem: reported by `sev build --lib` only"),
 ];
 
 fn cases_dir() -> PathBuf {
