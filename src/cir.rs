@@ -79,6 +79,8 @@ pub struct Program {
     pub dyn_traits: Vec<DynTrait>,
     /// The method tables of the types turned into trait objects.
     pub vtables: Vec<VTable>,
+    /// How a model program's gradient is computed (`crate::ad::plan`, before optimisation).
+    pub ad: Option<crate::ad::Strategy>,
 }
 
 /// A model function named by an `infer` expression: lowered like a model program's entry.

@@ -13,7 +13,8 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
     };
     match emit {
         Some(Emit::Cir) => {
-            let text = compilation.cir.as_ref().map(crate::cir::print::program).unwrap_or_default();
+            // A model program's CIR ends with its gradient strategy (the adjoint program, or why not).
+            let text = compilation.cir.as_ref().map(|p| crate::cir::print::program(p) + &crate::ad::listing(p)).unwrap_or_default();
             super::write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
         Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
