@@ -5,7 +5,8 @@
 //!   the only branch is each loop's own exit test, so no branch can depend on a parameter;
 //! * there are no calls of helper functions (they would need inlining first) and no `sample`
 //!   inside a loop (parameters are read once, in order);
-//! * mutable locals are loop counters or arrays of model reals written element-wise, and every
+//! * branches test data (`emit` rejects a condition on model reals);
+//! * mutable locals are model reals, loop counters or arrays of model reals written element-wise, and every
 //!   write to such an array comes before every read of it, and no loop both writes and reads
 //!   it — so the reverse sweep may recompute a loop body's values from the arrays as they are
 //!   at the end of the forward sweep.
@@ -87,6 +88,7 @@ pub fn qualifies(f: &Function) -> Result<(), Unsupported> {
         loops: Vec::new(),
         accesses: HashMap::new(),
         counters: Vec::new(),
+        branches: 0,
     };
     walk.block(&f.block(f.body).insts)?;
     walk.check_arrays()
@@ -106,6 +108,8 @@ struct Walk<'a> {
     loops: Vec<ValueId>,
     accesses: HashMap<LocalId, Vec<Access>>,
     counters: Vec<LocalId>,
+    /// How many branches enclose the instruction being checked.
+    branches: usize,
 }
 
 impl Walk<'_> {
@@ -135,9 +139,21 @@ impl Walk<'_> {
                 self.block(&insts[range.header + 1..])?;
                 self.loops.pop();
             }
-            InstKind::If { .. } | InstKind::Switch { .. } => {
-                return Err(Unsupported::new("a branch (`if` or `match`)", span));
+            InstKind::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                let (t, e) = (
+                    self.f.block(*then_block).insts.clone(),
+                    self.f.block(*else_block).insts.clone(),
+                );
+                self.branches += 1;
+                self.block(&t)?;
+                self.block(&e)?;
+                self.branches -= 1;
             }
+            InstKind::Switch { .. } => return Err(Unsupported::new("a `match`", span)),
             InstKind::Try { .. } => return Err(Unsupported::new("a `try` block", span)),
             InstKind::Call(..) | InstKind::CallDyn(..) | InstKind::CallExtern(..) => {
                 return Err(Unsupported::new(
@@ -145,13 +161,22 @@ impl Walk<'_> {
                     span,
                 ));
             }
-            InstKind::Sample { .. } if !self.loops.is_empty() => {
-                return Err(Unsupported::new("a `sample` inside a loop", span));
+            InstKind::Sample { .. } if !self.loops.is_empty() || self.branches > 0 => {
+                return Err(Unsupported::new(
+                    "a `sample` inside a loop or a branch",
+                    span,
+                ));
             }
-            InstKind::SetLocal(l, _) if !self.counters.contains(l) => {
+            InstKind::SetLocal(l, _)
+                if !self.counters.contains(l)
+                    && !matches!(
+                        self.f.local(*l).ty,
+                        Ty::Real | Ty::Int(_) | Ty::Float(_) | Ty::Bool
+                    ) =>
+            {
                 return Err(Unsupported::new(
                     format!(
-                        "an assignment to `{}` (only arrays of model reals may be updated, element by element)",
+                        "an assignment to `{}` (only numbers, model reals and elements of arrays of model reals may be assigned)",
                         self.f.local(*l).name
                     ),
                     span,

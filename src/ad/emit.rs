@@ -15,9 +15,10 @@ use super::Unsupported;
 use super::analysis::{RangeLoop, is_real_array, range_loop};
 use crate::ast::{BinOp, UnOp};
 use crate::cir::{
-    Const, Function, InstKind, LocalId, PlaceElem, Program, SampleKind, Transform, Ty, ValueId,
+    BlockId, Const, Function, InstKind, LocalId, PlaceElem, Program, SampleKind, Transform, Ty,
+    ValueId,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The Zig expression of each entry parameter inside `adjoint` when the data field names are
 /// the parameters' own (the listing of `--emit cir`).
@@ -43,6 +44,8 @@ pub fn adjoint_body(
         local_slots: HashMap::new(),
         bufs: HashMap::new(),
         next_slot: 0,
+        mutable_reals: HashMap::new(),
+        live: live_values(f),
     };
     e.assign_slots(&f.block(f.body).insts)?;
     let mut forward = Vec::new();
@@ -87,6 +90,10 @@ struct Emitter<'a> {
     /// The Zig name of each array of model reals (values and locals alias their source).
     bufs: HashMap<ValueId, String>,
     next_slot: usize,
+    /// The slot of each mutable model real local (its current value); reads copy it.
+    mutable_reals: HashMap<LocalId, usize>,
+    /// The instructions the log density needs (`live_values`).
+    live: HashSet<ValueId>,
 }
 
 fn indent(lines: Vec<String>) -> Vec<String> {
@@ -105,13 +112,29 @@ impl Emitter<'_> {
                     let body = self.f.block(*body).insts.clone();
                     self.assign_slots(&body)?;
                 }
+                InstKind::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    let (t, e) = (
+                        self.f.block(*then_block).insts.clone(),
+                        self.f.block(*else_block).insts.clone(),
+                    );
+                    self.assign_slots(&t)?;
+                    self.assign_slots(&e)?;
+                }
+                InstKind::InitLocal(l, _)
+                    if self.f.local(*l).ty == Ty::Real && self.f.local(*l).mutable =>
+                {
+                    self.mutable_reals.insert(*l, self.next_slot);
+                    self.next_slot += 1;
+                }
+                InstKind::Local(l) if self.mutable_reals.contains_key(l) => {
+                    self.slots.insert(v, self.next_slot);
+                    self.next_slot += 1;
+                }
                 InstKind::InitLocal(l, x) if self.f.local(*l).ty == Ty::Real => {
-                    if self.f.local(*l).mutable {
-                        return Err(Unsupported::new(
-                            format!("a mutable model real `{}`", self.f.local(*l).name),
-                            inst.span,
-                        ));
-                    }
                     let s = self.slot(*x, inst.span)?;
                     self.local_slots.insert(*l, s);
                 }
@@ -135,6 +158,88 @@ impl Emitter<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A read of an immutable real local: it shares the local's slot and computes nothing.
+    fn is_alias(&self, v: ValueId) -> bool {
+        matches!(self.f.inst(v).kind, InstKind::Local(l) if !self.mutable_reals.contains_key(&l))
+    }
+
+    /// The mutable locals (model reals and data) that `insts` and the blocks inside them assign
+    /// but do not declare: a region recomputed in the reverse sweep must start from their
+    /// values as they were when it first ran.
+    fn assigned_locals(&self, insts: &[ValueId]) -> Vec<LocalId> {
+        let (mut set, mut declared) = (Vec::new(), Vec::new());
+        self.collect_assigned(insts, &mut set, &mut declared);
+        set.retain(|l| !declared.contains(l));
+        set
+    }
+
+    fn collect_assigned(
+        &self,
+        insts: &[ValueId],
+        set: &mut Vec<LocalId>,
+        declared: &mut Vec<LocalId>,
+    ) {
+        for &v in insts {
+            match &self.f.inst(v).kind {
+                InstKind::SetLocal(l, _) if !set.contains(l) => set.push(*l),
+                InstKind::InitLocal(l, _) => declared.push(*l),
+                InstKind::Loop { body, .. } => {
+                    self.collect_assigned(&self.f.block(*body).insts, set, declared)
+                }
+                InstKind::If {
+                    then_block,
+                    else_block,
+                    ..
+                } => {
+                    self.collect_assigned(&self.f.block(*then_block).insts, set, declared);
+                    self.collect_assigned(&self.f.block(*else_block).insts, set, declared);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The Zig expression and type of a saved local's value.
+    fn saved_value(&self, l: LocalId) -> (String, String) {
+        match self.mutable_reals.get(&l) {
+            Some(s) => (format!("ad_v[{s}]"), "f64".into()),
+            None => (format!("ad_l{}", l.0), self.zig_ty(&self.f.local(l).ty)),
+        }
+    }
+
+    /// Declares the checkpoint stacks of region `v` (one per saved local).
+    fn declare_stacks(&self, v: ValueId, locals: &[LocalId], out: &mut Vec<String>) {
+        for l in locals {
+            let (_, ty) = self.saved_value(*l);
+            out.push(format!(
+                "var ad_k{}_{}: std.ArrayListUnmanaged({ty}) = .{{}};",
+                v.0, l.0
+            ));
+            out.push(format!("_ = &ad_k{}_{};", v.0, l.0));
+        }
+    }
+
+    /// Saves the values of `locals` on their checkpoint stacks (forward sweep).
+    fn save(&self, v: ValueId, locals: &[LocalId], out: &mut Vec<String>) {
+        for l in locals {
+            let (value, _) = self.saved_value(*l);
+            out.push(format!(
+                "try ad_k{}_{}.append(ctx.allocator, {value});",
+                v.0, l.0
+            ));
+        }
+    }
+
+    /// Restores the values saved by `save` (reverse sweep).
+    fn restore(&self, v: ValueId, locals: &[LocalId], out: &mut Vec<String>) {
+        for l in locals {
+            let (value, _) = self.saved_value(*l);
+            let stack = format!("ad_k{}_{}", v.0, l.0);
+            out.push(format!("{value} = {stack}.items[{stack}.items.len - 1];"));
+            out.push(format!("{stack}.items.len -= 1;"));
+        }
     }
 
     fn slot(&self, v: ValueId, span: crate::span::Span) -> Result<usize, Unsupported> {
@@ -204,6 +309,11 @@ impl Emitter<'_> {
 
     /// The forward statements of `insts`; `zero` resets the adjoint of each model real
     /// computed (a loop body recomputed in the reverse sweep).
+    /// Whether `v` matters to the log density (values only recorded for output do not).
+    fn is_live(&self, v: ValueId) -> bool {
+        self.live.contains(&v)
+    }
+
     fn forward_block(
         &mut self,
         insts: &[ValueId],
@@ -211,9 +321,12 @@ impl Emitter<'_> {
         zero: bool,
     ) -> Result<(), Unsupported> {
         for &v in insts {
+            if !self.is_live(v) {
+                continue;
+            }
             self.forward(v, out)?;
             if let (true, Kind::Real(s)) = (zero, self.kind(v)) {
-                if !matches!(self.f.inst(v).kind, InstKind::Local(_)) {
+                if !self.is_alias(v) {
                     out.push(format!("ad_a[{s}] = 0;"));
                 }
             }
@@ -240,7 +353,10 @@ impl Emitter<'_> {
         out: &mut Vec<String>,
     ) -> Result<(), Unsupported> {
         let expr = match kind {
-            InstKind::Local(_) => return Ok(()),
+            InstKind::Local(l) => match self.mutable_reals.get(l) {
+                Some(t) => format!("ad_v[{t}]"),
+                None => return Ok(()),
+            },
             InstKind::Const(Const::Float(x)) => float_literal(*x),
             InstKind::Cast(x) => match &self.f.inst(*x).ty {
                 Ty::Float(_) => format!("@as(f64, {})", self.val(*x)),
@@ -630,6 +746,19 @@ impl Emitter<'_> {
             | InstKind::PrintText(_) => {}
             InstKind::DeferRelease(_) | InstKind::DeferReleaseLocal(_) | InstKind::Return(None) => {
             }
+            InstKind::SetLocal(l, x) if self.mutable_reals.contains_key(l) => out.push(format!(
+                "ad_v[{}] = {};",
+                self.mutable_reals[l],
+                self.val(*x)
+            )),
+            InstKind::If {
+                cond,
+                then_block,
+                else_block,
+            } => self.forward_if(v, *cond, *then_block, *else_block, out)?,
+            InstKind::SetLocal(l, x) if self.kind(*x) == Kind::Data => {
+                out.push(format!("ad_l{} = {};", l.0, self.val(*x)))
+            }
             InstKind::SetLocal(..) => {
                 return Err(
                     self.unsupported(v, "an assignment the compiled gradient does not know")
@@ -649,6 +778,11 @@ impl Emitter<'_> {
     ) -> Result<(), Unsupported> {
         let local = self.f.local(l);
         match self.kind(x) {
+            Kind::Real(_) if self.mutable_reals.contains_key(&l) => out.push(format!(
+                "ad_v[{}] = {};",
+                self.mutable_reals[&l],
+                self.val(x)
+            )),
             Kind::Real(_) => {}
             Kind::Buf => {
                 let src = self.buf(x);
@@ -664,8 +798,8 @@ impl Emitter<'_> {
                 out.push(format!("_ = &ad_l{};", l.0));
             }
             Kind::Data if local.mutable => {
-                if !matches!(local.ty, Ty::Int(_)) {
-                    return Err(self.unsupported(v, "a mutable local that is not a loop counter"));
+                if !matches!(local.ty, Ty::Int(_) | Ty::Float(_) | Ty::Bool) {
+                    return Err(self.unsupported(v, "a mutable local that is not a number"));
                 }
                 out.push(format!(
                     "var ad_l{}: {} = {};",
@@ -700,15 +834,20 @@ impl Emitter<'_> {
         out: &mut Vec<String>,
     ) -> Result<(), Unsupported> {
         let c = range.counter.0;
+        let saved = self.assigned_locals(body);
+        self.declare_stacks(v, &saved, out);
         out.push(format!("const ad_s{} = ad_l{c};", v.0));
         out.push(format!("while (true) : (ad_l{c} += 1) {{"));
         let mut inner = Vec::new();
         self.forward_block(&body[..range.header], &mut inner, false)?;
         inner.push(format!("if (!{}) break;", self.val(range.cond)));
+        self.save(v, &saved, &mut inner);
         self.forward_block(&body[range.header + 1..], &mut inner, false)?;
         out.extend(indent(inner));
         out.push("}".into());
         out.push(format!("const ad_e{} = ad_l{c};", v.0));
+        out.push(format!("_ = &ad_s{};", v.0));
+        out.push(format!("_ = &ad_e{};", v.0));
         Ok(())
     }
 
@@ -720,6 +859,9 @@ impl Emitter<'_> {
         out: &mut Vec<String>,
     ) -> Result<(), Unsupported> {
         for &v in insts.iter().rev() {
+            if !self.is_live(v) {
+                continue;
+            }
             self.reverse(v, out)?;
         }
         Ok(())
@@ -728,7 +870,25 @@ impl Emitter<'_> {
     fn reverse(&mut self, v: ValueId, out: &mut Vec<String>) -> Result<(), Unsupported> {
         let kind = self.f.inst(v).kind.clone();
         match (&kind, self.kind(v)) {
+            (InstKind::Local(l), Kind::Real(s)) if self.mutable_reals.contains_key(l) => {
+                out.push(format!("ad_a[{}] += ad_a[{s}];", self.mutable_reals[l]))
+            }
             (InstKind::Local(_), _) => {}
+            (InstKind::SetLocal(l, x) | InstKind::InitLocal(l, x), _)
+                if self.mutable_reals.contains_key(l) =>
+            {
+                let t = self.mutable_reals[l];
+                self.push_adj(out, *x, t, "");
+                out.push(format!("ad_a[{t}] = 0;"));
+            }
+            (
+                InstKind::If {
+                    cond,
+                    then_block,
+                    else_block,
+                },
+                _,
+            ) => self.reverse_if(v, *cond, *then_block, *else_block, out)?,
             (InstKind::Loop { body, .. }, _) => {
                 let range = range_loop(self.f, v).ok_or_else(|| {
                     self.unsupported(v, "a loop that is not a `for` over a range")
@@ -974,6 +1134,8 @@ impl Emitter<'_> {
         out.push(format!("ad_l{c} = ad_e{};", v.0));
         out.push(format!("while (ad_l{c} > ad_s{}) {{", v.0));
         let mut inner = vec![format!("ad_l{c} -= 1;")];
+        let saved = self.assigned_locals(body);
+        self.restore(v, &saved, &mut inner);
         self.forward_block(&body[..range.header], &mut inner, true)?;
         self.forward_block(&body[range.header + 1..], &mut inner, true)?;
         self.reverse_block(&body[range.header + 1..], &mut inner)?;
@@ -981,6 +1143,138 @@ impl Emitter<'_> {
         out.push("}".into());
         Ok(())
     }
+}
+
+impl Emitter<'_> {
+    /// A branch on data: forward, the values of the mutable reals it assigns are saved first.
+    fn forward_if(
+        &mut self,
+        v: ValueId,
+        cond: ValueId,
+        then_block: BlockId,
+        else_block: BlockId,
+        out: &mut Vec<String>,
+    ) -> Result<(), Unsupported> {
+        if self.kind(cond) != Kind::Data {
+            return Err(self.unsupported(
+                v,
+                "a branch on a model real (control flow that depends on parameters)",
+            ));
+        }
+        let saved = self.assigned_locals(&[v]);
+        self.declare_stacks(v, &saved, out);
+        self.save(v, &saved, out);
+        let (t, e) = (
+            self.f.block(then_block).insts.clone(),
+            self.f.block(else_block).insts.clone(),
+        );
+        let (mut then_out, mut else_out) = (Vec::new(), Vec::new());
+        self.forward_block(&t, &mut then_out, false)?;
+        self.forward_block(&e, &mut else_out, false)?;
+        push_if(out, &self.val(cond), then_out, else_out);
+        Ok(())
+    }
+
+    /// The reverse of a branch: the saved values are restored, the branch taken is recomputed
+    /// (its values are local to it) and reversed.
+    fn reverse_if(
+        &mut self,
+        v: ValueId,
+        cond: ValueId,
+        then_block: BlockId,
+        else_block: BlockId,
+        out: &mut Vec<String>,
+    ) -> Result<(), Unsupported> {
+        let saved = self.assigned_locals(&[v]);
+        self.restore(v, &saved, out);
+        let mut arms = Vec::new();
+        for b in [then_block, else_block] {
+            let insts = self.f.block(b).insts.clone();
+            let mut arm = Vec::new();
+            self.forward_block(&insts, &mut arm, true)?;
+            self.reverse_block(&insts, &mut arm)?;
+            arms.push(arm);
+        }
+        let else_out = arms.pop().unwrap_or_default();
+        let then_out = arms.pop().unwrap_or_default();
+        push_if(out, &self.val(cond), then_out, else_out);
+        Ok(())
+    }
+}
+
+/// The instructions of `f` that the log density needs: every statement except output records
+/// (and releases, which the adjoint's arena makes moot), and the values they use.
+fn live_values(f: &Function) -> HashSet<ValueId> {
+    let mut all = Vec::new();
+    collect_insts(f, &f.block(f.body).insts, &mut all);
+    let mut live: HashSet<ValueId> = HashSet::new();
+    let mut work: Vec<ValueId> = Vec::new();
+    for &v in &all {
+        let inst = f.inst(v);
+        let output = matches!(
+            inst.kind,
+            InstKind::Record { .. }
+                | InstKind::PrintText(_)
+                | InstKind::DeferRelease(_)
+                | InstKind::DeferReleaseLocal(_)
+        );
+        if inst.ty == Ty::Void && !output {
+            work.push(v);
+        }
+    }
+    // a read of a local is needed when the local's value is: its stores are then needed too
+    let mut stores: HashMap<LocalId, Vec<ValueId>> = HashMap::new();
+    for &v in &all {
+        if let InstKind::InitLocal(l, _)
+        | InstKind::SetLocal(l, _)
+        | InstKind::SetPlace { local: l, .. } = &f.inst(v).kind
+        {
+            stores.entry(*l).or_default().push(v);
+        }
+    }
+    while let Some(v) = work.pop() {
+        if !live.insert(v) {
+            continue;
+        }
+        let kind = &f.inst(v).kind;
+        work.extend(kind.operands());
+        if let InstKind::Local(l) = kind {
+            work.extend(stores.get(l).into_iter().flatten().copied());
+        }
+    }
+    live
+}
+
+fn collect_insts(f: &Function, insts: &[ValueId], out: &mut Vec<ValueId>) {
+    for &v in insts {
+        out.push(v);
+        match &f.inst(v).kind {
+            InstKind::Loop { body, step } => {
+                collect_insts(f, &f.block(*body).insts, out);
+                if let Some(s) = step {
+                    collect_insts(f, &f.block(*s).insts, out);
+                }
+            }
+            InstKind::If {
+                then_block,
+                else_block,
+                ..
+            } => {
+                collect_insts(f, &f.block(*then_block).insts, out);
+                collect_insts(f, &f.block(*else_block).insts, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// `if (cond) { then } else { else }`.
+fn push_if(out: &mut Vec<String>, cond: &str, then_out: Vec<String>, else_out: Vec<String>) {
+    out.push(format!("if ({cond}) {{"));
+    out.extend(indent(then_out));
+    out.push("} else {".into());
+    out.extend(indent(else_out));
+    out.push("}".into());
 }
 
 /// The runtime's name of a transform (`rtad.Transform`).
