@@ -59,6 +59,9 @@ pub enum Command {
         /// inline, fold, strength, licm, datacache, dce); for experiments and benchmarks.
         #[arg(long, value_name = "LIST", hide = true)]
         passes: Option<String>,
+        /// Also say how a model's gradient is computed (compiled adjoint or tape, and why).
+        #[arg(long)]
+        verbose: bool,
     },
     /// Build and run a program; arguments after `--` are passed to it. A model program is
     /// sampled: the model options below are passed to its `sample` command.
@@ -125,7 +128,7 @@ pub fn main() -> ExitCode {
 
 pub fn run(command: Command) -> ExitCode {
     match command {
-        Command::Build { file, output, release, emit, format, opt_level, passes } => {
+        Command::Build { file, output, release, emit, format, opt_level, passes, verbose } => {
             let passes = match passes.as_deref().map(crate::opt::by_names).transpose() {
                 Ok(p) => p.unwrap_or_else(|| crate::opt::pipeline(crate::opt::Level::from_number(opt_level)).to_vec()),
                 Err(e) => {
@@ -133,7 +136,7 @@ pub fn run(command: Command) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            commands::build::run(&file, output.as_deref(), release, emit, format, passes)
+            commands::build::run(&file, output.as_deref(), release, emit, format, passes, verbose)
         }
         Command::Run { file, interp: true, format, sampling, opt_level, args, .. } => {
             commands::run::run_interpreted(&file, format, &sampling, crate::opt::Level::from_number(opt_level), &args)

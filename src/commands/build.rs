@@ -6,11 +6,14 @@ use crate::toolchain::{self, BuildRequest, Mode, Zig};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>) -> ExitCode {
+pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>, verbose: bool) -> ExitCode {
     let compilation = match super::compile_file_passes(file, Options { emit_zig: true }, format, passes) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if verbose {
+        report_gradient(&compilation);
+    }
     match emit {
         Some(Emit::Cir) => {
             // A model program's CIR ends with its gradient strategy (the adjoint program, or why not).
@@ -25,6 +28,22 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
                 Err(code) => code,
             }
         }
+    }
+}
+
+/// `--verbose`: how a model's gradient is computed, on stderr (a fallback to the tape is
+/// warning E0351 at the construct that caused it).
+fn report_gradient(compilation: &Compilation) {
+    let Some(program) = &compilation.cir else { return };
+    match &program.ad {
+        Some(crate::ad::Strategy::Tape { reason, span }) => {
+            let d = crate::diagnostic::Diagnostic::new(crate::diagnostic::Code::E0351, "the gradient uses the tape")
+                .primary(*span, reason.clone())
+                .note("compiled gradients need control flow that does not depend on parameters; see docs/inference.md");
+            eprint!("{}", crate::diagnostic::render_all(&[d], &compilation.file, false));
+        }
+        Some(crate::ad::Strategy::Adjoint(_)) => eprintln!("note: {}", crate::ad::describe(program).unwrap_or_default()),
+        None => {}
     }
 }
 
