@@ -43,15 +43,20 @@ impl Unsupported {
     }
 }
 
+/// How many calls `plan` inlines into the entry before it gives up (a call left over is a
+/// reason to use the tape).
+const MAX_INLINED_CALLS: usize = 64;
+
 /// The gradient strategy of a model program (`None` for a program that is not a model).
 pub fn plan(p: &Program) -> Option<Strategy> {
     p.model.as_ref()?;
-    let f = p.func(p.entry?);
-    let names = emit::param_names(f);
+    // helpers are inlined (in a copy) so that the adjoint is one call-free function
+    let f = crate::opt::inline::inline_all_calls(p, p.entry?, MAX_INLINED_CALLS);
+    let names = emit::param_names(&f);
     let checked =
-        analysis::qualifies(f).and_then(|()| emit::adjoint_body(p, f, &names).map(|_| ()));
+        analysis::qualifies(&f).and_then(|()| emit::adjoint_body(p, &f, &names).map(|_| ()));
     Some(match checked {
-        Ok(()) => Strategy::Adjoint(Box::new(f.clone())),
+        Ok(()) => Strategy::Adjoint(Box::new(f)),
         Err(u) => Strategy::Tape {
             reason: u.reason,
             span: u.span,

@@ -4,10 +4,11 @@
 //! * the adjoint program `--emit cir` shows for eight schools (a snapshot);
 //! * a model that does not qualify falls back to the tape and says why (`--emit cir`,
 //!   `--verbose`);
-//! * a differential test over generated models (`gen/model.rs`): every model whose gradient
-//!   is compiled passes `diagnose` (the adjoint against fourth-order finite differences and
+//! * a differential test over generated models (`gen/adjoint_model.rs`): each compiles to an
+//!   adjoint, passes `diagnose` (the adjoint against fourth-order finite differences and
 //!   forward mode), and its log density and gradient agree with the tape's
-//!   (`SEV_GRADIENT=tape`, same binary) to 1e-9 relative.
+//!   (`SEV_GRADIENT=tape`, same binary) to 1e-9 relative; the general generated models
+//!   (`gen/model.rs`) fall back to the tape with a reason.
 //!
 //! The gradients of the example models through the adjoint are checked by
 //! `tests/ppl_gradients.rs` (its `diagnose` now runs the compiled adjoint for those listed in
@@ -16,7 +17,10 @@
 mod support;
 
 #[path = "gen/model.rs"]
+#[allow(dead_code)]
 mod model;
+#[path = "gen/adjoint_model.rs"]
+mod adjoint_model;
 
 use sev::ad::Strategy;
 use sev::driver::{self, Options};
@@ -147,14 +151,14 @@ fn diagnose(exe: &std::path::Path, data: &std::path::Path, tape: bool) -> Result
     support::output_retrying_busy(&mut cmd).map(Into::into).map_err(|e| e.to_string())
 }
 
-fn check_generated(k: usize, dir: &std::path::Path) -> Result<bool, String> {
-    let m = model::generate(k, model::seed(k));
-    let c = support::compile(&format!("generated/model_{k}.sirs.json"), &m.source);
+fn check_generated(k: usize, dir: &std::path::Path) -> Result<(), String> {
+    let m = adjoint_model::generate(k);
+    let c = support::compile(&format!("generated/adjoint_{k}.sirs.json"), &m.source);
     if c.has_errors() {
-        return Err(support::rendered(&c));
+        return Err(format!("model {k}: {}\n{}", support::rendered(&c), m.source));
     }
-    if !matches!(c.cir.as_ref().and_then(|p| p.ad.as_ref()), Some(Strategy::Adjoint(_))) {
-        return Ok(false);
+    if let Some(Strategy::Tape { reason, .. }) = c.cir.as_ref().and_then(|p| p.ad.as_ref()) {
+        return Err(format!("model {k} falls back to the tape: {reason}\n{}", m.source));
     }
     let exe = dir.join(format!("model_{k}"));
     let data = dir.join(format!("model_{k}.data.json"));
@@ -166,7 +170,7 @@ fn check_generated(k: usize, dir: &std::path::Path) -> Result<bool, String> {
         return Err(format!("model {k}: diagnose of the adjoint failed\n{}{}\n{}", adjoint.stdout, adjoint.stderr, m.source));
     }
     let (a, t) = (reverse_gradients(&adjoint.stdout), reverse_gradients(&tape.stdout));
-    if a.is_empty() || a.len() != t.len() {
+    if a.len() < 10 || a.len() != t.len() {
         return Err(format!("model {k}: {} adjoint numbers, {} tape numbers\n{}\n{}", a.len(), t.len(), adjoint.stdout, tape.stdout));
     }
     for (x, y) in a.iter().zip(&t) {
@@ -174,17 +178,28 @@ fn check_generated(k: usize, dir: &std::path::Path) -> Result<bool, String> {
             return Err(format!("model {k}: adjoint {x} against tape {y}\n{}\n{}\n{}", adjoint.stdout, tape.stdout, m.source));
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 #[test]
 fn generated_models_have_the_same_gradient_compiled_as_on_the_tape() {
-    let n = support::env_number("SEV_GEN_MODELS").unwrap_or(24) as usize;
+    let n = support::env_number("SEV_GEN_MODELS").unwrap_or(12) as usize;
     let dir = tempfile::tempdir().expect("temp dir");
-    let results = support::parallel((0..n).collect(), |k| check_generated(k, dir.path()));
-    let failures: Vec<String> = results.iter().filter_map(|r| r.as_ref().err().cloned()).collect();
+    let failures: Vec<String> = support::parallel((0..n).collect(), |k| check_generated(k, dir.path())).into_iter().filter_map(Result::err).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    let compiled = results.iter().filter(|r| matches!(r, Ok(true))).count();
-    eprintln!("{compiled} of {n} generated models have a compiled gradient");
-    assert!(compiled >= n / 4, "only {compiled} of {n} generated models qualify: the test checks too little");
+}
+
+/// `gen/model.rs`'s models use constructs compiled gradients do not cover yet (a simplex, a
+/// Cholesky factor, nested arrays of model reals): they must fall back with a reason, and
+/// `tests/generated_models.rs` samples them through the tape.
+#[test]
+fn the_general_generated_models_fall_back_with_a_reason() {
+    for k in 0..4 {
+        let m = model::generate(k, model::seed(k));
+        let c = support::compile(&format!("generated/model_{k}.sirs.json"), &m.source);
+        match c.cir.as_ref().and_then(|p| p.ad.as_ref()) {
+            Some(Strategy::Tape { reason, .. }) => assert!(!reason.is_empty()),
+            other => panic!("model {k}: expected the tape, got {other:?}"),
+        }
+    }
 }
