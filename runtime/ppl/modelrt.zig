@@ -728,10 +728,17 @@ pub fn Program(comptime Spec: type) type {
         }
 
         /// `SEV_GRADIENT=tape` in the environment: use the tape even when the compiler made
-        /// compiled gradients (to compare the two).
+        /// compiled gradients (to compare the two). The model object has no `environ` of its
+        /// own (the sampler's start code owns it), so the variable is read from
+        /// `/proc/self/environ` (Linux; elsewhere the compiled gradient is always used).
         fn tapeRequested() bool {
-            const v = std.posix.getenv("SEV_GRADIENT") orelse return false;
-            return std.mem.eql(u8, v, "tape");
+            var buf: [1 << 16]u8 = undefined;
+            const env = std.fs.cwd().readFile("/proc/self/environ", &buf) catch return false;
+            var it = std.mem.splitScalar(u8, env, 0);
+            while (it.next()) |entry| {
+                if (std.mem.eql(u8, entry, "SEV_GRADIENT=tape")) return true;
+            }
+            return false;
         }
 
         fn discover(shared: *Shared, d: smp.Data) smp.DataError!void {

@@ -1202,8 +1202,9 @@ impl Emitter<'_> {
     }
 }
 
-/// The instructions of `f` that the log density needs: every statement except output records
-/// (and releases, which the adjoint's arena makes moot), and the values they use.
+/// The instructions of `f` that the log density needs: every `sample` and every statement
+/// except output records (and releases, which the adjoint's arena makes moot), and the values
+/// they use.
 fn live_values(f: &Function) -> HashSet<ValueId> {
     let mut all = Vec::new();
     collect_insts(f, &f.block(f.body).insts, &mut all);
@@ -1218,7 +1219,9 @@ fn live_values(f: &Function) -> HashSet<ValueId> {
                 | InstKind::DeferRelease(_)
                 | InstKind::DeferReleaseLocal(_)
         );
-        if inst.ty == Ty::Void && !output {
+        // parameters are always read (in order) and their priors always count
+        let param = matches!(inst.kind, InstKind::Sample { .. });
+        if (inst.ty == Ty::Void && !output) || param {
             work.push(v);
         }
     }

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # ../shared beside the checkout, or /work/shared when the checkout is a worktree one level deeper
@@ -46,14 +47,16 @@ def run_once(exe, data, out, strategy):
     cmd = [exe, "sample", "--data", data, "--chains", "4", "--threads", "1", "--warmup", "1000", "--draws", "1000",
            "--seed", "1", "--output", csv_dir, "--save-warmup", "--quiet"]
     c0 = os.times()
+    t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - t0
     c1 = os.times()
     # CPU time of the sampler (user + system): steadier than wall time on a loaded machine
     wall = (c1.children_user + c1.children_system) - (c0.children_user + c0.children_system)
     if p.returncode != 0:
         sys.exit(f"{exe} failed:\n{p.stderr}")
     n = leapfrogs(csv_dir)
-    return wall, n, 1e6 * wall / n
+    return wall, n, 1e6 * wall / n, 1e6 * elapsed / n
 
 
 def main():
@@ -76,7 +79,7 @@ def main():
                 if strategy not in best or r[2] < best[strategy][2]:
                     best[strategy] = r
         a, t = best["adjoint"], best["tape"]
-        print(f"{name}: adjoint {a[2]:.3f} us/leapfrog ({a[1]} leapfrogs, {a[0]:.2f} CPU s), tape {t[2]:.3f} us/leapfrog ({t[1]} leapfrogs, {t[0]:.2f} CPU s), tape/adjoint x{t[2] / a[2]:.2f}")
+        print(f"{name}: adjoint {a[2]:.3f} us/leapfrog CPU ({a[3]:.3f} wall; {a[1]} leapfrogs, {a[0]:.2f} CPU s), tape {t[2]:.3f} us/leapfrog CPU ({t[3]:.3f} wall; {t[1]} leapfrogs, {t[0]:.2f} CPU s), tape/adjoint x{t[2] / a[2]:.2f}")
     print(f"load average after: {os.getloadavg()}")
 
 

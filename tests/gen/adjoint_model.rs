@@ -2,7 +2,7 @@
 //! parameters under every scalar constraint and a vector parameter; loops over the data with
 //! random expressions of parameters and data (arithmetic and math built-ins), a mutable model
 //! real accumulated in a loop, an array of model reals filled in a loop and observed at once,
-//! a branch on data, and `factor`. The observed families: normal, student_t, cauchy,
+//! a branch on data, `factor`, and a parameter nothing else uses. The observed families: normal, student_t, cauchy,
 //! poisson_log, bernoulli_logit, lognormal. (`gen/model.rs`'s models always contain a simplex,
 //! a Cholesky factor and nested arrays of model reals, which fall back to the tape.)
 
@@ -91,6 +91,8 @@ impl Gen {
             sample("p", "beta", vec![lit(2.0), lit(2.0)], &[("lower", lit(0.0)), ("upper", lit(1.0))]),
             sample("v", "normal", vec![var("a"), op("add", vec![var("s"), lit(0.2)])], &[("size", n.clone())]),
             sample("w", "normal", vec![lit(0.0), lit(1.0)], &[("upper", lit(2.0))]),
+            // a parameter the likelihood never uses: still read, and its prior still counts
+            sample("q", "normal", vec![lit(1.0), lit(2.0)], &[]),
             json!({"let": {"name": "acc", "value": var("w"), "mutable": true}}),
             json!({"let": {"name": "m", "value": call("array_fill", vec![n.clone(), lit(0.0)]), "mutable": true}}),
         ];
