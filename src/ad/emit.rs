@@ -46,6 +46,7 @@ pub fn adjoint_body(
         next_slot: 0,
         mutable_reals: HashMap::new(),
         live: live_values(f),
+        needed: None,
     };
     e.assign_slots(&f.block(f.body).insts)?;
     let mut forward = Vec::new();
@@ -94,6 +95,9 @@ struct Emitter<'a> {
     mutable_reals: HashMap<LocalId, usize>,
     /// The instructions the log density needs (`live_values`).
     live: HashSet<ValueId>,
+    /// While a region is recomputed in the reverse sweep: the values its reverse reads (the
+    /// others are not recomputed, only their adjoints reset).
+    needed: Option<HashSet<ValueId>>,
 }
 
 fn indent(lines: Vec<String>) -> Vec<String> {
@@ -324,11 +328,14 @@ impl Emitter<'_> {
             if !self.is_live(v) {
                 continue;
             }
-            self.forward(v, out)?;
-            if let (true, Kind::Real(s)) = (zero, self.kind(v)) {
-                if !self.is_alias(v) {
-                    out.push(format!("ad_a[{s}] = 0;"));
-                }
+            let skip = zero && self.needed.as_ref().is_some_and(|n| !n.contains(&v));
+            if !skip {
+                self.forward(v, out)?;
+            }
+            if let (true, Kind::Real(s)) = (zero, self.kind(v))
+                && !self.is_alias(v)
+            {
+                out.push(format!("ad_a[{s}] = 0;"));
             }
         }
         Ok(())
@@ -1136,8 +1143,17 @@ impl Emitter<'_> {
         let mut inner = vec![format!("ad_l{c} -= 1;")];
         let saved = self.assigned_locals(body);
         self.restore(v, &saved, &mut inner);
+        // the exit test is not recomputed: the counter already says the iteration ran
+        let without_test: Vec<ValueId> = body
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != range.header)
+            .map(|(_, v)| *v)
+            .collect();
+        let outer = self.needed.replace(self.reverse_needs(&without_test));
         self.forward_block(&body[..range.header], &mut inner, true)?;
         self.forward_block(&body[range.header + 1..], &mut inner, true)?;
+        self.needed = outer;
         self.reverse_block(&body[range.header + 1..], &mut inner)?;
         out.extend(indent(inner));
         out.push("}".into());
@@ -1191,7 +1207,9 @@ impl Emitter<'_> {
         for b in [then_block, else_block] {
             let insts = self.f.block(b).insts.clone();
             let mut arm = Vec::new();
+            let outer = self.needed.replace(self.reverse_needs(&insts));
             self.forward_block(&insts, &mut arm, true)?;
+            self.needed = outer;
             self.reverse_block(&insts, &mut arm)?;
             arms.push(arm);
         }
@@ -1268,6 +1286,62 @@ fn collect_insts(f: &Function, insts: &[ValueId], out: &mut Vec<ValueId>) {
             }
             _ => {}
         }
+    }
+}
+
+impl Emitter<'_> {
+    /// The instructions of `insts` that recomputing them for the reverse sweep must run: those
+    /// whose values the reverse statements read (a product needs its factors, a quotient its
+    /// divisor and result, a density all its operands, an element its index …), assignments of
+    /// mutable locals, nested loops and branches with everything they use, and, transitively,
+    /// what those values are computed from. A sum's value, say, is never recomputed.
+    fn reverse_needs(&self, insts: &[ValueId]) -> HashSet<ValueId> {
+        let mut work: Vec<ValueId> = Vec::new();
+        for &v in insts {
+            let kind = &self.f.inst(v).kind;
+            match kind {
+                InstKind::Binary(BinOp::Add | BinOp::Sub, ..) | InstKind::Unary(UnOp::Neg, _)
+                    if matches!(self.kind(v), Kind::Real(_)) => {}
+                InstKind::Binary(BinOp::Div, _, b) if matches!(self.kind(v), Kind::Real(_)) => {
+                    work.extend([*b, v])
+                }
+                InstKind::Local(_)
+                | InstKind::Record { .. }
+                | InstKind::PrintText(_)
+                | InstKind::DeferRelease(_)
+                | InstKind::DeferReleaseLocal(_) => {}
+                InstKind::SetPlace { path, .. } => work.extend(path.iter().filter_map(|p| {
+                    if let PlaceElem::Index(i) = p {
+                        Some(*i)
+                    } else {
+                        None
+                    }
+                })),
+                InstKind::Loop { .. } | InstKind::If { .. } => {
+                    let mut nested = Vec::new();
+                    collect_insts(self.f, &[v], &mut nested);
+                    for n in nested {
+                        work.push(n);
+                        work.extend(self.f.inst(n).kind.operands());
+                    }
+                }
+                _ if matches!(self.kind(v), Kind::Real(_)) => work.extend(kind.operands()),
+                _ => {
+                    // statements (assignments, densities, …) and data values
+                    if self.kind(v) == Kind::Void {
+                        work.push(v);
+                        work.extend(kind.operands());
+                    }
+                }
+            }
+        }
+        let mut need = HashSet::new();
+        while let Some(w) = work.pop() {
+            if need.insert(w) {
+                work.extend(self.f.inst(w).kind.operands());
+            }
+        }
+        need
     }
 }
 

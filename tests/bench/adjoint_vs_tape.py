@@ -9,7 +9,7 @@ time of the sampling process / all leapfrog steps (tests/bench/stan_vs_sev.py di
 CPU time is steadier on a shared machine); the best of --reps runs of each strategy,
 alternating, so both see the same machine load.
 
-Usage: cargo build && python3 tests/bench/adjoint_vs_tape.py --sev target/debug/sev --out /tmp/adj [--reps 3]
+Usage: cargo build && python3 tests/bench/adjoint_vs_tape.py --sev target/debug/sev --out /tmp/adj [--reps 3] [--draws 1000]
 """
 import argparse
 import glob
@@ -37,14 +37,14 @@ def leapfrogs(csv_dir):
     return total
 
 
-def run_once(exe, data, out, strategy):
+def run_once(exe, data, out, strategy, draws):
     csv_dir = os.path.join(out, "csv_" + strategy)
     shutil.rmtree(csv_dir, ignore_errors=True)
     env = dict(os.environ)
     env.pop("SEV_GRADIENT", None)
     if strategy == "tape":
         env["SEV_GRADIENT"] = "tape"
-    cmd = [exe, "sample", "--data", data, "--chains", "4", "--threads", "1", "--warmup", "1000", "--draws", "1000",
+    cmd = [exe, "sample", "--data", data, "--chains", "4", "--threads", "1", "--warmup", "1000", "--draws", str(draws),
            "--seed", "1", "--output", csv_dir, "--save-warmup", "--quiet"]
     c0 = os.times()
     t0 = time.perf_counter()
@@ -64,6 +64,7 @@ def main():
     ap.add_argument("--sev", default=os.path.join(ROOT, "target", "debug", "sev"))
     ap.add_argument("--out", default="/tmp/sev-adjoint-bench")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--draws", type=int, default=1000, help="post-warmup draws per chain (more gives finer CPU times)")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     print(f"load average before: {os.getloadavg()}")
@@ -75,7 +76,7 @@ def main():
         best = {}
         for _ in range(args.reps):
             for strategy in ("adjoint", "tape"):
-                r = run_once(exe, os.path.join(PEERS, data), args.out, strategy)
+                r = run_once(exe, os.path.join(PEERS, data), args.out, strategy, args.draws)
                 if strategy not in best or r[2] < best[strategy][2]:
                     best[strategy] = r
         a, t = best["adjoint"], best["tape"]
