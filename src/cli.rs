@@ -1,8 +1,10 @@
 //! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
 //! each handing over to its module in `commands`.
 
+pub mod debug_args;
 pub mod doc_args;
 pub mod lint_args;
+pub mod repl_args;
 pub mod test_args;
 
 use crate::commands;
@@ -107,6 +109,12 @@ pub enum Command {
     Doc(doc_args::DocArgs),
     /// Build the program's `test_…` functions and run each; exit 1 if one fails.
     Test(test_args::TestArgs),
+    /// Run a program on the interpreter under a debugger: breakpoints, stepping, variables and
+    /// the call stack, with commands read from stdin (see docs/cli.md).
+    Debug(debug_args::DebugArgs),
+    /// An interactive session: expressions, statements and definitions (SIRS JSON or a short
+    /// syntax) run on the interpreter, with state kept between inputs (see docs/cli.md).
+    Repl(repl_args::ReplArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -149,6 +157,8 @@ pub fn run(command: Command) -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Doc(args) => commands::doc::run(&args),
         Command::Test(args) => commands::test::run(&args),
+        Command::Debug(args) => commands::debug::run(&args),
+        Command::Repl(args) => commands::repl::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

@@ -6,11 +6,13 @@
 
 pub mod build;
 pub mod check;
+pub mod debug;
 pub mod doc;
 pub mod fmt;
 pub mod interrupts;
 pub mod lint;
 pub mod mcp;
+pub mod repl;
 pub mod run;
 pub mod test;
 
@@ -114,7 +116,7 @@ fn s(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn use_color() -> bool {
+pub(crate) fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
 }
 
