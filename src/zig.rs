@@ -37,12 +37,12 @@ use syntax::*;
 
 const INDENT: usize = 4;
 
-/// Emits the Zig source of a whole program.
 /// The forward-mode op (`ad.Fwd`) of a differentiable math built-in (for `crate::ad`).
 pub(crate) fn ad_math_op(name: &str) -> Option<&'static str> {
     ad_math(name)
 }
 
+/// Emits the Zig source of a whole program.
 pub fn emit(p: &Program) -> String {
     let module = Module::new(p);
     module.document().render(100)
