@@ -79,6 +79,8 @@ pub struct Program {
     pub dyn_traits: Vec<DynTrait>,
     /// The method tables of the types turned into trait objects.
     pub vtables: Vec<VTable>,
+    /// How a model program's gradient is computed (`crate::ad::plan`, before optimisation).
+    pub ad: Option<crate::ad::Strategy>,
     /// Functions a library build exports by name (`sev build --lib`, `crate::detector_lib`);
     /// roots like the entry, so no pass removes them.
     pub exports: Vec<Export>,

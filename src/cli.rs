@@ -1,6 +1,7 @@
 //! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
 //! each handing over to its module in `commands`.
 
+pub mod build_args;
 pub mod debug_args;
 pub mod doc_args;
 pub mod lint_args;
@@ -66,6 +67,9 @@ pub enum Command {
         /// inline, fold, strength, licm, datacache, dce); for experiments and benchmarks.
         #[arg(long, value_name = "LIST", hide = true)]
         passes: Option<String>,
+        /// Also say how a model's gradient is computed (compiled adjoint or tape, and why).
+        #[arg(long)]
+        verbose: bool,
     },
     /// Build and run a program; arguments after `--` are passed to it. A model program is
     /// sampled: the model options below are passed to its `sample` command.
@@ -141,7 +145,7 @@ pub fn main() -> ExitCode {
 
 pub fn run(command: Command) -> ExitCode {
     match command {
-        Command::Build { file, output, release, lib, emit, format, opt_level, passes } => {
+        Command::Build { file, output, release, lib, emit, format, opt_level, passes, verbose } => {
             let passes = match passes.as_deref().map(crate::opt::by_names).transpose() {
                 Ok(p) => p.unwrap_or_else(|| crate::opt::pipeline(crate::opt::Level::from_number(opt_level)).to_vec()),
                 Err(e) => {
@@ -149,8 +153,8 @@ pub fn run(command: Command) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let artifact = if lib { commands::build::Artifact::DetectorLibrary } else { commands::build::Artifact::Executable };
-            commands::build::run(&file, output.as_deref(), release, emit, format, passes, artifact)
+            let artifact = if lib { build_args::Artifact::DetectorLibrary } else { build_args::Artifact::Executable };
+            commands::build::run(&file, output.as_deref(), emit, format, passes, build_args::BuildFlags { release, artifact, verbose })
         }
         Command::Run { file, interp: true, format, sampling, opt_level, args, .. } => {
             commands::run::run_interpreted(&file, format, &sampling, crate::opt::Level::from_number(opt_level), &args)

@@ -140,6 +140,8 @@ fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass]
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };
     }
+    // Decided on the unoptimised CIR, so the gradient (and every draw) is the same at each -O.
+    cir.ad = crate::ad::plan(&cir);
     if let Err(report) = opt::run_passes(&mut cir, passes) {
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: an optimisation pass produced invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };

@@ -8,6 +8,7 @@
 #![deny(clippy::unwrap_used)]
 #![warn(clippy::todo, clippy::dbg_macro)]
 
+pub mod ad;
 pub mod ast;
 pub mod cli;
 pub mod commands;

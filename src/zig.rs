@@ -16,6 +16,7 @@
 //! Invariant: for every CIR program that passes `cir::verify`, the output passes `zig
 //! ast-check`; a Zig error on it is a bug here, never the user's.
 
+mod adjoint;
 mod expr;
 mod function;
 mod model;
@@ -35,6 +36,11 @@ use std::collections::HashMap;
 use syntax::*;
 
 const INDENT: usize = 4;
+
+/// The forward-mode op (`ad.Fwd`) of a differentiable math built-in (for `crate::ad`).
+pub(crate) fn ad_math_op(name: &str) -> Option<&'static str> {
+    ad_math(name)
+}
 
 /// Emits the Zig source of a whole program.
 pub fn emit(p: &Program) -> String {

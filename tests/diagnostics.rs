@@ -17,6 +17,7 @@ const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0900, "internal compiler error: only a bug in sev produces it"),
     (Code::E0009, "unreadable file: the driver gets bytes, so tests/cli.rs covers it"),
     (Code::W0004, "reported by `sev test` only (driver::compile_tests), so tests/sev_test.rs covers it"),
+    (Code::E0351, "reported by `sev build --verbose` only, so tests/adjoint.rs covers it"),
     (Code::E0611, "a `sev debug` command problem, so tests/debug.rs covers it"),
     (Code::E0612, "a `sev debug` command problem, so tests/debug.rs covers it"),
     (Code::E0613, "a `sev debug` command problem, so tests/debug.rs covers it"),

@@ -1,20 +1,14 @@
-//! `sev build FILE [-o OUT] [--release] [--lib] [--emit zig|cir] [-O0|-O1|-O2]`.
+//! `sev build FILE [-o OUT] [--release] [--lib] [--emit zig|cir] [-O0|-O1|-O2] [--verbose]`.
 
+use crate::cli::build_args::{Artifact, BuildFlags};
 use crate::cli::{Emit, Format};
 use crate::driver::{Compilation, Options};
 use crate::toolchain::{self, BuildRequest, Mode, Zig};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// What `sev build` makes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Artifact {
-    Executable,
-    /// A shared library with the detector C ABI (`--lib`, docs/service.md).
-    DetectorLibrary,
-}
-
-pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>, artifact: Artifact) -> ExitCode {
+pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>, flags: BuildFlags) -> ExitCode {
+    let BuildFlags { release, artifact, verbose } = flags;
     let options = Options { emit_zig: true };
     let compiled = match artifact {
         Artifact::Executable => super::compile_file_passes(file, options, format, passes),
@@ -24,9 +18,13 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
         Ok(c) => c,
         Err(code) => return code,
     };
+    if verbose {
+        report_gradient(&compilation);
+    }
     match emit {
         Some(Emit::Cir) => {
-            let text = compilation.cir.as_ref().map(crate::cir::print::program).unwrap_or_default();
+            // A model program's CIR ends with its gradient strategy (the adjoint program, or why not).
+            let text = compilation.cir.as_ref().map(|p| crate::cir::print::program(p) + &crate::ad::listing(p)).unwrap_or_default();
             super::write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
         Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
@@ -41,6 +39,22 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
                 Err(code) => code,
             }
         }
+    }
+}
+
+/// `--verbose`: how a model's gradient is computed, on stderr (a fallback to the tape is
+/// warning E0351 at the construct that caused it).
+fn report_gradient(compilation: &Compilation) {
+    let Some(program) = &compilation.cir else { return };
+    match &program.ad {
+        Some(crate::ad::Strategy::Tape { reason, span }) => {
+            let d = crate::diagnostic::Diagnostic::new(crate::diagnostic::Code::E0351, "the gradient uses the tape")
+                .primary(*span, reason.clone())
+                .note("compiled gradients need control flow that does not depend on parameters; see docs/inference.md");
+            eprint!("{}", crate::diagnostic::render_all(&[d], &compilation.file, false));
+        }
+        Some(crate::ad::Strategy::Adjoint(_)) => eprintln!("note: {}", crate::ad::describe(program).unwrap_or_default()),
+        None => {}
     }
 }
 
