@@ -26,6 +26,7 @@ pub mod opt;
 pub mod pretty;
 pub mod runtime;
 pub mod sample_options;
+pub mod serve;
 pub mod span;
 pub mod syntax;
 pub mod testing;
