@@ -47,6 +47,10 @@ pub enum Command {
         /// Optimise (ReleaseFast) instead of building a Debug binary.
         #[arg(long)]
         release: bool,
+        /// Build a detector shared library (C ABI of docs/service.md) instead of an executable:
+        /// the program defines detector_new, detector_update and detector_result.
+        #[arg(long)]
+        lib: bool,
         /// Print an intermediate form instead of building.
         #[arg(long, value_enum)]
         emit: Option<Emit>,
@@ -125,7 +129,7 @@ pub fn main() -> ExitCode {
 
 pub fn run(command: Command) -> ExitCode {
     match command {
-        Command::Build { file, output, release, emit, format, opt_level, passes } => {
+        Command::Build { file, output, release, lib, emit, format, opt_level, passes } => {
             let passes = match passes.as_deref().map(crate::opt::by_names).transpose() {
                 Ok(p) => p.unwrap_or_else(|| crate::opt::pipeline(crate::opt::Level::from_number(opt_level)).to_vec()),
                 Err(e) => {
@@ -133,7 +137,8 @@ pub fn run(command: Command) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            commands::build::run(&file, output.as_deref(), release, emit, format, passes)
+            let artifact = if lib { commands::build::Artifact::DetectorLibrary } else { commands::build::Artifact::Executable };
+            commands::build::run(&file, output.as_deref(), release, emit, format, passes, artifact)
         }
         Command::Run { file, interp: true, format, sampling, opt_level, args, .. } => {
             commands::run::run_interpreted(&file, format, &sampling, crate::opt::Level::from_number(opt_level), &args)

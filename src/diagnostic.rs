@@ -109,6 +109,11 @@ codes! {
     E0330 Error "an extern function uses a type that cannot cross the C boundary",
     E0331 Error "generic code would need infinitely many instances (polymorphic recursion)",
     E0332 Error "a trait has type parameters, which SIRS does not support",
+    // Detector libraries (`sev build --lib`, `detector_lib`).
+    E0701 Error "a detector library lacks one of its functions",
+    E0702 Error "a detector library function has the wrong signature",
+    E0703 Error "a detector's state type cannot be saved",
+    E0704 Error "a detector's result lacks a reported field",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

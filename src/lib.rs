@@ -14,6 +14,7 @@ pub mod commands;
 pub mod check;
 pub mod cir;
 pub mod decision;
+pub mod detector_lib;
 pub mod diagnostic;
 pub mod doc;
 pub mod driver;

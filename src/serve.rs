@@ -1,5 +1,7 @@
-//! `sev serve`: anomaly detection as a service (docs/service.md). Points arrive over HTTP or
-//! Prometheus remote-write (`remote_write`) and may be spread over worker processes through
-//! Redis Streams (`streams`).
+//! `sev serve`: anomaly detection as a service (docs/service.md). Detectors compiled by
+//! `sev build --lib` are hosted per series (`detector`); points arrive over HTTP or Prometheus
+//! remote-write (`remote_write`) and leave as probabilities, Prometheus metrics and
+//! Alertmanager webhooks.
 
+pub mod detector;
 pub mod remote_write;

@@ -152,7 +152,30 @@ impl<'a> Module<'a> {
             parts.push(FnEmitter::new(self, f, &self.fn_names[i]).function(stack_check));
             parts.push(hardline());
         }
+        if let Some(exports) = self.detector_exports() {
+            parts.push(hardline());
+            parts.push(exports);
+            parts.push(hardline());
+        }
         concat(parts)
+    }
+
+    /// A detector library (`sev build --lib`): the root marks itself as a library and exports
+    /// the C ABI of `runtime/detector.zig` over the three detector functions.
+    fn detector_exports(&self) -> Option<Doc> {
+        let find = |name: &str| self.p.exports.iter().find(|e| e.name == name).map(|e| e.func);
+        let (new, update, result) = (find("detector_new")?, find("detector_update")?, find("detector_result")?);
+        let state = self.ty(&self.p.func(new).ret);
+        let [new, update, result] = [new, update, result].map(|f| self.fn_names[f.index()].clone());
+        Some(concat([
+            text("pub const sev_library = true;"),
+            hardline(),
+            hardline(),
+            text("comptime {"),
+            concat([hardline(), text(format!("rt.detector.exportDetector({state}, {new}, {update}, {result});"))]).nest(INDENT),
+            hardline(),
+            text("}"),
+        ]))
     }
 
     /// `main` runs the entry through the runtime; an entry that may throw is wrapped so that an

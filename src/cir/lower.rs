@@ -33,6 +33,12 @@ use std::collections::HashMap;
 /// rejected here (a parameter stored where its gradient would be lost): those problems are
 /// returned as diagnostics.
 pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Result<Program, Vec<Diagnostic>> {
+    lower_with_exports(program, source, &[])
+}
+
+/// [`lower`] for a library build: `exports` (non-generic functions, by name) are lowered as
+/// roots besides the entry and listed in `Program::exports`.
+pub fn lower_with_exports(program: &typed::Program, source: &crate::span::SourceFile, exports: &[typed::FuncId]) -> Result<Program, Vec<Diagnostic>> {
     let analysis = Analysis::new(program);
     let model_program = analysis.is_model_program();
     let mut lowerer = Lowerer {
@@ -62,6 +68,11 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
         if model_program {
             lowerer.out.model = Some(lowerer.model_entry(entry, source));
         }
+    }
+    for &func in exports {
+        let arity = program.func(func).params.len();
+        let id = lowerer.instance(Instance { func, type_args: Vec::new(), active: vec![false; arity], model: false });
+        lowerer.out.exports.push(super::Export { name: program.func(func).name.clone(), func: id });
     }
     while !lowerer.queue.is_empty() {
         let (key, cir_id) = lowerer.queue.remove(0);

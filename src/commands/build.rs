@@ -1,4 +1,4 @@
-//! `sev build FILE [-o OUT] [--release] [--emit zig|cir] [-O0|-O1|-O2]`.
+//! `sev build FILE [-o OUT] [--release] [--lib] [--emit zig|cir] [-O0|-O1|-O2]`.
 
 use crate::cli::{Emit, Format};
 use crate::driver::{Compilation, Options};
@@ -6,8 +6,21 @@ use crate::toolchain::{self, BuildRequest, Mode, Zig};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>) -> ExitCode {
-    let compilation = match super::compile_file_passes(file, Options { emit_zig: true }, format, passes) {
+/// What `sev build` makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Artifact {
+    Executable,
+    /// A shared library with the detector C ABI (`--lib`, docs/service.md).
+    DetectorLibrary,
+}
+
+pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>, artifact: Artifact) -> ExitCode {
+    let options = Options { emit_zig: true };
+    let compiled = match artifact {
+        Artifact::Executable => super::compile_file_passes(file, options, format, passes),
+        Artifact::DetectorLibrary => super::compile_file_by(file, format, |name, bytes| crate::driver::compile_library(name, bytes, options, passes)),
+    };
+    let compilation = match compiled {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -19,7 +32,11 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
         Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
         None => {
             let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
-            match build_binary(&compilation, release, &out) {
+            let built = match artifact {
+                Artifact::Executable => build_binary(&compilation, release, &out),
+                Artifact::DetectorLibrary => build_library(&compilation, release, &out),
+            };
+            match built {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
@@ -30,6 +47,21 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
 /// Builds the compiled program into the executable `out`.
 pub fn build_binary(compilation: &Compilation, release: bool, out: &Path) -> Result<(), ExitCode> {
     try_build_binary(compilation, release, out).map_err(|e| super::toolchain_failure(&e))
+}
+
+/// Builds a compiled detector library into the shared object `out`.
+pub fn build_library(compilation: &Compilation, release: bool, out: &Path) -> Result<(), ExitCode> {
+    try_build_library(compilation, release, out).map_err(|e| super::toolchain_failure(&e))
+}
+
+/// [`build_library`] that leaves reporting a failure to the caller.
+pub fn try_build_library(compilation: &Compilation, release: bool, out: &Path) -> Result<(), toolchain::ToolchainError> {
+    let zig = Zig::find()?;
+    let source = compilation.zig.as_deref().unwrap_or_default();
+    let libraries = libraries(compilation);
+    let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries, model: false };
+    toolchain::build_library(&zig, &request, &toolchain::cache_dir(), out)?;
+    Ok(())
 }
 
 /// [`build_binary`] that leaves reporting a failure to the caller (`sev run` stays quiet when
