@@ -4,6 +4,7 @@
 pub mod doc_args;
 pub mod lint_args;
 pub mod test_args;
+pub mod worker_args;
 
 use crate::commands;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -108,6 +109,8 @@ pub enum Command {
     Doc(doc_args::DocArgs),
     /// Build the program's `test_…` functions and run each; exit 1 if one fails.
     Test(test_args::TestArgs),
+    /// One worker of the Redis Streams scale-out of the anomaly service (docs/service.md).
+    Worker(worker_args::WorkerArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -151,6 +154,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Doc(args) => commands::doc::run(&args),
         Command::Test(args) => commands::test::run(&args),
+        Command::Worker(args) => commands::worker::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

@@ -13,6 +13,7 @@ pub mod lint;
 pub mod mcp;
 pub mod run;
 pub mod test;
+pub mod worker;
 
 use crate::cli::Format;
 use crate::diagnostic::{self, Diagnostic};

@@ -5,3 +5,4 @@
 
 pub mod detector;
 pub mod remote_write;
+pub mod streams;
