@@ -7,6 +7,7 @@
 mod support;
 
 use sev::serve::detector::DetectorLib;
+use sev::serve::remote_write;
 use sev::serve::streams::{self, Applied, Layout, PointIn};
 use std::collections::BTreeMap;
 use std::net::TcpListener;
@@ -277,4 +278,117 @@ fn a_dead_consumers_pending_entries_are_claimed_and_applied_in_order() {
     let left: (u64, redis::Value, redis::Value, redis::Value) =
         redis::cmd("XPENDING").arg(layout.input(layout.partition_of("latency{host=\"h0\"}"))).arg(streams::GROUP).query(&mut con).expect("xpending");
     assert_eq!(left.0, 0, "every entry acknowledged");
+}
+
+/// What a loopback remote-write receiver saw: decoded points, and the error of each refused
+/// request.
+#[derive(Default)]
+struct Received {
+    points: Vec<remote_write::Point>,
+    refused: Vec<String>,
+    requests: usize,
+}
+
+/// Reads one HTTP/1.1 request: its header lines (lower-cased names) and its body.
+fn read_request(stream: &mut std::net::TcpStream) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+    use std::io::{BufRead, BufReader, Read};
+    let mut reader = BufReader::new(stream);
+    let mut headers = Vec::new();
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    loop {
+        line.clear();
+        reader.read_line(&mut line).ok()?;
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        let (name, value) = trimmed.split_once(':')?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+    }
+    let length: usize = headers.iter().find(|(n, _)| n == "content-length")?.1.parse().ok()?;
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).ok()?;
+    Some((headers, body))
+}
+
+/// Answers remote-write requests on `listener` with `remote_write::decode_request`.
+fn receive(listener: TcpListener, received: std::sync::Arc<std::sync::Mutex<Received>>) {
+    use std::io::Write;
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let Some((headers, body)) = read_request(&mut stream) else { continue };
+        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let decoded = remote_write::decode_request(
+            remote_write::Headers {
+                content_encoding: header("content-encoding"),
+                content_type: header("content-type"),
+                version: header("x-prometheus-remote-write-version"),
+            },
+            &body,
+        );
+        let status = {
+            let mut seen = received.lock().expect("lock");
+            seen.requests += 1;
+            match decoded {
+                Ok(d) => {
+                    seen.points.extend(d.points);
+                    "204 No Content"
+                }
+                Err(e) => {
+                    seen.refused.push(format!("{}: {e}", e.code()));
+                    "400 Bad Request"
+                }
+            }
+        };
+        let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    }
+}
+
+#[test]
+fn real_prometheus_remote_writes_series_named_by_their_labels() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
+    let receiver_port = listener.local_addr().expect("address").port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Received::default()));
+    let sink = std::sync::Arc::clone(&received);
+    std::thread::spawn(move || receive(listener, sink));
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let prometheus_port = free_port();
+    let config = format!(
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    scrape_interval: 1s\n    scrape_timeout: 1s\n    static_configs:\n      - targets: [\"127.0.0.1:{prometheus_port}\"]\nremote_write:\n  - url: http://127.0.0.1:{receiver_port}/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n"
+    );
+    std::fs::write(dir.path().join("prometheus.yml"), config).expect("write the config");
+    let child = Command::new("prometheus")
+        .arg(format!("--config.file={}", dir.path().join("prometheus.yml").display()))
+        .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+        .arg(format!("--web.listen-address=127.0.0.1:{prometheus_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("prometheus is installed (./dev setup installs it)");
+    let mut prometheus = Server { child };
+    let up = format!("up{{instance=\"127.0.0.1:{prometheus_port}\",job=\"self\"}}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let count_up = |r: &Received| r.points.iter().filter(|p| p.series == up).count();
+    while count_up(&received.lock().expect("lock")) < 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    prometheus.terminate();
+    let seen = received.lock().expect("lock");
+    assert!(seen.refused.is_empty(), "refused: {:?}", seen.refused);
+    let ups: Vec<&remote_write::Point> = seen.points.iter().filter(|p| p.series == up).collect();
+    assert!(ups.len() >= 5, "{} requests, {} points, none of {up}", seen.requests, seen.points.len());
+    assert!(ups.iter().all(|p| p.value == 1.0));
+    assert!(ups.windows(2).all(|w| w[0].timestamp_ms < w[1].timestamp_ms), "in time order");
+    // Another series of the same scrape, named with the same canonical label order.
+    let duration = format!("scrape_duration_seconds{{instance=\"127.0.0.1:{prometheus_port}\",job=\"self\"}}");
+    let durations: Vec<&remote_write::Point> = seen.points.iter().filter(|p| p.series == duration).collect();
+    assert!(!durations.is_empty());
+    // The series go through detector 1 and come out with probabilities.
+    let lib = DetectorLib::open(detector()).expect("the detector loads");
+    let mut state = lib.new_state().expect("a state");
+    for point in &durations {
+        let output = state.update(point.timestamp_ms, point.value).expect("the detector takes the point");
+        assert!((0.0..=1.0).contains(&output.probability), "{output:?}");
+    }
 }
