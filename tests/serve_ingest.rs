@@ -278,6 +278,11 @@ fn a_dead_consumers_pending_entries_are_claimed_and_applied_in_order() {
     let left: (u64, redis::Value, redis::Value, redis::Value) =
         redis::cmd("XPENDING").arg(layout.input(layout.partition_of("latency{host=\"h0\"}"))).arg(streams::GROUP).query(&mut con).expect("xpending");
     assert_eq!(left.0, 0, "every entry acknowledged");
+    // Applied entries are trimmed: each input stream keeps at most its last entry.
+    for partition in 0..layout.partitions {
+        let length: u64 = redis::cmd("XLEN").arg(layout.input(partition)).query(&mut con).expect("xlen");
+        assert!(length <= 1, "partition {partition} still holds {length} entries");
+    }
 }
 
 /// What a loopback remote-write receiver saw: decoded points, and the error of each refused

@@ -290,7 +290,14 @@ impl Worker {
             return Ok(false);
         }
         let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
-        let _: u64 = redis::cmd("XACK").arg(&stream).arg(GROUP).arg(&ids).query(&mut self.con)?;
+        let mut pipe = redis::pipe();
+        pipe.cmd("XACK").arg(&stream).arg(GROUP).arg(&ids).ignore();
+        // Entries are applied in id order under the lease, so every entry before this batch's
+        // last one is acknowledged now: the stream keeps only what may still be needed.
+        if let Some(last) = ids.last() {
+            pipe.cmd("XTRIM").arg(&stream).arg("MINID").arg(*last).ignore();
+        }
+        let () = pipe.query(&mut self.con)?;
         Ok(true)
     }
 
