@@ -126,8 +126,8 @@ fn workload(series: usize, per_series: usize) -> Vec<(String, i64, f64)> {
     let columns: Vec<Vec<f64>> = (0..series).map(|s| values(s as u64 + 1, per_series)).collect();
     let mut points = Vec::new();
     for i in 0..per_series {
-        for (s, name) in names.iter().enumerate() {
-            points.push((name.clone(), START_MS + 60_000 * i as i64, columns[s][i]));
+        for (name, column) in names.iter().zip(&columns) {
+            points.push((name.clone(), START_MS + 60_000 * i as i64, column[i]));
         }
     }
     points
@@ -294,8 +294,11 @@ struct Received {
     requests: usize,
 }
 
-/// Reads one HTTP/1.1 request: its header lines (lower-cased names) and its body.
-fn read_request(stream: &mut std::net::TcpStream) -> Option<(Vec<(String, String)>, Vec<u8>)> {
+/// Header lines of a request, names lower-cased.
+type HeaderLines = Vec<(String, String)>;
+
+/// Reads one HTTP/1.1 request: its header lines and its body.
+fn read_request(stream: &mut std::net::TcpStream) -> Option<(HeaderLines, Vec<u8>)> {
     use std::io::{BufRead, BufReader, Read};
     let mut reader = BufReader::new(stream);
     let mut headers = Vec::new();

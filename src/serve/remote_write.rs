@@ -148,10 +148,10 @@ fn check_headers(headers: Headers<'_>) -> Result<(), RemoteWriteError> {
         return Err(RemoteWriteError::ContentType { found: shown(headers.content_type) });
     }
     // Prometheus' own receiver ignores the version header; a sender without one is accepted.
-    if let Some(version) = headers.version {
-        if !version.trim().starts_with("0.1.") {
-            return Err(RemoteWriteError::Version { found: format!("`{version}`") });
-        }
+    if let Some(version) = headers.version
+        && !version.trim().starts_with("0.1.")
+    {
+        return Err(RemoteWriteError::Version { found: format!("`{version}`") });
     }
     Ok(())
 }
