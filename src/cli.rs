@@ -3,6 +3,7 @@
 
 pub mod doc_args;
 pub mod lint_args;
+pub mod serve_args;
 pub mod test_args;
 pub mod worker_args;
 
@@ -109,6 +110,9 @@ pub enum Command {
     Doc(doc_args::DocArgs),
     /// Build the program's `test_…` functions and run each; exit 1 if one fails.
     Test(test_args::TestArgs),
+    /// Serve detectors over HTTP: points in, anomaly probabilities, metrics and alerts out
+    /// (docs/service.md).
+    Serve(serve_args::ServeArgs),
     /// One worker of the Redis Streams scale-out of the anomaly service (docs/service.md).
     Worker(worker_args::WorkerArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
@@ -154,6 +158,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Doc(args) => commands::doc::run(&args),
         Command::Test(args) => commands::test::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Worker(args) => commands::worker::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };

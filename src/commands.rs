@@ -12,6 +12,7 @@ pub mod interrupts;
 pub mod lint;
 pub mod mcp;
 pub mod run;
+pub mod serve;
 pub mod test;
 pub mod worker;
 

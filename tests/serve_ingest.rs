@@ -222,11 +222,11 @@ fn three_workers_with_one_killed_give_the_outputs_of_one_process() {
     let layout = Layout::new("kill", 8);
     let points = workload(12, 100);
     let expected = reference(&points);
-    let (first, rest) = points.split_at(points.len() / 3);
+    // Half the points before the kill and half after, so the kill is always mid-stream.
+    let (first, rest) = points.split_at(points.len() / 2);
     let mut ids = push_all(&redis, &layout, first);
     let workers = ["w1", "w2", "w3"].map(|name| start_worker(&redis, name, "kill"));
     let [mut doomed, w2, w3] = workers;
-    ids.extend(push_all(&redis, &layout, rest));
     let before_kill = wait_for_outputs(&redis, &layout, points.len() / 4, Duration::from_secs(120)).len();
     // Killed while it holds unacknowledged entries, if it can be caught with some.
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -235,6 +235,7 @@ fn three_workers_with_one_killed_give_the_outputs_of_one_process() {
     unsafe { libc::kill(doomed.child.id() as i32, libc::SIGKILL) };
     doomed.child.wait().expect("reap the killed worker");
     let orphaned = pending_of(&redis, &layout, "w1");
+    ids.extend(push_all(&redis, &layout, rest));
     let applied = wait_for_outputs(&redis, &layout, points.len(), Duration::from_secs(120));
     let logs = [stderr_of(w2), stderr_of(w3)];
     assert!(before_kill < points.len(), "the kill came after the end ({before_kill} outputs)");
@@ -375,7 +376,7 @@ fn real_prometheus_remote_writes_series_named_by_their_labels() {
         .spawn()
         .expect("prometheus is installed (./dev setup installs it)");
     let mut prometheus = Server { child };
-    let up = format!("up{{instance=\"127.0.0.1:{prometheus_port}\",job=\"self\"}}");
+    let up = format!("up:instance:127.0.0.1-3a{prometheus_port}:job:self");
     let deadline = Instant::now() + Duration::from_secs(60);
     let count_up = |r: &Received| r.points.iter().filter(|p| p.series == up).count();
     while count_up(&received.lock().expect("lock")) < 5 && Instant::now() < deadline {
@@ -389,7 +390,7 @@ fn real_prometheus_remote_writes_series_named_by_their_labels() {
     assert!(ups.iter().all(|p| p.value == 1.0));
     assert!(ups.windows(2).all(|w| w[0].timestamp_ms < w[1].timestamp_ms), "in time order");
     // Another series of the same scrape, named with the same canonical label order.
-    let duration = format!("scrape_duration_seconds{{instance=\"127.0.0.1:{prometheus_port}\",job=\"self\"}}");
+    let duration = format!("scrape_duration_seconds:instance:127.0.0.1-3a{prometheus_port}:job:self");
     let durations: Vec<&remote_write::Point> = seen.points.iter().filter(|p| p.series == duration).collect();
     assert!(!durations.is_empty());
     // The series go through detector 1 and come out with probabilities.

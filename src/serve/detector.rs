@@ -110,7 +110,9 @@ impl DetectorLib {
     pub fn open(path: &Path) -> Result<DetectorLib, DetectorError> {
         // SAFETY: loading runs the library's initialisers; a library built by sev has none
         // besides the C runtime's.
-        let library = unsafe { libloading::Library::new(path) }.map_err(|e| DetectorError::Open { path: path.to_path_buf(), message: e.to_string() })?;
+        // An absolute path, or `dlopen` would search the library path for a bare file name.
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let library = unsafe { libloading::Library::new(&absolute) }.map_err(|e| DetectorError::Open { path: path.to_path_buf(), message: e.to_string() })?;
         let version: VersionFn = symbol(&library, path, "sev_abi_version")?;
         // SAFETY: `sev_abi_version` takes nothing and returns a u32.
         let found = unsafe { version() };

@@ -3,14 +3,20 @@
 //! here into points of series named by their labels, without I/O, so the HTTP layer only
 //! passes the headers and the bytes in and turns an error into its status and JSON.
 //!
-//! A series is named `NAME{k="v",...}`: the value of `__name__` (empty if there is none), then
-//! the other labels sorted by name in braces, values escaped as in the exposition format (`\\`,
-//! `\"`, `\n`); with no label besides `__name__` the braces are left out. So the same label set
-//! always gives the same name, whatever order a sender lists the labels in.
+//! A series is named by its label set in the alphabet of service series names
+//! (`A–Z a–z 0–9 _ . : -`, see `series::valid_name`): the value of `__name__`, then for each
+//! other label, sorted by name, `:NAME:VALUE`. Any byte of the metric name, a label name or
+//! value other than `A–Z a–z 0–9 _ .` is written `-XX` (its hex), so `:` only separates and the
+//! name can be read back. `up{job="api",instance="10.0.0.1:9100"}` is
+//! `up:instance:10.0.0.1-3a9100:job:api`. The same label set always gives the same name,
+//! whatever order a sender lists the labels in; a label set whose name would be longer than a
+//! series name may be is skipped and counted.
 //!
 //! Prometheus drops a batch answered with 4xx and retries a 5xx, so only a body that can never
 //! become valid is refused; a sample that is not a number to learn from (a stale marker or
 //! another NaN or infinity) is skipped and counted instead of refusing its whole batch.
+
+pub mod route;
 
 use std::fmt::Write as _;
 
@@ -69,6 +75,8 @@ pub struct Decoded {
     pub stale_markers: usize,
     /// Other NaN or infinite values, which no detector can learn from.
     pub non_finite: usize,
+    /// Samples of label sets whose name would be longer than a series name may be.
+    pub name_too_long: usize,
 }
 
 /// The request headers the receiver looks at (absent headers are `None`).
@@ -185,6 +193,10 @@ fn points_of(request: &WriteRequest) -> Result<Decoded, RemoteWriteError> {
             continue;
         }
         let name = series_name(index, &series.labels)?;
+        if name.len() > crate::serve::series::MAX_NAME_LEN {
+            decoded.name_too_long += series.samples.len();
+            continue;
+        }
         for sample in &series.samples {
             if sample.value.to_bits() == STALE_NAN_BITS {
                 decoded.stale_markers += 1;
@@ -198,7 +210,7 @@ fn points_of(request: &WriteRequest) -> Result<Decoded, RemoteWriteError> {
     Ok(decoded)
 }
 
-/// The canonical name of a label set (see the module documentation).
+/// The name of a label set (see the module documentation).
 pub fn series_name(index: usize, labels: &[Label]) -> Result<String, RemoteWriteError> {
     if labels.is_empty() {
         return Err(RemoteWriteError::NoLabels { index });
@@ -214,27 +226,24 @@ pub fn series_name(index: usize, labels: &[Label]) -> Result<String, RemoteWrite
         return Err(RemoteWriteError::EmptyLabelName { index });
     }
     let metric = sorted.iter().find(|l| l.name == "__name__").map_or("", |l| l.value.as_str());
-    let mut name = metric.to_string();
-    let others: Vec<&&Label> = sorted.iter().filter(|l| l.name != "__name__").collect();
-    if !others.is_empty() {
-        name.push('{');
-        for (i, label) in others.iter().enumerate() {
-            let comma = if i == 0 { "" } else { "," };
-            let _ = write!(name, "{comma}{}=\"{}\"", label.name, escape_value(&label.value));
-        }
-        name.push('}');
+    let mut name = escape(metric);
+    for label in sorted.iter().filter(|l| l.name != "__name__") {
+        name.push(':');
+        name.push_str(&escape(&label.name));
+        name.push(':');
+        name.push_str(&escape(&label.value));
     }
     Ok(name)
 }
 
-fn escape_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            _ => out.push(c),
+/// Bytes other than `A–Z a–z 0–9 _ .` as `-XX`.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'.' {
+            out.push(byte as char);
+        } else {
+            let _ = write!(out, "-{byte:02x}");
         }
     }
     out
@@ -271,23 +280,30 @@ mod tests {
     fn names_are_canonical_whatever_the_label_order() {
         let a = series_name(0, &[label("job", "demo"), label("__name__", "cpu"), label("a", "x")]);
         let b = series_name(0, &[label("a", "x"), label("job", "demo"), label("__name__", "cpu")]);
-        assert_eq!(a, Ok(r#"cpu{a="x",job="demo"}"#.to_string()));
+        assert_eq!(a, Ok("cpu:a:x:job:demo".to_string()));
         assert_eq!(a, b);
         assert_eq!(series_name(0, &[label("__name__", "up")]), Ok("up".to_string()));
-        assert_eq!(series_name(0, &[label("k", "v")]), Ok(r#"{k="v"}"#.to_string()));
+        assert_eq!(series_name(0, &[label("k", "v")]), Ok(":k:v".to_string()));
+        let up = series_name(0, &[label("job", "api"), label("__name__", "up"), label("instance", "10.0.0.1:9100")]);
+        assert_eq!(up, Ok("up:instance:10.0.0.1-3a9100:job:api".to_string()));
     }
 
     #[test]
-    fn label_values_are_escaped_like_the_exposition_format() {
-        let name = series_name(0, &[label("__name__", "t"), label("note", "q \" b \\ n \n end")]);
-        assert_eq!(name, Ok(r#"t{note="q \" b \\ n \n end"}"#.to_string()));
+    fn names_use_only_the_series_alphabet_and_separators_stay_unambiguous() {
+        let name = series_name(0, &[label("__name__", "job:rate5m"), label("note", "q \" b \\ n \n end-é")]).expect("a name");
+        assert_eq!(name, "job-3arate5m:note:q-20-22-20b-20-5c-20n-20-0a-20end-2d-c3-a9");
+        assert!(crate::serve::series::valid_name(&name));
+        // A `:` inside a value cannot pass for a separator.
+        let a = series_name(0, &[label("a", "x:b:y")]).expect("a name");
+        let b = series_name(0, &[label("a", "x"), label("b", "y")]).expect("a name");
+        assert_ne!(a, b);
     }
 
     #[test]
     fn a_round_trip_gives_the_points_in_order() {
         let request = one_series(vec![label("__name__", "cpu"), label("host", "a")], vec![(0.5, 1000), (1.5, 2000)]);
         let decoded = decode_request(prometheus_headers(), &encode_request(&request).expect("compresses"));
-        let series = r#"cpu{host="a"}"#.to_string();
+        let series = "cpu:host:a".to_string();
         let expected = vec![
             Point { series: series.clone(), timestamp_ms: 1000, value: 0.5 },
             Point { series, timestamp_ms: 2000, value: 1.5 },

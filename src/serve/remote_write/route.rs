@@ -1,0 +1,138 @@
+//! `POST /api/v1/write` on `sev serve`: a remote-write request's points go to their series
+//! through the same path as pushed JSON points (`series::Service::push`: logged, applied in
+//! order, acknowledged), and the answer is an empty 204.
+//!
+//! Prometheus drops a batch answered with a 4xx and resends one answered with a 5xx, so a
+//! resent batch must not fail on points that were already applied: a point at or before its
+//! series' last timestamp is skipped as a duplicate. A token confined to a prefix may write
+//! only series that start with it; a request with any other series is refused as a whole.
+
+use super::{Point, RemoteWriteError, decode_request};
+use crate::serve::api::App;
+use crate::serve::auth::Scope;
+use crate::serve::series::PushError;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// A refusal in the service's JSON error shape.
+#[derive(Debug)]
+pub struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({"error": {"code": self.code, "message": self.message}});
+        (self.status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    }
+}
+
+impl From<RemoteWriteError> for Refusal {
+    fn from(e: RemoteWriteError) -> Refusal {
+        let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        Refusal { status, code: e.code(), message: e.to_string() }
+    }
+}
+
+/// The handler wired into `api::router`.
+pub async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body) -> Response {
+    match handle(app, headers, body).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+async fn handle(app: Arc<App>, headers: HeaderMap, body: Body) -> Result<(), Refusal> {
+    let scope = scope(&app, &headers)?;
+    let bytes = axum::body::to_bytes(body, app.max_body_bytes).await.map_err(|_| Refusal {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: "E0725",
+        message: format!("the body is larger than {} bytes", app.max_body_bytes),
+    })?;
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (encoding, content_type) = (text(header::CONTENT_ENCODING), text(header::CONTENT_TYPE));
+    let version = headers.get("x-prometheus-remote-write-version").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let worker = Arc::clone(&app);
+    let done = tokio::task::spawn_blocking(move || {
+        let headers = super::Headers { content_encoding: encoding.as_deref(), content_type: content_type.as_deref(), version: version.as_deref() };
+        let decoded = decode_request(headers, &bytes)?;
+        apply(&worker, &scope, decoded.points)
+    })
+    .await;
+    done.map_err(|e| Refusal { status: StatusCode::INTERNAL_SERVER_ERROR, code: "E0739", message: format!("the write did not finish: {e}") })?
+}
+
+fn scope(app: &App, headers: &HeaderMap) -> Result<Scope, Refusal> {
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    app.tokens.scope(given).ok_or_else(|| Refusal {
+        status: StatusCode::UNAUTHORIZED,
+        code: "unauthorized",
+        message: if given.is_none() { "this service needs `Authorization: Bearer TOKEN`".into() } else { "the bearer token is not known".into() },
+    })
+}
+
+/// The points grouped by series, in the order each series first appears.
+fn by_series(points: Vec<Point>) -> Vec<(String, Vec<(i64, f64)>)> {
+    let mut groups: Vec<(String, Vec<(i64, f64)>)> = Vec::new();
+    let mut index = std::collections::HashMap::new();
+    for point in points {
+        let at = *index.entry(point.series.clone()).or_insert_with(|| {
+            groups.push((point.series.clone(), Vec::new()));
+            groups.len() - 1
+        });
+        groups[at].1.push((point.timestamp_ms, point.value));
+    }
+    groups
+}
+
+fn apply(app: &App, scope: &Scope, points: Vec<Point>) -> Result<(), Refusal> {
+    let groups = by_series(points);
+    if let Some((name, _)) = groups.iter().find(|(name, _)| !scope.allows(name)) {
+        return Err(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "E0737",
+            message: format!("this token may not write the series `{name}` (it is confined to its prefix); filter with write_relabel_configs"),
+        });
+    }
+    for (name, points) in groups {
+        let fresh = after_last(app, &name, points);
+        if fresh.is_empty() {
+            continue;
+        }
+        match app.service.push(&name, &fresh) {
+            // A point the detector refused is kept as a failed reading by the service.
+            Ok((_, events)) => {
+                if let Some(alerts) = &app.alerts {
+                    for event in events {
+                        let _ = alerts.send(event);
+                    }
+                }
+            }
+            // Another request of the same series came first: its points are already applied.
+            Err(PushError::OutOfOrder { .. }) => {}
+            Err(e @ PushError::TooManySeries(_)) => return Err(Refusal { status: StatusCode::TOO_MANY_REQUESTS, code: "E0738", message: e.to_string() }),
+            // Transient: Prometheus resends the batch, and what was applied is skipped then.
+            Err(e) => return Err(Refusal { status: StatusCode::SERVICE_UNAVAILABLE, code: "E0739", message: e.to_string() }),
+        }
+    }
+    Ok(())
+}
+
+/// The points after the series' last one, each after the one before (duplicates of a resent
+/// batch, and samples out of order, are skipped).
+fn after_last(app: &App, name: &str, points: Vec<(i64, f64)>) -> Vec<(i64, f64)> {
+    let mut last = app.service.snapshot(name).and_then(|(_, reading, _)| reading).map(|r| r.timestamp_ms);
+    let mut fresh = Vec::with_capacity(points.len());
+    for (timestamp_ms, value) in points {
+        if last.is_none_or(|l| timestamp_ms > l) {
+            fresh.push((timestamp_ms, value));
+            last = Some(timestamp_ms);
+        }
+    }
+    fresh
+}
