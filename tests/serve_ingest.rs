@@ -1,9 +1,12 @@
 //! Ingestion for the anomaly service against the real servers (Debian packages `redis-server`
 //! and `prometheus`, started on free loopback ports in temporary folders and stopped at the
-//! end): three `sev worker` processes over Redis Streams, one killed with SIGKILL mid-stream,
-//! give for every point exactly the output that one process gives over the same points, each
-//! point applied once; a dead consumer's pending entries are claimed and processed in order.
+//! end): `sev serve` applies remote-write requests once under canonical series names and
+//! refuses bad ones with their codes; a real Prometheus remote-writes to `sev serve`; three
+//! `sev worker` processes over Redis Streams, one killed with SIGKILL mid-stream, give for
+//! every point exactly the output that one process gives over the same points, each point
+//! applied once; a dead consumer's pending entries are claimed and processed in order.
 
+mod serve_common;
 mod support;
 
 use sev::serve::detector::DetectorLib;
@@ -288,83 +291,92 @@ fn a_dead_consumers_pending_entries_are_claimed_and_applied_in_order() {
 
 /// What a loopback remote-write receiver saw: decoded points, and the error of each refused
 /// request.
-#[derive(Default)]
-struct Received {
-    points: Vec<remote_write::Point>,
-    refused: Vec<String>,
-    requests: usize,
+/// A remote-write request of one series, compressed as Prometheus sends it.
+fn write_body(labels: &[(&str, &str)], samples: &[(i64, f64)]) -> Vec<u8> {
+    let labels = labels.iter().map(|(n, v)| remote_write::Label { name: n.to_string(), value: v.to_string() }).collect();
+    let samples = samples.iter().map(|&(timestamp, value)| remote_write::Sample { value, timestamp }).collect();
+    let request = remote_write::WriteRequest { timeseries: vec![remote_write::TimeSeries { labels, samples }] };
+    remote_write::encode_request(&request).expect("snappy compresses")
 }
 
-/// Header lines of a request, names lower-cased.
-type HeaderLines = Vec<(String, String)>;
+const PROMETHEUS_HEADERS: [(&str, &str); 3] =
+    [("Content-Encoding", "snappy"), ("Content-Type", "application/x-protobuf"), ("X-Prometheus-Remote-Write-Version", "0.1.0")];
 
-/// Reads one HTTP/1.1 request: its header lines and its body.
-fn read_request(stream: &mut std::net::TcpStream) -> Option<(HeaderLines, Vec<u8>)> {
-    use std::io::{BufRead, BufReader, Read};
-    let mut reader = BufReader::new(stream);
-    let mut headers = Vec::new();
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    loop {
-        line.clear();
-        reader.read_line(&mut line).ok()?;
-        let trimmed = line.trim_end();
-        if trimmed.is_empty() {
-            break;
-        }
-        let (name, value) = trimmed.split_once(':')?;
-        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+/// `POST /api/v1/write` with exactly these headers (and `Content-Length`): status and body.
+fn post_write(addr: &str, headers: &[(&str, &str)], body: &[u8]) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
+    let mut head = format!("POST /api/v1/write HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
-    let length: usize = headers.iter().find(|(n, _)| n == "content-length")?.1.parse().ok()?;
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((headers, body))
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).expect("write the head");
+    stream.write_all(body).expect("write the body");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("no status in {answer:?}"));
+    (status, answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
 }
 
-/// Answers remote-write requests on `listener` with `remote_write::decode_request`.
-fn receive(listener: TcpListener, received: std::sync::Arc<std::sync::Mutex<Received>>) {
-    use std::io::Write;
-    for stream in listener.incoming() {
-        let Ok(mut stream) = stream else { continue };
-        let Some((headers, body)) = read_request(&mut stream) else { continue };
-        let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
-        let decoded = remote_write::decode_request(
-            remote_write::Headers {
-                content_encoding: header("content-encoding"),
-                content_type: header("content-type"),
-                version: header("x-prometheus-remote-write-version"),
-            },
-            &body,
-        );
-        let status = {
-            let mut seen = received.lock().expect("lock");
-            seen.requests += 1;
-            match decoded {
-                Ok(d) => {
-                    seen.points.extend(d.points);
-                    "204 No Content"
-                }
-                Err(e) => {
-                    seen.refused.push(format!("{}: {e}", e.code()));
-                    "400 Bad Request"
-                }
-            }
-        };
-        let _ = write!(stream, "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
-    }
+fn with_token<'a>(token: &'a str, headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut all = headers.to_vec();
+    all.push(("Authorization", token));
+    all
+}
+
+/// `GET /v1/series/NAME` as JSON, or `None` while the series does not exist.
+fn read_series(server: &serve_common::Server, name: &str, token: Option<&str>) -> Option<serde_json::Value> {
+    let (status, body) = server.request("GET", &format!("/v1/series/{name}"), token, None);
+    (status == 200).then(|| serde_json::from_str(&body).expect("the answer is JSON"))
 }
 
 #[test]
-fn real_prometheus_remote_writes_series_named_by_their_labels() {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind the receiver");
-    let receiver_port = listener.local_addr().expect("address").port();
-    let received = std::sync::Arc::new(std::sync::Mutex::new(Received::default()));
-    let sink = std::sync::Arc::clone(&received);
-    std::thread::spawn(move || receive(listener, sink));
+fn sev_serve_applies_remote_write_once_and_refuses_bad_requests() {
     let dir = tempfile::tempdir().expect("a temporary folder");
+    let server = serve_common::Server::start(&dir.path().join("sev.db"), &["--token", "cpu-token-0001=cpu"]);
+    let bearer = "Bearer cpu-token-0001";
+    let samples: Vec<(i64, f64)> = values(7, 20).into_iter().enumerate().map(|(i, v)| (START_MS + 60_000 * i as i64, v)).collect();
+    let body = write_body(&[("job", "api"), ("__name__", "cpu"), ("instance", "10.0.0.1:9100")], &samples);
+    let name = "cpu:instance:10.0.0.1-3a9100:job:api";
+    assert_eq!(post_write(&server.addr, &with_token(bearer, &PROMETHEUS_HEADERS), &body).0, 204);
+    let read = read_series(&server, name, Some("cpu-token-0001")).expect("the series exists under its canonical name");
+    assert_eq!(read["points"], 20);
+    // The same probabilities as the library fed the same points in order.
+    let lib = DetectorLib::open(&serve_common::bocpd_lib()).expect("the detector loads");
+    let mut state = lib.new_state().expect("a state");
+    let last = samples.iter().map(|&(ts, v)| state.update(ts, v).expect("the detector takes the point")).last().expect("points");
+    let served = read["last"]["probability"].as_f64().expect("a probability");
+    assert!((served - last.probability).abs() <= 1e-12 * last.probability.abs().max(1e-300), "{served} vs {}", last.probability);
+    // A resent batch (Prometheus retries after a 5xx or a timeout) is not applied again.
+    assert_eq!(post_write(&server.addr, &with_token(bearer, &PROMETHEUS_HEADERS), &body).0, 204);
+    assert_eq!(read_series(&server, name, Some("cpu-token-0001")).expect("still there")["points"], 20);
+    // Refusals: status and stable code in the service's JSON error shape.
+    let code = |(status, body): (u16, String)| (status, serde_json::from_str::<serde_json::Value>(&body).map(|v| v["error"]["code"].clone()).unwrap_or_default());
+    let no_encoding = with_token(bearer, &PROMETHEUS_HEADERS[1..]);
+    assert_eq!(code(post_write(&server.addr, &no_encoding, &body)), (415, "E0721".into()));
+    assert_eq!(code(post_write(&server.addr, &with_token(bearer, &PROMETHEUS_HEADERS), b"not snappy")), (400, "E0724".into()));
+    let other = write_body(&[("__name__", "mem")], &[(START_MS, 1.0)]);
+    assert_eq!(code(post_write(&server.addr, &with_token(bearer, &PROMETHEUS_HEADERS), &other)), (403, "E0737".into()));
+    assert_eq!(code(post_write(&server.addr, &PROMETHEUS_HEADERS, &body)), (401, "unauthorized".into()));
+    assert!(read_series(&server, "mem", Some("cpu-token-0001")).is_none());
+}
+
+/// The sum over label sets of a metric in the text exposition format (`None` if absent).
+fn metric(text: &str, name: &str) -> Option<f64> {
+    let samples = text.lines().filter(|line| line.strip_prefix(name).is_some_and(|rest| rest.starts_with([' ', '{'])));
+    samples.map(|line| line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN)).reduce(|a, b| a + b)
+}
+
+#[test]
+fn real_prometheus_remote_writes_to_sev_serve() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let server = serve_common::Server::start(&dir.path().join("sev.db"), &[]);
     let prometheus_port = free_port();
     let config = format!(
-        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    scrape_interval: 1s\n    scrape_timeout: 1s\n    static_configs:\n      - targets: [\"127.0.0.1:{prometheus_port}\"]\nremote_write:\n  - url: http://127.0.0.1:{receiver_port}/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n"
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: self\n    scrape_interval: 1s\n    scrape_timeout: 1s\n    static_configs:\n      - targets: [\"127.0.0.1:{prometheus_port}\"]\nremote_write:\n  - url: http://{}/api/v1/write\n    queue_config:\n      batch_send_deadline: 1s\n",
+        server.addr
     );
     std::fs::write(dir.path().join("prometheus.yml"), config).expect("write the config");
     let child = Command::new("prometheus")
@@ -377,27 +389,23 @@ fn real_prometheus_remote_writes_series_named_by_their_labels() {
         .expect("prometheus is installed (./dev setup installs it)");
     let mut prometheus = Server { child };
     let up = format!("up:instance:127.0.0.1-3a{prometheus_port}:job:self");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let count_up = |r: &Received| r.points.iter().filter(|p| p.series == up).count();
-    while count_up(&received.lock().expect("lock")) < 5 && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(200));
+    let points = |name: &str| read_series(&server, name, None).and_then(|v| v["points"].as_u64()).unwrap_or(0);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while points(&up) < 5 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
     }
+    let own = serve_common::http(&format!("127.0.0.1:{prometheus_port}"), "GET", "/metrics", None, None).1;
     prometheus.terminate();
-    let seen = received.lock().expect("lock");
-    assert!(seen.refused.is_empty(), "refused: {:?}", seen.refused);
-    let ups: Vec<&remote_write::Point> = seen.points.iter().filter(|p| p.series == up).collect();
-    assert!(ups.len() >= 5, "{} requests, {} points, none of {up}", seen.requests, seen.points.len());
-    assert!(ups.iter().all(|p| p.value == 1.0));
-    assert!(ups.windows(2).all(|w| w[0].timestamp_ms < w[1].timestamp_ms), "in time order");
-    // Another series of the same scrape, named with the same canonical label order.
+    let read = read_series(&server, &up, None).unwrap_or_else(|| panic!("no series {up}: {}", server.log.lock().expect("log")));
+    assert!(read["points"].as_u64().expect("a count") >= 5, "{read}");
+    assert_eq!(read["last"]["value"], 1.0);
+    let probability = read["last"]["probability"].as_f64().expect("a probability");
+    assert!((0.0..=1.0).contains(&probability), "{read}");
+    // Another series of the same scrape, named with the same label order.
     let duration = format!("scrape_duration_seconds:instance:127.0.0.1-3a{prometheus_port}:job:self");
-    let durations: Vec<&remote_write::Point> = seen.points.iter().filter(|p| p.series == duration).collect();
-    assert!(!durations.is_empty());
-    // The series go through detector 1 and come out with probabilities.
-    let lib = DetectorLib::open(detector()).expect("the detector loads");
-    let mut state = lib.new_state().expect("a state");
-    for point in &durations {
-        let output = state.update(point.timestamp_ms, point.value).expect("the detector takes the point");
-        assert!((0.0..=1.0).contains(&output.probability), "{output:?}");
-    }
+    assert!(points(&duration) >= 1, "no {duration}");
+    // Prometheus' own account: samples sent, none failed or dropped for a 4xx.
+    let sent = metric(&own, "prometheus_remote_storage_samples_total").expect("Prometheus counts the samples it sends");
+    assert!(sent >= 5.0, "{sent} samples sent");
+    assert_eq!(metric(&own, "prometheus_remote_storage_samples_failed_total"), Some(0.0), "{own}");
 }
