@@ -289,8 +289,6 @@ fn a_dead_consumers_pending_entries_are_claimed_and_applied_in_order() {
     }
 }
 
-/// What a loopback remote-write receiver saw: decoded points, and the error of each refused
-/// request.
 /// A remote-write request of one series, compressed as Prometheus sends it.
 fn write_body(labels: &[(&str, &str)], samples: &[(i64, f64)]) -> Vec<u8> {
     let labels = labels.iter().map(|(n, v)| remote_write::Label { name: n.to_string(), value: v.to_string() }).collect();
@@ -408,4 +406,74 @@ fn real_prometheus_remote_writes_to_sev_serve() {
     let sent = metric(&own, "prometheus_remote_storage_samples_total").expect("Prometheus counts the samples it sends");
     assert!(sent >= 5.0, "{sent} samples sent");
     assert_eq!(metric(&own, "prometheus_remote_storage_samples_failed_total"), Some(0.0), "{own}");
+}
+
+/// `sev serve --redis URL --prefix PREFIX --partitions 8 --listen 127.0.0.1:0 EXTRA…` and its
+/// address.
+fn start_front(redis: &Redis, prefix: &str, extra: &[&str]) -> (Server, String) {
+    use std::io::BufRead;
+    let mut child = sev()
+        .args(["serve", "--redis", &redis.url, "--prefix", prefix, "--partitions", "8", "--listen", "127.0.0.1:0"])
+        .args(extra)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sev serve starts");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("listening on http://").nth(1) {
+                let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
+            }
+        }
+    });
+    let addr = rx.recv_timeout(Duration::from_secs(30)).expect("sev serve --redis prints its address");
+    (Server { child }, addr)
+}
+
+fn rounded(values: Vec<f64>) -> Vec<f64> {
+    values.into_iter().map(|v| format!("{v:.4}").parse().expect("a number")).collect()
+}
+
+#[test]
+fn sev_serve_with_redis_queues_points_for_the_workers_once_and_in_order() {
+    let redis = start_redis();
+    let layout = Layout::new("front", 8);
+    let (_front, addr) = start_front(&redis, "front", &["--token", "lat-token-0001=lat"]);
+    let bearer = "Bearer lat-token-0001";
+    let token = Some("lat-token-0001");
+    let worker = start_worker(&redis, "w1", "front");
+    // JSON pushes of `lat.a` (values with 4 decimals, which JSON carries exactly).
+    let a: Vec<(i64, f64)> = rounded(values(11, 40)).into_iter().enumerate().map(|(i, v)| (START_MS + 60_000 * i as i64, v)).collect();
+    let batch = |range: std::ops::Range<usize>| {
+        let points: Vec<serde_json::Value> = a[range].iter().map(|(ts, v)| serde_json::json!({"timestamp_ms": ts, "value": v})).collect();
+        serde_json::json!({ "points": points }).to_string()
+    };
+    for range in [0..20, 20..40] {
+        let (status, body) = serve_common::http(&addr, "POST", "/v1/series/lat.a/points", token, Some(batch(range).as_bytes()));
+        assert_eq!(status, 202, "{body}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&body).expect("JSON")["queued"], 20);
+    }
+    let (status, body) = serve_common::http(&addr, "POST", "/v1/series/lat.a/points", token, Some(batch(10..12).as_bytes()));
+    assert_eq!((status, body.contains("out_of_order")), (409, true), "{body}");
+    // Remote-write of `lat_b{host="x"}`, sent twice as Prometheus resends a batch.
+    let b: Vec<(i64, f64)> = values(12, 30).into_iter().enumerate().map(|(i, v)| (START_MS + 15_000 * i as i64, v)).collect();
+    let body_b = write_body(&[("__name__", "lat_b"), ("host", "x")], &b);
+    for _ in 0..2 {
+        assert_eq!(post_write(&addr, &with_token(bearer, &PROMETHEUS_HEADERS), &body_b).0, 204);
+    }
+    let other = write_body(&[("__name__", "mem")], &[(START_MS, 1.0)]);
+    assert_eq!(post_write(&addr, &with_token(bearer, &PROMETHEUS_HEADERS), &other).0, 403);
+    assert_eq!(post_write(&addr, &PROMETHEUS_HEADERS, &body_b).0, 401);
+    assert_eq!(serve_common::http(&addr, "GET", "/readyz", None, None).0, 200);
+    assert_eq!(serve_common::http(&addr, "GET", "/v1/series/lat.a", token, None).0, 404);
+    // The worker applies each queued point once, as one process would.
+    let mut points: Vec<(String, i64, f64)> = a.iter().map(|&(ts, v)| ("lat.a".to_string(), ts, v)).collect();
+    points.extend(b.iter().map(|&(ts, v)| ("lat_b:host:x".to_string(), ts, v)));
+    let applied = wait_for_outputs(&redis, &layout, points.len(), Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(300));
+    let applied_after = outputs(&redis, &layout);
+    let log = stderr_of(worker);
+    assert_eq!(applied_after.len(), applied.len(), "nothing more than the points queued once; worker said: {log}");
+    assert_eq!(by_series(&applied), reference(&points), "worker said: {log}");
 }

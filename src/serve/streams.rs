@@ -13,6 +13,7 @@
 //! | `sev:{p}:lease` | string with a TTL | the id of the worker that owns partition `p` |
 //! | `sev:{p}:state:SERIES` | hash | `state` (the detector's saved bytes), `last` (the last stream id applied) |
 //! | `sev:{p}:out` | stream | one entry per applied point, with the id of its input entry: `series`, `ts`, then `output` (`probability lower upper expected confidence`) or `error` |
+//! | `sev:{p}:queued:SERIES` | string | the timestamp of the series' last point queued by `sev serve --redis` ([`front`]) |
 //! | `sev:workers` | sorted set | live workers, scored by their last heartbeat (ms) |
 //!
 //! Exactly-once effect on at-least-once delivery: a worker writes a batch's new states, their
@@ -21,6 +22,7 @@
 //! stream's last entry; only then does it XACK the batch. A point redelivered after a crash has
 //! an id at or below its series' `last` and is acknowledged without being applied again.
 
+pub mod front;
 pub mod worker;
 
 use redis::{Connection, RedisError};
@@ -76,6 +78,11 @@ impl Layout {
 
     pub fn state(&self, series: &str) -> String {
         format!("{}:state:{series}", self.tag(self.partition_of(series)))
+    }
+
+    /// The timestamp of the last point queued for `series` by `sev serve --redis`.
+    pub fn queued(&self, series: &str) -> String {
+        format!("{}:queued:{series}", self.tag(self.partition_of(series)))
     }
 
     pub fn workers(&self) -> String {
@@ -233,7 +240,7 @@ mod tests {
         let layout = Layout::new("sev", 4);
         let p = layout.partition_of("cpu{host=\"a\"}");
         let tag = format!("sev:{{{p}}}:");
-        for key in [layout.input(p), layout.output(p), layout.lease(p), layout.state("cpu{host=\"a\"}")] {
+        for key in [layout.input(p), layout.output(p), layout.lease(p), layout.state("cpu{host=\"a\"}"), layout.queued("cpu{host=\"a\"}")] {
             assert!(key.starts_with(&tag), "{key}");
         }
     }

@@ -9,7 +9,7 @@
 
 use super::{Point, RemoteWriteError, decode_request};
 use crate::serve::api::App;
-use crate::serve::auth::Scope;
+use crate::serve::auth::{Scope, Tokens};
 use crate::serve::series::PushError;
 use axum::body::Body;
 use axum::extract::State;
@@ -23,6 +23,12 @@ pub struct Refusal {
     status: StatusCode,
     code: &'static str,
     message: String,
+}
+
+impl Refusal {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal { status, code, message: message.into() }
+    }
 }
 
 impl IntoResponse for Refusal {
@@ -48,32 +54,51 @@ pub async fn receive(State(app): State<Arc<App>>, headers: HeaderMap, body: Body
 }
 
 async fn handle(app: Arc<App>, headers: HeaderMap, body: Body) -> Result<(), Refusal> {
-    let scope = scope(&app, &headers)?;
-    let bytes = axum::body::to_bytes(body, app.max_body_bytes).await.map_err(|_| Refusal {
-        status: StatusCode::PAYLOAD_TOO_LARGE,
-        code: "E0725",
-        message: format!("the body is larger than {} bytes", app.max_body_bytes),
-    })?;
-    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let (encoding, content_type) = (text(header::CONTENT_ENCODING), text(header::CONTENT_TYPE));
-    let version = headers.get("x-prometheus-remote-write-version").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let scope = scope(&app.tokens, &headers)?;
+    let decoded = decode_body(app.max_body_bytes, &headers, body).await?;
     let worker = Arc::clone(&app);
-    let done = tokio::task::spawn_blocking(move || {
-        let headers = super::Headers { content_encoding: encoding.as_deref(), content_type: content_type.as_deref(), version: version.as_deref() };
-        let decoded = decode_request(headers, &bytes)?;
-        apply(&worker, &scope, decoded.points)
-    })
-    .await;
+    let done = tokio::task::spawn_blocking(move || apply(&worker, &scope, decoded.points)).await;
     done.map_err(|e| Refusal { status: StatusCode::INTERNAL_SERVER_ERROR, code: "E0739", message: format!("the write did not finish: {e}") })?
 }
 
-fn scope(app: &App, headers: &HeaderMap) -> Result<Scope, Refusal> {
+/// Reads at most `max_body_bytes` of the body and decodes it (off the async threads).
+pub async fn decode_body(max_body_bytes: usize, headers: &HeaderMap, body: Body) -> Result<super::Decoded, Refusal> {
+    let bytes = axum::body::to_bytes(body, max_body_bytes).await.map_err(|_| Refusal {
+        status: StatusCode::PAYLOAD_TOO_LARGE,
+        code: "E0725",
+        message: format!("the body is larger than {max_body_bytes} bytes"),
+    })?;
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (encoding, content_type, version) = (text("content-encoding"), text("content-type"), text("x-prometheus-remote-write-version"));
+    let decoded = tokio::task::spawn_blocking(move || {
+        let headers = super::Headers { content_encoding: encoding.as_deref(), content_type: content_type.as_deref(), version: version.as_deref() };
+        decode_request(headers, &bytes)
+    })
+    .await;
+    let decoded = decoded.map_err(|e| Refusal { status: StatusCode::INTERNAL_SERVER_ERROR, code: "E0739", message: format!("the decoding did not finish: {e}") })?;
+    Ok(decoded?)
+}
+
+/// The caller's scope, from its bearer token (401 without a known one).
+pub fn scope(tokens: &Tokens, headers: &HeaderMap) -> Result<Scope, Refusal> {
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    app.tokens.scope(given).ok_or_else(|| Refusal {
+    tokens.scope(given).ok_or_else(|| Refusal {
         status: StatusCode::UNAUTHORIZED,
         code: "unauthorized",
         message: if given.is_none() { "this service needs `Authorization: Bearer TOKEN`".into() } else { "the bearer token is not known".into() },
     })
+}
+
+/// 403 if the token may not write one of the series (nothing of the request is applied then).
+pub fn check_scope<'a>(scope: &Scope, mut names: impl Iterator<Item = &'a str>) -> Result<(), Refusal> {
+    match names.find(|name| !scope.allows(name)) {
+        Some(name) => Err(Refusal {
+            status: StatusCode::FORBIDDEN,
+            code: "E0737",
+            message: format!("this token may not write the series `{name}` (it is confined to its prefix); filter with write_relabel_configs"),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The points grouped by series, in the order each series first appears.
@@ -92,13 +117,7 @@ fn by_series(points: Vec<Point>) -> Vec<(String, Vec<(i64, f64)>)> {
 
 fn apply(app: &App, scope: &Scope, points: Vec<Point>) -> Result<(), Refusal> {
     let groups = by_series(points);
-    if let Some((name, _)) = groups.iter().find(|(name, _)| !scope.allows(name)) {
-        return Err(Refusal {
-            status: StatusCode::FORBIDDEN,
-            code: "E0737",
-            message: format!("this token may not write the series `{name}` (it is confined to its prefix); filter with write_relabel_configs"),
-        });
-    }
+    check_scope(scope, groups.iter().map(|(name, _)| name.as_str()))?;
     for (name, points) in groups {
         let fresh = after_last(app, &name, points);
         if fresh.is_empty() {
