@@ -151,7 +151,11 @@ fn reference(points: &[(String, i64, f64)]) -> BTreeMap<String, Vec<(i64, String
 }
 
 fn push_all(redis: &Redis, layout: &Layout, points: &[(String, i64, f64)]) -> Vec<String> {
-    let mut con = streams::connect(&redis.url).expect("connect");
+    push_to(&redis.url, layout, points)
+}
+
+fn push_to(url: &str, layout: &Layout, points: &[(String, i64, f64)]) -> Vec<String> {
+    let mut con = streams::connect(url).expect("connect");
     streams::prepare(&mut con, layout).expect("prepare the streams");
     let batch: Vec<PointIn<'_>> =
         points.iter().map(|(series, ts, value)| PointIn { series, timestamp_ms: *ts, value: *value }).collect();
@@ -212,6 +216,14 @@ fn pending_of(redis: &Redis, layout: &Layout, consumer: &str) -> u64 {
         .sum()
 }
 
+/// How many partitions' leases `worker` holds.
+fn leases_of(redis: &Redis, layout: &Layout, worker: &str) -> usize {
+    let mut con = streams::connect(&redis.url).expect("connect");
+    (0..layout.partitions)
+        .filter(|&p| redis::cmd("GET").arg(layout.lease(p)).query::<Option<String>>(&mut con).expect("get").as_deref() == Some(worker))
+        .count()
+}
+
 /// The number just before `marker` in a worker's closing line.
 fn number_before(log: &str, marker: &str) -> u64 {
     let Some(end) = log.find(marker) else { return 0 };
@@ -225,23 +237,37 @@ fn three_workers_with_one_killed_give_the_outputs_of_one_process() {
     let layout = Layout::new("kill", 8);
     let points = workload(12, 100);
     let expected = reference(&points);
-    // Half the points before the kill and half after, so the kill is always mid-stream.
-    let (first, rest) = points.split_at(points.len() / 2);
+    // A third before the workers start, a third trickling in while one of them is killed, a
+    // third after the kill: the kill is always mid-stream.
+    let third = points.len() / 3;
+    let (first, middle, last) = (&points[..third], points[third..2 * third].to_vec(), &points[2 * third..]);
     let mut ids = push_all(&redis, &layout, first);
     let workers = ["w1", "w2", "w3"].map(|name| start_worker(&redis, name, "kill"));
     let [mut doomed, w2, w3] = workers;
-    let before_kill = wait_for_outputs(&redis, &layout, points.len() / 4, Duration::from_secs(120)).len();
-    // Killed while it holds unacknowledged entries, if it can be caught with some.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while pending_of(&redis, &layout, "w1") == 0 && Instant::now() < deadline {}
+    let (url, trickle_layout) = (redis.url.clone(), layout.clone());
+    let trickle = std::thread::spawn(move || {
+        let mut ids = Vec::new();
+        for chunk in middle.chunks(4) {
+            ids.extend(push_to(&url, &trickle_layout, chunk));
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        ids
+    });
+    let before_kill = wait_for_outputs(&redis, &layout, third / 2, Duration::from_secs(120)).len();
+    // Killed while it owns partitions and, if it can be caught so, holds unacknowledged entries.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while (leases_of(&redis, &layout, "w1") == 0 || pending_of(&redis, &layout, "w1") == 0) && Instant::now() < deadline {}
+    let owned = leases_of(&redis, &layout, "w1");
     // SAFETY: signalling our own child by its pid.
     unsafe { libc::kill(doomed.child.id() as i32, libc::SIGKILL) };
     doomed.child.wait().expect("reap the killed worker");
     let orphaned = pending_of(&redis, &layout, "w1");
-    ids.extend(push_all(&redis, &layout, rest));
+    ids.extend(trickle.join().expect("the trickle of points"));
+    ids.extend(push_all(&redis, &layout, last));
     let applied = wait_for_outputs(&redis, &layout, points.len(), Duration::from_secs(120));
     let logs = [stderr_of(w2), stderr_of(w3)];
     assert!(before_kill < points.len(), "the kill came after the end ({before_kill} outputs)");
+    assert!(owned > 0, "the killed worker owned no partition");
     assert_eq!(applied.len(), points.len(), "outputs; survivors said: {logs:?}");
     let mut seen: Vec<&str> = applied.iter().map(|a| a.id.as_str()).collect();
     seen.sort_unstable();
@@ -250,7 +276,7 @@ fn three_workers_with_one_killed_give_the_outputs_of_one_process() {
     assert_eq!(by_series(&applied), expected);
     let claimed: u64 = logs.iter().map(|log| number_before(log, " entries claimed")).sum();
     assert!(claimed >= orphaned, "{orphaned} entries left by the killed worker, {claimed} claimed");
-    eprintln!("outputs before the kill: {before_kill} of {}; left pending by it: {orphaned}; survivors: {logs:?}", points.len());
+    eprintln!("outputs before the kill: {before_kill} of {}; partitions it owned: {owned}; left pending by it: {orphaned}; survivors: {logs:?}", points.len());
 }
 
 #[test]
