@@ -502,4 +502,11 @@ fn sev_serve_with_redis_queues_points_for_the_workers_once_and_in_order() {
     let log = stderr_of(worker);
     assert_eq!(applied_after.len(), applied.len(), "nothing more than the points queued once; worker said: {log}");
     assert_eq!(by_series(&applied), reference(&points), "worker said: {log}");
+    // Without Redis the front says so and is not ready; nothing is lost silently.
+    let mut redis = redis;
+    redis._server.terminate();
+    let (status, body) = serve_common::http(&addr, "POST", "/v1/series/lat.a/points", token, Some(batch(39..40).as_bytes()));
+    assert_eq!((status, body.contains("unavailable")), (503, true), "{body}");
+    assert_eq!(post_write(&addr, &with_token(bearer, &PROMETHEUS_HEADERS), &body_b).0, 503);
+    assert_eq!(serve_common::http(&addr, "GET", "/readyz", None, None).0, 503);
 }
