@@ -280,6 +280,45 @@ fn three_workers_with_one_killed_give_the_outputs_of_one_process() {
 }
 
 #[test]
+fn a_worker_paused_past_its_lease_loses_its_partitions_and_nothing_else() {
+    let redis = start_redis();
+    let layout = Layout::new("pause", 8);
+    let points = workload(8, 60);
+    let expected = reference(&points);
+    let third = points.len() / 3;
+    let mut ids = push_all(&redis, &layout, &points[..third]);
+    let [mut paused, other] = ["p1", "p2"].map(|name| start_worker(&redis, name, "pause"));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while leases_of(&redis, &layout, "p1") == 0 && Instant::now() < deadline {}
+    let owned = leases_of(&redis, &layout, "p1");
+    let pid = paused.child.id() as i32;
+    // SAFETY: signalling our own child by its pid.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    ids.extend(push_all(&redis, &layout, &points[third..2 * third]));
+    // Past its lease (600 ms) the other worker owns every partition.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while leases_of(&redis, &layout, "p2") < layout.partitions as usize && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let taken = leases_of(&redis, &layout, "p2");
+    ids.extend(push_all(&redis, &layout, &points[2 * third..]));
+    // SAFETY: as above.
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let applied = wait_for_outputs(&redis, &layout, points.len(), Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(1500));
+    let settled = outputs(&redis, &layout);
+    let logs = [stderr_of(other), { paused.terminate(); String::new() }];
+    assert!(owned > 0, "the paused worker owned no partition");
+    assert_eq!(taken, layout.partitions as usize, "the other worker took every partition over");
+    assert_eq!(settled.len(), applied.len(), "nothing applied twice after the pause ended; {logs:?}");
+    let mut seen: Vec<&str> = settled.iter().map(|a| a.id.as_str()).collect();
+    seen.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(seen, ids.iter().map(String::as_str).collect::<Vec<_>>(), "each input applied exactly once; {logs:?}");
+    assert_eq!(by_series(&settled), expected);
+}
+
+#[test]
 fn a_dead_consumers_pending_entries_are_claimed_and_applied_in_order() {
     let redis = start_redis();
     let layout = Layout::new("ghost", 8);

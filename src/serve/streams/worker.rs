@@ -4,7 +4,8 @@
 //!
 //! Taking over a partition first claims every entry still pending in its group (XAUTOCLAIM with
 //! no idle time, so a dead owner's unacknowledged entries are processed before any new one);
-//! the lease guarantees nobody else is reading it. States live in Redis and are cached in
+//! the lease guarantees nobody else is reading it, because new entries are read only through
+//! the fenced script [`READ`] (an ex-owner that was paused past its lease gets none). States live in Redis and are cached in
 //! memory only while the lease is held. Each batch is committed by the fenced Lua script
 //! [`COMMIT`] and acknowledged afterwards; see the parent module for why this applies each
 //! point exactly once.
@@ -54,6 +55,17 @@ return 1
 const RENEW: &str = r#"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
+"#;
+
+/// Reads new entries of a partition only for the holder of its lease, so a worker that lost
+/// the lease (paused past it) cannot take entries that the new owner would then never see.
+/// KEYS: lease, input stream. ARGV: worker id, count, group. Returns 0 when the lease is lost,
+/// 1 when there is nothing new, else the XREADGROUP reply.
+const READ: &str = r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+local reply = redis.call('XREADGROUP', 'GROUP', ARGV[3], ARGV[1], 'COUNT', ARGV[2], 'STREAMS', KEYS[2], '>')
+if not reply then return 1 end
+return reply
 "#;
 
 /// Deletes a lease only for its holder.
@@ -113,6 +125,7 @@ pub struct Worker {
     commit: redis::Script,
     renew: redis::Script,
     release: redis::Script,
+    read: redis::Script,
 }
 
 impl Worker {
@@ -126,6 +139,7 @@ impl Worker {
             commit: redis::Script::new(COMMIT),
             renew: redis::Script::new(RENEW),
             release: redis::Script::new(RELEASE),
+            read: redis::Script::new(READ),
         }
     }
 
@@ -249,29 +263,68 @@ impl Worker {
         }
     }
 
-    /// Reads new entries of every owned partition (waiting up to `wait`) and processes them.
+    /// Reads new entries of every owned partition through the fenced [`READ`] and processes
+    /// them; when there was nothing new anywhere, waits up to `wait` for a new entry.
     fn read_round(&mut self, wait: Duration) -> Result<(), StreamsError> {
         if self.owned.is_empty() {
             std::thread::sleep(wait);
             return Ok(());
         }
-        let layout = &self.settings.layout;
-        let streams: Vec<(u32, String)> = self.owned.keys().map(|&p| (p, layout.input(p))).collect();
-        let mut read = redis::cmd("XREADGROUP");
-        read.arg("GROUP").arg(GROUP).arg(&self.settings.name);
-        read.arg("COUNT").arg(self.settings.batch).arg("BLOCK").arg(wait.as_millis() as u64).arg("STREAMS");
-        for (_, stream) in &streams {
-            read.arg(stream);
-        }
-        for _ in &streams {
-            read.arg(">");
-        }
-        let reply: Option<StreamReadReply> = read.query(&mut self.con)?;
-        for key in reply.map(|r| r.keys).unwrap_or_default() {
-            if let Some(&(partition, _)) = streams.iter().find(|(_, s)| *s == key.key) {
-                self.process(partition, &key.ids)?;
+        let mut any = false;
+        let partitions: Vec<u32> = self.owned.keys().copied().collect();
+        for partition in partitions {
+            match self.read_new(partition)? {
+                None => {
+                    self.owned.remove(&partition);
+                }
+                Some(entries) if entries.is_empty() => {}
+                Some(entries) => {
+                    any = true;
+                    self.process(partition, &entries)?;
+                }
             }
         }
+        if !any {
+            self.wait_for_entries(wait)?;
+        }
+        Ok(())
+    }
+
+    /// New entries of a partition delivered to this worker; `None` if its lease is lost.
+    fn read_new(&mut self, partition: u32) -> Result<Option<Vec<StreamId>>, StreamsError> {
+        let layout = &self.settings.layout;
+        let reply: redis::Value = self
+            .read
+            .key(layout.lease(partition))
+            .key(layout.input(partition))
+            .arg(&self.settings.name)
+            .arg(self.settings.batch)
+            .arg(GROUP)
+            .invoke(&mut self.con)?;
+        match reply {
+            redis::Value::Int(0) => Ok(None),
+            redis::Value::Int(_) => Ok(Some(Vec::new())),
+            other => {
+                let read: StreamReadReply = redis::from_redis_value(other).map_err(redis::RedisError::from)?;
+                Ok(Some(read.keys.into_iter().flat_map(|key| key.ids).collect()))
+            }
+        }
+    }
+
+    /// Blocks (without taking anything) until an owned partition gets an entry or `wait` ends.
+    fn wait_for_entries(&mut self, wait: Duration) -> Result<(), StreamsError> {
+        let layout = &self.settings.layout;
+        let streams: Vec<String> = self.owned.keys().map(|&p| layout.input(p)).collect();
+        if streams.is_empty() {
+            std::thread::sleep(wait);
+            return Ok(());
+        }
+        let mut block = redis::cmd("XREAD");
+        block.arg("COUNT").arg(1).arg("BLOCK").arg(wait.as_millis() as u64).arg("STREAMS").arg(&streams);
+        for _ in &streams {
+            block.arg("$");
+        }
+        let _: redis::Value = block.query(&mut self.con)?;
         Ok(())
     }
 
