@@ -426,6 +426,28 @@ fn sev_serve_applies_remote_write_once_and_refuses_bad_requests() {
     assert!(read_series(&server, "mem", Some("cpu-token-0001")).is_none());
 }
 
+#[test]
+fn concurrent_overlapping_remote_writes_lose_no_point() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let server = serve_common::Server::start(&dir.path().join("sev.db"), &["--sync", "normal"]);
+    let samples: Vec<(i64, f64)> = values(5, 60).into_iter().enumerate().map(|(i, v)| (START_MS + 1_000 * i as i64, v)).collect();
+    // Per series a resent prefix and the whole batch race each other.
+    let names: Vec<String> = (0..12).map(|s| format!("race{s}")).collect();
+    let senders: Vec<std::thread::JoinHandle<u16>> = names
+        .iter()
+        .flat_map(|name| [write_body(&[("__name__", name)], &samples[..40]), write_body(&[("__name__", name)], &samples)])
+        .map(|body| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || post_write(&addr, &PROMETHEUS_HEADERS, &body).0)
+        })
+        .collect();
+    let statuses: Vec<u16> = senders.into_iter().map(|s| s.join().expect("a sender")).collect();
+    assert!(statuses.iter().all(|&s| s == 204), "{statuses:?}");
+    for name in &names {
+        assert_eq!(read_series(&server, name, None).expect("the series")["points"], 60, "{name}");
+    }
+}
+
 /// The sum over label sets of a metric in the text exposition format (`None` if absent).
 fn metric(text: &str, name: &str) -> Option<f64> {
     let samples = text.lines().filter(|line| line.strip_prefix(name).is_some_and(|rest| rest.starts_with([' ', '{'])));

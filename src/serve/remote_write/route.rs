@@ -4,7 +4,8 @@
 //!
 //! Prometheus drops a batch answered with a 4xx and resends one answered with a 5xx, so a
 //! resent batch must not fail on points that were already applied: a point at or before its
-//! series' last timestamp is skipped as a duplicate. A token confined to a prefix may write
+//! series' last timestamp is skipped as a duplicate (filtered again if a concurrent request of
+//! the series got in first, so its new points are not dropped). A token confined to a prefix may write
 //! only series that start with it; a request with any other series is refused as a whole.
 
 use super::{Point, RemoteWriteError, decode_request};
@@ -119,11 +120,24 @@ fn apply(app: &App, scope: &Scope, points: Vec<Point>) -> Result<(), Refusal> {
     let groups = by_series(points);
     check_scope(scope, groups.iter().map(|(name, _)| name.as_str()))?;
     for (name, points) in groups {
-        let fresh = after_last(app, &name, points);
+        push_fresh(app, &name, points)?;
+    }
+    Ok(())
+}
+
+/// How often a series' points are re-filtered when other requests of it keep coming first.
+const PUSH_ATTEMPTS: usize = 5;
+
+/// Pushes the points after the series' last one. If another request of the same series
+/// applied points in between (the push is then refused as out of order), the points are
+/// filtered again against the new last one, so none of this request's new points is dropped.
+fn push_fresh(app: &App, name: &str, points: Vec<(i64, f64)>) -> Result<(), Refusal> {
+    for _ in 0..PUSH_ATTEMPTS {
+        let fresh = after_last(app, name, points.clone());
         if fresh.is_empty() {
-            continue;
+            return Ok(());
         }
-        match app.service.push(&name, &fresh) {
+        match app.service.push(name, &fresh) {
             // A point the detector refused is kept as a failed reading by the service.
             Ok((_, events)) => {
                 if let Some(alerts) = &app.alerts {
@@ -131,15 +145,16 @@ fn apply(app: &App, scope: &Scope, points: Vec<Point>) -> Result<(), Refusal> {
                         let _ = alerts.send(event);
                     }
                 }
+                return Ok(());
             }
-            // Another request of the same series came first: its points are already applied.
-            Err(PushError::OutOfOrder { .. }) => {}
+            Err(PushError::OutOfOrder { .. }) => continue,
             Err(e @ PushError::TooManySeries(_)) => return Err(Refusal { status: StatusCode::TOO_MANY_REQUESTS, code: "E0738", message: e.to_string() }),
             // Transient: Prometheus resends the batch, and what was applied is skipped then.
             Err(e) => return Err(Refusal { status: StatusCode::SERVICE_UNAVAILABLE, code: "E0739", message: e.to_string() }),
         }
     }
-    Ok(())
+    // Still racing: Prometheus resends after a 5xx, and what was applied is skipped then.
+    Err(Refusal { status: StatusCode::SERVICE_UNAVAILABLE, code: "E0739", message: format!("other requests of `{name}` kept coming first; send again") })
 }
 
 /// The points after the series' last one, each after the one before (duplicates of a resent
