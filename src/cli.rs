@@ -8,6 +8,7 @@ pub mod lint_args;
 pub mod repl_args;
 pub mod serve_args;
 pub mod test_args;
+pub mod worker_args;
 
 use crate::commands;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -124,6 +125,8 @@ pub enum Command {
     /// Serve detectors over HTTP: points in, anomaly probabilities, metrics and alerts out
     /// (docs/service.md).
     Serve(serve_args::ServeArgs),
+    /// One worker of the Redis Streams scale-out of the anomaly service (docs/service.md).
+    Worker(worker_args::WorkerArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -170,6 +173,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Debug(args) => commands::debug::run(&args),
         Command::Repl(args) => commands::repl::run(&args),
         Command::Serve(args) => commands::serve::run(&args),
+        Command::Worker(args) => commands::worker::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

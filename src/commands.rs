@@ -16,6 +16,7 @@ pub mod repl;
 pub mod run;
 pub mod serve;
 pub mod test;
+pub mod worker;
 
 use crate::cli::Format;
 use crate::diagnostic::{self, Diagnostic};

@@ -2,12 +2,16 @@
 //! `sev build --lib` are hosted per series (`detector`, `series`); points arrive over HTTP
 //! (`api`), are logged in SQLite before they are acknowledged (`store`), and leave as
 //! probabilities, Prometheus metrics (`metrics`) and Alertmanager webhooks (`alerts`).
-//! Bearer tokens confine each client to a series prefix (`auth`).
+//! Bearer tokens confine each client to a series prefix (`auth`). Prometheus remote-write
+//! bodies are decoded by `remote_write`; `streams` spreads points over `sev worker` processes
+//! through Redis Streams.
 
 pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod detector;
+pub mod remote_write;
+pub mod streams;
 pub mod metrics;
 pub mod series;
 pub mod store;

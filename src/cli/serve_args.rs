@@ -7,8 +7,8 @@ use std::path::PathBuf;
 pub struct ServeArgs {
     /// The detector: a shared library built by `sev build --lib`, or a SIRS program
     /// (`.sirs.json`) that is built as one first.
-    #[arg(long, value_name = "FILE")]
-    pub detector: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "redis", conflicts_with = "redis")]
+    pub detector: Option<PathBuf>,
     /// Address to listen on (port 0: any free port; the address is printed on stderr).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9464")]
     pub listen: String,
@@ -45,6 +45,18 @@ pub struct ServeArgs {
     /// Checkpoint a series' state after this many points (the log since then is replayed).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub checkpoint_every: u64,
+    /// Queue pushed points in the Redis Streams of `sev worker` processes instead of applying
+    /// them here (docs/service.md, "Scaling out with Redis"; no --detector then).
+    #[arg(long, value_name = "URL")]
+    pub redis: Option<String>,
+    /// With --redis: the prefix of every key of the deployment, as given to `sev worker`
+    /// [default: sev].
+    #[arg(long)]
+    pub prefix: Option<String>,
+    /// With --redis: the deployment's number of partition streams, as given to `sev worker`
+    /// [default: 16].
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub partitions: Option<u32>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -8,6 +8,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub fn run(args: &ServeArgs) -> ExitCode {
+    if let Some(url) = &args.redis {
+        return super::worker::run_front(args, url, tokens(args));
+    }
+    if args.prefix.is_some() || args.partitions.is_some() {
+        return usage("--prefix and --partitions go with --redis".to_string());
+    }
     match configure(args) {
         Ok((config, _build_dir)) => match serve::run(config) {
             Ok(()) => ExitCode::SUCCESS,
@@ -30,12 +36,9 @@ fn configure(args: &ServeArgs) -> Result<(serve::Config, Option<tempfile::TempDi
     if !(0.0..=1.0).contains(&args.alert_down) || !(0.0..=1.0).contains(&args.alert_up) || args.alert_down > args.alert_up {
         return Err(usage(format!("--alert-down ({}) and --alert-up ({}) are probabilities with down <= up", args.alert_down, args.alert_up)));
     }
-    let token_file = match &args.tokens {
-        Some(path) => Some((path.display().to_string(), std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?)),
-        None => None,
-    };
-    let tokens = Tokens::parse(token_file.as_ref().map(|(p, t)| (p.as_str(), t.as_str())), &args.token).map_err(usage)?;
-    let (library, build_dir) = detector_library(&args.detector)?;
+    let tokens = tokens(args)?;
+    let Some(detector) = &args.detector else { return Err(usage("--detector FILE is needed without --redis".to_string())) };
+    let (library, build_dir) = detector_library(detector)?;
     let detector = DetectorLib::open(&library).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(super::EXIT_ENVIRONMENT)
@@ -53,6 +56,15 @@ fn configure(args: &ServeArgs) -> Result<(serve::Config, Option<tempfile::TempDi
         checkpoint_every: args.checkpoint_every,
     };
     Ok((config, build_dir))
+}
+
+/// The tokens of `--tokens FILE` and `--token` flags (a usage error names a bad one).
+fn tokens(args: &ServeArgs) -> Result<Tokens, ExitCode> {
+    let token_file = match &args.tokens {
+        Some(path) => Some((path.display().to_string(), std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?)),
+        None => None,
+    };
+    Tokens::parse(token_file.as_ref().map(|(p, t)| (p.as_str(), t.as_str())), &args.token).map_err(usage)
 }
 
 fn is_sirs(path: &Path) -> bool {

@@ -59,6 +59,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/v1/series", get(list_series))
         .route("/v1/series/{name}", get(read_series))
         .route("/v1/series/{name}/points", post(push_points))
+        .route("/api/v1/write", post(super::remote_write::route::receive))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)

@@ -63,11 +63,13 @@ impl Server {
         let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let sink = std::sync::Arc::clone(&log);
         std::thread::spawn(move || {
+            // The line goes into the log before its address is handed over, so a test that
+            // reads the log once the server is up sees the listening line too.
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push_str(&format!("{line}\n"));
                 if let Some(rest) = line.split("listening on http://").nth(1) {
                     let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_string());
                 }
-                sink.lock().expect("log").push_str(&format!("{line}\n"));
             }
         });
         let addr = rx.recv_timeout(Duration::from_secs(60)).unwrap_or_else(|_| panic!("sev serve did not start: {}", log.lock().expect("log")));
