@@ -5,10 +5,10 @@
 //!
 //! `value` holds run-time values and their text forms, `arith` the checked arithmetic, `eval`
 //! the execution of functions and blocks (trait objects and exceptions included), `builtins`
-//! the built-ins it knows, `collections` maps and sets, `fault` the ways a run stops early.
-//! Whatever it does not run yet (models, tasks, foreign functions, the transcendental math,
-//! most of the library) stops the run with a refusal that names the construct and its
-//! location (exit status 3), never a guess.
+//! the built-ins it knows, `math` the runtime's correctly rounded math (same algorithms, same
+//! bits), `collections` maps and sets, `fault` the ways a run stops early. Whatever it does
+//! not run yet (models, tasks, foreign functions, most of the library) stops the run with a
+//! refusal that names the construct and its location (exit status 3), never a guess.
 //!
 //! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the
 //! compiled program's (`tests/interp.rs` checks generated programs and the examples).
@@ -18,6 +18,7 @@ mod builtins;
 mod collections;
 mod eval;
 mod fault;
+mod math;
 mod value;
 
 pub use eval::MAX_DEPTH;

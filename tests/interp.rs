@@ -33,7 +33,6 @@ const RUN_ELSEWHERE: &[&str] = &["http_client"];
 /// This list must only shrink.
 const SKIPPED: &[(&str, &str)] = &[
     ("async_tasks", "async tasks (`spawn`/`await`)"),
-    ("bits_and_casts", "the float operator `pow`"),
     ("centred_regression", "model programs (sampling)"),
     ("channels", "the built-in `channel_new`"),
     ("coin_bias", "model programs (sampling)"),
@@ -46,7 +45,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("json", "the built-in `json_parse`"),
     ("logistic_regression", "model programs (sampling)"),
     ("logistic_regression_glm", "model programs (sampling)"),
-    ("math", "the built-in `math_pow`"),
     ("metrics_csv", "the built-in `file_write`"),
     ("mixture_model", "model programs (sampling)"),
     ("regex", "the built-in `regex_match`"),

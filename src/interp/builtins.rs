@@ -1,6 +1,6 @@
 //! The built-ins the interpreter runs, under their SIRS names, with the runtime's semantics
 //! (`runtime/builtins.zig`, `str.zig`, `list.zig`, `math.zig`): printing, conversion to text,
-//! strings, lists and the scalar math functions. Any other built-in is refused by name.
+//! strings, lists and the math functions (through `super::math`). Any other built-in is refused by name.
 
 use super::collections;
 use super::eval::Machine;
@@ -118,52 +118,15 @@ fn float_arg(args: &[Value], i: usize) -> f64 {
     }
 }
 
-/// The `math_*` built-ins whose result IEEE 754 defines exactly, so that the host computes
-/// the same double as `runtime/math.zig`. The transcendental functions there are correctly
-/// rounded by their own implementation; the host's libm is not guaranteed to be, so those are
-/// refused rather than risk a different last digit.
+/// The `math_*` built-ins (`math` has the runtime's algorithms); `is_*` give bools.
 fn math(name: &str, args: &[Value]) -> Option<Value> {
     let x = float_arg(args, 0);
-    let y = float_arg(args, 1);
-    let z = float_arg(args, 2);
-    let r = match name {
-        "math_abs" => x.abs(),
-        "math_sqrt" => x.sqrt(),
-        "math_floor" => x.floor(),
-        "math_ceil" => x.ceil(),
-        "math_trunc" => x.trunc(),
-        "math_round" => x.round(),
-        "math_sign" if x > 0.0 => 1.0,
-        "math_sign" if x < 0.0 => -1.0,
-        "math_sign" => x,
-        "math_fmod" => x % y,
-        "math_min" => min_max(x, y, true),
-        "math_max" => min_max(x, y, false),
-        "math_clamp" => min_max(min_max(x, y, false), z, true),
-        "math_copysign" => x.copysign(y),
-        "math_lerp" => x + (y - x) * z,
-        "math_pi" => std::f64::consts::PI,
-        "math_e" => std::f64::consts::E,
-        "math_inf" => f64::INFINITY,
-        "math_nan" => f64::NAN,
-        "math_is_nan" => return Some(Value::Bool(x.is_nan())),
-        "math_is_finite" => return Some(Value::Bool(x.is_finite())),
-        "math_is_infinite" => return Some(Value::Bool(x.is_infinite())),
-        "square" => x * x,
-        _ => return None,
-    };
-    Some(Value::Float(r))
-}
-
-/// `math.min`/`math.max`: NaN if either is NaN; of two equal zeros, min takes -0.0, max +0.0.
-fn min_max(x: f64, y: f64, min: bool) -> f64 {
-    if x.is_nan() || y.is_nan() {
-        return f64::NAN;
+    match name {
+        "math_is_nan" => Some(Value::Bool(x.is_nan())),
+        "math_is_finite" => Some(Value::Bool(x.is_finite())),
+        "math_is_infinite" => Some(Value::Bool(x.is_infinite())),
+        _ => super::math::call(name, x, float_arg(args, 1), float_arg(args, 2)).map(Value::Float),
     }
-    if x == y {
-        return if x.is_sign_negative() == min { x } else { y };
-    }
-    if (x < y) == min { x } else { y }
 }
 
 fn text_arg(args: &[Value], i: usize) -> &str {
