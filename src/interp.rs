@@ -18,6 +18,7 @@ mod builtins;
 mod collections;
 mod eval;
 mod fault;
+mod files;
 mod math;
 mod value;
 

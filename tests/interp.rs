@@ -39,16 +39,15 @@ const SKIPPED: &[(&str, &str)] = &[
     ("custom_distribution", "the built-in `ppl_check_param`"),
     ("datetime", "the built-in `datetime_format`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
-    ("files", "the built-in `dir_exists`"),
     ("forward_simulation", "`sample`"),
     ("infer_posterior", "`infer`"),
     ("json", "the built-in `json_parse`"),
     ("logistic_regression", "model programs (sampling)"),
     ("logistic_regression_glm", "model programs (sampling)"),
-    ("metrics_csv", "the built-in `file_write`"),
+    ("metrics_csv", "the built-in `metrics_read`"),
     ("mixture_model", "model programs (sampling)"),
     ("regex", "the built-in `regex_match`"),
-    ("stdlib_docs", "the built-in `file_exists`"),
+    ("stdlib_docs", "the built-in `csv_parse_row`"),
 ];
 
 fn program_seed(k: usize) -> u64 {

@@ -3,6 +3,7 @@
 //! strings, lists and the math functions (through `super::math`). Any other built-in is refused by name.
 
 use super::collections;
+use super::files::Reply;
 use super::eval::Machine;
 use super::fault::{Loc, Stop};
 use super::value::{Value, format_float, order, quoted};
@@ -17,6 +18,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
     if let Some(v) = strings(name, args, loc)? {
         return Ok(v);
+    }
+    if let Some(reply) = super::files::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
     }
     let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
     if let Some(result) = collections::call(name, args, option, loc) {
@@ -238,6 +242,14 @@ fn sorted(items: &[Value], loc: &Loc) -> Result<Value, Stop> {
     let mut out = items.to_vec();
     out.sort_by(|a, b| order(a, b).unwrap_or(std::cmp::Ordering::Equal));
     Ok(Value::List(Rc::new(out)))
+}
+
+/// A library built-in's reply as a value of type `ret`.
+fn reply_value(m: &Machine, ret: &Ty, reply: Reply, loc: &Loc) -> Result<Value, Stop> {
+    match reply {
+        Reply::Plain(v) => Ok(v),
+        Reply::Result(outcome) => result(m, ret, outcome, loc),
+    }
 }
 
 /// A value of the built-in `Result` type `ret`: `Ok(payload)` or `Err(message)`.
