@@ -6,7 +6,8 @@
 //! `value` holds run-time values and their text forms, `arith` the checked arithmetic, `eval`
 //! the execution of functions and blocks (trait objects and exceptions included), `builtins`
 //! the built-ins it knows, `math` the runtime's correctly rounded math (same algorithms, same
-//! bits), `collections` maps and sets, `fault` the ways a run stops early. Whatever it does
+//! bits), `files` and `datetime` those library built-ins (files are real files, as in
+//! compiled code), `collections` maps and sets, `fault` the ways a run stops early. Whatever it does
 //! not run yet (models, tasks, foreign functions, most of the library) stops the run with a
 //! refusal that names the construct and its location (exit status 3), never a guess.
 //!
@@ -16,6 +17,7 @@
 mod arith;
 mod builtins;
 mod collections;
+mod datetime;
 mod eval;
 mod fault;
 mod files;

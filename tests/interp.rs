@@ -37,7 +37,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("channels", "the built-in `channel_new`"),
     ("coin_bias", "model programs (sampling)"),
     ("custom_distribution", "the built-in `ppl_check_param`"),
-    ("datetime", "the built-in `datetime_format`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
     ("forward_simulation", "`sample`"),
     ("infer_posterior", "`infer`"),

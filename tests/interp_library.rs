@@ -104,3 +104,73 @@ fn file_builtins_give_the_compiled_results_and_errors() {
         assert!(interpreted.stdout.lines().any(|l| l == line), "no line {line:?} in\n{}", interpreted.stdout);
     }
 }
+
+fn call_expr(function: &str, args: &[String]) -> String {
+    format!(r#"{{"call": {{"function": "{function}", "args": [{}]}}}}"#, args.join(", "))
+}
+
+fn print_expr(value: &str) -> String {
+    format!(r#"{{"expression": {}}}"#, call_expr("print", &[value.to_string()]))
+}
+
+fn datetime_program() -> String {
+    let ts = r#"{"var": "ts"}"#.to_string();
+    let of_ts = |f: &str| print_expr(&call_expr(f, std::slice::from_ref(&ts)));
+    let every_directive = r#"{"literal": "%Y|%m|%d|%H|%M|%S|%j|%y|%a|%A|%b|%B|%u|%w|%F|%T|%s|%z|%Z|%%"}"#.to_string();
+    let year = call_expr("datetime_year", std::slice::from_ref(&ts));
+    let month = call_expr("datetime_month", std::slice::from_ref(&ts));
+    let mut loop_body = vec![format!(
+        r#"{{"let": {{"name": "ts", "value": {{"op": {{"kind": "mul", "args": [{{"op": {{"kind": "sub", "args": [{{"var": "i"}}, {{"literal": 200}}]}}}}, {{"literal": 1234567891}}]}}}}}}}}"#
+    )];
+    for f in ["datetime_format", "datetime_year", "datetime_month", "datetime_day", "datetime_hour", "datetime_minute", "datetime_second", "datetime_weekday", "datetime_day_of_year"] {
+        loop_body.push(of_ts(f));
+    }
+    loop_body.push(format!(r#"{{"expression": {}}}"#, call_expr("rb_str", &[r#"{"literal": "format_with"}"#.into(), call_expr("datetime_format_with", &[ts.clone(), every_directive])])));
+    loop_body.push(format!(r#"{{"expression": {}}}"#, call_expr("rb_i64", &[r#"{"literal": "parse"}"#.into(), call_expr("datetime_parse", &[call_expr("datetime_format", std::slice::from_ref(&ts))])])));
+    loop_body.push(print_expr(&call_expr("datetime_is_leap_year", std::slice::from_ref(&year))));
+    loop_body.push(print_expr(&call_expr("datetime_days_in_month", &[year, month])));
+    let range = r#"{"range": {"start": {"literal": 0}, "end": {"literal": 400}}}"#;
+    let mut body = vec![format!(r#"{{"for": {{"variable": "i", "iterable": {range}, "body": [{}]}}}}"#, loop_body.join(", "))];
+    for text in [
+        "2024-02-29T13:45:00Z", "2024-02-29T13:45:00+05:30", "2024-02-29T13:45:00-0800", "2024-02-29 08:30:15.999z", "2024-02-29t01:02+01",
+        "+10000-01-01", "-0001-12-31T00:00:00Z", "2024-13-01", "2023-02-29", "2024-02-29T24:00", "2024-02-29T23:60", "2024-02-29T23:59:60",
+        "2024-02-29T13:45:00.", "2024-02-29T13:45:00+2400", "2024-02-29T13:45:00+01:60", "2024-02-29X", "2024-02-29T13:45:00Zjunk", "2024-2-29",
+        "24-02-29", "", "+123-01-01", "+99999999999999999999-01-01", "+9999999999999-01-01", "2024/02/29", "2024-02-29T1", "2024-02-29T13:45:00Q",
+        "a very long text that is not a date at all and goes on past sixty-four bytes",
+    ] {
+        body.push(step("rb_i64", "datetime_parse", &[&format!("{text:?}")]));
+    }
+    for (pattern, ts) in [("%Y-%m-%d", "0"), ("%q", "0"), ("100%", "0"), ("%Y %j", "-62135596800"), ("%F %T %a", "253402300800")] {
+        body.push(step("rb_str", "datetime_format_with", &[ts, &format!("{pattern:?}")]));
+    }
+    for fields in ["2024, 2, 29, 23, 59, 30", "2023, 2, 29, 0, 0, 0", "2024, 13, 1, 0, 0, 0", "2024, 1, 1, 24, 0, 0", "2024, 1, 1, 0, 60, 0", "2024, 1, 1, 0, 0, -1", "-4713, 11, 24, 12, 0, 0", "300000000000, 1, 1, 0, 0, 0"] {
+        let args: Vec<&str> = fields.split(", ").collect();
+        body.push(step("rb_i64", "datetime_make", &args));
+    }
+    for (f, a, b) in [("datetime_add_seconds", "1", "2"), ("datetime_add_minutes", "-5", "3"), ("datetime_add_hours", "0", "-7"), ("datetime_add_days", "1709214300", "365"), ("datetime_diff_seconds", "5", "9")] {
+        body.push(print_expr(&call_expr(f, &[format!(r#"{{"literal": {a}}}"#), format!(r#"{{"literal": {b}}}"#)])));
+    }
+    format!(
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}, {}, {}}}}}}}"#,
+        body.join(",\n"),
+        reporter("rb_str", "str"),
+        reporter("rb_i64", "i64")
+    )
+}
+
+#[test]
+fn datetime_builtins_give_the_compiled_results_errors_and_faults() {
+    let (interpreted, compiled) = both_ways(&datetime_program());
+    assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+    assert_eq!(interpreted.code, 0, "{}", interpreted.stderr);
+    assert_eq!(interpreted.stdout, compiled.stdout);
+    assert!(interpreted.stdout.lines().count() > 400 * 13, "{}", interpreted.stdout.lines().count());
+    assert!(interpreted.stdout.contains("datetime_parse('2024-13-01'): datetime: cannot parse \"2024-13-01\": month 13 out of range at position 5\n"), "{}", interpreted.stdout);
+    for (call, fault) in [("datetime_add_days", "9223372036854775000, 1"), ("datetime_diff_seconds", "-9223372036854775000, 9000"), ("datetime_days_in_month", "2024, 0")] {
+        let args: Vec<String> = fault.split(", ").map(|a| format!(r#"{{"literal": {a}}}"#)).collect();
+        let program = format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#, print_expr(&call_expr(call, &args)));
+        let (interpreted, compiled) = both_ways(&program);
+        assert_eq!(compiled.code, 101, "{call}: {}", compiled.stderr);
+        assert_eq!((interpreted.code, &interpreted.stderr), (compiled.code, &compiled.stderr), "{call}");
+    }
+}
