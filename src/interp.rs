@@ -87,6 +87,9 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
     if program.model.is_some() {
         return Err(Stop::unsupported("model programs (sampling)", &no_place));
     }
+    if let Some(refusal) = builtins::refusal_before_start(program) {
+        return Err(refusal);
+    }
     let Some(entry) = program.entry else {
         return Err(Stop::unsupported("a program without an entry function", &no_place));
     };

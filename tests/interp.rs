@@ -36,7 +36,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("centred_regression", "model programs (sampling)"),
     ("channels", "the built-in `channel_new`"),
     ("coin_bias", "model programs (sampling)"),
-    ("custom_distribution", "the built-in `ppl_check_param`"),
+    ("custom_distribution", "the built-in `log1p`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
     ("forward_simulation", "`sample`"),
     ("infer_posterior", "`infer`"),

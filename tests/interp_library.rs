@@ -174,3 +174,24 @@ fn datetime_builtins_give_the_compiled_results_errors_and_faults() {
         assert_eq!((interpreted.code, &interpreted.stderr), (compiled.code, &compiled.stderr), "{call}");
     }
 }
+
+/// A program that calls a library built-in the interpreter does not run is refused before it
+/// starts: nothing printed, no file written, the call named with its location.
+#[test]
+fn a_program_using_an_unsupported_library_is_refused_before_it_writes_anything() {
+    let program = format!(
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{},
+        {{"expression": {}}}, {}]}}, {}}}}}}}"#,
+        print_expr(r#"{"literal": "started"}"#),
+        call_expr("rb", &[r#"{"literal": "write"}"#.into(), call_expr("file_write", &[r#"{"literal": "out.txt"}"#.into(), r#"{"literal": "x"}"#.into()])]),
+        print_expr(&call_expr("json_stringify", &[call_expr("json_null", &[])])),
+        reporter("rb", "bool")
+    );
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("p.sirs.json"), program).expect("written");
+    let out = support::sev(&["run".into(), "--interp".into(), "p.sirs.json".into()], "1", Some(dir.path()));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.starts_with("error: the interpreter does not run the built-in `json_null` yet\n  --> p.sirs.json:"), "{}", out.stderr);
+    assert!(!dir.path().join("out.txt").exists(), "the file was written before the refusal");
+}

@@ -7,7 +7,7 @@ use super::files::Reply;
 use super::eval::Machine;
 use super::fault::{Loc, Stop};
 use super::value::{Value, format_float, order, quoted};
-use crate::cir::{Ty, TypeKind};
+use crate::cir::{InstKind, Program, Ty, TypeKind, ValueId};
 use crate::types::FloatTy;
 use std::rc::Rc;
 
@@ -74,6 +74,26 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
         }
         _ => Err(Stop::unsupported(format!("the built-in `{name}`"), loc)),
     }
+}
+
+/// The library built-ins the interpreter does not run: CSV, JSON, regular expressions, HTTP,
+/// standard input, and the model helpers (their runtime versions use Zig's own `exp` and `log`,
+/// whose last digits the interpreter does not reproduce).
+fn library_not_run(name: &str) -> bool {
+    const PREFIXES: [&str; 7] = ["csv_", "metrics_", "metric_", "json_", "regex_", "http_", "stdin_"];
+    const MODEL_HELPERS: [&str; 11] = ["inv_logit", "logit", "log1p", "expm1", "lgamma", "log_sum_exp", "log_sum_exp_array", "log1p_exp", "phi", "erf", "log_mix"];
+    PREFIXES.iter().any(|p| name.starts_with(p)) || MODEL_HELPERS.contains(&name)
+}
+
+/// The refusal of a program that calls a library built-in the interpreter does not run, at the
+/// first such call in the program: given before the run starts, so that such a program never
+/// half-runs (with some of its files written) before being refused.
+pub fn refusal_before_start(program: &Program) -> Option<Stop> {
+    program.functions.iter().find_map(|f| {
+        let at = f.insts.iter().position(|inst| matches!(&inst.kind, InstKind::Builtin(name, _) if library_not_run(name)))?;
+        let InstKind::Builtin(name, _) = &f.insts[at].kind else { return None };
+        Some(Stop::unsupported(format!("the built-in `{name}`"), &Loc::of(program, f, ValueId::from_index(at))))
+    })
 }
 
 /// Runs a built-in that changes the local `target` (`push`, `pop`).
