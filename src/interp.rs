@@ -21,7 +21,7 @@ mod datetime;
 mod eval;
 mod fault;
 mod files;
-mod math;
+pub mod math;
 mod value;
 
 pub use eval::MAX_DEPTH;

@@ -67,6 +67,21 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// The generated programs call the correctly rounded math (so the comparisons above and the
+/// three-way test in tests/generated.rs cover it): each function in a good share of them.
+#[test]
+fn generated_programs_call_every_transcendental_math_function() {
+    let sources: Vec<String> = (0..PROGRAMS).map(|k| generator::standalone_json(&generator::generate(k, program_seed(k)).program)).collect();
+    for f in [
+        "math_exp", "math_log", "math_log10", "math_log2", "math_sin", "math_cos", "math_tan", "math_asin", "math_acos", "math_atan", "math_sinh",
+        "math_cosh", "math_tanh", "math_degrees", "math_radians", "math_pow", "math_atan2", "math_hypot", "math_remainder",
+    ] {
+        let quoted = format!("\"{f}\"");
+        let count = sources.iter().filter(|s| s.contains(&quoted)).count();
+        assert!(count >= 20, "{f} in only {count} of {PROGRAMS} programs");
+    }
+}
+
 #[test]
 fn generated_programs_print_what_the_reference_interpreter_predicts() {
     let count = support::env_number("SEV_GEN_PROGRAMS").map_or(PROGRAMS, |n| n as usize);
