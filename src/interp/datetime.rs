@@ -33,7 +33,7 @@ pub fn call(name: &str, args: &[Value], loc: &Loc) -> Option<Result<Reply, Stop>
         "datetime_minute" => plain(ts.rem_euclid(3600) / 60),
         "datetime_second" => plain(ts.rem_euclid(60)),
         "datetime_weekday" => plain(i64::from(f().weekday)),
-        "datetime_day_of_year" => plain(i64::from(f().yday)),
+        "datetime_day_of_year" => plain(f().yday),
         "datetime_add_seconds" => checked(ts, n, 1, BinOp::Add, loc),
         "datetime_add_minutes" => checked(ts, n, 60, BinOp::Add, loc),
         "datetime_add_hours" => checked(ts, n, 3600, BinOp::Add, loc),

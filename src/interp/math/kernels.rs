@@ -370,6 +370,7 @@ pub struct Reduced {
 
 pub fn reduce_pio2(x: f64) -> Reduced {
     let ax = x.abs();
+    #[allow(clippy::approx_constant)] // the runtime's threshold, just below pi/4
     if ax <= 0.785398163397448 {
         return Reduced { n: 0, r: dd(x) };
     }
