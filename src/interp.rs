@@ -21,6 +21,7 @@ mod datetime;
 mod eval;
 mod fault;
 mod files;
+mod json;
 pub mod math;
 mod value;
 

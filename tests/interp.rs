@@ -40,7 +40,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
     ("forward_simulation", "`sample`"),
     ("infer_posterior", "`infer`"),
-    ("json", "the built-in `json_parse`"),
     ("logistic_regression", "model programs (sampling)"),
     ("logistic_regression_glm", "model programs (sampling)"),
     ("metrics_csv", "the built-in `metrics_read`"),

@@ -184,7 +184,7 @@ fn a_program_using_an_unsupported_library_is_refused_before_it_writes_anything()
         {{"expression": {}}}, {}]}}, {}}}}}}}"#,
         print_expr(r#"{"literal": "started"}"#),
         call_expr("rb", &[r#"{"literal": "write"}"#.into(), call_expr("file_write", &[r#"{"literal": "out.txt"}"#.into(), r#"{"literal": "x"}"#.into()])]),
-        print_expr(&call_expr("json_stringify", &[call_expr("json_null", &[])])),
+        print_expr(&call_expr("str_join", &[call_expr("regex_find_all", &[r#"{"literal": "aa"}"#.into(), r#"{"literal": "a+"}"#.into()]), r#"{"literal": ","}"#.into()])),
         reporter("rb", "bool")
     );
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -192,6 +192,133 @@ fn a_program_using_an_unsupported_library_is_refused_before_it_writes_anything()
     let out = support::sev(&["run".into(), "--interp".into(), "p.sirs.json".into()], "1", Some(dir.path()));
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.starts_with("error: the interpreter does not run the built-in `json_null` yet\n  --> p.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run the built-in `regex_find_all` yet\n  --> p.sirs.json:"), "{}", out.stderr);
     assert!(!dir.path().join("out.txt").exists(), "the file was written before the refusal");
+}
+
+/// JSON texts for `json_program`: numbers in every layout, escapes (the runtime's lenient
+/// `\u` digits included), duplicate keys, and one of each parse error, some on later lines.
+fn json_inputs() -> Vec<String> {
+    let mut texts: Vec<String> = [
+        r#"{"a": [1, 2.5, -0, 1e21, 1e-7, 123456789012345678901234, 0.1, 1E+2, -3.25e-10], "b": {"c": null, "d": true}}"#,
+        r#"[0.000001, 0.0000001, 100000000000000000000, 1000000000000000000000, 5e-324, 1.7976931348623157e308]"#,
+        r#""esc \" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00 \u0001 \u007f é""#,
+        r#""lenient \u+041 \u0_41 \u-000""#,
+        r#"{"k": 1, "k": 2, "j": [], "e": {}}"#,
+        "  \n [ true , false , null ]  \n ",
+        r#"{"a": 1,}"#,
+        r#"[1, 2"#,
+        "{\n  \"a\": 1,\n  \"b\" 2\n}",
+        "[\n 1,\n é\n]",
+        r#"[01]"#,
+        r#"[1.]"#,
+        r#"[1e]"#,
+        r#"[-]"#,
+        r#"[1e400]"#,
+        r#"["\x"]"#,
+        r#"["\u12g4"]"#,
+        r#"["\ud800"]"#,
+        r#"["\udc00 x"]"#,
+        r#"["\ud800\u0041"]"#,
+        "[\"tab\there\"]",
+        r#"["open"#,
+        r#"tru"#,
+        r#"{1: 2}"#,
+        r#"[1] x"#,
+        "",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    texts.push(format!("{}{}", "[".repeat(513), "]".repeat(513)));
+    texts.push(format!("{}{}", "[".repeat(511), "]".repeat(511)).replace("[]", "[{\"x\": -1.5}]"));
+    texts
+}
+
+/// Parses each of `json_inputs()` and prints it compact and pretty (or the error), then builds,
+/// edits and queries a document with the accessors.
+fn json_program() -> String {
+    let texts: Vec<String> = json_inputs().iter().map(|t| format!(r#"{{"literal": {}}}"#, serde_json::to_string(t).expect("quoted"))).collect();
+    let var = |n: &str| format!(r#"{{"var": "{n}"}}"#);
+    let lit = |s: &str| format!(r#"{{"literal": "{s}"}}"#);
+    let show = r#""show": {"args": [{"name": "t", "type": "str"}], "return": "void", "body": [{"match": {"value": {"call": {"function": "json_parse", "args": [{"var": "t"}]}}, "cases": [
+        {"pattern": {"enum": {"type": "Result", "variant": "Ok", "value": {"var": "v"}}}, "body": [
+            {"expression": {"call": {"function": "print", "args": [{"call": {"function": "json_stringify", "args": [{"var": "v"}]}}]}}},
+            {"expression": {"call": {"function": "print", "args": [{"call": {"function": "json_pretty", "args": [{"var": "v"}]}}]}}},
+            {"expression": {"call": {"function": "print", "args": [{"call": {"function": "json_kind", "args": [{"var": "v"}]}}]}}},
+            {"expression": {"call": {"function": "print", "args": [{"call": {"function": "to_string", "args": [{"call": {"function": "json_len", "args": [{"var": "v"}]}}]}}]}}}]},
+        {"pattern": {"enum": {"type": "Result", "variant": "Err", "value": {"var": "e"}}}, "body": [{"expression": {"call": {"function": "print", "args": [{"var": "e"}]}}}]}]}}]}"#;
+    let doc = call_expr("json_object", &[format!(r#"{{"map": [[{}, {}]]}}"#, lit("first"), call_expr("json_null", &[]))]);
+    let edited = call_expr(
+        "json_set",
+        &[call_expr("json_set", &[var("doc"), lit("n"), call_expr("json_number", &["{\"literal\": 2.5}".into()])]), lit("s"), call_expr("json_string", &[lit("x\\ty")])],
+    );
+    let list = call_expr("json_push", &[call_expr("json_array", &[format!(r#"{{"array": [{}]}}"#, call_expr("json_number", &["{\"literal\": 1.0}".into()]))]), call_expr("json_bool", &[r#"{"literal": true}"#.into()])]);
+    let body = [
+        format!(r#"{{"for": {{"variable": "t", "iterable": {{"array": [{}]}}, "body": [{{"expression": {}}}]}}}}"#, texts.join(", "), call_expr("show", &[var("t")])),
+        format!(r#"{{"let": {{"name": "doc", "value": {doc}}}}}"#),
+        format!(r#"{{"let": {{"name": "e", "value": {edited}}}}}"#),
+        format!(r#"{{"let": {{"name": "l", "value": {list}}}}}"#),
+        print_expr(&call_expr("json_stringify", &[var("e")])),
+        print_expr(&call_expr("json_pretty", &[var("l")])),
+        print_expr(&call_expr("str_join", &[call_expr("json_keys", &[var("e")]), lit(",")])),
+        print_expr(&call_expr("to_string", &[call_expr("json_has_key", &[var("e"), lit("s")])])),
+        print_expr(&call_expr("to_string", &[call_expr("json_is_null", &[call_expr("json_null", &[])])])),
+        print_expr(&call_expr("json_stringify", &[call_expr("json_number", &[r#"{"op": {"kind": "div", "args": [{"literal": 0.0}, {"literal": 0.0}]}}"#.into()])])),
+        print_expr(&call_expr("json_kind", &[var("l")])),
+        print_expr(&call_expr("json_stringify", &[call_expr("json_push", &[var("e"), call_expr("json_null", &[])])])),
+    ];
+    format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}, {show}}}}}}}"#, body.join(",\n"))
+}
+
+#[test]
+fn json_builtins_give_the_compiled_text_errors_and_faults() {
+    let (interpreted, compiled) = both_ways(&json_program());
+    assert_eq!(compiled.code, 101, "{}", compiled.stderr);
+    assert_eq!(interpreted.stdout, compiled.stdout);
+    assert_eq!(interpreted.stderr, compiled.stderr);
+    assert_eq!(interpreted.code, compiled.code);
+    for line in [
+        r#"{"a":[1,2.5,-0,1e+21,1e-7,1.2345678901234569e+23,0.1,100,-3.25e-10],"b":{"c":null,"d":true}}"#,
+        r#""lenient A A \u0000""#,
+        "json: expected ':' after an object key, found '2' at line 3, column 7",
+        "json: number out of range for f64 at line 1, column 2",
+        "json: nesting deeper than 512 levels at line 1, column 513",
+        r#"{"first":null,"n":2.5,"s":"x\ty"}"#,
+    ] {
+        assert!(interpreted.stdout.lines().any(|l| l == line), "no line {line:?} in\n{}", interpreted.stdout);
+    }
+    assert!(interpreted.stderr.starts_with("error: json_push needs an array, got object\n  --> p.sirs.json:"), "{}", interpreted.stderr);
+}
+
+/// `==` and `!=` on maps, sets and Json objects: the same entries in another order are equal.
+#[test]
+fn maps_and_sets_compare_by_entries_like_the_compiled_program() {
+    let map = |entries: &[(&str, i64)]| {
+        let items: Vec<String> = entries.iter().map(|(k, v)| format!(r#"[{{"literal": "{k}"}}, {{"literal": {v}}}]"#)).collect();
+        format!(r#"{{"map": [{}]}}"#, items.join(", "))
+    };
+    let set = |items: &[i64]| format!(r#"{{"set": [{}]}}"#, items.iter().map(|i| format!(r#"{{"literal": {i}}}"#)).collect::<Vec<_>>().join(", "));
+    let parse = |text: &str| format!(r#"{{"call": {{"function": "json_parse", "args": [{{"literal": {}}}]}}}}"#, serde_json::to_string(text).expect("quoted"));
+    let nan = r#"{"op": {"kind": "div", "args": [{"literal": 0.0}, {"literal": 0.0}]}}"#;
+    let show = |kind: &str, a: &str, b: &str| print_expr(&call_expr("to_string", &[format!(r#"{{"op": {{"kind": "{kind}", "args": [{a}, {b}]}}}}"#)]));
+    let body = [
+        show("eq", &map(&[("a", 1), ("b", 2)]), &map(&[("b", 2), ("a", 1)])),
+        show("eq", &map(&[("a", 1), ("b", 2)]), &map(&[("a", 1), ("b", 3)])),
+        show("ne", &map(&[("a", 1)]), &map(&[("a", 1), ("b", 2)])),
+        show("eq", &set(&[1, 2, 3]), &set(&[3, 1, 2])),
+        show("eq", &set(&[1, 2]), &set(&[1, 4])),
+        show("eq", &parse(r#"{"x": [1, {"p": true, "q": null}], "y": "s"}"#), &parse(r#"{"y": "s", "x": [1, {"q": null, "p": true}]}"#)),
+        show("eq", &parse(r#"{"x": [1, 2]}"#), &parse(r#"{"x": [2, 1]}"#)),
+        // A list holding NaN equals a shared copy of itself, not a list built apart.
+        format!(r#"{{"let": {{"name": "xs", "value": {{"array": [{nan}]}}}}}}"#),
+        show("eq", r#"{"var": "xs"}"#, r#"{"var": "xs"}"#),
+        show("eq", r#"{"var": "xs"}"#, &format!(r#"{{"array": [{nan}]}}"#)),
+    ];
+    let program = format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#, body.join(",\n"));
+    let (interpreted, compiled) = both_ways(&program);
+    assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+    assert_eq!(interpreted.code, 0, "{}", interpreted.stderr);
+    assert_eq!(interpreted.stdout, compiled.stdout);
+    assert_eq!(interpreted.stdout, "true\nfalse\ntrue\ntrue\nfalse\ntrue\nfalse\ntrue\nfalse\n");
 }

@@ -25,6 +25,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     if let Some(reply) = super::datetime::call(name, args, loc) {
         return reply_value(m, ret, reply?, loc);
     }
+    if let Some(reply) = super::json::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
     let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
     if let Some(result) = collections::call(name, args, option, loc) {
         return result;
@@ -76,11 +79,11 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
-/// The library built-ins the interpreter does not run: CSV, JSON, regular expressions, HTTP,
+/// The library built-ins the interpreter does not run: CSV, regular expressions, HTTP,
 /// standard input, and the model helpers (their runtime versions use Zig's own `exp` and `log`,
 /// whose last digits the interpreter does not reproduce).
 fn library_not_run(name: &str) -> bool {
-    const PREFIXES: [&str; 7] = ["csv_", "metrics_", "metric_", "json_", "regex_", "http_", "stdin_"];
+    const PREFIXES: [&str; 6] = ["csv_", "metrics_", "metric_", "regex_", "http_", "stdin_"];
     const MODEL_HELPERS: [&str; 11] = ["inv_logit", "logit", "log1p", "expm1", "lgamma", "log_sum_exp", "log_sum_exp_array", "log1p_exp", "phi", "erf", "log_mix"];
     PREFIXES.iter().any(|p| name.starts_with(p)) || MODEL_HELPERS.contains(&name)
 }
@@ -272,6 +275,7 @@ fn reply_value(m: &Machine, ret: &Ty, reply: Reply, loc: &Loc) -> Result<Value, 
     match reply {
         Reply::Plain(v) => Ok(v),
         Reply::Result(outcome) => result(m, ret, outcome, loc),
+        Reply::Option(value) => variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc),
     }
 }
 

@@ -440,10 +440,8 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
         (Value::Float(a), Value::Float(b)) => a.partial_cmp(b),
         (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
         (Value::Str(a), Value::Str(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
-        // The runtime's equality of maps and sets is not the order of their entries.
-        _ if holds_collection(x) => return Err(Stop::unsupported("comparing maps or sets", loc)),
         _ if matches!(op, BinOp::Eq | BinOp::Ne) => {
-            return Ok(Value::Bool((x == y) == (op == BinOp::Eq)));
+            return Ok(Value::Bool(super::value::equal(x, y) == (op == BinOp::Eq)));
         }
         // Records, tuples and lists in the runtime's total order (`rc.order`).
         (Value::Fields(_), Value::Fields(_)) | (Value::List(_), Value::List(_)) => match order(x, y) {
@@ -456,16 +454,6 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
         Some(o) => test(o),
         None => op == BinOp::Ne,
     }))
-}
-
-/// Whether a map or set is part of the value.
-fn holds_collection(x: &Value) -> bool {
-    match x {
-        Value::Map(_) | Value::Set(_) => true,
-        Value::List(items) | Value::Fields(items) => items.iter().any(holds_collection),
-        Value::Variant(_, Some(p)) => holds_collection(p),
-        _ => false,
-    }
 }
 
 /// How the refusal names an instruction the interpreter does not run.

@@ -10,11 +10,12 @@ use super::value::Value;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::rc::Rc;
 
-/// What a library built-in gives: a plain value, or the payload of a `Result` (which the
-/// caller wraps in the call's `Result` type).
+/// What a library built-in gives: a plain value, or the payload of a `Result` or `Option`.
 pub enum Reply {
     Plain(Value),
     Result(Result<Value, String>),
+    /// The payload of an `Option` (the caller wraps it in the call's `Option` type).
+    Option(Option<Value>),
 }
 
 /// Runs file-system built-in `name`, or None when `name` is not one.
