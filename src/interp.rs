@@ -6,8 +6,8 @@
 //! `value` holds run-time values and their text forms, `arith` the checked arithmetic, `eval`
 //! the execution of functions and blocks (trait objects and exceptions included), `builtins`
 //! the built-ins it knows, `math` the runtime's correctly rounded math (same algorithms, same
-//! bits), `files` and `datetime` those library built-ins (files are real files, as in
-//! compiled code), `collections` maps and sets, `fault` the ways a run stops early. Whatever it does
+//! bits), `files`, `datetime`, `json` and `csv` those library built-ins (files are real files,
+//! as in compiled code), `stdin` the run's standard input, `collections` maps and sets, `fault` the ways a run stops early. Whatever it does
 //! not run yet (models, tasks, foreign functions, most of the library) stops the run with a
 //! refusal that names the construct and its location (exit status 3), never a guess.
 //!
@@ -17,12 +17,14 @@
 mod arith;
 mod builtins;
 mod collections;
+mod csv;
 mod datetime;
 mod eval;
 mod fault;
 mod files;
 mod json;
 pub mod math;
+mod stdin;
 mod value;
 
 pub use eval::MAX_DEPTH;
@@ -50,6 +52,18 @@ pub const STACK_BYTES: usize = 4 << 30;
 /// program is deep recursion in the interpreter. `Err` when the thread cannot be started.
 pub fn run_on_own_thread(program: Program, args: Vec<String>) -> Result<Outcome, String> {
     let worker = std::thread::Builder::new().name("sev-interp".into()).stack_size(STACK_BYTES).spawn(move || run(&program, &args));
+    match worker {
+        Ok(handle) => handle.join().map_err(|_| "the interpreter thread stopped unexpectedly".to_string()),
+        Err(e) => Err(format!("cannot start the interpreter thread: {e}")),
+    }
+}
+
+/// [`run_on_own_thread`] with `stdin` as the program's standard input instead of the process's.
+pub fn run_on_own_thread_with_stdin(program: Program, args: Vec<String>, stdin: Vec<u8>) -> Result<Outcome, String> {
+    let worker = std::thread::Builder::new().name("sev-interp".into()).stack_size(STACK_BYTES).spawn(move || {
+        stdin::set_bytes(stdin);
+        run(&program, &args)
+    });
     match worker {
         Ok(handle) => handle.join().map_err(|_| "the interpreter thread stopped unexpectedly".to_string()),
         Err(e) => Err(format!("cannot start the interpreter thread: {e}")),

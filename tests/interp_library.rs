@@ -322,3 +322,124 @@ fn maps_and_sets_compare_by_entries_like_the_compiled_program() {
     assert_eq!(interpreted.stdout, compiled.stdout);
     assert_eq!(interpreted.stdout, "true\nfalse\ntrue\ntrue\nfalse\ntrue\nfalse\ntrue\nfalse\n");
 }
+
+/// Runs `program` through the binary in a fresh folder holding `files`, with `stdin` piped in.
+fn run_with(program: &str, interp: bool, files: &[(&str, &str)], stdin: &[u8]) -> support::Output {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("p.sirs.json"), program).expect("written");
+    for (name, content) in files {
+        std::fs::write(dir.path().join(name), content).expect("written");
+    }
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sev"));
+    cmd.arg("run");
+    if interp {
+        cmd.arg("--interp");
+    }
+    cmd.arg("p.sirs.json").current_dir(dir.path()).env("SEV_CACHE_DIR", support::cache_dir()).env("SEV_SEED", "1");
+    cmd.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("sev runs");
+    child.stdin.take().expect("stdin").write_all(stdin).expect("stdin written");
+    child.wait_with_output().expect("sev ends").into()
+}
+
+/// `csv_parse_row`, `csv_read`, `metric_parse_row`, `metrics_read` on good and bad input, then
+/// every line of standard input (CRLF, a blank line, a last line without a break).
+fn csv_program() -> String {
+    let q = |s: &str| serde_json::to_string(s).expect("quoted");
+    let rows = ["a,\"b, c\",\"say \"\"hi\"\"\"\r\n", "a,\"b", "a\nb", "\"a\"x", "x\"y", ",,", "", "é,\"ü\"", "\"multi\nline\",2"];
+    let metric_rows = [
+        "2014-04-10 00:05:00,12.5",
+        "2014-04-10 00:05:00,n/a",
+        "2014-04-31 00:05:00,1",
+        "1397088300, 1e3 ,\t-2",
+        "-5,nan",
+        "99999999999999999999,1",
+        "2014-04-10T00:05:00+02:00,\"3\"",
+        "2014-04-10,1,2\n3",
+        "2014-04-10",
+        ",1",
+        "2014-04-10,",
+        "2014-04-10,12345678901234567890123456789012345678901234567890x",
+        "2014-04-10 25:00,1",
+        "2014-04-10,1,2\r\n",
+    ];
+    // Rows with escapes are reported under their number (`step` shows plain arguments only).
+    let numbered = |reporter: &str, label: String, function: &str, args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| format!(r#"{{"literal": {a}}}"#)).collect();
+        format!(r#"{{"expression": {}}}"#, call_expr(reporter, &[format!(r#"{{"literal": "{label}"}}"#), call_expr(function, &args)]))
+    };
+    let mut body: Vec<String> = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        body.push(numbered("rb_strs", format!("row {i}"), "csv_parse_row", &[&q(row)]));
+    }
+    for (i, row) in metric_rows.iter().enumerate() {
+        body.push(numbered("rb_f64s", format!("metric {}", i + 2), "metric_parse_row", &[&q(row), r#""cpu.csv""#, &(i + 2).to_string()]));
+    }
+    for file in ["good.csv", "ragged.csv", "open.csv", "missing.csv"] {
+        body.push(step("rb_rows", "csv_read", &[&q(file)]));
+    }
+    for file in ["metrics.csv", "noheader.csv", "empty.csv", "narrow.csv", "wide.csv", "missing.csv"] {
+        body.push(step("rb_frows", "metrics_read", &[&q(file)]));
+    }
+    body.push(
+        r#"{"while": {"condition": {"literal": true}, "body": [{"match": {"value": {"call": {"function": "stdin_read_line", "args": []}}, "cases": [
+        {"pattern": {"enum": {"type": "Option", "variant": "Some", "value": {"var": "l"}}}, "body": [{"expression": {"call": {"function": "print", "args": [{"op": {"kind": "add", "args": [{"literal": "line: "}, {"var": "l"}]}}]}}}]},
+        {"pattern": {"enum": {"type": "Option", "variant": "None"}}, "body": [{"break": null}]}]}}]}}"#
+            .to_string(),
+    );
+    let flat = |name: &str, ty: &str, inner: &str| reporter(name, ty).replacen(r#"{"call": {"function": "str_join", "args": [{"var": "v"}, {"literal": ","}]}}"#, inner, 1).replacen(r#"{"call": {"function": "to_string", "args": [{"var": "v"}]}}"#, inner, 1);
+    let shown = |f: &str| format!(r#"{{"call": {{"function": "{f}", "args": [{{"var": "v"}}]}}}}"#);
+    // `show_rows`/`show_frows`/`show_f64s`: rows joined by `|`, fields by `,`.
+    let joiner = |name: &str, ty: &str, item: &str| {
+        format!(
+            r#""{name}": {{"args": [{{"name": "xs", "type": "{ty}"}}], "return": "str", "body": [
+        {{"let": {{"name": "out", "type": "[str]", "value": {{"array": []}}, "mutable": true}}}},
+        {{"for": {{"variable": "x", "iterable": {{"var": "xs"}}, "body": [{{"expression": {{"call": {{"function": "push", "args": [{{"var": "out"}}, {item}]}}}}}}]}}}},
+        {{"return": {{"call": {{"function": "str_join", "args": [{{"var": "out"}}, {{"literal": "{sep}"}}]}}}}}}]}}"#,
+            sep = if ty == "[f64]" { "," } else { "|" }
+        )
+    };
+    format!(
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}, {}, {}, {}, {}, {}, {}, {}}}}}}}"#,
+        body.join(",\n"),
+        reporter("rb_strs", "[str]"),
+        flat("rb_f64s", "[f64]", &shown("show_f64s")),
+        flat("rb_rows", "[[str]]", &shown("show_rows")),
+        flat("rb_frows", "[[f64]]", &shown("show_frows")),
+        joiner("show_f64s", "[f64]", r#"{"call": {"function": "to_string", "args": [{"var": "x"}]}}"#),
+        joiner("show_rows", "[[str]]", r#"{"call": {"function": "str_join", "args": [{"var": "x"}, {"literal": ","}]}}"#),
+        joiner("show_frows", "[[f64]]", r#"{"call": {"function": "show_f64s", "args": [{"var": "x"}]}}"#),
+    )
+}
+
+const CSV_FILES: &[(&str, &str)] = &[
+    ("good.csv", "h1,h2\r\n1,\"two\"\n\n3,\"fo\nur\"\n"),
+    ("ragged.csv", "a,b\n1,2\n3\n"),
+    ("open.csv", "a,b\n1,\"2\n"),
+    ("metrics.csv", "\n\ntimestamp,value\n2014-04-10 00:00:00,1.5\n\n1397088300,-0.25\r\n"),
+    ("noheader.csv", "2014-04-10 00:00:00,1.5\n"),
+    ("empty.csv", "\n\r\n"),
+    ("narrow.csv", "timestamp\n1,2\n"),
+    ("wide.csv", "timestamp,a,b\n1,2,3\n2,3\n"),
+];
+
+#[test]
+fn csv_metric_and_stdin_builtins_give_the_compiled_results_and_errors() {
+    let program = csv_program();
+    let stdin = "first\r\n\nthird é\nlast".as_bytes();
+    let compiled = run_with(&program, false, CSV_FILES, stdin);
+    let interpreted = run_with(&program, true, CSV_FILES, stdin);
+    assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+    assert_eq!(interpreted.code, 0, "{}", interpreted.stderr);
+    assert_eq!(interpreted.stdout, compiled.stdout);
+    for line in [
+        "metric 3: csv: cpu.csv:3:21: expected a number, found \"n/a\"",
+        "csv_read('ragged.csv'): csv: ragged.csv:3:1: expected 2 fields as in the header, found 1",
+        "csv_read('missing.csv'): csv_read: cannot open 'missing.csv': no such file or directory",
+        "line: third é",
+        "line: last",
+    ] {
+        assert!(interpreted.stdout.lines().any(|l| l == line), "no line {line:?} in\n{}", interpreted.stdout);
+    }
+}

@@ -28,6 +28,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     if let Some(reply) = super::json::call(name, args, loc) {
         return reply_value(m, ret, reply?, loc);
     }
+    if let Some(reply) = super::csv::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
     let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
     if let Some(result) = collections::call(name, args, option, loc) {
         return result;
@@ -79,11 +82,11 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
-/// The library built-ins the interpreter does not run: CSV, regular expressions, HTTP,
-/// standard input, and the model helpers (their runtime versions use Zig's own `exp` and `log`,
+/// The library built-ins the interpreter does not run: regular expressions, HTTP, and the
+/// model helpers (their runtime versions use Zig's own `exp` and `log`,
 /// whose last digits the interpreter does not reproduce).
 fn library_not_run(name: &str) -> bool {
-    const PREFIXES: [&str; 6] = ["csv_", "metrics_", "metric_", "regex_", "http_", "stdin_"];
+    const PREFIXES: [&str; 2] = ["regex_", "http_"];
     const MODEL_HELPERS: [&str; 11] = ["inv_logit", "logit", "log1p", "expm1", "lgamma", "log_sum_exp", "log_sum_exp_array", "log1p_exp", "phi", "erf", "log_mix"];
     PREFIXES.iter().any(|p| name.starts_with(p)) || MODEL_HELPERS.contains(&name)
 }
@@ -317,7 +320,7 @@ fn parse_int(s: &str) -> Result<Value, String> {
 }
 
 /// `str.parseFloat`: decimal or exponent notation, or `nan`/`inf`/`infinity` in any case.
-fn parse_float(s: &str) -> Result<Value, String> {
+pub fn parse_float(s: &str) -> Result<Value, String> {
     let t = s.trim_matches(&ASCII_SPACE[..]);
     let body = t.strip_prefix(['+', '-']).unwrap_or(t);
     let special = ["nan", "inf", "infinity"].iter().any(|w| body.eq_ignore_ascii_case(w));

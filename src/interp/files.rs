@@ -83,7 +83,8 @@ fn reason(e: &std::io::Error) -> &'static str {
     }
 }
 
-fn read(path: &str, loc: &Loc) -> Result<Result<Value, String>, Stop> {
+/// `file_read`: Ok(the text) or Err(the runtime's message); a file that is not UTF-8 is refused.
+pub fn read(path: &str, loc: &Loc) -> Result<Result<Value, String>, Stop> {
     if let Err(e) = checked(path, "file_read", "open") {
         return Ok(Err(e));
     }
