@@ -43,8 +43,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("logistic_regression", "model programs (sampling)"),
     ("logistic_regression_glm", "model programs (sampling)"),
     ("mixture_model", "model programs (sampling)"),
-    ("regex", "the built-in `regex_match`"),
-    ("stdlib_docs", "the built-in `regex_check`"),
 ];
 
 fn program_seed(k: usize) -> u64 {

@@ -184,7 +184,7 @@ fn a_program_using_an_unsupported_library_is_refused_before_it_writes_anything()
         {{"expression": {}}}, {}]}}, {}}}}}}}"#,
         print_expr(r#"{"literal": "started"}"#),
         call_expr("rb", &[r#"{"literal": "write"}"#.into(), call_expr("file_write", &[r#"{"literal": "out.txt"}"#.into(), r#"{"literal": "x"}"#.into()])]),
-        print_expr(&call_expr("str_join", &[call_expr("regex_find_all", &[r#"{"literal": "aa"}"#.into(), r#"{"literal": "a+"}"#.into()]), r#"{"literal": ","}"#.into()])),
+        print_expr(&call_expr("to_string", &[call_expr("log1p", &[r#"{"literal": 1.0}"#.into()])])),
         reporter("rb", "bool")
     );
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -192,7 +192,7 @@ fn a_program_using_an_unsupported_library_is_refused_before_it_writes_anything()
     let out = support::sev(&["run".into(), "--interp".into(), "p.sirs.json".into()], "1", Some(dir.path()));
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.starts_with("error: the interpreter does not run the built-in `regex_find_all` yet\n  --> p.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run the built-in `log1p` yet\n  --> p.sirs.json:"), "{}", out.stderr);
     assert!(!dir.path().join("out.txt").exists(), "the file was written before the refusal");
 }
 
@@ -442,4 +442,102 @@ fn csv_metric_and_stdin_builtins_give_the_compiled_results_and_errors() {
     ] {
         assert!(interpreted.stdout.lines().any(|l| l == line), "no line {line:?} in\n{}", interpreted.stdout);
     }
+}
+
+/// `show(t, p)`: `regex_check(p)`, then (for a valid pattern) every regex built-in on `t`.
+const REGEX_SHOW: &str = r#""show": {"args": [{"name": "t", "type": "str"}, {"name": "p", "type": "str"}], "return": "void", "body": [
+    {"match": {"value": {"call": {"function": "regex_check", "args": [{"var": "p"}]}}, "cases": [
+    {"pattern": {"enum": {"type": "Result", "variant": "Err", "value": {"var": "e"}}}, "body": [{"expression": {"call": {"function": "print", "args": [{"var": "e"}]}}}]},
+    {"pattern": {"_": null}, "body": [
+        {"expression": {"call": {"function": "print", "args": [{"call": {"function": "to_string", "args": [{"call": {"function": "regex_match", "args": [{"var": "t"}, {"var": "p"}]}}]}}]}}},
+        {"expression": {"call": {"function": "print", "args": [{"call": {"function": "str_join", "args": [{"call": {"function": "regex_find_all", "args": [{"var": "t"}, {"var": "p"}]}}, {"literal": "|"}]}}]}}},
+        {"expression": {"call": {"function": "print", "args": [{"call": {"function": "str_join", "args": [{"call": {"function": "regex_split", "args": [{"var": "t"}, {"var": "p"}]}}, {"literal": "|"}]}}]}}},
+        {"expression": {"call": {"function": "print", "args": [{"call": {"function": "regex_replace", "args": [{"var": "t"}, {"var": "p"}, {"literal": "[$0]$$x$"}]}}]}}},
+        {"match": {"value": {"call": {"function": "regex_find", "args": [{"var": "t"}, {"var": "p"}]}}, "cases": [
+            {"pattern": {"enum": {"type": "Option", "variant": "Some", "value": {"var": "x"}}}, "body": [{"expression": {"call": {"function": "print", "args": [{"var": "x"}]}}}]},
+            {"pattern": {"_": null}, "body": [{"expression": {"call": {"function": "print", "args": [{"literal": "none"}]}}}]}]}},
+        {"match": {"value": {"call": {"function": "regex_captures", "args": [{"var": "t"}, {"var": "p"}]}}, "cases": [
+            {"pattern": {"enum": {"type": "Option", "variant": "Some", "value": {"var": "xs"}}}, "body": [{"expression": {"call": {"function": "print", "args": [{"call": {"function": "str_join", "args": [{"var": "xs"}, {"literal": "|"}]}}]}}}]},
+            {"pattern": {"_": null}, "body": [{"expression": {"call": {"function": "print", "args": [{"literal": "none"}]}}}]}]}}]}]}}]}"#;
+
+/// Texts and patterns for the regex comparison: each construct of the syntax, empty matches,
+/// repeats of what can match empty, UTF-8, the lenient `\x`/`\u` digits, and every error.
+const REGEX_CASES: &[(&str, &str)] = &[
+    ("xxabcxx", "abc"),
+    ("a\nc abc", "a.c"),
+    ("abc123def456", r"\d+"),
+    ("  hello_world42! x", r"\w+|\W+"),
+    ("a \t\nb\u{b}c\u{c}", r"\s+|\S"),
+    ("xxabcabdd-]", r"[a-c]+|[^a-z0-9_]"),
+    ("a-b]c", r"[]a-]+"),
+    ("a1b22c333", r"\d*"),
+    ("axbc", "x*"),
+    ("aaa", "a*?"),
+    ("abab", "a|ab"),
+    ("ab cd", r"\b"),
+    ("ab cd", r"\B"),
+    ("1234", r"(\d)(\d)"),
+    ("été ü", "é|[ä-ü]+"),
+    ("x", "(?:x*?)+"),
+    ("bb", "(?:[a-c]??)+"),
+    ("a.1cbb", r"(?:\d|\W??){0,2}"),
+    ("aab", "(?:a|)+"),
+    ("aaaa", "(a*)*"),
+    ("abcabc", "(a|b|c){2,3}?"),
+    ("aaaaaaa", "a{2}|a{,2}|a{3,}"),
+    ("a{x}a{,}", "a{x}|{,}|a{"),
+    ("ab a", "(a)(b)?"),
+    ("2024-02-29", r"(\d{4})-(\d{2})-(\d{2})"),
+    ("AbA", r"\x41|\u0062|\x+1|\u0_41"),
+    ("tab\there\u{7}", r"[\t\a\b]+|\x07"),
+    ("start end", r"\Astart|end\z|^s|d$|end\Z"),
+    ("a\\b.c", r"\\|\.|\-"),
+    ("emoji 😀!", "😀|.$"),
+    ("", "a*"),
+    ("", "^$"),
+    ("x", "a(b"),
+    ("x", "*a"),
+    ("x", "a**"),
+    ("x", "a{2,1}"),
+    ("x", "a{1001}"),
+    ("x", "a{99999999999}"),
+    ("x", "(?=a)"),
+    ("x", r"\1"),
+    ("x", r"\q"),
+    ("x", "a\\"),
+    ("x", "[a"),
+    ("x", "[z-a]"),
+    ("x", r"[\d-z]"),
+    ("x", r"[\B]"),
+    ("x", r"\x4"),
+    ("x", r"\ud800"),
+    ("x", "a)"),
+    ("x", "^*"),
+    ("x", "{1}"),
+];
+
+fn regex_program(last: &str) -> String {
+    let q = |s: &str| serde_json::to_string(s).expect("quoted");
+    let mut body: Vec<String> =
+        REGEX_CASES.iter().map(|(t, p)| format!(r#"{{"expression": {}}}"#, call_expr("show", &[format!(r#"{{"literal": {}}}"#, q(t)), format!(r#"{{"literal": {}}}"#, q(p))]))).collect();
+    body.push(last.to_string());
+    format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}, {REGEX_SHOW}}}}}}}"#, body.join(",\n"))
+}
+
+#[test]
+fn regex_builtins_give_the_compiled_matches_errors_and_faults() {
+    let bad_group = print_expr(&call_expr("regex_replace", &[r#"{"literal": "ab"}"#.into(), r#"{"literal": "(a)"}"#.into(), r#"{"literal": "${2}"}"#.into()]));
+    let (interpreted, compiled) = both_ways(&regex_program(&bad_group));
+    assert_eq!(compiled.code, 101, "{}", compiled.stderr);
+    assert_eq!(interpreted.stdout, compiled.stdout);
+    assert_eq!(interpreted.stderr, compiled.stderr);
+    assert_eq!(interpreted.code, 101);
+    assert!(interpreted.stderr.starts_with("error: regex: replacement refers to group 2 at offset 0 but the pattern has 1 group(s) (pattern \"(a)\")\n  --> p.sirs.json:"), "{}", interpreted.stderr);
+    for line in ["regex: unclosed group at offset 1", "regex: min repeat greater than max repeat at offset 1", "2024-02-29|2024|02|29"] {
+        assert!(interpreted.stdout.lines().any(|l| l == line), "no line {line:?} in\n{}", interpreted.stdout);
+    }
+    let bad_pattern = print_expr(&call_expr("str_join", &[call_expr("regex_find_all", &[r#"{"literal": "x"}"#.into(), r#"{"literal": "a{2,1}"}"#.into()]), r#"{"literal": ","}"#.into()]));
+    let (interpreted, compiled) = both_ways(&regex_program(&bad_pattern));
+    assert_eq!((interpreted.code, &interpreted.stderr), (compiled.code, &compiled.stderr));
+    assert!(interpreted.stderr.starts_with("error: regex: min repeat greater than max repeat at offset 1 (pattern \"a{2,1}\")"), "{}", interpreted.stderr);
 }

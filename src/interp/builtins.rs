@@ -31,6 +31,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     if let Some(reply) = super::csv::call(name, args, loc) {
         return reply_value(m, ret, reply?, loc);
     }
+    if let Some(reply) = super::regex::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
     let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
     if let Some(result) = collections::call(name, args, option, loc) {
         return result;
@@ -82,11 +85,11 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
-/// The library built-ins the interpreter does not run: regular expressions, HTTP, and the
-/// model helpers (their runtime versions use Zig's own `exp` and `log`,
-/// whose last digits the interpreter does not reproduce).
+/// The library built-ins the interpreter does not run: HTTP and the model helpers (their
+/// runtime versions use Zig's own `exp` and `log`, whose last digits the interpreter does not
+/// reproduce).
 fn library_not_run(name: &str) -> bool {
-    const PREFIXES: [&str; 2] = ["regex_", "http_"];
+    const PREFIXES: [&str; 1] = ["http_"];
     const MODEL_HELPERS: [&str; 11] = ["inv_logit", "logit", "log1p", "expm1", "lgamma", "log_sum_exp", "log_sum_exp_array", "log1p_exp", "phi", "erf", "log_mix"];
     PREFIXES.iter().any(|p| name.starts_with(p)) || MODEL_HELPERS.contains(&name)
 }

@@ -105,7 +105,7 @@ pub fn call(name: &str, args: &[Value], loc: &Loc) -> Option<Result<Reply, Stop>
 /// The four bytes after `\\u` as the runtime reads them (`std.fmt.parseInt(u16, _, 16)`): hex
 /// digits, with the same leniencies — a leading `+`, a `-` before zeros only, and `_` between
 /// digits (`\\u+041`, `\\u0_41` are accepted as U+0041, `\\u-000` as U+0000).
-fn zig_parse_u16_hex(bytes: &[u8]) -> Option<u16> {
+pub fn zig_parse_u16_hex(bytes: &[u8]) -> Option<u16> {
     let (negative, digits) = match bytes.split_first() {
         Some((b'+', rest)) => (false, rest),
         Some((b'-', rest)) => (true, rest),
