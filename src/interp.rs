@@ -6,10 +6,11 @@
 //! `value` holds run-time values and their text forms, `arith` the checked arithmetic, `eval`
 //! the execution of functions and blocks (trait objects and exceptions included), `builtins`
 //! the built-ins it knows, `math` the runtime's correctly rounded math (same algorithms, same
-//! bits), `files`, `datetime`, `json`, `csv` and `regex` those library built-ins (files are real files,
-//! as in compiled code), `stdin` the run's standard input, `collections` maps and sets, `fault` the ways a run stops early. Whatever it does
-//! not run yet (models, tasks, foreign functions, HTTP, the model helpers) stops the run with a
-//! refusal that names the construct and its location (exit status 3), never a guess.
+//! bits), `files`, `datetime`, `json`, `csv` and `regex` those library built-ins (files are
+//! real files, as in compiled code), `stdin` the run's standard input, `collections` maps and
+//! sets, `fault` the ways a run stops early. Whatever it does not run yet (models, tasks,
+//! foreign functions, HTTP, the model helpers) stops the run with a refusal that names the
+//! construct and its location (exit status 3), never a guess.
 //!
 //! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the
 //! compiled program's (`tests/interp.rs` checks generated programs and the examples).

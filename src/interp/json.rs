@@ -40,12 +40,14 @@ pub fn call(name: &str, args: &[Value], loc: &Loc) -> Option<Result<Reply, Stop>
         Some(Value::Str(s)) => s.to_string(),
         _ => String::new(),
     };
+    // The checker fixes each built-in's arity; a missing argument reads as `()`.
+    let arg = |i: usize| args.get(i).cloned().unwrap_or(Value::Void);
     let first = args.first().map(parts).unwrap_or((usize::MAX, None));
     match (name, first) {
         ("json_parse", _) => Some(Ok(Reply::Result(parse(text(0).as_bytes())))),
-        ("json_stringify", _) => plain(Value::str(&write(&args[0], None))),
-        ("json_pretty", _) => plain(Value::str(&write(&args[0], Some(2)))),
-        ("json_get", (OBJECT, Some(Value::Map(m)))) => Some(Ok(Reply::Option(m.iter().find(|(k, _)| *k == args[1]).map(|(_, v)| v.clone())))),
+        ("json_stringify", _) => plain(Value::str(&write(&arg(0), None))),
+        ("json_pretty", _) => plain(Value::str(&write(&arg(0), Some(2)))),
+        ("json_get", (OBJECT, Some(Value::Map(m)))) => Some(Ok(Reply::Option(m.iter().find(|(k, _)| *k == arg(1)).map(|(_, v)| v.clone())))),
         ("json_get", _) => Some(Ok(Reply::Option(None))),
         ("json_at", (ARRAY, Some(Value::List(items)))) => {
             let i = match args.get(1) {
@@ -62,7 +64,7 @@ pub fn call(name: &str, args: &[Value], loc: &Loc) -> Option<Result<Reply, Stop>
             _ => 0,
         })),
         ("json_len", _) => plain(Value::Int(0)),
-        ("json_has_key", (OBJECT, Some(Value::Map(m)))) => plain(Value::Bool(m.iter().any(|(k, _)| *k == args[1]))),
+        ("json_has_key", (OBJECT, Some(Value::Map(m)))) => plain(Value::Bool(m.iter().any(|(k, _)| *k == arg(1)))),
         ("json_has_key", _) => plain(Value::Bool(false)),
         ("json_keys", (OBJECT, Some(Value::Map(m)))) => plain(Value::List(Rc::new(m.iter().map(|(k, _)| k.clone()).collect()))),
         ("json_keys", _) => plain(Value::List(Rc::new(Vec::new()))),
@@ -85,16 +87,16 @@ pub fn call(name: &str, args: &[Value], loc: &Loc) -> Option<Result<Reply, Stop>
         ("json_object", _) => plain(json(OBJECT, args.first().cloned())),
         ("json_set", (OBJECT, Some(Value::Map(m)))) => {
             let mut members = (**m).clone();
-            match members.iter_mut().find(|(k, _)| *k == args[1]) {
-                Some(member) => member.1 = args[2].clone(),
-                None => members.push((args[1].clone(), args[2].clone())),
+            match members.iter_mut().find(|(k, _)| *k == arg(1)) {
+                Some(member) => member.1 = arg(2),
+                None => members.push((arg(1), arg(2))),
             }
             plain(json(OBJECT, Some(Value::Map(Rc::new(members)))))
         }
         ("json_set", (tag, _)) => Some(Err(Stop::fault(format!("json_set needs an object, got {}", kind(tag)), loc))),
         ("json_push", (ARRAY, Some(Value::List(items)))) => {
             let mut items = (**items).clone();
-            items.push(args[1].clone());
+            items.push(arg(1));
             plain(json(ARRAY, Some(Value::List(Rc::new(items)))))
         }
         ("json_push", (tag, _)) => Some(Err(Stop::fault(format!("json_push needs an array, got {}", kind(tag)), loc))),
