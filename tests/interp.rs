@@ -32,9 +32,8 @@ const RUN_ELSEWHERE: &[&str] = &["http_client"];
 /// Examples that use what the interpreter does not run yet, with the construct it names.
 /// This list must only shrink.
 const SKIPPED: &[(&str, &str)] = &[
-    ("async_tasks", "async tasks (`spawn`/`await`)"),
     ("centred_regression", "model programs (sampling)"),
-    ("channels", "the built-in `channel_new`"),
+    ("channels", "a channel receive that would wait for another task (each task runs to its end when spawned)"),
     ("coin_bias", "model programs (sampling)"),
     ("custom_distribution", "the built-in `log1p`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
@@ -183,9 +182,9 @@ fn run_interp_matches_the_compiled_program_through_the_binary() {
 /// A construct the interpreter does not run is refused by name and place, with status 3.
 #[test]
 fn run_interp_refuses_what_it_does_not_run_yet() {
-    let out = sev(&["run", "--interp", "examples/async_tasks.sirs.json"]);
+    let out = sev(&["run", "--interp", "examples/ffi_cbrt.sirs.json"]);
     assert_eq!(out.code, i32::from(UNSUPPORTED_STATUS), "stderr: {}", out.stderr);
-    assert!(out.stderr.starts_with("error: the interpreter does not run async tasks (`spawn`/`await`) yet\n  --> examples/async_tasks.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run calls of foreign (`extern`) functions yet\n  --> examples/ffi_cbrt.sirs.json:"), "{}", out.stderr);
     let model = sev(&["run", "--interp", "examples/coin_bias.sirs.json"]);
     assert_eq!(model.code, i32::from(UNSUPPORTED_STATUS));
     assert!(model.stderr.contains("does not run model programs (sampling) yet"), "{}", model.stderr);
@@ -237,7 +236,7 @@ fn the_documented_session_is_what_run_interp_prints() {
 /// The refusal shown in `docs/cli.md` is the real one.
 #[test]
 fn the_documented_refusal_is_the_real_one() {
-    let out = sev(&["run", "--interp", "examples/async_tasks.sirs.json"]);
+    let out = sev(&["run", "--interp", "examples/ffi_cbrt.sirs.json"]);
     let doc = std::fs::read_to_string(support::root().join("docs").join("cli.md")).expect("docs/cli.md readable");
     assert!(doc.contains(&format!("```text\n{}```", out.stderr)), "docs/cli.md should show:\n{}", out.stderr);
 }

@@ -541,3 +541,79 @@ fn regex_builtins_give_the_compiled_matches_errors_and_faults() {
     assert_eq!((interpreted.code, &interpreted.stderr), (compiled.code, &compiled.stderr));
     assert!(interpreted.stderr.starts_with("error: regex: min repeat greater than max repeat at offset 1 (pattern \"a{2,1}\")"), "{}", interpreted.stderr);
 }
+
+/// A task that throws, awaited twice (the second time is the runtime's fault); before that,
+/// the channel built-ins on an unbounded and a bounded channel.
+fn tasks_program(ending: &str) -> String {
+    let lit = |s: &str| format!(r#"{{"literal": {s}}}"#);
+    let show = |what: &str, value: String| print_expr(&format!(r#"{{"op": {{"kind": "add", "args": [{{"literal": "{what}: "}}, {}]}}}}"#, call_expr("to_string", &[value])));
+    let opt = |what: &str, value: String| {
+        format!(
+            r#"{{"match": {{"value": {value}, "cases": [{{"pattern": {{"enum": {{"type": "Option", "variant": "Some", "value": {{"var": "x"}}}}}}, "body": [{}]}}, {{"pattern": {{"_": null}}, "body": [{}]}}]}}}}"#,
+            show(what, r#"{"var": "x"}"#.into()),
+            print_expr(&format!(r#"{{"literal": "{what}: none"}}"#))
+        )
+    };
+    let ch = |n: &str| format!(r#"{{"var": "{n}"}}"#);
+    let body = [
+        r#"{"let": {"name": "u", "type": "Channel<i64>", "value": {"call": {"function": "channel_new", "args": [{"literal": 0}]}}}}"#.to_string(),
+        r#"{"let": {"name": "b", "type": "Channel<i64>", "value": {"call": {"function": "channel_new", "args": [{"literal": 2}]}}}}"#.to_string(),
+        r#"{"let": {"name": "t", "value": {"call": {"function": "fill", "args": [{"var": "u"}, {"literal": 5}]}}}}"#.to_string(),
+        show("filled", r#"{"await": {"var": "t"}}"#.into()),
+        show("len", call_expr("channel_len", &[ch("u")])),
+        opt("recv", call_expr("channel_recv", &[ch("u")])),
+        opt("try", call_expr("channel_try_recv", &[ch("u")])),
+        show("send b", call_expr("channel_send", &[ch("b"), lit("7")])),
+        show("send b", call_expr("channel_send", &[ch("b"), lit("8")])),
+        format!(r#"{{"expression": {}}}"#, call_expr("channel_close", &[ch("u")])),
+        show("send closed", call_expr("channel_send", &[ch("u"), lit("9")])),
+        show("len", call_expr("channel_len", &[ch("u")])),
+        r#"{"while": {"condition": {"op": {"kind": "gt", "args": [{"call": {"function": "channel_len", "args": [{"var": "u"}]}}, {"literal": 0}]}}, "body": [{"expression": {"call": {"function": "channel_recv", "args": [{"var": "u"}]}}}]}}"#.to_string(),
+        opt("drained", call_expr("channel_recv", &[ch("u")])),
+        opt("try b", call_expr("channel_try_recv", &[ch("b")])),
+        r#"{"let": {"name": "bad", "value": {"call": {"function": "fill", "args": [{"var": "u"}, {"literal": -1}]}}}}"#.to_string(),
+        r#"{"try": {"body": [{"expression": {"await": {"var": "bad"}}}], "catch": [{"type": "Negative", "variable": "e", "body": [{"expression": {"call": {"function": "print", "args": [{"literal": "caught"}]}}}]}]}}"#.to_string(),
+        ending.to_string(),
+    ];
+    let fill = r#""fill": {"args": [{"name": "c", "type": "Channel<i64>"}, {"name": "n", "type": "i64"}], "return": "i64", "async": true, "body": [
+        {"if": {"condition": {"op": {"kind": "lt", "args": [{"var": "n"}, {"literal": 0}]}}, "then": [{"throw": {"error": {"type": "Negative", "message": {"var": "n"}}}}]}},
+        {"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"var": "n"}}}, "body": [{"expression": {"call": {"function": "channel_send", "args": [{"var": "c"}, {"var": "i"}]}}}]}},
+        {"expression": {"call": {"function": "print", "args": [{"literal": "task ran"}]}}},
+        {"return": {"var": "n"}}]}"#;
+    format!(
+        r#"{{"program": {{"entry": "main", "types": {{"Negative": {{"error": {{"message_type": "i64"}}}}}}, "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}, {fill}}}}}}}"#,
+        body.join(",\n")
+    )
+}
+
+#[test]
+fn tasks_and_channels_give_the_compiled_results_exceptions_and_faults() {
+    let (interpreted, compiled) = both_ways(&tasks_program(r#"{"expression": {"await": {"var": "t"}}}"#));
+    assert_eq!(compiled.code, 101, "{}", compiled.stderr);
+    assert_eq!(interpreted.stdout, compiled.stdout);
+    assert_eq!(interpreted.stderr, compiled.stderr);
+    assert_eq!(interpreted.code, 101);
+    assert!(interpreted.stdout.contains("task ran\nfilled: 5\nlen: 5\nrecv: 0\ntry: 1\n"), "{}", interpreted.stdout);
+    assert!(interpreted.stdout.ends_with("drained: none\ntry b: 7\ncaught\n"), "{}", interpreted.stdout);
+    assert!(interpreted.stderr.starts_with("error: task joined twice (a task's result can be awaited once)\n  --> p.sirs.json:"), "{}", interpreted.stderr);
+    // An exception no one catches leaves `main` at the `throw` inside the task.
+    let (interpreted, compiled) = both_ways(&tasks_program(r#"{"expression": {"await": {"call": {"function": "fill", "args": [{"var": "b"}, {"literal": -2}]}}}}"#));
+    assert_eq!((interpreted.code, &interpreted.stdout, &interpreted.stderr), (compiled.code, &compiled.stdout, &compiled.stderr));
+    assert!(interpreted.stderr.starts_with("error: uncaught exception Negative: -2\n"), "{}", interpreted.stderr);
+}
+
+/// What would wait for another task is refused, by name and place.
+#[test]
+fn a_channel_operation_that_would_wait_is_refused() {
+    let recv = r#"{"expression": {"call": {"function": "channel_recv", "args": [{"var": "b"}]}}}"#;
+    let program = tasks_program(&format!(r#"{recv}, {recv}"#));
+    let dir = tempfile::tempdir().expect("temporary folder");
+    std::fs::write(dir.path().join("p.sirs.json"), program).expect("written");
+    let out = support::sev(&["run".into(), "--interp".into(), "p.sirs.json".into()], "1", Some(dir.path()));
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.starts_with("error: the interpreter does not run a channel receive that would wait for another task (each task runs to its end when spawned) yet\n  --> p.sirs.json:"),
+        "{}",
+        out.stderr
+    );
+}

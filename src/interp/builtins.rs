@@ -34,6 +34,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     if let Some(reply) = super::regex::call(name, args, loc) {
         return reply_value(m, ret, reply?, loc);
     }
+    if let Some(reply) = super::tasks::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
     let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
     if let Some(result) = collections::call(name, args, option, loc) {
         return result;

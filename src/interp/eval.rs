@@ -123,6 +123,15 @@ impl<'p> Machine<'p> {
                     Returned::Throw(t) => return Ok(Flow::Throw(t)),
                 }
             }
+            // Tasks run to their end when spawned (`tasks`).
+            InstKind::Spawn(id, args) => {
+                let args = args.iter().map(|a| get(frame, *a)).collect();
+                super::tasks::finished(self.call(*id, args)?)
+            }
+            InstKind::Await(task) => match super::tasks::take(&frame.values[task.index()], &self.loc(frame, v))? {
+                Returned::Value(r) => r,
+                Returned::Throw(t) => return Ok(Flow::Throw(t)),
+            },
             InstKind::MakeDyn(x, table) => Value::Dyn(*table, Rc::new(get(frame, *x))),
             InstKind::CallDyn(method, args) => {
                 let mut values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
@@ -461,7 +470,6 @@ fn unsupported_name(kind: &InstKind) -> &'static str {
     match kind {
         InstKind::CallExtern(..) => "calls of foreign (`extern`) functions",
         InstKind::Infer { .. } => "`infer`",
-        InstKind::Spawn(..) | InstKind::Await(..) => "async tasks (`spawn`/`await`)",
         InstKind::Sample { .. } => "`sample`",
         InstKind::Observe { .. } => "`observe`",
         InstKind::LogDensity { .. } => "log densities (`lpdf`)",
