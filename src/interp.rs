@@ -6,11 +6,11 @@
 //! `value` holds run-time values and their text forms, `arith` the checked arithmetic, `eval`
 //! the execution of functions and blocks (trait objects and exceptions included), `builtins`
 //! the built-ins it knows, `math` the runtime's correctly rounded math (same algorithms, same
-//! bits), `files`, `datetime`, `json`, `csv` and `regex` those library built-ins (files are
-//! real files, as in compiled code), `stdin` the run's standard input, `tasks` tasks and
-//! channels (each task run to its end when spawned), `collections` maps and sets, `fault` the
-//! ways a run stops early. Whatever it does not run yet (models, channel operations that would
-//! wait, foreign functions, HTTP, the model helpers) stops the run with a refusal that names
+//! bits), `files`, `datetime`, `json`, `csv`, `regex` and `http` those library built-ins (files
+//! and sockets are real, as in compiled code), `stdin` the run's standard input, `tasks` tasks
+//! and channels (each task run to its end when spawned), `collections` maps and sets, `fault`
+//! the ways a run stops early. Whatever it does not run yet (models, channel operations that
+//! would wait, foreign functions, the model helpers) stops the run with a refusal that names
 //! the construct and its location (exit status 3), never a guess.
 //!
 //! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the
@@ -24,6 +24,7 @@ mod datetime;
 mod eval;
 mod fault;
 mod files;
+mod http;
 mod json;
 pub mod math;
 mod regex;

@@ -617,3 +617,122 @@ fn a_channel_operation_that_would_wait_is_refused() {
         out.stderr
     );
 }
+
+/// The reply of the test server to a request for `path` (the request text is `request`).
+fn http_reply(path: &str, request: &[u8]) -> Vec<u8> {
+    let fixed: &[u8] = match path {
+        "/plain" => b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\nx-a:  2 \r\n\r\nhello",
+        "/chunked" => b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\n",
+        "/close" => b"HTTP/1.0 200 OK\r\nServer: t\r\n\r\nuntil close",
+        "/redirect/a/b" => b"HTTP/1.1 302 Found\r\nLocation: ../echo?x\r\nContent-Length: 0\r\n\r\n",
+        "/see-other" => b"HTTP/1.1 303 See Other\r\nLocation: /echo\r\nContent-Length: 0\r\n\r\n",
+        "/loop" => b"HTTP/1.1 307 Again\r\nLocation: /./loop\r\nContent-Length: 0\r\n\r\n",
+        "/interim" => b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nnah",
+        "/bad" => b"garbage\r\n\r\n",
+        "/badlen" => b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+        "/short" => b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc",
+        "/nocontent" => b"HTTP/1.1 204 No Content\r\n\r\n",
+        "/empty" => b"",
+        _ => b"",
+    };
+    if path.starts_with("/echo") || path.starts_with("/redirect/echo") {
+        let mut reply = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", request.len()).into_bytes();
+        reply.extend_from_slice(request);
+        return reply;
+    }
+    fixed.to_vec()
+}
+
+/// Serves `http_reply` on a loopback port for the rest of the test process; the port.
+fn start_http_server() -> u16 {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = listener.local_addr().expect("bound").port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let text = String::from_utf8_lossy(&request).into_owned();
+            let length: usize = text.lines().find_map(|l| l.strip_prefix("Content-Length: ")).and_then(|n| n.trim().parse().ok()).unwrap_or(0);
+            let head_end = text.find("\r\n\r\n").map_or(request.len(), |i| i + 4);
+            while request.len() < head_end + length {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let path = text.split(' ').nth(1).unwrap_or("").to_string();
+            let _ = stream.write_all(&http_reply(&path, &request));
+        }
+    });
+    port
+}
+
+const HTTP_SHOW: &str = r#""show": {"args": [{"name": "r", "type": "Result<HttpResponse, str>"}], "return": "void", "body": [{"match": {"value": {"var": "r"}, "cases": [
+    {"pattern": {"enum": {"type": "Result", "variant": "Ok", "value": {"var": "resp"}}}, "body": [
+        {"expression": {"call": {"function": "print", "args": [{"call": {"function": "to_string", "args": [{"field": {"object": {"var": "resp"}, "field": "status"}}]}}]}}},
+        {"expression": {"call": {"function": "print", "args": [{"field": {"object": {"var": "resp"}, "field": "body"}}]}}},
+        {"expression": {"call": {"function": "print", "args": [{"call": {"function": "str_join", "args": [{"call": {"function": "map_keys", "args": [{"field": {"object": {"var": "resp"}, "field": "headers"}}]}}, {"literal": ","}]}}]}}},
+        {"expression": {"call": {"function": "print", "args": [{"call": {"function": "str_join", "args": [{"call": {"function": "map_values", "args": [{"field": {"object": {"var": "resp"}, "field": "headers"}}]}}, {"literal": ","}]}}]}}}]},
+    {"pattern": {"enum": {"type": "Result", "variant": "Err", "value": {"var": "e"}}}, "body": [{"expression": {"call": {"function": "print", "args": [{"var": "e"}]}}}]}]}}]}"#;
+
+fn http_program(port: u16, refused: u16) -> String {
+    let q = |s: &str| format!(r#"{{"literal": {}}}"#, serde_json::to_string(s).expect("quoted"));
+    let url = |path: &str| q(&format!("http://127.0.0.1:{port}{path}"));
+    let shown = |call: String| format!(r#"{{"expression": {}}}"#, call_expr("show", &[call]));
+    let headers = |entries: &[(&str, &str)]| format!(r#"{{"map": [{}]}}"#, entries.iter().map(|(k, v)| format!("[{}, {}]", q(k), q(v))).collect::<Vec<_>>().join(", "));
+    let mut body: Vec<String> = ["/plain", "/chunked", "/close", "/echo", "/redirect/a/b", "/loop", "/interim", "/bad", "/badlen", "/short", "/nocontent", "/empty", "?q=1#frag"]
+        .iter()
+        .map(|p| shown(call_expr("http_get", &[url(p)])))
+        .collect();
+    body.extend([
+        shown(call_expr("http_post", &[url("/echo"), q(" {\"a\": 1}")])),
+        shown(call_expr("http_post", &[url("/see-other"), q("moved")])),
+        shown(call_expr("http_put", &[url("/echo"), q("text")])),
+        shown(call_expr("http_delete", &[url("/echo")])),
+        shown(call_expr("http_request", &[q("PATCH"), url("/echo"), headers(&[("X-Custom", "v"), ("User-Agent", "me"), ("Host", "ignored")]), q("")])),
+        shown(call_expr("http_request", &[q("BAD METHOD"), url("/echo"), headers(&[("a", "b")]), q("")])),
+        shown(call_expr("http_request", &[q("GET"), url("/echo"), headers(&[("X", "a\nb")]), q("")])),
+        shown(call_expr("http_request", &[q("GET"), url("/echo"), headers(&[("Bad Name", "v")]), q("")])),
+        shown(call_expr("http_get", &[q("https://example.invalid/")])),
+        shown(call_expr("http_get", &[q("ftp://h/x")])),
+        shown(call_expr("http_get", &[q("no scheme")])),
+        shown(call_expr("http_get", &[q("http://h:99999/")])),
+        shown(call_expr("http_get", &[q("http://user@h/")])),
+        shown(call_expr("http_get", &[q("http://[::1/")])),
+        shown(call_expr("http_get", &[q("http:///x")])),
+        shown(call_expr("http_get", &[q(&format!("http://127.0.0.1:{refused}/x"))])),
+    ]);
+    format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}, {HTTP_SHOW}}}}}}}"#, body.join(",\n"))
+}
+
+#[test]
+fn http_builtins_send_and_read_what_the_compiled_client_does() {
+    let port = start_http_server();
+    // A port nothing listens on: bound, then released.
+    let refused = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let (interpreted, compiled) = both_ways(&http_program(port, refused));
+    assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+    assert_eq!(interpreted.code, 0, "{}", interpreted.stderr);
+    assert_eq!(interpreted.stdout, compiled.stdout);
+    for line in [
+        "hello world",
+        "content-length,x-a",
+        "5,1, 2",
+        format!("http: too many redirects (more than 5) starting from 'http://127.0.0.1:{port}/loop'").as_str(),
+        format!("http: cannot connect to 127.0.0.1:{refused}: ConnectionRefused").as_str(),
+        "http: https is not supported (plain http:// only): 'https://example.invalid/'",
+        "Content-Type: application/json",
+        "PATCH /echo HTTP/1.1",
+        "User-Agent: me",
+        "X-Custom: v",
+    ] {
+        assert!(interpreted.stdout.lines().any(|l| l.trim_end_matches('\r') == line), "no line {line:?} in\n{}", interpreted.stdout);
+    }
+}

@@ -37,6 +37,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     if let Some(reply) = super::tasks::call(name, args, loc) {
         return reply_value(m, ret, reply?, loc);
     }
+    if let Some(reply) = super::http::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
     let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
     if let Some(result) = collections::call(name, args, option, loc) {
         return result;
@@ -88,13 +91,12 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
-/// The library built-ins the interpreter does not run: HTTP and the model helpers (their
-/// runtime versions use Zig's own `exp` and `log`, whose last digits the interpreter does not
+/// The library built-ins the interpreter does not run: the model helpers (their runtime
+/// versions use Zig's own `exp` and `log`, whose last digits the interpreter does not
 /// reproduce).
 fn library_not_run(name: &str) -> bool {
-    const PREFIXES: [&str; 1] = ["http_"];
     const MODEL_HELPERS: [&str; 11] = ["inv_logit", "logit", "log1p", "expm1", "lgamma", "log_sum_exp", "log_sum_exp_array", "log1p_exp", "phi", "erf", "log_mix"];
-    PREFIXES.iter().any(|p| name.starts_with(p)) || MODEL_HELPERS.contains(&name)
+    MODEL_HELPERS.contains(&name)
 }
 
 /// The refusal of a program that calls a library built-in the interpreter does not run, at the
