@@ -26,7 +26,8 @@ use sev::opt::Level;
 const SEED: u64 = 0x5EED_0000_2024;
 const PROGRAMS: usize = 1000;
 
-/// Examples run by their own test: `http_client` needs a server (tests/stdlib_http.rs).
+/// Examples run by their own test: `http_client` needs a server (tests/stdlib_http.rs runs it
+/// compiled and interpreted).
 const RUN_ELSEWHERE: &[&str] = &["http_client"];
 
 /// Examples that use what the interpreter does not run yet, with the construct it names.
