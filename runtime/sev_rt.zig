@@ -213,6 +213,8 @@ pub const posterior_quantile = ppl.infer.posterior_quantile;
 pub const posterior_rhat = ppl.infer.posterior_rhat;
 pub const posterior_ess = ppl.infer.posterior_ess;
 pub const posterior_draws = ppl.infer.posterior_draws;
+pub const posterior_prob = ppl.infer.posterior_prob;
+pub const posterior_prob_mcse = ppl.infer.posterior_prob_mcse;
 pub const posterior_names = ppl.infer.posterior_names;
 pub const posterior_divergences = ppl.infer.posterior_divergences;
 

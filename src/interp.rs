@@ -5,10 +5,13 @@
 //!
 //! `value` holds run-time values and their text forms, `arith` the checked arithmetic, `eval`
 //! the execution of functions and blocks (trait objects and exceptions included), `builtins`
-//! the built-ins it knows, `collections` maps and sets, `fault` the ways a run stops early.
-//! Whatever it does not run yet (models, tasks, foreign functions, the transcendental math,
-//! most of the library) stops the run with a refusal that names the construct and its
-//! location (exit status 3), never a guess.
+//! the built-ins it knows, `math` the runtime's correctly rounded math (same algorithms, same
+//! bits), `files`, `datetime`, `json`, `csv`, `regex` and `http` those library built-ins (files
+//! and sockets are real, as in compiled code), `stdin` the run's standard input, `tasks` tasks
+//! and channels (each task run to its end when spawned), `collections` maps and sets, `fault`
+//! the ways a run stops early. Whatever it does not run yet (models, channel operations that
+//! would wait, foreign functions, the model helpers) stops the run with a refusal that names
+//! the construct and its location (exit status 3), never a guess.
 //!
 //! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the
 //! compiled program's (`tests/interp.rs` checks generated programs and the examples).
@@ -16,9 +19,18 @@
 mod arith;
 mod builtins;
 mod collections;
+mod csv;
+mod datetime;
 mod eval;
 mod fault;
+mod files;
+mod http;
+mod json;
+pub mod math;
 mod observe;
+mod regex;
+mod stdin;
+mod tasks;
 mod value;
 
 pub use eval::MAX_DEPTH;
@@ -47,6 +59,18 @@ pub const STACK_BYTES: usize = 4 << 30;
 /// program is deep recursion in the interpreter. `Err` when the thread cannot be started.
 pub fn run_on_own_thread(program: Program, args: Vec<String>) -> Result<Outcome, String> {
     let worker = std::thread::Builder::new().name("sev-interp".into()).stack_size(STACK_BYTES).spawn(move || run(&program, &args));
+    match worker {
+        Ok(handle) => handle.join().map_err(|_| "the interpreter thread stopped unexpectedly".to_string()),
+        Err(e) => Err(format!("cannot start the interpreter thread: {e}")),
+    }
+}
+
+/// [`run_on_own_thread`] with `stdin` as the program's standard input instead of the process's.
+pub fn run_on_own_thread_with_stdin(program: Program, args: Vec<String>, stdin: Vec<u8>) -> Result<Outcome, String> {
+    let worker = std::thread::Builder::new().name("sev-interp".into()).stack_size(STACK_BYTES).spawn(move || {
+        stdin::set_bytes(stdin);
+        run(&program, &args)
+    });
     match worker {
         Ok(handle) => handle.join().map_err(|_| "the interpreter thread stopped unexpectedly".to_string()),
         Err(e) => Err(format!("cannot start the interpreter thread: {e}")),
@@ -93,6 +117,9 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
     let no_place = Loc { func: "main".into(), line: 1, col: 1 };
     if program.model.is_some() {
         return Err(Stop::unsupported("model programs (sampling)", &no_place));
+    }
+    if let Some(refusal) = builtins::refusal_before_start(program) {
+        return Err(refusal);
     }
     let Some(entry) = program.entry else {
         return Err(Stop::unsupported("a program without an entry function", &no_place));

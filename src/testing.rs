@@ -1,4 +1,5 @@
-//! Tests written in SIRS: the assertions `assert`, `assert_eq` and `assert_approx`, and the
+//! Tests written in SIRS: the assertions `assert`, `assert_eq`, `assert_approx` and
+//! `assert_posterior` (an interval claim about a `Posterior`, within Monte Carlo error), and the
 //! entry point that `sev test` builds to run one test function at a time.
 //!
 //! A *test function* is a function whose name starts with `test_` and that takes no

@@ -1,6 +1,7 @@
 //! Property test: random well-typed SIRS programs print exactly what a reference interpreter says.
 //!
-//! `gen/` draws programs from a fixed seed while evaluating them (integers, floats, strings,
+//! `gen/` draws programs from a fixed seed while evaluating them (integers, floats and the math
+//! built-ins, the correctly rounded `math_exp`, `math_sin`, `math_pow`, float `**` … included, strings,
 //! arrays, records, enums and `match`, every kind of loop, `break`/`continue`, shadowing with
 //! names that are Zig keywords, helper functions), so each comes with its expected output. The
 //! programs are compiled by sev — any diagnostic, even a warning, is a failure — in batches of

@@ -119,6 +119,35 @@ fn a_test_can_fit_a_model_and_check_its_posterior() {
     assert_eq!(stdout.lines().last(), Some("1 passed, 1 failed"));
 }
 
+/// `assert_posterior` on a conjugate model with a known posterior (beta(11, 5)): the exact
+/// central 90 % interval passes at confidence 0.9, an interval with 5.9 % of the mass fails
+/// with both values and the assertion's location, a confidence above 1 fails. `--interp`
+/// refuses these tests by name (the interpreter does not run `infer`).
+#[test]
+fn assert_posterior_checks_an_interval_claim_within_monte_carlo_error() {
+    let file = case("posterior_interval.sirs.json").display().to_string();
+    let out = sev(&["test", &file]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert!(
+        stdout.starts_with(
+            "test test_the_central_90_percent_interval_holds ... ok\ntest test_the_estimate_is_within_its_monte_carlo_error ... ok\n\
+             test test_an_interval_with_little_mass_fails ... FAILED\ntest test_a_confidence_above_one_fails ... FAILED\n"
+        ),
+        "{stdout}"
+    );
+    // The message shown in docs/cli.md.
+    let documented = "assert_posterior failed: Pr(0.2 <= bias <= 0.5) = 0.058375 (Monte Carlo standard error 0.0035699721158831375), below the claimed confidence 0.5\n";
+    assert!(stdout.contains(documented), "{stdout}");
+    let cli = std::fs::read_to_string(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs/cli.md")).expect("docs/cli.md");
+    assert!(cli.contains(documented), "docs/cli.md shows the message");
+    assert!(stdout.contains("posterior_interval.sirs.json:26:20 (in function `test_an_interval_with_little_mass_fails`)"), "{stdout}");
+    assert!(stdout.contains("assert_posterior: the confidence must be between 0 and 1, found 1.5"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("2 passed, 2 failed"));
+    let interpreted = text(&sev(&["test", "--interp", &file]).stdout);
+    assert!(interpreted.contains("error: the interpreter does not run `infer` yet") && interpreted.ends_with("0 passed, 4 failed\n"), "{interpreted}");
+}
+
 #[test]
 fn a_program_with_its_own_assert_function_keeps_it() {
     let out = sev(&["test", &case("own_assert.sirs.json").display().to_string()]);
@@ -134,18 +163,18 @@ fn a_folder_runs_every_program_and_a_bad_one_does_not_stop_the_others() {
     let out = sev(&["test", &case("").display().to_string(), "--junit", &junit.display().to_string()]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
-    assert_eq!(stdout.lines().filter(|l| l.starts_with("running ")).count(), 5, "{stdout}");
-    assert_eq!(stdout.lines().last(), Some("6 passed, 3 failed"));
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("running ")).count(), 6, "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("8 passed, 5 failed"));
     assert!(text(&out.stderr).contains("type_error.sirs.json:4:20"), "the bad program's error is shown");
     let script = r#"
 import sys, xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
 suites = root.findall("testsuite")
 names = [s.get("name").rsplit("/", 1)[-1] for s in suites]
-assert names == ["failing.sirs.json", "not_a_test.sirs.json", "own_assert.sirs.json", "posterior.sirs.json"], names
-assert [s.get("tests") for s in suites] == ["5", "1", "1", "2"]
-assert [s.get("failures") for s in suites] == ["2", "0", "0", "1"]
-assert root.get("tests") == "9" and root.get("failures") == "3"
+assert names == ["failing.sirs.json", "not_a_test.sirs.json", "own_assert.sirs.json", "posterior.sirs.json", "posterior_interval.sirs.json"], names
+assert [s.get("tests") for s in suites] == ["5", "1", "1", "2", "4"]
+assert [s.get("failures") for s in suites] == ["2", "0", "0", "1", "2"]
+assert root.get("tests") == "13" and root.get("failures") == "5"
 print("ok")
 "#;
     let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");

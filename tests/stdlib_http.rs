@@ -4,7 +4,8 @@
 //! port that was bound and closed again (for a refused connection) as its two arguments. The
 //! test checks the program's stdout against `examples/expected/http_client.stdout` and the
 //! requests the server received: methods, paths, headers and bodies. The server handles a
-//! bounded number of connections and stops by itself after a deadline.
+//! bounded number of connections and stops by itself after a deadline. A second test runs the
+//! same example through the CIR interpreter and expects the same output and requests.
 
 mod support;
 
@@ -184,4 +185,36 @@ fn http_client_example_talks_to_a_loopback_server() {
     assert_eq!(put.body, "qty=5");
     assert_eq!(put.header("content-type"), Some("text/plain; charset=utf-8"));
     assert_eq!(requests[4].body, "");
+}
+
+/// The same example through the CIR interpreter (`sev run --interp`'s engine): the same output
+/// and the same requests, method by method.
+#[test]
+fn http_client_example_runs_interpreted_with_the_same_output_and_requests() {
+    let name = "examples/http_client.sirs.json";
+    let source = std::fs::read_to_string(support::root().join(name)).expect("the example exists");
+    let expected = std::fs::read_to_string(support::root().join("examples/expected/http_client.stdout")).expect("expected output exists");
+    let c = sev::driver::compile_with(name, source.as_bytes(), sev::driver::Options { emit_zig: false }, sev::opt::Level::O2);
+    let program = c.cir.expect("the example compiles to CIR");
+
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    let port = listener.local_addr().expect("address").port();
+    let closed_port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a second loopback port").port();
+    let (tx, rx) = mpsc::channel();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let server = std::thread::spawn(move || serve(listener, EXPECTED_REQUESTS, deadline, tx));
+
+    let out = sev::interp::run_on_own_thread_with_stdin(program, vec![port.to_string(), closed_port.to_string()], Vec::new()).expect("the interpreter runs");
+    server.join().expect("the server thread ends");
+    let requests: Vec<Request> = rx.try_iter().map(|r| r.expect("a well-formed request")).collect();
+
+    assert_eq!(out.status, 0, "stderr:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+    let summary: Vec<(&str, &str)> = requests.iter().map(|r| (r.method.as_str(), r.path.as_str())).collect();
+    assert_eq!(
+        summary,
+        [("GET", "/hello"), ("GET", "/echo-headers"), ("POST", "/items"), ("PUT", "/items/7"), ("DELETE", "/items/7"), ("GET", "/missing")]
+    );
+    assert_eq!(requests[2].header("content-type"), Some("application/json"));
+    assert_eq!(requests[1].header("x-token"), Some("secret-123"));
 }

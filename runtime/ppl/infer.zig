@@ -252,6 +252,44 @@ fn quantileOfSorted(sorted: []const f64, q: f64) f64 {
     return sorted[lo] + (h - @floor(h)) * (sorted[hi] - sorted[lo]);
 }
 
+/// The fraction of a column's draws in [lo, hi]: the posterior probability of the interval.
+pub fn posterior_prob(p: Posterior, name: Str, lo: f64, hi: f64, loc: Loc) f64 {
+    const c = p.column(name, loc);
+    return insideFraction(c.draws, intervalChecked(lo, hi, "posterior_prob", loc));
+}
+
+/// The Monte Carlo standard error of `posterior_prob`: sqrt(p (1 - p) / ESS) with the ESS of
+/// the indicator lo <= x <= hi on split chains (as for ArviZ's quantile MCSE); 0 when every
+/// draw is on the same side (the indicator is constant), NaN with fewer than 4 draws a chain.
+pub fn posterior_prob_mcse(p: Posterior, name: Str, lo: f64, hi: f64, loc: Loc) f64 {
+    const c = p.column(name, loc);
+    const bounds = intervalChecked(lo, hi, "posterior_prob_mcse", loc);
+    const prob = insideFraction(c.draws, bounds);
+    if (prob == 0 or prob == 1) return 0;
+    const a = core.gpa();
+    const ind = a.alloc(f64, c.draws.len) catch core.faultNoLoc("out of memory", .{});
+    defer a.free(ind);
+    for (ind, c.draws) |*y, x| y.* = if (x >= bounds[0] and x <= bounds[1]) 1 else 0;
+    const chains = p.state.chains;
+    const d = smp.diagnostics.Draws{ .values = ind, .chains = chains, .draws = if (chains == 0) 0 else ind.len / chains };
+    const split = smp.diagnostics.splitChains(a, d) catch core.faultNoLoc("out of memory", .{});
+    defer a.free(split.values);
+    const ess = smp.diagnostics.essBasic(a, split) catch core.faultNoLoc("out of memory", .{});
+    return @sqrt(prob * (1 - prob) / ess);
+}
+
+fn intervalChecked(lo: f64, hi: f64, comptime what: []const u8, loc: Loc) [2]f64 {
+    if (!(lo <= hi)) core.faultAt(&loc, what ++ ": the interval [{d}, {d}] is empty or not a number", .{ lo, hi });
+    return .{ lo, hi };
+}
+
+fn insideFraction(draws: []const f64, bounds: [2]f64) f64 {
+    if (draws.len == 0) return std.math.nan(f64);
+    var inside: usize = 0;
+    for (draws) |x| inside += @intFromBool(x >= bounds[0] and x <= bounds[1]);
+    return @as(f64, @floatFromInt(inside)) / @as(f64, @floatFromInt(draws.len));
+}
+
 /// Every draw of a column, chain after chain (owned).
 pub fn posterior_draws(p: Posterior, name: Str, loc: Loc) List(f64) {
     return List(f64).fromSlice(p.column(name, loc).draws);
@@ -295,6 +333,10 @@ test posterior_names {
     defer rc.release(draws);
     try std.testing.expectEqualSlices(f64, &.{ 0.5, 1.5 }, draws.items());
     try std.testing.expectEqual(@as(f64, 1.0), posterior_quantile(p, Str.lit("mu"), 0.5, .{ .func = "t", .line = 1, .col = 1 }));
+    const here = Loc{ .func = "t", .line = 1, .col = 1 };
+    try std.testing.expectEqual(@as(f64, 0.5), posterior_prob(p, Str.lit("mu"), 0, 1, here));
+    try std.testing.expectEqual(@as(f64, 1.0), posterior_prob(p, Str.lit("mu"), 0.5, 1.5, here));
+    try std.testing.expectEqual(@as(f64, 0.0), posterior_prob_mcse(p, Str.lit("mu"), 0.5, 1.5, here));
 }
 
 test dataJson {

@@ -99,6 +99,8 @@ pub static BUILTINS: &[Builtin] = &[
     b("posterior_rhat", &["Posterior", "str"], "f64"),
     b("posterior_ess", &["Posterior", "str"], "f64"),
     b("posterior_draws", &["Posterior", "str"], "[f64]"),
+    b("posterior_prob", &["Posterior", "str", "f64", "f64"], "f64"),
+    b("posterior_prob_mcse", &["Posterior", "str", "f64", "f64"], "f64"),
     b("posterior_names", &["Posterior"], "[str]"),
     b("posterior_divergences", &["Posterior"], "i64"),
     // Arrays.

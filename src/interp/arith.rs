@@ -74,10 +74,11 @@ pub fn int_neg(t: IntTy, a: i128, loc: &Loc) -> Result<i128, Stop> {
     Ok(r)
 }
 
-/// `a op b` on floats of width `w` (rounded to f32 when `w` is f32). `**` is left out: the
-/// runtime's `pow` is correctly rounded by its own code, which the host's is not promised to be.
+/// `a op b` on floats of width `w` (rounded to f32 when `w` is f32). f64 `**` is the
+/// runtime's correctly rounded `math_pow`; f32 `**` (Zig's `std.math.pow(f32, ..)`) is left out.
 pub fn float_binary(op: BinOp, w: FloatTy, a: f64, b: f64) -> Option<f64> {
     let r = match op {
+        BinOp::Pow if w == FloatTy::F64 => super::math::pow(a, b),
         BinOp::Add => a + b,
         BinOp::Sub => a - b,
         BinOp::Mul => a * b,

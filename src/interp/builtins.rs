@@ -1,12 +1,13 @@
 //! The built-ins the interpreter runs, under their SIRS names, with the runtime's semantics
 //! (`runtime/builtins.zig`, `str.zig`, `list.zig`, `math.zig`): printing, conversion to text,
-//! strings, lists and the scalar math functions. Any other built-in is refused by name.
+//! strings, lists and the math functions (through `super::math`). Any other built-in is refused by name.
 
 use super::collections;
+use super::files::Reply;
 use super::eval::Machine;
 use super::fault::{Loc, Stop};
 use super::value::{Value, format_float, order, quoted};
-use crate::cir::{Ty, TypeKind};
+use crate::cir::{InstKind, Program, Ty, TypeKind, ValueId};
 use crate::types::FloatTy;
 use std::rc::Rc;
 
@@ -17,6 +18,27 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
     if let Some(v) = strings(name, args, loc)? {
         return Ok(v);
+    }
+    if let Some(reply) = super::files::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
+    if let Some(reply) = super::datetime::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
+    if let Some(reply) = super::json::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
+    if let Some(reply) = super::csv::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
+    if let Some(reply) = super::regex::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
+    if let Some(reply) = super::tasks::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
+    }
+    if let Some(reply) = super::http::call(name, args, loc) {
+        return reply_value(m, ret, reply?, loc);
     }
     let option = |value: Option<Value>| variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc);
     if let Some(result) = collections::call(name, args, option, loc) {
@@ -69,6 +91,25 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
+/// The library built-ins the interpreter does not run: the model helpers (their runtime
+/// versions use Zig's own `exp` and `log`, whose last digits the interpreter does not
+/// reproduce).
+fn library_not_run(name: &str) -> bool {
+    const MODEL_HELPERS: [&str; 11] = ["inv_logit", "logit", "log1p", "expm1", "lgamma", "log_sum_exp", "log_sum_exp_array", "log1p_exp", "phi", "erf", "log_mix"];
+    MODEL_HELPERS.contains(&name)
+}
+
+/// The refusal of a program that calls a library built-in the interpreter does not run, at the
+/// first such call in the program: given before the run starts, so that such a program never
+/// half-runs (with some of its files written) before being refused.
+pub fn refusal_before_start(program: &Program) -> Option<Stop> {
+    program.functions.iter().find_map(|f| {
+        let at = f.insts.iter().position(|inst| matches!(&inst.kind, InstKind::Builtin(name, _) if library_not_run(name)))?;
+        let InstKind::Builtin(name, _) = &f.insts[at].kind else { return None };
+        Some(Stop::unsupported(format!("the built-in `{name}`"), &Loc::of(program, f, ValueId::from_index(at))))
+    })
+}
+
 /// Runs a built-in that changes the local `target` (`push`, `pop`).
 pub fn call_mut(name: &str, target: &mut Value, args: &[Value], loc: &Loc) -> Result<Value, Stop> {
     if let Some(result) = collections::call_mut(name, target, args, loc) {
@@ -118,52 +159,15 @@ fn float_arg(args: &[Value], i: usize) -> f64 {
     }
 }
 
-/// The `math_*` built-ins whose result IEEE 754 defines exactly, so that the host computes
-/// the same double as `runtime/math.zig`. The transcendental functions there are correctly
-/// rounded by their own implementation; the host's libm is not guaranteed to be, so those are
-/// refused rather than risk a different last digit.
+/// The `math_*` built-ins (`math` has the runtime's algorithms); `is_*` give bools.
 fn math(name: &str, args: &[Value]) -> Option<Value> {
     let x = float_arg(args, 0);
-    let y = float_arg(args, 1);
-    let z = float_arg(args, 2);
-    let r = match name {
-        "math_abs" => x.abs(),
-        "math_sqrt" => x.sqrt(),
-        "math_floor" => x.floor(),
-        "math_ceil" => x.ceil(),
-        "math_trunc" => x.trunc(),
-        "math_round" => x.round(),
-        "math_sign" if x > 0.0 => 1.0,
-        "math_sign" if x < 0.0 => -1.0,
-        "math_sign" => x,
-        "math_fmod" => x % y,
-        "math_min" => min_max(x, y, true),
-        "math_max" => min_max(x, y, false),
-        "math_clamp" => min_max(min_max(x, y, false), z, true),
-        "math_copysign" => x.copysign(y),
-        "math_lerp" => x + (y - x) * z,
-        "math_pi" => std::f64::consts::PI,
-        "math_e" => std::f64::consts::E,
-        "math_inf" => f64::INFINITY,
-        "math_nan" => f64::NAN,
-        "math_is_nan" => return Some(Value::Bool(x.is_nan())),
-        "math_is_finite" => return Some(Value::Bool(x.is_finite())),
-        "math_is_infinite" => return Some(Value::Bool(x.is_infinite())),
-        "square" => x * x,
-        _ => return None,
-    };
-    Some(Value::Float(r))
-}
-
-/// `math.min`/`math.max`: NaN if either is NaN; of two equal zeros, min takes -0.0, max +0.0.
-fn min_max(x: f64, y: f64, min: bool) -> f64 {
-    if x.is_nan() || y.is_nan() {
-        return f64::NAN;
+    match name {
+        "math_is_nan" => Some(Value::Bool(x.is_nan())),
+        "math_is_finite" => Some(Value::Bool(x.is_finite())),
+        "math_is_infinite" => Some(Value::Bool(x.is_infinite())),
+        _ => super::math::call(name, x, float_arg(args, 1), float_arg(args, 2)).map(Value::Float),
     }
-    if x == y {
-        return if x.is_sign_negative() == min { x } else { y };
-    }
-    if (x < y) == min { x } else { y }
 }
 
 fn text_arg(args: &[Value], i: usize) -> &str {
@@ -277,6 +281,15 @@ fn sorted(items: &[Value], loc: &Loc) -> Result<Value, Stop> {
     Ok(Value::List(Rc::new(out)))
 }
 
+/// A library built-in's reply as a value of type `ret`.
+fn reply_value(m: &Machine, ret: &Ty, reply: Reply, loc: &Loc) -> Result<Value, Stop> {
+    match reply {
+        Reply::Plain(v) => Ok(v),
+        Reply::Result(outcome) => result(m, ret, outcome, loc),
+        Reply::Option(value) => variant_of(m, ret, if value.is_some() { "Some" } else { "None" }, value, loc),
+    }
+}
+
 /// A value of the built-in `Result` type `ret`: `Ok(payload)` or `Err(message)`.
 fn result(m: &Machine, ret: &Ty, outcome: Result<Value, String>, loc: &Loc) -> Result<Value, Stop> {
     match outcome {
@@ -315,7 +328,7 @@ fn parse_int(s: &str) -> Result<Value, String> {
 }
 
 /// `str.parseFloat`: decimal or exponent notation, or `nan`/`inf`/`infinity` in any case.
-fn parse_float(s: &str) -> Result<Value, String> {
+pub fn parse_float(s: &str) -> Result<Value, String> {
     let t = s.trim_matches(&ASCII_SPACE[..]);
     let body = t.strip_prefix(['+', '-']).unwrap_or(t);
     let special = ["nan", "inf", "infinity"].iter().any(|w| body.eq_ignore_ascii_case(w));

@@ -165,6 +165,15 @@ impl<'p> Machine<'p> {
                     Returned::Throw(t) => return Ok(Flow::Throw(t)),
                 }
             }
+            // Tasks run to their end when spawned (`tasks`).
+            InstKind::Spawn(id, args) => {
+                let args = args.iter().map(|a| get(frame, *a)).collect();
+                super::tasks::finished(self.call(*id, args)?)
+            }
+            InstKind::Await(task) => match super::tasks::take(&frame.values[task.index()], &self.loc(frame, v))? {
+                Returned::Value(r) => r,
+                Returned::Throw(t) => return Ok(Flow::Throw(t)),
+            },
             InstKind::MakeDyn(x, table) => Value::Dyn(*table, Rc::new(get(frame, *x))),
             InstKind::CallDyn(method, args) => {
                 let mut values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
@@ -491,10 +500,8 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
         (Value::Float(a), Value::Float(b)) => a.partial_cmp(b),
         (Value::Bool(a), Value::Bool(b)) => Some(a.cmp(b)),
         (Value::Str(a), Value::Str(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
-        // The runtime's equality of maps and sets is not the order of their entries.
-        _ if holds_collection(x) => return Err(Stop::unsupported("comparing maps or sets", loc)),
         _ if matches!(op, BinOp::Eq | BinOp::Ne) => {
-            return Ok(Value::Bool((x == y) == (op == BinOp::Eq)));
+            return Ok(Value::Bool(super::value::equal(x, y) == (op == BinOp::Eq)));
         }
         // Records, tuples and lists in the runtime's total order (`rc.order`).
         (Value::Fields(_), Value::Fields(_)) | (Value::List(_), Value::List(_)) => match order(x, y) {
@@ -509,22 +516,11 @@ fn compare(op: BinOp, test: fn(std::cmp::Ordering) -> bool, x: &Value, y: &Value
     }))
 }
 
-/// Whether a map or set is part of the value.
-fn holds_collection(x: &Value) -> bool {
-    match x {
-        Value::Map(_) | Value::Set(_) => true,
-        Value::List(items) | Value::Fields(items) => items.iter().any(holds_collection),
-        Value::Variant(_, Some(p)) => holds_collection(p),
-        _ => false,
-    }
-}
-
 /// How the refusal names an instruction the interpreter does not run.
 fn unsupported_name(kind: &InstKind) -> &'static str {
     match kind {
         InstKind::CallExtern(..) => "calls of foreign (`extern`) functions",
         InstKind::Infer { .. } => "`infer`",
-        InstKind::Spawn(..) | InstKind::Await(..) => "async tasks (`spawn`/`await`)",
         InstKind::Sample { .. } => "`sample`",
         InstKind::Observe { .. } => "`observe`",
         InstKind::LogDensity { .. } => "log densities (`lpdf`)",

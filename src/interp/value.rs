@@ -61,6 +61,33 @@ pub fn order(a: &Value, b: &Value) -> Option<Ordering> {
     })
 }
 
+/// The runtime's structural equality (`rc.eql`): floats as IEEE compares them, records, tuples,
+/// lists and payloads item by item, maps and sets by their entries whatever their order (a map
+/// equals another with the same keys holding equal values, as `Map.sevEql` looks each key up).
+/// Like `List.sevEql` and `Map.sevEql`, a list, map or set is equal to a shared copy of itself
+/// without a look inside (which matters only for a NaN inside: `xs == xs` holds).
+pub fn equal(a: &Value, b: &Value) -> bool {
+    let all = |xs: &[Value], ys: &[Value]| xs.len() == ys.len() && xs.iter().zip(ys).all(|(x, y)| equal(x, y));
+    match (a, b) {
+        (Value::List(xs), Value::List(ys)) | (Value::Set(xs), Value::Set(ys)) if Rc::ptr_eq(xs, ys) => true,
+        (Value::Map(xs), Value::Map(ys)) if Rc::ptr_eq(xs, ys) => true,
+        (Value::List(xs), Value::List(ys)) | (Value::Fields(xs), Value::Fields(ys)) => all(xs, ys),
+        (Value::Variant(i, x), Value::Variant(j, y)) => {
+            i == j
+                && match (x, y) {
+                    (Some(x), Some(y)) => equal(x, y),
+                    (x, y) => x.is_none() && y.is_none(),
+                }
+        }
+        (Value::Map(xs), Value::Map(ys)) => {
+            xs.len() == ys.len() && xs.iter().all(|(k, v)| ys.iter().find(|(l, _)| equal(k, l)).is_some_and(|(_, w)| equal(v, w)))
+        }
+        (Value::Set(xs), Value::Set(ys)) => xs.len() == ys.len() && xs.iter().all(|x| ys.iter().any(|y| equal(x, y))),
+        (Value::Dyn(i, x), Value::Dyn(j, y)) => i == j && equal(x, y),
+        _ => a == b,
+    }
+}
+
 /// Formats a float of the given width the way `runtime/fmt.zig` does.
 pub fn format_float(x: f64, width: FloatTy) -> String {
     if x.is_nan() {

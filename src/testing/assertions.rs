@@ -1,6 +1,7 @@
-//! `assert(c)`, `assert_eq(a, b)` and `assert_approx(a, b, tolerance)` as statements,
-//! rewritten into lets, a condition and a `throw` of `AssertionFailed` whose message shows
-//! the values (`assert_eq failed: left = 3, right = 4`). Every node made here carries the span
+//! `assert(c)`, `assert_eq(a, b)`, `assert_approx(a, b, tolerance)` and
+//! `assert_posterior(fit, name, lo, hi, confidence)` as statements, rewritten into lets, a
+//! condition and a `throw` of `AssertionFailed` whose message shows the values
+//! (`assert_eq failed: left = 3, right = 4`). Every node made here carries the span
 //! of the assertion, so a fault, or a type error in an operand, points at the assertion.
 
 use crate::ast::{BinOp, Expr, ExprKind, Function, Name, Program, Stmt, StmtKind, TypeDecl, TypeDeclKind, TypeExpr, TypeExprKind, UnOp};
@@ -8,7 +9,12 @@ use crate::span::Span;
 
 /// The error type thrown by a failing assertion.
 pub const ASSERTION_ERROR: &str = "AssertionFailed";
-const ASSERTIONS: &[&str] = &["assert", "assert_eq", "assert_approx"];
+const ASSERTIONS: &[&str] = &["assert", "assert_eq", "assert_approx", "assert_posterior"];
+
+/// How many Monte Carlo standard errors the estimated probability of `assert_posterior` may lie
+/// below the claimed confidence before the claim counts as refuted: a true claim fails from
+/// Monte Carlo noise alone with probability about 0.13 % (one-sided normal tail at 3).
+pub const POSTERIOR_MCSE_MARGIN: f64 = 3.0;
 
 /// Rewrites every assertion statement of the program's functions and implementations, and
 /// declares `AssertionFailed` if an assertion was found. A program that defines a function
@@ -115,8 +121,41 @@ impl Rewriter {
                 ];
                 Some(vec![l.1, r.1, t.1, fail_if(failed, message, span)])
             }
+            ("assert_posterior", [fit, name, lo, hi, confidence]) => Some(self.posterior(fit, name, lo, hi, confidence, span)),
             _ => None,
         }
+    }
+
+    /// `assert_posterior(fit, name, lo, hi, confidence)`: the claim Pr(lo <= name <= hi) >=
+    /// confidence fails when the estimate from the draws (`posterior_prob`) plus
+    /// [`POSTERIOR_MCSE_MARGIN`] Monte Carlo standard errors (`posterior_prob_mcse`) is below
+    /// the confidence, or when the confidence is not in [0, 1].
+    fn posterior(&mut self, fit: &Expr, name: &Expr, lo: &Expr, hi: &Expr, confidence: &Expr, span: Span) -> Vec<Stmt> {
+        let (f, n) = (self.bind("fit", fit, span), self.bind("name", name, span));
+        let (l, h, c) = (self.bind("lo", lo, span), self.bind("hi", hi, span), self.bind("confidence", confidence, span));
+        let interval = |function: &str| call(function, vec![var(&f.0, span), var(&n.0, span), var(&l.0, span), var(&h.0, span)], span);
+        let (p, se) = (self.bind("probability", &interval("posterior_prob"), span), self.bind("mcse", &interval("posterior_prob_mcse"), span));
+        let float = |x: f64| Expr { kind: ExprKind::Float(x), span };
+        let in_unit = binary(BinOp::And, binary(BinOp::Le, float(0.0), var(&c.0, span), span), binary(BinOp::Le, var(&c.0, span), float(1.0), span), span);
+        let bad_confidence = fail_if(unary(UnOp::Not, in_unit, span), vec![text("assert_posterior: the confidence must be between 0 and 1, found ", span), shown(&c.0, span)], span);
+        let upper = binary(BinOp::Add, var(&p.0, span), binary(BinOp::Mul, float(POSTERIOR_MCSE_MARGIN), var(&se.0, span), span), span);
+        // `not (upper >= c)` rather than `upper < c`, so that NaN fails.
+        let failed = unary(UnOp::Not, binary(BinOp::Ge, upper, var(&c.0, span), span), span);
+        let message = vec![
+            text("assert_posterior failed: Pr(", span),
+            shown(&l.0, span),
+            text(" <= ", span),
+            var(&n.0, span),
+            text(" <= ", span),
+            shown(&h.0, span),
+            text(") = ", span),
+            shown(&p.0, span),
+            text(" (Monte Carlo standard error ", span),
+            shown(&se.0, span),
+            text("), below the claimed confidence ", span),
+            shown(&c.0, span),
+        ];
+        vec![f.1, n.1, l.1, h.1, c.1, bad_confidence, p.1, se.1, fail_if(failed, message, span)]
     }
 
     /// `let sev_assert_<role>_<n> = value`, returning the variable's name and the statement.

@@ -898,6 +898,19 @@ impl G {
             }
             80..84 => Expr::Builtin(self.pick(&[Builtin::Pi, Builtin::E]), vec![]),
             84..86 => Expr::Builtin(self.pick(&[Builtin::Inf, Builtin::Nan]), vec![]),
+            86..90 => {
+                let b = self.pick(&[
+                    Builtin::Exp, Builtin::Log, Builtin::Log10, Builtin::Log2, Builtin::Sin, Builtin::Cos, Builtin::Tan, Builtin::Asin, Builtin::Acos,
+                    Builtin::Atan, Builtin::Sinh, Builtin::Cosh, Builtin::Tanh, Builtin::Degrees, Builtin::Radians,
+                ]);
+                let argt = if self.chance(0.85) { Ty::F64 } else { Ty::I64 };
+                Expr::Builtin(b, vec![self.math_arg(m, &argt, d)])
+            }
+            90..93 => {
+                let b = self.pick(&[Builtin::Pow, Builtin::Atan2, Builtin::Hypot, Builtin::Remainder]);
+                Expr::Builtin(b, vec![self.math_arg(m, &Ty::F64, d), self.math_arg(m, &Ty::F64, d)])
+            }
+            93..95 => Expr::Bin(BinOp::Pow, f, self.sub(m, &Ty::F64, d), self.sub(m, &Ty::F64, d)),
             _ => {
                 let t = self.pick(&[Ty::I64, Ty::I32]);
                 Expr::Cast(Ty::F64, self.sub(m, &t, d))
