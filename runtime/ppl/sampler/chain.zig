@@ -24,6 +24,8 @@ const hmc_mod = @import("static_hmc.zig");
 const mh = @import("metropolis.zig");
 const csv = @import("csv.zig");
 const diagnostics = @import("diagnostics.zig");
+const advi = @import("advi.zig");
+const variational = @import("variational.zig");
 
 const Model = model_mod.Model;
 const Rng = model_mod.Rng;
@@ -35,6 +37,8 @@ pub const Algorithm = enum {
     hmc,
     mh,
     adaptive_mh,
+    /// Variational inference (advi.zig): each chain is an independent fit, then draws from it.
+    advi,
 
     pub fn label(self: Algorithm) []const u8 {
         return switch (self) {
@@ -42,7 +46,13 @@ pub const Algorithm = enum {
             .hmc => "hmc",
             .mh => "mh",
             .adaptive_mh => "adaptive-mh",
+            .advi => "advi",
         };
+    }
+
+    /// Whether the draws come from an approximation rather than a Markov chain.
+    pub fn isVariational(self: Algorithm) bool {
+        return self == .advi;
     }
 
     pub fn isHamiltonian(self: Algorithm) bool {
@@ -78,6 +88,8 @@ pub const Config = struct {
     /// Initial values uniform in (-init_radius, init_radius) on the unconstrained scale; 0 = all 0.
     init_radius: f64 = 2,
     save_warmup: bool = false,
+    /// Settings of the variational methods (family, tolerance, iterations, step size).
+    vi: advi.Settings = .{},
 };
 
 pub const num_sampler_columns = csv.sampler_columns.len;
@@ -105,6 +117,10 @@ pub const ChainResult = struct {
     treedepth_hits: usize = 0,
     mean_accept: f64 = std.math.nan(f64),
     ebfmi: f64 = std.math.nan(f64),
+    /// Variational methods: the final ELBO estimate and whether the relative-ELBO rule stopped
+    /// the fit (false: it ran to --vi-iter).
+    elbo: f64 = std.math.nan(f64),
+    vi_converged: bool = false,
     /// Set when the chain failed; `message` then explains.
     err: ?anyerror = null,
     message: []const u8 = "",
@@ -250,6 +266,8 @@ fn describeSampling(e: anyerror) ?[]const u8 {
         error.MetricOverflow => "numerical overflow in metric adaptation: the draws reached extreme values on the unconstrained scale; the posterior may be too wide or improper",
         error.ContextFailed => "the model could not create its per-chain context (out of memory?)",
         error.OutOfMemory => "out of memory",
+        error.ElboNotFinite => "the ELBO of the variational approximation is not finite (log density -inf or NaN at most of its draws); check the model's support, or try --init 0 or a smaller --vi-eta",
+        error.StepsizeSearchFailed => "no step size of the search (1, 0.3, 0.1, 0.03, 0.01) gave a finite ELBO; give one with --vi-eta, or check the model",
         else => null,
     };
 }
@@ -304,6 +322,8 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         if (out) |w| try csv.writeHeader(w, h, model.columnNames());
     }
 
+    if (cfg.algorithm.isVariational() and d > 0) return runVariational(allocator, model, ctx, &target, cfg, q0[0..d], rng, &rngs.draws, out, progress, res);
+
     var metric = try ham.Metric.init(allocator, cfg.metric, d);
     defer metric.deinit(allocator);
     var kernel: Kernel = if (d == 0) .{ .fixed = .{ .lp = lp0 } } else switch (cfg.algorithm) {
@@ -311,6 +331,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         .hmc => .{ .hmc = try hmc_mod.StaticHmc.init(allocator, d) },
         .mh => .{ .mh = try mh.RandomWalk.init(allocator, d) },
         .adaptive_mh => .{ .am = try mh.AdaptiveMetropolis.init(allocator, d) },
+        .advi => unreachable, // handled by runVariational above
     };
     defer switch (kernel) {
         inline else => |*k| k.deinit(allocator),
@@ -419,6 +440,20 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
     if (cfg.algorithm.isHamiltonian() and d > 0) res.ebfmi = diagnostics.ebfmi(energies);
     res.n_grad = target.n_grad;
     res.n_leapfrog_total = n_leapfrog_total;
+}
+
+/// A variational "chain": fit, then `cfg.draws` draws from the approximation (variational.zig).
+fn runVariational(allocator: std.mem.Allocator, model: *const Model, ctx: ?*anyopaque, target: *ham.Target, cfg: Config, q0: []const f64, rng: std.Random, draw_rng: *Rng, out: ?std.io.AnyWriter, progress: ?*Progress, res: *ChainResult) !void {
+    var timer = try std.time.Timer.start();
+    const start = variational.Start{ .model = model, .ctx = ctx, .target = target, .q0 = q0, .rng = rng, .draw_rng = draw_rng };
+    const info = try variational.run(allocator, start, cfg.vi, res.rows, res.n_cols, out);
+    res.sampling_seconds = @as(f64, @floatFromInt(timer.read())) / 1e9;
+    res.stepsize = info.eta;
+    res.elbo = info.elbo;
+    res.vi_converged = info.converged;
+    res.n_grad = target.n_grad;
+    if (out) |w| try csv.writeTiming(w, 0, res.sampling_seconds);
+    if (progress) |p| for (0..cfg.warmup + cfg.draws) |_| p.add();
 }
 
 fn currentQ(kernel: *Kernel) []const f64 {
