@@ -9,9 +9,10 @@
 //! `adapt_iter` iterations from the initial approximation and the one with the best ELBO is kept.
 //! Convergence follows Stan's rule: every `eval_elbo` iterations the ELBO is estimated and its
 //! relative change recorded in a circular buffer; the fit stops when the mean or the median of the
-//! recorded changes falls below `tol_rel_obj`. The approximation returned is the average of the
-//! iterates of the last evaluation window (iterate averaging removes most of Adam's stochastic
-//! jitter around the optimum).
+//! recorded changes falls below `tol_rel_obj` (or after `max_iter` iterations). The learning rate
+//! decays as η/sqrt(1 + t/10), and the approximation returned is the average of the iterates of
+//! five more evaluation windows run after that (tail averaging removes most of the optimiser's
+//! stochastic jitter around the optimum).
 
 const std = @import("std");
 const ham = @import("hamiltonian.zig");
@@ -291,6 +292,9 @@ fn median(allocator: std.mem.Allocator, xs: []const f64) !f64 {
     return if (n % 2 == 1) tmp[n / 2] else 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
 }
 
+/// Evaluation windows of iterates averaged after the convergence rule stopped the fit.
+const averaging_windows = 5;
+
 /// Fits `q` (initialised by the caller, e.g. at the initial point with unit scale) in place.
 pub fn fit(allocator: std.mem.Allocator, q: *Approx, target: *ham.Target, rng: std.Random, s: Settings) Error!FitInfo {
     var w = try Work.init(allocator, q);
@@ -328,7 +332,11 @@ pub fn fit(allocator: std.mem.Allocator, q: *Approx, target: *ham.Target, rng: s
             }
         }
     }
-    info.iterations = t;
+    // Polyak-Ruppert tail averaging: the approximation is the mean of the next
+    // `averaging_windows` windows of iterates, which removes most of the optimiser's jitter.
+    const tail = averaging_windows * s.eval_elbo;
+    try optimiseAveraged(q, target, rng, s, info.eta, tail, &w, t);
+    info.iterations = t + tail;
     q.copyFrom(&w.avg);
     return info;
 }
