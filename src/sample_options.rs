@@ -27,7 +27,7 @@ pub struct Sampling {
     pub warmup: Option<u32>,
     #[arg(long)]
     pub draws: Option<u32>,
-    /// nuts, hmc, mh, adaptive-mh or advi (variational approximation).
+    /// nuts, hmc, mh, adaptive-mh, advi or pathfinder (the last two: variational approximations).
     #[arg(long)]
     pub algorithm: Option<String>,
     /// advi: meanfield (default) or fullrank Gaussian approximation.
@@ -42,6 +42,9 @@ pub struct Sampling {
     /// advi: Adam step size (default: chosen by a short search).
     #[arg(long, value_name = "X")]
     pub vi_eta: Option<f64>,
+    /// pathfinder: L-BFGS paths per chain, importance-resampled when more than 1 (default 1).
+    #[arg(long, value_name = "N")]
+    pub num_paths: Option<u32>,
     #[arg(long)]
     pub threads: Option<u32>,
     /// Also write the summary as JSON to this file.
@@ -127,6 +130,7 @@ impl Sampling {
         push("tol-rel-obj", self.tol_rel_obj.map(|v| v.to_string()));
         push("vi-iter", self.vi_iter.map(|v| v.to_string()));
         push("vi-eta", self.vi_eta.map(|v| v.to_string()));
+        push("num-paths", self.num_paths.map(|v| v.to_string()));
         for (flag, on) in [("save-warmup", self.save_warmup), ("quiet", self.quiet), ("no-adapt", self.no_adapt)] {
             if on {
                 out.push(format!("--{flag}"));
@@ -168,5 +172,7 @@ mod tests {
     fn variational_options_are_passed_through() {
         let s = Sampling { algorithm: Some("advi".into()), vi_family: Some("fullrank".into()), tol_rel_obj: Some(0.001), vi_iter: Some(500), vi_eta: Some(0.1), ..Sampling::default() };
         assert_eq!(s.to_args(Path::new("o")), ["sample", "--algorithm", "advi", "--vi-family", "fullrank", "--tol-rel-obj", "0.001", "--vi-iter", "500", "--vi-eta", "0.1", "--output", "o"]);
+        let p = Sampling { algorithm: Some("pathfinder".into()), num_paths: Some(4), ..Sampling::default() };
+        assert_eq!(p.to_args(Path::new("o")), ["sample", "--algorithm", "pathfinder", "--num-paths", "4", "--output", "o"]);
     }
 }

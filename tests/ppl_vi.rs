@@ -1,4 +1,5 @@
-//! ADVI (`sev run --algorithm advi`) against reference posteriors, with fixed seeds:
+//! ADVI and Pathfinder (`sev run --algorithm advi|pathfinder`) against reference posteriors,
+//! with fixed seeds:
 //! - the peers' logistic regression (`/work/shared/bench/peers/logistic_data.json`, N = 1000,
 //!   D = 5; the same model as `examples/logistic_regression_glm`): full-rank ADVI means within
 //!   0.1 posterior sd of NUTS's; mean-field means within 0.1 sd too, with sds no larger than
@@ -6,6 +7,11 @@
 //! - a conjugate regression (`examples/advi_regression`) whose posterior is exactly a correlated
 //!   bivariate Gaussian: full-rank means within 0.1 sd, sds within 10 % and the correlation
 //!   within 0.05 of the closed form.
+//! - Pathfinder on four posteriordb references (rstan NUTS, 10 000 draws; see
+//!   `/work/shared/data/posteriordb/README.md`): multi-path (4 paths, importance resampled)
+//!   means within 0.15 reference sd and sds within 20 %; single-path means within 0.5 sd (its
+//!   normal approximation on the log scale misses the skew of a scale parameter such as sigma,
+//!   by about 0.4 sd on blr and arK).
 //! The tolerances are those of the approximation's fit (stochastic optimisation stopped by
 //! Stan's relative-ELBO rule), which dominate the Monte Carlo error of the 4000 draws
 //! (≈ sd/63, under 0.02 sd).
@@ -144,4 +150,72 @@ fn advi_with_a_fixed_seed_is_deterministic_and_bad_options_are_refused() {
         .expect("sev runs");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("option '--vi-family' expects meanfield or fullrank, found 'diagonal'"));
+}
+
+/// posteriordb references used for Pathfinder: (model in examples/posteriordb, posterior folder).
+const PATHFINDER_REFERENCES: [(&str, &str); 4] = [
+    ("blr", "sblrc-blr"),
+    ("kidscore_momiq", "kidiq-kidscore_momiq"),
+    ("wells_dist", "wells_data-wells_dist"),
+    ("arK", "arK-arK"),
+];
+
+const POSTERIORDB: &str = "/work/shared/data/posteriordb";
+
+/// (parameter column, reference mean, reference sd) of a posteriordb reference.
+fn reference(posterior: &str) -> Vec<(String, f64, f64)> {
+    let path = Path::new(POSTERIORDB).join(posterior).join("reference.json");
+    let doc: Value = serde_json::from_slice(&std::fs::read(&path).expect("reference.json")).expect("reference JSON");
+    doc["params"]
+        .as_object()
+        .expect("params")
+        .iter()
+        .map(|(k, v)| (k.replace('[', ".").replace(']', ""), v["mean"].as_f64().expect("mean"), v["sd"].as_f64().expect("sd")))
+        .collect()
+}
+
+#[test]
+fn pathfinder_matches_posteriordb_nuts_references() {
+    if !Path::new(POSTERIORDB).exists() {
+        eprintln!("skipped: {POSTERIORDB} is not present");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut failures = Vec::new();
+    for (model, folder) in PATHFINDER_REFERENCES {
+        let data = Path::new(POSTERIORDB).join(folder).join("data.json");
+        let example = format!("posteriordb/{model}");
+        let single = posterior(&example, &data, dir.path(), &format!("{model}_single"), &["--algorithm", "pathfinder"]);
+        let multi = posterior(&example, &data, dir.path(), &format!("{model}_multi"), &["--algorithm", "pathfinder", "--num-paths", "4"]);
+        for (name, ref_mean, ref_sd) in reference(folder) {
+            let (m1, _) = single[&name];
+            let (m4, s4) = multi[&name];
+            let (z1, z4) = ((m1 - ref_mean) / ref_sd, (m4 - ref_mean) / ref_sd);
+            eprintln!("{model} {name}: single-path z {z1:+.3}, 4 paths z {z4:+.3} sd ratio {:.3}", s4 / ref_sd);
+            if z1.abs() > 0.5 || z4.abs() > 0.15 || (s4 / ref_sd - 1.0).abs() > 0.2 {
+                failures.push(format!("{model} {name}: single-path mean {m1}, 4-path mean {m4} sd {s4}; reference {ref_mean} sd {ref_sd}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+#[test]
+fn pathfinder_with_a_fixed_seed_is_deterministic_and_bad_options_are_refused() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data_path = root.join("examples/advi_regression.data.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = ["--algorithm", "pathfinder", "--num-paths", "2", "--chains", "2"];
+    let a = posterior("advi_regression", &data_path, dir.path(), "a", &opts);
+    let b = posterior("advi_regression", &data_path, dir.path(), "b", &opts);
+    assert_eq!(a, b);
+    let bad = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["run", "examples/advi_regression.sirs.json", "--data", &data_path.to_string_lossy(), "--algorithm", "pathfinder", "--num-paths", "0"])
+        .args(["--output", &dir.path().join("bad").to_string_lossy()])
+        .env("SEV_CACHE_DIR", support::cache_dir())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("sev runs");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("option '--num-paths' expects an integer in 1..1000, found '0'"));
 }

@@ -25,6 +25,7 @@ const mh = @import("metropolis.zig");
 const csv = @import("csv.zig");
 const diagnostics = @import("diagnostics.zig");
 const advi = @import("advi.zig");
+const pathfinder = @import("pathfinder.zig");
 const variational = @import("variational.zig");
 
 const Model = model_mod.Model;
@@ -39,6 +40,8 @@ pub const Algorithm = enum {
     adaptive_mh,
     /// Variational inference (advi.zig): each chain is an independent fit, then draws from it.
     advi,
+    /// Pathfinder (pathfinder.zig): each chain runs `--num-paths` L-BFGS paths, then draws.
+    pathfinder,
 
     pub fn label(self: Algorithm) []const u8 {
         return switch (self) {
@@ -47,12 +50,13 @@ pub const Algorithm = enum {
             .mh => "mh",
             .adaptive_mh => "adaptive-mh",
             .advi => "advi",
+            .pathfinder => "pathfinder",
         };
     }
 
     /// Whether the draws come from an approximation rather than a Markov chain.
     pub fn isVariational(self: Algorithm) bool {
-        return self == .advi;
+        return self == .advi or self == .pathfinder;
     }
 
     pub fn isHamiltonian(self: Algorithm) bool {
@@ -90,6 +94,8 @@ pub const Config = struct {
     save_warmup: bool = false,
     /// Settings of the variational methods (family, tolerance, iterations, step size).
     vi: advi.Settings = .{},
+    /// Settings of Pathfinder (number of paths; the rest are fixed defaults).
+    pathfinder: pathfinder.Settings = .{},
 };
 
 pub const num_sampler_columns = csv.sampler_columns.len;
@@ -121,6 +127,8 @@ pub const ChainResult = struct {
     /// the fit (false: it ran to --vi-iter).
     elbo: f64 = std.math.nan(f64),
     vi_converged: bool = false,
+    /// Variational methods: optimisation iterations (ADVI) or L-BFGS iterations (Pathfinder).
+    vi_iterations: usize = 0,
     /// Set when the chain failed; `message` then explains.
     err: ?anyerror = null,
     message: []const u8 = "",
@@ -267,6 +275,7 @@ fn describeSampling(e: anyerror) ?[]const u8 {
         error.ContextFailed => "the model could not create its per-chain context (out of memory?)",
         error.OutOfMemory => "out of memory",
         error.ElboNotFinite => "the ELBO of the variational approximation is not finite (log density -inf or NaN at most of its draws); check the model's support, or try --init 0 or a smaller --vi-eta",
+        error.PathfinderFailed => "no Pathfinder path produced a normal approximation with a finite ELBO (L-BFGS failed from the initial point, or every approximation put most of its mass where the log density is -inf); check the model's support, or try --init 0 or more --num-paths",
         error.StepsizeSearchFailed => "no step size of the search (1, 0.3, 0.1, 0.03, 0.01) gave a finite ELBO; give one with --vi-eta, or check the model",
         else => null,
     };
@@ -331,7 +340,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         .hmc => .{ .hmc = try hmc_mod.StaticHmc.init(allocator, d) },
         .mh => .{ .mh = try mh.RandomWalk.init(allocator, d) },
         .adaptive_mh => .{ .am = try mh.AdaptiveMetropolis.init(allocator, d) },
-        .advi => unreachable, // handled by runVariational above
+        .advi, .pathfinder => unreachable, // handled by runVariational above
     };
     defer switch (kernel) {
         inline else => |*k| k.deinit(allocator),
@@ -446,11 +455,15 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
 fn runVariational(allocator: std.mem.Allocator, model: *const Model, ctx: ?*anyopaque, target: *ham.Target, cfg: Config, q0: []const f64, rng: std.Random, draw_rng: *Rng, out: ?std.io.AnyWriter, progress: ?*Progress, res: *ChainResult) !void {
     var timer = try std.time.Timer.start();
     const start = variational.Start{ .model = model, .ctx = ctx, .target = target, .q0 = q0, .rng = rng, .draw_rng = draw_rng };
-    const info = try variational.run(allocator, start, cfg.vi, res.rows, res.n_cols, out);
+    var pf = cfg.pathfinder;
+    pf.init_radius = cfg.init_radius;
+    const method: variational.Method = if (cfg.algorithm == .pathfinder) .{ .pathfinder = pf } else .{ .advi = cfg.vi };
+    const info = try variational.run(allocator, start, method, res.rows, res.n_cols, out);
     res.sampling_seconds = @as(f64, @floatFromInt(timer.read())) / 1e9;
     res.stepsize = info.eta;
     res.elbo = info.elbo;
     res.vi_converged = info.converged;
+    res.vi_iterations = info.iterations;
     res.n_grad = target.n_grad;
     if (out) |w| try csv.writeTiming(w, 0, res.sampling_seconds);
     if (progress) |p| for (0..cfg.warmup + cfg.draws) |_| p.add();

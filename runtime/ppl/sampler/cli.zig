@@ -1,11 +1,12 @@
 //! The command-line driver of a compiled model, in the spirit of CmdStan:
 //!
 //!     <model> sample [--data FILE] [--chains N] [--warmup N] [--draws N] [--seed N]
-//!                    [--algorithm nuts|hmc|mh|adaptive-mh] [--output DIR] [--adapt-delta X]
+//!                    [--algorithm nuts|hmc|mh|adaptive-mh|advi|pathfinder] [--output DIR]
+//!                    [--adapt-delta X]
 //!                    [--max-depth N] [--metric diag|dense] [--threads N] [--init X]
 //!                    [--save-warmup] [--quiet] [--stepsize X] [--jitter X] [--int-time X]
 //!                    [--no-adapt] [--vi-family meanfield|fullrank] [--tol-rel-obj X]
-//!                    [--vi-iter N] [--vi-eta X]
+//!                    [--vi-iter N] [--vi-eta X] [--num-paths N]
 //!     <model> diagnose [--data FILE] [--seed N] [--init X] [--points N] [--point V1,V2,...]
 //!                      [--epsilon X] [--error X]
 //!
@@ -44,9 +45,9 @@ pub const usage_text =
     \\  --draws N              post-warmup draws per chain (default 1000)
     \\  --seed N               random seed, 0..2^64-1 (default: random, printed in the summary)
     \\  --algorithm A          nuts (default), hmc (static HMC), mh (random-walk
-    \\                         Metropolis), adaptive-mh (adaptive Metropolis) or advi
-    \\                         (variational approximation: each chain is one fit, its
-    \\                         draws are independent draws from the approximation)
+    \\                         Metropolis), adaptive-mh (adaptive Metropolis), advi or
+    \\                         pathfinder (variational approximations: each chain is one
+    \\                         fit, its draws are independent draws from the approximation)
     \\  --output DIR           directory for the CSV files, created if needed (default .)
     \\  --adapt-delta X        target acceptance statistic of step size adaptation, in
     \\                         (0, 1) (default 0.8; raise it to 0.95/0.99 against divergences)
@@ -66,6 +67,8 @@ pub const usage_text =
     \\                         is below X (default 0.01)
     \\  --vi-iter N            advi: maximum optimisation iterations (default 10000)
     \\  --vi-eta X             advi: Adam step size (default: chosen by a short search)
+    \\  --num-paths N          pathfinder: L-BFGS paths per chain, pooled by importance
+    \\                         resampling when N > 1 (default 1)
     \\
     \\usage: {s} diagnose [options]
     \\
@@ -161,12 +164,13 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
                 o.seed_given = true;
             },
             .algorithm => o.cfg.algorithm = std.meta.stringToEnum(chain_mod.Algorithm, value) orelse
-                if (std.mem.eql(u8, value, "adaptive-mh")) .adaptive_mh else return usageError(msg, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh or advi, found '{s}'", .{value}),
+                if (std.mem.eql(u8, value, "adaptive-mh")) .adaptive_mh else return usageError(msg, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi or pathfinder, found '{s}'", .{value}),
             .@"vi-family" => o.cfg.vi.family = std.meta.stringToEnum(advi.Family, value) orelse
                 return usageError(msg, "option '--vi-family' expects meanfield or fullrank, found '{s}'", .{value}),
             .@"tol-rel-obj" => o.cfg.vi.tol_rel_obj = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
             .@"vi-iter" => o.cfg.vi.max_iter = try intArg(msg, name, value, 1, 1 << 30),
             .@"vi-eta" => o.cfg.vi.eta = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
+            .@"num-paths" => o.cfg.pathfinder.num_paths = try intArg(msg, name, value, 1, 1000),
             .metric => o.cfg.metric = std.meta.stringToEnum(chain_mod.MetricKind, value) orelse
                 return usageError(msg, "option '--metric' expects diag or dense, found '{s}'", .{value}),
             .@"adapt-delta" => o.cfg.adapt_delta = try realArg(msg, name, value, 0, 1, false, false),
@@ -233,7 +237,7 @@ fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseEr
     return o;
 }
 
-const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt", @"vi-family", @"tol-rel-obj", @"vi-iter", @"vi-eta" };
+const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt", @"vi-family", @"tol-rel-obj", @"vi-iter", @"vi-eta", @"num-paths" };
 
 const DiagFlag = enum { data, seed, init, points, point, epsilon, @"error" };
 
@@ -589,6 +593,9 @@ test "parseArgs: defaults and every option" {
     try std.testing.expectEqual(@as(f64, 0.001), vi.cfg.vi.tol_rel_obj);
     try std.testing.expectEqual(@as(usize, 500), vi.cfg.vi.max_iter);
     try std.testing.expectEqual(@as(f64, 0.1), vi.cfg.vi.eta);
+    const pf = try parseOk(&.{ "sample", "--algorithm", "pathfinder", "--num-paths", "4" });
+    try std.testing.expectEqual(chain_mod.Algorithm.pathfinder, pf.cfg.algorithm);
+    try std.testing.expectEqual(@as(usize, 4), pf.cfg.pathfinder.num_paths);
 }
 
 test "parseArgs: clear errors for bad arguments" {
@@ -601,7 +608,8 @@ test "parseArgs: clear errors for bad arguments" {
     try expectUsage(&.{ "sample", "--adapt-delta", "1" }, "option '--adapt-delta' expects a number in (0, 1), found '1'");
     try expectUsage(&.{ "sample", "--init", "-1" }, "option '--init' expects a number in [0, inf), found '-1'");
     try expectUsage(&.{ "sample", "--vi-family", "diag" }, "option '--vi-family' expects meanfield or fullrank, found 'diag'");
-    try expectUsage(&.{ "sample", "--algorithm", "gibbs" }, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh or advi, found 'gibbs'");
+    try expectUsage(&.{ "sample", "--algorithm", "gibbs" }, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi or pathfinder, found 'gibbs'");
+    try expectUsage(&.{ "sample", "--num-paths", "0" }, "option '--num-paths' expects an integer in 1..1000, found '0'");
     try expectUsage(&.{ "sample", "--metric", "full" }, "option '--metric' expects diag or dense, found 'full'");
     try expectUsage(&.{ "sample", "--seed", "-3" }, "option '--seed' expects an integer in 0..18446744073709551615, found '-3'");
     try expectUsage(&.{ "sample", "--quiet=yes" }, "option '--quiet' takes no value");

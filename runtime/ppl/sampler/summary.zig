@@ -66,7 +66,7 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
         .hmc => "static HMC",
         .mh => "random-walk Metropolis",
         .adaptive_mh => "adaptive Metropolis",
-        .advi => unreachable,
+        .advi, .pathfinder => unreachable,
     };
     try w.print("{s}", .{alg});
     if (cfg.algorithm.isHamiltonian()) try w.print(" ({s} metric)", .{if (cfg.metric == .dense) "dense" else "diagonal"});
@@ -135,7 +135,14 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
 /// its distance from the posterior); one line per fit gives its ELBO and whether it converged.
 fn writeApproximation(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void {
     const cfg = r.config;
-    try w.print("ADVI ({s} Gaussian): {d} fit{s} x {d} draws, seed {d}, {d} thread{s}, {d:.3} s\n", .{ @tagName(cfg.vi.family), cfg.chains, plural(cfg.chains), cfg.draws, cfg.seed, r.threads, if (r.threads == 1) "" else "s", r.wall_seconds });
+    const pathfinder = cfg.algorithm == .pathfinder;
+    if (pathfinder) {
+        const paths = cfg.pathfinder.num_paths;
+        try w.print("Pathfinder ({d} path{s} per fit): {d} fit{s} x {d} draws", .{ paths, plural(paths), cfg.chains, plural(cfg.chains), cfg.draws });
+    } else {
+        try w.print("ADVI ({s} Gaussian): {d} fit{s} x {d} draws", .{ @tagName(cfg.vi.family), cfg.chains, plural(cfg.chains), cfg.draws });
+    }
+    try w.print(", seed {d}, {d} thread{s}, {d:.3} s\n", .{ cfg.seed, r.threads, if (r.threads == 1) "" else "s", r.wall_seconds });
     if (r.csv_paths.len > 0) {
         try w.print("draws: {s}", .{r.csv_paths[0]});
         if (r.csv_paths.len > 1) try w.print(" ... {s}", .{r.csv_paths[r.csv_paths.len - 1]});
@@ -153,17 +160,19 @@ fn writeApproximation(w: anytype, r: *const RunResult, stats: []const ColumnStat
         for ([_]f64{ c.s.mean, c.s.sd, c.s.q5, c.s.q50, c.s.q95 }) |x| try padLeft(w, sig(&b, x), 10);
         try w.writeAll("\n");
     }
-    try w.writeAll("\nfit         ELBO  converged  step size  gradients  seconds\n");
+    try w.print("\nfit         ELBO  converged  {s}  gradients  seconds\n", .{if (pathfinder) "iterations" else " step size"});
     var unconverged: usize = 0;
     for (r.chains) |c| {
         try w.print("{d:>3}  ", .{c.index + 1});
         try padLeft(w, sig(&b, c.elbo), 11);
         try w.print("  {s:>9}  ", .{if (c.vi_converged) "yes" else "no"});
-        try padLeft(w, sig(&b, c.stepsize), 9);
+        if (pathfinder) try w.print("{d:>10}", .{c.vi_iterations}) else try padLeft(w, sig(&b, c.stepsize), 10);
         try w.print("  {d:>9}  {d:.3}\n", .{ c.n_grad, c.sampling_seconds });
         if (!c.vi_converged) unconverged += 1;
     }
-    if (unconverged > 0) {
+    if (unconverged > 0 and pathfinder) {
+        try w.print("\nNote: in {d} fit{s} L-BFGS stopped before its tolerance (iteration limit or failed line search);\n  the draws still come from the best approximation found along the path.\n", .{ unconverged, plural(unconverged) });
+    } else if (unconverged > 0) {
         try w.print("\nWarning: {d} fit{s} reached --vi-iter without meeting --tol-rel-obj {s}. Remedy: raise --vi-iter,\n  or accept a looser --tol-rel-obj; compare the fits' means.\n", .{ unconverged, plural(unconverged), sig(&b, cfg.vi.tol_rel_obj) });
     }
 }
