@@ -219,3 +219,24 @@ fn pathfinder_with_a_fixed_seed_is_deterministic_and_bad_options_are_refused() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("option '--num-paths' expects an integer in 1..1000, found '0'"));
 }
+
+#[test]
+fn multi_path_pathfinder_corrects_the_skewed_scale_that_single_path_misses() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let data = root.join("examples/pathfinder_scale.data.json");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let nuts = posterior("pathfinder_scale", &data, dir.path(), "nuts", &[]);
+    let single = posterior("pathfinder_scale", &data, dir.path(), "single", &["--algorithm", "pathfinder"]);
+    let multi = posterior("pathfinder_scale", &data, dir.path(), "multi", &["--algorithm", "pathfinder", "--num-paths", "4"]);
+    for name in ["mu", "sigma"] {
+        let (m, sd) = nuts[name];
+        let (m4, s4) = multi[name];
+        assert!((m4 - m).abs() < 0.15 * sd, "4 paths {name}: mean {m4} vs NUTS {m} (sd {sd})");
+        assert!((s4 / sd - 1.0).abs() < 0.15, "4 paths {name}: sd {s4} vs NUTS {sd}");
+    }
+    // One normal approximation on log(sigma) puts sigma's mean at about exp(mode + var/2), below
+    // the posterior mean of this right-skewed scale; importance resampling of 4 paths removes it.
+    let (ms, _) = single["sigma"];
+    let (m, sd) = nuts["sigma"];
+    assert!(ms < m - 0.2 * sd, "single-path sigma mean {ms} should sit below NUTS's {m} (sd {sd})");
+}
