@@ -209,6 +209,13 @@ fn pathfinder_with_a_fixed_seed_is_deterministic_and_bad_options_are_refused() {
     let a = posterior("advi_regression", &data_path, dir.path(), "a", &opts);
     let b = posterior("advi_regression", &data_path, dir.path(), "b", &opts);
     assert_eq!(a, b);
+    let summary: Value = serde_json::from_slice(&std::fs::read(dir.path().join("a.json")).expect("summary")).expect("JSON");
+    for chain in summary["chains"].as_array().expect("chains") {
+        assert!(chain["elbo"].as_f64().is_some_and(f64::is_finite), "{chain}");
+        assert!(chain["iterations"].as_u64().is_some_and(|n| n > 0), "{chain}");
+        assert!(chain["gradient_evaluations"].as_u64().is_some_and(|n| n > 100), "{chain}");
+        assert!(chain["converged"].is_boolean(), "{chain}");
+    }
     let bad = Command::new(env!("CARGO_BIN_EXE_sev"))
         .args(["run", "examples/advi_regression.sirs.json", "--data", &data_path.to_string_lossy(), "--algorithm", "pathfinder", "--num-paths", "0"])
         .args(["--output", &dir.path().join("bad").to_string_lossy()])

@@ -496,7 +496,8 @@ fn runDiagnose(allocator: std.mem.Allocator, model: *const model_mod.Model, name
 }
 
 /// The summary as JSON: `{"columns": [{name, mean, sd, mcse_mean, q5, q50, q95, rhat, ess_bulk,
-/// ess_tail}], "chains": [{divergences, treedepth_hits, ebfmi, stepsize, mean_accept}]}`;
+/// ess_tail}], "chains": [{divergences, treedepth_hits, ebfmi, stepsize, mean_accept}]}`, the
+/// chains of a variational method with elbo, converged, iterations and gradient_evaluations too;
 /// non-finite numbers are written as null.
 fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: []const summary.ColumnStats) !void {
     var bw = std.io.bufferedWriter(file.writer());
@@ -522,6 +523,11 @@ fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: 
         try jsonNumber(w, ch.stepsize);
         try w.writeAll(", \"mean_accept\": ");
         try jsonNumber(w, ch.mean_accept);
+        if (result.config.algorithm.isVariational()) {
+            try w.writeAll(", \"elbo\": ");
+            try jsonNumber(w, ch.elbo);
+            try w.print(", \"converged\": {}, \"iterations\": {d}, \"gradient_evaluations\": {d}", .{ ch.vi_converged, ch.vi_iterations, ch.n_grad });
+        }
         try w.writeAll("}");
     }
     try w.writeAll("]}\n");
