@@ -247,3 +247,22 @@ fn multi_path_pathfinder_corrects_the_skewed_scale_that_single_path_misses() {
     let (m, sd) = nuts["sigma"];
     assert!(ms < m - 0.2 * sd, "single-path sigma mean {ms} should sit below NUTS's {m} (sd {sd})");
 }
+
+#[test]
+fn mean_field_advi_on_an_improper_posterior_stops_with_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let model = dir.path().join("improper.sirs.json");
+    let source = serde_json::json!({"program": {"entry": "main", "functions": {"main": {"args": [], "return": "void", "body": [
+        {"let": {"name": "mu", "value": {"sample": {"distribution": "flat", "params": []}}}},
+        {"let": {"name": "s", "value": {"sample": {"distribution": "exponential", "params": [{"literal": 1.0}]}}}},
+        {"observe": {"distribution": "normal", "params": [{"literal": 0.0}, {"var": "s"}], "value": {"literal": 0.5}}}
+    ]}}}});
+    std::fs::write(&model, source.to_string()).expect("write model");
+    let run = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["run", &model.to_string_lossy(), "--algorithm", "advi", "--seed", "1", "--output", &dir.path().join("out").to_string_lossy()])
+        .env("SEV_CACHE_DIR", support::cache_dir())
+        .output()
+        .expect("sev runs");
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("the variational approximation diverged"), "{}", String::from_utf8_lossy(&run.stderr));
+}

@@ -37,7 +37,7 @@ pub const Settings = struct {
 /// The step sizes tried by the search, largest first.
 pub const eta_candidates = [_]f64{ 1, 0.3, 0.1, 0.03, 0.01 };
 
-pub const Error = error{ OutOfMemory, ElboNotFinite, StepsizeSearchFailed };
+pub const Error = error{ OutOfMemory, ElboNotFinite, StepsizeSearchFailed, ApproximationDiverged };
 
 /// A Gaussian on the unconstrained space. `scale` holds, for mean-field, the d log standard
 /// deviations; for full rank, the d×d lower-triangular factor L (row-major, upper part 0).
@@ -338,7 +338,31 @@ pub fn fit(allocator: std.mem.Allocator, q: *Approx, target: *ham.Target, rng: s
     try optimiseAveraged(q, target, rng, s, info.eta, tail, &w, t);
     info.iterations = t + tail;
     q.copyFrom(&w.avg);
+    if (!isBounded(q)) return error.ApproximationDiverged;
     return info;
+}
+
+/// Largest standard deviation (unconstrained scale) an approximation may have: beyond it the
+/// fit has been running off along a direction where log p does not decrease (an improper
+/// posterior, e.g. a flat prior without data), and its draws would be meaningless.
+pub const max_sd = 1e30;
+
+/// Whether every mean is finite and every marginal sd of q is at most `max_sd`.
+fn isBounded(q: *const Approx) bool {
+    const d = q.dim();
+    for (q.mu) |m| if (!std.math.isFinite(m)) return false;
+    for (0..d) |i| {
+        const variance = switch (q.family) {
+            .meanfield => @exp(2 * q.scale[i]),
+            .fullrank => blk: {
+                var v: f64 = 0;
+                for (0..i + 1) |j| v += q.scale[i * d + j] * q.scale[i * d + j];
+                break :blk v;
+            },
+        };
+        if (!(variance <= max_sd * max_sd)) return false;
+    }
+    return true;
 }
 
 /// Runs `iters` iterations and leaves the average of their iterates in `w.avg`.
@@ -422,6 +446,31 @@ test "the same seed gives the same fit" {
     try std.testing.expectEqual(r1.mu, r2.mu);
     try std.testing.expectEqual(r1.scale, r2.scale);
     try std.testing.expectEqual(r1.info.eta, r2.info.eta);
+}
+
+/// log p = 0 in one coordinate (a flat, improper direction) and a standard normal in the other.
+const HalfFlat = struct {
+    dim: usize = 2,
+    names: []const model_mod.Str = &.{},
+    pub fn logDensityGrad(_: *const @This(), q: []const f64, g: []f64) f64 {
+        g[0] = 0;
+        g[1] = -q[1];
+        return -0.5 * q[1] * q[1];
+    }
+    pub fn writeDraw(_: *const @This(), q: []const f64, _: *model_mod.Rng, out: []f64) void {
+        @memcpy(out[0..2], q[0..2]);
+    }
+};
+
+test "mean-field ADVI on an improper posterior reports that the approximation diverged" {
+    const a = std.testing.allocator;
+    const inst = HalfFlat{};
+    const m = model_mod.fromShared(HalfFlat, &inst);
+    var target = ham.Target{ .model = &m, .ctx = m.data };
+    var prng = model_mod.Rng.init(1);
+    var q = try Approx.init(a, .meanfield, &.{ 0, 0 });
+    defer q.deinit(a);
+    try std.testing.expectError(error.ApproximationDiverged, fit(a, &q, &target, prng.random(), .{}));
 }
 
 test "entropy and log q of a Gaussian" {

@@ -276,6 +276,7 @@ fn describeSampling(e: anyerror) ?[]const u8 {
         error.OutOfMemory => "out of memory",
         error.ElboNotFinite => "the ELBO of the variational approximation is not finite (log density -inf or NaN at most of its draws); check the model's support, or try --init 0 or a smaller --vi-eta",
         error.PathfinderFailed => "no Pathfinder path produced a normal approximation with a finite ELBO (L-BFGS failed from the initial point, or every approximation put most of its mass where the log density is -inf); check the model's support, or try --init 0 or more --num-paths",
+        error.ApproximationDiverged => "the variational approximation diverged: a standard deviation on the unconstrained scale grew beyond 1e30, so log p does not fall off in some direction; the posterior is probably improper (a flat or very wide prior without data to constrain it?)",
         error.StepsizeSearchFailed => "no step size of the search (1, 0.3, 0.1, 0.03, 0.01) gave a finite ELBO; give one with --vi-eta, or check the model",
         else => null,
     };

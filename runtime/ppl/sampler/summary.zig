@@ -157,7 +157,11 @@ fn writeApproximation(w: anytype, r: *const RunResult, stats: []const ColumnStat
     var b: [numfmt.max_len]u8 = undefined;
     for (stats) |c| {
         try pad(w, c.name, name_w);
-        for ([_]f64{ c.s.mean, c.s.sd, c.s.q5, c.s.q50, c.s.q95 }) |x| try padLeft(w, sig(&b, x), 10);
+        for ([_]f64{ c.s.mean, c.s.sd, c.s.q5, c.s.q50, c.s.q95 }) |x| {
+            // a space always separates the columns, even when a number fills the width
+            try w.writeByte(' ');
+            try padLeft(w, sig(&b, x), 9);
+        }
         try w.writeAll("\n");
     }
     try w.print("\nfit         ELBO  converged  {s}  gradients  seconds\n", .{if (pathfinder) "iterations" else " step size"});
