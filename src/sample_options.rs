@@ -80,6 +80,9 @@ pub struct Sampling {
     /// No warmup adaptation (fixed step size and unit metric).
     #[arg(long)]
     pub no_adapt: bool,
+    /// MCMC: start each chain at a draw from a single-path Pathfinder approximation.
+    #[arg(long)]
+    pub init_pathfinder: bool,
 }
 
 impl Sampling {
@@ -131,7 +134,7 @@ impl Sampling {
         push("vi-iter", self.vi_iter.map(|v| v.to_string()));
         push("vi-eta", self.vi_eta.map(|v| v.to_string()));
         push("num-paths", self.num_paths.map(|v| v.to_string()));
-        for (flag, on) in [("save-warmup", self.save_warmup), ("quiet", self.quiet), ("no-adapt", self.no_adapt)] {
+        for (flag, on) in [("save-warmup", self.save_warmup), ("quiet", self.quiet), ("no-adapt", self.no_adapt), ("init-pathfinder", self.init_pathfinder)] {
             if on {
                 out.push(format!("--{flag}"));
             }
@@ -174,5 +177,7 @@ mod tests {
         assert_eq!(s.to_args(Path::new("o")), ["sample", "--algorithm", "advi", "--vi-family", "fullrank", "--tol-rel-obj", "0.001", "--vi-iter", "500", "--vi-eta", "0.1", "--output", "o"]);
         let p = Sampling { algorithm: Some("pathfinder".into()), num_paths: Some(4), ..Sampling::default() };
         assert_eq!(p.to_args(Path::new("o")), ["sample", "--algorithm", "pathfinder", "--num-paths", "4", "--output", "o"]);
+        let i = Sampling { init_pathfinder: true, ..Sampling::default() };
+        assert_eq!(i.to_args(Path::new("o")), ["sample", "--init-pathfinder", "--output", "o"]);
     }
 }

@@ -96,6 +96,8 @@ pub const Config = struct {
     vi: advi.Settings = .{},
     /// Settings of Pathfinder (number of paths; the rest are fixed defaults).
     pathfinder: pathfinder.Settings = .{},
+    /// MCMC: move the initial point to a draw from a single-path Pathfinder approximation.
+    init_pathfinder: bool = false,
 };
 
 pub const num_sampler_columns = csv.sampler_columns.len;
@@ -332,11 +334,13 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         if (out) |w| try csv.writeHeader(w, h, model.columnNames());
     }
 
+    const lp_start = if (cfg.init_pathfinder and d > 0 and !cfg.algorithm.isVariational()) try pathfinderStart(allocator, &target, rng, q0[0..d], q0[d..], lp0) else lp0;
+
     if (cfg.algorithm.isVariational() and d > 0) return runVariational(allocator, model, ctx, &target, cfg, q0[0..d], rng, &rngs.draws, out, progress, res);
 
     var metric = try ham.Metric.init(allocator, cfg.metric, d);
     defer metric.deinit(allocator);
-    var kernel: Kernel = if (d == 0) .{ .fixed = .{ .lp = lp0 } } else switch (cfg.algorithm) {
+    var kernel: Kernel = if (d == 0) .{ .fixed = .{ .lp = lp_start } } else switch (cfg.algorithm) {
         .nuts => .{ .nuts = try nuts_mod.Nuts.init(allocator, d, cfg.max_depth) },
         .hmc => .{ .hmc = try hmc_mod.StaticHmc.init(allocator, d) },
         .mh => .{ .mh = try mh.RandomWalk.init(allocator, d) },
@@ -347,10 +351,10 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         inline else => |*k| k.deinit(allocator),
     };
     switch (kernel) {
-        .nuts => |*k| k.setPosition(q0[0..d], q0[d..], lp0),
-        .hmc => |*k| k.setPosition(q0[0..d], q0[d..], lp0),
-        .mh => |*k| k.setPosition(q0[0..d], lp0),
-        .am => |*k| k.setPosition(q0[0..d], lp0),
+        .nuts => |*k| k.setPosition(q0[0..d], q0[d..], lp_start),
+        .hmc => |*k| k.setPosition(q0[0..d], q0[d..], lp_start),
+        .mh => |*k| k.setPosition(q0[0..d], lp_start),
+        .am => |*k| k.setPosition(q0[0..d], lp_start),
         .fixed => {},
     }
 
@@ -450,6 +454,26 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
     if (cfg.algorithm.isHamiltonian() and d > 0) res.ebfmi = diagnostics.ebfmi(energies);
     res.n_grad = target.n_grad;
     res.n_leapfrog_total = n_leapfrog_total;
+}
+
+/// `--init-pathfinder`: runs single-path Pathfinder from `q` and moves `q` (and its gradient `g`)
+/// to one draw from the approximation; keeps `q` when Pathfinder fails or the draw's log density
+/// is not finite. Returns the log density at the (new) point.
+fn pathfinderStart(allocator: std.mem.Allocator, target: *ham.Target, rng: std.Random, q: []f64, g: []f64, lp: f64) !f64 {
+    const result = pathfinder.run(allocator, target, q, rng, .{}, 1) catch |e| switch (e) {
+        error.PathfinderFailed => return lp,
+        error.OutOfMemory => return e,
+    };
+    var draws = result.draws;
+    defer draws.deinit(allocator);
+    const g_new = try allocator.alloc(f64, g.len);
+    defer allocator.free(g_new);
+    const lp_new = target.eval(draws.z, g_new);
+    if (!std.math.isFinite(lp_new)) return lp;
+    for (g_new) |x| if (!std.math.isFinite(x)) return lp;
+    @memcpy(q, draws.z);
+    @memcpy(g, g_new);
+    return lp_new;
 }
 
 /// A variational "chain": fit, then `cfg.draws` draws from the approximation (variational.zig).

@@ -6,7 +6,7 @@
 //!                    [--max-depth N] [--metric diag|dense] [--threads N] [--init X]
 //!                    [--save-warmup] [--quiet] [--stepsize X] [--jitter X] [--int-time X]
 //!                    [--no-adapt] [--vi-family meanfield|fullrank] [--tol-rel-obj X]
-//!                    [--vi-iter N] [--vi-eta X] [--num-paths N]
+//!                    [--vi-iter N] [--vi-eta X] [--num-paths N] [--init-pathfinder]
 //!     <model> diagnose [--data FILE] [--seed N] [--init X] [--points N] [--point V1,V2,...]
 //!                      [--epsilon X] [--error X]
 //!
@@ -69,6 +69,8 @@ pub const usage_text =
     \\  --vi-eta X             advi: Adam step size (default: chosen by a short search)
     \\  --num-paths N          pathfinder: L-BFGS paths per chain, pooled by importance
     \\                         resampling when N > 1 (default 1)
+    \\  --init-pathfinder      MCMC: start each chain at a draw from a single-path
+    \\                         Pathfinder approximation (from the --init point)
     \\
     \\usage: {s} diagnose [options]
     \\
@@ -139,7 +141,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
         const flag = std.meta.stringToEnum(SampleFlag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
         if (seen.contains(flag)) return usageError(msg, "option '--{s}' is given twice", .{name});
         seen.insert(flag);
-        const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt";
+        const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt" or flag == .@"init-pathfinder";
         var value: []const u8 = "";
         if (boolean) {
             if (inline_value != null) return usageError(msg, "option '--{s}' takes no value", .{name});
@@ -181,6 +183,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
             .@"save-warmup" => o.cfg.save_warmup = true,
             .quiet => o.quiet = true,
             .@"no-adapt" => o.cfg.adapt_engaged = false,
+            .@"init-pathfinder" => o.cfg.init_pathfinder = true,
         }
     }
     return o;
@@ -237,7 +240,7 @@ fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseEr
     return o;
 }
 
-const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt", @"vi-family", @"tol-rel-obj", @"vi-iter", @"vi-eta", @"num-paths" };
+const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt", @"vi-family", @"tol-rel-obj", @"vi-iter", @"vi-eta", @"num-paths", @"init-pathfinder" };
 
 const DiagFlag = enum { data, seed, init, points, point, epsilon, @"error" };
 
@@ -602,6 +605,8 @@ test "parseArgs: defaults and every option" {
     const pf = try parseOk(&.{ "sample", "--algorithm", "pathfinder", "--num-paths", "4" });
     try std.testing.expectEqual(chain_mod.Algorithm.pathfinder, pf.cfg.algorithm);
     try std.testing.expectEqual(@as(usize, 4), pf.cfg.pathfinder.num_paths);
+    try std.testing.expect(!pf.cfg.init_pathfinder);
+    try std.testing.expect((try parseOk(&.{ "sample", "--init-pathfinder" })).cfg.init_pathfinder);
 }
 
 test "parseArgs: clear errors for bad arguments" {
