@@ -6,12 +6,17 @@
 //!   NUTS's (the KL(q‖p) fit of a factorised family under-estimates spread);
 //! - a conjugate regression (`examples/advi_regression`) whose posterior is exactly a correlated
 //!   bivariate Gaussian: full-rank means within 0.1 sd, sds within 10 % and the correlation
-//!   within 0.05 of the closed form.
+//!   within 0.05 of the closed form;
 //! - Pathfinder on four posteriordb references (rstan NUTS, 10 000 draws; see
 //!   `/work/shared/data/posteriordb/README.md`): multi-path (4 paths, importance resampled)
 //!   means within 0.15 reference sd and sds within 20 %; single-path means within 0.5 sd (its
 //!   normal approximation on the log scale misses the skew of a scale parameter such as sigma,
-//!   by about 0.4 sd on blr and arK).
+//!   by about 0.4 sd on blr and arK); the same on `examples/pathfinder_scale` against NUTS;
+//! - `--init-pathfinder` lets NUTS converge after a 30-iteration warmup where the default initial
+//!   points do not;
+//! - fixed seeds give identical draws, bad option values exit 2, and mean-field ADVI on an
+//!   improper posterior stops with a clear error.
+//!
 //! The tolerances are those of the approximation's fit (stochastic optimisation stopped by
 //! Stan's relative-ELBO rule), which dominate the Monte Carlo error of the 4000 draws
 //! (≈ sd/63, under 0.02 sd).
