@@ -27,9 +27,24 @@ pub struct Sampling {
     pub warmup: Option<u32>,
     #[arg(long)]
     pub draws: Option<u32>,
-    /// nuts, hmc, mh or adaptive-mh.
+    /// nuts, hmc, mh, adaptive-mh, advi or pathfinder (the last two: variational approximations).
     #[arg(long)]
     pub algorithm: Option<String>,
+    /// advi: meanfield (default) or fullrank Gaussian approximation.
+    #[arg(long, value_name = "F")]
+    pub vi_family: Option<String>,
+    /// advi: relative ELBO change (mean or median) at which the fit stops (default 0.01).
+    #[arg(long, value_name = "X")]
+    pub tol_rel_obj: Option<f64>,
+    /// advi: maximum optimisation iterations (default 10000).
+    #[arg(long, value_name = "N")]
+    pub vi_iter: Option<u32>,
+    /// advi: Adam step size (default: chosen by a short search).
+    #[arg(long, value_name = "X")]
+    pub vi_eta: Option<f64>,
+    /// pathfinder: L-BFGS paths per chain, importance-resampled when more than 1 (default 1).
+    #[arg(long, value_name = "N")]
+    pub num_paths: Option<u32>,
     #[arg(long)]
     pub threads: Option<u32>,
     /// Also write the summary as JSON to this file.
@@ -65,6 +80,9 @@ pub struct Sampling {
     /// No warmup adaptation (fixed step size and unit metric).
     #[arg(long)]
     pub no_adapt: bool,
+    /// MCMC: start each chain at a draw from a single-path Pathfinder approximation.
+    #[arg(long)]
+    pub init_pathfinder: bool,
 }
 
 impl Sampling {
@@ -111,7 +129,12 @@ impl Sampling {
         push("stepsize", self.stepsize.map(|v| v.to_string()));
         push("jitter", self.jitter.map(|v| v.to_string()));
         push("int-time", self.int_time.map(|v| v.to_string()));
-        for (flag, on) in [("save-warmup", self.save_warmup), ("quiet", self.quiet), ("no-adapt", self.no_adapt)] {
+        push("vi-family", self.vi_family.clone());
+        push("tol-rel-obj", self.tol_rel_obj.map(|v| v.to_string()));
+        push("vi-iter", self.vi_iter.map(|v| v.to_string()));
+        push("vi-eta", self.vi_eta.map(|v| v.to_string()));
+        push("num-paths", self.num_paths.map(|v| v.to_string()));
+        for (flag, on) in [("save-warmup", self.save_warmup), ("quiet", self.quiet), ("no-adapt", self.no_adapt), ("init-pathfinder", self.init_pathfinder)] {
             if on {
                 out.push(format!("--{flag}"));
             }
@@ -146,5 +169,15 @@ mod tests {
         assert_eq!(s.to_args(Path::new("o")), ["sample", "--max-depth", "12", "--metric", "dense", "--save-warmup", "--no-adapt", "--output", "o"]);
         assert!(s.given());
         assert!(!Sampling::default().given());
+    }
+
+    #[test]
+    fn variational_options_are_passed_through() {
+        let s = Sampling { algorithm: Some("advi".into()), vi_family: Some("fullrank".into()), tol_rel_obj: Some(0.001), vi_iter: Some(500), vi_eta: Some(0.1), ..Sampling::default() };
+        assert_eq!(s.to_args(Path::new("o")), ["sample", "--algorithm", "advi", "--vi-family", "fullrank", "--tol-rel-obj", "0.001", "--vi-iter", "500", "--vi-eta", "0.1", "--output", "o"]);
+        let p = Sampling { algorithm: Some("pathfinder".into()), num_paths: Some(4), ..Sampling::default() };
+        assert_eq!(p.to_args(Path::new("o")), ["sample", "--algorithm", "pathfinder", "--num-paths", "4", "--output", "o"]);
+        let i = Sampling { init_pathfinder: true, ..Sampling::default() };
+        assert_eq!(i.to_args(Path::new("o")), ["sample", "--init-pathfinder", "--output", "o"]);
     }
 }

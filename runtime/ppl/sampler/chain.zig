@@ -24,6 +24,9 @@ const hmc_mod = @import("static_hmc.zig");
 const mh = @import("metropolis.zig");
 const csv = @import("csv.zig");
 const diagnostics = @import("diagnostics.zig");
+const advi = @import("advi.zig");
+const pathfinder = @import("pathfinder.zig");
+const variational = @import("variational.zig");
 
 const Model = model_mod.Model;
 const Rng = model_mod.Rng;
@@ -35,6 +38,10 @@ pub const Algorithm = enum {
     hmc,
     mh,
     adaptive_mh,
+    /// Variational inference (advi.zig): each chain is an independent fit, then draws from it.
+    advi,
+    /// Pathfinder (pathfinder.zig): each chain runs `--num-paths` L-BFGS paths, then draws.
+    pathfinder,
 
     pub fn label(self: Algorithm) []const u8 {
         return switch (self) {
@@ -42,7 +49,14 @@ pub const Algorithm = enum {
             .hmc => "hmc",
             .mh => "mh",
             .adaptive_mh => "adaptive-mh",
+            .advi => "advi",
+            .pathfinder => "pathfinder",
         };
+    }
+
+    /// Whether the draws come from an approximation rather than a Markov chain.
+    pub fn isVariational(self: Algorithm) bool {
+        return self == .advi or self == .pathfinder;
     }
 
     pub fn isHamiltonian(self: Algorithm) bool {
@@ -78,6 +92,12 @@ pub const Config = struct {
     /// Initial values uniform in (-init_radius, init_radius) on the unconstrained scale; 0 = all 0.
     init_radius: f64 = 2,
     save_warmup: bool = false,
+    /// Settings of the variational methods (family, tolerance, iterations, step size).
+    vi: advi.Settings = .{},
+    /// Settings of Pathfinder (number of paths; the rest are fixed defaults).
+    pathfinder: pathfinder.Settings = .{},
+    /// MCMC: move the initial point to a draw from a single-path Pathfinder approximation.
+    init_pathfinder: bool = false,
 };
 
 pub const num_sampler_columns = csv.sampler_columns.len;
@@ -105,6 +125,12 @@ pub const ChainResult = struct {
     treedepth_hits: usize = 0,
     mean_accept: f64 = std.math.nan(f64),
     ebfmi: f64 = std.math.nan(f64),
+    /// Variational methods: the final ELBO estimate and whether the relative-ELBO rule stopped
+    /// the fit (false: it ran to --vi-iter).
+    elbo: f64 = std.math.nan(f64),
+    vi_converged: bool = false,
+    /// Variational methods: optimisation iterations (ADVI) or L-BFGS iterations (Pathfinder).
+    vi_iterations: usize = 0,
     /// Set when the chain failed; `message` then explains.
     err: ?anyerror = null,
     message: []const u8 = "",
@@ -250,6 +276,10 @@ fn describeSampling(e: anyerror) ?[]const u8 {
         error.MetricOverflow => "numerical overflow in metric adaptation: the draws reached extreme values on the unconstrained scale; the posterior may be too wide or improper",
         error.ContextFailed => "the model could not create its per-chain context (out of memory?)",
         error.OutOfMemory => "out of memory",
+        error.ElboNotFinite => "the ELBO of the variational approximation is not finite (log density -inf or NaN at most of its draws); check the model's support, or try --init 0 or a smaller --vi-eta",
+        error.PathfinderFailed => "no Pathfinder path produced a normal approximation with a finite ELBO (L-BFGS failed from the initial point, or every approximation put most of its mass where the log density is -inf); check the model's support, or try --init 0 or more --num-paths",
+        error.ApproximationDiverged => "the variational approximation diverged: a standard deviation on the unconstrained scale grew beyond 1e30, so log p does not fall off in some direction; the posterior is probably improper (a flat or very wide prior without data to constrain it?)",
+        error.StepsizeSearchFailed => "no step size of the search (1, 0.3, 0.1, 0.03, 0.01) gave a finite ELBO; give one with --vi-eta, or check the model",
         else => null,
     };
 }
@@ -304,22 +334,27 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         if (out) |w| try csv.writeHeader(w, h, model.columnNames());
     }
 
+    const lp_start = if (cfg.init_pathfinder and d > 0 and !cfg.algorithm.isVariational()) try pathfinderStart(allocator, &target, rng, q0[0..d], q0[d..], lp0) else lp0;
+
+    if (cfg.algorithm.isVariational() and d > 0) return runVariational(allocator, model, ctx, &target, cfg, q0[0..d], rng, &rngs.draws, out, progress, res);
+
     var metric = try ham.Metric.init(allocator, cfg.metric, d);
     defer metric.deinit(allocator);
-    var kernel: Kernel = if (d == 0) .{ .fixed = .{ .lp = lp0 } } else switch (cfg.algorithm) {
+    var kernel: Kernel = if (d == 0) .{ .fixed = .{ .lp = lp_start } } else switch (cfg.algorithm) {
         .nuts => .{ .nuts = try nuts_mod.Nuts.init(allocator, d, cfg.max_depth) },
         .hmc => .{ .hmc = try hmc_mod.StaticHmc.init(allocator, d) },
         .mh => .{ .mh = try mh.RandomWalk.init(allocator, d) },
         .adaptive_mh => .{ .am = try mh.AdaptiveMetropolis.init(allocator, d) },
+        .advi, .pathfinder => unreachable, // handled by runVariational above
     };
     defer switch (kernel) {
         inline else => |*k| k.deinit(allocator),
     };
     switch (kernel) {
-        .nuts => |*k| k.setPosition(q0[0..d], q0[d..], lp0),
-        .hmc => |*k| k.setPosition(q0[0..d], q0[d..], lp0),
-        .mh => |*k| k.setPosition(q0[0..d], lp0),
-        .am => |*k| k.setPosition(q0[0..d], lp0),
+        .nuts => |*k| k.setPosition(q0[0..d], q0[d..], lp_start),
+        .hmc => |*k| k.setPosition(q0[0..d], q0[d..], lp_start),
+        .mh => |*k| k.setPosition(q0[0..d], lp_start),
+        .am => |*k| k.setPosition(q0[0..d], lp_start),
         .fixed => {},
     }
 
@@ -419,6 +454,44 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
     if (cfg.algorithm.isHamiltonian() and d > 0) res.ebfmi = diagnostics.ebfmi(energies);
     res.n_grad = target.n_grad;
     res.n_leapfrog_total = n_leapfrog_total;
+}
+
+/// `--init-pathfinder`: runs single-path Pathfinder from `q` and moves `q` (and its gradient `g`)
+/// to one draw from the approximation; keeps `q` when Pathfinder fails or the draw's log density
+/// is not finite. Returns the log density at the (new) point.
+fn pathfinderStart(allocator: std.mem.Allocator, target: *ham.Target, rng: std.Random, q: []f64, g: []f64, lp: f64) !f64 {
+    const result = pathfinder.run(allocator, target, q, rng, .{}, 1) catch |e| switch (e) {
+        error.PathfinderFailed => return lp,
+        error.OutOfMemory => return e,
+    };
+    var draws = result.draws;
+    defer draws.deinit(allocator);
+    const g_new = try allocator.alloc(f64, g.len);
+    defer allocator.free(g_new);
+    const lp_new = target.eval(draws.z, g_new);
+    if (!std.math.isFinite(lp_new)) return lp;
+    for (g_new) |x| if (!std.math.isFinite(x)) return lp;
+    @memcpy(q, draws.z);
+    @memcpy(g, g_new);
+    return lp_new;
+}
+
+/// A variational "chain": fit, then `cfg.draws` draws from the approximation (variational.zig).
+fn runVariational(allocator: std.mem.Allocator, model: *const Model, ctx: ?*anyopaque, target: *ham.Target, cfg: Config, q0: []const f64, rng: std.Random, draw_rng: *Rng, out: ?std.io.AnyWriter, progress: ?*Progress, res: *ChainResult) !void {
+    var timer = try std.time.Timer.start();
+    const start = variational.Start{ .model = model, .ctx = ctx, .target = target, .q0 = q0, .rng = rng, .draw_rng = draw_rng };
+    var pf = cfg.pathfinder;
+    pf.init_radius = cfg.init_radius;
+    const method: variational.Method = if (cfg.algorithm == .pathfinder) .{ .pathfinder = pf } else .{ .advi = cfg.vi };
+    const info = try variational.run(allocator, start, method, res.rows, res.n_cols, out);
+    res.sampling_seconds = @as(f64, @floatFromInt(timer.read())) / 1e9;
+    res.stepsize = info.eta;
+    res.elbo = info.elbo;
+    res.vi_converged = info.converged;
+    res.vi_iterations = info.iterations;
+    res.n_grad = target.n_grad;
+    if (out) |w| try csv.writeTiming(w, 0, res.sampling_seconds);
+    if (progress) |p| for (0..cfg.warmup + cfg.draws) |_| p.add();
 }
 
 fn currentQ(kernel: *Kernel) []const f64 {

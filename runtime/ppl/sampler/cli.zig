@@ -1,10 +1,12 @@
 //! The command-line driver of a compiled model, in the spirit of CmdStan:
 //!
 //!     <model> sample [--data FILE] [--chains N] [--warmup N] [--draws N] [--seed N]
-//!                    [--algorithm nuts|hmc|mh|adaptive-mh] [--output DIR] [--adapt-delta X]
+//!                    [--algorithm nuts|hmc|mh|adaptive-mh|advi|pathfinder] [--output DIR]
+//!                    [--adapt-delta X]
 //!                    [--max-depth N] [--metric diag|dense] [--threads N] [--init X]
 //!                    [--save-warmup] [--quiet] [--stepsize X] [--jitter X] [--int-time X]
-//!                    [--no-adapt]
+//!                    [--no-adapt] [--vi-family meanfield|fullrank] [--tol-rel-obj X]
+//!                    [--vi-iter N] [--vi-eta X] [--num-paths N] [--init-pathfinder]
 //!     <model> diagnose [--data FILE] [--seed N] [--init X] [--points N] [--point V1,V2,...]
 //!                      [--epsilon X] [--error X]
 //!
@@ -24,6 +26,7 @@ const numfmt = @import("numfmt.zig");
 const diagnose_mod = @import("diagnose.zig");
 const files_mod = @import("files.zig");
 const oserror = @import("oserror.zig");
+const advi = @import("advi.zig");
 
 pub const Config = chain_mod.Config;
 
@@ -42,7 +45,9 @@ pub const usage_text =
     \\  --draws N              post-warmup draws per chain (default 1000)
     \\  --seed N               random seed, 0..2^64-1 (default: random, printed in the summary)
     \\  --algorithm A          nuts (default), hmc (static HMC), mh (random-walk
-    \\                         Metropolis) or adaptive-mh (adaptive Metropolis)
+    \\                         Metropolis), adaptive-mh (adaptive Metropolis), advi or
+    \\                         pathfinder (variational approximations: each chain is one
+    \\                         fit, its draws are independent draws from the approximation)
     \\  --output DIR           directory for the CSV files, created if needed (default .)
     \\  --adapt-delta X        target acceptance statistic of step size adaptation, in
     \\                         (0, 1) (default 0.8; raise it to 0.95/0.99 against divergences)
@@ -57,6 +62,15 @@ pub const usage_text =
     \\  --jitter X             step size jitter in [0, 1) (default 0)
     \\  --int-time X           integration time of static HMC (default 2*pi)
     \\  --no-adapt             no warmup adaptation (fixed step size and unit metric)
+    \\  --vi-family F          advi: meanfield (default) or fullrank Gaussian
+    \\  --tol-rel-obj X        advi: stop when the mean or median relative ELBO change
+    \\                         is below X (default 0.01)
+    \\  --vi-iter N            advi: maximum optimisation iterations (default 10000)
+    \\  --vi-eta X             advi: Adam step size (default: chosen by a short search)
+    \\  --num-paths N          pathfinder: L-BFGS paths per chain, pooled by importance
+    \\                         resampling when N > 1 (default 1)
+    \\  --init-pathfinder      MCMC: start each chain at a draw from a single-path
+    \\                         Pathfinder approximation (from the --init point)
     \\
     \\usage: {s} diagnose [options]
     \\
@@ -127,7 +141,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
         const flag = std.meta.stringToEnum(SampleFlag, name) orelse return usageError(msg, "unknown option '--{s}'", .{name});
         if (seen.contains(flag)) return usageError(msg, "option '--{s}' is given twice", .{name});
         seen.insert(flag);
-        const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt";
+        const boolean = flag == .@"save-warmup" or flag == .quiet or flag == .@"no-adapt" or flag == .@"init-pathfinder";
         var value: []const u8 = "";
         if (boolean) {
             if (inline_value != null) return usageError(msg, "option '--{s}' takes no value", .{name});
@@ -152,7 +166,13 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
                 o.seed_given = true;
             },
             .algorithm => o.cfg.algorithm = std.meta.stringToEnum(chain_mod.Algorithm, value) orelse
-                if (std.mem.eql(u8, value, "adaptive-mh")) .adaptive_mh else return usageError(msg, "option '--algorithm' expects nuts, hmc, mh or adaptive-mh, found '{s}'", .{value}),
+                if (std.mem.eql(u8, value, "adaptive-mh")) .adaptive_mh else return usageError(msg, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi or pathfinder, found '{s}'", .{value}),
+            .@"vi-family" => o.cfg.vi.family = std.meta.stringToEnum(advi.Family, value) orelse
+                return usageError(msg, "option '--vi-family' expects meanfield or fullrank, found '{s}'", .{value}),
+            .@"tol-rel-obj" => o.cfg.vi.tol_rel_obj = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
+            .@"vi-iter" => o.cfg.vi.max_iter = try intArg(msg, name, value, 1, 1 << 30),
+            .@"vi-eta" => o.cfg.vi.eta = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
+            .@"num-paths" => o.cfg.pathfinder.num_paths = try intArg(msg, name, value, 1, 1000),
             .metric => o.cfg.metric = std.meta.stringToEnum(chain_mod.MetricKind, value) orelse
                 return usageError(msg, "option '--metric' expects diag or dense, found '{s}'", .{value}),
             .@"adapt-delta" => o.cfg.adapt_delta = try realArg(msg, name, value, 0, 1, false, false),
@@ -163,6 +183,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
             .@"save-warmup" => o.cfg.save_warmup = true,
             .quiet => o.quiet = true,
             .@"no-adapt" => o.cfg.adapt_engaged = false,
+            .@"init-pathfinder" => o.cfg.init_pathfinder = true,
         }
     }
     return o;
@@ -219,7 +240,7 @@ fn parseDiagnoseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseEr
     return o;
 }
 
-const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt" };
+const SampleFlag = enum { data, summary, chains, warmup, draws, seed, algorithm, output, @"adapt-delta", @"max-depth", metric, threads, init, @"save-warmup", quiet, stepsize, jitter, @"int-time", @"no-adapt", @"vi-family", @"tol-rel-obj", @"vi-iter", @"vi-eta", @"num-paths", @"init-pathfinder" };
 
 const DiagFlag = enum { data, seed, init, points, point, epsilon, @"error" };
 
@@ -478,7 +499,8 @@ fn runDiagnose(allocator: std.mem.Allocator, model: *const model_mod.Model, name
 }
 
 /// The summary as JSON: `{"columns": [{name, mean, sd, mcse_mean, q5, q50, q95, rhat, ess_bulk,
-/// ess_tail}], "chains": [{divergences, treedepth_hits, ebfmi, stepsize, mean_accept}]}`;
+/// ess_tail}], "chains": [{divergences, treedepth_hits, ebfmi, stepsize, mean_accept}]}`, the
+/// chains of a variational method with elbo, converged, iterations and gradient_evaluations too;
 /// non-finite numbers are written as null.
 fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: []const summary.ColumnStats) !void {
     var bw = std.io.bufferedWriter(file.writer());
@@ -504,6 +526,11 @@ fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: 
         try jsonNumber(w, ch.stepsize);
         try w.writeAll(", \"mean_accept\": ");
         try jsonNumber(w, ch.mean_accept);
+        if (result.config.algorithm.isVariational()) {
+            try w.writeAll(", \"elbo\": ");
+            try jsonNumber(w, ch.elbo);
+            try w.print(", \"converged\": {}, \"iterations\": {d}, \"gradient_evaluations\": {d}", .{ ch.vi_converged, ch.vi_iterations, ch.n_grad });
+        }
         try w.writeAll("}");
     }
     try w.writeAll("]}\n");
@@ -569,6 +596,17 @@ test "parseArgs: defaults and every option" {
     try std.testing.expect((try parseOk(&.{"--help"})).help);
     try std.testing.expect((try parseOk(&.{ "sample", "-h" })).help);
     try std.testing.expectEqual(chain_mod.Algorithm.hmc, (try parseOk(&.{ "sample", "--algorithm=hmc" })).cfg.algorithm);
+    const vi = try parseOk(&.{ "sample", "--algorithm", "advi", "--vi-family", "fullrank", "--tol-rel-obj", "0.001", "--vi-iter", "500", "--vi-eta", "0.1" });
+    try std.testing.expectEqual(chain_mod.Algorithm.advi, vi.cfg.algorithm);
+    try std.testing.expectEqual(advi.Family.fullrank, vi.cfg.vi.family);
+    try std.testing.expectEqual(@as(f64, 0.001), vi.cfg.vi.tol_rel_obj);
+    try std.testing.expectEqual(@as(usize, 500), vi.cfg.vi.max_iter);
+    try std.testing.expectEqual(@as(f64, 0.1), vi.cfg.vi.eta);
+    const pf = try parseOk(&.{ "sample", "--algorithm", "pathfinder", "--num-paths", "4" });
+    try std.testing.expectEqual(chain_mod.Algorithm.pathfinder, pf.cfg.algorithm);
+    try std.testing.expectEqual(@as(usize, 4), pf.cfg.pathfinder.num_paths);
+    try std.testing.expect(!pf.cfg.init_pathfinder);
+    try std.testing.expect((try parseOk(&.{ "sample", "--init-pathfinder" })).cfg.init_pathfinder);
 }
 
 test "parseArgs: clear errors for bad arguments" {
@@ -580,7 +618,9 @@ test "parseArgs: clear errors for bad arguments" {
     try expectUsage(&.{ "sample", "--draws", "many" }, "option '--draws' expects an integer in 1..1099511627776, found 'many'");
     try expectUsage(&.{ "sample", "--adapt-delta", "1" }, "option '--adapt-delta' expects a number in (0, 1), found '1'");
     try expectUsage(&.{ "sample", "--init", "-1" }, "option '--init' expects a number in [0, inf), found '-1'");
-    try expectUsage(&.{ "sample", "--algorithm", "gibbs" }, "option '--algorithm' expects nuts, hmc, mh or adaptive-mh, found 'gibbs'");
+    try expectUsage(&.{ "sample", "--vi-family", "diag" }, "option '--vi-family' expects meanfield or fullrank, found 'diag'");
+    try expectUsage(&.{ "sample", "--algorithm", "gibbs" }, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi or pathfinder, found 'gibbs'");
+    try expectUsage(&.{ "sample", "--num-paths", "0" }, "option '--num-paths' expects an integer in 1..1000, found '0'");
     try expectUsage(&.{ "sample", "--metric", "full" }, "option '--metric' expects diag or dense, found 'full'");
     try expectUsage(&.{ "sample", "--seed", "-3" }, "option '--seed' expects an integer in 0..18446744073709551615, found '-3'");
     try expectUsage(&.{ "sample", "--quiet=yes" }, "option '--quiet' takes no value");

@@ -60,11 +60,13 @@ fn ess(buf: *[numfmt.max_len]u8, x: f64) []const u8 {
 /// Writes the whole report. `csv_note` lists where the draws are.
 pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void {
     const cfg = r.config;
+    if (cfg.algorithm.isVariational()) return writeApproximation(w, r, stats);
     const alg = switch (cfg.algorithm) {
         .nuts => "NUTS",
         .hmc => "static HMC",
         .mh => "random-walk Metropolis",
         .adaptive_mh => "adaptive Metropolis",
+        .advi, .pathfinder => unreachable,
     };
     try w.print("{s}", .{alg});
     if (cfg.algorithm.isHamiltonian()) try w.print(" ({s} metric)", .{if (cfg.metric == .dense) "dense" else "diagonal"});
@@ -128,9 +130,61 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
     }
 }
 
+/// The report of a variational method: the draws are independent draws from an approximation,
+/// so the table has no MCSE, R-hat or ESS (they would describe the approximation's sampling, not
+/// its distance from the posterior); one line per fit gives its ELBO and whether it converged.
+fn writeApproximation(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void {
+    const cfg = r.config;
+    const pathfinder = cfg.algorithm == .pathfinder;
+    if (pathfinder) {
+        const paths = cfg.pathfinder.num_paths;
+        try w.print("Pathfinder ({d} path{s} per fit): {d} fit{s} x {d} draws", .{ paths, plural(paths), cfg.chains, plural(cfg.chains), cfg.draws });
+    } else {
+        try w.print("ADVI ({s} Gaussian): {d} fit{s} x {d} draws", .{ @tagName(cfg.vi.family), cfg.chains, plural(cfg.chains), cfg.draws });
+    }
+    try w.print(", seed {d}, {d} thread{s}, {d:.3} s\n", .{ cfg.seed, r.threads, if (r.threads == 1) "" else "s", r.wall_seconds });
+    if (r.csv_paths.len > 0) {
+        try w.print("draws: {s}", .{r.csv_paths[0]});
+        if (r.csv_paths.len > 1) try w.print(" ... {s}", .{r.csv_paths[r.csv_paths.len - 1]});
+        try w.writeAll("\n");
+    }
+    try w.writeAll("These are draws from a variational approximation of the posterior, not MCMC draws: mean,\nsd and quantiles are the approximation's; there is no R-hat or ESS to check it against the\nposterior (a mean-field fit typically under-estimates posterior sds).\n\n");
+    var name_w: usize = 6;
+    for (stats) |c| name_w = @max(name_w, c.name.len);
+    try pad(w, "", name_w);
+    for ([_][]const u8{ "mean", "sd", "5%", "50%", "95%" }) |h| try padLeft(w, h, 10);
+    try w.writeAll("\n");
+    var b: [numfmt.max_len]u8 = undefined;
+    for (stats) |c| {
+        try pad(w, c.name, name_w);
+        for ([_]f64{ c.s.mean, c.s.sd, c.s.q5, c.s.q50, c.s.q95 }) |x| {
+            // a space always separates the columns, even when a number fills the width
+            try w.writeByte(' ');
+            try padLeft(w, sig(&b, x), 9);
+        }
+        try w.writeAll("\n");
+    }
+    try w.print("\nfit         ELBO  converged  {s}  gradients  seconds\n", .{if (pathfinder) "iterations" else " step size"});
+    var unconverged: usize = 0;
+    for (r.chains) |c| {
+        try w.print("{d:>3}  ", .{c.index + 1});
+        try padLeft(w, sig(&b, c.elbo), 11);
+        try w.print("  {s:>9}  ", .{if (c.vi_converged) "yes" else "no"});
+        if (pathfinder) try w.print("{d:>10}", .{c.vi_iterations}) else try padLeft(w, sig(&b, c.stepsize), 10);
+        try w.print("  {d:>9}  {d:.3}\n", .{ c.n_grad, c.sampling_seconds });
+        if (!c.vi_converged) unconverged += 1;
+    }
+    if (unconverged > 0 and pathfinder) {
+        try w.print("\nNote: in {d} fit{s} L-BFGS stopped before its tolerance (iteration limit or failed line search);\n  the draws still come from the best approximation found along the path.\n", .{ unconverged, plural(unconverged) });
+    } else if (unconverged > 0) {
+        try w.print("\nWarning: {d} fit{s} reached --vi-iter without meeting --tol-rel-obj {s}. Remedy: raise --vi-iter,\n  or accept a looser --tol-rel-obj; compare the fits' means.\n", .{ unconverged, plural(unconverged), sig(&b, cfg.vi.tol_rel_obj) });
+    }
+}
+
 /// Writes the warnings (with remedies) and returns how many there were.
 pub fn writeWarnings(w: anytype, r: *const RunResult, stats: []const ColumnStats) !usize {
     const cfg = r.config;
+    if (cfg.algorithm.isVariational()) return 0;
     var count: usize = 0;
     var b: [numfmt.max_len]u8 = undefined;
 
