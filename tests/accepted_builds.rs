@@ -51,6 +51,9 @@ const PROGRAMS: &[(&str, &str)] = &[
     // three `infer` calls (literals, `let`s of literals, computed values): each posterior mean
     // of mu is 1 (normal prior N(0, 1), one observation 2.0 with sd 1), within 0.15
     ("infer_with_constant_arguments", "true\ntrue\ntrue\n"),
+    // the prelude's `Error` thrown by name (it has two fields, `kind` and `message`): its kind is
+    // "Error", its message the given text, empty without one
+    ("throw_prelude_error", "Error\nnegative\n0\n"),
 ];
 
 #[test]

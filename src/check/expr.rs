@@ -854,6 +854,9 @@ impl Checker<'_> {
     fn error_value(&mut self, ty: &ast::Name, message: Option<&ast::Expr>, span: Span) -> Expr {
         let Some(id) = self.named_adt(ty) else { return invalid(span) };
         let adt_ty = Ty::Adt(id, Vec::new());
+        if self.out.adt(id).builtin == Some(crate::typed::BuiltinAdt::Error) {
+            return self.builtin_error_value(adt_ty, message, span);
+        }
         let fields = self.out.record_fields(&adt_ty).unwrap_or_default();
         let values = match (fields.first(), message) {
             (Some((_, t)), Some(m)) => vec![self.value(m, &Expect::ty(t.clone()))],
@@ -865,6 +868,17 @@ impl Checker<'_> {
             }
         };
         Expr { kind: T::Record { fields: values }, ty: adt_ty, span }
+    }
+
+    /// The prelude's `Error {kind, message}` thrown by name: its kind is `"Error"` and its
+    /// message the given text (empty without one), as a catch-all clause would see it.
+    fn builtin_error_value(&mut self, adt_ty: Ty, message: Option<&ast::Expr>, span: Span) -> Expr {
+        let text = |s: &str| Expr { kind: T::Lit(Literal::Str(s.into())), ty: Ty::Str, span };
+        let message = match message {
+            Some(m) => self.value(m, &Expect::ty(Ty::Str)),
+            None => text(""),
+        };
+        Expr { kind: T::Record { fields: vec![text("Error"), message] }, ty: adt_ty, span }
     }
 
     // ----- Concurrency and errors ---------------------------------------------------------------
