@@ -10,7 +10,6 @@
 
 mod command;
 mod session;
-mod show;
 mod source;
 
 pub use command::HELP;

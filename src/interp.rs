@@ -29,6 +29,7 @@ mod json;
 pub mod math;
 mod observe;
 mod regex;
+pub mod show;
 mod stdin;
 mod tasks;
 mod value;

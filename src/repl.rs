@@ -15,7 +15,6 @@ mod input;
 mod report;
 mod session;
 mod short;
-mod show;
 mod synth;
 
 pub use session::{Action, Binding, HELP, Reply, Session};

@@ -7,7 +7,7 @@
 //! the program printed so far, so the two outputs interleave in the order they happened.
 
 use super::command::{self, Command, HELP, Place, Problem};
-use super::show;
+use crate::interp::show;
 use super::source::SourceMap;
 use crate::cir::{Function, InstKind, LocalId, Program};
 use crate::interp::{FrameView, Loc, Observer, Stop, Value};

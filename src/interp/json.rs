@@ -229,23 +229,10 @@ fn write_number(out: &mut String, x: f64) {
     }
 }
 
-/// A JSON string literal: `"` `\` and control characters escaped, UTF-8 passed through.
+/// A JSON string literal: `"` `\` and control characters escaped, UTF-8 passed through (the
+/// escapes of the formatter's layout, which are the runtime's).
 fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    out.push_str(&crate::fmt::layout::quoted(s));
 }
 
 // ----- Parser ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 use super::compile::{self, Checked, INPUT_FN};
 use super::input::{self, Def, Kind, Parsed};
 use super::report;
-use super::show;
+use crate::interp::show;
 use super::synth::{Json, Source, Synth, push_json_string};
 use crate::cir;
 use crate::diagnostic::{Code, Diagnostic};

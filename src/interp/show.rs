@@ -1,19 +1,20 @@
-//! How the REPL shows a value: like SIRS prints it where the runtime can print it (numbers,
-//! booleans, arrays, tuples), strings quoted, and records, enums, maps and sets with their
-//! names and fields, since the REPL shows every value it keeps.
+//! How the REPL and the debugger show a value the interpreter holds: numbers and floats as the
+//! runtime prints them, strings quoted with JSON escapes, arrays and tuples as SIRS prints
+//! them, maps and sets as `map{k: v}` and `set{x}`, records as `Name {field: value}`, enums by
+//! variant, and a trait object as the value inside it.
 
-use crate::cir::{Program, Ty, TypeKind};
+use crate::cir::{Program, Ty, TypeDef, TypeKind};
 use crate::interp::{Value, format_float};
 use crate::types::FloatTy;
 
-/// `value` of CIR type `ty` in `program`, as the REPL shows it.
+/// `value` of CIR type `ty` in `program`, as text.
 pub fn value(program: &Program, value: &Value, ty: &Ty) -> String {
     match (value, ty) {
         (Value::Int(i), _) => i.to_string(),
         (Value::Float(f), Ty::Float(w)) => format_float(*f, *w),
         (Value::Float(f), _) => format_float(*f, FloatTy::F64),
         (Value::Bool(b), _) => b.to_string(),
-        (Value::Str(s), _) => quoted(s),
+        (Value::Str(s), _) => serde_json::Value::String(s.to_string()).to_string(),
         (Value::Void, _) => "()".into(),
         (Value::List(items), Ty::Array(t)) => format!("[{}]", list(program, items.iter(), t)),
         (Value::Set(items), Ty::Set(t)) => format!("set{{{}}}", list(program, items.iter(), t)),
@@ -23,8 +24,29 @@ pub fn value(program: &Program, value: &Value, ty: &Ty) -> String {
         }
         (Value::Fields(items), Ty::Tuple(types)) => tuple(program, items, types),
         (_, Ty::Adt(id, _)) => adt(program, value, id.0 as usize),
-        (Value::Dyn(..), Ty::TraitObject(_)) => format!("<{}>", program.display(ty)),
+        (Value::Dyn(table, inner), _) => match program.vtables.get(*table) {
+            Some(vtable) => self::value(program, inner, &vtable.concrete),
+            None => format!("<{}>", program.display(ty)),
+        },
         _ => format!("<{}>", program.display(ty)),
+    }
+}
+
+/// A type as the source names it: a tuple is `(i64, str)` (CIR names it `Tuple__i64__str`),
+/// a record or enum by its name (a generic instance by its instance name, `Pair__i64__str`).
+pub fn type_name(program: &Program, ty: &Ty) -> String {
+    let list = |types: &[Ty]| types.iter().map(|t| type_name(program, t)).collect::<Vec<_>>().join(", ");
+    match ty {
+        Ty::Array(t) => format!("[{}]", type_name(program, t)),
+        Ty::Map(k, v) => format!("map<{}, {}>", type_name(program, k), type_name(program, v)),
+        Ty::Set(t) => format!("set<{}>", type_name(program, t)),
+        Ty::Tuple(types) => format!("({})", list(types)),
+        Ty::Adt(id, _) => match program.types.get(id.0 as usize) {
+            Some(TypeDef { kind: TypeKind::Tuple { items }, .. }) => format!("({})", list(items)),
+            Some(def) => def.name.clone(),
+            None => program.display(ty).to_string(),
+        },
+        _ => program.display(ty).to_string(),
     }
 }
 
@@ -54,8 +76,4 @@ fn adt(program: &Program, value: &Value, id: usize) -> String {
         },
         _ => format!("<{name}>"),
     }
-}
-
-fn quoted(s: &str) -> String {
-    serde_json::Value::String(s.to_string()).to_string()
 }
