@@ -199,17 +199,45 @@ fn build_program(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path
 /// A model program: the model is compiled to an object and linked with the sampler object,
 /// which is built once per runtime and Zig version and kept in the cache.
 fn build_model(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path, spinner: Option<&indicatif::ProgressBar>) -> Result<(), ToolchainError> {
-    if let Some(s) = spinner.filter(|_| !sampler_object_path(zig, cache).is_file()) {
-        s.set_message(SAMPLER_FIRST_BUILD);
+    let [object, link] = model_commands(request.mode, &sampler_object_path(zig, cache));
+    if sampler_object_path(zig, cache).is_file() {
+        if let Some(s) = spinner {
+            s.set_message(MODEL_BUILD);
+        }
+        run_zig(zig_command(zig, dir, cache, &object), zig)?;
+    } else {
+        if let Some(s) = spinner {
+            s.set_message(SAMPLER_FIRST_BUILD);
+        }
+        first_build(zig, cache, || run_zig(zig_command(zig, dir, cache, &object), zig))?;
     }
-    let sampler = sampler_object(zig, cache)?;
-    if let Some(s) = spinner {
-        s.set_message(MODEL_BUILD);
-    }
-    for args in model_commands(request.mode, &sampler) {
-        run_zig(zig_command(zig, dir, cache, &args), zig)?;
-    }
-    Ok(())
+    run_zig(zig_command(zig, dir, cache, &link), zig)
+}
+
+/// The first model build with this sev and Zig: the sampler object, Zig's compiler runtime for
+/// the link (a tiny program linked the way a model is, so that Zig builds and caches it) and
+/// the model's own object are three independent Zig processes, run at the same time (on an
+/// idle two-core machine this takes the time of the sampler alone, not of the three).
+fn first_build(zig: &Zig, cache: &Path, model_object: impl FnOnce() -> Result<(), ToolchainError> + Send) -> Result<(), ToolchainError> {
+    std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| sampler_object(zig, cache).map(|_| ()));
+        let link_runtime = scope.spawn(|| warm_link_runtime(zig, cache));
+        let model = model_object();
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), ToolchainError>>| {
+            h.join().unwrap_or_else(|_| Err(ToolchainError::BuildFailed { stderr: "a build thread panicked".into() }))
+        };
+        let (sampler, link_runtime) = (joined(sampler), joined(link_runtime));
+        sampler.and(link_runtime).and(model)
+    })
+}
+
+/// Links an empty program with the flags of a model's link, which makes Zig build its compiler
+/// runtime into the shared Zig cache (the larger part of a first link).
+fn warm_link_runtime(zig: &Zig, cache: &Path) -> Result<(), ToolchainError> {
+    let dir = tempfile::Builder::new().prefix("sev-link-").tempdir().map_err(io("cannot create a build directory"))?;
+    std::fs::write(dir.path().join("empty.zig"), "pub fn main() void {}\n").map_err(io("cannot write empty.zig"))?;
+    let args = strings(&["build-exe", "empty.zig", "-O", "ReleaseFast", "--name", "empty"]);
+    run_zig(zig_command(zig, dir.path(), cache, &args), zig)
 }
 
 /// The Zig command lines that build a model program in its build directory: the model's
@@ -250,7 +278,7 @@ fn sampler_object_path(zig: &Zig, cache: &Path) -> PathBuf {
 
 /// The spinner's message while the sampler object is built (once per sev and Zig version; the
 /// time is measured with an empty Zig cache, docs/cli.md).
-const SAMPLER_FIRST_BUILD: &str = "building the sampler once for this sev and Zig (about 15 s; later models reuse it)…";
+const SAMPLER_FIRST_BUILD: &str = "building the sampler once for this sev and Zig (about 15 s on an idle machine; later models reuse it)…";
 const MODEL_BUILD: &str = "building the model (optimised)…";
 
 fn progress(show: bool) -> Option<indicatif::ProgressBar> {

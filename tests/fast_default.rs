@@ -95,3 +95,26 @@ fn located_faults_survive_the_optimised_model_build() {
         assert!(out.stderr.contains(&format!("{name}.sirs.json:")), "{name}: the fault names the SIRS file and line: {}", out.stderr);
     }
 }
+
+/// The first model build with an empty cache (a new machine) builds the sampler object, Zig's
+/// compiler runtime and the model at the same time, then links; the program samples, and a second
+/// model then reuses the cached sampler.
+#[test]
+fn a_first_build_in_an_empty_cache_builds_the_sampler_and_links() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cache = dir.path().join("cache");
+    let source = program(json!([{"name": "y", "type": "[f64]"}]), json!([sample_mu(), observe_y(json!({"literal": 1}))]));
+    let c = support::compile("first.sirs.json", &source.to_string());
+    assert!(!c.has_errors(), "{}", support::rendered(&c));
+    let exe = dir.path().join("first");
+    let request = sev::commands::build::request(&c, false, &[]);
+    let built = toolchain::build(support::zig(), &request, &cache, &exe, false).expect("the first build succeeds");
+    assert!(!built.cached);
+    let samplers = std::fs::read_dir(cache.join("sampler")).expect("a sampler folder").count();
+    assert_eq!(samplers, 1, "one sampler object, built once");
+    let data = write_json(dir.path(), "d.json", &json!({"y": [0.5, 1.5]}));
+    let out = support::run_exe(&exe, &["sample", "--data", &path_str(&data), "--output", &path_str(&dir.path().join("out")), "--quiet", "--seed", "3"].map(String::from), None).expect("runs");
+    assert_eq!(out.code, 0, "{out:?}");
+    let csv = std::fs::read_to_string(dir.path().join("out/first_chain_1.csv")).expect("draws");
+    assert!(csv.lines().filter(|l| !l.starts_with('#')).count() > 1000, "a header and the draws");
+}
