@@ -122,6 +122,11 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let object = self.operand(*o);
                 concat([object, text(format!(".{}", self.m.field_name(&ty, *i)))])
             }
+            K::Index(o, i) if self.in_bounds.contains(&v) => {
+                let object = self.operand(*o);
+                let index = self.operand(*i);
+                concat([object, text_call(".getInBounds", vec![index])])
+            }
             K::Index(o, i) => {
                 let object = self.operand(*o);
                 let index = self.operand(*i);
