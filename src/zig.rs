@@ -165,6 +165,9 @@ impl<'a> Module<'a> {
             let stack_check = self.recursive.get(i).copied().unwrap_or(false);
             let mut emitter = FnEmitter::new(self, f, &self.fn_names[i]);
             emitter.in_bounds = self.data_bounds[i].iter().map(|b| b.read).collect();
+            if f.model {
+                emitter.no_overflow = crate::cir::databounds::counter_steps(f).into_iter().collect();
+            }
             parts.push(emitter.function(stack_check));
             parts.push(hardline());
         }

@@ -97,6 +97,36 @@ impl RangeLoop {
     }
 }
 
+/// The steps `i = i + 1` of the range loops of `f` (anywhere in it) that cannot overflow: the
+/// body starts with the guard `i < end`, which held for the value being incremented, and
+/// writes `i` nowhere, so `i + 1 <= end`. The backend emits them without an overflow check.
+pub fn counter_steps(f: &Function) -> Vec<ValueId> {
+    if f.blocks.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for v in all_insts(f, f.body) {
+        let InstKind::Loop { body, step: Some(step) } = f.inst(v).kind else { continue };
+        let Some(var) = guarded_var(f, body) else { continue };
+        let written_in_body = all_insts(f, body).into_iter().any(|w| f.inst(w).kind.written_local() == Some(var));
+        if !written_in_body {
+            out.extend(increment(f, step, var));
+        }
+    }
+    out
+}
+
+/// The local `i` of a body starting with `if local(i) < x {} else { break }`, whatever `x`.
+fn guarded_var(f: &Function, body: BlockId) -> Option<LocalId> {
+    let at = guard_position(f, body)?;
+    let InstKind::If { cond, then_block, else_block } = f.inst(f.block(body).insts[at]).kind else { return None };
+    let InstKind::Binary(crate::cir::BinOp::Lt, a, _) = f.inst(cond).kind else { return None };
+    let InstKind::Local(var) = f.inst(a).kind else { return None };
+    let else_insts = &f.block(else_block).insts;
+    let breaks = else_insts.len() == 1 && matches!(f.inst(else_insts[0]).kind, InstKind::Break);
+    (breaks && f.block(then_block).insts.is_empty()).then_some(var)
+}
+
 /// `if local(i) < local(end) {} else { break }` as the first statement of a loop body (after
 /// the reads it compares): `(i, end)`.
 fn guard(f: &Function, body: BlockId) -> Option<(LocalId, LocalId)> {
@@ -133,16 +163,19 @@ fn copy_of_param(f: &Function, before: &[ValueId], local: LocalId, unwritten_par
     if writes == 1 { unwritten_param(source) } else { None }
 }
 
-/// The step block is exactly `i = i + 1`.
+/// Whether the step block is exactly `i = i + 1`.
 fn steps_by_one(f: &Function, step: BlockId, var: LocalId) -> bool {
+    increment(f, step, var).is_some()
+}
+
+/// The addition of a step block that is exactly `i = i + 1`.
+fn increment(f: &Function, step: BlockId, var: LocalId) -> Option<ValueId> {
     let sets: Vec<&ValueId> = f.block(step).insts.iter().filter(|v| f.inst(**v).kind.written_local().is_some()).collect();
-    let [set] = sets.as_slice() else { return false };
-    let InstKind::SetLocal(l, value) = f.inst(**set).kind else { return false };
-    if l != var {
-        return false;
-    }
-    let InstKind::Binary(crate::cir::BinOp::Add, a, b) = f.inst(value).kind else { return false };
-    matches!(f.inst(a).kind, InstKind::Local(x) if x == var) && const_int(f, b) == Some(1)
+    let [set] = sets.as_slice() else { return None };
+    let InstKind::SetLocal(l, value) = f.inst(**set).kind else { return None };
+    let InstKind::Binary(crate::cir::BinOp::Add, a, b) = f.inst(value).kind else { return None };
+    let adds_one = l == var && matches!(f.inst(a).kind, InstKind::Local(x) if x == var) && const_int(f, b) == Some(1);
+    adds_one.then_some(value)
 }
 
 fn const_int(f: &Function, v: ValueId) -> Option<i128> {
