@@ -45,9 +45,11 @@ pub fn emit(p: &Program) -> String {
 /// The data bounds of every model entry (the program's and those fitted by `infer`), by function.
 fn model_data_bounds(p: &Program) -> Vec<Vec<crate::cir::databounds::DataBound>> {
     let mut out = vec![Vec::new(); p.functions.len()];
-    let entries = p.model.as_ref().and(p.entry).into_iter().chain(p.inferred.iter().map(|m| m.func));
-    for entry in entries {
-        out[entry.index()] = crate::cir::databounds::of_entry(p.func(entry));
+    let program_entry = p.model.as_ref().zip(p.entry).map(|(m, f)| (f, m.data.len()));
+    let entries = program_entry.into_iter().chain(p.inferred.iter().map(|m| (m.func, m.entry.data.len())));
+    for (entry, data_fields) in entries {
+        // only reads whose array and size are data fields: `Data.read` checks those
+        out[entry.index()] = crate::cir::databounds::of_entry(p.func(entry)).into_iter().filter(|b| b.array < data_fields && b.size < data_fields).collect();
     }
     out
 }

@@ -106,7 +106,7 @@ impl<'a> Module<'a> {
         if model.data.is_empty() {
             lines.push(text("    _ = d;"));
         }
-        let checks = self.data_bound_checks(entry, &fields);
+        let checks = self.data_bound_checks(entry, model, &fields);
         let keep = model.prepare.is_some() || !checks.is_empty();
         let declare = if model.prepare.is_some() { "    var data: Data = .{" } else if keep { "    const data: Data = .{" } else { "    return .{" };
         lines.push(text(declare));
@@ -149,7 +149,7 @@ impl<'a> Module<'a> {
 impl<'a> Module<'a> {
     /// The bounds of the entry's element reads, checked once in `Data.read` (`cir::databounds`),
     /// one line each; a failed check is a data error naming the field and the read.
-    fn data_bound_checks(&self, entry: FuncId, fields: &[String]) -> Vec<Doc> {
+    fn data_bound_checks(&self, entry: FuncId, model: &ModelEntry, fields: &[String]) -> Vec<Doc> {
         let f = self.p.func(entry);
         let mut seen = std::collections::HashSet::new();
         let mut lines = Vec::new();
@@ -157,11 +157,11 @@ impl<'a> Module<'a> {
             if !seen.insert((b.array, b.size, b.start)) {
                 continue;
             }
-            let (Some(array), Some(size)) = (fields.get(b.array), fields.get(b.size)) else { continue };
+            // `model_data_bounds` keeps only reads of data fields
+            let (Some(array), Some(size), Some((array_name, _)), Some((size_name, _))) = (fields.get(b.array), fields.get(b.size), model.data.get(b.array), model.data.get(b.size)) else { continue };
             let (line, col) = self.p.line_col(f.inst(b.read).span);
             let loc = format!(".{{ .func = {}, .line = {line}, .col = {col} }}", string_literal(&f.source_name));
-            let array_name = string_literal(&f.local(f.params[b.array]).name);
-            let size_name = string_literal(&f.local(f.params[b.size]).name);
+            let (array_name, size_name) = (string_literal(array_name), string_literal(size_name));
             lines.push(text(format!("    try d.covers({array_name}, data.{array}.len(), {size_name}, data.{size}, {}, {loc});", b.start)));
         }
         lines
