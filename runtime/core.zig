@@ -398,9 +398,9 @@ test floatToInt {
 // Allocation
 // ---------------------------------------------------------------------------------------------
 
-/// A model object (`pub const sev_model_object = true;` in the generated root) has no `main` of
-/// its own, so nothing could check for leaks at exit; it uses the fast allocator in every mode.
-const model_object = @hasDecl(@import("root"), "sev_model_object");
+/// A model object (`pub const sev_model_object = true;` in the generated root) or a detector
+/// library (`sev_library`) has no `main` of its own, so nothing could check for leaks at exit; it uses the fast allocator in every mode.
+const model_object = @hasDecl(@import("root"), "sev_model_object") or @hasDecl(@import("root"), "sev_library");
 const use_debug_allocator = (builtin.mode == .Debug or builtin.single_threaded) and !model_object;
 const DebugAllocator = if (builtin.mode == .Debug)
     std.heap.DebugAllocator(.{})

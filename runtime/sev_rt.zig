@@ -17,6 +17,7 @@ pub const option = @import("option.zig");
 pub const math = @import("math.zig");
 pub const exc = @import("exc.zig");
 pub const dyn = @import("dyn.zig");
+pub const detector = @import("detector.zig");
 
 // stdlib modules are added below by their owners (one `pub const name = @import("name.zig");`
 // line each: json, regex, datetime, fs, http, task, and ppl as `@import("ppl/ppl.zig")`).

@@ -80,6 +80,18 @@ pub struct Program {
     pub dyn_traits: Vec<DynTrait>,
     /// The method tables of the types turned into trait objects.
     pub vtables: Vec<VTable>,
+    /// How a model program's gradient is computed (`crate::ad::plan`, before optimisation).
+    pub ad: Option<crate::ad::Strategy>,
+    /// Functions a library build exports by name (`sev build --lib`, `crate::detector_lib`);
+    /// roots like the entry, so no pass removes them.
+    pub exports: Vec<Export>,
+}
+
+/// A function a library build exports: the SIRS name it is known by and its instance.
+#[derive(Clone, Debug)]
+pub struct Export {
+    pub name: String,
+    pub func: FuncId,
 }
 
 /// A model function named by an `infer` expression: lowered like a model program's entry.

@@ -1,8 +1,12 @@
 //! The command line: a clap `Command` enum and a flat `run` match, one arm per subcommand,
 //! each handing over to its module in `commands`.
 
+pub mod build_args;
+pub mod debug_args;
 pub mod doc_args;
 pub mod lint_args;
+pub mod repl_args;
+pub mod serve_args;
 pub mod test_args;
 
 use crate::commands;
@@ -48,6 +52,10 @@ pub enum Command {
         /// optimised either way).
         #[arg(long)]
         release: bool,
+        /// Build a detector shared library (C ABI of docs/service.md) instead of an executable:
+        /// the program defines detector_new, detector_update and detector_result.
+        #[arg(long)]
+        lib: bool,
         /// Print an intermediate form instead of building.
         #[arg(long, value_enum)]
         emit: Option<Emit>,
@@ -60,6 +68,9 @@ pub enum Command {
         /// inline, fold, strength, licm, datacache, dce); for experiments and benchmarks.
         #[arg(long, value_name = "LIST", hide = true)]
         passes: Option<String>,
+        /// Also say how a model's gradient is computed (compiled adjoint or tape, and why).
+        #[arg(long)]
+        verbose: bool,
     },
     /// Build and run a program; arguments after `--` are passed to it. A model program is
     /// sampled: the model options below are passed to its `sample` command.
@@ -105,6 +116,15 @@ pub enum Command {
     Doc(doc_args::DocArgs),
     /// Build the program's `test_…` functions and run each; exit 1 if one fails.
     Test(test_args::TestArgs),
+    /// Run a program on the interpreter under a debugger: breakpoints, stepping, variables and
+    /// the call stack, with commands read from stdin (see docs/cli.md).
+    Debug(debug_args::DebugArgs),
+    /// An interactive session: expressions, statements and definitions (SIRS JSON or a short
+    /// syntax) run on the interpreter, with state kept between inputs (see docs/cli.md).
+    Repl(repl_args::ReplArgs),
+    /// Serve detectors over HTTP: points in, anomaly probabilities, metrics and alerts out
+    /// (docs/service.md).
+    Serve(serve_args::ServeArgs),
     /// Serve the Model Context Protocol on stdin/stdout (for AI agents; see docs/mcp.md).
     Mcp {
         /// Let the `run` tool execute programs.
@@ -126,7 +146,7 @@ pub fn main() -> ExitCode {
 
 pub fn run(command: Command) -> ExitCode {
     match command {
-        Command::Build { file, output, release, emit, format, opt_level, passes } => {
+        Command::Build { file, output, release, lib, emit, format, opt_level, passes, verbose } => {
             let passes = match passes.as_deref().map(crate::opt::by_names).transpose() {
                 Ok(p) => p.unwrap_or_else(|| crate::opt::pipeline(crate::opt::Level::from_number(opt_level)).to_vec()),
                 Err(e) => {
@@ -134,7 +154,8 @@ pub fn run(command: Command) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            commands::build::run(&file, output.as_deref(), release, emit, format, passes)
+            let artifact = if lib { build_args::Artifact::DetectorLibrary } else { build_args::Artifact::Executable };
+            commands::build::run(&file, output.as_deref(), emit, format, passes, build_args::BuildFlags { release, artifact, verbose })
         }
         Command::Run { file, interp: true, format, sampling, opt_level, args, .. } => {
             commands::run::run_interpreted(&file, format, &sampling, crate::opt::Level::from_number(opt_level), &args)
@@ -147,6 +168,9 @@ pub fn run(command: Command) -> ExitCode {
         Command::Lint(args) => commands::lint::run(&args),
         Command::Doc(args) => commands::doc::run(&args),
         Command::Test(args) => commands::test::run(&args),
+        Command::Debug(args) => commands::debug::run(&args),
+        Command::Repl(args) => commands::repl::run(&args),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Mcp { allow_run, time_limit, output_cap } => {
             let settings = crate::mcp::Settings { allow_run, time_limit: std::time::Duration::from_secs(time_limit), output_cap };
             commands::mcp::run(settings)

@@ -6,12 +6,15 @@
 
 pub mod build;
 pub mod check;
+pub mod debug;
 pub mod doc;
 pub mod fmt;
 pub mod interrupts;
 pub mod lint;
 pub mod mcp;
+pub mod repl;
 pub mod run;
+pub mod serve;
 pub mod test;
 
 use crate::cli::Format;
@@ -38,6 +41,12 @@ pub fn compile_file_at(path: &Path, options: driver::Options, format: Format, le
 
 /// [`compile_file`] with an explicit list of optimisation passes.
 pub fn compile_file_passes(path: &Path, options: driver::Options, format: Format, passes: Vec<crate::opt::Pass>) -> Result<Compilation, ExitCode> {
+    compile_file_by(path, format, |name, bytes| driver::compile_passes(name, bytes, options, passes))
+}
+
+/// Reads `path`, compiles it with `compile` (a `driver` function) and reports its diagnostics;
+/// the exit status when it cannot be read or has errors.
+pub fn compile_file_by(path: &Path, format: Format, compile: impl FnOnce(&str, &[u8]) -> Compilation) -> Result<Compilation, ExitCode> {
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -49,7 +58,7 @@ pub fn compile_file_passes(path: &Path, options: driver::Options, format: Format
             return Err(ExitCode::from(EXIT_ENVIRONMENT));
         }
     };
-    let compilation = driver::compile_passes(&name, &bytes, options, passes);
+    let compilation = compile(&name, &bytes);
     report(&compilation, format);
     if compilation.has_errors() {
         let internal = compilation.diagnostics.iter().any(|d| d.code == diagnostic::Code::E0900);
@@ -114,7 +123,7 @@ fn s(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn use_color() -> bool {
+pub(crate) fn use_color() -> bool {
     std::env::var_os("NO_COLOR").is_none() && std::io::IsTerminal::is_terminal(&std::io::stderr())
 }
 

@@ -109,6 +109,29 @@ codes! {
     E0330 Error "an extern function uses a type that cannot cross the C boundary",
     E0331 Error "generic code would need infinitely many instances (polymorphic recursion)",
     E0332 Error "a trait has type parameters, which SIRS does not support",
+    // Compiled gradients (src/ad), reported by `sev build --verbose`.
+    E0351 Warning "the model's gradient uses the tape, not compiled adjoint code",
+    // `sev debug`: problems with a debugger command (shown in the session, which carries on).
+    E0611 Error "debugger: unknown command",
+    E0612 Error "debugger: a command has a missing, extra or malformed argument",
+    E0613 Error "debugger: a breakpoint names a function the program does not have",
+    E0614 Error "debugger: a breakpoint names a statement or line where no statement is",
+    E0615 Error "debugger: `print` names a variable the current call has not set",
+    E0616 Error "debugger: the command needs a running program",
+    E0617 Error "debugger: `delete` names no breakpoint",
+    // The REPL (`sev repl`).
+    E0601 Error "a REPL input is not valid short syntax",
+    E0602 Error "a REPL command is unknown or lacks its argument",
+    E0603 Error "a value cannot be kept between REPL inputs",
+    E0604 Error "a REPL input stopped with a runtime fault or an uncaught exception",
+    E0605 Error "a name starting with `__repl` is reserved by the REPL",
+    E0606 Error "a file given to `:load` cannot be read or is not a program",
+    E0607 Error "a REPL definition would change a type that bindings hold values of",
+    // Detector libraries (`sev build --lib`, `detector_lib`).
+    E0701 Error "a detector library lacks one of its functions",
+    E0702 Error "a detector library function has the wrong signature",
+    E0703 Error "a detector's state type cannot be saved",
+    E0704 Error "a detector's result lacks a reported field",
     // Warnings.
     W0001 Warning "a match arm can never be reached",
     W0002 Warning "code after `return`, `break`, `continue` or `throw` never runs",

@@ -64,6 +64,21 @@ enum Entry {
     Program,
     /// The test runner of `sev test` (`testing::add_runner`).
     TestRunner,
+    /// A detector library (`sev build --lib`): the functions of `detector_lib` are exported.
+    Library,
+}
+
+/// Runs the pipeline with `passes` on a detector library (`sev build --lib`): the program must
+/// follow the convention of [`crate::detector_lib`], whose functions become the library's exports.
+pub fn compile_library(name: &str, bytes: &[u8], options: Options, passes: Vec<opt::Pass>) -> Compilation {
+    let name = name.to_string();
+    let bytes = bytes.to_vec();
+    let worker = std::thread::Builder::new().stack_size(STACK_SIZE).spawn(move || compile_here(&name, &bytes, options, &passes, Entry::Library));
+    match worker.map(|handle| handle.join()) {
+        Ok(Ok(compilation)) => compilation,
+        Ok(Err(panic)) => internal_error("<input>", &panic_message(panic.as_ref())),
+        Err(e) => internal_error("<input>", &format!("cannot start the compiler thread: {e}")),
+    }
 }
 
 /// Runs the pipeline (`-O0`; to Zig when `options` asks, otherwise to CIR for the interpreter) on
@@ -95,12 +110,26 @@ fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass]
         diagnostics.extend(testing::untestable(&program));
         testing::add_runner(&mut program);
     }
+    let functions_anchor = program.functions_key.unwrap_or(program.span);
+    if entry == Entry::Library {
+        crate::detector_lib::add_entry_if_missing(&mut program);
+    }
     let (typed, check_diagnostics) = check::check(&program);
     diagnostics.extend(check_diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Compilation { file, diagnostics, cir: None, zig: None };
     }
-    let mut cir = match cir::lower::lower(&typed, &file) {
+    let exports = match entry {
+        Entry::Library => match crate::detector_lib::exports(&typed, functions_anchor) {
+            Ok(found) => found.to_vec(),
+            Err(problems) => {
+                diagnostics.extend(problems);
+                return Compilation { file, diagnostics, cir: None, zig: None };
+            }
+        },
+        _ => Vec::new(),
+    };
+    let mut cir = match cir::lower::lower_with_exports(&typed, &file, &exports) {
         Ok(cir) => cir,
         Err(problems) => {
             diagnostics.extend(problems);
@@ -111,6 +140,8 @@ fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass]
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };
     }
+    // Decided on the unoptimised CIR, so the gradient (and every draw) is the same at each -O.
+    cir.ad = crate::ad::plan(&cir);
     if let Err(report) = opt::run_passes(&mut cir, passes) {
         diagnostics.push(Diagnostic::new(Code::E0900, "Internal compiler error: an optimisation pass produced invalid CIR").note(report));
         return Compilation { file, diagnostics, cir: Some(cir), zig: None };

@@ -18,10 +18,12 @@ mod builtins;
 mod collections;
 mod eval;
 mod fault;
+mod observe;
 mod value;
 
 pub use eval::MAX_DEPTH;
 pub use fault::{FAULT_STATUS, Loc, Stop, UNSUPPORTED_STATUS};
+pub use observe::{FrameView, Observer};
 pub use value::{Value, format_float};
 
 use crate::cir::{Program, Ty};
@@ -53,7 +55,16 @@ pub fn run_on_own_thread(program: Program, args: Vec<String>) -> Result<Outcome,
 
 /// Runs the program's entry function with the command-line arguments `args`.
 pub fn run(program: &Program, args: &[String]) -> Outcome {
-    let mut machine = Machine::new(program, args.to_vec());
+    finish(Machine::new(program, args.to_vec()))
+}
+
+/// [`run`] with `observer` told about every instruction, call, return and fault (the debugger).
+pub fn run_observed(program: &Program, args: &[String], observer: &mut dyn Observer) -> Outcome {
+    finish(Machine::new(program, args.to_vec()).observed_by(observer))
+}
+
+fn finish(mut machine: Machine) -> Outcome {
+    let program = machine.program;
     let result = start(&mut machine);
     let file = program.source_name.as_str();
     let (status, unsupported) = match result {
@@ -67,7 +78,7 @@ pub fn run(program: &Program, args: &[String]) -> Outcome {
             machine.stderr.extend_from_slice(stop.report(file).as_bytes());
             let unsupported = match &stop {
                 Stop::Unsupported { construct, .. } => Some(construct.clone()),
-                Stop::Fault { .. } => None,
+                Stop::Fault { .. } | Stop::Killed { .. } => None,
             };
             (stop.status(), unsupported)
         }
@@ -110,4 +121,39 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
             Ok(Err((kind, message, thrown.loc)))
         }
     }
+}
+
+/// How a call made with [`call_function`] ended early.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallStop {
+    /// An exception nothing caught: its kind, message and where it was thrown.
+    Uncaught { kind: String, message: String, loc: Loc },
+    /// A runtime fault or a construct the interpreter does not run.
+    Stop(Stop),
+}
+
+/// What calling one function with [`call_function`] produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Called {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub result: Result<Value, CallStop>,
+}
+
+/// Calls function `id` of `program` with `args` (values of its parameter types) and returns
+/// what it printed and its result, without printing the result or reporting a stop the way a
+/// whole program run does: the REPL's entry point, which keeps the values between inputs.
+/// When `interrupt` is set during the call, the call stops with the fault `interrupted`.
+pub fn call_function(program: &Program, id: crate::cir::FuncId, args: Vec<Value>, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Called {
+    let mut machine = Machine::new(program, Vec::new());
+    machine.interrupt = interrupt;
+    let result = match machine.call(id, args) {
+        Ok(Returned::Value(v)) => Ok(v),
+        Ok(Returned::Throw(thrown)) => match machine.describe_uncaught(&thrown) {
+            Ok((kind, message)) => Err(CallStop::Uncaught { kind, message, loc: thrown.loc }),
+            Err(stop) => Err(CallStop::Stop(stop)),
+        },
+        Err(stop) => Err(CallStop::Stop(stop)),
+    };
+    Called { stdout: machine.stdout, stderr: machine.stderr, result }
 }

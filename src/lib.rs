@@ -8,12 +8,15 @@
 #![deny(clippy::unwrap_used)]
 #![warn(clippy::todo, clippy::dbg_macro)]
 
+pub mod ad;
 pub mod ast;
 pub mod cli;
 pub mod commands;
+pub mod debugger;
 pub mod check;
 pub mod cir;
 pub mod decision;
+pub mod detector_lib;
 pub mod diagnostic;
 pub mod doc;
 pub mod driver;
@@ -24,8 +27,10 @@ pub mod lint;
 pub mod mcp;
 pub mod opt;
 pub mod pretty;
+pub mod repl;
 pub mod runtime;
 pub mod sample_options;
+pub mod serve;
 pub mod span;
 pub mod syntax;
 pub mod testing;

@@ -165,6 +165,46 @@ pub fn build(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, out: &Path, sh
     Ok(Built { cached: false })
 }
 
+/// Builds `request` as a shared library (`sev build --lib`: the generated root exports the
+/// detector C ABI) into `out`, through the same artifact cache as [`build`].
+pub fn build_library(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, out: &Path) -> Result<Built, ToolchainError> {
+    let args = library_args(request);
+    let mut hasher = Sha256::new();
+    hasher.update(artifact_key(zig, request).as_bytes());
+    for arg in &args {
+        hasher.update([0]);
+        hasher.update(arg.as_bytes());
+    }
+    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    let artifact = cache.join("artifacts").join(&key).join("libprogram.so");
+    if artifact.is_file() {
+        copy_executable(&artifact, out)?;
+        return Ok(Built { cached: true });
+    }
+    let dir = tempfile::Builder::new().prefix("sev-build-").tempdir().map_err(io("cannot create a build directory"))?;
+    std::fs::write(dir.path().join("main.zig"), request.source).map_err(io("cannot write main.zig"))?;
+    crate::runtime::write_to(dir.path()).map_err(io("cannot write the runtime"))?;
+    run_zig(zig_command(zig, dir.path(), cache, &args), zig)?;
+    let built = dir.path().join("libprogram.so");
+    store_artifact(&built, &artifact)?;
+    copy_executable(&built, out)?;
+    Ok(Built { cached: false })
+}
+
+/// `exp`, `log` and friends must be Zig's, as in the executable, or the library's numbers
+/// would differ in the last bit from the program's: the library is not linked with libc
+/// (unless an extern function needs it) and binds its own symbols (`-Bsymbolic`), so the
+/// host's libm cannot interpose.
+fn library_args(request: &BuildRequest<'_>) -> Vec<String> {
+    let mut args = strings(&["build-lib", "-dynamic", "-Bsymbolic", "main.zig", "--name", "program"]);
+    args.extend(strings(request.mode.flags()));
+    if !request.libraries.is_empty() {
+        args.push("-lc".into());
+        args.extend(request.libraries.iter().map(|l| format!("-l{l}")));
+    }
+    args
+}
+
 /// `zig ARGS…` in `dir`, with sev's shared Zig cache.
 fn zig_command(zig: &Zig, dir: &Path, cache: &Path, args: &[String]) -> Command {
     let zig_cache = cache.join("zig");

@@ -16,6 +16,7 @@
 //! Invariant: for every CIR program that passes `cir::verify`, the output passes `zig
 //! ast-check`; a Zig error on it is a bug here, never the user's.
 
+mod adjoint;
 mod expr;
 mod function;
 mod model;
@@ -35,6 +36,11 @@ use std::collections::HashMap;
 use syntax::*;
 
 const INDENT: usize = 4;
+
+/// The forward-mode op (`ad.Fwd`) of a differentiable math built-in (for `crate::ad`).
+pub(crate) fn ad_math_op(name: &str) -> Option<&'static str> {
+    ad_math(name)
+}
 
 /// Emits the Zig source of a whole program.
 pub fn emit(p: &Program) -> String {
@@ -173,7 +179,30 @@ impl<'a> Module<'a> {
             parts.push(emitter.function(stack_check));
             parts.push(hardline());
         }
+        if let Some(exports) = self.detector_exports() {
+            parts.push(hardline());
+            parts.push(exports);
+            parts.push(hardline());
+        }
         concat(parts)
+    }
+
+    /// A detector library (`sev build --lib`): the root marks itself as a library and exports
+    /// the C ABI of `runtime/detector.zig` over the three detector functions.
+    fn detector_exports(&self) -> Option<Doc> {
+        let find = |name: &str| self.p.exports.iter().find(|e| e.name == name).map(|e| e.func);
+        let (new, update, result) = (find("detector_new")?, find("detector_update")?, find("detector_result")?);
+        let state = self.ty(&self.p.func(new).ret);
+        let [new, update, result] = [new, update, result].map(|f| self.fn_names[f.index()].clone());
+        Some(concat([
+            text("pub const sev_library = true;"),
+            hardline(),
+            hardline(),
+            text("comptime {"),
+            concat([hardline(), text(format!("rt.detector.exportDetector({state}, {new}, {update}, {result});"))]).nest(INDENT),
+            hardline(),
+            text("}"),
+        ]))
     }
 
     /// `main` runs the entry through the runtime; an entry that may throw is wrapped so that an

@@ -300,3 +300,190 @@ fn seasonal_raises_no_alert_on_a_clean_daily_pattern() {
         assert!(found.is_empty(), "seed {seed}: false alerts at {found:?}");
     }
 }
+
+#[test]
+fn adaptive_finds_a_level_shift_within_three_rows_and_nothing_before_it() {
+    let exe = detector("adaptive");
+    for seed in 1..=2 {
+        let p = probabilities(&exe, &level_shift(seed, 600, 300, 6.0), &[]);
+        assert_eq!(p.len(), 600);
+        let found = alerts(&p);
+        assert!(found.first().is_some_and(|&i| (300..=302).contains(&i)), "seed {seed}: alerts at {found:?}");
+    }
+}
+
+#[test]
+fn adaptive_finds_a_spike_at_once_and_only_it() {
+    let exe = detector("adaptive");
+    let mut values = level_shift(7, 600, 600, 0.0);
+    values[450] += 12.0;
+    assert_eq!(alerts(&probabilities(&exe, &values, &[])), vec![450]);
+}
+
+/// An AR(1) series around 10: x_t - 10 = phi (x_{t-1} - 10) + N(0, 1).
+fn autoregressive(seed: u64, n: usize, phi: f64) -> Vec<f64> {
+    let mut rng = Rng(seed);
+    let mut x = 0.0;
+    (0..n).map(|_| { x = phi * x + rng.normal(); 10.0 + x }).collect()
+}
+
+#[test]
+fn adaptive_raises_no_alert_on_stationary_series() {
+    let exe = detector("adaptive");
+    for (seed, phi) in [(11, 0.0), (12, 0.0), (13, 0.8)] {
+        let found = alerts(&probabilities(&exe, &autoregressive(seed, 2000, phi), &[]));
+        assert!(found.is_empty(), "seed {seed}, phi {phi}: false alerts at {found:?}");
+    }
+}
+
+#[test]
+fn adaptive_learns_the_persistence_of_an_autocorrelated_series() {
+    let exe = detector("adaptive");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("ar.csv");
+    std::fs::write(&file, csv(&autoregressive(5, 1000, 0.8))).expect("write series");
+    let out = support::run_exe(&exe, &[file.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let phi = column(&out.stdout, "persistence");
+    let refits = column(&out.stdout, "refits");
+    assert_eq!(refits[999], 5.0, "a fit at rows 200, 400, 600, 800 and 1000");
+    assert!((phi[999] - 0.8).abs() < 0.1, "persistence {}", phi[999]);
+    let noise = column(&out.stdout, "noise_sd");
+    // Student-t(4) scale of unit-variance noise: 1/sqrt(2) = 0.71 (sd = scale * sqrt(nu/(nu-2))).
+    assert!((noise[999] - 0.71).abs() < 0.15, "noise scale {}", noise[999]);
+}
+
+#[test]
+fn adaptive_reads_stdin_as_it_reads_a_file_and_rejects_bad_options() {
+    let exe = detector("adaptive");
+    let values = level_shift(3, 300, 250, 5.0);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("series.csv");
+    std::fs::write(&file, csv(&values)).expect("write series");
+    let path = file.to_string_lossy().into_owned();
+    let from_file = support::run_exe(&exe, std::slice::from_ref(&path), None).expect("runs");
+    let from_stdin = piped(&exe, &[], &csv(&values));
+    assert_eq!(from_stdin.code, 0, "stderr: {}", from_stdin.stderr);
+    assert_eq!(from_stdin.stdout, from_file.stdout);
+    let bad = support::run_exe(&exe, &["--window".into(), "5".into(), path], None).expect("runs");
+    assert_eq!(bad.code, 101);
+    assert!(bad.stderr.contains("adaptive: --window must be at least 20, found 5"), "stderr: {}", bad.stderr);
+}
+
+/// (anomaly probability, p_rate, p_latency, driver) of every row of multimetric's output.
+fn multimetric_rows(stdout: &str) -> Vec<(f64, f64, f64, String)> {
+    let p = column(stdout, "anomaly_probability");
+    let rate = column(stdout, "p_rate");
+    let latency = column(stdout, "p_latency");
+    let mut lines = stdout.lines();
+    let header: Vec<&str> = lines.next().expect("a header").split(',').collect();
+    let at = header.iter().position(|h| *h == "driver").expect("a driver column");
+    let drivers = lines.map(|l| l.split(',').nth(at).expect("a driver field").to_string());
+    p.into_iter().zip(rate).zip(latency).zip(drivers).map(|(((p, r), l), d)| (p, r, l, d)).collect()
+}
+
+#[test]
+fn multimetric_names_the_metric_behind_each_incident_of_the_bundled_service() {
+    let exe = detector("multimetric");
+    let data = support::root().join("examples/anomaly/data/service.csv");
+    let out = support::run_exe(&exe, &[data.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let rows = multimetric_rows(&out.stdout);
+    assert_eq!(rows.len(), 1440);
+    // The incidents of make_service.py: (first row, last row, the metric that caused it).
+    let incidents = [(500, 523, "rate"), (800, 835, "latency"), (1100, 1111, "errors")];
+    for (start, end, cause) in incidents {
+        let first = (start..=end).find(|&i| rows[i].0 > 0.5);
+        assert!(first.is_some_and(|i| i <= start + 1), "{cause}: first alert at {first:?}");
+        let i = first.unwrap_or(start);
+        assert_eq!(rows[i].3, cause, "row {i}");
+    }
+    // During the surge latency rises with load, as the model expects: it is never blamed.
+    assert!((500..=524).all(|i| rows[i].2 < 0.5), "latency blamed during the traffic surge");
+    // Outside the incidents (and the row after each, when the metric returns), no alert.
+    let inside = |i: usize| incidents.iter().any(|&(s, e, _)| (s..=e + 1).contains(&i));
+    let false_alerts: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].0 > 0.5 && !inside(i)).collect();
+    assert!(false_alerts.is_empty(), "alerts outside the incidents: {false_alerts:?}");
+}
+
+/// `timestamp,rate,latency,errors` rows of a steady service (rate ~ 200 with a daily cycle).
+fn steady_service(seed: u64, n: usize) -> String {
+    let mut rng = Rng(seed);
+    let mut out = String::from("timestamp,rate,latency,errors\n");
+    for i in 0..n {
+        let minutes = 5 * i;
+        let (day, hour, minute) = (1 + minutes / 1440, minutes / 60 % 24, minutes % 60);
+        let mean = 200.0 + 80.0 * (2.0 * std::f64::consts::PI * (i % 288) as f64 / 288.0).sin();
+        let rate = (mean + mean.sqrt() * rng.normal()).round().max(0.0);
+        let latency = 30.0 * (rate / 100.0).sqrt() * (0.05 * rng.normal()).exp();
+        let errors = rng.poisson(0.01 * rate);
+        out.push_str(&format!("2024-01-{day:02} {hour:02}:{minute:02}:00,{rate},{latency:.2},{errors}\n"));
+    }
+    out
+}
+
+#[test]
+fn multimetric_raises_no_alert_on_a_steady_service_and_reads_stdin_like_a_file() {
+    let exe = detector("multimetric");
+    for seed in 51..=53 {
+        let out = piped(&exe, &[], &steady_service(seed, 2000));
+        assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+        let found = alerts(&column(&out.stdout, "anomaly_probability"));
+        assert!(found.is_empty(), "seed {seed}: false alerts at {found:?}");
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("service.csv");
+    std::fs::write(&file, steady_service(54, 200)).expect("write");
+    let from_file = support::run_exe(&exe, &[file.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(piped(&exe, &[], &steady_service(54, 200)).stdout, from_file.stdout);
+    let short = piped(&exe, &[], "timestamp,rate,latency\n2024-01-01 00:00:00,1,2\n");
+    assert_eq!(short.code, 101);
+    assert!(short.stderr.contains("multimetric: <stdin>:2: expected 3 value column(s) after the timestamp"), "stderr: {}", short.stderr);
+}
+
+#[test]
+fn suite_finds_level_shifts_within_three_rows_and_nothing_before_them() {
+    let exe = detector("suite");
+    for seed in 1..=2 {
+        let p = probabilities(&exe, &level_shift(seed, 600, 300, 6.0), &[]);
+        let found = alerts(&p);
+        assert!(found.first().is_some_and(|&i| (300..=302).contains(&i)), "seed {seed}: alerts at {found:?}");
+    }
+}
+
+#[test]
+fn suite_alerts_once_per_incident_of_the_readme_series_and_never_on_stationary_ones() {
+    let exe = detector("suite");
+    let data = support::root().join("examples/anomaly/data/latency.csv");
+    let out = support::run_exe(&exe, &[data.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let header = out.stdout.lines().next().expect("a header");
+    let event_at = header.split(',').position(|h| h == "event").expect("an event column");
+    let opened: Vec<usize> = out.stdout.lines().skip(1).enumerate()
+        .filter(|(_, l)| l.split(',').nth(event_at) == Some("open")).map(|(i, _)| i).collect();
+    assert_eq!(opened, vec![200, 420]);
+    let weights: Vec<Vec<f64>> = ["w_bocpd", "w_adaptive", "w_seasonal"].iter().map(|w| column(&out.stdout, w)).collect();
+    for row in [250, 599] {
+        let total: f64 = weights.iter().map(|w| w[row]).sum();
+        assert!((total - 1.0).abs() < 1e-9, "weights of row {row} sum to {total}");
+    }
+    for (seed, phi) in [(11, 0.0), (13, 0.8)] {
+        let found = alerts(&probabilities(&exe, &autoregressive(seed, 2000, phi), &[]));
+        assert!(found.is_empty(), "seed {seed}, phi {phi}: false alerts at {found:?}");
+    }
+}
+
+#[test]
+fn adaptive_gathers_evidence_row_by_row_on_the_readme_series() {
+    let exe = detector("adaptive");
+    let data = support::root().join("examples/anomaly/data/latency.csv");
+    let out = support::run_exe(&exe, &[data.to_string_lossy().into_owned()], None).expect("runs");
+    assert_eq!(out.code, 0, "stderr: {}", out.stderr);
+    let p = column(&out.stdout, "anomaly_probability");
+    // The lasting 6 sd rise at row 420: 0.09, then 0.72, then 0.99 (docs/anomaly.md, detector 2).
+    assert!((0.05..0.15).contains(&p[420]) && (0.6..0.8).contains(&p[421]) && p[422] > 0.98, "{:?}", &p[420..423]);
+    // The spike at row 200 is one anomalous row; the rise stays anomalous until the next refit (row 600).
+    let found = alerts(&p);
+    assert_eq!(found[0], 200);
+    assert_eq!(&found[1..], (421..600).collect::<Vec<_>>().as_slice());
+}

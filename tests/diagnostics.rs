@@ -17,6 +17,27 @@ const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0900, "internal compiler error: only a bug in sev produces it"),
     (Code::E0009, "unreadable file: the driver gets bytes, so tests/cli.rs covers it"),
     (Code::W0004, "reported by `sev test` only (driver::compile_tests), so tests/sev_test.rs covers it"),
+    (Code::E0351, "reported by `sev build --verbose` only, so tests/adjoint.rs covers it"),
+    (Code::E0611, "a `sev debug` command problem, so tests/debug.rs covers it"),
+    (Code::E0612, "a `sev debug` command problem, so tests/debug.rs covers it"),
+    (Code::E0613, "a `sev debug` command problem, so tests/debug.rs covers it"),
+    (Code::E0614, "a `sev debug` command problem, so tests/debug.rs covers it"),
+    (Code::E0615, "a `sev debug` command problem, so tests/debug.rs covers it"),
+    (Code::E0616, "a `sev debug` command problem, so tests/debug.rs covers it"),
+    (Code::E0617, "a `sev debug` command problem, so tests/debug.rs covers it"),
+    // `sev repl` (tests/repl.rs covers each).
+    (Code::E0601, "a REPL short-syntax mistake: reported by `sev repl` only"),
+    (Code::E0602, "a REPL command mistake: reported by `sev repl` only"),
+    (Code::E0603, "a REPL binding of a trait object: reported by `sev repl` only"),
+    (Code::E0604, "a runtime fault at the REPL: reported by `sev repl` only"),
+    (Code::E0605, "a REPL definition with a reserved name: reported by `sev repl` only"),
+    (Code::E0606, "an unreadable `:load` file: reported by `sev repl` only"),
+    (Code::E0607, "a REPL type redefinition under live bindings: reported by `sev repl` only"),
+    // `sev build --lib` (tests/serve_detector.rs covers each).
+    (Code::E0701, "a detector library problem: reported by `sev build --lib` only"),
+    (Code::E0702, "a detector library problem: reported by `sev build --lib` only"),
+    (Code::E0703, "a detector library problem: reported by `sev build --lib` only"),
+    (Code::E0704, "a detector library problem: reported by `sev build --lib` only"),
 ];
 
 fn cases_dir() -> PathBuf {

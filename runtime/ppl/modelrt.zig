@@ -27,6 +27,7 @@ const dist = @import("dist.zig");
 const transform = @import("transform.zig");
 const linalg = @import("linalg.zig");
 const forward = @import("forward.zig");
+const adjoint = @import("adjoint.zig");
 const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
 const oserror = @import("sampler/oserror.zig");
@@ -92,12 +93,8 @@ pub const Layout = struct {
     }
 };
 
-/// Where the last evaluation failed, for the located warning.
-const Failure = struct {
-    message: [256]u8 = undefined,
-    len: usize = 0,
-    loc: ?Loc = null,
-};
+/// Where the last evaluation failed, for the located warning (shared with compiled gradients).
+const Failure = adjoint.Failure;
 
 /// The per-evaluation state of the generated model code in scalar mode `S`.
 pub fn Context(comptime S: type) type {
@@ -678,6 +675,8 @@ pub fn Program(comptime Spec: type) type {
     return struct {
         const Shared = struct {
             data: Spec.Data,
+            /// Gradients through `Spec.adjoint` (unless `SEV_GRADIENT=tape` asks for the tape).
+            use_adjoint: bool = false,
             layout: Layout,
             names: []smp.Str,
             name_bytes: std.ArrayListUnmanaged(u8),
@@ -716,7 +715,7 @@ pub fn Program(comptime Spec: type) type {
                 data.deinit();
                 return false;
             };
-            shared.* = .{ .data = data, .layout = .{}, .names = &.{}, .name_bytes = .{} };
+            shared.* = .{ .data = data, .use_adjoint = @hasDecl(Spec, "adjoint") and !tapeRequested(), .layout = .{}, .names = &.{}, .name_bytes = .{} };
             discover(shared, d) catch {
                 freeShared(shared);
                 return false;
@@ -734,6 +733,20 @@ pub fn Program(comptime Spec: type) type {
                 .rejection_reason = rejectionReason,
             };
             return true;
+        }
+
+        /// `SEV_GRADIENT=tape` in the environment: use the tape even when the compiler made
+        /// compiled gradients (to compare the two). The model object has no `environ` of its
+        /// own (the sampler's start code owns it), so the variable is read from
+        /// `/proc/self/environ` (Linux; elsewhere the compiled gradient is always used).
+        fn tapeRequested() bool {
+            var buf: [1 << 16]u8 = undefined;
+            const env = std.fs.cwd().readFile("/proc/self/environ", &buf) catch return false;
+            var it = std.mem.splitScalar(u8, env, 0);
+            while (it.next()) |entry| {
+                if (std.mem.eql(u8, entry, "SEV_GRADIENT=tape")) return true;
+            }
+            return false;
         }
 
         fn discover(shared: *Shared, d: smp.Data) smp.DataError!void {
@@ -820,6 +833,9 @@ pub fn Program(comptime Spec: type) type {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return std.math.nan(f64)));
             const shared = chain.shared;
             const dim = shared.layout.dim;
+            if (comptime @hasDecl(Spec, "adjoint")) {
+                if (shared.use_adjoint) return adjointGrad(chain, q, grad);
+            }
             ad.Rev.reset();
             for (chain.vars, 0..) |*v, i| v.* = ad.Rev.independent(q[i]);
             chain.scoped();
@@ -837,6 +853,28 @@ pub fn Program(comptime Spec: type) type {
             ad.Rev.gradient(ctx.target, chain.vars, grad[0..dim]);
             chain.evaluated = true;
             return ctx.target.val;
+        }
+
+        /// The log density and its gradient through the compiled adjoint (`Spec.adjoint`, from
+        /// `src/ad/`): no tape, only the chain's arena for the buffers of real arrays.
+        fn adjointGrad(chain: *Chain, q: [*]const f64, grad: [*]f64) f64 {
+            const shared = chain.shared;
+            const dim = shared.layout.dim;
+            @memset(grad[0..dim], 0);
+            chain.scoped();
+            defer chain.unscope();
+            var ctx = adjoint.Ctx{ .q = q[0..dim], .grad = grad[0..dim], .allocator = chain.arena.allocator() };
+            chain.rejection = .{};
+            Spec.adjoint(&ctx, &shared.data) catch |e| {
+                if (e == error.InvalidParameter) {
+                    noteRejected(&ctx.failure);
+                    chain.rejection = ctx.failure;
+                }
+                return -std.math.inf(f64);
+            };
+            if (ctx.pos != dim) return std.math.nan(f64);
+            chain.evaluated = true;
+            return ctx.target;
         }
 
         /// Forward mode: the log density at `q` and its derivative along `v` (for `diagnose`).

@@ -9,9 +9,11 @@ pub const dist = @import("dist.zig");
 pub const transform = @import("transform.zig");
 pub const forward = @import("forward.zig");
 pub const modelrt = @import("modelrt.zig");
+pub const adjoint = @import("adjoint.zig");
 pub const infer = @import("infer.zig");
 
 test {
     _ = forward;
     _ = modelrt;
+    _ = adjoint;
 }

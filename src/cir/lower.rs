@@ -33,6 +33,22 @@ use std::collections::HashMap;
 /// rejected here (a parameter stored where its gradient would be lost): those problems are
 /// returned as diagnostics.
 pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Result<Program, Vec<Diagnostic>> {
+    lower_with(program, source, &[], &[]).map(|(cir, _)| cir)
+}
+
+/// [`lower`], also lowering the non-generic functions `roots` (which the entry need not call):
+/// the REPL calls its input function directly. Returns the CIR ids of the roots, in order.
+pub fn lower_with_roots(program: &typed::Program, source: &crate::span::SourceFile, roots: &[typed::FuncId]) -> Result<(Program, Vec<FuncId>), Vec<Diagnostic>> {
+    lower_with(program, source, roots, &[])
+}
+
+/// [`lower`] for a library build: `exports` (non-generic functions, by name) are lowered as
+/// roots besides the entry and listed in `Program::exports`.
+pub fn lower_with_exports(program: &typed::Program, source: &crate::span::SourceFile, exports: &[typed::FuncId]) -> Result<Program, Vec<Diagnostic>> {
+    lower_with(program, source, &[], exports).map(|(cir, _)| cir)
+}
+
+fn lower_with(program: &typed::Program, source: &crate::span::SourceFile, roots: &[typed::FuncId], exports: &[typed::FuncId]) -> Result<(Program, Vec<FuncId>), Vec<Diagnostic>> {
     let analysis = Analysis::new(program);
     let model_program = analysis.is_model_program();
     let mut lowerer = Lowerer {
@@ -63,6 +79,18 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
             lowerer.out.model = Some(lowerer.model_entry(entry, source));
         }
     }
+    let root_ids: Vec<FuncId> = roots
+        .iter()
+        .map(|&func| {
+            let arity = program.func(func).params.len();
+            lowerer.instance(Instance { func, type_args: Vec::new(), active: vec![false; arity], model: false })
+        })
+        .collect();
+    for &func in exports {
+        let arity = program.func(func).params.len();
+        let id = lowerer.instance(Instance { func, type_args: Vec::new(), active: vec![false; arity], model: false });
+        lowerer.out.exports.push(super::Export { name: program.func(func).name.clone(), func: id });
+    }
     while !lowerer.queue.is_empty() {
         let (key, cir_id) = lowerer.queue.remove(0);
         let function = FnLower::lower(&mut lowerer, &key, cir_id);
@@ -72,7 +100,7 @@ pub fn lower(program: &typed::Program, source: &crate::span::SourceFile) -> Resu
     super::throws::mark(&mut lowerer.out);
     lowerer.reject_throwing_model_code();
     lowerer.diagnostics.extend(super::discrete::check(&lowerer.out));
-    if lowerer.diagnostics.is_empty() { Ok(lowerer.out) } else { Err(lowerer.diagnostics) }
+    if lowerer.diagnostics.is_empty() { Ok((lowerer.out, root_ids)) } else { Err(lowerer.diagnostics) }
 }
 
 /// A program's entry takes the command-line arguments (`[str]`) or nothing; only a model's entry

@@ -1,25 +1,40 @@
-//! `sev build FILE [-o OUT] [--release] [--emit zig|cir] [-O0|-O1|-O2]`.
+//! `sev build FILE [-o OUT] [--release] [--lib] [--emit zig|cir] [-O0|-O1|-O2] [--verbose]`.
 
+use crate::cli::build_args::{Artifact, BuildFlags};
 use crate::cli::{Emit, Format};
 use crate::driver::{Compilation, Options};
 use crate::toolchain::{self, BuildRequest, Mode, Zig};
 use std::path::Path;
 use std::process::ExitCode;
 
-pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>) -> ExitCode {
-    let compilation = match super::compile_file_passes(file, Options { emit_zig: true }, format, passes) {
+pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Format, passes: Vec<crate::opt::Pass>, flags: BuildFlags) -> ExitCode {
+    let BuildFlags { release, artifact, verbose } = flags;
+    let options = Options { emit_zig: true };
+    let compiled = match artifact {
+        Artifact::Executable => super::compile_file_passes(file, options, format, passes),
+        Artifact::DetectorLibrary => super::compile_file_by(file, format, |name, bytes| crate::driver::compile_library(name, bytes, options, passes)),
+    };
+    let compilation = match compiled {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if verbose {
+        report_gradient(&compilation);
+    }
     match emit {
         Some(Emit::Cir) => {
-            let text = compilation.cir.as_ref().map(crate::cir::print::program).unwrap_or_default();
+            // A model program's CIR ends with its gradient strategy (the adjoint program, or why not).
+            let text = compilation.cir.as_ref().map(|p| crate::cir::print::program(p) + &crate::ad::listing(p)).unwrap_or_default();
             super::write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
         }
         Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
         None => {
             let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
-            match build_binary(&compilation, release, &out) {
+            let built = match artifact {
+                Artifact::Executable => build_binary(&compilation, release, &out),
+                Artifact::DetectorLibrary => build_library(&compilation, release, &out),
+            };
+            match built {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
@@ -27,9 +42,40 @@ pub fn run(file: &Path, output: Option<&Path>, release: bool, emit: Option<Emit>
     }
 }
 
+/// `--verbose`: how a model's gradient is computed, on stderr (a fallback to the tape is
+/// warning E0351 at the construct that caused it).
+fn report_gradient(compilation: &Compilation) {
+    let Some(program) = &compilation.cir else { return };
+    match &program.ad {
+        Some(crate::ad::Strategy::Tape { reason, span }) => {
+            let d = crate::diagnostic::Diagnostic::new(crate::diagnostic::Code::E0351, "the gradient uses the tape")
+                .primary(*span, reason.clone())
+                .note("compiled gradients need control flow that does not depend on parameters; see docs/inference.md");
+            eprint!("{}", crate::diagnostic::render_all(&[d], &compilation.file, false));
+        }
+        Some(crate::ad::Strategy::Adjoint(_)) => eprintln!("note: {}", crate::ad::describe(program).unwrap_or_default()),
+        None => {}
+    }
+}
+
 /// Builds the compiled program into the executable `out`.
 pub fn build_binary(compilation: &Compilation, release: bool, out: &Path) -> Result<(), ExitCode> {
     try_build_binary(compilation, release, out).map_err(|e| super::toolchain_failure(&e))
+}
+
+/// Builds a compiled detector library into the shared object `out`.
+pub fn build_library(compilation: &Compilation, release: bool, out: &Path) -> Result<(), ExitCode> {
+    try_build_library(compilation, release, out).map_err(|e| super::toolchain_failure(&e))
+}
+
+/// [`build_library`] that leaves reporting a failure to the caller.
+pub fn try_build_library(compilation: &Compilation, release: bool, out: &Path) -> Result<(), toolchain::ToolchainError> {
+    let zig = Zig::find()?;
+    let source = compilation.zig.as_deref().unwrap_or_default();
+    let libraries = libraries(compilation);
+    let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries, model: false };
+    toolchain::build_library(&zig, &request, &toolchain::cache_dir(), out)?;
+    Ok(())
 }
 
 /// [`build_binary`] that leaves reporting a failure to the caller (`sev run` stays quiet when

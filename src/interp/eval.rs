@@ -7,6 +7,7 @@ use super::arith;
 use super::builtins;
 use super::collections;
 use super::fault::{Loc, Stop};
+use super::observe::{FrameView, Observer};
 use super::value::{Value, order};
 use crate::ast::{BinOp, UnOp};
 use crate::cir::{Const, FuncId, Function, InstKind, LocalId, PlaceElem, Program, SwitchCase, Ty, TypeKind, ValueId};
@@ -45,6 +46,10 @@ pub struct Machine<'p> {
     pub stderr: Vec<u8>,
     pub args: Vec<String>,
     depth: usize,
+    /// A debugger watching the run (`None`: no cost beyond one test per instruction).
+    observer: Option<&'p mut dyn Observer>,
+    /// Set from outside (the REPL's Ctrl-C) to stop the run at the next call or loop turn.
+    pub interrupt: Option<&'p std::sync::atomic::AtomicBool>,
 }
 
 struct Frame<'f> {
@@ -55,7 +60,13 @@ struct Frame<'f> {
 
 impl<'p> Machine<'p> {
     pub fn new(program: &'p Program, args: Vec<String>) -> Machine<'p> {
-        Machine { program, stdout: Vec::new(), stderr: Vec::new(), args, depth: 0 }
+        Machine { program, stdout: Vec::new(), stderr: Vec::new(), args, depth: 0, observer: None, interrupt: None }
+    }
+
+    /// The same machine, with `observer` told about every step of the run.
+    pub fn observed_by(mut self, observer: &'p mut dyn Observer) -> Machine<'p> {
+        self.observer = Some(observer);
+        self
     }
 
     /// Calls function `id` with its arguments (owned values).
@@ -65,6 +76,7 @@ impl<'p> Machine<'p> {
         if f.model {
             return Err(Stop::unsupported("model functions", &Loc::of_function(program, f)));
         }
+        self.check_interrupt(program, f)?;
         if self.depth >= MAX_DEPTH {
             return Err(Stop::fault(format!("stack overflow: the recursion in `{}` is too deep", f.source_name), &Loc::of_function(program, f)));
         }
@@ -73,24 +85,54 @@ impl<'p> Machine<'p> {
             frame.locals[param.index()] = arg;
         }
         self.depth += 1;
+        if let Some(observer) = self.observer.as_deref_mut() {
+            observer.call(f);
+        }
         let flow = self.block(&mut frame, f.body);
         self.depth -= 1;
-        Ok(match flow? {
+        let returned = match flow? {
             Flow::Return(v) => Returned::Value(v),
             Flow::Throw(t) => Returned::Throw(t),
             Flow::Next | Flow::Break | Flow::Continue => Returned::Value(Value::Void),
-        })
+        };
+        if let Some(observer) = self.observer.as_deref_mut() {
+            observer.returned(program, f, if let Returned::Value(v) = &returned { Some(v) } else { None });
+        }
+        Ok(returned)
     }
 
     fn block(&mut self, frame: &mut Frame, block: crate::cir::BlockId) -> Result<Flow, Stop> {
         let f = frame.f;
         for &v in &f.block(block).insts {
-            match self.inst(frame, v)? {
-                Flow::Next => {}
-                other => return Ok(other),
+            if self.observer.is_some() {
+                self.observe(frame, v, None)?;
+            }
+            match self.inst(frame, v) {
+                Ok(Flow::Next) => {}
+                Ok(other) => return Ok(other),
+                Err(stop) => {
+                    if self.observer.is_some() {
+                        self.observe(frame, v, Some(&stop))?;
+                    }
+                    return Err(stop);
+                }
             }
         }
         Ok(Flow::Next)
+    }
+
+    /// Tells the observer that instruction `v` is about to run, or that it stopped the run.
+    fn observe(&mut self, frame: &Frame, v: ValueId, stop: Option<&Stop>) -> Result<(), Stop> {
+        let Machine { program, stdout, stderr, observer, .. } = self;
+        let Some(observer) = observer.as_deref_mut() else { return Ok(()) };
+        let view = FrameView { program, function: frame.f, at: v, locals: &frame.locals, stdout, stderr };
+        match stop {
+            None => observer.instruction(view),
+            Some(stop) => {
+                observer.stopped(view, stop);
+                Ok(())
+            }
+        }
     }
 
     fn loc(&self, frame: &Frame, v: ValueId) -> Loc {
@@ -205,8 +247,17 @@ impl<'p> Machine<'p> {
         Some(id)
     }
 
+    /// Stops the run when [`Machine::interrupt`] is set.
+    fn check_interrupt(&self, program: &Program, f: &Function) -> Result<(), Stop> {
+        match self.interrupt {
+            Some(flag) if flag.load(std::sync::atomic::Ordering::Relaxed) => Err(Stop::fault("interrupted", &Loc::of_function(program, f))),
+            _ => Ok(()),
+        }
+    }
+
     fn run_loop(&mut self, frame: &mut Frame, body: crate::cir::BlockId, step: Option<crate::cir::BlockId>) -> Result<Flow, Stop> {
         loop {
+            self.check_interrupt(self.program, frame.f)?;
             match self.block(frame, body)? {
                 Flow::Next | Flow::Continue => {}
                 Flow::Break => return Ok(Flow::Next),

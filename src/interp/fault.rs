@@ -37,6 +37,8 @@ pub enum Stop {
     Fault { message: String, loc: Loc },
     /// The interpreter does not run this construct yet (named as the user would write it).
     Unsupported { construct: String, loc: Loc },
+    /// An observer (the debugger) ended the run at this location; status 0.
+    Killed { loc: Loc },
 }
 
 impl Stop {
@@ -53,6 +55,7 @@ impl Stop {
         let (message, loc) = match self {
             Stop::Fault { message, loc } => (message.clone(), loc),
             Stop::Unsupported { construct, loc } => (format!("the interpreter does not run {construct} yet"), loc),
+            Stop::Killed { loc } => ("the debugger ended the run".to_string(), loc),
         };
         format!("error: {message}\n  --> {file}:{}:{} (in function `{}`)\n", loc.line, loc.col, loc.func)
     }
@@ -61,6 +64,7 @@ impl Stop {
         match self {
             Stop::Fault { .. } => FAULT_STATUS,
             Stop::Unsupported { .. } => UNSUPPORTED_STATUS,
+            Stop::Killed { .. } => 0,
         }
     }
 }

@@ -221,6 +221,7 @@ fn remove_unused_functions(p: &mut Program) -> bool {
         .chain(p.inferred.iter().map(|m| m.func))
         .chain(p.model.as_ref().and_then(|m| m.prepare))
         .chain(p.inferred.iter().filter_map(|m| m.entry.prepare))
+        .chain(p.exports.iter().map(|e| e.func))
         .collect();
     while let Some(id) = pending.pop() {
         if reached.get(id.index()).is_none_or(|r| *r) {
@@ -270,6 +271,9 @@ fn remove_unused_functions(p: &mut Program) -> bool {
     }
     if let Some(prepare) = p.model.as_mut().and_then(|m| m.prepare.as_mut()) {
         *prepare = new_id.get(prepare.index()).copied().flatten().unwrap_or(*prepare);
+    }
+    for export in &mut p.exports {
+        export.func = new_id.get(export.func.index()).copied().flatten().unwrap_or(export.func);
     }
     p.entry = new_id[entry.index()];
     true

@@ -311,3 +311,39 @@ fn inline_at(p: &Program, f: &mut Function, b: BlockId, pos: usize, callee_id: F
     }
     f.blocks[b.index()].insts = insts;
 }
+
+/// Inlines the calls of function `caller` (and the calls they expose), up to `limit` of them,
+/// with no size or location heuristic: only callees the copier can take (not recursive, not
+/// throwing, no early return inside a loop, parameters never written). Used by compiled
+/// gradients (`crate::ad`), which differentiate call-free code; the program is not changed.
+pub fn inline_all_calls(p: &Program, caller: FuncId, limit: usize) -> Function {
+    let recursive = recursive_functions(p);
+    let mut f = p.func(caller).clone();
+    for _ in 0..limit {
+        let Some((b, pos, g)) = any_site(p, &f, &recursive) else { break };
+        inline_at(p, &mut f, b, pos, g);
+    }
+    f
+}
+
+/// The first call in `f` whose callee `inline_all_calls` may inline.
+fn any_site(p: &Program, f: &Function, recursive: &HashSet<FuncId>) -> Option<(BlockId, usize, FuncId)> {
+    for b in f.reachable_blocks() {
+        for (pos, v) in f.block(b).insts.iter().enumerate() {
+            let InstKind::Call(g, _) = f.inst(*v).kind else { continue };
+            let Some(callee) = p.functions.get(g.index()) else { continue };
+            if recursive.contains(&g) || callee.blocks.is_empty() || callee.can_throw || matches!(shape(callee), Shape::No) {
+                continue;
+            }
+            let params: HashSet<LocalId> = callee.params.iter().copied().collect();
+            let copyable = !tree::any_inst(callee, |_, kind| {
+                !effects::known_kind(kind) || kind.written_local().is_some_and(|l| params.contains(&l)) || matches!(kind, InstKind::DeferReleaseLocal(l) if params.contains(l))
+            });
+            let wrapped_ok = !matches!(shape(callee), Shape::Wrapped) || matches!(callee.ret, Ty::Void | Ty::Int(_) | Ty::Float(_) | Ty::Bool);
+            if copyable && wrapped_ok {
+                return Some((b, pos, g));
+            }
+        }
+    }
+    None
+}

@@ -44,6 +44,7 @@ impl<'a> Module<'a> {
         }
         lines.push(text(format!("    return {}({});", self.fn_names[entry.index()], call_args.join(", "))));
         lines.push(text("}"));
+        lines.extend(self.adjoint_decl(model, entry));
         concat([text(format!("const {struct_name} = struct {{")), concat(lines.into_iter().map(|l| concat([hardline(), l]))).nest(INDENT), hardline(), text("};")])
     }
 

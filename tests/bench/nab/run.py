@@ -7,7 +7,8 @@
 DETECTOR is a program name in examples/anomaly/ (`bocpd`, ...). The program is built once
 with `sev build --release`, then run on each of the 58 data files (the file path is its last
 argument); its stdout must be a CSV with a header and one row per data row holding an
-`anomaly_probability` column (or the column named by --column). With `--then STAGE` the
+`anomaly_probability` column (or the column named by --column; give --column several times to
+score several columns of one run, each under NAME-COLUMN). With `--then STAGE` the
 detector's output is piped into a second program of examples/anomaly/ (such as `alerting`),
 whose output is scored instead. The harness writes NAB-format result files
 (<out>/<NAME>/<category>/<NAME>_<file>.csv, NAME = the detector name without `_`), scores
@@ -46,8 +47,8 @@ def build(sev, detector, out_dir):
     return exe
 
 
-def run_series(exe, args, data_path, then=None, column="anomaly_probability"):
-    """The detector's anomaly probabilities for one file, and its CPU time (user + system) in
+def run_series(exe, args, data_path, then=None, columns=("anomaly_probability",)):
+    """The detector's values of each scored column for one file, and its CPU time (user + system) in
     seconds: the machine may be shared, so wall time would measure the neighbours too."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run([exe, *args, data_path], capture_output=True, text=True)
@@ -58,9 +59,10 @@ def run_series(exe, args, data_path, then=None, column="anomaly_probability"):
     if done.returncode != 0:
         raise SystemExit(f"run.py: {done.args[0]} failed on {data_path} (exit {done.returncode}):\n{done.stderr}")
     rows = list(csv.DictReader(done.stdout.splitlines()))
-    if not rows or column not in rows[0]:
-        raise SystemExit(f"run.py: no {column} column in the output for {data_path}")
-    return [float(r[column]) for r in rows], elapsed
+    for column in columns:
+        if not rows or column not in rows[0]:
+            raise SystemExit(f"run.py: no {column} column in the output for {data_path}")
+    return {c: [float(r[c]) for r in rows] for c in columns}, elapsed
 
 
 def write_result(nab_dir, results_dir, name, series, probabilities):
@@ -82,7 +84,7 @@ def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("detector")
     parser.add_argument("--then", help="a second program of examples/anomaly/ reading the detector's output")
-    parser.add_argument("--column", default="anomaly_probability", help="the output column to score")
+    parser.add_argument("--column", action="append", help="an output column to score (default anomaly_probability; repeatable)")
     parser.add_argument("--nab", default=default_nab())
     parser.add_argument("--out", help="results folder (default: a temporary one)")
     parser.add_argument("--sev", default=os.path.join(ROOT, "target", "debug", "sev"))
@@ -91,6 +93,8 @@ def main(argv):
     args = parser.parse_args(own)
     args.rest = rest
     name = (args.detector + (args.then or "")).replace("_", "")
+    columns = args.column or ["anomaly_probability"]
+    names = {c: name if len(columns) == 1 else f"{name}-{c.replace('_', '')}" for c in columns}
     with tempfile.TemporaryDirectory() as tmp:
         out = args.out or tmp
         exe = build(args.sev, args.detector, tmp)
@@ -100,16 +104,20 @@ def main(argv):
         total_rows = 0
         for series in corpus:
             data = os.path.join(args.nab, "data", series.key)
-            probabilities, elapsed = run_series(exe, args.rest, data, then, args.column)
+            scored, elapsed = run_series(exe, args.rest, data, then, columns)
             total_time += elapsed
-            total_rows += len(probabilities)
-            write_result(args.nab, out, name, series, probabilities)
-        report = score.score(args.nab, out, name, [0.5])
-    report["detector"] = args.detector + (f" | {args.then}" if args.then else "")
-    report["args"] = args.rest
-    report["rows"] = total_rows
-    report["seconds"] = total_time
-    score.print_report(report)
+            total_rows += len(scored[columns[0]])
+            for column in columns:
+                write_result(args.nab, out, names[column], series, scored[column])
+        reports = [score.score(args.nab, out, names[c], [0.5]) for c in columns]
+    for column, report in zip(columns, reports):
+        report["detector"] = args.detector + (f" | {args.then}" if args.then else "")
+        report["column"] = column
+        report["args"] = args.rest
+        report["rows"] = total_rows
+        report["seconds"] = total_time
+        score.print_report(report)
+    report = reports[0] if len(reports) == 1 else {"reports": reports, "rows": total_rows, "seconds": total_time}
     print(f"{total_rows} rows in {total_time:.3f} s of CPU time (58 processes, one core each): "
           f"{total_rows / total_time:,.0f} rows/s, {1e6 * total_time / total_rows:.2f} µs per row")
     if args.json:

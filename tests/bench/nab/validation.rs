@@ -105,6 +105,7 @@ const DETECTORS: &[(&[&str], [f64; 3], [f64; 3])] = &[
     (&["bocpd", "--then", "alerting", "--column", "alert_probability"], [38.67, 22.25, 48.86], [36.87, 8.94, 48.14]),
     (&["seasonal"], [0.0, 0.0, 0.0], [-169.16, -414.56, -86.05]),
     (&["seasonal", "--then", "alerting", "--column", "alert_probability", "--", "--weekly"], [44.17, 23.08, 53.01], [43.39, 21.52, 52.20]),
+    (&["suite", "--column", "alert_probability"], [42.11, 19.32, 54.36], [41.72, 16.83, 51.95]),
 ];
 
 #[test]
