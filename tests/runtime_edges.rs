@@ -398,6 +398,8 @@ fn a_data_array_shorter_than_the_loop_over_it_is_a_data_error_when_the_data_is_r
         assert_eq!(zig.code, 0, "{}", zig.stderr);
         assert!(zig.stdout.contains("y.getInBounds(i)") && !zig.stdout.contains("y.get("), "{level}: {}", zig.stdout);
         assert_eq!(zig.stdout.matches("try d.covers(\"y\", data.y.len(), \"N\", data.N, 0,").count(), 1, "{level}: {}", zig.stdout);
+        // the compiled adjoint (src/ad) reads it unchecked too
+        assert!(zig.stdout.contains("pub fn adjoint(") && zig.stdout.matches(".getInBounds(").count() >= 2, "{level}: {}", zig.stdout);
         // nor is the loop counter's step checked for overflow: `i < N` held before it
         assert!(zig.stdout.contains(": (i = (i + 1))") && !zig.stdout.contains("rt.add(i64, i, 1"), "{level}: {}", zig.stdout);
     }
