@@ -140,6 +140,12 @@ pub fn List(comptime T: type) type {
             return data(self.hdr orelse indexFault(i, 0, &loc))[checkIndex(i, self.n(), &loc)];
         }
 
+        /// Element `i` (borrowed) without a bounds check: only for the reads of a model whose
+        /// bounds were checked once when its data was read (`src/cir/databounds.rs`).
+        pub fn getInBounds(self: Self, i: anytype) T {
+            return data(self.hdr.?)[@intCast(i)];
+        }
+
         /// A pointer to element `i` for in-place updates of its parts (copy-on-write first).
         /// Valid until the list is next mutated.
         pub fn mutAt(self: *Self, i: anytype, comptime loc: Loc) *T {
@@ -357,6 +363,7 @@ test "List.fromSlice, get and items" {
     try testing.expectEqual(@as(i64, 3), l.len());
     try testing.expectEqual(@as(i64, 20), l.get(@as(i64, 1), tloc));
     try testing.expectEqual(@as(i64, 30), l.get(@as(u8, 2), tloc));
+    try testing.expectEqual(@as(i64, 20), l.getInBounds(@as(i64, 1)));
     try testing.expectEqualSlices(i64, &.{ 10, 20, 30 }, l.items());
     try core.expectExit(101, "error: index out of bounds: index 5, length 3\n  --> <unknown>:4:2 (in function `t`)\n", List(i64).get, .{ l, @as(i64, 5), tloc });
     try core.expectExit(101, "error: index out of bounds: index -1, length 3\n  --> <unknown>:4:2 (in function `t`)\n", List(i64).get, .{ l, @as(i64, -1), tloc });

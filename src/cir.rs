@@ -16,6 +16,7 @@
 //!
 //! Submodules: `lower` (typed AST → CIR), `print` (the canonical text form), `verify`.
 
+pub mod databounds;
 pub mod discrete;
 pub mod lower;
 pub mod model;

@@ -49,7 +49,8 @@ pub enum Command {
         /// Where to write the executable (default: the file's name without its extension).
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Optimise (ReleaseFast) instead of building a Debug binary.
+        /// Optimise (ReleaseFast) instead of building a Debug binary (a model's log density is
+        /// optimised either way).
         #[arg(long)]
         release: bool,
         /// Build a detector shared library (C ABI of docs/service.md) instead of an executable:

@@ -99,7 +99,9 @@ pub fn cache_dir() -> PathBuf {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Debug with safety checks, stripped (fast to build): the default and the tests' mode.
+    /// The default and the tests' mode: a program is built in Debug with safety checks and the
+    /// leak check, stripped (fast to build); a model's object is built optimised all the same
+    /// (see [`model_object_flags`]), so sampling is fast without a flag.
     Debug,
     /// ReleaseFast (runtime faults are still checked by the generated code).
     Release,
@@ -112,6 +114,15 @@ impl Mode {
             Mode::Release => &["-O", "ReleaseFast", "-fstrip"],
         }
     }
+}
+
+/// The optimisation flags of a model's object (its log density, gradient and data reader),
+/// whatever the mode: sampling spends its time there, and the generated code checks the
+/// faults that name SIRS locations itself (`rt.add`, `List.get`, the distributions'
+/// argument checks), so ReleaseFast drops only Zig's own safety checks, which sev's code
+/// never relies on. The leak check does not apply to model objects (`runtime/core.zig`).
+pub fn model_object_flags(_mode: Mode) -> &'static [&'static str] {
+    Mode::Release.flags()
 }
 
 /// What to build.
@@ -143,7 +154,7 @@ pub fn build(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, out: &Path, sh
     std::fs::write(dir.path().join("main.zig"), request.source).map_err(io("cannot write main.zig"))?;
     crate::runtime::write_to(dir.path()).map_err(io("cannot write the runtime"))?;
     let spinner = progress(show_progress);
-    let result = if request.model { build_model(zig, request, cache, dir.path()) } else { build_program(zig, request, cache, dir.path()) };
+    let result = if request.model { build_model(zig, request, cache, dir.path(), spinner.as_ref()) } else { build_program(zig, request, cache, dir.path()) };
     if let Some(s) = spinner {
         s.finish_and_clear();
     }
@@ -227,26 +238,63 @@ fn build_program(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path
 
 /// A model program: the model is compiled to an object and linked with the sampler object,
 /// which is built once per runtime and Zig version and kept in the cache.
-fn build_model(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path) -> Result<(), ToolchainError> {
-    let sampler = sampler_object(zig, cache)?;
-    let mut args = strings(&["build-obj", "main.zig", "--name", "model"]);
-    args.extend(strings(request.mode.flags()));
-    run_zig(zig_command(zig, dir, cache, &args), zig)?;
+fn build_model(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path, spinner: Option<&indicatif::ProgressBar>) -> Result<(), ToolchainError> {
+    let [object, link] = model_commands(request.mode, &sampler_object_path(zig, cache));
+    if sampler_object_path(zig, cache).is_file() {
+        if let Some(s) = spinner {
+            s.set_message(MODEL_BUILD);
+        }
+        run_zig(zig_command(zig, dir, cache, &object), zig)?;
+    } else {
+        if let Some(s) = spinner {
+            s.set_message(SAMPLER_FIRST_BUILD);
+        }
+        first_build(zig, cache, || run_zig(zig_command(zig, dir, cache, &object), zig))?;
+    }
+    run_zig(zig_command(zig, dir, cache, &link), zig)
+}
+
+/// The first model build with this sev and Zig: the sampler object, Zig's compiler runtime for
+/// the link (a tiny program linked the way a model is, so that Zig builds and caches it) and
+/// the model's own object are three independent Zig processes, run at the same time (on an
+/// idle two-core machine this takes the time of the sampler alone, not of the three).
+fn first_build(zig: &Zig, cache: &Path, model_object: impl FnOnce() -> Result<(), ToolchainError> + Send) -> Result<(), ToolchainError> {
+    std::thread::scope(|scope| {
+        let sampler = scope.spawn(|| sampler_object(zig, cache).map(|_| ()));
+        let link_runtime = scope.spawn(|| warm_link_runtime(zig, cache));
+        let model = model_object();
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), ToolchainError>>| {
+            h.join().unwrap_or_else(|_| Err(ToolchainError::BuildFailed { stderr: "a build thread panicked".into() }))
+        };
+        let (sampler, link_runtime) = (joined(sampler), joined(link_runtime));
+        sampler.and(link_runtime).and(model)
+    })
+}
+
+/// Links an empty program with the flags of a model's link, which makes Zig build its compiler
+/// runtime into the shared Zig cache (the larger part of a first link).
+fn warm_link_runtime(zig: &Zig, cache: &Path) -> Result<(), ToolchainError> {
+    let dir = tempfile::Builder::new().prefix("sev-link-").tempdir().map_err(io("cannot create a build directory"))?;
+    std::fs::write(dir.path().join("empty.zig"), "pub fn main() void {}\n").map_err(io("cannot write empty.zig"))?;
+    let args = strings(&["build-exe", "empty.zig", "-O", "ReleaseFast", "--name", "empty"]);
+    run_zig(zig_command(zig, dir.path(), cache, &args), zig)
+}
+
+/// The Zig command lines that build a model program in its build directory: the model's
+/// object (`main.zig` → `model.o`), then the link with the prebuilt `sampler` object.
+pub fn model_commands(mode: Mode, sampler: &Path) -> [Vec<String>; 2] {
+    let mut object = strings(&["build-obj", "main.zig", "--name", "model"]);
+    object.extend(strings(model_object_flags(mode)));
     let mut link = strings(&["build-exe", "model.o"]);
     link.push(sampler.display().to_string());
     link.extend(strings(&["-O", "ReleaseFast", "--name", "program"]));
-    run_zig(zig_command(zig, dir, cache, &link), zig)
+    [object, link]
 }
 
 /// The sampler's object file (`runtime/ppl/sampler/exe_main.zig`, ReleaseFast), built on first
 /// use and cached under a hash of the runtime and the Zig version.
 pub fn sampler_object(zig: &Zig, cache: &Path) -> Result<PathBuf, ToolchainError> {
-    let mut hasher = Sha256::new();
-    hasher.update(b"sev-sampler-v1\0");
-    hasher.update(zig.version.as_bytes());
-    crate::runtime::hash_into(&mut hasher);
-    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    let object = cache.join("sampler").join(&key).join("sampler_main.o");
+    let object = sampler_object_path(zig, cache);
     if object.is_file() {
         return Ok(object);
     }
@@ -257,6 +305,21 @@ pub fn sampler_object(zig: &Zig, cache: &Path) -> Result<PathBuf, ToolchainError
     store_artifact(&dir.path().join("sampler_main.o"), &object)?;
     Ok(object)
 }
+
+/// Where the sampler object of this runtime and Zig version is kept in the cache.
+fn sampler_object_path(zig: &Zig, cache: &Path) -> PathBuf {
+    let mut hasher = Sha256::new();
+    hasher.update(b"sev-sampler-v1\0");
+    hasher.update(zig.version.as_bytes());
+    crate::runtime::hash_into(&mut hasher);
+    let key: String = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    cache.join("sampler").join(&key).join("sampler_main.o")
+}
+
+/// The spinner's message while the sampler object is built (once per sev and Zig version; the
+/// time is measured with an empty Zig cache, docs/cli.md).
+const SAMPLER_FIRST_BUILD: &str = "building the sampler once for this sev and Zig (about 15 s on an idle machine; later models reuse it)…";
+const MODEL_BUILD: &str = "building the model (optimised)…";
 
 fn progress(show: bool) -> Option<indicatif::ProgressBar> {
     if !show || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -276,7 +339,8 @@ pub fn artifact_key(zig: &Zig, request: &BuildRequest<'_>) -> String {
     hasher.update([0]);
     hasher.update(request.source.as_bytes());
     hasher.update([0]);
-    for flag in request.mode.flags() {
+    let flags = if request.model { model_object_flags(request.mode) } else { request.mode.flags() };
+    for flag in flags {
         hasher.update(flag.as_bytes());
         hasher.update([0]);
     }

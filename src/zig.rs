@@ -48,6 +48,18 @@ pub fn emit(p: &Program) -> String {
     module.document().render(100)
 }
 
+/// The data bounds of every model entry (the program's and those fitted by `infer`), by function.
+fn model_data_bounds(p: &Program) -> Vec<Vec<crate::cir::databounds::DataBound>> {
+    let mut out = vec![Vec::new(); p.functions.len()];
+    let program_entry = p.model.as_ref().zip(p.entry).map(|(m, f)| (f, m.data.len()));
+    let entries = program_entry.into_iter().chain(p.inferred.iter().map(|m| (m.func, m.entry.data.len())));
+    for (entry, data_fields) in entries {
+        // only reads whose array and size are data fields: `Data.read` checks those
+        out[entry.index()] = crate::cir::databounds::of_entry(p.func(entry)).into_iter().filter(|b| b.array < data_fields && b.size < data_fields).collect();
+    }
+    out
+}
+
 struct Module<'a> {
     p: &'a Program,
     type_names: Vec<String>,
@@ -64,6 +76,9 @@ struct Module<'a> {
     recursive: Vec<bool>,
     /// The names a local may not take: types, functions and the reserved top-level names.
     local_taboo: std::rc::Rc<std::collections::HashSet<String>>,
+    /// Per function, the element reads of a model entry checked when the data is read
+    /// (`cir::databounds`); empty for the other functions.
+    data_bounds: Vec<Vec<crate::cir::databounds::DataBound>>,
 }
 
 impl<'a> Module<'a> {
@@ -90,7 +105,8 @@ impl<'a> Module<'a> {
         let recursive = crate::cir::recursion::possibly_recursive(p);
         let reserved = names::RESERVED_TOP_LEVEL.iter().map(|s| s.to_string());
         let local_taboo = std::rc::Rc::new(type_names.iter().chain(&fn_names).cloned().chain(reserved).collect());
-        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive, local_taboo }
+        let data_bounds = model_data_bounds(p);
+        Module { p, type_names, fn_names, throwing, dyn_names, vtable_names, inferred_names, recursive, local_taboo, data_bounds }
     }
 
     fn document(&self) -> Doc {
@@ -155,7 +171,12 @@ impl<'a> Module<'a> {
         for (i, f) in self.p.functions.iter().enumerate() {
             parts.push(hardline());
             let stack_check = self.recursive.get(i).copied().unwrap_or(false);
-            parts.push(FnEmitter::new(self, f, &self.fn_names[i]).function(stack_check));
+            let mut emitter = FnEmitter::new(self, f, &self.fn_names[i]);
+            emitter.in_bounds = self.data_bounds[i].iter().map(|b| b.read).collect();
+            if f.model {
+                emitter.no_overflow = crate::cir::databounds::counter_steps(f).into_iter().collect();
+            }
+            parts.push(emitter.function(stack_check));
             parts.push(hardline());
         }
         if let Some(exports) = self.detector_exports() {

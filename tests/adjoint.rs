@@ -28,8 +28,10 @@ use sev::opt::Level;
 
 /// The example models whose gradient is compiled (the others use the tape).
 const QUALIFYING: &[&str] = &[
+    "examples/advi_regression.sirs.json",
     "examples/coin_bias.sirs.json",
     "examples/logistic_regression.sirs.json",
+    "examples/pathfinder_scale.sirs.json",
     "examples/posteriordb/arK.sirs.json",
     "examples/posteriordb/blr.sirs.json",
     "examples/posteriordb/eight_schools_centered.sirs.json",

@@ -118,3 +118,73 @@ fn a_model_fitted_by_infer_gives_the_same_posterior_at_o0_and_o2() {
     assert!(mu.abs() < 0.1, "posterior mean of mu: {mu}");
     assert_eq!(o0, o2, "the posterior differs between -O0 and -O2");
 }
+
+/// A regression as a user writes it from the docs: the design matrix `X` (a column of ones,
+/// `log(x)`, `x²`) built row by row with `push` before the parameters, then
+/// `y[i] ~ normal(dot of X[i] with (b0, b1, b2), sigma)`.
+fn design_matrix_model() -> String {
+    let xi = || index(var("x"), var("i"));
+    let row = json!({"array": [lit(1.0), call("math_log", &[xi()]), op("mul", &[xi(), xi()])]});
+    let coefficient = |b: &str, k: i64| op("mul", &[var(b), index(var("row"), lit(k))]);
+    let body = vec![
+        json!({"let": {"name": "X", "type": "[[f64]]", "value": {"array": []}, "mutable": true}}),
+        for_range("i", lit(0), call("len", &[var("x")]), &[expr(call("push", &[var("X"), row]))]),
+        let_("b0", sample("normal", &[lit(0.0), lit(5.0)])),
+        let_("b1", sample("normal", &[lit(0.0), lit(5.0)])),
+        let_("b2", sample("normal", &[lit(0.0), lit(5.0)])),
+        let_("sigma", sample("exponential", &[lit(1.0)])),
+        for_range(
+            "i",
+            lit(0),
+            call("len", &[var("x")]),
+            &[
+                let_("row", index(var("X"), var("i"))),
+                observe("normal", &[op("add", &[coefficient("b0", 0), coefficient("b1", 1), coefficient("b2", 2)]), var("sigma")], index(var("y"), var("i"))),
+            ],
+        ),
+    ];
+    program(vec![func("main", &[("x", "[f64]"), ("y", "[f64]")], "void", &body)])
+}
+
+#[test]
+fn a_design_matrix_built_with_push_is_computed_once() {
+    let text = before_after("datacache_design.sirs.json", &design_matrix_model(), &[DATACACHE, DCE]);
+    let after = text.split_once("----- CIR after").map(|(_, a)| a).unwrap_or_default();
+    assert!(after.contains(" X: [[f64]] }"), "the cache holds the design matrix:\n{after}");
+    let (entry, prepare) = after.split_once("fn main__data(").expect("a main__data function");
+    assert!(!entry.contains("push") && !entry.contains("math_log"), "no data work left in the log density:\n{entry}");
+    assert!(prepare.contains("builtin push(&") && prepare.contains("math_log"), "the rows are built once:\n{prepare}");
+    assert_eq!(entry.matches("loop bb").count(), 1, "only the likelihood loop stays in the entry");
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn a_design_matrix_model_draws_the_same_at_o0_and_o2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("design.sirs.json");
+    std::fs::write(&file, design_matrix_model()).expect("write");
+    // y = 1 + 0.5 log(x) + 0.3 x² + noise (sd 0.3), 40 points of x in [0.5, 3)
+    let x: Vec<f64> = (0..40).map(|k| 0.5 + 2.5 * f64::from(k) / 40.0).collect();
+    let noise = |k: usize| 0.3 * ((k as f64 * 12.9898).sin() * 43_758.545).fract();
+    let y: Vec<f64> = x.iter().enumerate().map(|(k, v)| 1.0 + 0.5 * v.ln() + 0.3 * v * v + noise(k)).collect();
+    let data = dir.path().join("design.data.json");
+    std::fs::write(&data, json!({"x": x, "y": y}).to_string()).expect("write");
+    let draws = |level: &str| {
+        let out_dir = dir.path().join(level);
+        let args: Vec<String> = ["run", level, &file.display().to_string(), "--data", &data.display().to_string(), "--seed", "7", "--chains", "2", "--output", &out_dir.display().to_string()]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let out = support::sev(&args, "1", None);
+        assert_eq!(out.code, 0, "{level}: {}", out.stderr);
+        (1..=2)
+            .map(|k| {
+                let csv = std::fs::read_to_string(out_dir.join(format!("design_chain_{k}.csv"))).expect("draws");
+                csv.lines().filter(|l| !l.starts_with('#')).collect::<Vec<_>>().join("\n")
+            })
+            .collect::<Vec<_>>()
+    };
+    let (o0, o2) = (draws("-O0"), draws("-O2"));
+    assert!(o0[0].lines().count() > 1000, "a header and 1000 draws");
+    assert_eq!(o0, o2, "the draws differ between -O0 and -O2");
+}

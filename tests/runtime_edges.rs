@@ -351,17 +351,12 @@ fn the_posterior_report_of_a_model_fails_loudly_on_a_full_disk() {
 #[test]
 fn an_index_fault_on_the_first_run_over_the_data_is_said_as_a_data_problem() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let looped = program(
-        json!([{"name": "N", "type": "i64"}, {"name": "y", "type": "[f64]"}]),
-        json!([
-            {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 5.0}]}}}},
-            {"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"var": "N"}}}, "body": [
-                {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"index": {"array": {"var": "y"}, "index": {"var": "i"}}}}}
-            ]}}
-        ]),
-    );
+    // `y[i + 1]`: not a read the data reader checks (`cir::databounds`), so it faults when the
+    // model first runs
+    let shifted = json!({"index": {"array": {"var": "y"}, "index": {"op": {"kind": "add", "args": [{"var": "i"}, {"literal": 1}]}}}});
+    let looped = looped_model(json!([{"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": shifted}}]));
     let exe = build(dir.path(), "looped", &looped);
-    let data = path_str(&write_json(dir.path(), "d.json", &json!({"N": 3, "y": [0.5, 1.5]})));
+    let data = path_str(&write_json(dir.path(), "d.json", &json!({"N": 2, "y": [0.5, 1.5]})));
     let out_dir = dir.path().join("out");
     let out = run(&exe, &["sample", "--data", &data, "--output", &path_str(&out_dir), "--quiet"]);
     assert_eq!(out.code, 101, "{out:?}");
@@ -375,6 +370,76 @@ fn an_index_fault_on_the_first_run_over_the_data_is_said_as_a_data_problem() {
         out.stderr
     );
     assert!(!out_dir.exists(), "nothing was sampled");
+}
+
+/// `mu ~ normal(0, 5)`, then `for i in 0..N { body }` over data `N` and `y`.
+fn looped_model(body: Value) -> Value {
+    program(
+        json!([{"name": "N", "type": "i64"}, {"name": "y", "type": "[f64]"}]),
+        json!([
+            {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 5.0}]}}}},
+            {"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"var": "N"}}}, "body": body}}
+        ]),
+    )
+}
+
+fn observe_y_i() -> Value {
+    json!({"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"index": {"array": {"var": "y"}, "index": {"var": "i"}}}}})
+}
+
+#[test]
+fn a_data_array_shorter_than_the_loop_over_it_is_a_data_error_when_the_data_is_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let looped = looped_model(json!([observe_y_i()]));
+    let source = write_json(dir.path(), "looped.sirs.json", &looped);
+    // the log density reads `y[i]` without a check at every -O level: the reader checked it
+    for level in ["-O0", "-O2"] {
+        let zig = support::sev(&strings(&["build", level, "--emit", "zig", &path_str(&source)]), "1", None);
+        assert_eq!(zig.code, 0, "{}", zig.stderr);
+        assert!(zig.stdout.contains("y.getInBounds(i)") && !zig.stdout.contains("y.get("), "{level}: {}", zig.stdout);
+        assert_eq!(zig.stdout.matches("try d.covers(\"y\", data.y.len(), \"N\", data.N, 0,").count(), 1, "{level}: {}", zig.stdout);
+        // the compiled adjoint (src/ad) reads it unchecked too
+        assert!(zig.stdout.contains("pub fn adjoint(") && zig.stdout.matches(".getInBounds(").count() >= 2, "{level}: {}", zig.stdout);
+        // nor is the loop counter's step checked for overflow: `i < N` held before it
+        assert!(zig.stdout.contains(": (i = (i + 1))") && !zig.stdout.contains("rt.add(i64, i, 1"), "{level}: {}", zig.stdout);
+    }
+    let exe = build(dir.path(), "looped", &looped);
+    let data = path_str(&write_json(dir.path(), "d.json", &json!({"N": 3, "y": [0.5, 1.5]})));
+    let out_dir = dir.path().join("out");
+    let out = run(&exe, &["sample", "--data", &data, "--output", &path_str(&out_dir), "--quiet"]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let message = out.stderr.trim_end();
+    let head = format!("error: data file '{data}': field 'y' has 2 elements, but the model reads 'y[i]' for every i below 'N' = 3 (at {}:", path_str(&source));
+    let tail = ", in function `main`); the data must give 'y' at least 3 elements";
+    assert!(message.starts_with(&head) && message.ends_with(tail), "{message}");
+    let location = &message[head.len()..message.len() - tail.len()];
+    assert!(location.split(':').all(|n| n.parse::<u32>().is_ok_and(|n| n > 0)) && location.split(':').count() == 2, "{location}");
+    assert!(!out_dir.exists(), "nothing was sampled");
+}
+
+#[test]
+fn a_read_checked_when_the_data_is_read_draws_what_a_checked_read_draws() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let unchecked = build(dir.path(), "unchecked", &looped_model(json!([observe_y_i()])));
+    // the same model with the read nested in a branch, so it keeps its check
+    let positive = json!({"op": {"kind": "gt", "args": [{"var": "N"}, {"literal": 0}]}});
+    let nested = looped_model(json!([{"if": {"condition": positive, "then": [observe_y_i()], "else": []}}]));
+    let source = write_json(dir.path(), "nested.sirs.json", &nested);
+    let zig = support::sev(&strings(&["build", "--emit", "zig", &path_str(&source)]), "1", None);
+    assert!(zig.stdout.contains("y.get(") && !zig.stdout.contains("getInBounds"), "{}", zig.stdout);
+    let checked = build(dir.path(), "checked", &nested);
+    let data = path_str(&write_json(dir.path(), "d.json", &json!({"N": 4, "y": [0.5, 1.5, -0.25, 2.0]})));
+    let mut draws = Vec::new();
+    for exe in [&unchecked, &checked] {
+        let out_dir = dir.path().join(format!("out_{}", exe.file_name().and_then(|n| n.to_str()).unwrap_or("x")));
+        let out = run(exe, &["sample", "--data", &data, "--output", &path_str(&out_dir), "--quiet", "--seed", "7", "--chains", "1"]);
+        assert_eq!(out.code, 0, "{out:?}");
+        let csv = std::fs::read_dir(&out_dir).expect("output").filter_map(Result::ok).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "csv")).expect("a chain file");
+        let text = std::fs::read_to_string(csv).expect("csv");
+        draws.push(text.lines().filter(|l| !l.starts_with('#')).map(String::from).collect::<Vec<_>>());
+    }
+    assert!(draws[0].len() > 1000, "{} lines", draws[0].len());
+    assert_eq!(draws[0], draws[1]);
 }
 
 #[test]

@@ -593,6 +593,14 @@ pub const DataSource = struct {
         return out;
     }
 
+    /// The check, done once when the data is read, that a model reading `array[i]` for every
+    /// `i` in `start..size` stays in bounds (`src/cir/databounds.rs`); the log density then
+    /// reads those elements unchecked.
+    pub fn covers(self: DataSource, array: []const u8, len: i64, size_name: []const u8, size: anytype, start: i64, comptime loc: Loc) !void {
+        if (@as(i128, size) <= start or len >= @as(i128, size)) return;
+        return self.d.fail("field '{s}' has {d} elements, but the model reads '{s}[i]' for every i below '{s}' = {d} (at {s}:{d}:{d}, in function `{s}`); the data must give '{s}' at least {d} elements", .{ array, len, array, size_name, size, core.sourceFile(), loc.line, loc.col, loc.func, array, size });
+    }
+
     pub fn realMatrix(self: DataSource, name: []const u8) !List(List(f64)) {
         const m = try self.d.getRealMatrix(name, null, null);
         for (m.values, 0..) |x, k| {

@@ -36,7 +36,19 @@ pub fn adjoint_body(
     f: &Function,
     data: &[String],
 ) -> Result<Vec<String>, Unsupported> {
+    adjoint_body_reading(p, f, data, HashSet::new())
+}
+
+/// [`adjoint_body`] where the data reads `in_bounds` (checked when the data was read,
+/// `cir::databounds`) read their element without a bounds check.
+pub fn adjoint_body_reading(
+    p: &Program,
+    f: &Function,
+    data: &[String],
+    in_bounds: HashSet<ValueId>,
+) -> Result<Vec<String>, Unsupported> {
     let mut e = Emitter {
+        in_bounds,
         p,
         f,
         data,
@@ -98,6 +110,8 @@ struct Emitter<'a> {
     /// While a region is recomputed in the reverse sweep: the values its reverse reads (the
     /// others are not recomputed, only their adjoints reset).
     needed: Option<HashSet<ValueId>>,
+    /// Data reads whose bounds `Data.read` checked (`cir::databounds`).
+    in_bounds: HashSet<ValueId>,
 }
 
 fn indent(lines: Vec<String>) -> Vec<String> {
@@ -621,6 +635,9 @@ impl Emitter<'_> {
                     );
                 }
             },
+            InstKind::Index(a, i) if self.kind(*a) == Kind::Data && self.in_bounds.contains(&v) => {
+                format!("{}.getInBounds({})", self.val(*a), self.val(*i))
+            }
             InstKind::Index(a, i) if self.kind(*a) == Kind::Data => {
                 format!("{}.get({}, {})", self.val(*a), self.val(*i), self.loc(v))
             }

@@ -82,15 +82,20 @@ pub fn try_build_library(compilation: &Compilation, release: bool, out: &Path) -
 /// the build failed because it was interrupted).
 pub fn try_build_binary(compilation: &Compilation, release: bool, out: &Path) -> Result<(), toolchain::ToolchainError> {
     let zig = Zig::find()?;
-    let source = compilation.zig.as_deref().unwrap_or_default();
     let libraries = libraries(compilation);
-    let model = compilation.cir.as_ref().is_some_and(|c| c.model.is_some());
-    let request = BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries: &libraries, model };
-    toolchain::build(&zig, &request, &toolchain::cache_dir(), out, true)?;
+    toolchain::build(&zig, &request(compilation, release, &libraries), &toolchain::cache_dir(), out, true)?;
     Ok(())
 }
 
-fn libraries(compilation: &Compilation) -> Vec<String> {
+/// What `sev build` and `sev run` ask the toolchain for: `--release` or the default mode (in
+/// which a model's object is built optimised all the same, `toolchain::model_object_flags`).
+pub fn request<'a>(compilation: &'a Compilation, release: bool, libraries: &'a [String]) -> BuildRequest<'a> {
+    let source = compilation.zig.as_deref().unwrap_or_default();
+    let model = compilation.cir.as_ref().is_some_and(|c| c.model.is_some());
+    BuildRequest { source, mode: if release { Mode::Release } else { Mode::Debug }, libraries, model }
+}
+
+pub fn libraries(compilation: &Compilation) -> Vec<String> {
     let mut libs: Vec<String> = compilation.cir.iter().flat_map(|c| c.externs.iter().map(|e| e.library.clone())).collect();
     libs.sort();
     libs.dedup();

@@ -7,7 +7,8 @@
 //! time although it depends on the data alone. This pass splits the entry:
 //!
 //! * A top-level statement of the entry (an instruction of its body block, with every block
-//!   nested in it) is *data-only* when nothing in it has an effect besides writing locals,
+//!   nested in it) is *data-only* when nothing in it has an effect besides writing locals
+//!   (in-place built-ins like `push` included, `effects::mutates_only_its_local`),
 //!   releasing memory or possibly faulting (`effects`), nothing touches a model real, every
 //!   local it reads is a data parameter (never written) or a *cached local*, every local it
 //!   writes is a cached local, and every value it uses from outside is defined by an earlier
@@ -204,6 +205,7 @@ fn data_only(p: &Program, f: &Function, v: ValueId, faults_allowed: bool) -> boo
     match &f.inst(v).kind {
         K::InitLocal(..) | K::SetLocal(..) | K::SetPlace { .. } | K::DeferRelease(_) | K::DeferReleaseLocal(_) | K::Retain(_) => true,
         K::If { .. } | K::Loop { .. } | K::Switch { .. } | K::Break | K::Continue => true,
+        kind @ K::BuiltinMut(..) => effects::mutates_only_its_local(kind),
         _ => !e.side_effect,
     }
 }

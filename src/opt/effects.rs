@@ -108,6 +108,15 @@ fn builtin<'t>(name: &str, mut args: impl Iterator<Item = &'t Ty>, ret: &Ty) -> 
     }
 }
 
+/// Whether an in-place built-in (`BuiltinMut`: `push`, `pop`, `map_insert`, `map_remove`,
+/// `set_insert`, `set_remove`) does nothing but change the local it names, besides possibly
+/// faulting (`pop` of an empty array): no I/O, no other variable. `effect` still counts it as an
+/// effect (it writes a local); a pass that moves whole computations together with the local
+/// they build (`datacache`) may move it.
+pub fn mutates_only_its_local(kind: &InstKind) -> bool {
+    matches!(kind, InstKind::BuiltinMut("push" | "pop" | "map_insert" | "map_remove" | "set_insert" | "set_remove", _, _))
+}
+
 /// Whether the instruction involves model reals (its result or an operand), which no pass
 /// touches (see the module documentation).
 pub fn touches_real(f: &Function, v: ValueId) -> bool {

@@ -17,7 +17,7 @@ impl Module<'_> {
             .iter()
             .map(|n| format!("data.{n}"))
             .collect();
-        let Ok(body) = crate::ad::emit::adjoint_body(self.p, f, &fields) else {
+        let Ok(body) = crate::ad::emit::adjoint_body_reading(self.p, f, &fields, self.adjoint_in_bounds(f, entry, model)) else {
             return Vec::new();
         };
         let mut lines = vec![text(
@@ -27,5 +27,18 @@ impl Module<'_> {
         lines.extend(body.into_iter().map(|l| text(format!("    {l}"))));
         lines.push(text("}"));
         lines
+    }
+
+    /// The data reads of the adjoint's function `f` (the entry before optimisation) whose
+    /// bounds `Data.read` checks: the same loop shape (array, size, start) as a read of the
+    /// optimised entry that `model_data_bounds` kept.
+    fn adjoint_in_bounds(&self, f: &crate::cir::Function, entry: FuncId, model: &ModelEntry) -> std::collections::HashSet<crate::cir::ValueId> {
+        let checked: std::collections::HashSet<(usize, usize, i128)> = self.data_bounds[entry.index()].iter().map(|b| (b.array, b.size, b.start)).collect();
+        let fields = model.data.len();
+        crate::cir::databounds::of_entry(f)
+            .into_iter()
+            .filter(|b| b.array < fields && b.size < fields && checked.contains(&(b.array, b.size, b.start)))
+            .map(|b| b.read)
+            .collect()
     }
 }

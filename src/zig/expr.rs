@@ -122,6 +122,11 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let object = self.operand(*o);
                 concat([object, text(format!(".{}", self.m.field_name(&ty, *i)))])
             }
+            K::Index(o, i) if self.in_bounds.contains(&v) => {
+                let object = self.operand(*o);
+                let index = self.operand(*i);
+                concat([object, text_call(".getInBounds", vec![index])])
+            }
             K::Index(o, i) => {
                 let object = self.operand(*o);
                 let index = self.operand(*i);
@@ -171,6 +176,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let lhs = if both_constant { self.operand(a) } else { self.typed_operand(a) };
         let rhs = if both_constant { self.operand(b) } else { self.typed_operand(b) };
         match &operand_ty {
+            Ty::Int(_) if op == BinOp::Add && self.no_overflow.contains(&v) => paren(infix(lhs, "+", rhs)),
             Ty::Int(i) => self.int_binary(v, op, lhs, rhs, i.name()),
             // Zig folds float arithmetic on compile-time operands by its own rules (signed zeros
             // come out wrong, `x + 0.0` becomes `x`, `@rem` by a known zero is rejected): such

@@ -36,6 +36,10 @@ pub(super) struct FnEmitter<'m, 'a> {
     pub(super) throw_targets: Vec<ThrowTarget>,
     /// Locals declared at the top of the function (initialised in more than one place).
     pub(super) predeclared: Vec<bool>,
+    /// Element reads whose bounds were checked when the model's data was read.
+    pub(super) in_bounds: std::collections::HashSet<ValueId>,
+    /// Loop counter steps that cannot overflow (in model code, whose loops are the hot path).
+    pub(super) no_overflow: std::collections::HashSet<ValueId>,
 }
 
 /// Where control goes when an exception is raised.
@@ -71,6 +75,8 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             pending_depth: HashMap::new(),
             throw_targets: Vec::new(),
             predeclared: Vec::new(),
+            in_bounds: std::collections::HashSet::new(),
+            no_overflow: std::collections::HashSet::new(),
         };
         e.analyse();
         e

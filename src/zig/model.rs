@@ -33,7 +33,7 @@ impl<'a> Module<'a> {
         let sites: Vec<Doc> = self.p.sites.iter().zip(&names).map(|(site, name)| text(format!("    {},", site_literal(site, name)))).collect();
         lines.extend(sites);
         lines.push(text("};"));
-        lines.push(self.data_struct(model));
+        lines.push(self.data_struct(model, entry));
         let args: Vec<String> = data_field_names(model).iter().map(|n| format!("data.{n}")).chain(model.prepare.map(|_| "data.sev_cache".to_string())).collect();
         let mut call_args = vec!["M".to_string(), "ctx".to_string()];
         call_args.extend(args);
@@ -92,7 +92,7 @@ impl<'a> Module<'a> {
     /// The model's data: one field per parameter of the entry, read by name from the data file,
     /// and, when `opt::datacache` moved data-only work out of the entry, the cache that work
     /// computes once (`sev_cache`).
-    pub(super) fn data_struct(&self, model: &ModelEntry) -> Doc {
+    pub(super) fn data_struct(&self, model: &ModelEntry, entry: FuncId) -> Doc {
         let mut lines = Vec::new();
         let fields = data_field_names(model);
         for (n, (_, ty)) in fields.iter().zip(&model.data) {
@@ -107,7 +107,9 @@ impl<'a> Module<'a> {
         if model.data.is_empty() {
             lines.push(text("    _ = d;"));
         }
-        let declare = if model.prepare.is_some() { "    var data: Data = .{" } else { "    return .{" };
+        let checks = self.data_bound_checks(entry, model, &fields);
+        let keep = model.prepare.is_some() || !checks.is_empty();
+        let declare = if model.prepare.is_some() { "    var data: Data = .{" } else if keep { "    const data: Data = .{" } else { "    return .{" };
         lines.push(text(declare));
         for (field, (n, ty)) in fields.iter().zip(&model.data) {
             lines.push(text(format!("        .{field} = try {},", data_reader(n, ty))));
@@ -115,8 +117,13 @@ impl<'a> Module<'a> {
         if let Some(prepare) = model.prepare {
             lines.push(text("        .sev_cache = undefined,"));
             lines.push(text("    };"));
+            lines.extend(checks);
             let args: Vec<String> = fields.iter().map(|n| format!("data.{n}")).collect();
             lines.push(text(format!("    data.sev_cache = {}({});", self.fn_names[prepare.index()], args.join(", "))));
+            lines.push(text("    return data;"));
+        } else if keep {
+            lines.push(text("    };"));
+            lines.extend(checks);
             lines.push(text("    return data;"));
         } else {
             lines.push(text("    };"));
@@ -139,6 +146,28 @@ impl<'a> Module<'a> {
     }
 }
 
+
+impl<'a> Module<'a> {
+    /// The bounds of the entry's element reads, checked once in `Data.read` (`cir::databounds`),
+    /// one line each; a failed check is a data error naming the field and the read.
+    fn data_bound_checks(&self, entry: FuncId, model: &ModelEntry, fields: &[String]) -> Vec<Doc> {
+        let f = self.p.func(entry);
+        let mut seen = std::collections::HashSet::new();
+        let mut lines = Vec::new();
+        for b in &self.data_bounds[entry.index()] {
+            if !seen.insert((b.array, b.size, b.start)) {
+                continue;
+            }
+            // `model_data_bounds` keeps only reads of data fields
+            let (Some(array), Some(size), Some((array_name, _)), Some((size_name, _))) = (fields.get(b.array), fields.get(b.size), model.data.get(b.array), model.data.get(b.size)) else { continue };
+            let (line, col) = self.p.line_col(f.inst(b.read).span);
+            let loc = format!(".{{ .func = {}, .line = {line}, .col = {col} }}", string_literal(&f.source_name));
+            let (array_name, size_name) = (string_literal(array_name), string_literal(size_name));
+            lines.push(text(format!("    try d.covers({array_name}, data.{array}.len(), {size_name}, data.{size}, {}, {loc});", b.start)));
+        }
+        lines
+    }
+}
 
 /// A Zig literal of a model site.
 pub(super) fn site_literal(site: &Site, name: &str) -> String {
