@@ -28,7 +28,7 @@ pub struct Sampling {
     #[arg(long)]
     pub draws: Option<u32>,
     /// nuts, hmc, mh, adaptive-mh, advi or pathfinder (the last two: variational approximations).
-    #[arg(long)]
+    #[arg(long, visible_alias = "method")]
     pub algorithm: Option<String>,
     /// advi: meanfield (default) or fullrank Gaussian approximation.
     #[arg(long, value_name = "F")]

@@ -101,3 +101,15 @@ fn rejected_proposals_are_summarised_once_at_the_end() {
     let summary_at = out.stdout.find("lp__").expect("the summary table");
     assert!(summary_at > 0 && !out.stdout.contains("rejected"), "the note goes to stderr: {}", out.stdout);
 }
+
+#[test]
+fn method_is_another_name_for_algorithm() {
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let model = example("coin_bias").display().to_string();
+    let args = strings(&["run", &model, "--method", "hmc", "--chains", "1", "--warmup", "100", "--draws", "50", "--seed", "3", "--quiet"]);
+    let out = support::sev(&args, "1", Some(cwd.path()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let csv = cwd.path().join("sev-out").join("coin_bias").join("coin_bias_chain_1.csv");
+    let text = std::fs::read_to_string(&csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display()));
+    assert!(text.contains("engine = static"), "the CSV header does not name static HMC:\n{}", &text[..text.len().min(1500)]);
+}
