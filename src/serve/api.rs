@@ -263,7 +263,7 @@ fn push_refusal(e: PushError) -> ApiError {
         PushError::TooManySeries(_) => refuse(StatusCode::TOO_MANY_REQUESTS, "series_limit", e.to_string()),
         PushError::OutOfOrder { .. } => refuse(StatusCode::CONFLICT, "out_of_order", e.to_string()),
         // Transient: a client (or Prometheus) should retry, so not a 4xx.
-        PushError::Store(_) | PushError::Detector(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()),
+        PushError::Store(_) | PushError::Log(_) | PushError::Detector(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()),
     }
 }
 
