@@ -1,7 +1,8 @@
 //! `sev serve`: anomaly detection as a service (docs/service.md). Detectors compiled by
 //! `sev build --lib` are hosted per series (`detector`, `series`); points arrive over HTTP
-//! (`api`), are logged in SQLite before they are acknowledged (`store`), and leave as
-//! probabilities, Prometheus metrics (`metrics`) and Alertmanager webhooks (`alerts`).
+//! (`api`), are logged in SQLite before they are acknowledged (`store`; concurrent pushes share
+//! a transaction, `group_commit`), and leave as probabilities, Prometheus metrics (`metrics`)
+//! and Alertmanager webhooks (`alerts`).
 //! Bearer tokens confine each client to a series prefix (`auth`). Prometheus remote-write
 //! bodies are decoded by `remote_write`; `streams` spreads points over `sev worker` processes
 //! through Redis Streams.
@@ -10,6 +11,7 @@ pub mod alerts;
 pub mod api;
 pub mod auth;
 pub mod detector;
+pub mod group_commit;
 pub mod remote_write;
 pub mod streams;
 pub mod metrics;

@@ -5,7 +5,7 @@
 use super::alerts::Event;
 use super::auth::{Scope, Tokens};
 use super::metrics::Latency;
-use super::series::{Applied, PushError, Service, valid_name};
+use super::series::{Applied, PushError, Reading, Service, valid_name};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -139,8 +139,32 @@ async fn read_body(body: Body, limit: usize) -> Result<axum::body::Bytes, ApiErr
     axum::body::to_bytes(body, limit).await.map_err(|_| refuse(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body is larger than {limit} bytes")))
 }
 
-/// `{"timestamp_ms": 1, "value": 2.5}` or `{"points": [ … ]}`, checked field by field.
+/// A well-formed batch, read straight into its points (the fast path of [`parse_points`]).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Batch {
+    points: Vec<BatchPoint>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchPoint {
+    timestamp_ms: i64,
+    value: f64,
+}
+
+/// `{"timestamp_ms": 1, "value": 2.5}` or `{"points": [ … ]}`. A well-formed batch is read
+/// without building a JSON tree; anything else goes through [`parse_points_checked`], which
+/// names the mistake and its place.
 pub fn parse_points(bytes: &[u8]) -> Result<Vec<(i64, f64)>, ApiError> {
+    match serde_json::from_slice::<Batch>(bytes) {
+        Ok(batch) if (1..=MAX_BATCH).contains(&batch.points.len()) => Ok(batch.points.into_iter().map(|p| (p.timestamp_ms, p.value)).collect()),
+        _ => parse_points_checked(bytes),
+    }
+}
+
+/// [`parse_points`] field by field, for the messages of its refusals.
+fn parse_points_checked(bytes: &[u8]) -> Result<Vec<(i64, f64)>, ApiError> {
     let bad = |message: String| refuse(StatusCode::BAD_REQUEST, "bad_request", message);
     let doc: Value = serde_json::from_slice(bytes).map_err(|e| refuse(StatusCode::BAD_REQUEST, "bad_json", format!("the body is not JSON: {e}")))?;
     let Value::Object(object) = &doc else {
@@ -204,15 +228,34 @@ async fn push_points(State(app): State<Arc<App>>, headers: HeaderMap, Path(name)
             let _ = alerts.send(event);
         }
     }
-    let results: Vec<Value> = applied
+    let body = push_answer(&name, applied);
+    app.latency.observe(started.elapsed().as_secs_f64());
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The answer to a push, `{"series": …, "results": [reading or {timestamp_ms, error}, …]}`,
+/// written straight to text (no JSON tree).
+fn push_answer(name: &str, applied: Vec<Applied>) -> String {
+    #[derive(serde::Serialize)]
+    #[serde(untagged)]
+    enum Outcome {
+        Read(Reading),
+        Failed { timestamp_ms: i64, error: String },
+    }
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        series: &'a str,
+        results: Vec<Outcome>,
+    }
+    let results = applied
         .into_iter()
         .map(|a| match a {
-            Applied::Read(r) => serde_json::to_value(r).unwrap_or(Value::Null),
-            Applied::Failed { timestamp_ms, message } => json!({"timestamp_ms": timestamp_ms, "error": message}),
+            Applied::Read(r) => Outcome::Read(r),
+            Applied::Failed { timestamp_ms, message } => Outcome::Failed { timestamp_ms, error: message },
         })
         .collect();
-    app.latency.observe(started.elapsed().as_secs_f64());
-    Ok(json_response(StatusCode::OK, json!({"series": name, "results": results})))
+    // Serialising plain structs of numbers and strings cannot fail.
+    serde_json::to_string(&Answer { series: name, results }).unwrap_or_default()
 }
 
 fn push_refusal(e: PushError) -> ApiError {
@@ -220,6 +263,44 @@ fn push_refusal(e: PushError) -> ApiError {
         PushError::TooManySeries(_) => refuse(StatusCode::TOO_MANY_REQUESTS, "series_limit", e.to_string()),
         PushError::OutOfOrder { .. } => refuse(StatusCode::CONFLICT, "out_of_order", e.to_string()),
         // Transient: a client (or Prometheus) should retry, so not a 4xx.
-        PushError::Store(_) | PushError::Detector(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()),
+        PushError::Store(_) | PushError::Log(_) | PushError::Detector(_) => refuse(StatusCode::SERVICE_UNAVAILABLE, "unavailable", e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(bytes: &[u8]) -> String {
+        parse_points(bytes).expect_err("refused").message
+    }
+
+    #[test]
+    fn a_well_formed_batch_reads_the_same_by_both_paths() {
+        let body = br#"{"points": [{"timestamp_ms": 1, "value": 2.5}, {"value": 3, "timestamp_ms": 2}]}"#;
+        let fast = parse_points(body).expect("fast path");
+        let checked = parse_points_checked(body).expect("checked path");
+        assert_eq!(fast, vec![(1, 2.5), (2, 3.0)]);
+        assert_eq!(fast, checked);
+    }
+
+    #[test]
+    fn what_the_fast_path_refuses_is_named_by_the_checked_path() {
+        assert!(message(br#"{"points": [{"timestamp_ms": 1.5, "value": 1}]}"#).contains("points[0].timestamp_ms is not a 64-bit integer"));
+        assert!(message(br#"{"points": [{"timestamp_ms": 1, "value": 1, "x": 0}]}"#).contains("points[0] has an unknown field `x`"));
+        assert!(message(br#"{"points": []}"#).contains("`points` has 0 points"));
+        assert!(message(br#"{"points": [{"timestamp_ms": 1}], "more": 1}"#).contains("unknown field `more` next to `points`"));
+        assert!(message(br#"{"points": [{"timestamp_ms": 1, "value": "2"}]}"#).contains("points[0].value is a string"));
+    }
+
+    #[test]
+    fn a_push_answer_has_the_readings_and_the_failures_in_order() {
+        let reading = Reading { timestamp_ms: 1, value: 2.0, probability: 0.25, lower: 1.0, upper: 3.0, expected: 2.0, confidence: 0.5 };
+        let failed = Applied::Failed { timestamp_ms: 2, message: "no".into() };
+        let text = push_answer("s", vec![Applied::Read(reading), failed]);
+        let expected = json!({"series": "s", "results": [
+            {"timestamp_ms": 1, "value": 2.0, "probability": 0.25, "lower": 1.0, "upper": 3.0, "expected": 2.0, "confidence": 0.5},
+            {"timestamp_ms": 2, "error": "no"}]});
+        assert_eq!(text, expected.to_string());
     }
 }

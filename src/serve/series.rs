@@ -4,6 +4,7 @@
 
 use super::alerts::{AlertState, Event, Hysteresis};
 use super::detector::{DetectorError, DetectorLib, DetectorState, Output};
+use super::group_commit::{GroupCommit, LogError};
 use super::store::{Checkpoint, Store, StoreError};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -58,6 +59,8 @@ pub enum PushError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
+    Log(#[from] LogError),
+    #[error(transparent)]
     Detector(#[from] DetectorError),
 }
 
@@ -72,6 +75,7 @@ pub struct Service {
     pub lib: DetectorLib,
     series: RwLock<BTreeMap<String, Arc<Mutex<Series>>>>,
     store: Mutex<Store>,
+    log: GroupCommit,
     pub max_series: usize,
     pub rule: Hysteresis,
     checkpoint_every: u64,
@@ -93,7 +97,7 @@ impl Service {
     pub fn recover(lib: DetectorLib, store: Store, max_series: usize, rule: Hysteresis, checkpoint_every: u64) -> Result<Service, PushError> {
         let checkpoints = store.checkpoints()?;
         let log = store.log()?;
-        let service = Service { lib, series: RwLock::new(BTreeMap::new()), store: Mutex::new(store), max_series, rule, checkpoint_every: checkpoint_every.max(1), counters: Counters::default() };
+        let service = Service { lib, series: RwLock::new(BTreeMap::new()), store: Mutex::new(store), log: GroupCommit::default(), max_series, rule, checkpoint_every: checkpoint_every.max(1), counters: Counters::default() };
         {
             let mut map = service.series.write().unwrap_or_else(std::sync::PoisonError::into_inner);
             for c in checkpoints {
@@ -161,7 +165,7 @@ impl Service {
             }
             previous = Some(*ts);
         }
-        let seqs = lock(&self.store).append(name, points)?;
+        let seqs = self.log.append(&self.store, name, points)?;
         let mut applied = Vec::with_capacity(points.len());
         let mut events = Vec::new();
         for (seq, (ts, value)) in seqs.iter().zip(points) {

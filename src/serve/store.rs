@@ -12,12 +12,14 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
+use std::sync::Arc;
 
-#[derive(Debug, thiserror::Error)]
+/// A failed store operation. Clonable, because a failed group commit fails every batch in it.
+#[derive(Clone, Debug, thiserror::Error)]
 #[error("store {path}: {source}")]
 pub struct StoreError {
     path: String,
-    source: rusqlite::Error,
+    source: Arc<rusqlite::Error>,
 }
 
 /// A series' checkpoint row.
@@ -44,13 +46,15 @@ pub struct Logged {
 pub struct Store {
     conn: Connection,
     path: String,
+    /// Transactions that logged points (one per group commit).
+    pub log_commits: u64,
 }
 
 impl Store {
     /// Opens (creating if needed) the store at `path`; `full_sync` chooses `synchronous=FULL`.
     pub fn open(path: &Path, full_sync: bool) -> Result<Store, StoreError> {
         let shown = path.display().to_string();
-        let wrap = |source| StoreError { path: shown.clone(), source };
+        let wrap = |source| StoreError { path: shown.clone(), source: Arc::new(source) };
         let conn = Connection::open(path).map_err(wrap)?;
         let sync = if full_sync { "FULL" } else { "NORMAL" };
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0)).map_err(wrap)?;
@@ -61,32 +65,46 @@ impl Store {
              CREATE TABLE IF NOT EXISTS states (series TEXT PRIMARY KEY, state BLOB NOT NULL, applied_seq INTEGER NOT NULL, points INTEGER NOT NULL, last TEXT, alert TEXT NOT NULL);",
         )
         .map_err(wrap)?;
-        Ok(Store { conn, path: shown })
+        Ok(Store { conn, path: shown, log_commits: 0 })
     }
 
     fn wrap(&self, source: rusqlite::Error) -> StoreError {
-        StoreError { path: self.path.clone(), source }
+        StoreError { path: self.path.clone(), source: Arc::new(source) }
     }
 
     /// Logs a batch of one series durably; the sequence number of each point.
     pub fn append(&mut self, series: &str, points: &[(i64, f64)]) -> Result<Vec<i64>, StoreError> {
-        let tx = self.conn.transaction().map_err(|e| StoreError { path: self.path.clone(), source: e })?;
-        let mut seqs = Vec::with_capacity(points.len());
+        let mut seqs = self.append_group(&[(series, points)])?;
+        Ok(seqs.pop().unwrap_or_default())
+    }
+
+    /// Logs batches (each of one series) durably in one transaction, so one sync: all or
+    /// none. The sequence numbers of each batch's points, batch by batch.
+    pub fn append_group(&mut self, batches: &[(&str, &[(i64, f64)])]) -> Result<Vec<Vec<i64>>, StoreError> {
+        let path = self.path.clone();
+        let wrap = |source| StoreError { path: path.clone(), source: Arc::new(source) };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let mut all = Vec::with_capacity(batches.len());
         {
-            let mut insert = tx.prepare_cached("INSERT INTO points (series, ts, value) VALUES (?1, ?2, ?3)").map_err(|e| StoreError { path: self.path.clone(), source: e })?;
-            for (ts, value) in points {
-                insert.execute(params![series, ts, value]).map_err(|e| StoreError { path: self.path.clone(), source: e })?;
-                seqs.push(tx.last_insert_rowid());
+            let mut insert = tx.prepare_cached("INSERT INTO points (series, ts, value) VALUES (?1, ?2, ?3)").map_err(wrap)?;
+            for (series, points) in batches {
+                let mut seqs = Vec::with_capacity(points.len());
+                for (ts, value) in *points {
+                    insert.execute(params![series, ts, value]).map_err(wrap)?;
+                    seqs.push(tx.last_insert_rowid());
+                }
+                all.push(seqs);
             }
         }
-        tx.commit().map_err(|e| self.wrap(e))?;
-        Ok(seqs)
+        tx.commit().map_err(wrap)?;
+        self.log_commits += 1;
+        Ok(all)
     }
 
     /// Writes a checkpoint and drops the series' log up to it.
     pub fn checkpoint(&mut self, c: &Checkpoint) -> Result<(), StoreError> {
         let path = self.path.clone();
-        let wrap = |source| StoreError { path: path.clone(), source };
+        let wrap = |source| StoreError { path: path.clone(), source: Arc::new(source) };
         let tx = self.conn.transaction().map_err(wrap)?;
         tx.execute(
             "INSERT INTO states (series, state, applied_seq, points, last, alert) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
