@@ -315,7 +315,7 @@ test "catalogue names resolve to the runtime functions" {
 test {
     // Every module, recursively. The model glue (ppl.modelrt) is left out: it calls into the
     // separately built sampler and is tested by building models end to end.
-    inline for (.{ core, rc, str, fmt, list, map, set, option, math, exc, dyn, json, regex, datetime, fs, task, csv, builtins, sirs_std, ppl.ad, ppl.dist, ppl.transform, ppl.forward, ppl.infer }) |m| {
+    inline for (.{ core, rc, str, fmt, list, map, set, option, math, exc, dyn, detector, json, regex, datetime, fs, task, csv, builtins, sirs_std, ppl.ad, ppl.dist, ppl.transform, ppl.forward, ppl.infer }) |m| {
         std.testing.refAllDeclsRecursive(m);
     }
 }
