@@ -203,3 +203,36 @@ fn a_poisson_mean_of_ten_or_more_is_refused_where_it_is_drawn() {
     assert_eq!(out.stdout.lines().count(), 1, "the first draw runs: {}", out.stdout);
     assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `poisson` with a rate of 10 or more (got 12) yet\n"), "{}", out.stderr);
 }
+
+#[test]
+fn a_negative_binomial_drawing_a_large_rate_is_refused_where_it_is_drawn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = format!(
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#,
+        print(&sample("neg_binomial_2", &["500.0", "1000.0"], ""))
+    );
+    std::fs::write(dir.path().join("nb.sirs.json"), program).expect("written");
+    let out = sev_in(dir.path(), &["run", "--interp", "nb.sirs.json"]);
+    assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `neg_binomial_2` with a rate of 10 or more (got "), "{}", out.stderr);
+}
+
+/// Compiled, a spawned task draws from its pool thread's own stream, which the interpreter
+/// (running the task on the spot) does not have: refused, not drawn differently.
+#[test]
+fn a_sample_inside_a_spawned_task_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = format!(
+        r#"{{"program": {{"entry": "main", "functions": {{
+        "draw": {{"args": [], "return": "f64", "async": true, "body": [{{"return": {}}}]}},
+        "main": {{"args": [], "return": "void", "body": [
+            {{"let": {{"name": "t", "value": {{"call": {{"function": "draw", "args": []}}}}}}}},
+            {}]}}}}}}}}"#,
+        sample("normal", &["0.0", "1.0"], ""),
+        print(r#"{"await": {"var": "t"}}"#)
+    );
+    std::fs::write(dir.path().join("task.sirs.json"), program).expect("written");
+    let out = sev_in(dir.path(), &["run", "--interp", "task.sirs.json"]);
+    assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` inside a spawned task yet\n  --> task.sirs.json:"), "{}", out.stderr);
+}

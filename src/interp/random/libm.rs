@@ -7,7 +7,7 @@
 //! IEEE 754 defines, so the results are bit-identical).
 
 // fdlibm's coefficients are written with more digits than an f64 holds, as published.
-#![allow(clippy::excessive_precision)]
+#![allow(clippy::excessive_precision, clippy::approx_constant)]
 
 /// e^x (compiler-rt `exp`).
 pub fn exp(x: f64) -> f64 {
