@@ -67,6 +67,13 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         one("double_exponential", &["1.0", "0.5"]),
         one("laplace", &["0.0", "2.0"]),
         one("pareto", &["1.5", "3.0"]),
+        one("logistic", &["2.0", "0.5"]),
+        one("binomial", &["12", "0.3"]),
+        one("binomial", &["40", "0.9"]),
+        one("binomial", &["0", "0.5"]),
+        one("binomial_logit", &["8", "0.4"]),
+        one("geometric", &["0.35"]),
+        one("geometric", &["1.0"]),
         one("bernoulli", &["0.3"]),
         one("bernoulli_logit", &["-1.2"]),
         one("poisson", &["3.5"]),
@@ -105,6 +112,9 @@ fn invalid() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static str
         ("gamma", vec!["0.0", "1.0"], "", "gamma: alpha must be positive and finite, got 0"),
         ("beta", vec!["1.0", "-0.00001"], "", "beta: beta must be positive and finite, got -1e-5"),
         ("bernoulli", vec!["1.5"], "", "bernoulli: theta must be in [0, 1], got 1.5"),
+        ("binomial", vec!["-1", "0.5"], "", "binomial: N must be >= 0, got -1"),
+        ("geometric", vec!["0.0"], "", "geometric: theta must be in (0, 1], got 0"),
+        ("geometric", vec!["1e-300"], "", "geometric: theta = 1e-300 is too small to sample"),
         ("poisson", vec!["-2.0"], "", "poisson: lambda must be non-negative and finite, got -2"),
         ("categorical", vec!["[0.5, 0.6]"], "", "categorical: theta must sum to 1 (a simplex), sums to 1.1"),
         ("discrete_uniform", vec!["3", "1"], "", "discrete_uniform: upper must be >= lower, got lower = 3, upper = 1"),
@@ -202,6 +212,21 @@ fn a_poisson_mean_of_ten_or_more_is_refused_where_it_is_drawn() {
     assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
     assert_eq!(out.stdout.lines().count(), 1, "the first draw runs: {}", out.stdout);
     assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `poisson` with a rate of 10 or more (got 12) yet\n"), "{}", out.stderr);
+}
+
+#[test]
+fn a_binomial_beyond_inversion_is_refused_where_it_is_drawn() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = format!(
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}, {}]}}}}}}}}"#,
+        print(&sample("binomial", &["100", "0.95"], "")),
+        print(&sample("binomial", &["100", "0.5"], ""))
+    );
+    std::fs::write(dir.path().join("binomial.sirs.json"), program).expect("written");
+    let out = sev_in(dir.path(), &["run", "--interp", "binomial.sirs.json"]);
+    assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
+    assert_eq!(out.stdout.lines().count(), 1, "the first draw runs: {}", out.stdout);
+    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `binomial` with N min(p, 1 - p) of 10 or more (got N = 100, p = 0.5) yet\n"), "{}", out.stderr);
 }
 
 #[test]

@@ -4,9 +4,9 @@
 //! generator (`random`), so a run with `SEV_SEED` set prints what the compiled program prints.
 //! The forms are `forward.zig`'s: one draw, `n` draws as a list (`drawVector`), and a draw
 //! kept between bounds by rejection (`drawBounded`). A distribution whose sampler is not
-//! ported (multivariate ones, those needing `tan`, `pow`, `log1p` or `lgamma`) is refused by
+//! ported (multivariate ones, those needing `tan`, `pow` or `acos`) is refused by
 //! name before the run starts; a Poisson mean of 10 or more (the runtime's rejection branch)
-//! is refused where it happens. Draws inside a spawned task are refused too: compiled, a task
+//! is refused where it happens, and so is a binomial with N min(p, 1 - p) of 10 or more. Draws inside a spawned task are refused too: compiled, a task
 //! runs on a pool thread with a stream of its own.
 
 // The runtime's checks are written `!(ok)` so that NaN fails them; kept so.
@@ -24,7 +24,8 @@ use variates::POISSON_INVERSION_LIMIT;
 /// The distributions whose forward draws the interpreter reproduces.
 pub const PORTED: &[&str] = &[
     "normal", "std_normal", "lognormal", "half_normal", "student_t", "uniform", "exponential", "gamma", "inv_gamma",
-    "chi_square", "beta", "double_exponential", "laplace", "pareto", "bernoulli", "bernoulli_logit", "poisson",
+    "chi_square", "beta", "double_exponential", "laplace", "pareto", "logistic", "bernoulli", "bernoulli_logit", "binomial",
+    "binomial_logit", "geometric", "poisson",
     "poisson_log", "neg_binomial_2", "neg_binomial_2_log", "categorical", "categorical_logit", "discrete_uniform",
 ];
 
@@ -225,6 +226,13 @@ fn draw(rng: &mut Prng, dist: &str, args: &[Value]) -> Result<Draw, Failure> {
             positive("pareto", "alpha", alpha)?;
             real(y_min * libm::exp(rng.float_exp() / alpha))
         }
+        "logistic" => {
+            let (mu, sigma) = (r(0), r(1));
+            finite("logistic", "mu", mu)?;
+            positive("logistic", "sigma", sigma)?;
+            let u = variates::uniform_open(rng);
+            real(mu + sigma * (libm::log(u) - libm::log1p(-u)))
+        }
         _ => return discrete(rng, dist, args),
     })
 }
@@ -241,6 +249,38 @@ fn discrete(rng: &mut Prng, dist: &str, args: &[Value]) -> Result<Draw, Failure>
         "bernoulli_logit" => {
             finite(dist, "alpha", r(0))?;
             count(i64::from(rng.float() < inv_logit(r(0))))
+        }
+        "binomial" | "binomial_logit" => {
+            let trials = args.first().map_or(0, as_int);
+            if trials < 0 {
+                return Err(Failure::Invalid(format!("{dist}: N must be >= 0, got {trials}")));
+            }
+            let p = if dist == "binomial" {
+                check(dist, "theta", r(1), |x| (0.0..=1.0).contains(&x), "in [0, 1]")?;
+                r(1)
+            } else {
+                finite(dist, "alpha", r(1))?;
+                inv_logit(r(1))
+            };
+            match variates::binomial_small(rng, trials, p) {
+                Some(k) => count(k),
+                None => {
+                    let limit = variates::BINOMIAL_INVERSION_LIMIT;
+                    return Err(Failure::Refused(format!("with N min(p, 1 - p) of {limit} or more (got N = {trials}, p = {})", num(p))));
+                }
+            }
+        }
+        "geometric" => {
+            let theta = r(0);
+            check(dist, "theta", theta, |x| x > 0.0 && x <= 1.0, "in (0, 1]")?;
+            if theta == 1.0 {
+                return Ok(count(0));
+            }
+            let x = (rng.float_exp() / -libm::log1p(-theta)).floor();
+            if !(x < f64::from_bits(0x43D0_0000_0000_0000)) {
+                return Err(Failure::Invalid(format!("geometric: theta = {} is too small to sample", num(theta))));
+            }
+            count(x as i64)
         }
         "poisson" => {
             nonnegative(dist, "lambda", r(0))?;

@@ -1,10 +1,11 @@
-//! `exp` and `log` as a compiled program computes them: Zig 0.14.1 lowers `@exp` and `@log`
-//! on f64 to its compiler-rt functions (programs are not linked with libc), which follow
-//! musl's (fdlibm's) algorithms: argument reduction by ln 2 and a rational approximation.
-//! These are not correctly rounded, so the host's `exp`/`log` or `interp::math`'s may differ
-//! in the last bit; the samplers use these for the same draws. Written from the algorithm's
-//! published constants, step for step in the same order of operations (each one rounded as
-//! IEEE 754 defines, so the results are bit-identical).
+//! `exp`, `log` and `log1p` as a compiled program computes them: Zig 0.14.1 lowers `@exp` and
+//! `@log` on f64 to its compiler-rt functions (programs are not linked with libc), and
+//! `std.math.log1p` is Zig code; all follow musl's (fdlibm's) algorithms: argument reduction
+//! by ln 2 and a rational approximation. These are not correctly rounded, so the host's
+//! `exp`/`log` or `interp::math`'s may differ in the last bit; the samplers use these for the
+//! same draws. Written from the algorithm's published constants, step for step in the same
+//! order of operations (each one rounded as IEEE 754 defines, so the results are
+//! bit-identical).
 
 // fdlibm's coefficients are written with more digits than an f64 holds, as published.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
@@ -116,4 +117,55 @@ pub fn log(x: f64) -> f64 {
     let r = t2 + t1;
     let dk = k as f64;
     s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
+}
+
+/// ln(1 + x) (Zig's `std.math.log1p` for f64, fdlibm's algorithm: the same reduction as `log`
+/// on 1 + x with a correction term for the rounding of 1 + x).
+pub fn log1p(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.93147180369123816490e-01;
+    const LN2_LO: f64 = 1.90821492927058770002e-10;
+    const LG1: f64 = 6.666666666666735130e-01;
+    const LG2: f64 = 3.999999999940941908e-01;
+    const LG3: f64 = 2.857142874366239149e-01;
+    const LG4: f64 = 2.222219843214978396e-01;
+    const LG5: f64 = 1.818357216161805012e-01;
+    const LG6: f64 = 1.531383769920937332e-01;
+    const LG7: f64 = 1.479819860511658591e-01;
+
+    let hx = (x.to_bits() >> 32) as u32;
+    let mut k: i32 = 1;
+    let (mut c, mut f) = (0.0f64, 0.0f64);
+    if hx < 0x3FDA_827A || hx >> 31 != 0 {
+        if hx >= 0xBFF0_0000 {
+            return if x == -1.0 { f64::NEG_INFINITY } else { f64::NAN };
+        }
+        if (hx << 1) < (0x3CA0_0000u32 << 1) {
+            return x;
+        }
+        if hx <= 0xBFD2_BEC4 {
+            k = 0;
+            c = 0.0;
+            f = x;
+        }
+    } else if hx >= 0x7FF0_0000 {
+        return x;
+    }
+    if k != 0 {
+        let uf = 1.0 + x;
+        let hu = uf.to_bits();
+        let mut iu = ((hu >> 32) as u32).wrapping_add(0x3FF0_0000 - 0x3FE6_A09E);
+        k = (iu >> 20) as i32 - 0x3FF;
+        c = if k < 54 { (if k >= 2 { 1.0 - (uf - x) } else { x - (uf - 1.0) }) / uf } else { 0.0 };
+        iu = (iu & 0x000F_FFFF) + 0x3FE6_A09E;
+        f = f64::from_bits((u64::from(iu) << 32) | (hu & 0xFFFF_FFFF)) - 1.0;
+    }
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    let r = t2 + t1;
+    let dk = k as f64;
+    s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
 }

@@ -1,8 +1,9 @@
 //! The random variate generators of `runtime/ppl/dist/sampling.zig`, step for step on the
 //! interpreter's copy of the generator: gamma by Marsaglia & Tsang with the U^(1/a) boost in
 //! log space for shape < 1, beta from two log-gammas, Poisson by sequential inversion (mean
-//! below 10), categorical by inversion of the cumulative weights. `exp`/`log` are the compiled
-//! program's (`random::libm`), `sqrt` is exact in both.
+//! below 10), binomial by inversion (BINV, n min(p, 1 - p) below 10), categorical by inversion
+//! of the cumulative weights. `exp`/`log`/`log1p` are the compiled program's (`random::libm`),
+//! `sqrt` is exact in both.
 
 use crate::interp::random::{Prng, libm};
 
@@ -100,4 +101,45 @@ pub fn categorical(rng: &mut Prng, weights: &[f64]) -> usize {
         }
     }
     weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
+}
+
+/// The largest n min(p, 1 - p) the interpreter draws a binomial for: above it the runtime
+/// switches to transformed rejection with `lgamma` (BTRS), not reproduced yet.
+pub const BINOMIAL_INVERSION_LIMIT: f64 = 10.0;
+
+/// Binomial(n, p), n >= 0 and 0 <= p <= 1, by inversion (BINV) as `sampling.binomial` draws
+/// it; `None` where the runtime would use BTRS instead.
+pub fn binomial_small(rng: &mut Prng, n: i64, p: f64) -> Option<i64> {
+    if n == 0 || p == 0.0 {
+        return Some(0);
+    }
+    if p == 1.0 {
+        return Some(n);
+    }
+    if p > 0.5 {
+        return binomial_small(rng, n, 1.0 - p).map(|k| n - k);
+    }
+    let nf = n as f64;
+    let q = 1.0 - p;
+    if !(nf * p < BINOMIAL_INVERSION_LIMIT) {
+        return None;
+    }
+    let s = p / q;
+    let a = (nf + 1.0) * s;
+    loop {
+        let mut r = libm::exp(nf * libm::log1p(-p));
+        let mut u = rng.float();
+        let mut k: i64 = 0;
+        while u > r {
+            u -= r;
+            k += 1;
+            if k > n {
+                break;
+            }
+            r *= a / k as f64 - s;
+        }
+        if k <= n {
+            return Some(k);
+        }
+    }
 }
