@@ -68,6 +68,8 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         one("laplace", &["0.0", "2.0"]),
         one("pareto", &["1.5", "3.0"]),
         one("logistic", &["2.0", "0.5"]),
+        one("cauchy", &["-1.0", "2.5"]),
+        one("half_cauchy", &["0.7"]),
         one("binomial", &["12", "0.3"]),
         one("binomial", &["40", "0.9"]),
         one("binomial", &["0", "0.5"]),
@@ -87,6 +89,8 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         ("normal", vec!["0.0", "1.0"], r#", "size": {"literal": 4}"#),
         ("poisson", vec!["2.0"], r#", "size": {"literal": 3}"#),
         ("gamma", vec!["0.7", "1.0"], r#", "size": {"literal": 0}"#),
+        // Many tangents: every branch of the reduction and kernel but the rare |x| ~ π/2 one.
+        ("cauchy", vec!["0.0", "1.0"], r#", "size": {"literal": 50}"#),
         ("normal", vec!["0.0", "1.0"], r#", "lower": {"literal": 0.5}"#),
         ("exponential", vec!["1.0"], r#", "lower": {"literal": 0.2}, "upper": {"literal": 0.9}"#),
     ]
@@ -112,6 +116,7 @@ fn invalid() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static str
         ("gamma", vec!["0.0", "1.0"], "", "gamma: alpha must be positive and finite, got 0"),
         ("beta", vec!["1.0", "-0.00001"], "", "beta: beta must be positive and finite, got -1e-5"),
         ("bernoulli", vec!["1.5"], "", "bernoulli: theta must be in [0, 1], got 1.5"),
+        ("cauchy", vec!["0.0", "-2.5"], "", "cauchy: sigma must be positive and finite, got -2.5"),
         ("binomial", vec!["-1", "0.5"], "", "binomial: N must be >= 0, got -1"),
         ("geometric", vec!["0.0"], "", "geometric: theta must be in (0, 1], got 0"),
         ("geometric", vec!["1e-300"], "", "geometric: theta = 1e-300 is too small to sample"),
@@ -190,13 +195,13 @@ fn a_distribution_not_ported_is_refused_by_name_before_the_run() {
     let program = format!(
         r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}, {}]}}}}}}}}"#,
         print(&lit("\"before\"")),
-        print(&sample("cauchy", &["0.0", "1.0"], ""))
+        print(&sample("weibull", &["2.0", "1.0"], ""))
     );
-    std::fs::write(dir.path().join("cauchy.sirs.json"), program).expect("written");
-    let out = sev_in(dir.path(), &["run", "--interp", "cauchy.sirs.json"]);
+    std::fs::write(dir.path().join("weibull.sirs.json"), program).expect("written");
+    let out = sev_in(dir.path(), &["run", "--interp", "weibull.sirs.json"]);
     assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
     assert_eq!(out.stdout, "", "nothing runs before the refusal");
-    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `cauchy` yet\n  --> cauchy.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `weibull` yet\n  --> weibull.sirs.json:"), "{}", out.stderr);
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! `exp`, `log` and `log1p` as a compiled program computes them: Zig 0.14.1 lowers `@exp` and
-//! `@log` on f64 to its compiler-rt functions (programs are not linked with libc), and
-//! `std.math.log1p` is Zig code; all follow musl's (fdlibm's) algorithms: argument reduction
-//! by ln 2 and a rational approximation. These are not correctly rounded, so the host's
-//! `exp`/`log` or `interp::math`'s may differ in the last bit; the samplers use these for the
-//! same draws. Written from the algorithm's published constants, step for step in the same
-//! order of operations (each one rounded as IEEE 754 defines, so the results are
-//! bit-identical).
+//! `exp`, `log`, `tan` and `log1p` as a compiled program computes them: Zig 0.14.1 lowers
+//! `@exp`, `@log` and `@tan` on f64 to its compiler-rt functions (programs are not linked with
+//! libc), and `std.math.log1p` is Zig code; all follow musl's (fdlibm's) algorithms: argument
+//! reduction by ln 2 (by π/2 for `tan`) and a rational approximation. These are not correctly
+//! rounded, so the host's `exp`/`log` or `interp::math`'s may differ in the last bit; the
+//! samplers use these for the same draws. Written from the algorithm's published constants,
+//! step for step in the same order of operations (each one rounded as IEEE 754 defines, so the
+//! results are bit-identical).
 
 // fdlibm's coefficients are written with more digits than an f64 holds, as published.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
@@ -168,4 +168,164 @@ pub fn log1p(x: f64) -> f64 {
     let r = t2 + t1;
     let dk = k as f64;
     s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
+}
+
+/// tan x for |x| <= 3π/4 (compiler-rt `tan`: fdlibm's kernel after a reduction by π/2), the
+/// range the Cauchy samplers call it on (π (u - 1/2) with u in (0, 1)); NaN outside it, which
+/// those samplers never produce.
+pub fn tan_within_3pi_4(x: f64) -> f64 {
+    let ix = ((x.to_bits() >> 32) as u32) & 0x7fff_ffff;
+    if ix <= 0x3fe9_21fb {
+        if ix < 0x3e40_0000 {
+            return x;
+        }
+        return tan_kernel(x, 0.0, false);
+    }
+    if ix > 0x4002_d97c {
+        return f64::NAN;
+    }
+    let (n, y0, y1) = rem_pio2_within_3pi_4(x, ix);
+    tan_kernel(y0, y1, n & 1 != 0)
+}
+
+const PIO4: f64 = f64::from_bits(0x3FE9_21FB_5444_2D18);
+const PIO2_1: f64 = 1.57079632673412561417e+00;
+const PIO2_1T: f64 = 6.07710050650619224932e-11;
+
+/// `rem_pio2` for π/4 < |x| <= 3π/4: n and x - n π/2 as a double-double.
+fn rem_pio2_within_3pi_4(x: f64, ix: u32) -> (i32, f64, f64) {
+    if ix & 0xfffff == 0x921fb {
+        return rem_pio2_medium(x, ix);
+    }
+    if x >= 0.0 {
+        let z = x - PIO2_1;
+        let y0 = z - PIO2_1T;
+        (1, y0, (z - y0) - PIO2_1T)
+    } else {
+        let z = x + PIO2_1;
+        let y0 = z + PIO2_1T;
+        (-1, y0, (z - y0) + PIO2_1T)
+    }
+}
+
+/// `rem_pio2`'s medium case (|x| near a multiple of π/2): up to three rounds of reduction.
+fn rem_pio2_medium(x: f64, ix: u32) -> (i32, f64, f64) {
+    const TOINT: f64 = 1.5 / f64::EPSILON;
+    const INV_PIO2: f64 = 6.36619772367581382433e-01;
+    const PIO2_2: f64 = 6.07710050630396597660e-11;
+    const PIO2_2T: f64 = 2.02226624879595063154e-21;
+    const PIO2_3: f64 = 2.02226624871116645580e-21;
+    const PIO2_3T: f64 = 8.47842766036889956997e-32;
+
+    let mut fnum = x * INV_PIO2 + TOINT - TOINT;
+    let mut n = fnum as i32;
+    let mut r = x - fnum * PIO2_1;
+    let mut w = fnum * PIO2_1T;
+    if r - w < -PIO4 {
+        n -= 1;
+        fnum -= 1.0;
+        r = x - fnum * PIO2_1;
+        w = fnum * PIO2_1T;
+    } else if r - w > PIO4 {
+        n += 1;
+        fnum += 1.0;
+        r = x - fnum * PIO2_1;
+        w = fnum * PIO2_1T;
+    }
+    let mut y0 = r - w;
+    let ex = (ix >> 20) as i32;
+    let mut ey = ((y0.to_bits() >> 52) & 0x7ff) as i32;
+    if ex - ey > 16 {
+        let t = r;
+        w = fnum * PIO2_2;
+        r = t - w;
+        w = fnum * PIO2_2T - ((t - r) - w);
+        y0 = r - w;
+        ey = ((y0.to_bits() >> 52) & 0x7ff) as i32;
+        if ex - ey > 49 {
+            let t = r;
+            w = fnum * PIO2_3;
+            r = t - w;
+            w = fnum * PIO2_3T - ((t - r) - w);
+            y0 = r - w;
+        }
+    }
+    (n, y0, (r - y0) - w)
+}
+
+/// fdlibm's `__tan(x, y, odd)`: tan(x + y) (or -1/tan(x + y) when `odd`) for |x + y| <~ π/4.
+fn tan_kernel(x: f64, y: f64, odd: bool) -> f64 {
+    const T: [f64; 13] = [
+        3.33333333333334091986e-01,
+        1.33333333333201242699e-01,
+        5.39682539762260521377e-02,
+        2.18694882948595424599e-02,
+        8.86323982359930005737e-03,
+        3.59207910759131235356e-03,
+        1.45620945432529025516e-03,
+        5.88041240820264096874e-04,
+        2.46463134818469906812e-04,
+        7.81794442939557092300e-05,
+        7.14072491382608190305e-05,
+        -1.85586374855275456654e-05,
+        2.59073051863633712884e-05,
+    ];
+    const PIO4LO: f64 = 3.06161699786838301793e-17;
+    let (mut x, mut y) = (x, y);
+    let hx = (x.to_bits() >> 32) as u32;
+    let big = (hx & 0x7fff_ffff) >= 0x3FE5_9428;
+    let sign = hx >> 31 != 0;
+    if big {
+        if sign {
+            x = -x;
+            y = -y;
+        }
+        x = (PIO4 - x) + (PIO4LO - y);
+        y = 0.0;
+    }
+    let z = x * x;
+    let w = z * z;
+    let r = T[1] + w * (T[3] + w * (T[5] + w * (T[7] + w * (T[9] + w * T[11]))));
+    let v = z * (T[2] + w * (T[4] + w * (T[6] + w * (T[8] + w * (T[10] + w * T[12])))));
+    let s = z * x;
+    let r = y + z * (s * (r + v) + y) + s * T[0];
+    let w = x + r;
+    if big {
+        let s = if odd { -1.0 } else { 1.0 };
+        let v = s - 2.0 * (x + (r - w * w / (w + s)));
+        return if sign { -v } else { v };
+    }
+    if !odd {
+        return w;
+    }
+    let w0 = f64::from_bits(w.to_bits() & 0xffff_ffff_0000_0000);
+    let v = r - (w0 - x);
+    let a = -1.0 / w;
+    let a0 = f64::from_bits(a.to_bits() & 0xffff_ffff_0000_0000);
+    a0 + a * (1.0 + a0 * w0 + a0 * v)
+}
+
+#[cfg(test)]
+mod tests {
+    /// `@tan` of a Zig 0.14.1 build (argument bits, result bits): near ±π/2 (the medium
+    /// reduction, with its second and third rounds), beyond π/4 and below it.
+    #[test]
+    fn tan_is_bit_for_bit_zigs() {
+        let cases: [(u64, u64); 10] = [
+            (0x3ff921fb4d12d84a, 0x4181cbbadd13289e),
+            (0xbff921fb52713c02, 0xc1a18b3fef85c265),
+            (0x3ff921fb54442d18, 0x434d02967c31cdb5),
+            (0xbff921fb54442d18, 0xc34d02967c31cdb5),
+            (0x3ff921fb54442d17, 0x4329153d9443ed0b),
+            (0x3ff921fb323ae5af, 0x415e15e8301b56b6),
+            (0x3feccccccccccccd, 0x3ff4299ba9c2a138),
+            (0xc00199999999999a, 0x3ff5fb2de2b500ec),
+            (0x3e112e0be826d695, 0x3e112e0be826d695),
+            (0x3fe0000000000000, 0x3fe17b4f5bf3474a),
+        ];
+        for (x, want) in cases {
+            let got = super::tan_within_3pi_4(f64::from_bits(x));
+            assert_eq!(got.to_bits(), want, "tan({})", f64::from_bits(x));
+        }
+    }
 }
