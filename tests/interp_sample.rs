@@ -70,6 +70,9 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         one("logistic", &["2.0", "0.5"]),
         one("cauchy", &["-1.0", "2.5"]),
         one("half_cauchy", &["0.7"]),
+        one("weibull", &["1.5", "2.0"]),
+        one("weibull", &["0.3", "1.0"]),
+        one("weibull", &["7.0", "0.5"]),
         one("binomial", &["12", "0.3"]),
         one("binomial", &["40", "0.9"]),
         one("binomial", &["0", "0.5"]),
@@ -117,6 +120,7 @@ fn invalid() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static str
         ("beta", vec!["1.0", "-0.00001"], "", "beta: beta must be positive and finite, got -1e-5"),
         ("bernoulli", vec!["1.5"], "", "bernoulli: theta must be in [0, 1], got 1.5"),
         ("cauchy", vec!["0.0", "-2.5"], "", "cauchy: sigma must be positive and finite, got -2.5"),
+        ("weibull", vec!["0.0", "1.0"], "", "weibull: alpha must be positive and finite, got 0"),
         ("binomial", vec!["-1", "0.5"], "", "binomial: N must be >= 0, got -1"),
         ("geometric", vec!["0.0"], "", "geometric: theta must be in (0, 1], got 0"),
         ("geometric", vec!["1e-300"], "", "geometric: theta = 1e-300 is too small to sample"),
@@ -195,13 +199,13 @@ fn a_distribution_not_ported_is_refused_by_name_before_the_run() {
     let program = format!(
         r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}, {}]}}}}}}}}"#,
         print(&lit("\"before\"")),
-        print(&sample("weibull", &["2.0", "1.0"], ""))
+        print(&sample("von_mises", &["0.0", "1.0"], ""))
     );
-    std::fs::write(dir.path().join("weibull.sirs.json"), program).expect("written");
-    let out = sev_in(dir.path(), &["run", "--interp", "weibull.sirs.json"]);
+    std::fs::write(dir.path().join("von_mises.sirs.json"), program).expect("written");
+    let out = sev_in(dir.path(), &["run", "--interp", "von_mises.sirs.json"]);
     assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
     assert_eq!(out.stdout, "", "nothing runs before the refusal");
-    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `weibull` yet\n  --> weibull.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `von_mises` yet\n  --> von_mises.sirs.json:"), "{}", out.stderr);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! generator (`random`), so a run with `SEV_SEED` set prints what the compiled program prints.
 //! The forms are `forward.zig`'s: one draw, `n` draws as a list (`drawVector`), and a draw
 //! kept between bounds by rejection (`drawBounded`). A distribution whose sampler is not
-//! ported (multivariate ones, those needing `pow` or `acos`) is refused by
+//! ported (multivariate ones, `von_mises`, the custom ones) is refused by
 //! name before the run starts; a Poisson mean of 10 or more (the runtime's rejection branch)
 //! is refused where it happens, and so is a binomial with N min(p, 1 - p) of 10 or more. Draws inside a spawned task are refused too: compiled, a task
 //! runs on a pool thread with a stream of its own.
@@ -24,7 +24,7 @@ use variates::POISSON_INVERSION_LIMIT;
 /// The distributions whose forward draws the interpreter reproduces.
 pub const PORTED: &[&str] = &[
     "normal", "std_normal", "lognormal", "half_normal", "student_t", "uniform", "exponential", "gamma", "inv_gamma",
-    "chi_square", "beta", "double_exponential", "laplace", "pareto", "logistic", "cauchy", "half_cauchy", "bernoulli", "bernoulli_logit", "binomial",
+    "chi_square", "beta", "double_exponential", "laplace", "pareto", "logistic", "cauchy", "half_cauchy", "weibull", "bernoulli", "bernoulli_logit", "binomial",
     "binomial_logit", "geometric", "poisson",
     "poisson_log", "neg_binomial_2", "neg_binomial_2_log", "categorical", "categorical_logit", "discrete_uniform",
 ];
@@ -235,6 +235,12 @@ fn draw(rng: &mut Prng, dist: &str, args: &[Value]) -> Result<Draw, Failure> {
         "half_cauchy" => {
             positive("half_cauchy", "sigma", r(0))?;
             real(r(0) * cauchy_tan(rng).abs())
+        }
+        "weibull" => {
+            let (alpha, sigma) = (r(0), r(1));
+            positive("weibull", "alpha", alpha)?;
+            positive("weibull", "sigma", sigma)?;
+            real(sigma * libm::pow_positive_base(rng.float_exp(), 1.0 / alpha))
         }
         "logistic" => {
             let (mu, sigma) = (r(0), r(1));

@@ -1,11 +1,12 @@
-//! `exp`, `log`, `tan` and `log1p` as a compiled program computes them: Zig 0.14.1 lowers
-//! `@exp`, `@log` and `@tan` on f64 to its compiler-rt functions (programs are not linked with
-//! libc), and `std.math.log1p` is Zig code; all follow musl's (fdlibm's) algorithms: argument
-//! reduction by ln 2 (by π/2 for `tan`) and a rational approximation. These are not correctly
-//! rounded, so the host's `exp`/`log` or `interp::math`'s may differ in the last bit; the
-//! samplers use these for the same draws. Written from the algorithm's published constants,
-//! step for step in the same order of operations (each one rounded as IEEE 754 defines, so the
-//! results are bit-identical).
+//! `exp`, `log`, `tan`, `log1p` and `pow` as a compiled program computes them: Zig 0.14.1
+//! lowers `@exp`, `@log` and `@tan` on f64 to its compiler-rt functions (programs are not
+//! linked with libc), and `std.math.log1p` and `std.math.pow` are Zig code. The first four
+//! follow musl's (fdlibm's) algorithms: argument reduction by ln 2 (by π/2 for `tan`) and a
+//! rational approximation; `pow` multiplies exp(fraction × log x) by the integer power. None
+//! is correctly rounded, so the host's functions or `interp::math`'s may differ in the last
+//! bit; the samplers use these for the same draws. Written from the algorithms and their
+//! published constants, step for step in the same order of operations (each one rounded as
+//! IEEE 754 defines, so the results are bit-identical).
 
 // fdlibm's coefficients are written with more digits than an f64 holds, as published.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
@@ -303,6 +304,103 @@ fn tan_kernel(x: f64, y: f64, odd: bool) -> f64 {
     let a = -1.0 / w;
     let a0 = f64::from_bits(a.to_bits() & 0xffff_ffff_0000_0000);
     a0 + a * (1.0 + a0 * w0 + a0 * v)
+}
+
+/// x^y for x > 0 (Zig's `std.math.pow` for f64 on the arguments the Weibull sampler gives it:
+/// exp(fractional part × log x) times the integer power by repeated squaring of the
+/// significand, the exponent kept apart, then one scaling).
+pub fn pow_positive_base(x: f64, y: f64) -> f64 {
+    if y == 0.0 || x == 1.0 {
+        return 1.0;
+    }
+    if x.is_nan() || y.is_nan() || x <= 0.0 {
+        return f64::NAN;
+    }
+    if y == 1.0 {
+        return x;
+    }
+    if y.is_infinite() {
+        return if (x < 1.0) == (y > 0.0) { 0.0 } else { f64::INFINITY };
+    }
+    if x.is_infinite() {
+        return if y < 0.0 { 0.0 } else { f64::INFINITY };
+    }
+    if y == 0.5 {
+        return x.sqrt();
+    }
+    if y == -0.5 {
+        return 1.0 / x.sqrt();
+    }
+    let mut yi = y.abs().trunc();
+    let mut yf = y.abs() - yi;
+    if yi >= 9_223_372_036_854_775_808.0 {
+        return exp(y * log(x));
+    }
+    let mut a1 = 1.0;
+    let mut ae: i32 = 0;
+    if yf != 0.0 {
+        if yf > 0.5 {
+            yf -= 1.0;
+            yi += 1.0;
+        }
+        a1 = exp(yf * log(x));
+    }
+    let (mut x1, mut xe) = frexp(x);
+    let mut i = yi as i64;
+    while i != 0 {
+        if !(-(1 << 12)..=(1 << 12)).contains(&xe) {
+            ae += xe;
+            break;
+        }
+        if i & 1 == 1 {
+            a1 *= x1;
+            ae += xe;
+        }
+        x1 *= x1;
+        xe <<= 1;
+        if x1 < 0.5 {
+            x1 += x1;
+            xe -= 1;
+        }
+        i >>= 1;
+    }
+    if y < 0.0 {
+        a1 = 1.0 / a1;
+        ae = -ae;
+    }
+    ldexp(a1, ae)
+}
+
+/// x = m × 2^e with m in [0.5, 1), for finite non-zero x.
+fn frexp(x: f64) -> (f64, i32) {
+    let bits = x.to_bits();
+    let e = ((bits >> 52) & 0x7ff) as i32;
+    if e == 0 {
+        let (m, e) = frexp(x * pow2(54));
+        return (m, e - 54);
+    }
+    (f64::from_bits((bits & !(0x7ff << 52)) | (1022 << 52)), e - 1022)
+}
+
+/// y × 2^k rounded once, for any k (overflow to infinity, underflow to zero).
+fn ldexp(y: f64, k: i32) -> f64 {
+    if y == 0.0 || !y.is_finite() {
+        return y;
+    }
+    let (m, e) = frexp(y);
+    let target = e.saturating_add(k);
+    if target > 1024 {
+        return f64::INFINITY.copysign(y);
+    }
+    if target >= -1021 {
+        // m × 2^target is normal: exact.
+        return m * pow2(target - 1) * 2.0;
+    }
+    if target < -1080 {
+        return 0.0f64.copysign(y);
+    }
+    // Subnormal: one rounding, in the last multiplication.
+    (m * pow2(target + 100)) * pow2(-100)
 }
 
 #[cfg(test)]
