@@ -76,6 +76,10 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         one("binomial", &["12", "0.3"]),
         one("binomial", &["40", "0.9"]),
         one("binomial", &["0", "0.5"]),
+        // The rejection branch (BTRS), also through 1 - p.
+        one("binomial", &["100", "0.5"]),
+        one("binomial", &["5000", "0.3"]),
+        one("binomial", &["50", "0.8"]),
         one("binomial_logit", &["8", "0.4"]),
         one("geometric", &["0.35"]),
         one("geometric", &["1.0"]),
@@ -83,8 +87,13 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         one("bernoulli_logit", &["-1.2"]),
         one("poisson", &["3.5"]),
         one("poisson", &["0.0"]),
+        // The rejection branch (PTRS) and lgamma by the factorial table, Lanczos Γ and its log.
+        one("poisson", &["12.0"]),
+        one("poisson", &["60.0"]),
+        one("poisson", &["1e6"]),
         one("poisson_log", &["1.2"]),
         one("neg_binomial_2", &["2.0", "4.0"]),
+        one("neg_binomial_2", &["500.0", "1000.0"]),
         one("neg_binomial_2_log", &["0.5", "1.5"]),
         one("categorical", &["[0.2, 0.5, 0.3]"]),
         one("categorical_logit", &["[1.0, -0.5, 2.0, 0.0]"]),
@@ -206,49 +215,6 @@ fn a_distribution_not_ported_is_refused_by_name_before_the_run() {
     assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
     assert_eq!(out.stdout, "", "nothing runs before the refusal");
     assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `von_mises` yet\n  --> von_mises.sirs.json:"), "{}", out.stderr);
-}
-
-#[test]
-fn a_poisson_mean_of_ten_or_more_is_refused_where_it_is_drawn() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let program = format!(
-        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}, {}]}}}}}}}}"#,
-        print(&sample("poisson", &["9.5"], "")),
-        print(&sample("poisson", &["12.0"], ""))
-    );
-    std::fs::write(dir.path().join("rate.sirs.json"), program).expect("written");
-    let out = sev_in(dir.path(), &["run", "--interp", "rate.sirs.json"]);
-    assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
-    assert_eq!(out.stdout.lines().count(), 1, "the first draw runs: {}", out.stdout);
-    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `poisson` with a rate of 10 or more (got 12) yet\n"), "{}", out.stderr);
-}
-
-#[test]
-fn a_binomial_beyond_inversion_is_refused_where_it_is_drawn() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let program = format!(
-        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}, {}]}}}}}}}}"#,
-        print(&sample("binomial", &["100", "0.95"], "")),
-        print(&sample("binomial", &["100", "0.5"], ""))
-    );
-    std::fs::write(dir.path().join("binomial.sirs.json"), program).expect("written");
-    let out = sev_in(dir.path(), &["run", "--interp", "binomial.sirs.json"]);
-    assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
-    assert_eq!(out.stdout.lines().count(), 1, "the first draw runs: {}", out.stdout);
-    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `binomial` with N min(p, 1 - p) of 10 or more (got N = 100, p = 0.5) yet\n"), "{}", out.stderr);
-}
-
-#[test]
-fn a_negative_binomial_drawing_a_large_rate_is_refused_where_it_is_drawn() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let program = format!(
-        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#,
-        print(&sample("neg_binomial_2", &["500.0", "1000.0"], ""))
-    );
-    std::fs::write(dir.path().join("nb.sirs.json"), program).expect("written");
-    let out = sev_in(dir.path(), &["run", "--interp", "nb.sirs.json"]);
-    assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
-    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `neg_binomial_2` with a rate of 10 or more (got "), "{}", out.stderr);
 }
 
 /// Compiled, a spawned task draws from its pool thread's own stream, which the interpreter

@@ -4,8 +4,8 @@
 //! the ziggurat method with Zig's own tables). `runtime/ppl/forward.zig` seeds the stream of
 //! the program's first thread with the `SEV_SEED` environment variable when it holds a `u64`
 //! (else with bytes from the operating system) plus 0 × 0x9E3779B97F4A7C15; the interpreter
-//! runs on that one stream. `libm` holds the `exp`, `log`, `log1p`, `tan` and `pow` the
-//! compiled samplers use.
+//! runs on that one stream. `libm` holds the `exp`, `log`, `log1p`, `tan`, `pow` and `lgamma`
+//! the compiled samplers use.
 
 pub mod libm;
 mod ziggurat_tables;

@@ -4,10 +4,9 @@
 //! generator (`random`), so a run with `SEV_SEED` set prints what the compiled program prints.
 //! The forms are `forward.zig`'s: one draw, `n` draws as a list (`drawVector`), and a draw
 //! kept between bounds by rejection (`drawBounded`). A distribution whose sampler is not
-//! ported (multivariate ones, `von_mises`, the custom ones) is refused by
-//! name before the run starts; a Poisson mean of 10 or more (the runtime's rejection branch)
-//! is refused where it happens, and so is a binomial with N min(p, 1 - p) of 10 or more. Draws inside a spawned task are refused too: compiled, a task
-//! runs on a pool thread with a stream of its own.
+//! ported (`von_mises`, the multivariate ones, those declared in SIRS) is refused by name
+//! before the run starts. Draws inside a spawned task are refused too: compiled, a task runs
+//! on a pool thread with a stream of its own.
 
 // The runtime's checks are written `!(ok)` so that NaN fails them; kept so.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -19,7 +18,6 @@ use super::random::{Prng, libm};
 use super::value::Value;
 use crate::cir::{InstKind, Program, SampleKind, Ty, ValueId};
 use crate::types::FloatTy;
-use variates::POISSON_INVERSION_LIMIT;
 
 /// The distributions whose forward draws the interpreter reproduces.
 pub const PORTED: &[&str] = &[
@@ -283,13 +281,7 @@ fn discrete(rng: &mut Prng, dist: &str, args: &[Value]) -> Result<Draw, Failure>
                 finite(dist, "alpha", r(1))?;
                 inv_logit(r(1))
             };
-            match variates::binomial_small(rng, trials, p) {
-                Some(k) => count(k),
-                None => {
-                    let limit = variates::BINOMIAL_INVERSION_LIMIT;
-                    return Err(Failure::Refused(format!("with N min(p, 1 - p) of {limit} or more (got N = {trials}, p = {})", num(p))));
-                }
-            }
+            count(variates::binomial(rng, trials, p))
         }
         "geometric" => {
             let theta = r(0);
@@ -341,15 +333,12 @@ fn discrete(rng: &mut Prng, dist: &str, args: &[Value]) -> Result<Draw, Failure>
     })
 }
 
-/// A Poisson draw after the runtime's rate check, refused in the rejection branch.
+/// A Poisson draw after the runtime's rate check.
 fn poisson(rng: &mut Prng, dist: &str, lambda: f64) -> Result<i64, Failure> {
     if !(lambda < f64::from_bits(0x4310_0000_0000_0000)) {
         return Err(Failure::Invalid(format!("{dist}: rate must be below 2^50 to sample, got {}", num(lambda))));
     }
-    if lambda >= POISSON_INVERSION_LIMIT {
-        return Err(Failure::Refused(format!("with a rate of {POISSON_INVERSION_LIMIT} or more (got {})", num(lambda))));
-    }
-    Ok(variates::poisson_small(rng, lambda))
+    Ok(variates::poisson(rng, lambda))
 }
 
 /// Gumbel-max over the log weights.

@@ -1,12 +1,13 @@
-//! `exp`, `log`, `tan`, `log1p` and `pow` as a compiled program computes them: Zig 0.14.1
-//! lowers `@exp`, `@log` and `@tan` on f64 to its compiler-rt functions (programs are not
-//! linked with libc), and `std.math.log1p` and `std.math.pow` are Zig code. The first four
-//! follow musl's (fdlibm's) algorithms: argument reduction by ln 2 (by π/2 for `tan`) and a
-//! rational approximation; `pow` multiplies exp(fraction × log x) by the integer power. None
-//! is correctly rounded, so the host's functions or `interp::math`'s may differ in the last
-//! bit; the samplers use these for the same draws. Written from the algorithms and their
-//! published constants, step for step in the same order of operations (each one rounded as
-//! IEEE 754 defines, so the results are bit-identical).
+//! `exp`, `log`, `tan`, `log1p`, `pow` and `lgamma` as a compiled program computes them: Zig
+//! 0.14.1 lowers `@exp`, `@log` and `@tan` on f64 to its compiler-rt functions (programs are
+//! not linked with libc), and `std.math.log1p`, `pow` and `lgamma` are Zig code. The first
+//! four follow musl's (fdlibm's) algorithms: argument reduction by ln 2 (by π/2 for `tan`) and
+//! a rational approximation; `pow` multiplies exp(fraction × log x) by the integer power;
+//! `lgamma` is a factorial table and Lanczos's approximation. None is correctly rounded, so
+//! the host's functions or `interp::math`'s may differ in the last bit; the samplers use these
+//! for the same draws. Written from the algorithms and their published constants, step for
+//! step in the same order of operations (each one rounded as IEEE 754 defines, so the results
+//! are bit-identical).
 
 // fdlibm's coefficients are written with more digits than an f64 holds, as published.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
@@ -401,6 +402,92 @@ fn ldexp(y: f64, k: i32) -> f64 {
     }
     // Subnormal: one rounding, in the last multiplication.
     (m * pow2(target + 100)) * pow2(-100)
+}
+
+/// ln Γ(x) for an integer x >= 1, as the runtime's `special.lgamma` computes it (its Taylor
+/// series at 1 and 2 gives -0 and +0 there; Zig's `std.math.lgamma` otherwise: the log of a
+/// factorial below 23, of the Lanczos Γ below 128, the Lanczos log form above). The rejection
+/// samplers of Poisson and binomial call it on integers only.
+pub fn lgamma_at_integer(x: f64) -> f64 {
+    const FACTORIALS: [f64; 23] = [
+        f64::INFINITY, 1.0, 1.0, 2.0, 6.0, 24.0, 120.0, 720.0, 5040.0, 40320.0, 362880.0, 3628800.0,
+        39916800.0, 479001600.0, 6227020800.0, 87178291200.0, 1307674368000.0, 20922789888000.0,
+        355687428096000.0, 6402373705728000.0, 121645100408832000.0, 2432902008176640000.0,
+        51090942171709440000.0,
+    ];
+    debug_assert!(x >= 1.0 && x == x.trunc());
+    if x == 1.0 {
+        return -0.0;
+    }
+    if x == 2.0 {
+        return -0.0 + log1p(0.0);
+    }
+    if x < FACTORIALS.len() as f64 {
+        return log(FACTORIALS[x as usize]);
+    }
+    if x.is_infinite() {
+        return x;
+    }
+    if x < 128.0 {
+        return log(lanczos_gamma(x).abs());
+    }
+    let log_base = log(x + LANCZOS_MINUS_HALF) - 1.0;
+    let exponent = x - 0.5;
+    let log_series = log(lanczos_series(x));
+    exponent * log_base + log_series - LANCZOS
+}
+
+const LANCZOS: f64 = 6.024680040776729583740234375;
+const LANCZOS_MINUS_HALF: f64 = LANCZOS - 0.5;
+
+/// Zig's `std.math.gamma` for 23 <= x <= 172 (the Lanczos approximation with its error
+/// correction; smaller integers come from the factorial table).
+fn lanczos_gamma(x: f64) -> f64 {
+    if x > 172.0 {
+        return f64::INFINITY;
+    }
+    let base = x + LANCZOS_MINUS_HALF;
+    let exponent = x - 0.5;
+    let e = if x > LANCZOS_MINUS_HALF { base - x - LANCZOS_MINUS_HALF } else { base - LANCZOS_MINUS_HALF - x };
+    let correction = LANCZOS * e / base;
+    let initial = lanczos_series(x) * exp(-base);
+    let corrected = initial + initial * correction;
+    let half_pow = pow_positive_base(base, 0.5 * exponent);
+    corrected * half_pow * half_pow
+}
+
+/// The rational function of Zig's Lanczos approximation (Horner from either end).
+fn lanczos_series(x: f64) -> f64 {
+    const NUMERATOR: [f64; 13] = [
+        23531376880.410759688572007674451636754734846804940,
+        42919803642.649098768957899047001988850926355848959,
+        35711959237.355668049440185451547166705960488635843,
+        17921034426.037209699919755754458931112671403265390,
+        6039542586.3520280050642916443072979210699388420708,
+        1439720407.3117216736632230727949123939715485786772,
+        248874557.86205415651146038641322942321632125127801,
+        31426415.585400194380614231628318205362874684987640,
+        2876370.6289353724412254090516208496135991145378768,
+        186056.26539522349504029498971604569928220784236328,
+        8071.6720023658162106380029022722506138218516325024,
+        210.82427775157934587250973392071336271166969580291,
+        2.5066282746310002701649081771338373386264310793408,
+    ];
+    const DENOMINATOR: [f64; 13] =
+        [0.0, 39916800.0, 120543840.0, 150917976.0, 105258076.0, 45995730.0, 13339535.0, 2637558.0, 357423.0, 32670.0, 1925.0, 66.0, 1.0];
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    if x < 8.0 {
+        for i in (0..NUMERATOR.len()).rev() {
+            num = num * x + NUMERATOR[i];
+            den = den * x + DENOMINATOR[i];
+        }
+    } else {
+        for i in 0..NUMERATOR.len() {
+            num = num / x + NUMERATOR[i];
+            den = den / x + DENOMINATOR[i];
+        }
+    }
+    num / den
 }
 
 #[cfg(test)]

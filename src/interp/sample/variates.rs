@@ -1,9 +1,9 @@
 //! The random variate generators of `runtime/ppl/dist/sampling.zig`, step for step on the
 //! interpreter's copy of the generator: gamma by Marsaglia & Tsang with the U^(1/a) boost in
-//! log space for shape < 1, beta from two log-gammas, Poisson by sequential inversion (mean
-//! below 10), binomial by inversion (BINV, n min(p, 1 - p) below 10), categorical by inversion
-//! of the cumulative weights. `exp`/`log`/`log1p` are the compiled program's (`random::libm`),
-//! `sqrt` is exact in both.
+//! log space for shape < 1, beta from two log-gammas, Poisson by sequential inversion below a
+//! mean of 10 and Hoermann's PTRS above, binomial by inversion (BINV) or Hoermann's BTRS,
+//! categorical by inversion of the cumulative weights. `exp`/`log`/`log1p`/`lgamma` are the
+//! compiled program's (`random::libm`), `sqrt` is exact in both.
 
 use crate::interp::random::{Prng, libm};
 
@@ -65,28 +65,48 @@ pub fn beta(rng: &mut Prng, a: f64, b: f64) -> f64 {
     1.0 / (1.0 + libm::exp(ly - lx))
 }
 
-/// The largest Poisson mean the interpreter draws from: above it the runtime switches to
-/// transformed rejection with `lgamma`, which the interpreter does not reproduce yet.
-pub const POISSON_INVERSION_LIMIT: f64 = 10.0;
-
-/// Poisson(lambda) by sequential search, 0 <= lambda < [`POISSON_INVERSION_LIMIT`].
-pub fn poisson_small(rng: &mut Prng, lambda: f64) -> i64 {
+/// Poisson(lambda), 0 <= lambda < 2^50: sequential search below a mean of 10, Hoermann's
+/// transformed rejection (PTRS) above.
+pub fn poisson(rng: &mut Prng, lambda: f64) -> i64 {
     if lambda == 0.0 {
         return 0;
     }
-    let mut p = libm::exp(-lambda);
-    let mut s = p;
-    let u = rng.float();
-    let mut k: i64 = 0;
-    while u > s {
-        k += 1;
-        p *= lambda / k as f64;
-        s += p;
-        if k > 1000 {
-            break;
+    if lambda < 10.0 {
+        let mut p = libm::exp(-lambda);
+        let mut s = p;
+        let u = rng.float();
+        let mut k: i64 = 0;
+        while u > s {
+            k += 1;
+            p *= lambda / k as f64;
+            s += p;
+            if k > 1000 {
+                break;
+            }
+        }
+        return k;
+    }
+    let slam = lambda.sqrt();
+    let loglam = libm::log(lambda);
+    let b = 0.931 + 2.53 * slam;
+    let a = -0.059 + 0.02483 * b;
+    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    let vr = 0.9277 - 3.6224 / (b - 2.0);
+    loop {
+        let u = rng.float() - 0.5;
+        let v = uniform_open(rng);
+        let us = 0.5 - u.abs();
+        let kf = ((2.0 * a / us + b) * u + lambda + 0.43).floor();
+        if us >= 0.07 && v <= vr {
+            return kf as i64;
+        }
+        if kf < 0.0 || (us < 0.013 && v > us) {
+            continue;
+        }
+        if libm::log(v) + libm::log(inv_alpha) - libm::log(a / (us * us) + b) <= -lambda + kf * loglam - libm::lgamma_at_integer(kf + 1.0) {
+            return kf as i64;
         }
     }
-    k
 }
 
 /// An index in [0, weights.len) with probability proportional to the weights.
@@ -103,43 +123,63 @@ pub fn categorical(rng: &mut Prng, weights: &[f64]) -> usize {
     weights.iter().rposition(|w| *w > 0.0).unwrap_or(0)
 }
 
-/// The largest n min(p, 1 - p) the interpreter draws a binomial for: above it the runtime
-/// switches to transformed rejection with `lgamma` (BTRS), not reproduced yet.
-pub const BINOMIAL_INVERSION_LIMIT: f64 = 10.0;
-
-/// Binomial(n, p), n >= 0 and 0 <= p <= 1, by inversion (BINV) as `sampling.binomial` draws
-/// it; `None` where the runtime would use BTRS instead.
-pub fn binomial_small(rng: &mut Prng, n: i64, p: f64) -> Option<i64> {
+/// Binomial(n, p), n >= 0 and 0 <= p <= 1: inversion (BINV) when n min(p, 1 - p) < 10,
+/// Hoermann's transformed rejection (BTRS) above, as `sampling.binomial`.
+pub fn binomial(rng: &mut Prng, n: i64, p: f64) -> i64 {
     if n == 0 || p == 0.0 {
-        return Some(0);
+        return 0;
     }
     if p == 1.0 {
-        return Some(n);
+        return n;
     }
     if p > 0.5 {
-        return binomial_small(rng, n, 1.0 - p).map(|k| n - k);
+        return n - binomial(rng, n, 1.0 - p);
     }
     let nf = n as f64;
     let q = 1.0 - p;
-    if !(nf * p < BINOMIAL_INVERSION_LIMIT) {
-        return None;
-    }
-    let s = p / q;
-    let a = (nf + 1.0) * s;
-    loop {
-        let mut r = libm::exp(nf * libm::log1p(-p));
-        let mut u = rng.float();
-        let mut k: i64 = 0;
-        while u > r {
-            u -= r;
-            k += 1;
-            if k > n {
-                break;
+    if nf * p < 10.0 {
+        let s = p / q;
+        let a = (nf + 1.0) * s;
+        loop {
+            let mut r = libm::exp(nf * libm::log1p(-p));
+            let mut u = rng.float();
+            let mut k: i64 = 0;
+            while u > r {
+                u -= r;
+                k += 1;
+                if k > n {
+                    break;
+                }
+                r *= a / k as f64 - s;
             }
-            r *= a / k as f64 - s;
+            if k <= n {
+                return k;
+            }
         }
-        if k <= n {
-            return Some(k);
+    }
+    let spq = (nf * p * q).sqrt();
+    let b = 1.15 + 2.53 * spq;
+    let a = -0.0873 + 0.0248 * b + 0.01 * p;
+    let c = nf * p + 0.5;
+    let vr = 0.92 - 4.2 / b;
+    let alpha = (2.83 + 5.1 / b) * spq;
+    let lpq = libm::log(p / q);
+    let m = ((nf + 1.0) * p).floor();
+    let h = libm::lgamma_at_integer(m + 1.0) + libm::lgamma_at_integer(nf - m + 1.0);
+    loop {
+        let u = rng.float() - 0.5;
+        let mut v = uniform_open(rng);
+        let us = 0.5 - u.abs();
+        let kf = ((2.0 * a / us + b) * u + c).floor();
+        if kf < 0.0 || kf > nf {
+            continue;
+        }
+        if us >= 0.07 && v <= vr {
+            return kf as i64;
+        }
+        v = libm::log(v * alpha / (a / (us * us) + b));
+        if v <= h - libm::lgamma_at_integer(kf + 1.0) - libm::lgamma_at_integer(nf - kf + 1.0) + (kf - m) * lpq {
+            return kf as i64;
         }
     }
 }
