@@ -73,6 +73,11 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>, &'static str)> {
         one("weibull", &["1.5", "2.0"]),
         one("weibull", &["0.3", "1.0"]),
         one("weibull", &["7.0", "0.5"]),
+        // Wrapped past ±π, a near-uniform kappa, and a concentrated one.
+        one("von_mises", &["3.0", "2.0"]),
+        one("von_mises", &["-3.0", "0.5"]),
+        one("von_mises", &["1.0", "1e-9"]),
+        one("von_mises", &["0.0", "50.0"]),
         one("binomial", &["12", "0.3"]),
         one("binomial", &["40", "0.9"]),
         one("binomial", &["0", "0.5"]),
@@ -129,6 +134,7 @@ fn invalid() -> Vec<(&'static str, Vec<&'static str>, &'static str, &'static str
         ("beta", vec!["1.0", "-0.00001"], "", "beta: beta must be positive and finite, got -1e-5"),
         ("bernoulli", vec!["1.5"], "", "bernoulli: theta must be in [0, 1], got 1.5"),
         ("cauchy", vec!["0.0", "-2.5"], "", "cauchy: sigma must be positive and finite, got -2.5"),
+        ("von_mises", vec!["0.0", "-1.0"], "", "von_mises: kappa must be non-negative and finite, got -1"),
         ("weibull", vec!["0.0", "1.0"], "", "weibull: alpha must be positive and finite, got 0"),
         ("binomial", vec!["-1", "0.5"], "", "binomial: N must be >= 0, got -1"),
         ("geometric", vec!["0.0"], "", "geometric: theta must be in (0, 1], got 0"),
@@ -205,16 +211,16 @@ fn invalid_parameters_are_the_same_fault_at_the_same_place() {
 #[test]
 fn a_distribution_not_ported_is_refused_by_name_before_the_run() {
     let dir = tempfile::tempdir().expect("temp dir");
+    let joint = sample("dirichlet", &["[1.0, 2.0, 3.0]"], "");
     let program = format!(
-        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}, {}]}}}}}}}}"#,
-        print(&lit("\"before\"")),
-        print(&sample("von_mises", &["0.0", "1.0"], ""))
+        r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}, {{"let": {{"name": "p", "value": {joint}}}}}]}}}}}}}}"#,
+        print(&lit("\"before\""))
     );
-    std::fs::write(dir.path().join("von_mises.sirs.json"), program).expect("written");
-    let out = sev_in(dir.path(), &["run", "--interp", "von_mises.sirs.json"]);
+    std::fs::write(dir.path().join("dirichlet.sirs.json"), program).expect("written");
+    let out = sev_in(dir.path(), &["run", "--interp", "dirichlet.sirs.json"]);
     assert_eq!(out.code, i32::from(sev::interp::UNSUPPORTED_STATUS), "{}", out.stderr);
     assert_eq!(out.stdout, "", "nothing runs before the refusal");
-    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `von_mises` yet\n  --> von_mises.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run `sample` from `dirichlet` yet\n  --> dirichlet.sirs.json:"), "{}", out.stderr);
 }
 
 /// Compiled, a spawned task draws from its pool thread's own stream, which the interpreter

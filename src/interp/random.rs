@@ -4,8 +4,7 @@
 //! the ziggurat method with Zig's own tables). `runtime/ppl/forward.zig` seeds the stream of
 //! the program's first thread with the `SEV_SEED` environment variable when it holds a `u64`
 //! (else with bytes from the operating system) plus 0 × 0x9E3779B97F4A7C15; the interpreter
-//! runs on that one stream. `libm` holds the `exp`, `log`, `log1p`, `tan`, `pow` and `lgamma`
-//! the compiled samplers use.
+//! runs on that one stream. `libm` holds the math functions the compiled samplers call.
 
 pub mod libm;
 mod ziggurat_tables;
@@ -73,6 +72,11 @@ impl Prng {
             }
         }
         f64::from_bits(((1022 - lz) << 52) | (rand & 0xF_FFFF_FFFF_FFFF))
+    }
+
+    /// `boolean()`: the low bit of one word (`int(u1)` fills a byte from a fresh word).
+    pub fn boolean(&mut self) -> bool {
+        self.next_u64() & 1 != 0
     }
 
     /// `uintLessThan(u64, n)`, n > 0: Lemire's multiply-and-reject.

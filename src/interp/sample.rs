@@ -4,7 +4,7 @@
 //! generator (`random`), so a run with `SEV_SEED` set prints what the compiled program prints.
 //! The forms are `forward.zig`'s: one draw, `n` draws as a list (`drawVector`), and a draw
 //! kept between bounds by rejection (`drawBounded`). A distribution whose sampler is not
-//! ported (`von_mises`, the multivariate ones, those declared in SIRS) is refused by name
+//! ported (the multivariate ones) is refused by name
 //! before the run starts. Draws inside a spawned task are refused too: compiled, a task runs
 //! on a pool thread with a stream of its own.
 
@@ -22,7 +22,7 @@ use crate::types::FloatTy;
 /// The distributions whose forward draws the interpreter reproduces.
 pub const PORTED: &[&str] = &[
     "normal", "std_normal", "lognormal", "half_normal", "student_t", "uniform", "exponential", "gamma", "inv_gamma",
-    "chi_square", "beta", "double_exponential", "laplace", "pareto", "logistic", "cauchy", "half_cauchy", "weibull", "bernoulli", "bernoulli_logit", "binomial",
+    "chi_square", "beta", "double_exponential", "laplace", "pareto", "logistic", "cauchy", "half_cauchy", "weibull", "von_mises", "bernoulli", "bernoulli_logit", "binomial",
     "binomial_logit", "geometric", "poisson",
     "poisson_log", "neg_binomial_2", "neg_binomial_2_log", "categorical", "categorical_logit", "discrete_uniform",
 ];
@@ -239,6 +239,12 @@ fn draw(rng: &mut Prng, dist: &str, args: &[Value]) -> Result<Draw, Failure> {
             positive("weibull", "alpha", alpha)?;
             positive("weibull", "sigma", sigma)?;
             real(sigma * libm::pow_positive_base(rng.float_exp(), 1.0 / alpha))
+        }
+        "von_mises" => {
+            let (mu, kappa) = (r(0), r(1));
+            finite("von_mises", "mu", mu)?;
+            nonnegative("von_mises", "kappa", kappa)?;
+            real(variates::von_mises(rng, mu, kappa))
         }
         "logistic" => {
             let (mu, sigma) = (r(0), r(1));

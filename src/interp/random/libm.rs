@@ -1,13 +1,13 @@
-//! `exp`, `log`, `tan`, `log1p`, `pow` and `lgamma` as a compiled program computes them: Zig
-//! 0.14.1 lowers `@exp`, `@log` and `@tan` on f64 to its compiler-rt functions (programs are
-//! not linked with libc), and `std.math.log1p`, `pow` and `lgamma` are Zig code. The first
-//! four follow musl's (fdlibm's) algorithms: argument reduction by ln 2 (by π/2 for `tan`) and
-//! a rational approximation; `pow` multiplies exp(fraction × log x) by the integer power;
-//! `lgamma` is a factorial table and Lanczos's approximation. None is correctly rounded, so
-//! the host's functions or `interp::math`'s may differ in the last bit; the samplers use these
-//! for the same draws. Written from the algorithms and their published constants, step for
-//! step in the same order of operations (each one rounded as IEEE 754 defines, so the results
-//! are bit-identical).
+//! `exp`, `log`, `tan`, `cos`, `log1p`, `acos`, `pow` and `lgamma` as a compiled program
+//! computes them: Zig 0.14.1 lowers `@exp`, `@log`, `@tan` and `@cos` on f64 to its
+//! compiler-rt functions (programs are not linked with libc), and `std.math.log1p`, `acos`,
+//! `pow` and `lgamma` are Zig code. Most follow musl's (fdlibm's) algorithms: argument
+//! reduction (by ln 2, by π/2 for `tan` and `cos`) and a polynomial or rational approximation;
+//! `pow` multiplies exp(fraction × log x) by the integer power; `lgamma` is a factorial table
+//! and Lanczos's approximation. None is correctly rounded, so the host's functions or
+//! `interp::math`'s may differ in the last bit; the samplers use these for the same draws.
+//! Written from the algorithms and their published constants, step for step in the same order
+//! of operations (each one rounded as IEEE 754 defines, so the results are bit-identical).
 
 // fdlibm's coefficients are written with more digits than an f64 holds, as published.
 #![allow(clippy::excessive_precision, clippy::approx_constant)]
@@ -186,7 +186,7 @@ pub fn tan_within_3pi_4(x: f64) -> f64 {
     if ix > 0x4002_d97c {
         return f64::NAN;
     }
-    let (n, y0, y1) = rem_pio2_within_3pi_4(x, ix);
+    let (n, y0, y1) = rem_pio2_within_5pi_4(x, ix);
     tan_kernel(y0, y1, n & 1 != 0)
 }
 
@@ -194,20 +194,126 @@ const PIO4: f64 = f64::from_bits(0x3FE9_21FB_5444_2D18);
 const PIO2_1: f64 = 1.57079632673412561417e+00;
 const PIO2_1T: f64 = 6.07710050650619224932e-11;
 
-/// `rem_pio2` for π/4 < |x| <= 3π/4: n and x - n π/2 as a double-double.
-fn rem_pio2_within_3pi_4(x: f64, ix: u32) -> (i32, f64, f64) {
+/// `rem_pio2` for π/4 < |x| <= 5π/4: n and x - n π/2 as a double-double.
+fn rem_pio2_within_5pi_4(x: f64, ix: u32) -> (i32, f64, f64) {
     if ix & 0xfffff == 0x921fb {
         return rem_pio2_medium(x, ix);
     }
+    let n: i32 = if ix <= 0x4002_d97c { 1 } else { 2 };
+    let (hi, lo) = (f64::from(n) * PIO2_1, f64::from(n) * PIO2_1T);
     if x >= 0.0 {
-        let z = x - PIO2_1;
-        let y0 = z - PIO2_1T;
-        (1, y0, (z - y0) - PIO2_1T)
+        let z = x - hi;
+        let y0 = z - lo;
+        (n, y0, (z - y0) - lo)
     } else {
-        let z = x + PIO2_1;
-        let y0 = z + PIO2_1T;
-        (-1, y0, (z - y0) + PIO2_1T)
+        let z = x + hi;
+        let y0 = z + lo;
+        (-n, y0, (z - y0) + lo)
     }
+}
+
+/// cos x for |x| <= 5π/4 (compiler-rt `cos`), the range the von Mises sampler calls it on
+/// (π u with u in [0, 1)); NaN outside it.
+pub fn cos_within_5pi_4(x: f64) -> f64 {
+    let ix = ((x.to_bits() >> 32) as u32) & 0x7fff_ffff;
+    if ix <= 0x3fe9_21fb {
+        if ix < 0x3e46_a09e {
+            return 1.0;
+        }
+        return cos_kernel(x, 0.0);
+    }
+    if ix > 0x400f_6a7a {
+        return f64::NAN;
+    }
+    let (n, y0, y1) = rem_pio2_within_5pi_4(x, ix);
+    match n & 3 {
+        0 => cos_kernel(y0, y1),
+        1 => -sin_kernel(y0, y1),
+        2 => -cos_kernel(y0, y1),
+        _ => sin_kernel(y0, y1),
+    }
+}
+
+/// fdlibm's `__cos(x, y)` for |x + y| <~ π/4.
+fn cos_kernel(x: f64, y: f64) -> f64 {
+    const C1: f64 = 4.16666666666666019037e-02;
+    const C2: f64 = -1.38888888888741095749e-03;
+    const C3: f64 = 2.48015872894767294178e-05;
+    const C4: f64 = -2.75573143513906633035e-07;
+    const C5: f64 = 2.08757232129817482790e-09;
+    const C6: f64 = -1.13596475577881948265e-11;
+    let z = x * x;
+    let zs = z * z;
+    let r = z * (C1 + z * (C2 + z * C3)) + zs * zs * (C4 + z * (C5 + z * C6));
+    let hz = 0.5 * z;
+    let w = 1.0 - hz;
+    w + (((1.0 - w) - hz) + (z * r - x * y))
+}
+
+/// fdlibm's `__sin(x, y, 1)` for |x + y| <~ π/4 (with the tail y).
+fn sin_kernel(x: f64, y: f64) -> f64 {
+    const S1: f64 = -1.66666666666666324348e-01;
+    const S2: f64 = 8.33333333332248946124e-03;
+    const S3: f64 = -1.98412698298579493134e-04;
+    const S4: f64 = 2.75573137070700676789e-06;
+    const S5: f64 = -2.50507602534068634195e-08;
+    const S6: f64 = 1.58969099521155010221e-10;
+    let z = x * x;
+    let w = z * z;
+    let r = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+    let v = z * x;
+    x - ((z * (0.5 * y - v * r) - y) - v * S1)
+}
+
+/// arccos x (Zig's `std.math.acos` for f64, fdlibm's rational approximation).
+pub fn acos(x: f64) -> f64 {
+    const PIO2_HI: f64 = 1.57079632679489655800e+00;
+    const PIO2_LO: f64 = 6.12323399573676603587e-17;
+    let ux = x.to_bits();
+    let hx = (ux >> 32) as u32;
+    let ix = hx & 0x7FFF_FFFF;
+    if ix >= 0x3FF0_0000 {
+        let lx = (ux & 0xFFFF_FFFF) as u32;
+        if ((ix - 0x3FF0_0000) | lx) == 0 {
+            return if hx >> 31 != 0 { 2.0 * PIO2_HI + f64::from_bits(0x3870_0000_0000_0000) } else { 0.0 };
+        }
+        return f64::NAN;
+    }
+    if ix < 0x3FE0_0000 {
+        if ix <= 0x3C60_0000 {
+            return PIO2_HI + f64::from_bits(0x3870_0000_0000_0000);
+        }
+        return PIO2_HI - (x - (PIO2_LO - x * acos_r(x * x)));
+    }
+    if hx >> 31 != 0 {
+        let z = (1.0 + x) * 0.5;
+        let s = z.sqrt();
+        let w = acos_r(z) * s - PIO2_LO;
+        return 2.0 * (PIO2_HI - (s + w));
+    }
+    let z = (1.0 - x) * 0.5;
+    let s = z.sqrt();
+    let df = f64::from_bits(s.to_bits() & 0xFFFF_FFFF_0000_0000);
+    let c = (z - df * df) / (s + df);
+    let w = acos_r(z) * s + c;
+    2.0 * (df + w)
+}
+
+/// The rational approximation inside `acos`.
+fn acos_r(z: f64) -> f64 {
+    const PS0: f64 = 1.66666666666666657415e-01;
+    const PS1: f64 = -3.25565818622400915405e-01;
+    const PS2: f64 = 2.01212532134862925881e-01;
+    const PS3: f64 = -4.00555345006794114027e-02;
+    const PS4: f64 = 7.91534994289814532176e-04;
+    const PS5: f64 = 3.47933107596021167570e-05;
+    const QS1: f64 = -2.40339491173441421878e+00;
+    const QS2: f64 = 2.02094576023350569471e+00;
+    const QS3: f64 = -6.88283971605453293030e-01;
+    const QS4: f64 = 7.70381505559019352791e-02;
+    let p = z * (PS0 + z * (PS1 + z * (PS2 + z * (PS3 + z * (PS4 + z * PS5)))));
+    let q = 1.0 + z * (QS1 + z * (QS2 + z * (QS3 + z * QS4)));
+    p / q
 }
 
 /// `rem_pio2`'s medium case (|x| near a multiple of π/2): up to three rounds of reduction.
@@ -511,6 +617,38 @@ mod tests {
         for (x, want) in cases {
             let got = super::tan_within_3pi_4(f64::from_bits(x));
             assert_eq!(got.to_bits(), want, "tan({})", f64::from_bits(x));
+        }
+    }
+
+    /// `@cos` and `std.math.acos` of a Zig 0.14.1 build (argument bits, result bits): near π/2
+    /// and π (the medium reduction), each quadrant up to 5π/4, every branch of `acos`.
+    #[test]
+    fn cos_and_acos_are_bit_for_bit_zigs() {
+        let cos: [(u64, u64); 8] = [
+            (0x3ff921fb4d12d84a, 0x3e5cc553391a6262),
+            (0x3ff921fb54442d18, 0x3c91a62633145c07),
+            (0x400921fb54442d18, 0xbff0000000000000),
+            (0x400921fb4d12d84a, 0xbfeffffffffffff3),
+            (0x400f333333333333, 0xbfe73ad66234c8ea),
+            (0xc004000000000000, 0xbfe9a2f7ef858b7d),
+            (0x3fd3333333333333, 0x3fee921dd42f09ba),
+            (0x400199999999999a, 0xbfe2d5004b88ad70),
+        ];
+        for (x, want) in cos {
+            assert_eq!(super::cos_within_5pi_4(f64::from_bits(x)).to_bits(), want, "cos({})", f64::from_bits(x));
+        }
+        let acos: [(u64, u64); 8] = [
+            (0xbff0000000000000, 0x400921fb54442d18),
+            (0xbfe6666666666666, 0x4002c501446cd5f2),
+            (0xbfc999999999999a, 0x3ffc5abe698d8960),
+            (0x3bc79ca10c924223, 0x3ff921fb54442d18),
+            (0x3fdccccccccccccd, 0x3ff1aa1c65a25825),
+            (0x3fe999999999999a, 0x3fe4978fa3269ee0),
+            (0x3feffffde7210be9, 0x3f572ba46065af16),
+            (0x3ff0000000000000, 0x0000000000000000),
+        ];
+        for (x, want) in acos {
+            assert_eq!(super::acos(f64::from_bits(x)).to_bits(), want, "acos({})", f64::from_bits(x));
         }
     }
 }

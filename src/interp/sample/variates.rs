@@ -109,6 +109,51 @@ pub fn poisson(rng: &mut Prng, lambda: f64) -> i64 {
     }
 }
 
+/// Von Mises(mu, kappa) by Best & Fisher, wrapped into [-π, π] (`sampling.vonMises`).
+pub fn von_mises(rng: &mut Prng, mu: f64, kappa: f64) -> f64 {
+    use std::f64::consts::PI;
+    let theta = if kappa < 1e-8 {
+        (2.0 * rng.float() - 1.0) * PI
+    } else {
+        let s = (1.0 + 4.0 * kappa * kappa).sqrt();
+        let tau = 1.0 + s;
+        let tau_m2 = 4.0 * kappa * kappa / (s + 1.0);
+        let rho = tau * tau_m2 / ((tau + (2.0 * tau).sqrt()) * 2.0 * kappa);
+        let r = (1.0 + rho * rho) / (2.0 * rho);
+        let f = loop {
+            let z = libm::cos_within_5pi_4(PI * rng.float());
+            let f = (1.0 + r * z) / (r + z);
+            let cc = kappa * (r - f);
+            let w = uniform_open(rng);
+            if cc * (2.0 - cc) - w > 0.0 || libm::log(cc / w) + 1.0 - cc >= 0.0 {
+                break f;
+            }
+        };
+        // `@max(-1, @min(1, f))`: Zig's min and max pass a NaN over, as Rust's do (clamp would not).
+        #[allow(clippy::manual_clamp)]
+        let ang = libm::acos(f.min(1.0).max(-1.0));
+        if rng.boolean() { ang } else { -ang }
+    };
+    wrap_angle(mu + theta)
+}
+
+/// An angle wrapped into [-π, π] (`sampling.wrapAngle`; Zig lowers a float `@mod` to
+/// `fmod(a, b)`, and for a negative `a` to `fmod(fmod(a, b) + b, b)`).
+fn wrap_angle(x: f64) -> f64 {
+    use std::f64::consts::PI;
+    if (-PI..=PI).contains(&x) {
+        return x;
+    }
+    let two_pi = 2.0 * PI;
+    let a = x + PI;
+    let r = a % two_pi;
+    let mut y = if a < 0.0 { (r + two_pi) % two_pi } else { r };
+    if y < 0.0 {
+        y += two_pi;
+    }
+    y - PI
+}
+
 /// An index in [0, weights.len) with probability proportional to the weights.
 pub fn categorical(rng: &mut Prng, weights: &[f64]) -> usize {
     let total: f64 = weights.iter().fold(0.0, |acc, w| acc + w);
