@@ -28,7 +28,9 @@ mod http;
 mod json;
 pub mod math;
 mod observe;
+mod random;
 mod regex;
+mod sample;
 pub mod show;
 mod stdin;
 mod tasks;
@@ -78,6 +80,19 @@ pub fn run_on_own_thread_with_stdin(program: Program, args: Vec<String>, stdin: 
     }
 }
 
+/// [`run_on_own_thread_with_stdin`] with forward `sample`s drawing from the stream of `seed`
+/// (as `SEV_SEED=seed` would give), whatever the environment holds.
+pub fn run_on_own_thread_seeded(program: Program, args: Vec<String>, stdin: Vec<u8>, seed: u64) -> Result<Outcome, String> {
+    let worker = std::thread::Builder::new().name("sev-interp".into()).stack_size(STACK_BYTES).spawn(move || {
+        stdin::set_bytes(stdin);
+        finish(Machine::new(&program, args).seeded(seed))
+    });
+    match worker {
+        Ok(handle) => handle.join().map_err(|_| "the interpreter thread stopped unexpectedly".to_string()),
+        Err(e) => Err(format!("cannot start the interpreter thread: {e}")),
+    }
+}
+
 /// Runs the program's entry function with the command-line arguments `args`.
 pub fn run(program: &Program, args: &[String]) -> Outcome {
     finish(Machine::new(program, args.to_vec()))
@@ -119,7 +134,7 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
     if program.model.is_some() {
         return Err(Stop::unsupported("model programs (sampling)", &no_place));
     }
-    if let Some(refusal) = builtins::refusal_before_start(program) {
+    if let Some(refusal) = builtins::refusal_before_start(program).or_else(|| sample::refusal_before_start(program)) {
         return Err(refusal);
     }
     let Some(entry) = program.entry else {

@@ -25,6 +25,8 @@ use sev::opt::Level;
 
 const SEED: u64 = 0x5EED_0000_2024;
 const PROGRAMS: usize = 1000;
+/// The `SEV_SEED` the examples' expected outputs were made with (`support::run_exe`).
+const EXAMPLE_SEED: u64 = 20261124;
 
 /// Examples run by their own test: `http_client` needs a server (tests/stdlib_http.rs runs it
 /// compiled and interpreted).
@@ -39,7 +41,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("coin_bias", "model programs (sampling)"),
     ("custom_distribution", "the built-in `log1p`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
-    ("forward_simulation", "`sample`"),
     ("infer_posterior", "`infer`"),
     ("logistic_regression", "model programs (sampling)"),
     ("logistic_regression_glm", "model programs (sampling)"),
@@ -58,7 +59,8 @@ fn interpret(name: &str, source: &str, level: Level, args: &[String]) -> Result<
         return Err(format!("diagnostic: {}", d.render(&c.file, false)));
     }
     let program = c.cir.ok_or("no CIR")?;
-    sev::interp::run_on_own_thread_with_stdin(program, args.to_vec(), Vec::new())
+    // Forward `sample`s draw as the compiled examples do (`support::run_exe`'s SEV_SEED).
+    sev::interp::run_on_own_thread_seeded(program, args.to_vec(), Vec::new(), EXAMPLE_SEED)
 }
 
 fn text(bytes: &[u8]) -> String {

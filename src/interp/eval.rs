@@ -10,7 +10,7 @@ use super::fault::{Loc, Stop};
 use super::observe::{FrameView, Observer};
 use super::value::{Value, order};
 use crate::ast::{BinOp, UnOp};
-use crate::cir::{Const, FuncId, Function, InstKind, LocalId, PlaceElem, Program, SwitchCase, Ty, TypeKind, ValueId};
+use crate::cir::{Const, FuncId, Function, InstKind, LocalId, PlaceElem, Program, SampleKind, SwitchCase, Ty, TypeKind, ValueId};
 use std::rc::Rc;
 
 /// Calls deeper than this stop the program with the compiled code's stack-overflow fault.
@@ -50,6 +50,10 @@ pub struct Machine<'p> {
     observer: Option<&'p mut dyn Observer>,
     /// Set from outside (the REPL's Ctrl-C) to stop the run at the next call or loop turn.
     pub interrupt: Option<&'p std::sync::atomic::AtomicBool>,
+    /// The program's random generator, seeded at the first forward `sample` (`random`).
+    rng: Option<super::random::Prng>,
+    /// How many spawned tasks are running (a draw inside one is refused).
+    tasks_running: usize,
 }
 
 struct Frame<'f> {
@@ -60,7 +64,13 @@ struct Frame<'f> {
 
 impl<'p> Machine<'p> {
     pub fn new(program: &'p Program, args: Vec<String>) -> Machine<'p> {
-        Machine { program, stdout: Vec::new(), stderr: Vec::new(), args, depth: 0, observer: None, interrupt: None }
+        Machine { program, stdout: Vec::new(), stderr: Vec::new(), args, depth: 0, observer: None, interrupt: None, rng: None, tasks_running: 0 }
+    }
+
+    /// The same machine, its forward `sample`s drawing from the stream of `seed`.
+    pub fn seeded(mut self, seed: u64) -> Machine<'p> {
+        self.rng = Some(super::random::Prng::new(seed));
+        self
     }
 
     /// The same machine, with `observer` told about every step of the run.
@@ -135,6 +145,15 @@ impl<'p> Machine<'p> {
         }
     }
 
+    /// A forward `sample` on the program's generator (seeded at the first one).
+    fn forward_sample(&mut self, req: &super::sample::Request, loc: &Loc) -> Result<Value, Stop> {
+        if self.tasks_running > 0 {
+            return Err(Stop::unsupported("`sample` inside a spawned task", loc));
+        }
+        let rng = self.rng.get_or_insert_with(super::random::Prng::for_program);
+        super::sample::forward(rng, req, loc)
+    }
+
     fn loc(&self, frame: &Frame, v: ValueId) -> Loc {
         Loc::of(self.program, frame.f, v)
     }
@@ -168,7 +187,16 @@ impl<'p> Machine<'p> {
             // Tasks run to their end when spawned (`tasks`).
             InstKind::Spawn(id, args) => {
                 let args = args.iter().map(|a| get(frame, *a)).collect();
-                super::tasks::finished(self.call(*id, args)?)
+                self.tasks_running += 1;
+                let returned = self.call(*id, args);
+                self.tasks_running -= 1;
+                super::tasks::finished(returned?)
+            }
+            InstKind::Sample { dist, args, size, lower, upper, kind: SampleKind::Forward, .. } => {
+                let values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
+                let [size, lower, upper] = [size, lower, upper].map(|x| x.map(|x| get(frame, x)));
+                let req = super::sample::Request { dist, args: &values, size: size.as_ref(), lower: lower.as_ref(), upper: upper.as_ref(), ty: &inst.ty };
+                self.forward_sample(&req, &self.loc(frame, v))?
             }
             InstKind::Await(task) => match super::tasks::take(&frame.values[task.index()], &self.loc(frame, v))? {
                 Returned::Value(r) => r,
