@@ -39,6 +39,7 @@ mod value;
 pub use eval::MAX_DEPTH;
 pub use fault::{FAULT_STATUS, Loc, Stop, UNSUPPORTED_STATUS};
 pub use observe::{FrameView, Observer};
+pub use random::Prng;
 pub use value::{Value, format_float};
 
 use crate::cir::{Program, Ty};
@@ -187,8 +188,10 @@ pub struct Called {
 /// what it printed and its result, without printing the result or reporting a stop the way a
 /// whole program run does: the REPL's entry point, which keeps the values between inputs.
 /// When `interrupt` is set during the call, the call stops with the fault `interrupted`.
-pub fn call_function(program: &Program, id: crate::cir::FuncId, args: Vec<Value>, interrupt: Option<&std::sync::atomic::AtomicBool>) -> Called {
-    let mut machine = Machine::new(program, Vec::new());
+/// `rng` is the caller's generator for forward `sample`s (seeded at the first one when `None`),
+/// handed back advanced, so that calls in a row draw one stream like one program would.
+pub fn call_function(program: &Program, id: crate::cir::FuncId, args: Vec<Value>, interrupt: Option<&std::sync::atomic::AtomicBool>, rng: &mut Option<Prng>) -> Called {
+    let mut machine = Machine::new(program, Vec::new()).with_rng(rng.take());
     machine.interrupt = interrupt;
     let result = match machine.call(id, args) {
         Ok(Returned::Value(v)) => Ok(v),
@@ -198,5 +201,6 @@ pub fn call_function(program: &Program, id: crate::cir::FuncId, args: Vec<Value>
         },
         Err(stop) => Err(CallStop::Stop(stop)),
     };
+    *rng = machine.take_rng();
     Called { stdout: machine.stdout, stderr: machine.stderr, result }
 }

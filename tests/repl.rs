@@ -410,3 +410,32 @@ fn a_terminal_session_under_tmux_edits_lines_and_recalls_history() {
     tmux.keys(&["Up"]);
     tmux.wait_for("sev> nope");
 }
+
+/// Forward `sample`s at the prompt draw one stream for the whole session, as a program does:
+/// with `SEV_SEED` set, two inputs give the program's first two draws, not the same one twice.
+#[test]
+fn samples_in_a_row_continue_one_seeded_stream() {
+    let draw = r#"{"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}}"#;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .arg("repl")
+        .env("SEV_SEED", "7")
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sev runs");
+    child.stdin.take().expect("stdin").write_all(format!("{draw}\n{draw}\n").as_bytes()).expect("script written");
+    let out = child.wait_with_output().expect("sev finishes");
+    assert_eq!(text(&out.stderr), "");
+    let shown: Vec<String> = text(&out.stdout).lines().map(|l| l.trim_end_matches(" : f64").to_string()).collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let program = dir.path().join("two.sirs.json");
+    let print = format!(r#"{{"expression": {{"call": {{"function": "print", "args": [{draw}]}}}}}}"#);
+    std::fs::write(&program, format!(r#"{{"program": {{"functions": {{"main": {{"args": [], "return": "void", "body": [{print}, {print}]}}}}}}}}"#)).expect("program written");
+    let run = Command::new(env!("CARGO_BIN_EXE_sev")).args(["run", "--interp"]).arg(&program).env("SEV_SEED", "7").output().expect("sev runs");
+    let printed: Vec<String> = text(&run.stdout).lines().map(str::to_string).collect();
+    assert_eq!(printed.len(), 2, "{}", text(&run.stderr));
+    assert_ne!(printed[0], printed[1]);
+    assert_eq!(shown, printed);
+}

@@ -67,6 +67,17 @@ impl<'p> Machine<'p> {
         Machine { program, stdout: Vec::new(), stderr: Vec::new(), args, depth: 0, observer: None, interrupt: None, rng: None, tasks_running: 0 }
     }
 
+    /// The same machine drawing from `rng` (`None`: seeded at the first forward `sample`).
+    pub fn with_rng(mut self, rng: Option<super::random::Prng>) -> Machine<'p> {
+        self.rng = rng;
+        self
+    }
+
+    /// The generator, as far as the run advanced it.
+    pub fn take_rng(&mut self) -> Option<super::random::Prng> {
+        self.rng.take()
+    }
+
     /// The same machine, its forward `sample`s drawing from the stream of `seed`.
     pub fn seeded(mut self, seed: u64) -> Machine<'p> {
         self.rng = Some(super::random::Prng::new(seed));

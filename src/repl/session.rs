@@ -59,6 +59,8 @@ pub struct Session {
     pub color: bool,
     /// Set by the front end (on Ctrl-C) to stop the input that is running.
     pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The generator of forward `sample`s, one stream for the whole session (as in a program).
+    rng: Option<crate::interp::Prng>,
 }
 
 /// The body of the input function: what goes between the rebinding `let`s and the captures.
@@ -263,7 +265,7 @@ impl Session {
 
     fn call(&mut self, program: &cir::Program, id: cir::FuncId, synth: &Synth, kept: &[(String, bool)], types: &[String], source: usize) -> Reply {
         let args: Vec<Value> = self.bindings.iter().map(|b| b.value.clone()).collect();
-        let called = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp::call_function(program, id, args, self.interrupt.as_deref()))) {
+        let called = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| interp::call_function(program, id, args, self.interrupt.as_deref(), &mut self.rng))) {
             Ok(called) => called,
             Err(_) => return self.internal("the interpreter stopped unexpectedly", source),
         };
