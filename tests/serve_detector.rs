@@ -4,7 +4,10 @@
 //! bytes and failing detectors are errors with a message; programs that break the convention
 //! get located errors E0701–E0704.
 
+mod serve_common;
 mod support;
+
+use serve_common::series;
 
 use sev::serve::detector::{DetectorError, DetectorLib, Output};
 use std::path::{Path, PathBuf};
@@ -31,24 +34,6 @@ fn bocpd() -> PathBuf {
     support::root().join("examples/anomaly/bocpd.sirs.json")
 }
 
-/// SplitMix64 and Box–Muller: the same series on every machine.
-fn series(seed: u64, n: usize) -> Vec<f64> {
-    let mut state = seed;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (((z ^ (z >> 31)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    let values = (0..n).map(|i| {
-        let noise = (-2.0 * uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * uniform()).cos();
-        let level = if i >= n * 3 / 4 { 16.0 } else { 10.0 };
-        level + noise
-    });
-    // Rounded as the CSV writes them, so the program and the library see the same numbers.
-    values.map(|v| format!("{v:.4}").parse().expect("a number")).collect()
-}
 
 const START_MS: i64 = 1_704_067_200_000; // 2024-01-01T00:00:00Z
 

@@ -103,34 +103,15 @@ fn start_worker(redis: &Redis, name: &str, prefix: &str) -> Server {
     Server { child }
 }
 
-/// SplitMix64 and Box–Muller: the same values on every machine; a level shift at 3/4.
-fn values(seed: u64, n: usize) -> Vec<f64> {
-    let mut state = seed;
-    let mut uniform = move || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        (((z ^ (z >> 31)) >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    };
-    (0..n)
-        .map(|i| {
-            let noise = (-2.0 * uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * uniform()).cos();
-            if i >= n * 3 / 4 { 16.0 + noise } else { 10.0 + noise }
-        })
-        .collect()
-}
-
-const START_MS: i64 = 1_704_067_200_000;
 
 /// `series` names and, interleaved in arrival order, their points.
 fn workload(series: usize, per_series: usize) -> Vec<(String, i64, f64)> {
     let names: Vec<String> = (0..series).map(|s| format!("latency{{host=\"h{s}\"}}")).collect();
-    let columns: Vec<Vec<f64>> = (0..series).map(|s| values(s as u64 + 1, per_series)).collect();
+    let columns: Vec<Vec<f64>> = (0..series).map(|s| serve_common::shifted_normals(s as u64 + 1, per_series)).collect();
     let mut points = Vec::new();
     for i in 0..per_series {
         for (name, column) in names.iter().zip(&columns) {
-            points.push((name.clone(), START_MS + 60_000 * i as i64, column[i]));
+            points.push((name.clone(), serve_common::START_MS + 60_000 * i as i64, column[i]));
         }
     }
     points
@@ -400,7 +381,7 @@ fn sev_serve_applies_remote_write_once_and_refuses_bad_requests() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let server = serve_common::Server::start(&dir.path().join("sev.db"), &["--token", "cpu-token-0001=cpu"]);
     let bearer = "Bearer cpu-token-0001";
-    let samples: Vec<(i64, f64)> = values(7, 20).into_iter().enumerate().map(|(i, v)| (START_MS + 60_000 * i as i64, v)).collect();
+    let samples: Vec<(i64, f64)> = serve_common::shifted_normals(7, 20).into_iter().enumerate().map(|(i, v)| (serve_common::START_MS + 60_000 * i as i64, v)).collect();
     let body = write_body(&[("job", "api"), ("__name__", "cpu"), ("instance", "10.0.0.1:9100")], &samples);
     let name = "cpu:instance:10.0.0.1-3a9100:job:api";
     assert_eq!(post_write(&server.addr, &with_token(bearer, &PROMETHEUS_HEADERS), &body).0, 204);
@@ -420,7 +401,7 @@ fn sev_serve_applies_remote_write_once_and_refuses_bad_requests() {
     let no_encoding = with_token(bearer, &PROMETHEUS_HEADERS[1..]);
     assert_eq!(code(post_write(&server.addr, &no_encoding, &body)), (415, "E0721".into()));
     assert_eq!(code(post_write(&server.addr, &with_token(bearer, &PROMETHEUS_HEADERS), b"not snappy")), (400, "E0724".into()));
-    let other = write_body(&[("__name__", "mem")], &[(START_MS, 1.0)]);
+    let other = write_body(&[("__name__", "mem")], &[(serve_common::START_MS, 1.0)]);
     assert_eq!(code(post_write(&server.addr, &with_token(bearer, &PROMETHEUS_HEADERS), &other)), (403, "E0737".into()));
     assert_eq!(code(post_write(&server.addr, &PROMETHEUS_HEADERS, &body)), (401, "unauthorized".into()));
     assert!(read_series(&server, "mem", Some("cpu-token-0001")).is_none());
@@ -430,7 +411,7 @@ fn sev_serve_applies_remote_write_once_and_refuses_bad_requests() {
 fn concurrent_overlapping_remote_writes_lose_no_point() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let server = serve_common::Server::start(&dir.path().join("sev.db"), &["--sync", "normal"]);
-    let samples: Vec<(i64, f64)> = values(5, 60).into_iter().enumerate().map(|(i, v)| (START_MS + 1_000 * i as i64, v)).collect();
+    let samples: Vec<(i64, f64)> = serve_common::shifted_normals(5, 60).into_iter().enumerate().map(|(i, v)| (serve_common::START_MS + 1_000 * i as i64, v)).collect();
     // Per series a resent prefix and the whole batch race each other.
     let names: Vec<String> = (0..12).map(|s| format!("race{s}")).collect();
     let senders: Vec<std::thread::JoinHandle<u16>> = names
@@ -531,7 +512,7 @@ fn sev_serve_with_redis_queues_points_for_the_workers_once_and_in_order() {
     let token = Some("lat-token-0001");
     let worker = start_worker(&redis, "w1", "front");
     // JSON pushes of `lat.a` (values with 4 decimals, which JSON carries exactly).
-    let a: Vec<(i64, f64)> = rounded(values(11, 40)).into_iter().enumerate().map(|(i, v)| (START_MS + 60_000 * i as i64, v)).collect();
+    let a: Vec<(i64, f64)> = rounded(serve_common::shifted_normals(11, 40)).into_iter().enumerate().map(|(i, v)| (serve_common::START_MS + 60_000 * i as i64, v)).collect();
     let batch = |range: std::ops::Range<usize>| {
         let points: Vec<serde_json::Value> = a[range].iter().map(|(ts, v)| serde_json::json!({"timestamp_ms": ts, "value": v})).collect();
         serde_json::json!({ "points": points }).to_string()
@@ -544,12 +525,12 @@ fn sev_serve_with_redis_queues_points_for_the_workers_once_and_in_order() {
     let (status, body) = serve_common::http(&addr, "POST", "/v1/series/lat.a/points", token, Some(batch(10..12).as_bytes()));
     assert_eq!((status, body.contains("out_of_order")), (409, true), "{body}");
     // Remote-write of `lat_b{host="x"}`, sent twice as Prometheus resends a batch.
-    let b: Vec<(i64, f64)> = values(12, 30).into_iter().enumerate().map(|(i, v)| (START_MS + 15_000 * i as i64, v)).collect();
+    let b: Vec<(i64, f64)> = serve_common::shifted_normals(12, 30).into_iter().enumerate().map(|(i, v)| (serve_common::START_MS + 15_000 * i as i64, v)).collect();
     let body_b = write_body(&[("__name__", "lat_b"), ("host", "x")], &b);
     for _ in 0..2 {
         assert_eq!(post_write(&addr, &with_token(bearer, &PROMETHEUS_HEADERS), &body_b).0, 204);
     }
-    let other = write_body(&[("__name__", "mem")], &[(START_MS, 1.0)]);
+    let other = write_body(&[("__name__", "mem")], &[(serve_common::START_MS, 1.0)]);
     assert_eq!(post_write(&addr, &with_token(bearer, &PROMETHEUS_HEADERS), &other).0, 403);
     assert_eq!(post_write(&addr, &PROMETHEUS_HEADERS, &body_b).0, 401);
     assert_eq!(serve_common::http(&addr, "GET", "/readyz", None, None).0, 200);

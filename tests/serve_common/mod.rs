@@ -122,8 +122,9 @@ pub fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: Opt
     (status, body)
 }
 
-/// SplitMix64 and Box–Muller: 10 + noise, +6 from three quarters on; rounded to 4 decimals.
-pub fn series(seed: u64, n: usize) -> Vec<f64> {
+/// SplitMix64 and Box–Muller, the same values on every machine: 10 + standard normal noise,
+/// +6 from three quarters on.
+pub fn shifted_normals(seed: u64, n: usize) -> Vec<f64> {
     let mut state = seed;
     let mut uniform = move || {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -135,10 +136,15 @@ pub fn series(seed: u64, n: usize) -> Vec<f64> {
     (0..n)
         .map(|i| {
             let noise = (-2.0 * uniform().ln()).sqrt() * (2.0 * std::f64::consts::PI * uniform()).cos();
-            let v = if i >= n * 3 / 4 { 16.0 } else { 10.0 } + noise;
-            format!("{v:.4}").parse().expect("a number")
+            if i >= n * 3 / 4 { 16.0 + noise } else { 10.0 + noise }
         })
         .collect()
+}
+
+/// [`shifted_normals`] rounded to 4 decimals, as a CSV file would hold them, so a program
+/// reading the CSV and the library see the same numbers.
+pub fn series(seed: u64, n: usize) -> Vec<f64> {
+    shifted_normals(seed, n).into_iter().map(|v| format!("{v:.4}").parse().expect("a number")).collect()
 }
 
 pub const START_MS: i64 = 1_704_067_200_000;
