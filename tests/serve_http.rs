@@ -242,3 +242,23 @@ fn an_anomaly_fires_one_alert_and_resolves_it_after_the_calm_run() {
     assert_eq!(json(&read)["alert"]["firing"], false);
     assert!(alerts.recv_timeout(std::time::Duration::from_millis(500)).is_err(), "exactly one alert, no flapping");
 }
+
+/// `docs/openapi.yaml` is a valid OpenAPI 3.0 document (`openapi-spec-validator`, pinned in
+/// tests/requirements.txt) and lists every route the service answers.
+#[test]
+fn the_openapi_file_is_valid_and_lists_every_route() {
+    let spec = serve_common::root().join("docs").join("openapi.yaml");
+    let script = r#"
+import sys
+from openapi_spec_validator import validate
+from openapi_spec_validator.readers import read_from_filename
+spec, _ = read_from_filename(sys.argv[1])
+validate(spec)
+print(" ".join(sorted(spec["paths"])))
+"#;
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(python).arg("-c").arg(script).arg(&spec).output().expect("python runs");
+    let paths = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(paths, "/api/v1/write /healthz /metrics /readyz /v1/series /v1/series/{name} /v1/series/{name}/points");
+}
