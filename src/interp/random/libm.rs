@@ -15,8 +15,6 @@
 /// e^x (compiler-rt `exp`).
 pub fn exp(x: f64) -> f64 {
     const HALF: [f64; 2] = [0.5, -0.5];
-    const LN2_HI: f64 = 6.93147180369123816490e-01;
-    const LN2_LO: f64 = 1.90821492927058770002e-10;
     const INV_LN2: f64 = 1.44269504088896338700e+00;
     const P1: f64 = 1.66666666666666019037e-01;
     const P2: f64 = -2.77777777770155933842e-03;
@@ -67,6 +65,28 @@ fn scalbn(y: f64, k: i32) -> f64 {
     y * pow2(k)
 }
 
+const LN2_HI: f64 = 6.93147180369123816490e-01;
+const LN2_LO: f64 = 1.90821492927058770002e-10;
+const LG1: f64 = 6.666666666666735130e-01;
+const LG2: f64 = 3.999999999940941908e-01;
+const LG3: f64 = 2.857142874366239149e-01;
+const LG4: f64 = 2.222219843214978396e-01;
+const LG5: f64 = 1.818357216161805012e-01;
+const LG6: f64 = 1.531383769920937332e-01;
+const LG7: f64 = 1.479819860511658591e-01;
+
+/// fdlibm's log kernel on f = m - 1 (m the reduced mantissa): (f²/2, f/(2+f), the polynomial
+/// remainder), shared by `log` and `log1p`, which add the exponent's ln 2 terms.
+fn log_kernel(f: f64) -> (f64, f64, f64) {
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    (hfsq, s, t2 + t1)
+}
+
 /// 2^k for k in the normal range.
 fn pow2(k: i32) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
@@ -74,17 +94,6 @@ fn pow2(k: i32) -> f64 {
 
 /// ln x (compiler-rt `log`), including its handling of subnormal arguments as written.
 pub fn log(x: f64) -> f64 {
-    const LN2_HI: f64 = 6.93147180369123816490e-01;
-    const LN2_LO: f64 = 1.90821492927058770002e-10;
-    const LG1: f64 = 6.666666666666735130e-01;
-    const LG2: f64 = 3.999999999940941908e-01;
-    const LG3: f64 = 2.857142874366239149e-01;
-    const LG4: f64 = 2.222219843214978396e-01;
-    const LG5: f64 = 1.818357216161805012e-01;
-    const LG6: f64 = 1.531383769920937332e-01;
-    const LG7: f64 = 1.479819860511658591e-01;
-
-    let mut x = x;
     let ix = x.to_bits();
     let mut hx = (ix >> 32) as u32;
     let mut k: i32 = 0;
@@ -95,28 +104,20 @@ pub fn log(x: f64) -> f64 {
         if hx >> 31 != 0 {
             return f64::NAN;
         }
-        // Subnormal: the runtime scales x but reads the high word of the unscaled bits.
+        // Subnormal: the runtime scales x by 2^54 but then reads the high word of the
+        // unscaled bits, so only the exponent correction takes effect.
         k -= 54;
-        x *= f64::from_bits(0x4350_0000_0000_0000); // 2^54
-        hx = (ix >> 32) as u32;
     } else if hx >= 0x7FF0_0000 {
         return x;
     } else if hx == 0x3FF0_0000 && ix << 32 == 0 {
         return 0.0;
     }
-    let _ = x;
     hx = hx.wrapping_add(0x3FF0_0000 - 0x3FE6_A09E);
     k += (hx >> 20) as i32 - 0x3FF;
     hx = (hx & 0x000F_FFFF) + 0x3FE6_A09E;
     let x = f64::from_bits((u64::from(hx) << 32) | (ix & 0xFFFF_FFFF));
     let f = x - 1.0;
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (LG2 + w * (LG4 + w * LG6));
-    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-    let r = t2 + t1;
+    let (hfsq, s, r) = log_kernel(f);
     let dk = k as f64;
     s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI
 }
@@ -124,16 +125,6 @@ pub fn log(x: f64) -> f64 {
 /// ln(1 + x) (Zig's `std.math.log1p` for f64, fdlibm's algorithm: the same reduction as `log`
 /// on 1 + x with a correction term for the rounding of 1 + x).
 pub fn log1p(x: f64) -> f64 {
-    const LN2_HI: f64 = 6.93147180369123816490e-01;
-    const LN2_LO: f64 = 1.90821492927058770002e-10;
-    const LG1: f64 = 6.666666666666735130e-01;
-    const LG2: f64 = 3.999999999940941908e-01;
-    const LG3: f64 = 2.857142874366239149e-01;
-    const LG4: f64 = 2.222219843214978396e-01;
-    const LG5: f64 = 1.818357216161805012e-01;
-    const LG6: f64 = 1.531383769920937332e-01;
-    const LG7: f64 = 1.479819860511658591e-01;
-
     let hx = (x.to_bits() >> 32) as u32;
     let mut k: i32 = 1;
     let (mut c, mut f) = (0.0f64, 0.0f64);
@@ -161,13 +152,7 @@ pub fn log1p(x: f64) -> f64 {
         iu = (iu & 0x000F_FFFF) + 0x3FE6_A09E;
         f = f64::from_bits((u64::from(iu) << 32) | (hu & 0xFFFF_FFFF)) - 1.0;
     }
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let w = z * z;
-    let t1 = w * (LG2 + w * (LG4 + w * LG6));
-    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
-    let r = t2 + t1;
+    let (hfsq, s, r) = log_kernel(f);
     let dk = k as f64;
     s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
 }
