@@ -169,3 +169,25 @@ fn smc_draws_do_not_depend_on_the_threads_and_init_zero_is_refused() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("option '--init' must be positive with --algorithm smc"));
 }
+
+/// `infer` with `"algorithm": "smc"` on the coin model: beta(2, 2) prior, 9 heads in 12 flips,
+/// so the posterior is beta(11, 5) with mean 0.6875 and sd 0.1124; 4 runs × 1000 particles give
+/// a Monte Carlo error near 0.1124 / 63 ≈ 0.002, and the test allows 0.01.
+const INFER_SMC: &str = r#"{"program": {"entry": "main", "functions": {
+  "coin": {"args": [{"name": "flips", "type": "[i64]"}], "return": "void", "body": [
+    {"let": {"name": "bias", "value": {"sample": {"distribution": "beta", "params": [{"literal": 2.0}, {"literal": 2.0}]}}}},
+    {"for": {"variable": "f", "iterable": {"var": "flips"}, "body": [{"observe": {"distribution": "bernoulli", "params": [{"var": "bias"}], "value": {"var": "f"}}}]}}]},
+  "main": {"args": [], "return": "void", "body": [
+    {"let": {"name": "flips", "value": {"array": [{"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}]}}},
+    {"let": {"name": "post", "value": {"infer": {"model": "coin", "args": [{"var": "flips"}], "algorithm": {"literal": "smc"}, "seed": {"literal": 4}}}}},
+    {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_mean", "args": [{"var": "post"}, {"literal": "bias"}]}}]}}},
+    {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_sd", "args": [{"var": "post"}, {"literal": "bias"}]}}]}}}]}}}}"#;
+
+#[test]
+fn infer_runs_smc_in_process() {
+    let out = support::build_and_run("infer_smc", INFER_SMC, &[]).expect("builds and runs");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let values: Vec<f64> = out.stdout.lines().map(|l| l.parse().expect("a number")).collect();
+    assert!((values[0] - 0.6875).abs() < 0.01, "posterior mean {}", values[0]);
+    assert!((values[1] - 0.1124).abs() < 0.01, "posterior sd {}", values[1]);
+}

@@ -103,6 +103,7 @@ fn algorithmNamed(name: []const u8) ?smp.chain.Algorithm {
     if (std.mem.eql(u8, name, "hmc")) return .hmc;
     if (std.mem.eql(u8, name, "mh")) return .mh;
     if (std.mem.eql(u8, name, "adaptive-mh") or std.mem.eql(u8, name, "adaptive_mh")) return .adaptive_mh;
+    if (std.mem.eql(u8, name, "smc")) return .smc;
     return null;
 }
 
@@ -114,7 +115,7 @@ fn config(options: Options, loc: Loc) smp.Config {
         }
     }.get;
     const algorithm = algorithmNamed(options.algorithm.bytes()) orelse
-        core.faultAt(&loc, "infer: unknown algorithm `{s}` (use nuts, hmc, mh or adaptive-mh)", .{options.algorithm.bytes()});
+        core.faultAt(&loc, "infer: unknown algorithm `{s}` (use nuts, hmc, mh, adaptive-mh or smc)", .{options.algorithm.bytes()});
     if (options.seed < 0) core.faultAt(&loc, "infer: `seed` must not be negative, found {d}", .{options.seed});
     return .{
         .algorithm = algorithm,
