@@ -388,3 +388,23 @@ test "ESS and R-hat warnings on a poorly mixing Metropolis run" {
     try std.testing.expect(std.mem.indexOf(u8, out.items, "ESS below 200") != null);
     try std.testing.expect(std.mem.indexOf(u8, out.items, "--algorithm nuts") != null);
 }
+
+test "an SMC summary has one line per run and the pooled log evidence with its error" {
+    const a = std.testing.allocator;
+    const inst = testmodels.Correlated2{};
+    const m = model_mod.fromShared(testmodels.Correlated2, &inst);
+    var r = try run_mod.run(a, &m, .{ .algorithm = .smc, .seed = 3, .chains = 3, .threads = 2, .draws = 400 }, null, false);
+    defer r.deinit(a);
+    const stats = try computeStats(a, &r);
+    defer a.free(stats);
+    var out = std.ArrayList(u8).init(a);
+    defer out.deinit();
+    try write(out.writer(), &r, stats);
+    const text = out.items;
+    try std.testing.expect(std.mem.indexOf(u8, text, "Sequential Monte Carlo (tempered from normal(0, 2^2)): 3 runs x 400 particles, seed 3") != null);
+    try std.testing.expect(std.mem.indexOf(u8, text, "run  stages  last acceptance  proposal scale  gradients  log evidence  seconds\n  1  ") != null);
+    try std.testing.expect(std.mem.indexOf(u8, text, "Monte Carlo standard error") != null);
+    const e = pooledEvidence(&r);
+    try std.testing.expect(std.math.isFinite(e.log_evidence) and e.se > 0);
+    for (r.chains) |c| try std.testing.expect(c.smc_stages >= 1 and std.math.isFinite(c.log_evidence));
+}
