@@ -172,7 +172,9 @@ fn smc_draws_do_not_depend_on_the_threads_and_init_zero_is_refused() {
 
 /// `infer` with `"algorithm": "smc"` on the coin model: beta(2, 2) prior, 9 heads in 12 flips,
 /// so the posterior is beta(11, 5) with mean 0.6875 and sd 0.1124; 4 runs × 1000 particles give
-/// a Monte Carlo error near 0.1124 / 63 ≈ 0.002, and the test allows 0.01.
+/// a Monte Carlo error near 0.1124 / 63 ≈ 0.002, and the test allows 0.01. The evidence of the
+/// 12 flips is B(11, 5) / B(2, 2), read with `posterior_log_evidence` and checked within 4 of its
+/// standard errors (`posterior_log_evidence_se`).
 const INFER_SMC: &str = r#"{"program": {"entry": "main", "functions": {
   "coin": {"args": [{"name": "flips", "type": "[i64]"}], "return": "void", "body": [
     {"let": {"name": "bias", "value": {"sample": {"distribution": "beta", "params": [{"literal": 2.0}, {"literal": 2.0}]}}}},
@@ -181,7 +183,9 @@ const INFER_SMC: &str = r#"{"program": {"entry": "main", "functions": {
     {"let": {"name": "flips", "value": {"array": [{"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}]}}},
     {"let": {"name": "post", "value": {"infer": {"model": "coin", "args": [{"var": "flips"}], "algorithm": {"literal": "smc"}, "seed": {"literal": 4}}}}},
     {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_mean", "args": [{"var": "post"}, {"literal": "bias"}]}}]}}},
-    {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_sd", "args": [{"var": "post"}, {"literal": "bias"}]}}]}}}]}}}}"#;
+    {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_sd", "args": [{"var": "post"}, {"literal": "bias"}]}}]}}},
+    {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_log_evidence", "args": [{"var": "post"}]}}]}}},
+    {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_log_evidence_se", "args": [{"var": "post"}]}}]}}}]}}}}"#;
 
 #[test]
 fn infer_runs_smc_in_process() {
@@ -190,4 +194,22 @@ fn infer_runs_smc_in_process() {
     let values: Vec<f64> = out.stdout.lines().map(|l| l.parse().expect("a number")).collect();
     assert!((values[0] - 0.6875).abs() < 0.01, "posterior mean {}", values[0]);
     assert!((values[1] - 0.1124).abs() < 0.01, "posterior sd {}", values[1]);
+    let exact = ln_beta(11.0, 5.0) - ln_beta(2.0, 2.0);
+    let (log_z, se) = (values[2], values[3]);
+    assert!(se > 0.0 && (log_z - exact).abs() < 4.0 * se, "log evidence {log_z} vs exact {exact} (se {se})");
+}
+
+const NO_EVIDENCE: &str = r#"{"program": {"entry": "main", "functions": {
+  "m": {"args": [], "return": "void", "body": [
+    {"let": {"name": "x", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}}}},
+    {"observe": {"distribution": "normal", "params": [{"var": "x"}, {"literal": 1.0}], "value": {"literal": 0.5}}}]},
+  "main": {"args": [], "return": "void", "body": [
+    {"let": {"name": "post", "value": {"infer": {"model": "m", "args": [], "draws": {"literal": 100}, "warmup": {"literal": 100}, "chains": {"literal": 1}}}}},
+    {"expression": {"call": {"function": "print", "args": [{"call": {"function": "posterior_log_evidence", "args": [{"var": "post"}]}}]}}}]}}}}"#;
+
+#[test]
+fn the_log_evidence_of_an_mcmc_posterior_is_a_located_fault() {
+    let out = support::build_and_run("no_evidence", NO_EVIDENCE, &[]).expect("builds and runs");
+    assert_eq!(out.code, 101, "{}", out.stderr);
+    assert!(out.stderr.contains("the posterior has no log evidence: fit it with \"algorithm\": \"smc\""), "{}", out.stderr);
 }
