@@ -8,7 +8,8 @@
 //!   (about half the variance) plus 4 standard errors of the exact log-likelihood;
 //! - on the nonlinear growth model (x_t = x/2 + 25x/(1+x²) + 8cos(1.2t) + N(0, 10),
 //!   y = x²/20 + N(0, 1)), exp of 100-particle estimates averages, over 40 seeds, to a
-//!   reference from four 20,000-particle runs within 4 standard errors (unbiasedness).
+//!   reference from four 20,000-particle runs within 4 standard errors (unbiasedness);
+//! - the command of docs/probabilistic.md prints one estimate.
 
 mod support;
 
@@ -102,4 +103,17 @@ fn the_filter_is_unbiased_on_the_nonlinear_growth_model() {
     assert!((mean - 1.0).abs() < 4.0 * se, "mean likelihood ratio {mean} against the reference (se {se}); small runs {small:?}");
     let (log_mean, _) = mean_sd(&small);
     assert!(log_mean < ref_mean, "the log of an unbiased estimate is biased low: {log_mean} vs {ref_mean}");
+}
+
+/// The command of docs/probabilistic.md: `sev run` passes the arguments after `--` to the
+/// program, which prints one estimate, the one the built binary prints for the same seed.
+#[test]
+fn the_documented_command_prints_one_estimate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let exe = build(dir.path());
+    let args: Vec<String> = ["run", EXAMPLE, "--", "growth", "bootstrap", "stratified", "100", "0.5"].iter().map(|s| s.to_string()).collect();
+    let out = support::sev(&args, "2", Some(&support::root()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let printed: f64 = out.stdout.trim().parse().expect("one number");
+    assert_eq!(printed, estimate(&exe, 2, "growth", "bootstrap", "stratified", 100, 0.5));
 }

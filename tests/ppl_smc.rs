@@ -7,6 +7,9 @@
 //!   evidence C(n, k) B(k + a, n - k + b) / B(a, b);
 //! - evidence comparison: the same data under sigma = 1 and sigma = 3; SMC prefers the model the
 //!   exact evidence prefers, and the log Bayes factor is within 4 standard errors of the exact;
+//! - posteriordb's eight_schools_noncentered (10 parameters) and kidscore_momiq (intercept ≈ 26,
+//!   far from the reference normal(0, 4)): every reference mean within 4 combined MCSE and every
+//!   sd within 10 % (skipped when `/work/shared/data/posteriordb` is absent);
 //! - the draws and evidence do not depend on the number of threads, and `--init 0` (a reference
 //!   normal of sd 0) is refused with exit status 2.
 
@@ -212,4 +215,29 @@ fn the_log_evidence_of_an_mcmc_posterior_is_a_located_fault() {
     let out = support::build_and_run("no_evidence", NO_EVIDENCE, &[]).expect("builds and runs");
     assert_eq!(out.code, 101, "{}", out.stderr);
     assert!(out.stderr.contains("the posterior has no log evidence: fit it with \"algorithm\": \"smc\""), "{}", out.stderr);
+}
+
+const POSTERIORDB: &str = "/work/shared/data/posteriordb";
+
+#[test]
+fn smc_matches_posteriordb_references() {
+    let root = Path::new(POSTERIORDB);
+    if !root.exists() {
+        eprintln!("skipped: {POSTERIORDB} is not present");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (model, reference) in [("eight_schools_noncentered", "eight_schools-eight_schools_noncentered"), ("kidscore_momiq", "kidiq-kidscore_momiq")] {
+        let data = std::fs::read_to_string(root.join(reference).join("data.json")).expect("data");
+        let doc = summary(&format!("examples/posteriordb/{model}.sirs.json"), &data, dir.path(), model, "1");
+        let refs: Value = serde_json::from_str(&std::fs::read_to_string(root.join(reference).join("reference.json")).expect("reference")).expect("JSON");
+        for (name, r) in refs["params"].as_object().expect("params") {
+            let column_name = name.replace('[', ".").replace(']', "");
+            let (mean, sd, mcse, _) = column(&doc, &column_name);
+            let (ref_mean, ref_sd, ref_mcse) = (r["mean"].as_f64().expect("mean"), r["sd"].as_f64().expect("sd"), r["mcse_mean"].as_f64().expect("mcse"));
+            let tolerance = 4.0 * (mcse * mcse + ref_mcse * ref_mcse).sqrt();
+            assert!((mean - ref_mean).abs() < tolerance, "{model} {name}: mean {mean} vs reference {ref_mean} (tolerance {tolerance})");
+            assert!((sd / ref_sd - 1.0).abs() < 0.1, "{model} {name}: sd {sd} vs reference {ref_sd}");
+        }
+    }
 }
