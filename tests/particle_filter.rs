@@ -9,7 +9,8 @@
 //! - on the nonlinear growth model (x_t = x/2 + 25x/(1+x²) + 8cos(1.2t) + N(0, 10),
 //!   y = x²/20 + N(0, 1)), exp of 100-particle estimates averages, over 40 seeds, to a
 //!   reference from four 20,000-particle runs within 4 standard errors (unbiasedness);
-//! - the command of docs/probabilistic.md prints one estimate.
+//! - the command of docs/probabilistic.md prints one estimate; an unknown model, proposal or
+//!   scheme, or a particle count that is no number, stops the program with a message.
 
 mod support;
 
@@ -116,4 +117,13 @@ fn the_documented_command_prints_one_estimate() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let printed: f64 = out.stdout.trim().parse().expect("one number");
     assert_eq!(printed, estimate(&exe, 2, "growth", "bootstrap", "stratified", 100, 0.5));
+    for (bad, message) in [
+        (["growth", "guided", "systematic", "10", "0.5"], "unknown proposal `guided` (expected bootstrap)"),
+        (["linear-gaussian", "bootstrap", "sys", "10", "0.5"], "unknown resampling scheme `sys`"),
+        (["linear-gaussian", "bootstrap", "systematic", "ten", "0.5"], "not a number: ten"),
+    ] {
+        let out = support::output_retrying_busy(Command::new(&exe).args(bad)).expect("runs");
+        assert_eq!(out.status.code(), Some(101), "{bad:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{}", String::from_utf8_lossy(&out.stderr));
+    }
 }
