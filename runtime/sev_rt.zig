@@ -217,6 +217,8 @@ pub const posterior_prob = ppl.infer.posterior_prob;
 pub const posterior_prob_mcse = ppl.infer.posterior_prob_mcse;
 pub const posterior_names = ppl.infer.posterior_names;
 pub const posterior_divergences = ppl.infer.posterior_divergences;
+pub const posterior_log_evidence = ppl.infer.posterior_log_evidence;
+pub const posterior_log_evidence_se = ppl.infer.posterior_log_evidence_se;
 
 // Standard-library built-ins under their SIRS names (sirs_std.zig; signatures in
 // src/check/stdlib.rs), and the prelude types `Json` and `HttpResponse`.

@@ -27,7 +27,8 @@ pub struct Sampling {
     pub warmup: Option<u32>,
     #[arg(long)]
     pub draws: Option<u32>,
-    /// nuts, hmc, mh, adaptive-mh, advi or pathfinder (the last two: variational approximations).
+    /// nuts, hmc, mh, adaptive-mh, advi, pathfinder (advi and pathfinder: variational
+    /// approximations) or smc (tempered sequential Monte Carlo, with the log evidence).
     #[arg(long, visible_alias = "method")]
     pub algorithm: Option<String>,
     /// advi: meanfield (default) or fullrank Gaussian approximation.

@@ -55,7 +55,11 @@ pub const Posterior = struct {
         columns: []Column,
         chains: usize,
         divergences: usize,
+        /// SMC: the pooled log evidence and its standard error (null for other algorithms).
+        evidence: ?Evidence = null,
     };
+
+    const Evidence = struct { log_evidence: f64, se: f64 };
 
     pub fn sevRetain(self: Self) void {
         rc.incRef(&self.state.count);
@@ -103,6 +107,7 @@ fn algorithmNamed(name: []const u8) ?smp.chain.Algorithm {
     if (std.mem.eql(u8, name, "hmc")) return .hmc;
     if (std.mem.eql(u8, name, "mh")) return .mh;
     if (std.mem.eql(u8, name, "adaptive-mh") or std.mem.eql(u8, name, "adaptive_mh")) return .adaptive_mh;
+    if (std.mem.eql(u8, name, "smc")) return .smc;
     return null;
 }
 
@@ -114,7 +119,7 @@ fn config(options: Options, loc: Loc) smp.Config {
         }
     }.get;
     const algorithm = algorithmNamed(options.algorithm.bytes()) orelse
-        core.faultAt(&loc, "infer: unknown algorithm `{s}` (use nuts, hmc, mh or adaptive-mh)", .{options.algorithm.bytes()});
+        core.faultAt(&loc, "infer: unknown algorithm `{s}` (use nuts, hmc, mh, adaptive-mh or smc)", .{options.algorithm.bytes()});
     if (options.seed < 0) core.faultAt(&loc, "infer: `seed` must not be negative, found {d}", .{options.seed});
     return .{
         .algorithm = algorithm,
@@ -169,7 +174,11 @@ fn collect(result: *const smp.run.RunResult, stats: []const smp.summary.ColumnSt
         columns[k] = .{ .name = try g.dupe(u8, s.name), .draws = draws, .summary = s.s };
     }
     const state = core.create(Posterior.State);
-    state.* = .{ .count = rc.Count.init(1), .columns = columns, .chains = chains.len, .divergences = divergences };
+    const evidence: ?Posterior.Evidence = if (result.config.algorithm.isParticle()) blk: {
+        const e = smp.summary.pooledEvidence(result);
+        break :blk .{ .log_evidence = e.log_evidence, .se = e.se };
+    } else null;
+    state.* = .{ .count = rc.Count.init(1), .columns = columns, .chains = chains.len, .divergences = divergences, .evidence = evidence };
     return .{ .state = state };
 }
 
@@ -305,6 +314,21 @@ pub fn posterior_names(p: Posterior) List(Str) {
 /// Divergent transitions after warmup, over all chains.
 pub fn posterior_divergences(p: Posterior) i64 {
     return @intCast(p.state.divergences);
+}
+
+/// SMC's log evidence (log marginal likelihood), pooled over the chains (runs).
+pub fn posterior_log_evidence(p: Posterior, loc: Loc) f64 {
+    return evidenceOf(p, loc).log_evidence;
+}
+
+/// The Monte Carlo standard error of `posterior_log_evidence`, from the spread of the runs (NaN
+/// with one chain).
+pub fn posterior_log_evidence_se(p: Posterior, loc: Loc) f64 {
+    return evidenceOf(p, loc).se;
+}
+
+fn evidenceOf(p: Posterior, loc: Loc) Posterior.Evidence {
+    return p.state.evidence orelse core.faultAt(&loc, "the posterior has no log evidence: fit it with \"algorithm\": \"smc\"", .{});
 }
 
 test quantileOfSorted {

@@ -103,6 +103,8 @@ pub static BUILTINS: &[Builtin] = &[
     b("posterior_prob_mcse", &["Posterior", "str", "f64", "f64"], "f64"),
     b("posterior_names", &["Posterior"], "[str]"),
     b("posterior_divergences", &["Posterior"], "i64"),
+    b("posterior_log_evidence", &["Posterior"], "f64"),
+    b("posterior_log_evidence_se", &["Posterior"], "f64"),
     // Arrays.
     g("len", &["T"], &["[T]"], "i64"),
     m("push", &["T"], &["[T]", "T"], "void"),

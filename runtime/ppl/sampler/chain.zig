@@ -27,6 +27,7 @@ const diagnostics = @import("diagnostics.zig");
 const advi = @import("advi.zig");
 const pathfinder = @import("pathfinder.zig");
 const variational = @import("variational.zig");
+const smc = @import("smc.zig");
 
 const Model = model_mod.Model;
 const Rng = model_mod.Rng;
@@ -42,6 +43,8 @@ pub const Algorithm = enum {
     advi,
     /// Pathfinder (pathfinder.zig): each chain runs `--num-paths` L-BFGS paths, then draws.
     pathfinder,
+    /// Tempered sequential Monte Carlo (smc.zig): each chain is an independent particle run.
+    smc,
 
     pub fn label(self: Algorithm) []const u8 {
         return switch (self) {
@@ -51,12 +54,19 @@ pub const Algorithm = enum {
             .adaptive_mh => "adaptive-mh",
             .advi => "advi",
             .pathfinder => "pathfinder",
+            .smc => "smc",
         };
     }
 
     /// Whether the draws come from an approximation rather than a Markov chain.
     pub fn isVariational(self: Algorithm) bool {
         return self == .advi or self == .pathfinder;
+    }
+
+    /// Whether each chain is a run of sequential Monte Carlo (no warmup; the draws are its
+    /// final particles).
+    pub fn isParticle(self: Algorithm) bool {
+        return self == .smc;
     }
 
     pub fn isHamiltonian(self: Algorithm) bool {
@@ -98,6 +108,8 @@ pub const Config = struct {
     pathfinder: pathfinder.Settings = .{},
     /// MCMC: move the initial point to a draw from a single-path Pathfinder approximation.
     init_pathfinder: bool = false,
+    /// Settings of sequential Monte Carlo (the reference sd is `init_radius`).
+    smc: smc.Settings = .{},
 };
 
 pub const num_sampler_columns = csv.sampler_columns.len;
@@ -131,6 +143,9 @@ pub const ChainResult = struct {
     vi_converged: bool = false,
     /// Variational methods: optimisation iterations (ADVI) or L-BFGS iterations (Pathfinder).
     vi_iterations: usize = 0,
+    /// SMC: the run's log evidence estimate and its number of tempering stages.
+    log_evidence: f64 = std.math.nan(f64),
+    smc_stages: usize = 0,
     /// Set when the chain failed; `message` then explains.
     err: ?anyerror = null,
     message: []const u8 = "",
@@ -279,6 +294,8 @@ fn describeSampling(e: anyerror) ?[]const u8 {
         error.ElboNotFinite => "the ELBO of the variational approximation is not finite (log density -inf or NaN at most of its draws); check the model's support, or try --init 0 or a smaller --vi-eta",
         error.PathfinderFailed => "no Pathfinder path produced a normal approximation with a finite ELBO (L-BFGS failed from the initial point, or every approximation put most of its mass where the log density is -inf); check the model's support, or try --init 0 or more --num-paths",
         error.ApproximationDiverged => "the variational approximation diverged: a standard deviation on the unconstrained scale grew beyond 1e30, so log p does not fall off in some direction; the posterior is probably improper (a flat or very wide prior without data to constrain it?)",
+        error.SmcNoFiniteParticle => "every SMC particle has log density -inf at the next temperature: the model's support is far narrower than the reference normal(0, --init); check the model's support or data, or try a smaller --init",
+        error.SmcStalled => "SMC needed more than 10000 tempering stages (the log density varies enormously across the particles); check the model, or try a smaller --init",
         error.StepsizeSearchFailed => "no step size of the search (1, 0.3, 0.1, 0.03, 0.01) gave a finite ELBO; give one with --vi-eta, or check the model",
         else => null,
     };
@@ -334,8 +351,9 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         if (out) |w| try csv.writeHeader(w, h, model.columnNames());
     }
 
-    const lp_start = if (cfg.init_pathfinder and d > 0 and !cfg.algorithm.isVariational()) try pathfinderStart(allocator, &target, rng, q0[0..d], q0[d..], lp0) else lp0;
+    const lp_start = if (cfg.init_pathfinder and d > 0 and !cfg.algorithm.isVariational() and !cfg.algorithm.isParticle()) try pathfinderStart(allocator, &target, rng, q0[0..d], q0[d..], lp0) else lp0;
 
+    if (cfg.algorithm.isParticle()) return runSmc(allocator, model, ctx, &target, cfg, rng, &rngs.draws, out, progress, res);
     if (cfg.algorithm.isVariational() and d > 0) return runVariational(allocator, model, ctx, &target, cfg, q0[0..d], rng, &rngs.draws, out, progress, res);
 
     var metric = try ham.Metric.init(allocator, cfg.metric, d);
@@ -345,7 +363,7 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
         .hmc => .{ .hmc = try hmc_mod.StaticHmc.init(allocator, d) },
         .mh => .{ .mh = try mh.RandomWalk.init(allocator, d) },
         .adaptive_mh => .{ .am = try mh.AdaptiveMetropolis.init(allocator, d) },
-        .advi, .pathfinder => unreachable, // handled by runVariational above
+        .advi, .pathfinder, .smc => unreachable, // handled by runVariational and runSmc above
     };
     defer switch (kernel) {
         inline else => |*k| k.deinit(allocator),
@@ -489,6 +507,32 @@ fn runVariational(allocator: std.mem.Allocator, model: *const Model, ctx: ?*anyo
     res.elbo = info.elbo;
     res.vi_converged = info.converged;
     res.vi_iterations = info.iterations;
+    res.n_grad = target.n_grad;
+    if (out) |w| try csv.writeTiming(w, 0, res.sampling_seconds);
+    if (progress) |p| for (0..cfg.warmup + cfg.draws) |_| p.add();
+}
+
+/// An SMC "chain": one tempered run whose `cfg.draws` final particles are the draws (smc.zig).
+fn runSmc(allocator: std.mem.Allocator, model: *const Model, ctx: ?*anyopaque, target: *ham.Target, cfg: Config, rng: std.Random, draw_rng: *Rng, out: ?std.io.AnyWriter, progress: ?*Progress, res: *ChainResult) !void {
+    var timer = try std.time.Timer.start();
+    var settings = cfg.smc;
+    settings.ref_sd = cfg.init_radius;
+    var result = try smc.run(allocator, target, model.dim, cfg.draws, rng, settings);
+    defer result.deinit(allocator);
+    const o = result.outcome;
+    if (out) |w| try smc.writeFit(w, cfg.draws, settings, o);
+    const d = model.dim;
+    for (0..cfg.draws) |i| {
+        const r = res.rows[i * res.n_cols .. (i + 1) * res.n_cols];
+        const t = Transition{ .lp = result.lp[i], .accept_stat = o.accept, .stepsize = o.scale, .treedepth = 0, .n_leapfrog = 0, .divergent = false, .energy = 0 };
+        fillRow(r, t, model, ctx, result.z[i * d .. (i + 1) * d], draw_rng);
+        if (out) |w| try csv.writeRow(w, r);
+    }
+    res.sampling_seconds = @as(f64, @floatFromInt(timer.read())) / 1e9;
+    res.stepsize = o.scale;
+    res.mean_accept = o.accept;
+    res.log_evidence = o.log_evidence;
+    res.smc_stages = o.stages;
     res.n_grad = target.n_grad;
     if (out) |w| try csv.writeTiming(w, 0, res.sampling_seconds);
     if (progress) |p| for (0..cfg.warmup + cfg.draws) |_| p.add();

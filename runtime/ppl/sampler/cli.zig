@@ -1,7 +1,7 @@
 //! The command-line driver of a compiled model, in the spirit of CmdStan:
 //!
 //!     <model> sample [--data FILE] [--chains N] [--warmup N] [--draws N] [--seed N]
-//!                    [--algorithm nuts|hmc|mh|adaptive-mh|advi|pathfinder] [--output DIR]
+//!                    [--algorithm nuts|hmc|mh|adaptive-mh|advi|pathfinder|smc] [--output DIR]
 //!                    [--adapt-delta X]
 //!                    [--max-depth N] [--metric diag|dense] [--threads N] [--init X]
 //!                    [--save-warmup] [--quiet] [--stepsize X] [--jitter X] [--int-time X]
@@ -47,7 +47,9 @@ pub const usage_text =
     \\  --algorithm A          nuts (default), hmc (static HMC), mh (random-walk
     \\                         Metropolis), adaptive-mh (adaptive Metropolis), advi or
     \\                         pathfinder (variational approximations: each chain is one
-    \\                         fit, its draws are independent draws from the approximation)
+    \\                         fit, its draws are independent draws from the approximation),
+    \\                         smc (tempered sequential Monte Carlo: each chain is one run
+    \\                         of --draws particles; also estimates the log evidence)
     \\  --output DIR           directory for the CSV files, created if needed (default .)
     \\  --adapt-delta X        target acceptance statistic of step size adaptation, in
     \\                         (0, 1) (default 0.8; raise it to 0.95/0.99 against divergences)
@@ -55,7 +57,8 @@ pub const usage_text =
     \\  --metric M             diag (default) or dense inverse metric for nuts/hmc
     \\  --threads N            worker threads (default: one per CPU, at most one per chain)
     \\  --init X               initial values uniform in (-X, X) on the unconstrained scale
-    \\                         (default 2; 0 starts every chain at 0)
+    \\                         (default 2; 0 starts every chain at 0); smc: the particles
+    \\                         start from normal(0, X^2) (X > 0)
     \\  --save-warmup          also write the warmup iterations to the CSV files
     \\  --quiet                no progress bar and no summary
     \\  --stepsize X           initial step size (default 1), or the fixed one with --no-adapt
@@ -166,7 +169,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
                 o.seed_given = true;
             },
             .algorithm => o.cfg.algorithm = std.meta.stringToEnum(chain_mod.Algorithm, value) orelse
-                if (std.mem.eql(u8, value, "adaptive-mh")) .adaptive_mh else return usageError(msg, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi or pathfinder, found '{s}'", .{value}),
+                if (std.mem.eql(u8, value, "adaptive-mh")) .adaptive_mh else return usageError(msg, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi, pathfinder or smc, found '{s}'", .{value}),
             .@"vi-family" => o.cfg.vi.family = std.meta.stringToEnum(advi.Family, value) orelse
                 return usageError(msg, "option '--vi-family' expects meanfield or fullrank, found '{s}'", .{value}),
             .@"tol-rel-obj" => o.cfg.vi.tol_rel_obj = try realArg(msg, name, value, 0, std.math.inf(f64), false, false),
@@ -186,6 +189,7 @@ pub fn parseArgs(args: []const []const u8, msg: *std.ArrayList(u8)) (ParseError 
             .@"init-pathfinder" => o.cfg.init_pathfinder = true,
         }
     }
+    if (o.cfg.algorithm == .smc and o.cfg.init_radius == 0) return usageError(msg, "option '--init' must be positive with --algorithm smc (it is the sd of the normal the particles start from)", .{});
     return o;
 }
 
@@ -500,8 +504,9 @@ fn runDiagnose(allocator: std.mem.Allocator, model: *const model_mod.Model, name
 
 /// The summary as JSON: `{"columns": [{name, mean, sd, mcse_mean, q5, q50, q95, rhat, ess_bulk,
 /// ess_tail}], "chains": [{divergences, treedepth_hits, ebfmi, stepsize, mean_accept}]}`, the
-/// chains of a variational method with elbo, converged, iterations and gradient_evaluations too;
-/// non-finite numbers are written as null.
+/// chains of a variational method with elbo, converged, iterations and gradient_evaluations too,
+/// those of SMC with log_evidence, stages and gradient_evaluations and the pooled log_evidence
+/// and log_evidence_se at the top; non-finite numbers are written as null.
 fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: []const summary.ColumnStats) !void {
     var bw = std.io.bufferedWriter(file.writer());
     const w = bw.writer();
@@ -526,6 +531,11 @@ fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: 
         try jsonNumber(w, ch.stepsize);
         try w.writeAll(", \"mean_accept\": ");
         try jsonNumber(w, ch.mean_accept);
+        if (result.config.algorithm.isParticle()) {
+            try w.writeAll(", \"log_evidence\": ");
+            try jsonNumber(w, ch.log_evidence);
+            try w.print(", \"stages\": {d}, \"gradient_evaluations\": {d}", .{ ch.smc_stages, ch.n_grad });
+        }
         if (result.config.algorithm.isVariational()) {
             try w.writeAll(", \"elbo\": ");
             try jsonNumber(w, ch.elbo);
@@ -533,7 +543,15 @@ fn writeSummaryJson(file: std.fs.File, result: *const run_mod.RunResult, stats: 
         }
         try w.writeAll("}");
     }
-    try w.writeAll("]}\n");
+    try w.writeAll("]");
+    if (result.config.algorithm.isParticle()) {
+        const e = summary.pooledEvidence(result);
+        try w.writeAll(", \"log_evidence\": ");
+        try jsonNumber(w, e.log_evidence);
+        try w.writeAll(", \"log_evidence_se\": ");
+        try jsonNumber(w, e.se);
+    }
+    try w.writeAll("}\n");
     try bw.flush();
 }
 
@@ -619,7 +637,8 @@ test "parseArgs: clear errors for bad arguments" {
     try expectUsage(&.{ "sample", "--adapt-delta", "1" }, "option '--adapt-delta' expects a number in (0, 1), found '1'");
     try expectUsage(&.{ "sample", "--init", "-1" }, "option '--init' expects a number in [0, inf), found '-1'");
     try expectUsage(&.{ "sample", "--vi-family", "diag" }, "option '--vi-family' expects meanfield or fullrank, found 'diag'");
-    try expectUsage(&.{ "sample", "--algorithm", "gibbs" }, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi or pathfinder, found 'gibbs'");
+    try expectUsage(&.{ "sample", "--algorithm", "gibbs" }, "option '--algorithm' expects nuts, hmc, mh, adaptive-mh, advi, pathfinder or smc, found 'gibbs'");
+    try expectUsage(&.{ "sample", "--algorithm", "smc", "--init", "0" }, "option '--init' must be positive with --algorithm smc (it is the sd of the normal the particles start from)");
     try expectUsage(&.{ "sample", "--num-paths", "0" }, "option '--num-paths' expects an integer in 1..1000, found '0'");
     try expectUsage(&.{ "sample", "--metric", "full" }, "option '--metric' expects diag or dense, found 'full'");
     try expectUsage(&.{ "sample", "--seed", "-3" }, "option '--seed' expects an integer in 0..18446744073709551615, found '-3'");

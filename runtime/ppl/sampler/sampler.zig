@@ -26,6 +26,7 @@ pub const metropolis = @import("metropolis.zig");
 pub const advi = @import("advi.zig");
 pub const pathfinder = @import("pathfinder.zig");
 pub const variational = @import("variational.zig");
+pub const smc = @import("smc.zig");
 pub const chain = @import("chain.zig");
 pub const run = @import("run.zig");
 pub const csv = @import("csv.zig");

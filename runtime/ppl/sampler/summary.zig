@@ -11,6 +11,7 @@ const numfmt = @import("numfmt.zig");
 const diagnostics = @import("diagnostics.zig");
 const run_mod = @import("run.zig");
 const chain_mod = @import("chain.zig");
+const smc = @import("smc.zig");
 
 pub const RunResult = run_mod.RunResult;
 
@@ -61,16 +62,23 @@ fn ess(buf: *[numfmt.max_len]u8, x: f64) []const u8 {
 pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void {
     const cfg = r.config;
     if (cfg.algorithm.isVariational()) return writeApproximation(w, r, stats);
+    var b0: [numfmt.max_len]u8 = undefined;
     const alg = switch (cfg.algorithm) {
         .nuts => "NUTS",
         .hmc => "static HMC",
         .mh => "random-walk Metropolis",
         .adaptive_mh => "adaptive Metropolis",
+        .smc => "Sequential Monte Carlo",
         .advi, .pathfinder => unreachable,
     };
     try w.print("{s}", .{alg});
     if (cfg.algorithm.isHamiltonian()) try w.print(" ({s} metric)", .{if (cfg.metric == .dense) "dense" else "diagonal"});
-    try w.print(": {d} chains x {d} draws after {d} warmup, seed {d}, {d} thread{s}, {d:.3} s\n", .{ cfg.chains, cfg.draws, cfg.warmup, cfg.seed, r.threads, if (r.threads == 1) "" else "s", r.wall_seconds });
+    if (cfg.algorithm.isParticle()) {
+        try w.print(" (tempered from normal(0, {s}^2)): {d} run{s} x {d} particles", .{ numfmt.formatShortest(&b0, cfg.init_radius), cfg.chains, plural(cfg.chains), cfg.draws });
+    } else {
+        try w.print(": {d} chains x {d} draws after {d} warmup", .{ cfg.chains, cfg.draws, cfg.warmup });
+    }
+    try w.print(", seed {d}, {d} thread{s}, {d:.3} s\n", .{ cfg.seed, r.threads, if (r.threads == 1) "" else "s", r.wall_seconds });
     if (r.csv_paths.len > 0) {
         try w.print("draws: {s}", .{r.csv_paths[0]});
         if (r.csv_paths.len > 1) try w.print(" ... {s}", .{r.csv_paths[r.csv_paths.len - 1]});
@@ -96,12 +104,15 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
 
     try w.writeAll("\n");
     const ham = cfg.algorithm.isHamiltonian();
-    if (ham) {
+    if (cfg.algorithm.isParticle()) {
+        try writeSmcRuns(w, r);
+    } else if (ham) {
         try w.writeAll("chain  divergent  max-depth hits  E-BFMI  step size  mean accept  leapfrog/draw  seconds (warmup + sampling)\n");
     } else {
         try w.writeAll("chain  proposal scale  acceptance  seconds (warmup + sampling)\n");
     }
     for (r.chains) |c| {
+        if (cfg.algorithm.isParticle()) break;
         if (ham) {
             const draws_total = cfg.warmup + cfg.draws;
             const lf = if (draws_total == 0) 0 else @as(f64, @floatFromInt(c.n_leapfrog_total)) / @as(f64, @floatFromInt(draws_total));
@@ -128,6 +139,41 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
         if (cfg.algorithm == .nuts) try w.writeAll(", no saturated trees");
         try w.writeAll(".\n");
     }
+}
+
+/// One line per SMC run (stages, acceptance of the last stage's steps, proposal scale, gradient
+/// evaluations, log evidence), then the log evidence pooled over the runs with its Monte Carlo
+/// standard error.
+fn writeSmcRuns(w: anytype, r: *const RunResult) !void {
+    var b: [numfmt.max_len]u8 = undefined;
+    try w.writeAll("run  stages  last acceptance  proposal scale  gradients  log evidence  seconds\n");
+    for (r.chains) |c| {
+        try w.print("{d:>3}  {d:>6}  ", .{ c.index + 1, c.smc_stages });
+        try padLeft(w, numfmt.formatSig(&b, c.mean_accept, 3), 15);
+        try w.writeAll("  ");
+        try padLeft(w, sig(&b, c.stepsize), 14);
+        try w.print("  {d:>9}  ", .{c.n_grad});
+        try padLeft(w, numfmt.formatSig(&b, c.log_evidence, 6), 12);
+        try w.print("  {d:.3}\n", .{c.sampling_seconds});
+    }
+    const e = pooledEvidence(r);
+    try w.print("\nlog evidence (log marginal likelihood): {s}", .{numfmt.formatSig(&b, e.log_evidence, 6)});
+    if (std.math.isFinite(e.se)) {
+        try w.print(", Monte Carlo standard error {s} (from the spread of the {d} runs)\n", .{ numfmt.formatSig(&b, e.se, 2), r.chains.len });
+    } else {
+        try w.writeAll(" (run several chains for a Monte Carlo error estimate)\n");
+    }
+}
+
+/// The log evidence of an SMC job: the log of the mean of the runs' evidence estimates (each
+/// unbiased), with its standard error from their spread (smc.poolEvidence).
+pub fn pooledEvidence(r: *const RunResult) struct { log_evidence: f64, se: f64 } {
+    const nan = std.math.nan(f64);
+    const log_z = std.heap.smp_allocator.alloc(f64, r.chains.len) catch return .{ .log_evidence = nan, .se = nan };
+    defer std.heap.smp_allocator.free(log_z);
+    for (r.chains, log_z) |c, *x| x.* = c.log_evidence;
+    const e = smc.poolEvidence(log_z);
+    return .{ .log_evidence = e.log_evidence, .se = e.se };
 }
 
 /// The report of a variational method: the draws are independent draws from an approximation,
@@ -221,6 +267,8 @@ pub fn writeWarnings(w: anytype, r: *const RunResult, stats: []const ColumnStats
         try w.writeAll("  Means, quantiles and R-hat are unreliable. Remedy: run more --draws; reduce autocorrelation by\n  reparameterising");
         if (cfg.algorithm == .nuts or cfg.algorithm == .hmc) {
             try w.writeAll(" (for strongly correlated parameters try --metric dense)");
+        } else if (cfg.algorithm.isParticle()) {
+            try w.writeAll("; with smc, more --draws are more particles");
         } else {
             try w.writeAll(" or use --algorithm nuts, which mixes far faster than Metropolis");
         }
@@ -253,7 +301,7 @@ pub fn writeWarnings(w: anytype, r: *const RunResult, stats: []const ColumnStats
                 try w.writeAll("  poorly, typically because of heavy tails or a funnel. Remedy: reparameterise (non-centred form,\n  parameters on unit scale).\n");
             }
         }
-    } else {
+    } else if (!cfg.algorithm.isParticle()) {
         for (r.chains) |c| {
             const lo: f64 = if (cfg.algorithm == .mh) 0.1 else 0.05;
             if (c.mean_accept < lo or c.mean_accept > 0.7) {
@@ -339,4 +387,24 @@ test "ESS and R-hat warnings on a poorly mixing Metropolis run" {
     try std.testing.expect(n >= 1);
     try std.testing.expect(std.mem.indexOf(u8, out.items, "ESS below 200") != null);
     try std.testing.expect(std.mem.indexOf(u8, out.items, "--algorithm nuts") != null);
+}
+
+test "an SMC summary has one line per run and the pooled log evidence with its error" {
+    const a = std.testing.allocator;
+    const inst = testmodels.Correlated2{};
+    const m = model_mod.fromShared(testmodels.Correlated2, &inst);
+    var r = try run_mod.run(a, &m, .{ .algorithm = .smc, .seed = 3, .chains = 3, .threads = 2, .draws = 400 }, null, false);
+    defer r.deinit(a);
+    const stats = try computeStats(a, &r);
+    defer a.free(stats);
+    var out = std.ArrayList(u8).init(a);
+    defer out.deinit();
+    try write(out.writer(), &r, stats);
+    const text = out.items;
+    try std.testing.expect(std.mem.indexOf(u8, text, "Sequential Monte Carlo (tempered from normal(0, 2^2)): 3 runs x 400 particles, seed 3") != null);
+    try std.testing.expect(std.mem.indexOf(u8, text, "run  stages  last acceptance  proposal scale  gradients  log evidence  seconds\n  1  ") != null);
+    try std.testing.expect(std.mem.indexOf(u8, text, "Monte Carlo standard error") != null);
+    const e = pooledEvidence(&r);
+    try std.testing.expect(std.math.isFinite(e.log_evidence) and e.se > 0);
+    for (r.chains) |c| try std.testing.expect(c.smc_stages >= 1 and std.math.isFinite(c.log_evidence));
 }
