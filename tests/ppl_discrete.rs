@@ -204,3 +204,17 @@ fn a_predictive_discrete_draw_is_not_an_error_and_an_unbounded_parameter_is_e033
     assert!(o.stderr.contains("E0333") && o.stderr.contains("unbounded support"), "{}", o.stderr);
     assert!(!o.stderr.contains("E0900"), "{}", o.stderr);
 }
+
+/// The statements docs/probabilistic.md shows for the coal-mining model are the example's own.
+#[test]
+fn the_documented_coal_mining_statements_are_the_example() {
+    let root = support::root();
+    let doc = std::fs::read_to_string(root.join("docs/probabilistic.md")).expect("docs");
+    let section = doc.split("### Worked example: the coal-mining disasters").nth(1).expect("the section");
+    let block = section.split("```json").nth(1).and_then(|b| b.split("```").next()).expect("a json block");
+    let shown: Value = serde_json::from_str(&format!("[{block}]")).expect("the block is statements");
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(root.join("examples/coal_mining.sirs.json")).expect("example")).expect("json");
+    let body = example["program"]["functions"]["main"]["body"].as_array().expect("body");
+    let shown = shown.as_array().expect("statements");
+    assert_eq!(shown.as_slice(), &body[1..1 + shown.len()], "docs/probabilistic.md shows the statements after `T`");
+}
