@@ -77,10 +77,16 @@ pub const State = struct {
     }
 };
 
+/// An integer parameter, or the length of a vector parameter (a slice, a list, or the
+/// compiled gradient's `Buf` of values and adjoints).
 fn count(x: anytype) i64 {
     const T = @TypeOf(x);
-    if (@typeInfo(T) == .int or @typeInfo(T) == .comptime_int) return @intCast(x);
-    return @intCast(x.len);
+    return switch (@typeInfo(T)) {
+        .int, .comptime_int => @intCast(x),
+        .pointer => @intCast(x.len),
+        .@"struct" => if (@hasField(T, "val")) @intCast(x.val.len) else @intCast(x.len()),
+        else => @compileError("not a count or a vector: " ++ @typeName(T)),
+    };
 }
 
 /// The finite support of distribution `D` with parameters `args` (as the model passes them).

@@ -912,8 +912,8 @@ pub fn Program(comptime Spec: type) type {
         fn gradOnce(chain: *Chain, grad: []f64, state: ?*enumerate.State, q: [*]const f64) Run {
             const shared = chain.shared;
             const dim = shared.layout.dim;
-            if (comptime @hasDecl(Spec, "adjoint") and !enumerates) {
-                if (shared.use_adjoint) return adjointGrad(chain, q, grad.ptr);
+            if (comptime @hasDecl(Spec, "adjoint")) {
+                if (shared.use_adjoint) return adjointGrad(chain, q, grad.ptr, state);
             }
             ad.Rev.reset();
             for (chain.vars, 0..) |*v, i| v.* = ad.Rev.independent(q[i]);
@@ -936,13 +936,13 @@ pub fn Program(comptime Spec: type) type {
 
         /// The log density and its gradient through the compiled adjoint (`Spec.adjoint`, from
         /// `src/ad/`): no tape, only the chain's arena for the buffers of real arrays.
-        fn adjointGrad(chain: *Chain, q: [*]const f64, grad: [*]f64) Run {
+        fn adjointGrad(chain: *Chain, q: [*]const f64, grad: [*]f64, state: ?*enumerate.State) Run {
             const shared = chain.shared;
             const dim = shared.layout.dim;
             @memset(grad[0..dim], 0);
             chain.scoped();
             defer chain.unscope();
-            var ctx = adjoint.Ctx{ .q = q[0..dim], .grad = grad[0..dim], .allocator = chain.arena.allocator() };
+            var ctx = adjoint.Ctx{ .q = q[0..dim], .grad = grad[0..dim], .allocator = chain.arena.allocator(), .enumeration = state };
             chain.rejection = .{};
             Spec.adjoint(&ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) {
