@@ -12,6 +12,8 @@
 //!   combinations) against their exact posterior, means within 4·MCSE;
 //! * the gradients of both models, compiled adjoint and tape, pass `diagnose` (finite
 //!   differences and forward mode) and agree with each other to 1e-9;
+//! * a site inside a loop over the data (one value per datum, 2^n combinations) against its
+//!   exact posterior, and 20 data stopping the run before sampling with a located E0333;
 //! * the draws are bit-identical at `-O0` and `-O2`, and with one and two threads;
 //! * a discrete draw the likelihood does not depend on stays a predictive draw (no error), and
 //!   one with unbounded support that it does depend on is E0333.
@@ -335,4 +337,74 @@ fn two_discrete_parameters_match_the_exact_posterior() {
         println!("{name}: mean {mean:.4}, exact {exact:.4}, tol {:.4}", 4.0 * mcse);
         assert!((mean - exact).abs() < 4.0 * mcse, "{name}: {mean} vs {exact} (mcse {mcse})");
     }
+}
+
+/// mu ~ normal(0, 1); for each datum, z ~ bernoulli(0.5) and y[i] ~ normal(mu + 2z, 1): one
+/// enumerated site reached once per datum (columns z.1, z.2, …), 2^n combinations.
+const LOOP: &str = r#"{"program": {"entry": "main", "functions": {"main": {
+  "args": [{"name": "y", "type": "[f64]"}], "return": "void", "body": [
+  {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}}}},
+  {"for": {"variable": "i", "iterable": {"range": {"start": {"literal": 0}, "end": {"call": {"function": "len", "args": [{"var": "y"}]}}}}, "body": [
+    {"let": {"name": "z", "value": {"sample": {"distribution": "bernoulli", "params": [{"literal": 0.5}]}}}},
+    {"let": {"name": "shift", "value": {"cond": {"if": {"op": {"kind": "eq", "args": [{"var": "z"}, {"literal": 1}]}}, "then": {"literal": 2.0}, "else": {"literal": 0.0}}}}},
+    {"observe": {"distribution": "normal", "params": [{"op": {"kind": "add", "args": [{"var": "mu"}, {"var": "shift"}]}}, {"literal": 1.0}], "value": {"index": {"array": {"var": "y"}, "index": {"var": "i"}}}}}
+  ]}}
+]}}}}"#;
+
+/// The loop model against its exact posterior (mu integrated out: y | z ~ normal(2z, I + 11ᵀ),
+/// whose inverse is I − 11ᵀ/(n+1), and E[mu | z, y] = Σ(y − 2z)/(n+1)); with 20 data the
+/// 2^20 combinations stop the run before sampling with a located E0333.
+#[test]
+fn discrete_parameters_in_a_loop_match_the_exact_posterior_and_too_many_stop_the_run() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let model = dir.path().join("loop.sirs.json");
+    std::fs::write(&model, LOOP).expect("write");
+    let y = [0.1, 2.2, 1.9];
+    let n = y.len() as f64;
+    let (mut total, mut p_z, mut mean_mu) = (0.0, [0.0; 3], 0.0);
+    for bits in 0..8u32 {
+        let z: Vec<f64> = (0..3).map(|i| f64::from((bits >> i) & 1)).collect();
+        let r: Vec<f64> = y.iter().zip(&z).map(|(y, z)| y - 2.0 * z).collect();
+        let sum: f64 = r.iter().sum();
+        let w = (-(r.iter().map(|x| x * x).sum::<f64>() - sum * sum / (n + 1.0)) / 2.0).exp();
+        total += w;
+        for i in 0..3 {
+            p_z[i] += w * z[i];
+        }
+        mean_mu += w * sum / (n + 1.0);
+    }
+    let data = dir.path().join("three.json");
+    std::fs::write(&data, r#"{"y": [0.1, 2.2, 1.9]}"#).expect("write");
+    let summary = dir.path().join("summary.json");
+    let run = |data: &Path, out: &str| {
+        let args = vec![
+            "run".to_string(),
+            model.display().to_string(),
+            "--data".into(),
+            data.display().to_string(),
+            "--output".into(),
+            dir.path().join(out).display().to_string(),
+            "--summary".into(),
+            summary.display().to_string(),
+            "--seed".into(),
+            SEED.into(),
+            "--".into(),
+            "--quiet".into(),
+        ];
+        sev(&args)
+    };
+    let o = run(&data, "three");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let stats: Value = serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("json");
+    let exact = [("z.1", p_z[0] / total), ("z.2", p_z[1] / total), ("z.3", p_z[2] / total), ("mu", mean_mu / total)];
+    for (name, exact) in exact {
+        let (mean, mcse) = (stat(&stats, name, "mean"), stat(&stats, name, "mcse_mean"));
+        println!("{name}: mean {mean:.4}, exact {exact:.4}, tol {:.4}", 4.0 * mcse);
+        assert!((mean - exact).abs() < 4.0 * mcse, "{name}: {mean} vs {exact} (mcse {mcse})");
+    }
+    let twenty = dir.path().join("twenty.json");
+    std::fs::write(&twenty, format!(r#"{{"y": [{}]}}"#, vec!["0.5"; 20].join(", "))).expect("write");
+    let o = run(&twenty, "twenty");
+    assert_eq!(o.code, 1, "{}", o.stderr);
+    assert!(o.stderr.contains("E0333") && o.stderr.contains("more than 10000 combinations") && o.stderr.contains("loop.sirs.json:5:"), "{}", o.stderr);
 }
