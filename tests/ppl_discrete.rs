@@ -44,6 +44,9 @@ fn ln_factorial(k: u64) -> f64 {
     (2..=k).map(|i| (i as f64).ln()).sum()
 }
 
+/// (a₁ + 1, n₁ + 1, a₂ + 1, n₂ + 1) of one switch: the gamma posteriors of e and l.
+type Shapes = (f64, f64, f64, f64);
+
 /// The exact posterior: p(s) for s = 1..=T, and the means and sds of e and l.
 struct Exact {
     p: Vec<f64>,
@@ -68,7 +71,7 @@ fn exact(d: &[u64]) -> Exact {
     let z: f64 = w.iter().sum();
     let p: Vec<f64> = w.iter().map(|x| x / z).collect();
     // mixture of gammas: mean Σ p·a/b, variance Σ p·(a/b² + (a/b)²) − mean²
-    let moments = |shape: fn(&(f64, f64, f64, f64)) -> (f64, f64)| {
+    let moments = |shape: fn(&Shapes) -> (f64, f64)| {
         let (mut m1, mut m2) = (0.0, 0.0);
         for (pk, sh) in p.iter().zip(&shapes) {
             let (a, b) = shape(sh);

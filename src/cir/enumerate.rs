@@ -141,7 +141,7 @@ fn collect_sites(f: &Function, b: BlockId, in_loop: bool, out: &mut Vec<(ValueId
 fn static_support(f: &Function, v: ValueId) -> Option<u64> {
     let InstKind::Sample { dist, args, .. } = &f.inst(v).kind else { return None };
     let int = |a: Option<&ValueId>| match a.map(|a| &f.inst(*a).kind) {
-        Some(InstKind::Const(Const::Int(n))) => Some(i128::from(*n)),
+        Some(InstKind::Const(Const::Int(n))) => Some(*n),
         _ => None,
     };
     let count = match *dist {
