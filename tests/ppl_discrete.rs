@@ -9,7 +9,8 @@
 //!   in tests/ppl_models.rs), and the probability of every year with more than 1% of the mass
 //!   within 4·√(p(1−p)/ESS) of the exact one (ESS: the bulk ESS of `s`);
 //! * two discrete parameters at once (a bernoulli through a `cond` and a categorical, six
-//!   combinations) against their exact posterior, means within 4·MCSE;
+//!   combinations) against their exact posterior, means within 4·MCSE, also with the bernoulli
+//!   drawn and returned by a helper function;
 //! * the gradients of both models, compiled adjoint and tape, pass `diagnose` (finite
 //!   differences and forward mode) and agree with each other to 1e-9;
 //! * a site inside a loop over the data (one value per datum, 2^n combinations) against its
@@ -239,6 +240,19 @@ const MIXTURE: &str = r#"{"program": {"entry": "main", "functions": {"main": {
   {"let": {"name": "offset", "value": {"op": {"kind": "add", "args": [{"var": "shift"}, {"cast": {"value": {"var": "k"}, "type": "f64"}}]}}}},
   {"observe": {"distribution": "normal", "params": [{"op": {"kind": "add", "args": [{"var": "mu"}, {"var": "offset"}]}}, {"literal": 1.0}], "value": {"var": "y"}}}
 ]}}}}"#;
+/// The same model with `z` drawn and returned by a helper function.
+const MIXTURE_HELPER: &str = r#"{"program": {"entry": "main", "functions": {
+  "draw_z": {"args": [{"name": "p", "type": "f64"}], "return": "i64", "body": [
+    {"return": {"sample": {"distribution": "bernoulli", "params": [{"var": "p"}]}}}]},
+  "main": {
+  "args": [{"name": "y", "type": "f64"}, {"name": "w", "type": "[f64]"}], "return": "void", "body": [
+  {"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}}}},
+  {"let": {"name": "z", "value": {"call": {"function": "draw_z", "args": [{"literal": 0.3}]}}, "output": true}},
+  {"let": {"name": "k", "value": {"sample": {"distribution": "categorical", "params": [{"var": "w"}]}}}},
+  {"let": {"name": "shift", "value": {"cond": {"if": {"op": {"kind": "eq", "args": [{"var": "z"}, {"literal": 1}]}}, "then": {"literal": 2.0}, "else": {"literal": 0.0}}}}},
+  {"let": {"name": "offset", "value": {"op": {"kind": "add", "args": [{"var": "shift"}, {"cast": {"value": {"var": "k"}, "type": "f64"}}]}}}},
+  {"observe": {"distribution": "normal", "params": [{"op": {"kind": "add", "args": [{"var": "mu"}, {"var": "offset"}]}}, {"literal": 1.0}], "value": {"var": "y"}}}
+]}}}}"#;
 const MIXTURE_DATA: &str = r#"{"y": 2.5, "w": [0.2, 0.5, 0.3]}"#;
 
 /// The log density and each gradient coordinate `diagnose` prints (reverse mode column).
@@ -301,8 +315,18 @@ fn enumerated_gradients_agree_compiled_taped_and_finite_differences() {
 /// p(z, k | y) ∝ p(z) w_k N(y; 2z + k, √2) and E[mu | z, k, y] = (y − 2z − k)/2.
 #[test]
 fn two_discrete_parameters_match_the_exact_posterior() {
+    mixture_matches_the_exact_posterior(MIXTURE);
+}
+
+/// A draw a helper function makes and returns is summed out too (its column is the `output`).
+#[test]
+fn a_discrete_parameter_drawn_by_a_helper_function_matches_the_exact_posterior() {
+    mixture_matches_the_exact_posterior(MIXTURE_HELPER);
+}
+
+fn mixture_matches_the_exact_posterior(source: &str) {
     let dir = tempfile::tempdir().expect("temporary directory");
-    std::fs::write(dir.path().join("mixture.sirs.json"), MIXTURE).expect("write");
+    std::fs::write(dir.path().join("mixture.sirs.json"), source).expect("write");
     std::fs::write(dir.path().join("mixture.data.json"), MIXTURE_DATA).expect("write");
     let (y, w) = (2.5_f64, [0.2, 0.5, 0.3]);
     let mut joint = Vec::new();

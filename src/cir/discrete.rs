@@ -33,7 +33,7 @@ pub fn check(p: &Program) -> Vec<Diagnostic> {
 pub fn unsupported_use(use_span: Span, source: Option<Span>) -> Diagnostic {
     let d = Diagnostic::new(Code::E0319, "Unsupported model construct")
         .primary(use_span, "the likelihood here depends on a discrete draw")
-        .hint("a discrete parameter is summed out automatically only when it is a `sample` from a built-in distribution with finite support, made in the function whose likelihood uses it: draw it there, or sum it out by hand (for example with `log_mix` or `log_sum_exp`)");
+        .hint("a discrete parameter is summed out automatically only when it is a `sample` from a built-in distribution with finite support, made in the function whose likelihood uses it or in a function that returns it: draw it so, or sum it out by hand (for example with `log_mix` or `log_sum_exp`)");
     match source {
         Some(s) => d.secondary(s, "this discrete draw is made after sampling, once per draw"),
         None => d,

@@ -4,7 +4,7 @@
 //! the likelihood depends on it (`cir::discrete` finds such uses) and its distribution has a
 //! finite support (`bernoulli`, `bernoulli_logit`, `binomial`, `binomial_logit`,
 //! `categorical`, `categorical_logit`, `discrete_uniform`), the draw becomes an *enumerated*
-//! site: the runtime evaluates the log density once per combination of the values of the
+//! site (a draw a helper function returns makes that function's finite draws enumerated): the runtime evaluates the log density once per combination of the values of the
 //! enumerated sites and adds them up (log-sum-exp, `runtime/ppl/enumerate.zig`), and each
 //! posterior draw samples the combination from its exact conditional. Draws with an unbounded
 //! support (`poisson`, `geometric`, …) cannot be summed out: E0333. So is a site whose support,
@@ -27,7 +27,8 @@ const FINITE: [&str; 7] = ["bernoulli", "bernoulli_logit", "binomial", "binomial
 
 /// Turns every discrete draw the likelihood depends on into an enumerated site where that is
 /// possible; returns the problems (E0333 for draws that cannot be enumerated, E0319 for uses
-/// whose draw is not a `sample` in the function that uses it).
+/// whose draw is neither a `sample` nor returned by a function that makes one with finite
+/// support).
 pub fn run(p: &mut Program) -> Vec<Diagnostic> {
     let mut refused: Vec<Diagnostic> = Vec::new();
     let mut refused_draws: Vec<Span> = Vec::new();
@@ -35,6 +36,10 @@ pub fn run(p: &mut Program) -> Vec<Diagnostic> {
         let mut progress = false;
         let mut other = Vec::new();
         for (use_span, source) in discrete::likelihood_uses(p) {
+            if source.is_some_and(|s| enumerate_returned_draws(p, s)) {
+                progress = true;
+                continue;
+            }
             let draw = source.and_then(|s| find_draw(p, s));
             match draw {
                 Some((fi, v, dist)) if FINITE.contains(&dist) => {
@@ -69,6 +74,32 @@ fn find_draw(p: &Program, span: Span) -> Option<(usize, ValueId, &'static str)> 
             _ => None,
         })
     })
+}
+
+/// When `span` is a call of a model function that makes discrete draws with finite support
+/// (and returns one), makes every such draw of that function enumerated; whether the call
+/// made any change. (Enumerating a draw that does not reach the likelihood is still exact: its
+/// conditional is then its prior.)
+fn enumerate_returned_draws(p: &mut Program, span: Span) -> bool {
+    let callee = p.functions.iter().filter(|f| f.model).find_map(|f| {
+        f.insts.iter().find_map(|inst| match inst.kind {
+            InstKind::Call(g, _) if inst.span == span => Some(g),
+            _ => None,
+        })
+    });
+    let Some(g) = callee else { return false };
+    let Some(f) = p.functions.get(g.index()).filter(|f| f.model) else { return false };
+    let draws: Vec<ValueId> = f
+        .insts
+        .iter()
+        .enumerate()
+        .filter(|(_, inst)| matches!(inst.kind, InstKind::Sample { dist, kind: SampleKind::Predictive, .. } if FINITE.contains(&dist)))
+        .map(|(i, _)| ValueId::from_index(i))
+        .collect();
+    for v in &draws {
+        make_enumerated(p, g.index(), *v);
+    }
+    !draws.is_empty()
 }
 
 fn make_enumerated(p: &mut Program, fi: usize, v: ValueId) {
