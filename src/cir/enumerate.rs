@@ -27,8 +27,7 @@ const FINITE: [&str; 7] = ["bernoulli", "bernoulli_logit", "binomial", "binomial
 
 /// Turns every discrete draw the likelihood depends on into an enumerated site where that is
 /// possible; returns the problems (E0333 for draws that cannot be enumerated, E0319 for uses
-/// whose draw is neither a `sample` nor returned by a function that makes one with finite
-/// support).
+/// whose draw is neither a `sample` nor returned by a function that makes one).
 pub fn run(p: &mut Program) -> Vec<Diagnostic> {
     let mut refused: Vec<Diagnostic> = Vec::new();
     let mut refused_draws: Vec<Span> = Vec::new();
@@ -53,7 +52,15 @@ pub fn run(p: &mut Program) -> Vec<Diagnostic> {
                         refused.push(unbounded(dist, span, use_span));
                     }
                 }
-                None => other.push(discrete::unsupported_use(use_span, source)),
+                None => match source.and_then(|s| returned_draw(p, s).map(|d| (s, d))) {
+                    Some((span, dist)) => {
+                        if !refused_draws.contains(&span) {
+                            refused_draws.push(span);
+                            refused.push(unbounded(dist, span, use_span));
+                        }
+                    }
+                    None => other.push(discrete::unsupported_use(use_span, source)),
+                },
             }
         }
         if !progress {
@@ -81,14 +88,8 @@ fn find_draw(p: &Program, span: Span) -> Option<(usize, ValueId, &'static str)> 
 /// made any change. (Enumerating a draw that does not reach the likelihood is still exact: its
 /// conditional is then its prior.)
 fn enumerate_returned_draws(p: &mut Program, span: Span) -> bool {
-    let callee = p.functions.iter().filter(|f| f.model).find_map(|f| {
-        f.insts.iter().find_map(|inst| match inst.kind {
-            InstKind::Call(g, _) if inst.span == span => Some(g),
-            _ => None,
-        })
-    });
-    let Some(g) = callee else { return false };
-    let Some(f) = p.functions.get(g.index()).filter(|f| f.model) else { return false };
+    let Some(g) = called_model_function(p, span) else { return false };
+    let f = &p.functions[g];
     let draws: Vec<ValueId> = f
         .insts
         .iter()
@@ -97,9 +98,30 @@ fn enumerate_returned_draws(p: &mut Program, span: Span) -> bool {
         .map(|(i, _)| ValueId::from_index(i))
         .collect();
     for v in &draws {
-        make_enumerated(p, g.index(), *v);
+        make_enumerated(p, g, *v);
     }
     !draws.is_empty()
+}
+
+/// The model function called at `span`, if that is a call.
+fn called_model_function(p: &Program, span: Span) -> Option<usize> {
+    let callee = p.functions.iter().filter(|f| f.model).find_map(|f| {
+        f.insts.iter().find_map(|inst| match inst.kind {
+            InstKind::Call(g, _) if inst.span == span => Some(g),
+            _ => None,
+        })
+    })?;
+    p.functions.get(callee.index()).filter(|f| f.model).map(|_| callee.index())
+}
+
+/// The distribution of a predictive draw made by the model function called at `span` (one
+/// that could not be enumerated, since `enumerate_returned_draws` ran first).
+fn returned_draw(p: &Program, span: Span) -> Option<&'static str> {
+    let f = &p.functions[called_model_function(p, span)?];
+    f.insts.iter().find_map(|inst| match inst.kind {
+        InstKind::Sample { dist, kind: SampleKind::Predictive, .. } => Some(dist),
+        _ => None,
+    })
 }
 
 fn make_enumerated(p: &mut Program, fi: usize, v: ValueId) {
