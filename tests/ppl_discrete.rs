@@ -11,7 +11,7 @@
 //! * two discrete parameters at once (a bernoulli through a `cond` and a categorical, six
 //!   combinations) against their exact posterior, means within 4·MCSE, also with the bernoulli
 //!   drawn and returned by a helper function;
-//! * the gradients of both models, compiled adjoint and tape, pass `diagnose` (finite
+//! * the gradients of these models, compiled adjoint and tape, pass `diagnose` (finite
 //!   differences and forward mode) and agree with each other to 1e-9;
 //! * a site inside a loop over the data (one value per datum, 2^n combinations) against its
 //!   exact posterior, and 20 data stopping the run before sampling with a located E0333;
@@ -270,7 +270,7 @@ fn reverse_gradients(stdout: &str) -> Vec<f64> {
     out
 }
 
-/// Both models compile to adjoint code; `diagnose` passes (reverse mode against fourth-order
+/// The three models (the helper's draw inlined) compile to adjoint code; `diagnose` passes (reverse mode against fourth-order
 /// finite differences and forward mode, 1e-6) with the compiled adjoint and with the tape, and
 /// the two agree to 1e-9 relative.
 #[test]
@@ -279,9 +279,11 @@ fn enumerated_gradients_agree_compiled_taped_and_finite_differences() {
     let dir = tempfile::tempdir().expect("temporary directory");
     std::fs::write(dir.path().join("mixture.sirs.json"), MIXTURE).expect("write");
     std::fs::write(dir.path().join("mixture.data.json"), MIXTURE_DATA).expect("write");
+    std::fs::write(dir.path().join("helper.sirs.json"), MIXTURE_HELPER).expect("write");
     let cases = [
         ("coal_mining", root.join("examples/coal_mining.sirs.json"), root.join("examples/coal_mining.data.json")),
         ("mixture", dir.path().join("mixture.sirs.json"), dir.path().join("mixture.data.json")),
+        ("helper", dir.path().join("helper.sirs.json"), dir.path().join("mixture.data.json")),
     ];
     for (name, model, data) in cases {
         let source = std::fs::read_to_string(&model).expect("model");
