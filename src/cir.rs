@@ -18,6 +18,7 @@
 
 pub mod databounds;
 pub mod discrete;
+pub mod enumerate;
 pub mod lower;
 pub mod model;
 pub mod print;
@@ -139,6 +140,9 @@ pub struct ModelEntry {
 pub enum SiteKind {
     Param,
     Predictive,
+    /// A discrete parameter summed out of the log density (`SampleKind::Enumerated`); its
+    /// column holds a draw from its conditional given the continuous parameters.
+    Enumerated,
     Output,
     Print,
     Check,
@@ -184,6 +188,10 @@ pub enum SampleKind {
     Param(Transform),
     /// A draw in a model that does not enter the likelihood (drawn per posterior draw).
     Predictive,
+    /// A discrete parameter with finite support that the likelihood depends on: the log
+    /// density sums it out (log-sum-exp over its values, `cir::discrete`), and each posterior
+    /// draw samples it from its exact conditional.
+    Enumerated,
     /// Forward simulation outside a model.
     Forward,
 }

@@ -29,6 +29,7 @@ use sev::opt::Level;
 /// The example models whose gradient is compiled (the others use the tape).
 const QUALIFYING: &[&str] = &[
     "examples/advi_regression.sirs.json",
+    "examples/coal_mining.sirs.json",
     "examples/coin_bias.sirs.json",
     "examples/logistic_regression.sirs.json",
     "examples/pathfinder_scale.sirs.json",

@@ -38,6 +38,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("advi_regression", "model programs (sampling)"),
     ("centred_regression", "model programs (sampling)"),
     ("channels", "a channel receive that would wait for another task (each task runs to its end when spawned)"),
+    ("coal_mining", "model programs (sampling)"),
     ("coin_bias", "model programs (sampling)"),
     ("custom_distribution", "the built-in `log1p`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),

@@ -205,7 +205,7 @@ fn draws(path: &Path) -> String {
 #[test]
 fn models_draw_identically_at_o0_and_o2() {
     let root = support::root();
-    let mut models: Vec<(PathBuf, PathBuf)> = ["logistic_regression", "centred_regression"]
+    let mut models: Vec<(PathBuf, PathBuf)> = ["logistic_regression", "centred_regression", "coal_mining"]
         .iter()
         .map(|m| (root.join(format!("examples/{m}.sirs.json")), root.join(format!("examples/{m}.data.json"))))
         .collect();
@@ -219,7 +219,7 @@ fn models_draw_identically_at_o0_and_o2() {
         }
     }
     models.sort();
-    assert!(models.len() >= 10, "expected the 8 posteriordb models and the two regressions");
+    assert!(models.len() >= 11, "expected the 8 posteriordb models, the two regressions and coal_mining");
     let results = support::parallel(models, |(model, data)| {
         let out = tempfile::tempdir().expect("temporary directory");
         let run = |level: &str| {

@@ -18,6 +18,7 @@ const std = @import("std");
 const ad = @import("ad.zig");
 const dist = @import("dist.zig");
 const transform = @import("transform.zig");
+const enumerate = @import("enumerate.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
 
@@ -39,6 +40,8 @@ pub const Ctx = struct {
     target: f64 = 0,
     allocator: std.mem.Allocator,
     failure: Failure = .{},
+    /// The values of the enumerated discrete parameters for this run (`enumerate.State`).
+    enumeration: ?*enumerate.State = null,
 
     /// The offset of the next `n` unconstrained parameters.
     pub fn take(self: *Ctx, n_in: i64, comptime loc: Loc) Error!usize {
@@ -48,6 +51,14 @@ pub const Ctx = struct {
         const at_pos = self.pos;
         self.pos += n;
         return at_pos;
+    }
+
+    fn failWith(self: *Ctx, msg: []const u8, comptime loc: Loc) Error {
+        const n = @min(msg.len, self.failure.message.len);
+        @memcpy(self.failure.message[0..n], msg[0..n]);
+        self.failure.len = n;
+        self.failure.loc = loc;
+        return error.InvalidParameter;
     }
 
     fn fail(self: *Ctx, comptime loc: Loc) Error {
@@ -282,6 +293,16 @@ pub fn density(ctx: *Ctx, comptime D: type, y: anytype, args: anytype, comptime 
     ad.Rev.gradient(lp, vars, grads);
     next = 0;
     inline for (ops) |x| scatter(x, grads, &next);
+}
+
+/// The value of an enumerated discrete parameter in this run (its log mass is added by
+/// `density` in the reverse sweep): the run's enumeration state picks it from the support of
+/// `D` with parameters `args` (`runtime/ppl/enumerate.zig`).
+pub fn enumerated(ctx: *Ctx, comptime D: type, args: anytype, comptime loc: Loc) Error!i64 {
+    const state = ctx.enumeration orelse return error.ModelStructure;
+    const s = enumerate.support(D, args);
+    const k = state.visit(s.size) catch |e| return ctx.failWith(enumerate.State.describe(e), loc);
+    return s.lo + @as(i64, k);
 }
 
 /// The tuple type of a density call's operands as the distribution sees them.

@@ -28,6 +28,7 @@ const transform = @import("transform.zig");
 const linalg = @import("linalg.zig");
 const forward = @import("forward.zig");
 const adjoint = @import("adjoint.zig");
+const enumerate = @import("enumerate.zig");
 const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
 const oserror = @import("sampler/oserror.zig");
@@ -44,7 +45,7 @@ pub const Phase = enum { discover, density, generate };
 /// the `lower`/`upper`/`constraint` of the `sample`.
 pub const Transform = enum { real, lower, upper, interval, positive, unit, simplex, ordered, positive_ordered, cholesky_corr };
 
-pub const SiteKind = enum { param, predictive, output, print, check };
+pub const SiteKind = enum { param, predictive, enumerated, output, print, check };
 
 /// A static site of the model (one per `sample`, `output` let, print or `prob_assert`).
 pub const Site = struct {
@@ -111,6 +112,8 @@ pub fn Context(comptime S: type) type {
         col: usize = 0,
         rng: ?std.Random = null,
         failure: Failure = .{},
+        /// The values of the enumerated discrete parameters for this run (`enumerate.State`).
+        enumeration: ?*enumerate.State = null,
 
         fn take(self: *Self, n: usize) Error![]const S.Real {
             if (self.layout) |l| {
@@ -130,6 +133,15 @@ pub fn Context(comptime S: type) type {
 
         fn fail(self: *Self, comptime loc: Loc) Error {
             const msg = dist.lastError();
+            const n = @min(msg.len, self.failure.message.len);
+            @memcpy(self.failure.message[0..n], msg[0..n]);
+            self.failure.len = n;
+            self.failure.loc = loc;
+            return error.InvalidParameter;
+        }
+
+        /// A located failure with a message of the runtime's own (not a distribution's).
+        fn failWith(self: *Self, msg: []const u8, comptime loc: Loc) Error {
             const n = @min(msg.len, self.failure.message.len);
             @memcpy(self.failure.message[0..n], msg[0..n]);
             self.failure.len = n;
@@ -338,6 +350,24 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             const x = @call(.auto, D.sample, .{rng} ++ plain) catch core.fault(loc, "{s}", .{dist.lastError()});
             ctx.write(toF64(x));
             return forward.convert(T, x);
+        }
+
+        /// A discrete parameter summed out of the log density (`src/cir/enumerate.rs`): takes the
+        /// value the run's enumeration state chooses and adds its log mass; when generating, the
+        /// value (drawn from its conditional by `Program.writeDraw`) is its column.
+        pub fn enumerated(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, comptime T: type, comptime loc: Loc) Error!T {
+            if (ctx.layout) |l| try l.add(ctx.allocator, site, null, 0);
+            const state = ctx.enumeration orelse return error.ModelStructure;
+            const s = enumerate.support(D, args);
+            const k = state.visit(s.size) catch |e| return ctx.failWith(enumerate.State.describe(e), loc);
+            const y: i64 = s.lo + @as(i64, k);
+            if (phase == .generate) {
+                ctx.write(@floatFromInt(y));
+            } else if (ctx.layout == null) {
+                const lp = @call(.auto, D.lpmf, .{ S, y } ++ args) catch return ctx.fail(loc);
+                ctx.target = S.add(ctx.target, lp);
+            }
+            return forward.convert(T, y);
         }
 
         /// `observe D(args) value`: adds the log density (or mass) of the data.
@@ -682,8 +712,24 @@ pub fn Program(comptime Spec: type) type {
             name_bytes: std.ArrayListUnmanaged(u8),
         };
 
+        /// Whether the model has discrete parameters summed out of its log density: then every
+        /// evaluation runs the model once per combination of their values (`sumOut`).
+        const enumerates = blk: {
+            for (Spec.sites) |site| {
+                if (site.kind == .enumerated) break :blk true;
+            }
+            break :blk false;
+        };
+
+        /// One run of the model at one combination of the enumerated values: its log density,
+        /// or (`ok` false) the result of the whole evaluation (-inf when rejected, NaN when the
+        /// parameters did not fit).
+        const Run = struct { lp: f64, ok: bool };
+
         const Chain = struct {
             shared: *Shared,
+            /// The gradient (or tangent) of one run while enumerating.
+            run_grad: []f64,
             vars: []ad.Var,
             /// Inputs of forward-mode evaluations (gradient checks).
             duals: []ad.Dual,
@@ -752,7 +798,8 @@ pub fn Program(comptime Spec: type) type {
         fn discover(shared: *Shared, d: smp.Data) smp.DataError!void {
             shared.layout.occurrences = a.alloc(u32, Spec.sites.len) catch return d.fail("out of memory", .{});
             @memset(shared.layout.occurrences, 0);
-            var ctx = Context(ad.F64){ .layout = &shared.layout };
+            var state = enumerate.State{};
+            var ctx = Context(ad.F64){ .layout = &shared.layout, .enumeration = &state };
             core.setFaultNote("this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)");
             defer core.setFaultNote(null);
             Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
@@ -815,6 +862,12 @@ pub fn Program(comptime Spec: type) type {
                 a.destroy(chain);
                 return false;
             };
+            chain.run_grad = a.alloc(f64, @max(shared.layout.dim, 1)) catch {
+                a.free(chain.vars);
+                a.free(chain.duals);
+                a.destroy(chain);
+                return false;
+            };
             ctx_out.* = chain;
             return true;
         }
@@ -824,6 +877,7 @@ pub fn Program(comptime Spec: type) type {
             if (chain.evaluated) noteEvaluatedChain();
             a.free(chain.vars);
             a.free(chain.duals);
+            a.free(chain.run_grad);
             chain.arena.deinit();
             a.destroy(chain);
             ad.Rev.deinit();
@@ -831,69 +885,145 @@ pub fn Program(comptime Spec: type) type {
 
         fn logDensityGrad(ctx_ptr: ?*anyopaque, q: [*]const f64, grad: [*]f64) callconv(.C) f64 {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return std.math.nan(f64)));
+            const g = grad[0..chain.shared.layout.dim];
+            if (comptime enumerates) return sumOut(chain, g, gradOnce, .{q});
+            return gradOnce(chain, g, null, q).lp;
+        }
+
+        /// The log density summed over every combination of the enumerated values (log-sum-exp)
+        /// and, in `out`, its gradient or tangent: `once(chain, run_out, state, extra...)` runs
+        /// the model at the state's combination.
+        fn sumOut(chain: *Chain, out: []f64, comptime once: anytype, extra: anytype) f64 {
+            var state = enumerate.State{};
+            var sum = enumerate.Sum{};
+            @memset(out, 0);
+            const run_out = chain.run_grad[0..out.len];
+            while (true) {
+                state.begin();
+                const r = @call(.auto, once, .{ chain, run_out, &state } ++ extra);
+                if (!r.ok) return r.lp;
+                sum.add(r.lp, run_out, out);
+                if (!state.advance()) break;
+            }
+            return sum.finish(out);
+        }
+
+        /// One evaluation of the log density and its gradient (compiled adjoint or tape).
+        fn gradOnce(chain: *Chain, grad: []f64, state: ?*enumerate.State, q: [*]const f64) Run {
             const shared = chain.shared;
             const dim = shared.layout.dim;
             if (comptime @hasDecl(Spec, "adjoint")) {
-                if (shared.use_adjoint) return adjointGrad(chain, q, grad);
+                if (shared.use_adjoint) return adjointGrad(chain, q, grad.ptr, state);
             }
             ad.Rev.reset();
             for (chain.vars, 0..) |*v, i| v.* = ad.Rev.independent(q[i]);
             chain.scoped();
             defer chain.unscope();
-            var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator() };
+            var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator(), .enumeration = state };
             chain.rejection = .{};
             Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) {
                     noteRejected(&ctx.failure);
                     chain.rejection = ctx.failure;
                 }
-                return -std.math.inf(f64);
+                return .{ .lp = -std.math.inf(f64), .ok = false };
             };
-            if (ctx.pos != dim) return std.math.nan(f64);
+            if (ctx.pos != dim) return .{ .lp = std.math.nan(f64), .ok = false };
             ad.Rev.gradient(ctx.target, chain.vars, grad[0..dim]);
             chain.evaluated = true;
-            return ctx.target.val;
+            return .{ .lp = ctx.target.val, .ok = true };
         }
 
         /// The log density and its gradient through the compiled adjoint (`Spec.adjoint`, from
         /// `src/ad/`): no tape, only the chain's arena for the buffers of real arrays.
-        fn adjointGrad(chain: *Chain, q: [*]const f64, grad: [*]f64) f64 {
+        fn adjointGrad(chain: *Chain, q: [*]const f64, grad: [*]f64, state: ?*enumerate.State) Run {
             const shared = chain.shared;
             const dim = shared.layout.dim;
             @memset(grad[0..dim], 0);
             chain.scoped();
             defer chain.unscope();
-            var ctx = adjoint.Ctx{ .q = q[0..dim], .grad = grad[0..dim], .allocator = chain.arena.allocator() };
+            var ctx = adjoint.Ctx{ .q = q[0..dim], .grad = grad[0..dim], .allocator = chain.arena.allocator(), .enumeration = state };
             chain.rejection = .{};
             Spec.adjoint(&ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) {
                     noteRejected(&ctx.failure);
                     chain.rejection = ctx.failure;
                 }
-                return -std.math.inf(f64);
+                return .{ .lp = -std.math.inf(f64), .ok = false };
             };
-            if (ctx.pos != dim) return std.math.nan(f64);
+            if (ctx.pos != dim) return .{ .lp = std.math.nan(f64), .ok = false };
             chain.evaluated = true;
-            return ctx.target;
+            return .{ .lp = ctx.target, .ok = true };
         }
 
         /// Forward mode: the log density at `q` and its derivative along `v` (for `diagnose`).
         fn logDensityTangent(ctx_ptr: ?*anyopaque, q: [*]const f64, v: [*]const f64, deriv: *f64) callconv(.C) f64 {
             deriv.* = std.math.nan(f64);
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return std.math.nan(f64)));
+            var tan = [1]f64{std.math.nan(f64)};
+            const lp = if (comptime enumerates) sumOut(chain, &tan, tangentOnce, .{ q, v }) else tangentOnce(chain, &tan, null, q, v).lp;
+            deriv.* = tan[0];
+            return lp;
+        }
+
+        fn tangentOnce(chain: *Chain, tan: []f64, state: ?*enumerate.State, q: [*]const f64, v: [*]const f64) Run {
             const shared = chain.shared;
             const dim = shared.layout.dim;
             for (chain.duals, 0..) |*d, i| d.* = .{ .val = q[i], .tan = v[i] };
             chain.scoped();
             defer chain.unscope();
-            var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator() };
+            var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator(), .enumeration = state };
             Spec.run(Mode(ad.Fwd, .density), &ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) noteRejected(&ctx.failure);
-                return -std.math.inf(f64);
+                return .{ .lp = -std.math.inf(f64), .ok = false };
             };
-            if (ctx.pos != dim) return std.math.nan(f64);
-            deriv.* = ctx.target.tan;
-            return ctx.target.val;
+            if (ctx.pos != dim) return .{ .lp = std.math.nan(f64), .ok = false };
+            tan[0] = ctx.target.tan;
+            return .{ .lp = ctx.target.val, .ok = true };
+        }
+
+        /// The log density (no derivatives) at one combination of the enumerated values.
+        fn densityOnce(chain: *Chain, q: [*]const f64, state: *enumerate.State) Run {
+            const shared = chain.shared;
+            chain.scoped();
+            defer chain.unscope();
+            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .allocator = chain.arena.allocator(), .enumeration = state };
+            state.begin();
+            Spec.run(Mode(ad.F64, .density), &ctx, &shared.data) catch return .{ .lp = -std.math.inf(f64), .ok = false };
+            if (ctx.pos != shared.layout.dim) return .{ .lp = std.math.nan(f64), .ok = false };
+            return .{ .lp = ctx.target, .ok = true };
+        }
+
+        /// Draws the combination of the enumerated values from its conditional given the
+        /// continuous parameters `q` (one uniform from the draw's generator; two passes over the
+        /// combinations: their total, then the one where the cumulative mass passes the
+        /// uniform's share). False when the log density cannot be evaluated at `q`.
+        fn chooseCombination(chain: *Chain, q: [*]const f64, random: std.Random, chosen: *enumerate.State) bool {
+            const u = random.float(f64);
+            var sum = enumerate.Sum{};
+            var state = enumerate.State{};
+            while (true) {
+                const r = densityOnce(chain, q, &state);
+                if (!r.ok) return false;
+                sum.add(r.lp, &.{}, &.{});
+                if (!state.advance()) break;
+            }
+            if (sum.nan or sum.total == 0) return false;
+            const goal = u * sum.total;
+            var mass: f64 = 0;
+            state = .{};
+            while (true) {
+                const r = densityOnce(chain, q, &state);
+                if (!r.ok) return false;
+                if (r.lp != -std.math.inf(f64)) {
+                    mass += @exp(r.lp - sum.max);
+                    // the last combination with mass is kept if rounding leaves `goal` unreached
+                    chosen.* = state;
+                    if (mass > goal) return true;
+                }
+                if (!state.advance()) break;
+            }
+            return true;
         }
 
         /// The located reason of the chain's last rejected evaluation (`Model.rejection_reason`).
@@ -909,9 +1039,17 @@ pub fn Program(comptime Spec: type) type {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return));
             const shared = chain.shared;
             const n = shared.names.len;
+            var state = enumerate.State{};
+            if (comptime enumerates) {
+                if (!chooseCombination(chain, q, rng.random(), &state)) {
+                    @memset(out[0..n], std.math.nan(f64));
+                    return;
+                }
+                state.begin();
+            }
             chain.scoped();
             defer chain.unscope();
-            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .out = out[0..n], .rng = rng.random(), .allocator = chain.arena.allocator() };
+            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .out = out[0..n], .rng = rng.random(), .allocator = chain.arena.allocator(), .enumeration = &state };
             Spec.run(Mode(ad.F64, .generate), &ctx, &shared.data) catch {
                 @memset(out[0..n], std.math.nan(f64));
             };

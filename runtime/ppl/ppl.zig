@@ -16,4 +16,5 @@ test {
     _ = forward;
     _ = modelrt;
     _ = adjoint;
+    _ = @import("enumerate.zig");
 }

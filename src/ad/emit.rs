@@ -59,6 +59,7 @@ pub fn adjoint_body_reading(
         mutable_reals: HashMap::new(),
         live: live_values(f),
         needed: None,
+        branch_locals: HashSet::new(),
     };
     e.assign_slots(&f.block(f.body).insts)?;
     let mut forward = Vec::new();
@@ -112,6 +113,8 @@ struct Emitter<'a> {
     needed: Option<HashSet<ValueId>>,
     /// Data reads whose bounds `Data.read` checked (`cir::databounds`).
     in_bounds: HashSet<ValueId>,
+    /// Mutable data locals initialised in the arms of a branch, declared before it.
+    branch_locals: HashSet<LocalId>,
 }
 
 fn indent(lines: Vec<String>) -> Vec<String> {
@@ -309,6 +312,10 @@ impl Emitter<'_> {
                 _ => Ok(self.val(v)),
             },
         }
+    }
+
+    fn dist_operands(&self, args: &[ValueId]) -> Result<Vec<String>, Unsupported> {
+        args.iter().map(|a| self.dist_operand(*a)).collect()
     }
 
     fn loc(&self, v: ValueId) -> String {
@@ -642,6 +649,32 @@ impl Emitter<'_> {
                 format!("{}.get({}, {})", self.val(*a), self.val(*i), self.loc(v))
             }
             InstKind::Builtin("len", args) => format!("{}.len()", self.val(args[0])),
+            InstKind::Sample {
+                dist,
+                args,
+                kind: SampleKind::Enumerated,
+                ..
+            } => {
+                // the value this run of the enumeration chooses (`runtime/ppl/enumerate.zig`);
+                // its log mass is added in the reverse sweep
+                let ops = self.dist_operands(args)?;
+                out.push(format!(
+                    "const ad_n{} = try rtad.enumerated(ctx, rt.ppl.dist.{dist}, .{{ {} }}, {});",
+                    v.0,
+                    ops.join(", "),
+                    self.loc(v)
+                ));
+                match ty {
+                    Ty::Bool => format!("ad_n{} != 0", v.0),
+                    Ty::Int(crate::types::IntTy::I64) => format!("ad_n{}", v.0),
+                    _ => {
+                        return Err(self.unsupported(
+                            v,
+                            "a discrete parameter of an integer type other than i64",
+                        ));
+                    }
+                }
+            }
             InstKind::Builtin("array_fill", args)
                 if args.iter().all(|a| self.kind(*a) == Kind::Data) =>
             {
@@ -779,7 +812,10 @@ impl Emitter<'_> {
                 cond,
                 then_block,
                 else_block,
-            } => self.forward_if(v, *cond, *then_block, *else_block, out)?,
+            } => {
+                self.declare_branch_locals(&[*then_block, *else_block], out);
+                self.forward_if(v, *cond, *then_block, *else_block, out)?
+            }
             InstKind::SetLocal(l, x) if self.kind(*x) == Kind::Data => {
                 out.push(format!("ad_l{} = {};", l.0, self.val(*x)))
             }
@@ -791,6 +827,26 @@ impl Emitter<'_> {
             _ => return Err(self.unsupported(v, "a statement the compiled gradient does not know")),
         }
         Ok(())
+    }
+
+    /// Declares, before a branch, the mutable data locals its arms initialise (a `cond` on data
+    /// sets its result in each arm), so that the code after the branch sees them.
+    fn declare_branch_locals(&mut self, arms: &[BlockId], out: &mut Vec<String>) {
+        let mut declared = Vec::new();
+        for b in arms {
+            for &v in &self.f.block(*b).insts {
+                let InstKind::InitLocal(l, x) = self.f.inst(v).kind else { continue };
+                let local = self.f.local(l);
+                let numeric = matches!(local.ty, Ty::Int(_) | Ty::Float(_) | Ty::Bool);
+                if !local.mutable || !numeric || self.kind(x) != Kind::Data || declared.contains(&l) {
+                    continue;
+                }
+                declared.push(l);
+                out.push(format!("var ad_l{}: {} = undefined;", l.0, self.zig_ty(&local.ty)));
+                out.push(format!("_ = &ad_l{};", l.0));
+                self.branch_locals.insert(l);
+            }
+        }
     }
 
     fn forward_init(
@@ -820,6 +876,9 @@ impl Emitter<'_> {
                     format!("const ad_l{} = {src};", l.0)
                 });
                 out.push(format!("_ = &ad_l{};", l.0));
+            }
+            Kind::Data if self.branch_locals.contains(&l) => {
+                out.push(format!("ad_l{} = {};", l.0, self.val(x)));
             }
             Kind::Data if local.mutable => {
                 if !matches!(local.ty, Ty::Int(_) | Ty::Float(_) | Ty::Bool) {
@@ -918,6 +977,23 @@ impl Emitter<'_> {
                     self.unsupported(v, "a loop that is not a `for` over a range")
                 })?;
                 self.reverse_loop(v, range, &self.f.block(*body).insts.clone(), out)?;
+            }
+            (
+                InstKind::Sample {
+                    dist,
+                    args,
+                    kind: SampleKind::Enumerated,
+                    ..
+                },
+                _,
+            ) => {
+                let ops = self.dist_operands(args)?;
+                out.push(format!(
+                    "try rtad.density(ctx, rt.ppl.dist.{dist}, ad_n{}, .{{ {} }}, {});",
+                    v.0,
+                    ops.join(", "),
+                    self.loc(v)
+                ));
             }
             (
                 InstKind::Sample {

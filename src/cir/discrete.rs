@@ -1,4 +1,5 @@
-//! Rejects models whose log density depends on a discrete draw.
+//! Finds the likelihood terms that depend on a discrete draw (`cir::enumerate` sums the
+//! draws with finite support out; the others are rejected here).
 //!
 //! Inside a model a `sample` from a discrete distribution cannot be a parameter (the samplers
 //! move through a continuous space); it is a *predictive* draw, made once per posterior draw
@@ -25,11 +26,29 @@ use std::collections::{HashMap, HashSet};
 
 /// One diagnostic per likelihood term that depends on a discrete draw.
 pub fn check(p: &Program) -> Vec<Diagnostic> {
-    let summaries = Summaries::of(p);
-    p.functions.iter().filter(|f| f.model).flat_map(|f| check_function(p, f, &summaries)).collect()
+    likelihood_uses(p).into_iter().map(|(use_span, source)| unsupported_use(use_span, source)).collect()
 }
 
-fn check_function(p: &Program, f: &Function, summaries: &Summaries) -> Vec<Diagnostic> {
+/// The E0319 of a likelihood term at `use_span` that depends on the draw at `source`.
+pub fn unsupported_use(use_span: Span, source: Option<Span>) -> Diagnostic {
+    let d = Diagnostic::new(Code::E0319, "Unsupported model construct")
+        .primary(use_span, "the likelihood here depends on a discrete draw")
+        .hint("a discrete parameter is summed out automatically only when it is a `sample` from a built-in distribution with finite support, made in the function whose likelihood uses it or in a function that returns it: draw it so, or sum it out by hand (for example with `log_mix` or `log_sum_exp`)");
+    match source {
+        Some(s) => d.secondary(s, "this discrete draw is made after sampling, once per draw"),
+        None => d,
+    }
+}
+
+/// Each likelihood term that depends on a predictive (discrete) draw, with where the draw
+/// that reaches it is made: a `sample`, the guard of a declared distribution's draw, or a call
+/// of a function that returns a draw.
+pub fn likelihood_uses(p: &Program) -> Vec<(Span, Option<Span>)> {
+    let summaries = Summaries::of(p);
+    p.functions.iter().filter(|f| f.model).flat_map(|f| function_uses(p, f, &summaries)).collect()
+}
+
+fn function_uses(p: &Program, f: &Function, summaries: &Summaries) -> Vec<(Span, Option<Span>)> {
     let taint = Taint::of(f, summaries, HashMap::new());
     if taint.values.is_empty() {
         return Vec::new();
@@ -37,17 +56,6 @@ fn check_function(p: &Program, f: &Function, summaries: &Summaries) -> Vec<Diagn
     let mut found = Vec::new();
     taint.find_uses(p, f, f.body, None, summaries, &mut found);
     found
-        .into_iter()
-        .map(|(use_span, source)| {
-            let d = Diagnostic::new(Code::E0319, "Unsupported model construct")
-                .primary(use_span, "the likelihood here depends on a discrete draw")
-                .hint("a discrete variable cannot be a parameter of the samplers: sum it out of the likelihood (for example with `log_mix` or `log_sum_exp`)");
-            match source {
-                Some(s) => d.secondary(s, "this discrete draw is made after sampling, once per draw"),
-                None => d,
-            }
-        })
-        .collect()
 }
 
 /// What a call to each function means for the taint analysis of its caller, computed to a

@@ -99,7 +99,7 @@ fn lower_with(program: &typed::Program, source: &crate::span::SourceFile, roots:
     lowerer.mark_boxed_payloads();
     super::throws::mark(&mut lowerer.out);
     lowerer.reject_throwing_model_code();
-    lowerer.diagnostics.extend(super::discrete::check(&lowerer.out));
+    lowerer.diagnostics.extend(super::enumerate::run(&mut lowerer.out));
     if lowerer.diagnostics.is_empty() { Ok((lowerer.out, root_ids)) } else { Err(lowerer.diagnostics) }
 }
 

@@ -201,6 +201,7 @@ impl Printer<'_> {
                 match kind {
                     SampleKind::Param(t) => text.push_str(&format!(" param site {site} {t:?}")),
                     SampleKind::Predictive => text.push_str(&format!(" predictive site {site}")),
+                    SampleKind::Enumerated => text.push_str(&format!(" enumerated site {site} (summed out of the log density)")),
                     SampleKind::Forward => text.push_str(" forward"),
                 }
                 text

@@ -174,6 +174,7 @@ pub(super) fn site_literal(site: &Site, name: &str) -> String {
     let kind = match site.kind {
         SiteKind::Param => "param",
         SiteKind::Predictive => "predictive",
+        SiteKind::Enumerated => "enumerated",
         SiteKind::Output => "output",
         SiteKind::Print => "print",
         SiteKind::Check => "check",
