@@ -25,6 +25,7 @@ mod eval;
 mod fault;
 mod files;
 mod http;
+pub mod infer;
 mod json;
 pub mod math;
 mod observe;
