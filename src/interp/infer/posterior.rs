@@ -162,11 +162,7 @@ fn prob_mcse(p: &Posterior, name: &str, lo: f64, hi: f64, loc: &Loc) -> Result<f
         .iter()
         .map(|x| if inside(*x, bounds) { 1.0 } else { 0.0 })
         .collect();
-    let per_chain = if p.chains == 0 {
-        0
-    } else {
-        indicator.len() / p.chains
-    };
+    let per_chain = indicator.len().checked_div(p.chains).unwrap_or(0);
     let split = split_chains(&Draws {
         values: indicator,
         chains: p.chains,
