@@ -28,6 +28,7 @@ mod http;
 pub mod infer;
 mod json;
 pub mod math;
+mod model_math;
 mod observe;
 mod random;
 mod regex;

@@ -184,7 +184,7 @@ fn a_program_using_an_unsupported_library_is_refused_before_it_writes_anything()
         {{"expression": {}}}, {}]}}, {}}}}}}}"#,
         print_expr(r#"{"literal": "started"}"#),
         call_expr("rb", &[r#"{"literal": "write"}"#.into(), call_expr("file_write", &[r#"{"literal": "out.txt"}"#.into(), r#"{"literal": "x"}"#.into()])]),
-        print_expr(&call_expr("to_string", &[call_expr("log1p", &[r#"{"literal": 1.0}"#.into()])])),
+        print_expr(&call_expr("to_string", &[call_expr("lgamma", &[r#"{"literal": 1.0}"#.into()])])),
         reporter("rb", "bool")
     );
     let dir = tempfile::tempdir().expect("temporary folder");
@@ -192,7 +192,7 @@ fn a_program_using_an_unsupported_library_is_refused_before_it_writes_anything()
     let out = support::sev(&["run".into(), "--interp".into(), "p.sirs.json".into()], "1", Some(dir.path()));
     assert_eq!(out.code, 3, "{}", out.stderr);
     assert_eq!(out.stdout, "");
-    assert!(out.stderr.starts_with("error: the interpreter does not run the built-in `log1p` yet\n  --> p.sirs.json:"), "{}", out.stderr);
+    assert!(out.stderr.starts_with("error: the interpreter does not run the built-in `lgamma` yet\n  --> p.sirs.json:"), "{}", out.stderr);
     assert!(!dir.path().join("out.txt").exists(), "the file was written before the refusal");
 }
 
