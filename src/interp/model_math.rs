@@ -77,7 +77,7 @@ fn log_sum_exp_slice(xs: &[f64]) -> f64 {
     for x in xs {
         m = m.max(*x);
     }
-    if m == f64::NEG_INFINITY || m == f64::INFINITY {
+    if m.is_infinite() {
         return m;
     }
     let mut s = 0.0;
