@@ -3,7 +3,8 @@
 //! precision (and every draw of a column) for NUTS, static HMC and Metropolis fits — and the
 //! compiled program's faults: bad options, a fault in the model's code while it runs on its
 //! data (with the runtime's note), chains that all fail, bad reader arguments and an unknown
-//! column. The programs are in `tests/cases/infer/`; each is small (2 chains, few draws).
+//! column; and data of every shape (nested lists, integers, bools). The programs are in
+//! `tests/cases/infer/`; each is small (2 or 3 chains, few draws).
 
 mod support;
 
@@ -50,4 +51,14 @@ fn faults_of_options_model_and_chains_are_the_compiled_ones() {
         assert!(out.stdout.starts_with("fitting\n"), "{case}: {}", out.stdout);
         assert!(out.stderr.contains(message), "{case}: {}", out.stderr);
     }
+}
+
+/// Data of every shape `infer` passes (a list of lists, integers, a bool), three chains on two
+/// threads with adaptive Metropolis: the same posterior, down to a subnormal median.
+#[test]
+fn nested_lists_integers_and_bools_reach_the_model_as_in_compiled_code() {
+    let out = agree("data_shapes");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // three columns (lp__, mu, rate), three readers each
+    assert_eq!(out.stdout.lines().count(), 9, "{}", out.stdout);
 }
