@@ -1,11 +1,11 @@
 //! The model helpers outside models, as `runtime/builtins.zig` computes them on plain `f64`
-//! (`ad.F64`, `runtime/ppl/special.zig`): `inv_logit`, `logit`, `log1p`, `log1p_exp`,
-//! `log_sum_exp`, `log_sum_exp_array` and `log_mix`, in the runtime's order of operations on
-//! the compiled program's own `exp`, `log` and `log1p` (`random::libm`), so every result is
-//! the runtime's bit for bit. `expm1`, `lgamma`, `phi` and `erf` are not ported (refused by
-//! `builtins`).
+//! (`ad.F64`, `runtime/ppl/special.zig`): `inv_logit`, `logit`, `log1p`, `expm1`,
+//! `log1p_exp`, `log_sum_exp`, `log_sum_exp_array` and `log_mix`, in the runtime's order of
+//! operations on the compiled program's own `exp`, `log`, `log1p` and `expm1`
+//! (`random::libm`), so every result is the runtime's bit for bit. `lgamma`, `phi` and `erf`
+//! are not ported (refused by `builtins`).
 
-use super::random::libm::{exp, log, log1p};
+use super::random::libm::{exp, expm1, log, log1p};
 use super::value::Value;
 
 /// Runs helper `name`; `None` when `name` is not one of those ported.
@@ -18,6 +18,7 @@ pub fn call(name: &str, args: &[Value]) -> Option<Value> {
         "inv_logit" => inv_logit(x(0)),
         "logit" => log(x(0)) - log1p(-x(0)),
         "log1p" => log1p(x(0)),
+        "expm1" => expm1(x(0)),
         "log1p_exp" => log1p_exp(x(0)),
         "log_sum_exp" => log_sum_exp(x(0), x(1)),
         "log_sum_exp_array" => match args.first() {
