@@ -2,7 +2,7 @@
 //! `math_*` built-in with a float result, and float `**`, on a few thousand arguments each
 //! (moderate, huge, tiny, near the overflow and underflow thresholds, in [-1, 1]) and prints
 //! every result; `sev::interp` must print exactly what the Zig build prints (one build). The
-//! model helpers outside models (`inv_logit`, `logit`, `log1p`, `expm1`, `log1p_exp`, `log_sum_exp`,
+//! model helpers outside models (`inv_logit`, `logit`, `log1p`, `expm1`, `erf`, `phi`, `log1p_exp`, `log_sum_exp`,
 //! `log_sum_exp_array`, `log_mix`) are checked the same way by a second program.
 
 mod support;
@@ -118,6 +118,8 @@ fn helper_calls() -> Vec<String> {
         out.push(one("log1p", x));
         out.push(one("log1p_exp", x));
         out.push(one("expm1", x));
+        out.push(one("erf", x));
+        out.push(one("phi", x));
     }
     out.push(one("logit", "p"));
     out.push(two("log_sum_exp", "a", "b"));

@@ -1,9 +1,12 @@
 //! The model helpers outside models, as `runtime/builtins.zig` computes them on plain `f64`
 //! (`ad.F64`, `runtime/ppl/special.zig`): `inv_logit`, `logit`, `log1p`, `expm1`,
-//! `log1p_exp`, `log_sum_exp`, `log_sum_exp_array` and `log_mix`, in the runtime's order of
-//! operations on the compiled program's own `exp`, `log`, `log1p` and `expm1`
-//! (`random::libm`), so every result is the runtime's bit for bit. `lgamma`, `phi` and `erf`
-//! are not ported (refused by `builtins`).
+//! `log1p_exp`, `log_sum_exp`, `log_sum_exp_array`, `log_mix`, and `erf` and `phi` (`erf`), in
+//! the runtime's order of operations on the compiled program's own `exp`, `log`, `log1p` and
+//! `expm1` (`random::libm`), so every result is the runtime's bit for bit. `lgamma` (Zig's
+//! Lanczos `lgamma` with the runtime's series near 1 and 2) is not ported (refused by
+//! `builtins`).
+
+mod erf;
 
 use super::random::libm::{exp, expm1, log, log1p};
 use super::value::Value;
@@ -19,6 +22,8 @@ pub fn call(name: &str, args: &[Value]) -> Option<Value> {
         "logit" => log(x(0)) - log1p(-x(0)),
         "log1p" => log1p(x(0)),
         "expm1" => expm1(x(0)),
+        "erf" => erf::erf(x(0)),
+        "phi" => erf::phi(x(0)),
         "log1p_exp" => log1p_exp(x(0)),
         "log_sum_exp" => log_sum_exp(x(0), x(1)),
         "log_sum_exp_array" => match args.first() {
