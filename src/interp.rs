@@ -11,8 +11,8 @@
 //! and channels (each task run to its end when spawned), `collections` maps and sets, `fault`
 //! the ways a run stops early, `infer` fitting a model through the sampler `commands` installs
 //! and the `posterior_*` readers, `model_math` the model helpers outside models. Whatever it
-//! does not run yet (model programs, channel operations that would wait, foreign functions, the
-//! model helpers not ported) stops the run with a refusal that names the construct and its
+//! does not run yet (model programs, channel operations that would wait, foreign functions,
+//! `lgamma` of a negative non-integer) stops the run with a refusal that names the construct and its
 //! location (exit status 3), never a guess.
 //!
 //! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the

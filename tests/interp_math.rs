@@ -2,7 +2,7 @@
 //! `math_*` built-in with a float result, and float `**`, on a few thousand arguments each
 //! (moderate, huge, tiny, near the overflow and underflow thresholds, in [-1, 1]) and prints
 //! every result; `sev::interp` must print exactly what the Zig build prints (one build). The
-//! model helpers outside models (`inv_logit`, `logit`, `log1p`, `expm1`, `erf`, `phi`, `log1p_exp`, `log_sum_exp`,
+//! model helpers outside models (`inv_logit`, `logit`, `log1p`, `expm1`, `erf`, `phi`, `lgamma`, `log1p_exp`, `log_sum_exp`,
 //! `log_sum_exp_array`, `log_mix`) are checked the same way by a second program.
 
 mod support;
@@ -122,6 +122,10 @@ fn helper_calls() -> Vec<String> {
         out.push(one("phi", x));
     }
     out.push(one("logit", "p"));
+    // lgamma at positive arguments: near 1 and 2 (the series), tiny, moderate and huge
+    for x in ["p", "base", "power_abs", "big"] {
+        out.push(one("lgamma", x));
+    }
     out.push(two("log_sum_exp", "a", "b"));
     out.push(two("log_sum_exp", "edge", "a"));
     out.push(two("log_sum_exp", "big", "power"));
@@ -143,6 +147,7 @@ fn program_of(calls: &[String]) -> String {
     )];
     body.extend(families().iter().map(|(name, value)| let_(name, value)));
     body.push(let_("p", &op("mul", &op("add", &var("u"), &lit(1.0)), &lit(0.5))));
+    body.push(let_("power_abs", &call("math_abs", &[&var("power")])));
     body.extend(calls.iter().map(|c| print(c)));
     let range =
         format!(r#"{{"range": {{"start": {{"literal": 0}}, "end": {{"literal": {STEPS}}}}}}}"#);

@@ -20,7 +20,7 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
         return v;
     }
     if let Some(v) = super::model_math::call(name, args) {
-        return Ok(v);
+        return v.ok_or_else(|| Stop::unsupported(format!("`{name}` of a negative non-integer"), loc));
     }
     if let Some(v) = strings(name, args, loc)? {
         return Ok(v);
@@ -97,12 +97,11 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
-/// The library built-ins the interpreter does not run: the model helpers not ported to
-/// `model_math` (`lgamma`, on Zig's Lanczos `lgamma`, which the interpreter does not
-/// reproduce bit for bit yet).
+/// The library built-ins the interpreter does not run (none today: every model helper is in
+/// `model_math`; kept so that a built-in that cannot be ported is refused before the run).
 fn library_not_run(name: &str) -> bool {
-    const MODEL_HELPERS: [&str; 1] = ["lgamma"];
-    MODEL_HELPERS.contains(&name)
+    const NOT_RUN: [&str; 0] = [];
+    NOT_RUN.contains(&name)
 }
 
 /// The refusal of a program that calls a library built-in the interpreter does not run, at the

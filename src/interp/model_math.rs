@@ -2,17 +2,21 @@
 //! (`ad.F64`, `runtime/ppl/special.zig`): `inv_logit`, `logit`, `log1p`, `expm1`,
 //! `log1p_exp`, `log_sum_exp`, `log_sum_exp_array`, `log_mix`, and `erf` and `phi` (`erf`), in
 //! the runtime's order of operations on the compiled program's own `exp`, `log`, `log1p` and
-//! `expm1` (`random::libm`), so every result is the runtime's bit for bit. `lgamma` (Zig's
-//! Lanczos `lgamma` with the runtime's series near 1 and 2) is not ported (refused by
-//! `builtins`).
+//! `expm1` (`random::libm`), so every result is the runtime's bit for bit; and `lgamma` (the
+//! runtime's series near 1 and 2, Zig's Lanczos `lgamma` elsewhere), except at negative
+//! non-integers, whose reflection (`sinpi`) is not ported: such a call is refused when made.
+
+// the series coefficients are written with the runtime's digits, more than an f64 holds
+#![allow(clippy::excessive_precision)]
 
 mod erf;
 
-use super::random::libm::{exp, expm1, log, log1p};
+use super::random::libm::{exp, expm1, lgamma_except_negative, log, log1p};
 use super::value::Value;
 
-/// Runs helper `name`; `None` when `name` is not one of those ported.
-pub fn call(name: &str, args: &[Value]) -> Option<Value> {
+/// Runs helper `name`; `None` when `name` is not one of those ported. `Some(None)`: `lgamma` of
+/// a negative non-integer, which is not ported.
+pub fn call(name: &str, args: &[Value]) -> Option<Option<Value>> {
     let x = |i: usize| match args.get(i) {
         Some(Value::Float(x)) => *x,
         _ => f64::NAN,
@@ -42,9 +46,63 @@ pub fn call(name: &str, args: &[Value]) -> Option<Value> {
             _ => return None,
         },
         "log_mix" => log_mix(x(0), x(1), x(2)),
+        "lgamma" => return Some(lgamma(x(0)).map(Value::Float)),
         _ => return None,
     };
-    Some(Value::Float(v))
+    Some(Some(Value::Float(v)))
+}
+
+/// Coefficients (-1)^k ζ(k)/k, k = 2..26, of the Taylor series of lgamma(1 + z) + γz (as
+/// `special.zig` writes them).
+const LGAMMA1P_COEF: [f64; 25] = [
+    0.82246703342411321824,
+    -0.40068563438653142847,
+    0.27058080842778454788,
+    -0.20738555102867398527,
+    0.16955717699740818995,
+    -0.14404989676884611812,
+    0.12550966952474304242,
+    -0.11133426586956469049,
+    0.10009945751278180853,
+    -0.090954017145829042233,
+    0.083353840546109004025,
+    -0.076932516411352191473,
+    0.071432946295361336059,
+    -0.066668705882420468033,
+    0.062500955141213040742,
+    -0.058823978658684582339,
+    0.055555767627403611102,
+    -0.052631679379616660734,
+    0.05000004769810169364,
+    -0.047619070330142227991,
+    0.045454556293204669442,
+    -0.043478266053040259361,
+    0.041666669150341210469,
+    -0.040000001192140140586,
+    0.038461539034675185706,
+];
+const EULER_GAMMA: f64 = 0.57721566490153286060651209008240243;
+
+fn lgamma1p_small(z: f64) -> f64 {
+    let mut acc = 0.0;
+    for c in LGAMMA1P_COEF.iter().rev() {
+        acc = acc * z + c;
+    }
+    z * (-EULER_GAMMA + z * acc)
+}
+
+/// `special.lgamma`: the series within 0.2 of 1 and 2, Zig's `lgamma` elsewhere (`None` at a
+/// negative non-integer, not ported).
+fn lgamma(x: f64) -> Option<f64> {
+    let z1 = x - 1.0;
+    if z1.abs() <= 0.2 {
+        return Some(lgamma1p_small(z1));
+    }
+    let z2 = x - 2.0;
+    if z2.abs() <= 0.2 {
+        return Some(lgamma1p_small(z2) + log1p(z2));
+    }
+    lgamma_except_negative(x)
 }
 
 fn inv_logit(x: f64) -> f64 {

@@ -602,6 +602,31 @@ pub fn lgamma_at_integer(x: f64) -> f64 {
     exponent * log_base + log_series - LANCZOS
 }
 
+/// Zig's `std.math.lgamma` for f64 except at negative non-integers (`None` there: their
+/// reflection calls `sinpi`, which is not ported): +inf at the non-positive integers, the
+/// positive integers as [`lgamma_at_integer`] (so -0 and +0 at 1 and 2, the runtime's series
+/// values), -log|x| for |x| < 2^-54, the log of the Lanczos Γ below 128, the Lanczos log form
+/// above.
+pub fn lgamma_except_negative(x: f64) -> Option<f64> {
+    if x == x.trunc() {
+        return Some(if x <= 0.0 { f64::INFINITY } else { lgamma_at_integer(x) });
+    }
+    let abs = x.abs();
+    if abs < f64::from_bits(0x3C90_0000_0000_0000) {
+        return Some(-log(abs));
+    }
+    if x < 0.0 {
+        return None;
+    }
+    if abs < 128.0 {
+        return Some(log(lanczos_gamma(abs).abs()));
+    }
+    let log_base = log(abs + LANCZOS_MINUS_HALF) - 1.0;
+    let exponent = abs - 0.5;
+    let log_series = log(lanczos_series(abs));
+    Some(exponent * log_base + log_series - LANCZOS)
+}
+
 const LANCZOS: f64 = 6.024680040776729583740234375;
 const LANCZOS_MINUS_HALF: f64 = LANCZOS - 0.5;
 
