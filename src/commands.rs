@@ -9,6 +9,7 @@ pub mod check;
 pub mod debug;
 pub mod doc;
 pub mod fmt;
+pub mod infer_sampler;
 pub mod interrupts;
 pub mod lint;
 pub mod mcp;

@@ -9,9 +9,11 @@
 //! bits), `files`, `datetime`, `json`, `csv`, `regex` and `http` those library built-ins (files
 //! and sockets are real, as in compiled code), `stdin` the run's standard input, `tasks` tasks
 //! and channels (each task run to its end when spawned), `collections` maps and sets, `fault`
-//! the ways a run stops early. Whatever it does not run yet (models, channel operations that
-//! would wait, foreign functions, the model helpers) stops the run with a refusal that names
-//! the construct and its location (exit status 3), never a guess.
+//! the ways a run stops early, `infer` fitting a model through the sampler `commands` installs
+//! and the `posterior_*` readers, `model_math` the model helpers outside models. Whatever it
+//! does not run yet (model programs, channel operations that would wait, foreign functions,
+//! `lgamma` of a negative non-integer) stops the run with a refusal that names the construct and its
+//! location (exit status 3), never a guess.
 //!
 //! Invariant: for a program it runs to the end, stdout, stderr and the exit status equal the
 //! compiled program's (`tests/interp.rs` checks generated programs and the examples).
@@ -25,8 +27,10 @@ mod eval;
 mod fault;
 mod files;
 mod http;
+pub mod infer;
 mod json;
 pub mod math;
+mod model_math;
 mod observe;
 mod random;
 mod regex;

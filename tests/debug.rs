@@ -380,3 +380,21 @@ fn a_full_stdout_ends_the_session_with_3() {
     assert_eq!(out.code, 3);
     assert!(out.stderr.contains("error: cannot write to standard output"), "{}", out.stderr);
 }
+
+/// A program that fits a model with `infer` runs under the debugger as under `sev run --interp`
+/// (the fit builds the model's sampler): the same lines, then the exit status, and the
+/// sampler's notes on stderr.
+#[test]
+fn a_program_fitting_a_model_with_infer_runs_under_the_debugger() {
+    let examples = support::root().join("examples");
+    let out = debug_in(&examples, "infer_posterior.sirs.json", "continue\n", &[]);
+    let interp = support::sev(&["run".into(), "--interp".into(), "infer_posterior.sirs.json".into()], "1", Some(&examples));
+    assert_eq!(interp.code, 0, "{}", interp.stderr);
+    let expected = format!(
+        "Debugging infer_posterior.sirs.json — the program has not started; `help` lists the commands.\n(sev) continue\n{}The program exited with status 0.\n",
+        interp.stdout
+    );
+    assert_eq!(out.stdout, expected);
+    assert!(out.stderr.contains(&interp.stderr), "the sampler's notes: {}", out.stderr);
+    assert!(out.stdout.contains("posterior mean of the bias: 0.69\n"), "{}", out.stdout);
+}

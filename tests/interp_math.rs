@@ -1,7 +1,9 @@
 //! The interpreter's math against the compiled program's: one SIRS program calls every
 //! `math_*` built-in with a float result, and float `**`, on a few thousand arguments each
 //! (moderate, huge, tiny, near the overflow and underflow thresholds, in [-1, 1]) and prints
-//! every result; `sev::interp` must print exactly what the Zig build prints (one build).
+//! every result; `sev::interp` must print exactly what the Zig build prints (one build). The
+//! model helpers outside models (`inv_logit`, `logit`, `log1p`, `expm1`, `erf`, `phi`, `lgamma`, `log1p_exp`, `log_sum_exp`,
+//! `log_sum_exp_array`, `log_mix`) are checked the same way by a second program.
 
 mod support;
 
@@ -106,13 +108,47 @@ fn calls() -> Vec<String> {
     out
 }
 
+/// The model helpers the interpreter runs, on the same argument families (`p` in (0, 1)).
+fn helper_calls() -> Vec<String> {
+    let one = |f: &str, x: &str| call(f, &[&var(x)]);
+    let two = |f: &str, x: &str, y: &str| call(f, &[&var(x), &var(y)]);
+    let mut out = Vec::new();
+    for x in ["a", "edge", "big", "u"] {
+        out.push(one("inv_logit", x));
+        out.push(one("log1p", x));
+        out.push(one("log1p_exp", x));
+        out.push(one("expm1", x));
+        out.push(one("erf", x));
+        out.push(one("phi", x));
+    }
+    out.push(one("logit", "p"));
+    // lgamma at positive arguments: near 1 and 2 (the series), tiny, moderate and huge
+    for x in ["p", "base", "power_abs", "big"] {
+        out.push(one("lgamma", x));
+    }
+    out.push(two("log_sum_exp", "a", "b"));
+    out.push(two("log_sum_exp", "edge", "a"));
+    out.push(two("log_sum_exp", "big", "power"));
+    out.push(call("log_mix", &[&var("p"), &var("a"), &var("b")]));
+    out.push(call("log_mix", &[&var("p"), &var("edge"), &var("power")]));
+    let list = format!(r#"{{"array": [{}, {}, {}]}}"#, var("a"), var("b"), var("edge"));
+    out.push(call("log_sum_exp", &[&list]));
+    out
+}
+
 fn program() -> String {
+    program_of(&calls())
+}
+
+fn program_of(calls: &[String]) -> String {
     let mut body = vec![let_(
         "t",
         &format!(r#"{{"cast": {{"value": {}, "type": "f64"}}}}"#, var("i")),
     )];
     body.extend(families().iter().map(|(name, value)| let_(name, value)));
-    body.extend(calls().iter().map(|c| print(c)));
+    body.push(let_("p", &op("mul", &op("add", &var("u"), &lit(1.0)), &lit(0.5))));
+    body.push(let_("power_abs", &call("math_abs", &[&var("power")])));
+    body.extend(calls.iter().map(|c| print(c)));
     let range =
         format!(r#"{{"range": {{"start": {{"literal": 0}}, "end": {{"literal": {STEPS}}}}}}}"#);
     format!(
@@ -168,5 +204,26 @@ fn every_math_builtin_prints_what_the_compiled_program_prints() {
             interpreted_stdout.lines().any(|l| l == special),
             "no {special} among the results"
         );
+    }
+}
+
+#[test]
+fn the_model_helpers_print_what_the_compiled_program_prints() {
+    let source = program_of(&helper_calls());
+    let c = sev::driver::compile("helper_args", source.as_bytes(), sev::driver::Options { emit_zig: false });
+    let errors: Vec<_> = c.diagnostics.iter().filter(|d| d.is_error()).map(|d| d.render(&c.file, false)).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let interpreted = sev::interp::run_on_own_thread(c.cir.expect("CIR"), Vec::new()).expect("the interpreter runs");
+    assert_eq!(interpreted.status, 0, "{}", String::from_utf8_lossy(&interpreted.stderr));
+    let interpreted_stdout = String::from_utf8_lossy(&interpreted.stdout).into_owned();
+    let compiled = support::build_and_run("helper_args", &source, &[]).expect("the Zig build runs");
+    assert_eq!(compiled.code, 0, "{}", compiled.stderr);
+    assert_eq!(interpreted_stdout.lines().count(), STEPS * helper_calls().len());
+    let first_difference = interpreted_stdout.lines().zip(compiled.stdout.lines()).position(|(a, b)| a != b);
+    assert_eq!(first_difference, None, "first different line: {:?}", first_difference.map(|i| (i / helper_calls().len(), i % helper_calls().len())));
+    assert_eq!(interpreted_stdout, compiled.stdout);
+    // NaN (log1p below -1), and inv_logit saturated at 0 and 1
+    for special in ["nan", "0.0", "1.0"] {
+        assert!(interpreted_stdout.lines().any(|l| l == special), "no {special} among the results");
     }
 }

@@ -439,3 +439,34 @@ fn samples_in_a_row_continue_one_seeded_stream() {
     assert_ne!(printed[0], printed[1]);
     assert_eq!(shown, printed);
 }
+
+/// A model defined at the prompt is fitted by `infer` (the REPL builds its sampler) and its
+/// posterior read: the mean is the one the compiled program computes with the same data and
+/// options, digit for digit; an unknown column is the runtime's fault, and the session goes on.
+#[test]
+fn a_model_defined_at_the_prompt_is_fitted_with_infer_as_compiled_code_fits_it() {
+    let coin = r#"{"coin": {"args": [{"name": "flips", "type": "[i64]"}], "return": "void", "body": [{"let": {"name": "bias", "value": {"sample": {"distribution": "beta", "params": [{"literal": 2.0}, {"literal": 2.0}]}}}}, {"for": {"variable": "f", "iterable": {"var": "flips"}, "body": [{"observe": {"distribution": "bernoulli", "params": [{"var": "bias"}], "value": {"var": "f"}}}]}}]}}"#;
+    let fit = r#"{"let": {"name": "post", "value": {"infer": {"model": "coin", "args": [{"var": "flips"}], "draws": {"literal": 500}, "warmup": {"literal": 200}, "chains": {"literal": 2}, "seed": {"literal": 7}}}}}"#;
+    let flips = r#"{"let": {"name": "flips", "value": {"array": [{"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}, {"literal": 0}, {"literal": 1}, {"literal": 1}]}}}"#;
+    let script = format!("{{\"functions\": {coin}}}\n{flips}\n{fit}\nposterior_mean(post, \"bias\")\nposterior_mean(post, \"mu\")\nposterior_names(post)\n");
+    let out = repl(&[], &script);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "the unknown column fails: {stdout}{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("the posterior has no column `mu` (it has: lp__, bias)"), "{}", text(&out.stderr));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[..3], ["defined function coin", "flips = [1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 1, 1] : [i64]", "post = <Posterior> : Posterior"], "{stdout}");
+    assert_eq!(lines[4], "[\"lp__\", \"bias\"] : [str]", "{stdout}");
+    let mean = lines[3].strip_suffix(" : f64").expect("a float");
+    // the same fit compiled
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let program = dir.path().join("coin.sirs.json");
+    let main = format!(
+        r#"{{"main": {{"args": [], "return": "void", "body": [{flips}, {fit}, {{"expression": {{"call": {{"function": "print", "args": [{{"call": {{"function": "posterior_mean", "args": [{{"var": "post"}}, {{"literal": "bias"}}]}}}}]}}}}}}]}}}}"#
+    );
+    let source = format!("{{\"program\": {{\"entry\": \"main\", \"functions\": {{{}, {}}}}}}}", &coin[1..coin.len() - 1], &main[1..main.len() - 1]);
+    std::fs::write(&program, source).expect("written");
+    let compiled = Command::new(env!("CARGO_BIN_EXE_sev")).arg("run").arg(&program).output().expect("sev runs");
+    assert_eq!(compiled.status.code(), Some(0), "{}", text(&compiled.stderr));
+    assert_eq!(text(&compiled.stdout), format!("{mean}\n"));
+    assert!((mean.parse::<f64>().expect("a number") - 0.6875).abs() < 0.03, "{mean}");
+}

@@ -122,7 +122,8 @@ fn a_test_can_fit_a_model_and_check_its_posterior() {
 /// `assert_posterior` on a conjugate model with a known posterior (beta(11, 5)): the exact
 /// central 90 % interval passes at confidence 0.9, an interval with 5.9 % of the mass fails
 /// with both values and the assertion's location, a confidence above 1 fails. `--interp`
-/// refuses these tests by name (the interpreter does not run `infer`).
+/// (whose `infer` builds and runs the model's sampler) prints the same lines, exits with the
+/// same status and writes the same JUnit report, times aside.
 #[test]
 fn assert_posterior_checks_an_interval_claim_within_monte_carlo_error() {
     let file = case("posterior_interval.sirs.json").display().to_string();
@@ -144,8 +145,30 @@ fn assert_posterior_checks_an_interval_claim_within_monte_carlo_error() {
     assert!(stdout.contains("posterior_interval.sirs.json:26:20 (in function `test_an_interval_with_little_mass_fails`)"), "{stdout}");
     assert!(stdout.contains("assert_posterior: the confidence must be between 0 and 1, found 1.5"), "{stdout}");
     assert_eq!(stdout.lines().last(), Some("2 passed, 2 failed"));
-    let interpreted = text(&sev(&["test", "--interp", &file]).stdout);
-    assert!(interpreted.contains("error: the interpreter does not run `infer` yet") && interpreted.ends_with("0 passed, 4 failed\n"), "{interpreted}");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let (junit, junit_interp) = (dir.path().join("compiled.xml"), dir.path().join("interp.xml"));
+    let compiled = sev(&["test", &file, "--junit", &junit.display().to_string()]);
+    let interpreted = sev(&["test", "--interp", &file, "--junit", &junit_interp.display().to_string()]);
+    assert_eq!(text(&interpreted.stdout), text(&compiled.stdout), "interpreted (left) and compiled (right) differ");
+    assert_eq!(interpreted.status.code(), Some(1));
+    let untimed = |path: &PathBuf| {
+        let xml = std::fs::read_to_string(path).expect("JUnit written");
+        xml.split(" time=\"").enumerate().map(|(i, part)| if i == 0 { part } else { part.split_once('"').map_or(part, |(_, rest)| rest) }).collect::<String>()
+    };
+    assert_eq!(untimed(&junit_interp), untimed(&junit), "JUnit reports differ");
+    validate_junit(&junit_interp);
+}
+
+/// `posterior.sirs.json` (a passing and a failing `assert_approx` on a fitted posterior mean)
+/// prints the same lines compiled and interpreted.
+#[test]
+fn an_interpreted_test_fits_the_same_posterior_as_the_compiled_one() {
+    let file = case("posterior.sirs.json").display().to_string();
+    let compiled = sev(&["test", &file]);
+    let interpreted = sev(&["test", "--interp", &file]);
+    assert_eq!(text(&interpreted.stdout), text(&compiled.stdout));
+    assert_eq!(interpreted.status.code(), Some(1));
+    assert_eq!(text(&interpreted.stdout).lines().last(), Some("1 passed, 1 failed"));
 }
 
 #[test]
@@ -297,13 +320,15 @@ fn an_interpreted_failure_shows_both_values_and_the_location_and_validates_as_ju
 fn a_test_the_interpreter_cannot_run_is_an_error_naming_the_construct() {
     let dir = tempfile::tempdir().expect("temporary folder");
     let junit = dir.path().join("junit.xml");
-    let out = sev(&["test", "--interp", &case("posterior.sirs.json").display().to_string(), "--junit", &junit.display().to_string()]);
+    // kept out of tests/cases/test, whose folder run counts its programs
+    let refused = case("").parent().expect("tests/cases").join("test_refused").join("refused.sirs.json");
+    let out = sev(&["test", "--interp", &refused.display().to_string(), "--junit", &junit.display().to_string()]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "a refused test is not passed: {stdout}{}", text(&out.stderr));
-    assert!(stdout.starts_with("test test_posterior_mean_of_the_bias ... FAILED\ntest test_a_wrong_posterior_mean_fails ... FAILED\n"), "{stdout}");
+    assert!(stdout.starts_with("test test_cube_root_of_eight ... FAILED\ntest test_cube_root_of_minus_one ... FAILED\n"), "{stdout}");
     assert!(
-        stdout.contains("error: the interpreter does not run `infer` yet\n  --> ")
-            && stdout.contains("posterior.sirs.json:11:39 (in function `test_posterior_mean_of_the_bias`)"),
+        stdout.contains("error: the interpreter does not run calls of foreign (`extern`) functions yet\n  --> ")
+            && stdout.contains("refused.sirs.json:8:64 (in function `test_cube_root_of_eight`)"),
         "{stdout}"
     );
     assert_eq!(stdout.lines().last(), Some("0 passed, 2 failed"));
@@ -313,7 +338,7 @@ root = ET.parse(sys.argv[1]).getroot()
 assert root.get("tests") == "2" and root.get("failures") == "0" and root.get("errors") == "2", root.attrib
 errors = [c.find("error") for c in root.iter("testcase")]
 assert all(e is not None and e.get("type") == "Unsupported" for e in errors)
-assert "does not run `infer` yet" in errors[0].get("message")
+assert "does not run calls of foreign (`extern`) functions yet" in errors[0].get("message")
 print("ok")
 "#;
     let check = Command::new("python3").arg("-c").arg(script).arg(&junit).output().expect("python3 runs");

@@ -23,6 +23,7 @@ pub fn run(args: &DebugArgs) -> ExitCode {
     };
     let map = SourceMap::new(compilation.file, &ast);
     let program_args = args.args.clone();
+    super::infer_sampler::install();
     let worker = std::thread::Builder::new().name("sev-debug".into()).stack_size(crate::interp::STACK_BYTES).spawn(move || debug_on_this_thread(map, &program, &program_args));
     match worker.map(|handle| handle.join()) {
         Ok(Ok(status)) => ExitCode::from(status),

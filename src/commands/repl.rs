@@ -19,6 +19,7 @@ const CONTINUATION: &str = "...> ";
 pub fn run(args: &ReplArgs) -> ExitCode {
     let files: Vec<String> = args.files.iter().map(|p| p.display().to_string()).collect();
     let interactive = std::io::stdin().is_terminal();
+    super::infer_sampler::install();
     // The interpreter recurses as deeply as the program does: give the session a big stack.
     let worker = std::thread::Builder::new().name("sev-repl".into()).stack_size(crate::interp::STACK_BYTES).spawn(move || session(&files, interactive));
     match worker.map(|handle| handle.join()) {

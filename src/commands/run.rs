@@ -91,6 +91,7 @@ pub fn run_interpreted(file: &Path, format: Format, sampling: &Sampling, level: 
         eprintln!("error: internal: the program compiled without CIR");
         return ExitCode::from(super::EXIT_INTERNAL);
     };
+    super::infer_sampler::install();
     let outcome = match crate::interp::run_on_own_thread(program, args.to_vec()) {
         Ok(outcome) => outcome,
         Err(e) => {

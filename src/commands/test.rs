@@ -113,6 +113,7 @@ fn interpret_file(compilation: crate::driver::Compilation, name: String, tests: 
         eprintln!("error: internal: the test build compiled without CIR");
         return Err(Stop { status: EXIT_INTERNAL, fatal: None });
     };
+    super::infer_sampler::install();
     let results = tests.iter().map(|t| interpret_one(&program, t)).collect();
     Ok(Suite { file: name, results })
 }

@@ -16,6 +16,12 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     if let Some(v) = math(name, args) {
         return Ok(v);
     }
+    if let Some(v) = super::infer::posterior::call(name, args, loc) {
+        return v;
+    }
+    if let Some(v) = super::model_math::call(name, args) {
+        return v.ok_or_else(|| Stop::unsupported(format!("`{name}` of a negative non-integer"), loc));
+    }
     if let Some(v) = strings(name, args, loc)? {
         return Ok(v);
     }
@@ -91,23 +97,46 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
-/// The library built-ins the interpreter does not run: the model helpers (their runtime
-/// versions use Zig's own `exp` and `log`, whose last digits the interpreter does not
-/// reproduce).
+/// The library built-ins the interpreter does not run (none today: every model helper is in
+/// `model_math`; kept so that a built-in that cannot be ported is refused before the run).
 fn library_not_run(name: &str) -> bool {
-    const MODEL_HELPERS: [&str; 11] = ["inv_logit", "logit", "log1p", "expm1", "lgamma", "log_sum_exp", "log_sum_exp_array", "log1p_exp", "phi", "erf", "log_mix"];
-    MODEL_HELPERS.contains(&name)
+    const NOT_RUN: [&str; 0] = [];
+    NOT_RUN.contains(&name)
 }
 
 /// The refusal of a program that calls a library built-in the interpreter does not run, at the
 /// first such call in the program: given before the run starts, so that such a program never
 /// half-runs (with some of its files written) before being refused.
 pub fn refusal_before_start(program: &Program) -> Option<Stop> {
-    program.functions.iter().find_map(|f| {
+    // a model fitted by `infer` runs in the sampler it builds, not here
+    let only_inferred = only_in_inferred_models(program);
+    program.functions.iter().zip(only_inferred).filter(|(_, only)| !*only).map(|(f, _)| f).find_map(|f| {
         let at = f.insts.iter().position(|inst| matches!(&inst.kind, InstKind::Builtin(name, _) if library_not_run(name)))?;
         let InstKind::Builtin(name, _) = &f.insts[at].kind else { return None };
         Some(Stop::unsupported(format!("the built-in `{name}`"), &Loc::of(program, f, ValueId::from_index(at))))
     })
+}
+
+/// The functions that only models fitted by `infer` call (their entries and what they call,
+/// but not what the program's entry or a method table calls too).
+fn only_in_inferred_models(program: &Program) -> Vec<bool> {
+    let from_entry = called_from(program, program.entry.into_iter().chain(program.vtables.iter().flat_map(|t| t.methods.iter().copied())));
+    let from_models = called_from(program, program.inferred.iter().map(|m| m.func));
+    from_models.iter().zip(from_entry).map(|(model, entry)| *model && !entry).collect()
+}
+
+/// Which functions `roots` reach by calls.
+fn called_from(program: &Program, roots: impl Iterator<Item = crate::cir::FuncId>) -> Vec<bool> {
+    let mut reached = vec![false; program.functions.len()];
+    let mut pending: Vec<crate::cir::FuncId> = roots.collect();
+    while let Some(id) = pending.pop() {
+        if reached.get(id.index()).is_none_or(|r| *r) {
+            continue;
+        }
+        reached[id.index()] = true;
+        pending.extend(program.func(id).insts.iter().filter_map(|inst| inst.kind.callee()));
+    }
+    reached
 }
 
 /// Runs a built-in that changes the local `target` (`push`, `pop`).
@@ -147,6 +176,7 @@ pub fn to_text(x: &Value, ty: &Ty, nested: bool) -> String {
         (Value::Fields(items), Ty::Tuple(types)) => {
             format!("({})", items.iter().zip(types).map(|(x, t)| to_text(x, t, true)).collect::<Vec<_>>().join(", "))
         }
+        (Value::Posterior(p), _) => format!("<posterior: {} columns>", p.columns.len()),
         _ => "?".into(),
     }
 }

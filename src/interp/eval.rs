@@ -233,6 +233,12 @@ impl<'p> Machine<'p> {
                 let loc = self.loc(frame, v);
                 builtins::call_mut(name, &mut frame.locals[local.index()], &values, &loc)?
             }
+            InstKind::Infer { model, args, options } => {
+                let values: Vec<Value> = args.iter().map(|a| get(frame, *a)).collect();
+                let named: Vec<(String, Value)> = options.iter().map(|(n, a)| (n.clone(), get(frame, *a))).collect();
+                let loc = self.loc(frame, v);
+                super::infer::run(self.program, *model, &values, &named, &mut self.stderr, &loc)?
+            }
             InstKind::MakeRecord(items) => Value::Fields(Rc::new(items.iter().map(|a| get(frame, *a)).collect())),
             InstKind::MakeVariant(i, payload) => Value::Variant(*i, payload.map(|p| Rc::new(get(frame, p)))),
             InstKind::MakeMap(entries) => collections::make_map(entries.iter().map(|(k, x)| (get(frame, *k), get(frame, *x))).collect(), &self.loc(frame, v))?,

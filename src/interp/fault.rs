@@ -33,8 +33,9 @@ impl Loc {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stop {
-    /// A runtime fault: `error: <message>` and the location, status 101.
-    Fault { message: String, loc: Loc },
+    /// A runtime fault: `error: <message>` and the location, status 101; `note` is the
+    /// runtime's note on what the thread was doing (a model reading its data), if any.
+    Fault { message: String, loc: Loc, note: Option<String> },
     /// The interpreter does not run this construct yet (named as the user would write it).
     Unsupported { construct: String, loc: Loc },
     /// An observer (the debugger) ended the run at this location; status 0.
@@ -43,7 +44,7 @@ pub enum Stop {
 
 impl Stop {
     pub fn fault(message: impl Into<String>, loc: &Loc) -> Stop {
-        Stop::Fault { message: message.into(), loc: loc.clone() }
+        Stop::Fault { message: message.into(), loc: loc.clone(), note: None }
     }
 
     pub fn unsupported(construct: impl Into<String>, loc: &Loc) -> Stop {
@@ -53,7 +54,10 @@ impl Stop {
     /// The stderr text, worded as `runtime/core.zig` words a fault.
     pub fn report(&self, file: &str) -> String {
         let (message, loc) = match self {
-            Stop::Fault { message, loc } => (message.clone(), loc),
+            Stop::Fault { message, loc, note: Some(note) } => {
+                return format!("error: {message}\n  --> {file}:{}:{} (in function `{}`)\n  note: {note}\n", loc.line, loc.col, loc.func);
+            }
+            Stop::Fault { message, loc, .. } => (message.clone(), loc),
             Stop::Unsupported { construct, loc } => (format!("the interpreter does not run {construct} yet"), loc),
             Stop::Killed { loc } => ("the debugger ended the run".to_string(), loc),
         };

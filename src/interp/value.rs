@@ -27,6 +27,8 @@ pub enum Value {
     Set(Rc<Vec<Value>>),
     /// A trait object: the method table (`Program::vtables`) and the value.
     Dyn(usize, Rc<Value>),
+    /// A fitted posterior (`infer`); equal only to itself, as the runtime's handle.
+    Posterior(Rc<super::infer::Posterior>),
 }
 
 impl Value {
@@ -84,6 +86,7 @@ pub fn equal(a: &Value, b: &Value) -> bool {
         }
         (Value::Set(xs), Value::Set(ys)) => xs.len() == ys.len() && xs.iter().all(|x| ys.iter().any(|y| equal(x, y))),
         (Value::Dyn(i, x), Value::Dyn(j, y)) => i == j && equal(x, y),
+        (Value::Posterior(x), Value::Posterior(y)) => Rc::ptr_eq(x, y),
         _ => a == b,
     }
 }

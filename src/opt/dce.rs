@@ -211,7 +211,7 @@ pub fn remove(f: &mut Function, dead: &HashSet<ValueId>) -> bool {
 }
 
 /// Removes the functions that no call reaches from the entry, renumbering the rest.
-fn remove_unused_functions(p: &mut Program) -> bool {
+pub(crate) fn remove_unused_functions(p: &mut Program) -> bool {
     let Some(entry) = p.entry else { return false };
     let mut reached = vec![false; p.functions.len()];
     // Methods reachable through trait objects are referenced by their tables, models fitted

@@ -66,7 +66,7 @@ pub fn fault(program: &cir::Program, synth: &Synth, stop: &CallStop, sources: &[
     let (message, loc) = match stop {
         CallStop::Uncaught { kind, message, loc } if message.is_empty() => (format!("uncaught exception {kind}"), loc),
         CallStop::Uncaught { kind, message, loc } => (format!("uncaught exception {kind}: {message}"), loc),
-        CallStop::Stop(Stop::Fault { message, loc }) => (message.clone(), loc),
+        CallStop::Stop(Stop::Fault { message, loc, .. }) => (message.clone(), loc),
         CallStop::Stop(Stop::Unsupported { construct, loc }) => (format!("the REPL's interpreter does not run {construct} yet"), loc),
         // Only a debugger ends a run this way, and the REPL runs none; kept total all the same.
         CallStop::Stop(Stop::Killed { loc }) => ("the run was ended".to_string(), loc),

@@ -1,6 +1,6 @@
-//! `exp`, `log`, `tan`, `cos`, `log1p`, `acos`, `pow` and `lgamma` as a compiled program
+//! `exp`, `log`, `tan`, `cos`, `log1p`, `expm1`, `acos`, `pow` and `lgamma` as a compiled program
 //! computes them: Zig 0.14.1 lowers `@exp`, `@log`, `@tan` and `@cos` on f64 to its
-//! compiler-rt functions (programs are not linked with libc), and `std.math.log1p`, `acos`,
+//! compiler-rt functions (programs are not linked with libc), and `std.math.log1p`, `expm1`, `acos`,
 //! `pow` and `lgamma` are Zig code. Most follow musl's (fdlibm's) algorithms: argument
 //! reduction (by ln 2, by π/2 for `tan` and `cos`) and a polynomial or rational approximation;
 //! `pow` multiplies exp(fraction × log x) by the integer power; `lgamma` is a factorial table
@@ -155,6 +155,80 @@ pub fn log1p(x: f64) -> f64 {
     let (hfsq, s, r) = log_kernel(f);
     let dk = k as f64;
     s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI
+}
+
+/// e^x - 1 (Zig's `std.math.expm1` for f64, musl's (fdlibm's) algorithm: a reduction by
+/// ln 2 in two parts and a rational approximation on the reduced argument, with the rounding
+/// error of the reduction carried as a correction).
+pub fn expm1(x: f64) -> f64 {
+    const O_THRESHOLD: f64 = 7.09782712893383973096e+02;
+    const LN2_HI: f64 = 6.93147180369123816490e-01;
+    const LN2_LO: f64 = 1.90821492927058770002e-10;
+    const INV_LN2: f64 = 1.44269504088896338700e+00;
+    const Q: [f64; 5] = [-3.33333333333331316428e-02, 1.58730158725481460165e-03, -7.93650757867487942473e-05, 4.00821782732936239552e-06, -2.01099218183624371326e-07];
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    if x == f64::NEG_INFINITY {
+        return -1.0;
+    }
+    let ux = x.to_bits();
+    let hx = ((ux >> 32) as u32) & 0x7FFF_FFFF;
+    let negative = ux >> 63 != 0;
+    if hx >= 0x4043_687A {
+        if hx > 0x7FF0_0000 {
+            return x;
+        }
+        if negative {
+            return -1.0;
+        }
+        if x > O_THRESHOLD {
+            return f64::INFINITY;
+        }
+    }
+    let (r, c, k): (f64, f64, i32);
+    if hx > 0x3FD6_2E42 {
+        let (hi, lo);
+        if hx < 0x3FF0_A2B2 {
+            (hi, lo, k) = if negative { (x + LN2_HI, -LN2_LO, -1) } else { (x - LN2_HI, LN2_LO, 1) };
+        } else {
+            let kf = INV_LN2 * x + if negative { -0.5 } else { 0.5 };
+            k = kf as i32;
+            let t = f64::from(k);
+            hi = x - t * LN2_HI;
+            lo = t * LN2_LO;
+        }
+        r = hi - lo;
+        c = (hi - r) - lo;
+    } else if hx < 0x3C90_0000 {
+        return x;
+    } else {
+        (r, c, k) = (x, 0.0, 0);
+    }
+    let hfx = 0.5 * r;
+    let hxs = r * hfx;
+    let r1 = 1.0 + hxs * (Q[0] + hxs * (Q[1] + hxs * (Q[2] + hxs * (Q[3] + hxs * Q[4]))));
+    let t = 3.0 - r1 * hfx;
+    let mut e = hxs * ((r1 - t) / (6.0 - r * t));
+    if k == 0 {
+        return r - (r * e - hxs);
+    }
+    e = r * (e - c) - c;
+    e -= hxs;
+    if k == -1 {
+        return 0.5 * (r - e) - 0.5;
+    }
+    if k == 1 {
+        return if r < -0.25 { -2.0 * (e - (r + 0.5)) } else { 1.0 + 2.0 * (r - e) };
+    }
+    let twopk = f64::from_bits(((0x3FF + k) as u64) << 52);
+    if !(0..=56).contains(&k) {
+        let y = r - e + 1.0;
+        let y = if k == 1024 { y * 2.0 * f64::from_bits(0x7FE0_0000_0000_0000) } else { y * twopk };
+        return y - 1.0;
+    }
+    let uf = f64::from_bits(((0x3FF - k) as u64) << 52);
+    if k < 20 { (r - e + (1.0 - uf)) * twopk } else { (r - (e + uf) + 1.0) * twopk }
 }
 
 /// tan x for |x| <= 3π/4 (compiler-rt `tan`: fdlibm's kernel after a reduction by π/2), the
@@ -526,6 +600,31 @@ pub fn lgamma_at_integer(x: f64) -> f64 {
     let exponent = x - 0.5;
     let log_series = log(lanczos_series(x));
     exponent * log_base + log_series - LANCZOS
+}
+
+/// Zig's `std.math.lgamma` for f64 except at negative non-integers (`None` there: their
+/// reflection calls `sinpi`, which is not ported): +inf at the non-positive integers, the
+/// positive integers as [`lgamma_at_integer`] (so -0 and +0 at 1 and 2, the runtime's series
+/// values), -log|x| for |x| < 2^-54, the log of the Lanczos Γ below 128, the Lanczos log form
+/// above.
+pub fn lgamma_except_negative(x: f64) -> Option<f64> {
+    if x == x.trunc() {
+        return Some(if x <= 0.0 { f64::INFINITY } else { lgamma_at_integer(x) });
+    }
+    let abs = x.abs();
+    if abs < f64::from_bits(0x3C90_0000_0000_0000) {
+        return Some(-log(abs));
+    }
+    if x < 0.0 {
+        return None;
+    }
+    if abs < 128.0 {
+        return Some(log(lanczos_gamma(abs).abs()));
+    }
+    let log_base = log(abs + LANCZOS_MINUS_HALF) - 1.0;
+    let exponent = abs - 0.5;
+    let log_series = log(lanczos_series(abs));
+    Some(exponent * log_base + log_series - LANCZOS)
 }
 
 const LANCZOS: f64 = 6.024680040776729583740234375;
