@@ -238,8 +238,9 @@ test "draws are reproducible with the same seed and validate parameters" {
 
 /// Per-thread buffers behind `matrix`, one per element type and operand position.
 fn RowsBuffer(comptime T: type, comptime slot: usize) type {
-    _ = slot;
     return struct {
+        // the body must use `slot`: a type is keyed by the values its body captures
+        const position = slot;
         threadlocal var buf: []T = &.{};
     };
 }
