@@ -109,7 +109,7 @@ fn a_series_density_cannot_be_sampled_from() {
         let text = support::rendered(&c);
         assert!(c.has_errors(), "{dist}: a draw was accepted");
         assert!(text.contains(&format!("`{dist}` has no sampler: it is a likelihood for `observe`")), "{dist}:\n{text}");
-        assert!(text.contains("series.sirs.json:1:"), "{dist}: the diagnostic is not located:\n{text}");
+        assert!(text.contains("E0318") && text.contains("series.sirs.json:1:"), "{dist}: no located E0318:\n{text}");
     }
 }
 
@@ -182,6 +182,29 @@ fn series_densities_in_a_compiled_gradient_equal_the_tape() {
         assert!(a.len() >= 6 && a.len() == t.len(), "{example}: {} adjoint numbers, {} tape numbers\n{}", a.len(), t.len(), adjoint.stdout);
         for (x, y) in a.iter().zip(&t) {
             assert!((x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0), "{example}: adjoint {x} against tape {y}\n{}\n{}", adjoint.stdout, tape.stdout);
+        }
+    }
+}
+
+/// The statements quoted in docs/probabilistic.md's building-blocks section are statements of
+/// the examples they name (which `the_*_recover_*` run), so the documented code is tested code.
+#[test]
+fn the_documented_statements_are_the_examples_statements() {
+    let doc = std::fs::read_to_string(support::root().join("docs/probabilistic.md")).expect("docs");
+    let section = doc.split("### Building blocks: time series and hidden Markov models").nth(1).expect("the section exists");
+    let section = section.split("\n### ").next().unwrap_or_default();
+    let mut body: Vec<Value> = Vec::new();
+    for example in ["hmm", "ar"] {
+        let path = support::root().join(format!("examples/{example}.sirs.json"));
+        let program: Value = serde_json::from_slice(&std::fs::read(path).expect("example")).expect("JSON");
+        body.extend(program["program"]["functions"]["main"]["body"].as_array().cloned().unwrap_or_default());
+    }
+    let blocks: Vec<&str> = section.split("```json\n").skip(1).map(|b| b.split("```").next().unwrap_or_default()).collect();
+    assert_eq!(blocks.len(), 2, "two quoted blocks");
+    for block in blocks {
+        let statements: Vec<Value> = serde_json::from_str(&format!("[{block}]")).unwrap_or_else(|e| panic!("not JSON ({e}):\n{block}"));
+        for s in statements {
+            assert!(body.contains(&s), "documented statement not in the examples: {s}");
         }
     }
 }
