@@ -110,6 +110,7 @@ pub const poisson_log_glm = glm.poisson_log_glm;
 pub const normal_id_glm = glm.normal_id_glm;
 // time series and hidden Markov models
 pub const ar = tseries.ar;
+pub const arma11 = tseries.arma11;
 pub const garch11 = tseries.garch11;
 pub const local_level = tseries.local_level;
 pub const hmm_marginal = hmm.hmm_marginal;

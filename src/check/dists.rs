@@ -115,6 +115,7 @@ pub static DISTRIBUTIONS: &[DistInfo] = &[
     d("normal_id_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
     // Time series: one density over a whole series (docs/probabilistic.md, "Building blocks").
     d("ar", &[("mu", P::Real), ("phi", P::Vector), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
+    d("arma11", &[("mu", P::Real), ("phi", P::Real), ("theta", P::Real), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
     d("garch11", &[("mu", P::Real), ("alpha0", P::Positive), ("alpha1", P::Prob), ("beta1", P::Prob), ("sigma1", P::Positive)], ValueKind::Vector, Support::Real),
     d("local_level", &[("sigma_level", P::Positive), ("sigma_obs", P::Positive), ("a1", P::Real), ("p1", P::Positive)], ValueKind::Vector, Support::Real),
     // The value is the T×K matrix of log emission densities; Gamma's rows are simplexes.
@@ -140,7 +141,7 @@ impl DistInfo {
     pub fn no_sampler_hint(&self) -> Option<&'static str> {
         match self.name {
             "poisson_log_glm" | "normal_id_glm" => Some("draw from `poisson_log` or `normal` per row instead"),
-            "ar" | "garch11" | "local_level" => Some("draw the series one step at a time with `normal` instead"),
+            "ar" | "arma11" | "garch11" | "local_level" => Some("draw the series one step at a time with `normal` instead"),
             "hmm_marginal" => Some("draw the states with `categorical` and each emission from its state instead"),
             _ => None,
         }

@@ -8,6 +8,7 @@ reverse-mode gradient and its forward-mode gradient. The references here are wri
 definitions, not from sev's recursions:
 
 * ar: the sum of normal log densities of y[t] given the p values before it (scipy.stats.norm);
+* arma11: normal log densities of y[t] given y[t-1] and the previous innovation (the first zero);
 * garch11: the volatility recursion and scipy.stats.norm;
 * local_level: the whole series as one multivariate normal (scipy.stats.multivariate_normal)
   with Cov(y[s], y[t]) = p1 + sigma_level^2 min(s, t) + sigma_obs^2 [s == t], no Kalman filter;
@@ -46,6 +47,16 @@ def ar_ref(x, n, p):
     return lp
 
 
+def arma_ref(x, n, _p):
+    y, mu, phi, theta, sigma = x[:n], x[n], x[n + 1], x[n + 2], x[n + 3]
+    lp, eps = 0.0, 0.0
+    for t in range(1, n):
+        mean = mu + phi * (y[t - 1] - mu) + theta * eps
+        lp += stats.norm.logpdf(y[t], mean, sigma)
+        eps = y[t] - mean
+    return lp
+
+
 def garch_ref(x, n, _p):
     y, mu, a0, a1, b1, s1 = x[:n], x[n], x[n + 1], x[n + 2], x[n + 3], x[n + 4]
     h = s1 * s1
@@ -76,7 +87,7 @@ def hmm_ref(x, t_len, k):
     return special.logsumexp(alpha)
 
 
-REFS = {"ar": ar_ref, "garch11": garch_ref, "local_level": local_level_ref, "hmm_marginal": hmm_ref}
+REFS = {"ar": ar_ref, "arma11": arma_ref, "garch11": garch_ref, "local_level": local_level_ref, "hmm_marginal": hmm_ref}
 
 
 # ---------------------------------------------------------------- cases
@@ -85,6 +96,12 @@ def ar_case(n, p):
     x = np.concatenate([rng.normal(0.3, 1.2, n), [rng.normal()], phi, [rng.uniform(0.3, 2.0)]])
     line = f"ar {fmt(x[:n])} {fmt(x[n])} {fmt(phi)} {fmt(x[-1])}"
     return line, x, n, p
+
+
+def arma_case(n):
+    pars = [rng.normal(0, 0.5), rng.uniform(-0.8, 0.8), rng.uniform(-0.8, 0.8), rng.uniform(0.3, 1.5)]
+    x = np.concatenate([rng.normal(0, 1, n), pars])
+    return "arma11 " + " ".join([fmt(x[:n])] + [fmt(v) for v in pars]), x, n, 0
 
 
 def garch_case(n):
@@ -113,6 +130,8 @@ def cases():
     for n, p in [(1, 0), (2, 1), (6, 1), (12, 2), (30, 3), (50, 1), (8, 4)]:
         out.append(ar_case(n, p))
     for n in [1, 2, 7, 25, 60]:
+        out.append(arma_case(n))
+    for n in [1, 2, 7, 25, 60]:
         out.append(garch_case(n))
     for n in [1, 2, 5, 15, 40]:
         out.append(local_level_case(n))
@@ -125,6 +144,8 @@ def cases():
 ERRORS = [
     "ar 1,2 0 0.5,0.1,0.2 1",             # fewer values than the order
     "ar 1,2,3 0 0.5 -1",                  # sigma <= 0
+    "arma11 1,2 0 0.5 0.1 0",             # sigma <= 0
+    "arma11 1,2 0 nan 0.1 1",             # phi not a number
     "garch11 1,2 0 0.1 1.5 0.2 1",         # alpha1 > 1
     "garch11 1,2 0 -0.1 0.1 0.2 1",        # alpha0 <= 0
     "local_level 1,2 0.5 0 0 1",           # sigma_obs <= 0
@@ -183,7 +204,8 @@ def main():
         name = line.split()[0]
         if not result.startswith("error"):
             expected = REFS[name](x, n, p)
-            rel = abs(float(result.split("|")[0]) - expected) / abs(expected)
+            err = abs(float(result.split("|")[0]) - expected)
+            rel = err / abs(expected) if expected != 0 else err
             worst[name] = max(worst.get(name, 0.0), rel)
     for line, result in zip(ERRORS, results[len(all_cases):]):
         if not result.startswith("error: "):

@@ -4,6 +4,9 @@
 //! * `ar(y | mu, phi, sigma)`: the autoregression of order p = len(phi) about the mean mu,
 //!   y[t] - mu = sum_k phi[k] (y[t-1-k] - mu) + eps[t], eps ~ normal(0, sigma), conditioning on
 //!   the first p values (the terms t = p .. N-1).
+//! * `arma11(y | mu, phi, theta, sigma)`: the ARMA(1,1) model about the mean mu,
+//!   y[t] - mu = phi (y[t-1] - mu) + theta eps[t-1] + eps[t], eps ~ normal(0, sigma), conditioning
+//!   on y[0] with eps[0] = 0 (the terms t = 1 .. N-1; the innovations are found recursively).
 //! * `garch11(y | mu, alpha0, alpha1, beta1, sigma1)`: y[t] ~ normal(mu, sigma[t]) with
 //!   sigma[0] = sigma1 and sigma[t]^2 = alpha0 + alpha1 (y[t-1] - mu)^2 + beta1 sigma[t-1]^2;
 //!   every y[t] contributes, the first with the given initial volatility.
@@ -63,6 +66,57 @@ pub const ar = struct {
         if (comptime G.wants(1)) g.add(1, 0, d_mu);
         if (comptime G.wants(3)) g.add(3, 0, d_sigma);
         return g.finish(-0.5 * q / (s * s) - terms * (@log(s) + sp.log_sqrt_2pi));
+    }
+};
+
+pub const arma11 = struct {
+    pub const name = "arma11";
+
+    pub fn lpdf(comptime S: type, y: anytype, mu: anytype, phi: anytype, theta: anytype, sigma: anytype) Error!S.Real {
+        const n = y.len;
+        try common.checkFinite(name, "y", y);
+        try common.checkFinite(name, "mu", mu);
+        try common.checkFinite(name, "phi", phi);
+        try common.checkFinite(name, "theta", theta);
+        try common.checkPositiveFinite(name, "sigma", sigma);
+        var g = ad.Grad(S, @TypeOf(.{ y, mu, phi, theta, sigma })).init(.{ y, mu, phi, theta, sigma });
+        const G = @TypeOf(g);
+        if (n < 2) return g.finish(0);
+        const m = ad.value(mu);
+        const ph = ad.value(phi);
+        const th = ad.value(theta);
+        const s = ad.value(sigma);
+        const eps = linalg.scratch(n); // innovations, eps[0] = 0
+        eps[0] = 0;
+        var q: f64 = 0;
+        for (1..n) |t| {
+            eps[t] = ad.value(y[t]) - m - ph * (ad.value(y[t - 1]) - m) - th * eps[t - 1];
+            q += eps[t] * eps[t];
+        }
+        const terms: f64 = @floatFromInt(n - 1);
+        const lp = -0.5 * q / (s * s) - terms * (@log(s) + sp.log_sqrt_2pi);
+        if (comptime G.wants(0) or G.wants(1) or G.wants(2) or G.wants(3) or G.wants(4)) {
+            // e_bar = d lp / d eps[t] through eps[t] and every later innovation
+            var e_bar: f64 = 0;
+            var d_mu: f64 = 0;
+            var d_phi: f64 = 0;
+            var d_theta: f64 = 0;
+            var t = n;
+            while (t > 1) {
+                t -= 1;
+                e_bar = -eps[t] / (s * s) - th * e_bar;
+                g.add(0, t, e_bar);
+                g.add(0, t - 1, -ph * e_bar);
+                d_mu += e_bar * (ph - 1);
+                d_phi -= e_bar * (ad.value(y[t - 1]) - m);
+                d_theta -= e_bar * eps[t - 1];
+            }
+            g.add(1, 0, d_mu);
+            g.add(2, 0, d_phi);
+            g.add(3, 0, d_theta);
+            g.add(4, 0, q / (s * s * s) - terms / s);
+        }
+        return g.finish(lp);
     }
 };
 
@@ -229,6 +283,31 @@ test "ar gradients (y, mu, phi, sigma) against forward mode and finite differenc
         }
     };
     try tu.checkGradients(F, &.{ .{ 0.3, -0.8, 1.1, 0.4, 1.9, 0.2, 0.5, -0.2, 0.8 }, .{ 1, 2, 0.5, -1, 0, -0.3, 0.9, 0.05, 1.7 } });
+}
+
+test "arma11 equals the sum of normal innovations given y[0] (and a zero first innovation)" {
+    defer linalg.freeScratch();
+    const y: []const f64 = &series;
+    var ref: f64 = 0;
+    var e_prev: f64 = 0;
+    for (1..series.len) |t| {
+        const mean = 0.1 + 0.5 * (series[t - 1] - 0.1) + 0.3 * e_prev;
+        ref += try continuous.normal.lpdf(F64, series[t], mean, 0.8);
+        e_prev = series[t] - mean;
+    }
+    try tu.expectRel(ref, try arma11.lpdf(F64, y, 0.1, 0.5, 0.3, 0.8), 1e-14);
+    try testing.expectEqual(@as(f64, 0), try arma11.lpdf(F64, y[0..1], 0.1, 0.5, 0.3, 0.8));
+}
+
+test "arma11 gradients against forward mode and finite differences" {
+    defer linalg.freeScratch();
+    const F = struct {
+        pub const n = 6 + 4;
+        pub fn eval(comptime S: type, x: [n]S.Real) !S.Real {
+            return arma11.lpdf(S, @as([]const S.Real, x[0..6]), x[6], x[7], x[8], x[9]);
+        }
+    };
+    try tu.checkGradients(F, &.{ .{ 0.3, -0.8, 1.1, 0.4, 1.9, 0.2, 0.1, 0.5, 0.3, 0.8 }, .{ -1, 0.5, 2, 0, 0.1, -0.7, -0.2, -0.4, 0.7, 1.5 } });
 }
 
 test "garch11 equals the sum of normal terms with the recursive volatility" {
