@@ -1,14 +1,14 @@
 //! The time-series and HMM building blocks (`ar`, `arma11`, `garch11`, `local_level`,
-//! `hmm_marginal`):
+//! `local_linear_trend`, `hmm_marginal`):
 //!
 //! * values against independent NumPy/SciPy implementations at 1e-12 relative, reverse-mode
 //!   gradients against forward mode (1e-12) and central finite differences of the reference
 //!   (1e-6), invalid inputs rejected: `tests/ppl_tseries/tseries_eval.zig` evaluates,
 //!   `tests/ppl_tseries/check_numpy.py` compares (needs python3 with numpy and scipy);
-//! * each example model (`examples/{ar,arma,garch,local_level,hmm}.sirs.json`) fitted to its
+//! * each example model (`examples/{ar,arma,garch,local_level,local_linear_trend,hmm}.sirs.json`) fitted to its
 //!   simulated data recovers the simulation's parameters: every posterior mean within three
 //!   posterior standard deviations (plus four MCSEs) of the true value, with fixed seeds;
-//! * `ar`, `arma11`, `garch11` and `local_level` inside a compiled gradient (`src/ad/`, no tape) give the
+//! * the five series densities inside a compiled gradient (`src/ad/`, no tape) give the
 //!   tape's gradient and pass `diagnose`; `hmm_marginal` takes matrices of model reals, which
 //!   keep a model on the tape (the density still pushes one node with its backward pass);
 //! * a `sample` from one of these densities is refused with a located diagnostic (they have no
@@ -49,7 +49,7 @@ fn time_series_densities_match_numpy() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     println!("{stdout}");
     assert!(out.status.success(), "check_numpy.py reports mismatches (exit {:?}):\n{stdout}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
-    for name in ["ar", "arma11", "garch11", "local_level", "hmm_marginal"] {
+    for name in ["ar", "arma11", "garch11", "local_level", "local_linear_trend", "hmm_marginal"] {
         assert!(stdout.contains(&format!("{name:14}")), "no cases for {name}:\n{stdout}");
     }
 }
@@ -92,11 +92,12 @@ fn the_hmm_example_recovers_its_simulation_parameters() {
 }
 
 #[test]
-fn the_ar_arma_garch_and_local_level_examples_recover_their_simulation_parameters() {
+fn the_series_examples_recover_their_simulation_parameters() {
     assert_recovers("ar", "ar", &[("mu", 1.0), ("print_phi_1", 0.6), ("print_phi_2", -0.3), ("sigma", 0.5)]);
     assert_recovers("arma", "arma", &[("mu", 0.5), ("phi", 0.7), ("theta", 0.4), ("sigma", 1.0)]);
     assert_recovers("garch", "garch", &[("mu", 0.05), ("alpha0", 0.1), ("alpha1", 0.2), ("beta1", 0.7)]);
     assert_recovers("local_level", "local_level", &[("sigma_level", 0.3), ("sigma_obs", 0.8)]);
+    assert_recovers("local_linear_trend", "local_linear_trend", &[("sigma_level", 0.2), ("sigma_slope", 0.05), ("sigma_obs", 0.6)]);
 }
 
 fn model(body: &str) -> String {
@@ -163,13 +164,13 @@ fn diagnose(exe: &std::path::Path, data: &str, tape: bool) -> support::Output {
     support::output_retrying_busy(&mut cmd).expect("the model runs").into()
 }
 
-/// `ar`, `arma11`, `garch11` and `local_level` in a model whose gradient is compiled (`src/ad/`): the
+/// `ar`, `arma11`, `garch11`, `local_level` and `local_linear_trend` in a model whose gradient is compiled (`src/ad/`): the
 /// adjoint passes `diagnose` (against finite differences and forward mode) and equals the
 /// tape's gradient to 1e-9 relative at the same points.
 #[test]
 fn series_densities_in_a_compiled_gradient_equal_the_tape() {
     let dir = tempfile::tempdir().expect("temp dir");
-    for example in ["ar", "arma", "garch", "local_level"] {
+    for example in ["ar", "arma", "garch", "local_level", "local_linear_trend"] {
         let c = support::compile(&format!("{example}.sirs.json"), &without_asserts(example));
         assert!(!c.has_errors(), "{}", support::rendered(&c));
         let strategy = c.cir.as_ref().and_then(|p| p.ad.as_ref());

@@ -113,6 +113,7 @@ pub const ar = tseries.ar;
 pub const arma11 = tseries.arma11;
 pub const garch11 = tseries.garch11;
 pub const local_level = tseries.local_level;
+pub const local_linear_trend = tseries.local_linear_trend;
 pub const hmm_marginal = hmm.hmm_marginal;
 
 /// Release this thread's scratch memory used by the multivariate densities and the GLMs.

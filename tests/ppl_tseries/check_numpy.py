@@ -12,19 +12,24 @@ definitions, not from sev's recursions:
 * garch11: the volatility recursion and scipy.stats.norm;
 * local_level: the whole series as one multivariate normal (scipy.stats.multivariate_normal)
   with Cov(y[s], y[t]) = p1 + sigma_level^2 min(s, t) + sigma_obs^2 [s == t], no Kalman filter;
+* local_linear_trend: likewise, with the covariance of a level driven by a random-walk slope
+  (its value reference at 40 digits with mpmath: the covariance is ill-conditioned);
 * hmm_marginal: the forward algorithm in log space with scipy.special.logsumexp per transition.
 
 Checks, for every generated case (fixed seed): the value within 1e-12 relative of the reference;
 reverse mode equal to forward mode within 1e-12 (relative, absolute floor 1e-12 times the
-gradient's scale); reverse mode equal to a central finite difference of the reference
-(h = 1e-6 max(1, |x|)) within 1e-6 (relative, absolute floor 1e-6). Invalid inputs must give an
+gradient's scale); reverse mode equal to a fourth-order central finite difference of the
+reference (h = 1e-4 max(1, |x|)) within 1e-6 (relative, absolute floor 1e-6). Invalid inputs must give an
 error line. Exits 1 on any mismatch.
 """
 import subprocess
 import sys
 
+import mpmath as mp
 import numpy as np
 from scipy import special, stats
+
+mp.mp.dps = 40
 
 rng = np.random.default_rng(20261207)
 VALUE_TOL = 1e-12
@@ -75,6 +80,35 @@ def local_level_ref(x, n, _p):
     return stats.multivariate_normal.logpdf(y, np.full(n, a1), cov)
 
 
+def local_linear_trend_ref(x, n, _p):
+    y, sl, ss, so, al, ab, p1 = x[:n], x[n], x[n + 1], x[n + 2], x[n + 3], x[n + 4], x[n + 5]
+    # level[t] = level[0] + t slope[0] + sum_{u<t} eta[u] + sum_{u<t} (t - 1 - u) zeta[u]
+    t = np.arange(n, dtype=float)
+    cov = p1 * (1 + np.outer(t, t)) + sl * sl * np.minimum.outer(t, t) + so * so * np.eye(n)
+    for i in range(n):
+        for j in range(n):
+            u = np.arange(min(i, j), dtype=float)
+            cov[i, j] += ss * ss * np.sum((i - 1 - u) * (j - 1 - u))
+    return stats.multivariate_normal.logpdf(y, al + ab * t, cov)
+
+
+def local_linear_trend_exact(x, n, _p):
+    """The same density at 40 digits (mpmath): the dense covariance grows like t^2 p1, so the
+    double-precision SciPy value itself is only good to ~1e-13 for the longer series."""
+    y = x[:n]
+    sl, ss, so, al, ab, p1 = (mp.mpf(float(v)) for v in x[n:n + 6])
+    cov = mp.matrix(n, n)
+    for i in range(n):
+        for j in range(n):
+            c = p1 * (1 + i * j) + sl * sl * min(i, j) + ss * ss * sum((i - 1 - u) * (j - 1 - u) for u in range(min(i, j)))
+            cov[i, j] = c + (so * so if i == j else 0)
+    r = mp.matrix([mp.mpf(float(y[t])) - al - ab * t for t in range(n)])
+    chol = mp.cholesky(cov)
+    z = mp.lu_solve(chol, r)  # chol is lower triangular: forward substitution
+    logdet = 2 * mp.fsum(mp.log(chol[i, i]) for i in range(n))
+    return float(-0.5 * (n * mp.log(2 * mp.pi) + logdet + mp.fsum(v * v for v in z)))
+
+
 def hmm_ref(x, t_len, k):
     lo = x[:t_len * k].reshape(t_len, k)
     gam = x[t_len * k:t_len * k + k * k].reshape(k, k)
@@ -87,7 +121,10 @@ def hmm_ref(x, t_len, k):
     return special.logsumexp(alpha)
 
 
-REFS = {"ar": ar_ref, "arma11": arma_ref, "garch11": garch_ref, "local_level": local_level_ref, "hmm_marginal": hmm_ref}
+# value references where double precision is not enough (the gradient checks use REFS)
+EXACT = {"local_linear_trend": local_linear_trend_exact}
+
+REFS = {"ar": ar_ref, "arma11": arma_ref, "garch11": garch_ref, "local_level": local_level_ref, "local_linear_trend": local_linear_trend_ref, "hmm_marginal": hmm_ref}
 
 
 # ---------------------------------------------------------------- cases
@@ -117,6 +154,13 @@ def local_level_case(n):
     return "local_level " + " ".join([fmt(y)] + [fmt(v) for v in pars]), x, n, 0
 
 
+def local_linear_trend_case(n):
+    pars = [rng.uniform(0.1, 1.0), rng.uniform(0.05, 0.5), rng.uniform(0.2, 1.5), rng.normal(), rng.normal(0, 0.3), rng.uniform(0.2, 5.0)]
+    y = np.cumsum(np.cumsum(rng.normal(0, pars[1], n)) + rng.normal(0, pars[0], n)) + rng.normal(0, pars[2], n)
+    x = np.concatenate([y, pars])
+    return "local_linear_trend " + " ".join([fmt(y)] + [fmt(v) for v in pars]), x, n, 0
+
+
 def hmm_case(t_len, k):
     lo = rng.normal(-2, 1.5, (t_len, k))
     gam = rng.dirichlet(np.full(k, 3.0), k)
@@ -135,6 +179,8 @@ def cases():
         out.append(garch_case(n))
     for n in [1, 2, 5, 15, 40]:
         out.append(local_level_case(n))
+    for n in [1, 2, 6, 20, 40]:
+        out.append(local_linear_trend_case(n))
     for t_len, k in [(1, 1), (1, 3), (2, 2), (10, 2), (25, 3), (40, 4), (100, 2)]:
         out.append(hmm_case(t_len, k))
     return out
@@ -150,17 +196,21 @@ ERRORS = [
     "garch11 1,2 0 -0.1 0.1 0.2 1",        # alpha0 <= 0
     "local_level 1,2 0.5 0 0 1",           # sigma_obs <= 0
     "local_level 1,2 0.5 1 0 -1",          # p1 <= 0
+    "local_linear_trend 1,2 0.5 0.1 1 0 0 0",   # p1 <= 0
     "hmm_marginal 1 2 -1,-2 0.5,0.6,0.5,0.5 0.5,0.5",  # a row of Gamma is not a simplex
     "hmm_marginal 1 2 -1,-2 0.5,0.5,0.5,0.5 0.7,0.7",  # rho is not a simplex
 ]
 
 
 def finite_difference(ref, x, n, p, j):
-    h = 1e-6 * max(1.0, abs(x[j]))
-    xp, xm = x.copy(), x.copy()
-    xp[j] += h
-    xm[j] -= h
-    return (ref(xp, n, p) - ref(xm, n, p)) / (2 * h)
+    """Fourth-order central difference (truncation ~h^4; rounding ~1e-13 |f| / h)."""
+    h = 1e-4 * max(1.0, abs(x[j]))
+    total = 0.0
+    for w, k in ((1, -2), (-8, -1), (8, 1), (-1, 2)):
+        xk = x.copy()
+        xk[j] += k * h
+        total += w * ref(xk, n, p)
+    return total / (12 * h)
 
 
 def check_case(line, x, n, p, result):
@@ -173,7 +223,7 @@ def check_case(line, x, n, p, result):
     rev = np.array([float(v) for v in rev.split()])
     fwd = np.array([float(v) for v in fwd.split()])
     problems = []
-    expected = ref(x, n, p)
+    expected = EXACT.get(name, ref)(x, n, p)
     if abs(value - expected) > VALUE_TOL * abs(expected):
         problems.append(f"{name} (n={n}, p={p}): value {value!r}, reference {expected!r}, rel err {abs(value - expected) / abs(expected):.2e}")
     scale = max(1.0, float(np.max(np.abs(rev)))) if rev.size else 1.0
@@ -203,7 +253,7 @@ def main():
         problems += check_case(line, x, n, p, result)
         name = line.split()[0]
         if not result.startswith("error"):
-            expected = REFS[name](x, n, p)
+            expected = EXACT.get(name, REFS[name])(x, n, p)
             err = abs(float(result.split("|")[0]) - expected)
             rel = err / abs(expected) if expected != 0 else err
             worst[name] = max(worst.get(name, 0.0), rel)

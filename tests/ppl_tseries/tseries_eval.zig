@@ -1,10 +1,11 @@
-//! Evaluates the time-series densities (`ar`, `arma11`, `garch11`, `local_level`, `hmm_marginal`) for the
+//! Evaluates the time-series densities (`ar`, `arma11`, `garch11`, `local_level`, `local_linear_trend`, `hmm_marginal`) for the
 //! NumPy cross-check (check_numpy.py). Reads lines
 //!
 //!     ar y mu phi sigma
 //!     arma11 y mu phi theta sigma
 //!     garch11 y mu alpha0 alpha1 beta1 sigma1
 //!     local_level y sigma_level sigma_obs a1 p1
+//!     local_linear_trend y sigma_level sigma_slope sigma_obs a1_level a1_slope p1
 //!     hmm_marginal T K log_omega Gamma rho        (matrices row-major)
 //!
 //! where lists are comma-separated ("-" is the empty list), and prints for each one line
@@ -65,7 +66,7 @@ fn parseCase(a: std.mem.Allocator, line: []const u8) ParseError!Case {
         for (args[2..]) |t| _ = try appendList(&xs, t);
         if (xs.items.len != case.n * case.p + case.p * case.p + case.p) return error.BadArity;
     } else {
-        const arity: usize = if (std.mem.eql(u8, name, "ar")) 4 else if (std.mem.eql(u8, name, "garch11")) 6 else if (std.mem.eql(u8, name, "local_level") or std.mem.eql(u8, name, "arma11")) 5 else return error.UnknownDistribution;
+        const arity: usize = if (std.mem.eql(u8, name, "ar")) 4 else if (std.mem.eql(u8, name, "garch11")) 6 else if (std.mem.eql(u8, name, "local_linear_trend")) 7 else if (std.mem.eql(u8, name, "local_level") or std.mem.eql(u8, name, "arma11")) 5 else return error.UnknownDistribution;
         if (args.len != arity) return error.BadArity;
         case.n = try appendList(&xs, args[0]);
         for (args[1..], 1..) |t, i| {
@@ -83,6 +84,7 @@ fn eval(comptime S: type, c: Case, x: []const S.Real) dist.Error!S.Real {
     if (std.mem.eql(u8, c.name, "ar")) return dist.ar.lpdf(S, x[0..n], x[n], x[n + 1 .. n + 1 + c.p], x[n + 1 + c.p]);
     if (std.mem.eql(u8, c.name, "arma11")) return dist.arma11.lpdf(S, x[0..n], x[n], x[n + 1], x[n + 2], x[n + 3]);
     if (std.mem.eql(u8, c.name, "garch11")) return dist.garch11.lpdf(S, x[0..n], x[n], x[n + 1], x[n + 2], x[n + 3], x[n + 4]);
+    if (std.mem.eql(u8, c.name, "local_linear_trend")) return dist.local_linear_trend.lpdf(S, x[0..n], x[n], x[n + 1], x[n + 2], x[n + 3], x[n + 4], x[n + 5]);
     if (std.mem.eql(u8, c.name, "local_level")) return dist.local_level.lpdf(S, x[0..n], x[n], x[n + 1], x[n + 2], x[n + 3]);
     const t = c.n;
     const k = c.p;

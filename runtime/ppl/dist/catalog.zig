@@ -70,6 +70,7 @@ pub const catalog = [_]Entry{
     .{ .name = "arma11", .params = &.{ p("mu", .real), p("phi", .real), p("theta", .real), p("sigma", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
     .{ .name = "garch11", .params = &.{ p("mu", .real), p("alpha0", .positive_real), p("alpha1", .probability), p("beta1", .probability), p("sigma1", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
     .{ .name = "local_level", .params = &.{ p("sigma_level", .positive_real), p("sigma_obs", .positive_real), p("a1", .real), p("p1", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
+    .{ .name = "local_linear_trend", .params = &.{ p("sigma_level", .positive_real), p("sigma_slope", .positive_real), p("sigma_obs", .positive_real), p("a1_level", .real), p("a1_slope", .real), p("p1", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
     .{ .name = "hmm_marginal", .params = &.{ p("Gamma", .stochastic_matrix), p("rho", .simplex) }, .value = .real_matrix, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
 };
 

@@ -14,6 +14,10 @@
 //!   y[t] = m[t] + eps[t], m[t+1] = m[t] + eta[t], eps ~ normal(0, sigma_obs),
 //!   eta ~ normal(0, sigma_level), m[0] ~ normal(a1, sqrt(p1)) (p1 is a variance), with the
 //!   states integrated out by the Kalman filter (prediction-error decomposition).
+//! * `local_linear_trend(y | sigma_level, sigma_slope, sigma_obs, a1_level, a1_slope, p1)`: the
+//!   same with a slope, m[t+1] = m[t] + b[t] + eta[t], b[t+1] = b[t] + zeta[t],
+//!   zeta ~ normal(0, sigma_slope), the initial level and slope independent normals about
+//!   a1_level and a1_slope with variance p1 (a two-state Kalman filter).
 //!
 //! Every real operand may be data or a model real; partials come from the reverse recursions
 //! written out below each filter.
@@ -250,6 +254,100 @@ pub const local_level = struct {
     }
 };
 
+pub const local_linear_trend = struct {
+    pub const name = "local_linear_trend";
+
+    pub fn lpdf(comptime S: type, y: anytype, sigma_level: anytype, sigma_slope: anytype, sigma_obs: anytype, a1_level: anytype, a1_slope: anytype, p1: anytype) Error!S.Real {
+        const n = y.len;
+        try common.checkFinite(name, "y", y);
+        try common.checkPositiveFinite(name, "sigma_level", sigma_level);
+        try common.checkPositiveFinite(name, "sigma_slope", sigma_slope);
+        try common.checkPositiveFinite(name, "sigma_obs", sigma_obs);
+        try common.checkFinite(name, "a1_level", a1_level);
+        try common.checkFinite(name, "a1_slope", a1_slope);
+        try common.checkPositiveFinite(name, "p1", p1);
+        const args = .{ y, sigma_level, sigma_slope, sigma_obs, a1_level, a1_slope, p1 };
+        var g = ad.Grad(S, @TypeOf(args)).init(args);
+        const G = @TypeOf(g);
+        if (n == 0) return g.finish(0);
+        const q = [3]f64{ sq(ad.value(sigma_level)), sq(ad.value(sigma_slope)), sq(ad.value(sigma_obs)) };
+        const st = linalg.scratch(5 * n); // per step: predicted P11, P12, P22, then v and F
+        var a = [2]f64{ ad.value(a1_level), ad.value(a1_slope) };
+        var pm = [3]f64{ ad.value(p1), 0, ad.value(p1) }; // P11, P12, P22
+        var lp: f64 = 0;
+        for (0..n) |t| {
+            const v = ad.value(y[t]) - a[0];
+            const f = pm[0] + q[2];
+            @memcpy(st[5 * t .. 5 * t + 3], &pm);
+            st[5 * t + 3] = v;
+            st[5 * t + 4] = f;
+            lp -= 0.5 * (@log(f) + v * v / f);
+            // update with y[t], then predict through level' = level + slope, slope' = slope
+            const ul = a[0] + pm[0] * v / f;
+            const ub = a[1] + pm[1] * v / f;
+            const w11 = pm[0] - pm[0] * pm[0] / f;
+            const w12 = pm[1] - pm[0] * pm[1] / f;
+            const w22 = pm[2] - pm[1] * pm[1] / f;
+            a = .{ ul + ub, ub };
+            pm = .{ w11 + 2 * w12 + w22 + q[0], w12 + w22, w22 + q[1] };
+        }
+        lp -= @as(f64, @floatFromInt(n)) * sp.log_sqrt_2pi;
+        if (comptime G.wants(0) or G.wants(1) or G.wants(2) or G.wants(3) or G.wants(4) or G.wants(5) or G.wants(6)) {
+            const r = reverse(G, &g, st, n);
+            g.add(1, 0, r.q_bar[0] * 2 * ad.value(sigma_level));
+            g.add(2, 0, r.q_bar[1] * 2 * ad.value(sigma_slope));
+            g.add(3, 0, r.q_bar[2] * 2 * ad.value(sigma_obs));
+            g.add(4, 0, r.a_bar[0]);
+            g.add(5, 0, r.a_bar[1]);
+            g.add(6, 0, r.p_bar[0] + r.p_bar[2]); // P1 = diag(p1, p1)
+        }
+        return g.finish(lp);
+    }
+
+    inline fn sq(x: f64) f64 {
+        return x * x;
+    }
+
+    const Adjoints = struct { a_bar: [2]f64, p_bar: [3]f64, q_bar: [3]f64 };
+
+    /// The reverse sweep of the filter: adds d lp / d y[t] to operand 0 and returns the
+    /// adjoints of the initial state (a, P) and of the three variances.
+    fn reverse(comptime G: type, g: *G, st: []const f64, n: usize) Adjoints {
+        var ab = [2]f64{ 0, 0 }; // adjoints of the predicted state after step t
+        var pb = [3]f64{ 0, 0, 0 };
+        var qb = [3]f64{ 0, 0, 0 };
+        var t = n;
+        while (t > 0) {
+            t -= 1;
+            const p11 = st[5 * t];
+            const p12 = st[5 * t + 1];
+            const v = st[5 * t + 3];
+            const f = st[5 * t + 4];
+            // through the prediction
+            const ul_bar = ab[0];
+            const ub_bar = ab[0] + ab[1];
+            const u11_bar = pb[0];
+            const u12_bar = 2 * pb[0] + pb[1];
+            const u22_bar = pb[0] + pb[1] + pb[2];
+            qb[0] += pb[0];
+            qb[1] += pb[2];
+            // through the update and the step's own term
+            const v_bar = -v / f + (ul_bar * p11 + ub_bar * p12) / f;
+            const f2 = f * f;
+            const f_bar = 0.5 * (v * v / f - 1) / f - (ul_bar * p11 + ub_bar * p12) * v / f2 + (u11_bar * p11 * p11 + u12_bar * p11 * p12 + u22_bar * p12 * p12) / f2;
+            qb[2] += f_bar;
+            g.add(0, t, v_bar);
+            ab = .{ ul_bar - v_bar, ub_bar };
+            pb = .{
+                ul_bar * v / f + u11_bar * (1 - 2 * p11 / f) - u12_bar * p12 / f + f_bar,
+                ub_bar * v / f + u12_bar * (1 - p11 / f) - u22_bar * 2 * p12 / f,
+                u22_bar,
+            };
+        }
+        return .{ .a_bar = ab, .p_bar = pb, .q_bar = qb };
+    }
+};
+
 // ---------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------
@@ -366,4 +464,46 @@ test "local_level gradients against forward mode and finite differences" {
         }
     };
     try tu.checkGradients(F, &.{ .{ 0.3, -0.8, 1.1, 0.4, 1.9, 0.2, 0.4, 0.7, 0.2, 2.0 }, .{ 2, 1, 0.5, 0, -1, -2, 1.3, 0.2, -0.5, 0.1 } });
+}
+
+/// The local-linear-trend log likelihood by brute force: y ~ multi_normal(m, Sigma) with
+/// m[t] = a_l + t a_b and Cov(level[s], level[t]) = p1 (1 + s t) + q_l min(s, t)
+/// + q_s sum_{u < min(s, t)} (s - 1 - u) (t - 1 - u), plus q_o on the diagonal.
+fn localLinearTrendDense(y: []const f64, s_l: f64, s_s: f64, s_o: f64, a_l: f64, a_b: f64, p1: f64) !f64 {
+    const n = y.len;
+    var sigma: [64]f64 = undefined;
+    var mean: [8]f64 = undefined;
+    for (0..n) |i| {
+        const fi: f64 = @floatFromInt(i);
+        mean[i] = a_l + fi * a_b;
+        for (0..n) |j| {
+            const fj: f64 = @floatFromInt(j);
+            var c = p1 * (1 + fi * fj) + s_l * s_l * @as(f64, @floatFromInt(@min(i, j)));
+            for (0..@min(i, j)) |u| c += s_s * s_s * (fi - 1 - @as(f64, @floatFromInt(u))) * (fj - 1 - @as(f64, @floatFromInt(u)));
+            if (i == j) c += s_o * s_o;
+            sigma[i * n + j] = c;
+        }
+    }
+    const mv = @import("multivariate.zig");
+    return mv.multi_normal.lpdf(F64, y, @as([]const f64, mean[0..n]), linalg.Matrix(f64){ .data = sigma[0 .. n * n], .rows = n, .cols = n });
+}
+
+test "local_linear_trend equals the joint normal density of the series" {
+    defer linalg.freeScratch();
+    const y: []const f64 = &series;
+    const ref = try localLinearTrendDense(y, 0.4, 0.2, 0.7, 0.2, -0.1, 2.0);
+    try tu.expectRel(ref, try local_linear_trend.lpdf(F64, y, 0.4, 0.2, 0.7, 0.2, -0.1, 2.0), 1e-13);
+    try testing.expectError(error.InvalidParameter, local_linear_trend.lpdf(F64, y, 0.4, 0.0, 0.7, 0.2, -0.1, 2.0));
+    try testing.expectEqualStrings("local_linear_trend: sigma_slope must be positive and finite, got 0", common.lastError());
+}
+
+test "local_linear_trend gradients against forward mode and finite differences" {
+    defer linalg.freeScratch();
+    const F = struct {
+        pub const n = 6 + 6;
+        pub fn eval(comptime S: type, x: [n]S.Real) !S.Real {
+            return local_linear_trend.lpdf(S, @as([]const S.Real, x[0..6]), x[6], x[7], x[8], x[9], x[10], x[11]);
+        }
+    };
+    try tu.checkGradients(F, &.{ .{ 0.3, -0.8, 1.1, 0.4, 1.9, 0.2, 0.4, 0.2, 0.7, 0.2, -0.1, 2.0 }, .{ 2, 1, 0.5, 0, -1, -2, 1.3, 0.6, 0.2, -0.5, 0.3, 0.1 } });
 }
