@@ -21,6 +21,8 @@ pub const continuous = @import("dist/continuous.zig");
 pub const discrete = @import("dist/discrete.zig");
 pub const multivariate = @import("dist/multivariate.zig");
 pub const glm = @import("dist/glm.zig");
+pub const tseries = @import("dist/tseries.zig");
+pub const hmm = @import("dist/hmm.zig");
 pub const vmath = @import("dist/vmath.zig");
 /// Checks around distributions declared in SIRS, and mixture weights.
 pub const custom = @import("dist/custom.zig");
@@ -106,6 +108,13 @@ pub const log_mix = multivariate.log_mix;
 pub const bernoulli_logit_glm = glm.bernoulli_logit_glm;
 pub const poisson_log_glm = glm.poisson_log_glm;
 pub const normal_id_glm = glm.normal_id_glm;
+// time series and hidden Markov models
+pub const ar = tseries.ar;
+pub const arma11 = tseries.arma11;
+pub const garch11 = tseries.garch11;
+pub const local_level = tseries.local_level;
+pub const local_linear_trend = tseries.local_linear_trend;
+pub const hmm_marginal = hmm.hmm_marginal;
 
 /// Release this thread's scratch memory used by the multivariate densities and the GLMs.
 pub fn deinitThread() void {

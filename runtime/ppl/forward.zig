@@ -236,20 +236,24 @@ test "draws are reproducible with the same seed and validate parameters" {
     try std.testing.expectEqual(@as(i64, 3), wholeNumber(3.0, l));
 }
 
-/// Per-thread buffers behind `matrix`, one per element type.
-fn RowsBuffer(comptime T: type) type {
+/// Per-thread buffers behind `matrix`, one per element type and operand position.
+fn RowsBuffer(comptime T: type, comptime slot: usize) type {
     return struct {
+        // the body must use `slot`: a type is keyed by the values its body captures
+        const position = slot;
         threadlocal var buf: []T = &.{};
     };
 }
 
 /// A matrix argument of a distribution (`[[f64]]` in SIRS: a list of rows) as the row-major view
 /// the distributions take. The rows are copied into a per-thread buffer that the next call for
-/// the same element type reuses, so nothing is allocated per evaluation once it has grown.
+/// the same element type and operand position `slot` (0 for the value, 1.. for the
+/// parameters) reuses, so nothing is allocated per evaluation once it has grown, and two matrix
+/// operands of one call (hmm_marginal's log emissions and transition matrix) never share one.
 /// Rows of different lengths are a fault at the call's location.
-pub fn matrix(comptime T: type, rows: []const list_mod.List(T), comptime loc: Loc) linalg.Matrix(T) {
+pub fn matrix(comptime T: type, comptime slot: usize, rows: []const list_mod.List(T), comptime loc: Loc) linalg.Matrix(T) {
     const cols: usize = if (rows.len == 0) 0 else @intCast(rows[0].len());
-    const B = RowsBuffer(T);
+    const B = RowsBuffer(T, slot);
     if (B.buf.len < rows.len * cols) {
         std.heap.page_allocator.free(B.buf);
         B.buf = std.heap.page_allocator.alloc(T, @max(rows.len * cols, 64)) catch core.faultNoLoc("out of memory for a matrix argument", .{});
@@ -266,7 +270,11 @@ test matrix {
     defer a.sevRelease();
     const b = list_mod.List(f64).fromSlice(&.{ 3, 4 });
     defer b.sevRelease();
-    const m = matrix(f64, &.{ a, b }, .{ .func = "t", .line = 1, .col = 1 });
+    const m = matrix(f64, 1, &.{ a, b }, .{ .func = "t", .line = 1, .col = 1 });
     try std.testing.expectEqual(@as(usize, 2), m.rows);
     try std.testing.expectEqual(@as(f64, 3), m.at(1, 0));
+    // another operand of the same call keeps its own buffer
+    const m2 = matrix(f64, 2, &.{b}, .{ .func = "t", .line = 1, .col = 1 });
+    try std.testing.expectEqual(@as(f64, 1), m.at(0, 0));
+    try std.testing.expectEqual(@as(f64, 3), m2.at(0, 0));
 }

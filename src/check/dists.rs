@@ -113,6 +113,14 @@ pub static DISTRIBUTIONS: &[DistInfo] = &[
     d("bernoulli_logit_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector)], ValueKind::IntVector, Support::Discrete),
     d("poisson_log_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector)], ValueKind::IntVector, Support::Discrete),
     d("normal_id_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
+    // Time series: one density over a whole series (docs/probabilistic.md, "Building blocks").
+    d("ar", &[("mu", P::Real), ("phi", P::Vector), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
+    d("arma11", &[("mu", P::Real), ("phi", P::Real), ("theta", P::Real), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
+    d("garch11", &[("mu", P::Real), ("alpha0", P::Positive), ("alpha1", P::Prob), ("beta1", P::Prob), ("sigma1", P::Positive)], ValueKind::Vector, Support::Real),
+    d("local_level", &[("sigma_level", P::Positive), ("sigma_obs", P::Positive), ("a1", P::Real), ("p1", P::Positive)], ValueKind::Vector, Support::Real),
+    d("local_linear_trend", &[("sigma_level", P::Positive), ("sigma_slope", P::Positive), ("sigma_obs", P::Positive), ("a1_level", P::Real), ("a1_slope", P::Real), ("p1", P::Positive)], ValueKind::Vector, Support::Real),
+    // The value is the T×K matrix of log emission densities; Gamma's rows are simplexes.
+    d("hmm_marginal", &[("Gamma", P::Matrix), ("rho", P::Simplex)], ValueKind::Matrix, Support::Real),
 ];
 
 pub fn find(name: &str) -> Option<&'static DistInfo> {
@@ -127,6 +135,17 @@ impl DistInfo {
     /// Whether one draw is a vector or a matrix.
     pub fn is_multivariate(&self) -> bool {
         !matches!(self.value, ValueKind::Real | ValueKind::Int)
+    }
+
+    /// For the densities with no sampler (fused GLMs with a real or count outcome, whole
+    /// series, HMM marginals), which serve `observe` and `lpdf` only: what to draw instead.
+    pub fn no_sampler_hint(&self) -> Option<&'static str> {
+        match self.name {
+            "poisson_log_glm" | "normal_id_glm" => Some("draw from `poisson_log` or `normal` per row instead"),
+            "ar" | "arma11" | "garch11" | "local_level" | "local_linear_trend" => Some("draw the series one step at a time with `normal` instead"),
+            "hmm_marginal" => Some("draw the states with `categorical` and each emission from its state instead"),
+            _ => None,
+        }
     }
 
     /// Whether an `observe` may give a vector of values to this distribution at once.

@@ -1006,8 +1006,8 @@ impl Checker<'_> {
 
     /// For a scalar distribution `size` asks for that many independent draws. For a
     /// multivariate one it is the dimension the parameters do not fix: K for an LKJ factor,
-    /// the number of trials for a multinomial; the others take none. The fused GLM densities
-    /// with a real or count outcome have no sampler: they serve `observe` only.
+    /// the number of trials for a multinomial; the others take none. The densities of
+    /// `DistInfo::no_sampler_hint` have no sampler: they serve `observe` only.
     fn check_multivariate_size(&mut self, info: &dists::DistInfo, sized: bool, span: Span) {
         let name = info.name;
         let dimension = match name {
@@ -1015,8 +1015,8 @@ impl Checker<'_> {
             "multinomial" => Some("the number of trials"),
             _ => None,
         };
-        let message = if matches!(name, "poisson_log_glm" | "normal_id_glm") {
-            format!("`{name}` has no sampler: it is a likelihood for `observe` (draw from `poisson_log` or `normal` per row instead)")
+        let message = if let Some(hint) = info.no_sampler_hint() {
+            format!("`{name}` has no sampler: it is a likelihood for `observe` ({hint})")
         } else if let (Some(meaning), false) = (dimension, sized) {
             format!("a `{name}` draw needs a \"size\": {meaning}")
         } else if info.is_multivariate() && dimension.is_none() && sized {

@@ -368,6 +368,12 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 
     /// One argument of a distribution: lists are passed as slices.
     pub(super) fn dist_arg(&mut self, v: ValueId) -> Doc {
+        self.dist_arg_at(v, 0)
+    }
+
+    /// A distribution operand; `slot` is its position in the call (0 for the value), so that
+    /// two matrix operands of one call get separate row-major buffers.
+    fn dist_arg_at(&mut self, v: ValueId, slot: usize) -> Doc {
         let ty = self.f.inst(v).ty.clone();
         let d = self.typed_operand(v);
         let d = if matches!(self.f.inst(v).kind, InstKind::Const(_)) { self.operand_const(v) } else { d };
@@ -376,7 +382,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             Ty::Array(row) if matches!(**row, Ty::Array(_)) => {
                 let Ty::Array(elem) = &**row else { return d };
                 let elem = self.m.ty(elem);
-                text_call("rt.ppl.forward.matrix", vec![text(elem), concat([d, text(".items()")]), text(self.loc(v))])
+                text_call("rt.ppl.forward.matrix", vec![text(elem), text(slot.to_string()), concat([d, text(".items()")]), text(self.loc(v))])
             }
             Ty::Array(_) => concat([d, text(".items()")]),
             _ => d,
@@ -392,7 +398,7 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
 
     /// The parameter tuple of a distribution.
     pub(super) fn dist_args(&mut self, args: &[ValueId]) -> Doc {
-        let docs: Vec<Doc> = args.iter().map(|a| self.dist_arg(*a)).collect();
+        let docs: Vec<Doc> = args.iter().enumerate().map(|(i, a)| self.dist_arg_at(*a, i + 1)).collect();
         if docs.is_empty() {
             return text(".{}");
         }

@@ -217,6 +217,12 @@ impl Gen {
                     let s = self.scalar(ParamKind::Positive);
                     json!({"array": identity(K).iter().map(|row| json!({"array": row.iter().map(|c| if *c == 1.0 { op("add", vec![s.clone(), lit(1.0)]) } else { lit(0.0) }).collect::<Vec<_>>()})).collect::<Vec<_>>()})
                 }
+                // a transition matrix: every row a simplex
+                ("hmm_marginal", ParamKind::Matrix) => {
+                    let pool = self.simplexes.clone();
+                    let rows: Vec<Json> = (0..K).map(|_| if self.chance(0.5) { self.pick(&pool) } else { float_array(&[0.2, 0.3, 0.5]) }).collect();
+                    json!({"array": rows})
+                }
                 (_, ParamKind::Matrix) => {
                     let pool = self.factors.clone();
                     self.pick(&pool)

@@ -61,7 +61,7 @@ fn ArgType(comptime kind: dist.Kind) type {
         .vector, .positive_vector, .simplex => []const f64,
         .count_array, .int_array => []const i64,
         .cov_matrix, .cholesky_factor_cov, .cholesky_factor_corr => linalg.Matrix(f64),
-        .data_matrix => void,
+        .data_matrix, .real_matrix, .stochastic_matrix => void,
     };
 }
 
@@ -72,7 +72,7 @@ fn parseArg(comptime kind: dist.Kind, a: std.mem.Allocator, tok: []const u8) Par
         .vector, .positive_vector, .simplex => parseFList(a, tok),
         .count_array, .int_array => parseIList(a, tok),
         .cov_matrix, .cholesky_factor_cov, .cholesky_factor_corr => parseMatrix(a, tok),
-        .data_matrix => error.Unsupported,
+        .data_matrix, .real_matrix, .stochastic_matrix => error.Unsupported,
     };
 }
 
@@ -81,10 +81,20 @@ fn valueKind(comptime e: dist.Entry) dist.Kind {
     return if (e.value == .real and e.discrete) .int else e.value;
 }
 
+/// Whether every argument of the entry can be read from a line (GLM design matrices and
+/// hmm_marginal's matrices cannot; tests/ppl_tseries checks those densities).
+fn parseable(comptime e: dist.Entry) bool {
+    if (ArgType(valueKind(e)) == void) return false;
+    for (e.params) |p| {
+        if (ArgType(p.kind) == void) return false;
+    }
+    return true;
+}
+
 const Outcome = union(enum) { value: f64, err: []const u8 };
 
 fn evalEntry(comptime e: dist.Entry, a: std.mem.Allocator, func: []const u8, toks: []const []const u8) ParseError!Outcome {
-    if (comptime e.params.len > 0 and e.params[0].kind == .data_matrix) return error.Unsupported;
+    if (comptime !parseable(e)) return error.Unsupported;
     if (toks.len != e.params.len + 1) return error.BadArity;
     const D = @field(dist, e.name);
     const Args = comptime blk: {

@@ -65,6 +65,13 @@ pub const catalog = [_]Entry{
     .{ .name = "bernoulli_logit_glm", .params = &.{ p("x", .data_matrix), p("alpha", .real), p("beta", .vector) }, .value = .int_array, .support = .binary, .discrete = true, .density_fn = "lpmf", .has_cdf = false, .vectorised = true },
     .{ .name = "poisson_log_glm", .params = &.{ p("x", .data_matrix), p("alpha", .real), p("beta", .vector) }, .value = .int_array, .support = .nonnegative_int, .discrete = true, .density_fn = "lpmf", .has_cdf = false, .vectorised = true, .has_sampler = false },
     .{ .name = "normal_id_glm", .params = &.{ p("x", .data_matrix), p("alpha", .real), p("beta", .vector), p("sigma", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = true, .has_sampler = false },
+    // time series: one density over a whole series (see tseries.zig, hmm.zig)
+    .{ .name = "ar", .params = &.{ p("mu", .real), p("phi", .vector), p("sigma", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
+    .{ .name = "arma11", .params = &.{ p("mu", .real), p("phi", .real), p("theta", .real), p("sigma", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
+    .{ .name = "garch11", .params = &.{ p("mu", .real), p("alpha0", .positive_real), p("alpha1", .probability), p("beta1", .probability), p("sigma1", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
+    .{ .name = "local_level", .params = &.{ p("sigma_level", .positive_real), p("sigma_obs", .positive_real), p("a1", .real), p("p1", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
+    .{ .name = "local_linear_trend", .params = &.{ p("sigma_level", .positive_real), p("sigma_slope", .positive_real), p("sigma_obs", .positive_real), p("a1_level", .real), p("a1_slope", .real), p("p1", .positive_real) }, .value = .vector, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
+    .{ .name = "hmm_marginal", .params = &.{ p("Gamma", .stochastic_matrix), p("rho", .simplex) }, .value = .real_matrix, .support = .real, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false, .has_sampler = false },
 };
 
 /// The catalog entry with the given name, or null.

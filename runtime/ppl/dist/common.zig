@@ -278,6 +278,10 @@ pub const Kind = enum {
     data_matrix,
     /// array of integers (one outcome per row of a GLM)
     int_array,
+    /// a row-major real matrix of any shape (hmm_marginal's log emissions, T x K)
+    real_matrix,
+    /// a square matrix whose rows are simplexes (hmm_marginal's transition matrix)
+    stochastic_matrix,
 };
 
 pub const Param = struct {

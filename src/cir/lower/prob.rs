@@ -143,7 +143,7 @@ impl FnLower<'_, '_> {
                 let k = self.length_of(args[0], span);
                 return Ok((Transform::Joint, None, None, Some(k)));
             }
-            // The only matrix-valued distribution; the checker has required its `size`.
+            // The only matrix-valued distribution with a sampler; the checker has required its `size`.
             ValueKind::Matrix => {
                 return match size {
                     Some(k) => Ok((Transform::CholeskyCorr, None, None, Some(k))),

@@ -1,0 +1,213 @@
+//! The time-series and HMM building blocks (`ar`, `arma11`, `garch11`, `local_level`,
+//! `local_linear_trend`, `hmm_marginal`):
+//!
+//! * values against independent NumPy/SciPy implementations at 1e-12 relative, reverse-mode
+//!   gradients against forward mode (1e-12) and central finite differences of the reference
+//!   (1e-6), invalid inputs rejected: `tests/ppl_tseries/tseries_eval.zig` evaluates,
+//!   `tests/ppl_tseries/check_numpy.py` compares (needs python3 with numpy and scipy);
+//! * each example model (`examples/{ar,arma,garch,local_level,local_linear_trend,hmm}.sirs.json`) fitted to its
+//!   simulated data recovers the simulation's parameters: every posterior mean within three
+//!   posterior standard deviations (plus four MCSEs) of the true value, with fixed seeds;
+//! * the five series densities inside a compiled gradient (`src/ad/`, no tape) give the
+//!   tape's gradient and pass `diagnose`; `hmm_marginal` takes matrices of model reals, which
+//!   keep a model on the tape (the density still pushes one node with its backward pass);
+//! * a `sample` from one of these densities is refused with a located diagnostic (they have no
+//!   sampler), and `hmm_marginal` also serves `lpdf` inside `factor`.
+
+mod support;
+
+use serde_json::Value;
+use std::collections::HashMap;
+use std::process::Command;
+
+#[test]
+fn time_series_densities_match_numpy() {
+    let root = support::root();
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let probe = Command::new(&python).args(["-c", "import numpy, scipy"]).output();
+    match probe {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => panic!("the NumPy cross-check needs numpy and scipy: `{python} -m pip install numpy scipy` ({})", String::from_utf8_lossy(&o.stderr).trim()),
+        Err(e) => panic!("the NumPy cross-check needs {python}: {e}"),
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let exe = dir.path().join("tseries_eval");
+    let zig_cache = support::cache_dir().join("zig");
+    let build = support::zig()
+        .command()
+        .current_dir(&root)
+        .args(["build-exe", "-O", "ReleaseSafe", "--dep", "ppl", "-Mroot=tests/ppl_tseries/tseries_eval.zig", "-Mppl=runtime/ppl/math_root.zig", "--name", "tseries_eval"])
+        .arg(format!("-femit-bin={}", exe.display()))
+        .arg("--global-cache-dir")
+        .arg(&zig_cache)
+        .arg("--cache-dir")
+        .arg(&zig_cache)
+        .output()
+        .expect("zig runs");
+    assert!(build.status.success(), "tseries_eval does not build:\n{}", String::from_utf8_lossy(&build.stderr));
+    let out = Command::new(&python).arg(root.join("tests/ppl_tseries/check_numpy.py")).arg(&exe).output().expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    println!("{stdout}");
+    assert!(out.status.success(), "check_numpy.py reports mismatches (exit {:?}):\n{stdout}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    for name in ["ar", "arma11", "garch11", "local_level", "local_linear_trend", "hmm_marginal"] {
+        assert!(stdout.contains(&format!("{name:14}")), "no cases for {name}:\n{stdout}");
+    }
+}
+
+/// Column name → (mean, sd, MCSE of the mean) from `sev run … --summary`.
+fn posterior(example: &str, data: &str, out: &std::path::Path) -> HashMap<String, (f64, f64, f64)> {
+    let summary = out.join(format!("{example}.json"));
+    let run = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["run", &format!("examples/{example}.sirs.json"), "--data", &format!("examples/{data}.data.json")])
+        .args(["--output", &out.join(example).to_string_lossy(), "--seed", "3", "--chains", "2"])
+        .args(["--summary", &summary.to_string_lossy()])
+        .env("SEV_CACHE_DIR", support::cache_dir())
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("sev runs");
+    // exit status 1 would only mean a prob_assert failed: the summary is what is checked here
+    let doc: Value = match std::fs::read(&summary) {
+        Ok(bytes) => serde_json::from_slice(&bytes).expect("summary is JSON"),
+        Err(e) => panic!("{example}: no summary ({e}):\n{}", String::from_utf8_lossy(&run.stderr)),
+    };
+    let columns = doc["columns"].as_array().expect("columns");
+    let field = |c: &Value, k: &str| c[k].as_f64().unwrap_or(f64::NAN);
+    columns.iter().map(|c| (c["name"].as_str().unwrap_or_default().to_string(), (field(c, "mean"), field(c, "sd"), field(c, "mcse_mean")))).collect()
+}
+
+fn assert_recovers(example: &str, data: &str, truth: &[(&str, f64)]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let post = posterior(example, data, dir.path());
+    for (name, value) in truth {
+        let Some(&(mean, sd, mcse)) = post.get(*name) else { panic!("{example}: no column {name} in {:?}", post.keys()) };
+        let tolerance = 3.0 * sd + 4.0 * mcse;
+        assert!((mean - value).abs() < tolerance, "{example}: {name} posterior mean {mean} (sd {sd}) is not within {tolerance} of the true {value}");
+        assert!(sd < 0.6 * value.abs().max(0.5), "{example}: {name} posterior sd {sd} too wide to say anything about {value}");
+    }
+}
+
+#[test]
+fn the_hmm_example_recovers_its_simulation_parameters() {
+    assert_recovers("hmm", "hmm", &[("print_lambda_1", 2.0), ("print_lambda_2", 9.0), ("print_stay_1", 0.9), ("print_stay_2", 0.8)]);
+}
+
+#[test]
+fn the_series_examples_recover_their_simulation_parameters() {
+    assert_recovers("ar", "ar", &[("mu", 1.0), ("print_phi_1", 0.6), ("print_phi_2", -0.3), ("sigma", 0.5)]);
+    assert_recovers("arma", "arma", &[("mu", 0.5), ("phi", 0.7), ("theta", 0.4), ("sigma", 1.0)]);
+    assert_recovers("garch", "garch", &[("mu", 0.05), ("alpha0", 0.1), ("alpha1", 0.2), ("beta1", 0.7)]);
+    assert_recovers("local_level", "local_level", &[("sigma_level", 0.3), ("sigma_obs", 0.8)]);
+    assert_recovers("local_linear_trend", "local_linear_trend", &[("sigma_level", 0.2), ("sigma_slope", 0.05), ("sigma_obs", 0.6)]);
+}
+
+fn model(body: &str) -> String {
+    format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [{{"name": "y", "type": "[f64]"}}, {{"name": "G", "type": "[[f64]]"}}], "return": "void", "body": [{body}]}}}}}}}}"#)
+}
+
+#[test]
+fn a_series_density_cannot_be_sampled_from() {
+    for (dist, params) in [("ar", r#"{"literal": 0.0}, {"var": "y"}, {"literal": 1.0}"#), ("hmm_marginal", r#"{"var": "G"}, {"var": "y"}"#)] {
+        let body = format!(r#"{{"let": {{"name": "z", "value": {{"sample": {{"distribution": "{dist}", "params": [{params}]}}}}}}}}"#);
+        let c = support::compile("series.sirs.json", &model(&body));
+        let text = support::rendered(&c);
+        assert!(c.has_errors(), "{dist}: a draw was accepted");
+        assert!(text.contains(&format!("`{dist}` has no sampler: it is a likelihood for `observe`")), "{dist}:\n{text}");
+        assert!(text.contains("E0318") && text.contains("series.sirs.json:1:"), "{dist}: no located E0318:\n{text}");
+    }
+}
+
+#[test]
+fn hmm_marginal_serves_lpdf_in_factor_and_checks_its_operand_types() {
+    let lpdf = r#"{"factor": {"lpdf": {"distribution": "hmm_marginal", "params": [{"var": "G"}, {"var": "y"}], "value": {"var": "G"}}}}"#;
+    let c = support::compile("factor.sirs.json", &model(lpdf));
+    assert!(!c.has_errors(), "{}", support::rendered(&c));
+    // the value must be the T×K matrix of log emission densities
+    let wrong = r#"{"observe": {"distribution": "hmm_marginal", "params": [{"var": "G"}, {"var": "y"}], "value": {"var": "y"}}}"#;
+    let c = support::compile("wrong.sirs.json", &model(wrong));
+    let text = support::rendered(&c);
+    assert!(c.has_errors() && text.contains("[[f64]]"), "{text}");
+}
+
+/// The example without its `prob_assert`s (a comparison of model reals keeps a model on the
+/// tape), so that its gradient is compiled.
+fn without_asserts(example: &str) -> String {
+    let path = support::root().join(format!("examples/{example}.sirs.json"));
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(path).expect("example exists")).expect("example is JSON");
+    let body = doc["program"]["functions"]["main"]["body"].as_array_mut().expect("a body");
+    body.retain(|s| s.get("prob_assert").is_none());
+    doc.to_string()
+}
+
+/// The log density and each gradient coordinate `diagnose` prints (reverse mode column).
+fn reverse_gradients(stdout: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    for line in stdout.lines() {
+        if let Some(lp) = line.split("log density = ").nth(1) {
+            out.push(lp.trim().parse().unwrap_or(f64::NAN));
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() == 7 && fields[0].parse::<usize>().is_ok() {
+            out.push(fields[2].parse().unwrap_or(f64::NAN));
+        }
+    }
+    out
+}
+
+fn diagnose(exe: &std::path::Path, data: &str, tape: bool) -> support::Output {
+    let mut cmd = Command::new(exe);
+    cmd.args(["diagnose", "--seed", "7", "--points", "3", "--data", data]).current_dir(support::root());
+    if tape {
+        cmd.env("SEV_GRADIENT", "tape");
+    } else {
+        cmd.env_remove("SEV_GRADIENT");
+    }
+    support::output_retrying_busy(&mut cmd).expect("the model runs").into()
+}
+
+/// `ar`, `arma11`, `garch11`, `local_level` and `local_linear_trend` in a model whose gradient is compiled (`src/ad/`): the
+/// adjoint passes `diagnose` (against finite differences and forward mode) and equals the
+/// tape's gradient to 1e-9 relative at the same points.
+#[test]
+fn series_densities_in_a_compiled_gradient_equal_the_tape() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for example in ["ar", "arma", "garch", "local_level", "local_linear_trend"] {
+        let c = support::compile(&format!("{example}.sirs.json"), &without_asserts(example));
+        assert!(!c.has_errors(), "{}", support::rendered(&c));
+        let strategy = c.cir.as_ref().and_then(|p| p.ad.as_ref());
+        assert!(matches!(strategy, Some(sev::ad::Strategy::Adjoint(_))), "{example}: not compiled: {strategy:?}");
+        let exe = dir.path().join(example);
+        support::build_zig(c.zig.as_deref().unwrap_or_default(), &[], true, &exe).expect("builds");
+        let data = format!("examples/{example}.data.json");
+        let (adjoint, tape) = (diagnose(&exe, &data, false), diagnose(&exe, &data, true));
+        assert_eq!(adjoint.code, 0, "{example}: diagnose of the adjoint fails\n{}{}", adjoint.stdout, adjoint.stderr);
+        assert_eq!(tape.code, 0, "{example}: diagnose of the tape fails\n{}{}", tape.stdout, tape.stderr);
+        let (a, t) = (reverse_gradients(&adjoint.stdout), reverse_gradients(&tape.stdout));
+        assert!(a.len() >= 6 && a.len() == t.len(), "{example}: {} adjoint numbers, {} tape numbers\n{}", a.len(), t.len(), adjoint.stdout);
+        for (x, y) in a.iter().zip(&t) {
+            assert!((x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0), "{example}: adjoint {x} against tape {y}\n{}\n{}", adjoint.stdout, tape.stdout);
+        }
+    }
+}
+
+/// The statements quoted in docs/probabilistic.md's building-blocks section are statements of
+/// the examples they name (which `the_*_recover_*` run), so the documented code is tested code.
+#[test]
+fn the_documented_statements_are_the_examples_statements() {
+    let doc = std::fs::read_to_string(support::root().join("docs/probabilistic.md")).expect("docs");
+    let section = doc.split("### Building blocks: time series and hidden Markov models").nth(1).expect("the section exists");
+    let section = section.split("\n### ").next().unwrap_or_default();
+    let mut body: Vec<Value> = Vec::new();
+    for example in ["hmm", "ar"] {
+        let path = support::root().join(format!("examples/{example}.sirs.json"));
+        let program: Value = serde_json::from_slice(&std::fs::read(path).expect("example")).expect("JSON");
+        body.extend(program["program"]["functions"]["main"]["body"].as_array().cloned().unwrap_or_default());
+    }
+    let blocks: Vec<&str> = section.split("```json\n").skip(1).map(|b| b.split("```").next().unwrap_or_default()).collect();
+    assert_eq!(blocks.len(), 2, "two quoted blocks");
+    for block in blocks {
+        let statements: Vec<Value> = serde_json::from_str(&format!("[{block}]")).unwrap_or_else(|e| panic!("not JSON ({e}):\n{block}"));
+        for s in statements {
+            assert!(body.contains(&s), "documented statement not in the examples: {s}");
+        }
+    }
+}
