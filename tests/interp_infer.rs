@@ -39,7 +39,7 @@ fn every_reader_gives_the_compiled_posterior_bit_for_bit() {
 fn faults_of_options_model_and_chains_are_the_compiled_ones() {
     let cases = [
         ("bad_option", "error: infer: `chains` must be between 1 and 100000000, found 0\n"),
-        ("bad_algorithm", "error: infer: unknown algorithm `gibbs` (use nuts, hmc, mh or adaptive-mh)\n"),
+        ("bad_algorithm", "error: infer: unknown algorithm `gibbs` (use nuts, hmc, mh, adaptive-mh or smc)\n"),
         ("model_fault", "error: index out of bounds: index 7, length 3\n  --> tests/cases/infer/model_fault.sirs.json:24:24 (in function `level`)\n  note: this happened when the model first ran on its data"),
         ("chains_fail", "error: infer: chain 1: could not find an initial point"),
         ("bad_quantile", "error: posterior_quantile: q must be between 0 and 1, found 2\n"),
@@ -61,4 +61,16 @@ fn nested_lists_integers_and_bools_reach_the_model_as_in_compiled_code() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     // three columns (lp__, mu, rate), three readers each
     assert_eq!(out.stdout.lines().count(), 9, "{}", out.stdout);
+}
+
+/// `"algorithm": "smc"` (three tempered-SMC runs): the same particles, the same pooled log
+/// evidence and its standard error; asking a NUTS posterior for its evidence is the same fault.
+#[test]
+fn smc_fits_give_the_compiled_log_evidence() {
+    let out = agree("smc_evidence");
+    let numbers: Vec<f64> = out.stdout.lines().skip(1).map(|l| l.parse().expect("a number")).collect();
+    assert_eq!(numbers.len(), 3, "{}", out.stdout);
+    assert!(numbers[0].is_finite() && numbers[1] > 0.0, "{}", out.stdout);
+    assert_eq!(out.code, 101);
+    assert!(out.stderr.contains("error: the posterior has no log evidence: fit it with \"algorithm\": \"smc\"\n"), "{}", out.stderr);
 }

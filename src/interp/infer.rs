@@ -76,7 +76,7 @@ impl Default for Options {
     }
 }
 
-const ALGORITHMS: [&str; 5] = ["nuts", "hmc", "mh", "adaptive-mh", "adaptive_mh"];
+const ALGORITHMS: [&str; 6] = ["nuts", "hmc", "mh", "adaptive-mh", "adaptive_mh", "smc"];
 
 impl Options {
     fn from_named(named: &[(String, Value)]) -> Options {
@@ -100,7 +100,7 @@ impl Options {
         if !ALGORITHMS.contains(&self.algorithm.as_str()) {
             return Err(Stop::fault(
                 format!(
-                    "infer: unknown algorithm `{}` (use nuts, hmc, mh or adaptive-mh)",
+                    "infer: unknown algorithm `{}` (use nuts, hmc, mh, adaptive-mh or smc)",
                     self.algorithm
                 ),
                 loc,
@@ -295,7 +295,7 @@ mod tests {
         assert_eq!(
             bad.check(&loc),
             Err(Stop::fault(
-                "infer: unknown algorithm `gibbs` (use nuts, hmc, mh or adaptive-mh)",
+                "infer: unknown algorithm `gibbs` (use nuts, hmc, mh, adaptive-mh or smc)",
                 &loc
             ))
         );

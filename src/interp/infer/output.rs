@@ -169,10 +169,15 @@ fn read(summary: &str, csv: &[String], chains: usize) -> Option<Posterior> {
         .iter()
         .map(|c| c.get("divergences").map_or(0.0, exact_json::Json::number) as usize)
         .sum();
+    let evidence = json.get("log_evidence").map(|e| {
+        let se = json.get("log_evidence_se").map_or(f64::NAN, exact_json::Json::number);
+        (e.number(), se)
+    });
     Some(Posterior {
         columns,
         chains,
         divergences,
+        evidence,
     })
 }
 

@@ -24,6 +24,8 @@ pub struct Posterior {
     pub columns: Vec<Column>,
     pub chains: usize,
     pub divergences: usize,
+    /// SMC's pooled log evidence and its standard error; `None` for the other algorithms.
+    pub evidence: Option<(f64, f64)>,
 }
 
 impl Posterior {
@@ -82,7 +84,19 @@ fn read(name: &str, p: &Posterior, args: &[Value], loc: &Loc) -> Result<Value, S
             p.columns.iter().map(|c| Value::str(&c.name)).collect(),
         )),
         "posterior_divergences" => Value::Int(p.divergences as i128),
+        "posterior_log_evidence" => Value::Float(evidence(p, loc)?.0),
+        "posterior_log_evidence_se" => Value::Float(evidence(p, loc)?.1),
         _ => return Err(Stop::unsupported(format!("the built-in `{name}`"), loc)),
+    })
+}
+
+/// The log evidence and its standard error, or the runtime's fault for a non-SMC fit.
+fn evidence(p: &Posterior, loc: &Loc) -> Result<(f64, f64), Stop> {
+    p.evidence.ok_or_else(|| {
+        Stop::fault(
+            "the posterior has no log evidence: fit it with \"algorithm\": \"smc\"",
+            loc,
+        )
     })
 }
 
@@ -333,6 +347,7 @@ mod tests {
             columns: vec![lp, mu],
             chains,
             divergences: 0,
+            evidence: None,
         }
     }
 
