@@ -102,11 +102,14 @@ fn model_truths(name: &str) -> Vec<Truth> {
         }
         // mu mod 100 is mu wherever the posterior has mass
         "mod_of_parameter" => vec![normal_mean("mu", 1.0, 1.5)],
+        // literal observed values (2, then [1, 1.5]) take f64 from the distribution: three
+        // observations of mu summing to 4.5; the other observes are constants
+        "literal_observed_values" => vec![normal_mean("mu", 3.0, 4.5)],
         _ => Vec::new(),
     }
 }
 
-const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter"];
+const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values"];
 
 /// Samples a model at `level`; returns its summary JSON and the draws of chain 1 (CSV rows).
 fn sample_model(name: &str, level: &str, dir: &Path) -> Result<(Value, String), String> {
