@@ -209,6 +209,20 @@ fn input_that_ends_inside_json_is_an_error_not_a_hang() {
     assert!(text(&out.stderr).contains("error[E0001]"), "{}", text(&out.stderr));
 }
 
+/// A string cannot hold a line break, so a line that ends inside one is a finished (wrong)
+/// input: the session reports it and runs the next lines (it used to read on to the next quote,
+/// swallowing the following inputs into one error).
+#[test]
+fn a_line_that_ends_inside_a_string_is_an_error_and_the_next_inputs_run() {
+    let out = repl(&[], "\"abc\n1 + 1\n{\"literal\": \"x\n2 + 2\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "2 : i64\n4 : i64\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("<input 1>:1:1"), "{stderr}");
+    assert!(stderr.contains("this string has no closing quote"), "{stderr}");
+    assert!(stderr.contains("<input 3>:1:"), "{stderr}");
+}
+
 #[test]
 fn the_session_of_docs_cli_md_runs_as_written() {
     let doc = std::fs::read_to_string(root().join("docs/cli.md")).expect("docs/cli.md");
