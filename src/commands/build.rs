@@ -22,12 +22,7 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
         report_gradient(&compilation);
     }
     match emit {
-        Some(Emit::Cir) => {
-            // A model program's CIR ends with its gradient strategy (the adjoint program, or why not).
-            let text = compilation.cir.as_ref().map(|p| crate::cir::print::program(p) + &crate::ad::listing(p)).unwrap_or_default();
-            super::write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
-        }
-        Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
+        Some(kind) => write_emitted(&emitted(&compilation, kind), output),
         None => {
             let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
             let built = match artifact {
@@ -38,6 +33,27 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
                 Ok(()) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
+        }
+    }
+}
+
+/// The text `--emit` asks for. A model program's CIR ends with its gradient strategy (the
+/// adjoint program, or why not).
+fn emitted(compilation: &Compilation, kind: Emit) -> String {
+    match kind {
+        Emit::Cir => compilation.cir.as_ref().map(|p| crate::cir::print::program(p) + &crate::ad::listing(p)).unwrap_or_default(),
+        Emit::Zig => compilation.zig.clone().unwrap_or_default(),
+    }
+}
+
+/// Writes emitted text to `-o FILE` when given, else to stdout.
+fn write_emitted(text: &str, output: Option<&Path>) -> ExitCode {
+    let Some(path) = output else { return super::write_stdout(text).err().unwrap_or(ExitCode::SUCCESS) };
+    match std::fs::write(path, text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ExitCode::from(3)
         }
     }
 }
