@@ -104,6 +104,13 @@ pub fn run_observed(program: &Program, args: &[String], observer: &mut dyn Obser
     finish(Machine::new(program, args.to_vec()).observed_by(observer))
 }
 
+/// [`run_observed`] with `stdin` as the program's standard input instead of the process's
+/// (which `sev debug` reads its commands from).
+pub fn run_observed_with_stdin(program: &Program, args: &[String], observer: &mut dyn Observer, stdin: Vec<u8>) -> Outcome {
+    stdin::set_bytes(stdin);
+    run_observed(program, args, observer)
+}
+
 fn finish(mut machine: Machine) -> Outcome {
     let program = machine.program;
     let result = start(&mut machine);
