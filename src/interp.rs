@@ -104,11 +104,10 @@ pub fn run_observed(program: &Program, args: &[String], observer: &mut dyn Obser
     finish(Machine::new(program, args.to_vec()).observed_by(observer))
 }
 
-/// [`run_observed`] with `stdin` as the program's standard input instead of the process's
-/// (which `sev debug` reads its commands from).
-pub fn run_observed_with_stdin(program: &Program, args: &[String], observer: &mut dyn Observer, stdin: Vec<u8>) -> Outcome {
-    stdin::set_bytes(stdin);
-    run_observed(program, args, observer)
+/// Makes `bytes` the standard input of the runs and calls on this thread, instead of the
+/// process's: for `sev debug` and a scripted `sev repl`, which read their commands from it.
+pub fn set_stdin(bytes: Vec<u8>) {
+    stdin::set_bytes(bytes);
 }
 
 fn finish(mut machine: Machine) -> Outcome {

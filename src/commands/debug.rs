@@ -62,7 +62,8 @@ fn run_session(session: &mut Session, program: &crate::cir::Program, args: &[Str
     }
     // stdin carries the commands, so the program reads an empty input (`stdin_read_line` gives
     // None at once) instead of waiting on the session's lock of it.
-    let outcome = crate::interp::run_observed_with_stdin(program, args, session, Vec::new());
+    crate::interp::set_stdin(Vec::new());
+    let outcome = crate::interp::run_observed(program, args, session);
     if session.quit() {
         // The program's stderr was written at the stop; what follows is the interpreter's
         // report of the ending, which the session words itself.
