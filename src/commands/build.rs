@@ -21,10 +21,20 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
     if verbose {
         report_gradient(&compilation);
     }
+    let out = match emit {
+        Some(_) => output.map(Path::to_path_buf),
+        None => Some(output.map_or_else(|| super::default_output(file), Path::to_path_buf)),
+    };
+    if let Some(out) = &out
+        && is_same_file(file, out)
+    {
+        eprintln!("error: the output {} is the source file itself, which building would overwrite; name another with -o", out.display());
+        return ExitCode::from(2);
+    }
     match emit {
-        Some(kind) => write_emitted(&emitted(&compilation, kind), output),
+        Some(kind) => write_emitted(&emitted(&compilation, kind), out.as_deref()),
         None => {
-            let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
+            let out = out.unwrap_or_else(|| super::default_output(file));
             let built = match artifact {
                 Artifact::Executable => build_binary(&compilation, release, &out),
                 Artifact::DetectorLibrary => build_library(&compilation, release, &out),
@@ -34,6 +44,15 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
                 Err(code) => code,
             }
         }
+    }
+}
+
+/// Whether `out` names the file `source` (a source without an extension is named like its
+/// default executable: `sev build prog` would replace `prog`).
+fn is_same_file(source: &Path, out: &Path) -> bool {
+    match (std::fs::canonicalize(source), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
     }
 }
 
