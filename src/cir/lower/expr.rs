@@ -253,7 +253,7 @@ impl FnLower<'_, '_> {
         let model = self.f.model && (self.l.analysis.needs_ctx.contains(&id) || active.iter().any(|a| *a));
         let active = if model { active } else { vec![false; args.len()] };
         let callee = self.l.typed.func(id);
-        let ret_active = model && self.l.analysis.activity(id, &active).ret;
+        let ret_active = model && self.l.analysis.activity(id, &active, &type_args).ret;
         let key = super::Instance { func: id, type_args: type_args.clone(), active: active.clone(), model };
         let target = self.l.instance(key);
         let mut values = Vec::new();
