@@ -108,11 +108,14 @@ fn model_truths(name: &str) -> Vec<Truth> {
         // a generic function called with the parameter (`pick<f64>`, `first<f64>` over an
         // array holding it) passes it on with its gradient: y = [1, 2] and 1.5 observed
         "generic_function_of_parameters" => vec![normal_mean("mu", 3.0, 4.5)],
+        // `cond` choosing between the parameter and a plain number (n >= 0: the parameter), one
+        // observation of 1.5
+        "conditional_of_parameter" => vec![normal_mean("mu", 1.0, 1.5)],
         _ => Vec::new(),
     }
 }
 
-const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values", "generic_function_of_parameters"];
+const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values", "generic_function_of_parameters", "conditional_of_parameter"];
 
 /// Samples a model at `level`; returns its summary JSON and the draws of chain 1 (CSV rows).
 fn sample_model(name: &str, level: &str, dir: &Path) -> Result<(Value, String), String> {

@@ -190,7 +190,9 @@ impl FnLower<'_, '_> {
         let branch = |this: &mut Self, value: &typed::Expr| {
             let block = this.f.add_block();
             this.in_block(block, |t| {
+                // one branch may be a parameter (a model real) and the other a plain number
                 let v = t.expr(value);
+                let v = t.coerce(v, &ty);
                 let v = t.own(v);
                 t.emit_void(InstKind::InitLocal(local, v), span);
             });
