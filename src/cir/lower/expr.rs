@@ -65,13 +65,20 @@ impl FnLower<'_, '_> {
                 self.owned_value(InstKind::MakeArray(vs), ty, span)
             }
             E::Record { fields } | E::Tuple(fields) => {
-                let vs = self.owned_operands(fields);
+                let what = if matches!(e.kind, E::Tuple(_)) { "a tuple" } else { "a record" };
+                let vs = fields
+                    .iter()
+                    .map(|f| {
+                        let v = self.stored(f, what);
+                        self.own(v)
+                    })
+                    .collect();
                 self.owned_value(InstKind::MakeRecord(vs), ty, span)
             }
             E::Update { base, fields } => self.update(base, fields, ty, span),
             E::Variant { variant, payload } => {
                 let p = payload.as_ref().map(|p| {
-                    let v = self.expr(p);
+                    let v = self.stored(p, "an enum value");
                     self.own(v)
                 });
                 self.owned_value(InstKind::MakeVariant(*variant, p), ty, span)
@@ -79,9 +86,9 @@ impl FnLower<'_, '_> {
             E::Map(entries) => {
                 let mut vs = Vec::new();
                 for (k, v) in entries {
-                    let kv = self.expr(k);
+                    let kv = self.stored(k, "a map");
                     let kv = self.use_borrowed(kv);
-                    let vv = self.expr(v);
+                    let vv = self.stored(v, "a map");
                     let vv = self.use_borrowed(vv);
                     vs.push((kv, vv));
                 }
@@ -89,7 +96,7 @@ impl FnLower<'_, '_> {
             }
             E::Set(items) => {
                 let vs: Vec<ValueId> = items.iter().map(|i| {
-                    let v = self.expr(i);
+                    let v = self.stored(i, "a set");
                     self.use_borrowed(v)
                 }).collect();
                 self.owned_value(InstKind::MakeSet(vs), ty, span)
@@ -159,14 +166,19 @@ impl FnLower<'_, '_> {
         self.return_owned(Some(failure), span);
     }
 
-    fn owned_operands(&mut self, items: &[typed::Expr]) -> Vec<ValueId> {
-        items
-            .iter()
-            .map(|i| {
-                let v = self.expr(i);
-                self.own(v)
-            })
-            .collect()
+    /// A value stored in a record, tuple, enum value, map or set (`what`). Those hold plain
+    /// numbers only: a model parameter there would lose its gradient, so it is error E0319 at
+    /// the value (and the plain number keeps the CIR valid).
+    fn stored(&mut self, e: &typed::Expr, what: &str) -> ValueId {
+        let v = self.expr(e);
+        if !self.f.inst(v).ty.contains_real() {
+            return v;
+        }
+        let d = crate::diagnostic::Diagnostic::new(crate::diagnostic::Code::E0319, "Unsupported model construct")
+            .primary(e.span, format!("this value depends on a model parameter, and {what} cannot hold one"))
+            .hint("keep it in a variable (or an array of `f64`) and pass it on directly; a record, tuple, enum, map or set holds plain numbers");
+        self.l.diagnostics.push(d);
+        self.plain(v)
     }
 
     fn short_circuit(&mut self, lhs: &typed::Expr, rhs: &typed::Expr, is_and: bool, span: Span) -> ValueId {
@@ -215,7 +227,7 @@ impl FnLower<'_, '_> {
         let mut values = Vec::new();
         for (i, (_, field_ty)) in declared.iter().enumerate() {
             let v = match fields.iter().find(|(j, _)| *j == i) {
-                Some((_, e)) => self.expr(e),
+                Some((_, e)) => self.stored(e, "a record"),
                 None => self.emit(InstKind::Field(b, i), field_ty.clone(), span),
             };
             values.push(self.own(v));
