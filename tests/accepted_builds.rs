@@ -111,11 +111,13 @@ fn model_truths(name: &str) -> Vec<Truth> {
         // `cond` choosing between the parameter and a plain number (n >= 0: the parameter), one
         // observation of 1.5
         "conditional_of_parameter" => vec![normal_mean("mu", 1.0, 1.5)],
+        // `array_concat` of plain numbers and the parameter, one observation of 1.5
+        "parameter_through_array_concat" => vec![normal_mean("mu", 1.0, 1.5)],
         _ => Vec::new(),
     }
 }
 
-const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values", "generic_function_of_parameters", "conditional_of_parameter"];
+const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values", "generic_function_of_parameters", "conditional_of_parameter", "parameter_through_array_concat"];
 
 /// Samples a model at `level`; returns its summary JSON and the draws of chain 1 (CSV rows).
 fn sample_model(name: &str, level: &str, dir: &Path) -> Result<(Value, String), String> {

@@ -347,13 +347,25 @@ impl FnLower<'_, '_> {
                 Some(E::Local(id)) => self.locals.get(id).copied(),
                 _ => None,
             };
-            let rest = self.borrowed_args(&args[1.min(args.len())..]);
+            let holds_reals = target.is_some_and(|l| self.f.local(l).ty.contains_real());
+            let rest = if holds_reals {
+                self.borrowed_args(&args[1.min(args.len())..])
+            } else {
+                // `map_insert(m, k, mu)`: a map or set of plain numbers cannot take a parameter
+                let what = if name.starts_with("set_") { "a set" } else { "a map" };
+                let vs: Vec<ValueId> = args.iter().skip(1).map(|a| self.stored(a, what)).collect();
+                vs.into_iter().map(|v| self.use_borrowed(v)).collect()
+            };
             return match target {
                 Some(local) => self.owned_value(InstKind::BuiltinMut(name, local, rest), ty, span),
                 None => self.emit(InstKind::Unreachable, ty, span),
             };
         }
-        let vs = self.borrowed_args(args);
+        let mut vs = self.borrowed_args(args);
+        if name == "array_concat" && ty.contains_real() {
+            // one side may hold parameters and the other plain numbers
+            vs = vs.into_iter().map(|v| self.coerce(v, &ty)).collect();
+        }
         // a boxed `Option` is a new value made from the runtime's one (rt.option.boxedCopy)
         if builtin_result_borrowed(name) && !self.l.is_boxed_option(&ty) {
             return self.emit(InstKind::Builtin(name, vs), ty, span);
