@@ -54,6 +54,9 @@ const PROGRAMS: &[(&str, &str)] = &[
     // the prelude's `Error` thrown by name (it has two fields, `kind` and `message`): its kind is
     // "Error", its message the given text, empty without one
     ("throw_prelude_error", "Error\nnegative\n0\n"),
+    // a cast of an array of literals to `[f64]` (and of `[]` to `[str]`) is no change: it used to
+    // be E0307 "Cannot convert `[_]` to `[f64]`"; 1 + 2.5, then the empty array's length
+    ("cast_of_literal_array", "3.5\n0\n"),
 ];
 
 #[test]

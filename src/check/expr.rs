@@ -830,7 +830,10 @@ impl Checker<'_> {
         let target = self.resolve_type(ty, &outer);
         let typed = self.value(value, &Expect::none());
         let from = self.f.unifier.default_literals(&typed.ty);
-        let allowed = from == target
+        // literals inside a collection take the target's type (`[0.5, 1]` as `[f64]` is no change)
+        let identity = from == target || (!from.is_numeric() && self.f.unifier.unify(&from, &target).is_ok());
+        let from = self.f.unifier.default_literals_deep(&from);
+        let allowed = identity
             || from.is_invalid()
             || target.is_invalid()
             || (from.is_numeric() && target.is_numeric())
