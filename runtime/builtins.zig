@@ -168,6 +168,9 @@ pub fn array_sort(xs: anytype) @TypeOf(xs) {
 pub fn array_fill(n: i64, v: anytype, comptime loc: Loc) List(@TypeOf(v)) {
     if (n < 0) core.fault(loc, "array_fill: the length must not be negative, got {d}", .{n});
     const count: usize = @intCast(n);
+    // a length whose bytes do not fit in the address space (it used to overflow inside the list)
+    _ = std.math.mul(usize, count, @max(@sizeOf(@TypeOf(v)), 1)) catch
+        core.fault(loc, "array_fill: {d} elements do not fit in memory", .{n});
     var out = List(@TypeOf(v)).withCapacity(count);
     for (0..count) |_| out.push(v);
     return out;

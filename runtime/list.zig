@@ -42,8 +42,11 @@ pub fn List(comptime T: type) type {
         const block_align = @max(@alignOf(Header), @alignOf(T));
         const items_offset = std.mem.alignForward(usize, @sizeOf(Header), @alignOf(T));
 
+        /// The bytes of a block holding `cap` elements; a size beyond the address space is out
+        /// of memory (not an integer overflow inside the runtime).
         fn blockLen(cap: usize) usize {
-            return items_offset + cap * @sizeOf(T);
+            const bytes = std.math.mul(usize, cap, @sizeOf(T)) catch core.outOfMemory();
+            return std.math.add(usize, items_offset, bytes) catch core.outOfMemory();
         }
 
         fn block(h: *Header) []align(block_align) u8 {

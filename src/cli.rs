@@ -46,7 +46,8 @@ pub enum Command {
     /// Compile a SIRS program to a native executable.
     Build {
         file: PathBuf,
-        /// Where to write the executable (default: the file's name without its extension).
+        /// Where to write the executable (default: the file's name without its extension), or
+        /// with --emit the emitted text (default: stdout).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Optimise (ReleaseFast) instead of building a Debug binary (a model's log density is
@@ -57,7 +58,7 @@ pub enum Command {
         /// the program defines detector_new, detector_update and detector_result.
         #[arg(long)]
         lib: bool,
-        /// Print an intermediate form instead of building.
+        /// Print an intermediate form instead of building (to -o FILE when given).
         #[arg(long, value_enum)]
         emit: Option<Emit>,
         #[arg(long, value_enum, default_value_t)]

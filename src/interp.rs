@@ -108,6 +108,12 @@ pub fn run_observed(program: &Program, args: &[String], observer: &mut dyn Obser
     finish(Machine::new(program, args.to_vec()).observed_by(observer))
 }
 
+/// Makes `bytes` the standard input of the runs and calls on this thread, instead of the
+/// process's: for `sev debug` and a scripted `sev repl`, which read their commands from it.
+pub fn set_stdin(bytes: Vec<u8>) {
+    stdin::set_bytes(bytes);
+}
+
 fn finish(mut machine: Machine) -> Outcome {
     let program = machine.program;
     let result = start(&mut machine);

@@ -21,7 +21,8 @@ pub use session::{Action, Binding, HELP, Reply, Session};
 
 /// Whether `text` is a complete input: JSON whose brackets are all closed (outside strings), or
 /// short syntax whose embedded JSON (`{…}`) is closed. An input typed over several lines is
-/// read until this holds.
+/// read until this holds. A line that ends inside a string ends the input too: a string cannot
+/// hold a line break, so reading on could only swallow the next inputs into one error.
 pub fn is_complete(text: &str) -> bool {
     let trimmed = text.trim_start();
     if trimmed.starts_with(':') {
@@ -34,6 +35,7 @@ pub fn is_complete(text: &str) -> bool {
     for c in trimmed.chars() {
         if in_string {
             match c {
+                '\n' => return true,
                 _ if escaped => escaped = false,
                 '\\' => escaped = true,
                 '"' => in_string = false,
@@ -50,7 +52,7 @@ pub fn is_complete(text: &str) -> bool {
             _ => {}
         }
     }
-    depth <= 0 && !in_string
+    depth <= 0 || in_string
 }
 
 #[cfg(test)]
@@ -66,5 +68,13 @@ mod tests {
         assert!(is_complete("{\"array\": [1]}}"));
         assert!(is_complete("let t = (1, 2"));
         assert!(!is_complete("let c = {\"literal\":"));
+    }
+
+    #[test]
+    fn a_line_that_ends_inside_a_string_ends_the_input() {
+        assert!(is_complete("\"abc"));
+        assert!(is_complete("{\"literal\": \"ab"));
+        assert!(is_complete("{\"literal\":\n\"ab\ncd\"}"));
+        assert!(!is_complete("{\"literal\":\n\"ab\"\n"));
     }
 }

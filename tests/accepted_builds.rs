@@ -54,6 +54,9 @@ const PROGRAMS: &[(&str, &str)] = &[
     // the prelude's `Error` thrown by name (it has two fields, `kind` and `message`): its kind is
     // "Error", its message the given text, empty without one
     ("throw_prelude_error", "Error\nnegative\n0\n"),
+    // a cast of an array of literals to `[f64]` (and of `[]` to `[str]`) is no change: it used to
+    // be E0307 "Cannot convert `[_]` to `[f64]`"; 1 + 2.5, then the empty array's length
+    ("cast_of_literal_array", "3.5\n0\n"),
 ];
 
 #[test]
@@ -102,11 +105,22 @@ fn model_truths(name: &str) -> Vec<Truth> {
         }
         // mu mod 100 is mu wherever the posterior has mass
         "mod_of_parameter" => vec![normal_mean("mu", 1.0, 1.5)],
+        // literal observed values (2, then [1, 1.5]) take f64 from the distribution: three
+        // observations of mu summing to 4.5; the other observes are constants
+        "literal_observed_values" => vec![normal_mean("mu", 3.0, 4.5)],
+        // a generic function called with the parameter (`pick<f64>`, `first<f64>` over an
+        // array holding it) passes it on with its gradient: y = [1, 2] and 1.5 observed
+        "generic_function_of_parameters" => vec![normal_mean("mu", 3.0, 4.5)],
+        // `cond` choosing between the parameter and a plain number (n >= 0: the parameter), one
+        // observation of 1.5
+        "conditional_of_parameter" => vec![normal_mean("mu", 1.0, 1.5)],
+        // `array_concat` of plain numbers and the parameter, one observation of 1.5
+        "parameter_through_array_concat" => vec![normal_mean("mu", 1.0, 1.5)],
         _ => Vec::new(),
     }
 }
 
-const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter"];
+const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values", "generic_function_of_parameters", "conditional_of_parameter", "parameter_through_array_concat"];
 
 /// Samples a model at `level`; returns its summary JSON and the draws of chain 1 (CSV rows).
 fn sample_model(name: &str, level: &str, dir: &Path) -> Result<(Value, String), String> {

@@ -162,6 +162,48 @@ fn build_emit_does_not_write_an_executable() {
     assert!(entries.is_empty(), "--emit wrote files: {entries:?}");
 }
 
+/// `--emit` with `-o FILE` writes the text into FILE and nothing on stdout (`-o` used to be
+/// ignored silently, the text going to stdout and no file being made); an unwritable FILE is
+/// exit 3 with the path named.
+#[test]
+fn build_emit_writes_to_the_output_file_when_given() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for kind in ["cir", "zig"] {
+        let file = dir.path().join(format!("hello.{kind}"));
+        let out = sev(&["build", "--emit", kind, "-o", path_str(&file), path_str(&example("hello_world"))], &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(out.stdout.is_empty(), "--emit {kind} -o printed:\n{}", text(&out.stdout));
+        let written = std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("--emit {kind} -o wrote no file: {e}"));
+        let printed = text(&sev(&["build", "--emit", kind, path_str(&example("hello_world"))], &[]).stdout);
+        assert_eq!(written, printed, "--emit {kind}: the file differs from what stdout gets");
+        assert!(written.contains("main"), "{written}");
+    }
+    let out = sev(&["build", "--emit", "cir", "-o", path_str(dir.path()), path_str(&example("hello_world"))], &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(text(&out.stderr).contains(&format!("error: cannot write {}", dir.path().display())), "{}", text(&out.stderr));
+}
+
+/// A source without an extension is named like its default executable: `sev build prog` used
+/// to replace the program with the binary. Building onto the source (by default or with `-o`,
+/// `--emit` included) is now refused with exit 2 and the source is left as it was.
+#[test]
+fn build_never_overwrites_its_source_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = std::fs::read(example("hello_world")).expect("readable");
+    let file = dir.path().join("hello");
+    std::fs::write(&file, &source).expect("written");
+    let runs = [
+        Command::new(env!("CARGO_BIN_EXE_sev")).args(["build", "hello"]).current_dir(dir.path()).env("NO_COLOR", "1").output().expect("sev starts"),
+        sev(&["build", path_str(&file), "-o", path_str(&file)], &[]),
+        sev(&["build", "--emit", "zig", path_str(&file), "-o", path_str(&file)], &[]),
+    ];
+    for out in runs {
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("is the source file itself"), "{}", text(&out.stderr));
+        assert_eq!(std::fs::read(&file).expect("readable"), source, "the source was changed");
+    }
+}
+
 #[test]
 fn help_lists_the_subcommands() {
     let out = sev(&["--help"], &[]);

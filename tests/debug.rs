@@ -217,6 +217,35 @@ fn running_to_the_end_gives_the_programs_status_and_output() {
     assert_eq!(ended.code, 0);
 }
 
+/// A program that reads standard input (`stdin_read_line`) used to hang the debugger: the
+/// session held stdin for its commands and the program's read waited on it for ever. The
+/// program now reads an empty input (`None`), the commands after the read still run, and the
+/// session ends by itself (checked with a deadline, so a regression fails instead of hanging).
+#[test]
+fn a_program_that_reads_stdin_sees_an_empty_input_and_the_session_goes_on() {
+    let dir = support::root().join("tests").join("cases").join("debug");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sev"))
+        .args(["debug", "reads_stdin.sirs.json"])
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sev starts");
+    let _ = child.stdin.take().expect("stdin is piped").write_all(b"step\nstep\nstep\ncontinue\n");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().expect("waitable").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("sev debug hung on a program that reads stdin");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out: support::Output = child.wait_with_output().expect("sev ends").into();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("(sev) continue\nnone\nend\nThe program exited with status 0.\n"), "{}", out.stdout);
+}
+
 #[test]
 fn help_lists_every_command() {
     let out = debug("loop_and_recursion.sirs.json", "help\nquit\n", &[]);

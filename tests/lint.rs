@@ -174,6 +174,34 @@ fn fix_leaves_a_file_without_mechanical_fixes_untouched() {
     assert_eq!(std::fs::read(&target).expect("readable"), std::fs::read(&source).expect("readable"));
 }
 
+/// Renaming an unused `x` to `_x` is offered only when `_x` is free in the function: with a
+/// `_x` read later, the rename used to capture that read (the program printed 1 instead of 5),
+/// and with a parameter `_a` beside an unused `a` it made the parameter list invalid (E0111).
+/// The findings stay, without a fix, and `--fix` leaves such a file as it was.
+#[test]
+fn fix_does_not_rename_onto_a_name_the_function_already_uses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captured = r#"{"program": {"functions": {"main": {"args": [], "return": "void", "body": [
+  {"let": {"name": "_x", "value": {"literal": 5}}},
+  {"let": {"name": "x", "value": {"literal": 1}}},
+  {"expression": {"call": {"function": "print", "args": [{"var": "_x"}]}}}]}}}}"#;
+    let clashing = r#"{"program": {"functions": {
+  "f": {"args": [{"name": "a", "type": "i64"}, {"name": "_a", "type": "i64"}], "return": "i64", "body": [{"return": {"var": "_a"}}]},
+  "main": {"args": [], "return": "void", "body": [{"expression": {"call": {"function": "print", "args": [{"call": {"function": "f", "args": [{"literal": 1}, {"literal": 5}]}}]}}}]}}}}"#;
+    for (name, source, code) in [("captured", captured, "L0001"), ("clashing", clashing, "L0003")] {
+        let target = dir.path().join(format!("{name}.sirs.json"));
+        std::fs::write(&target, source).expect("written");
+        let out = sev(&["lint", "--fix", path_str(&target)]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out.stderr));
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(&format!("warning[{code}]")), "{name}: the finding is still reported:\n{stderr}");
+        assert!(!stderr.contains("can repair this"), "{name}: no fix is offered:\n{stderr}");
+        assert_eq!(std::fs::read_to_string(&target).expect("readable"), source, "{name}: --fix changed the file");
+        let run = sev(&["run", "--interp", path_str(&target)]);
+        assert_eq!((run.status.code(), text(&run.stdout)), (Some(0), "5\n".to_string()), "{name}: {}", text(&run.stderr));
+    }
+}
+
 // ----- SARIF ---------------------------------------------------------------------------------
 
 /// The npm package that ships the OASIS SARIF 2.1.0 schema (MIT licensed), and the file in it.

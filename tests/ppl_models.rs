@@ -394,3 +394,33 @@ fn failing_prob_assert_makes_the_run_exit_1() {
     assert_eq!(codes[1].1, 0, "a holding prob_assert exits 0: {}", codes[1].2);
     assert!(codes[1].2.contains("holds"), "{}", codes[1].2);
 }
+
+/// Every number of the summary table is separated from the one before it, even one that fills
+/// its ten characters: an output constant at -0.00077012345 prints `-0.0007701` as its mean and
+/// each quantile (the 50% column used to run into the 5% one, `-0.0007701-0.0007701`).
+#[test]
+fn summary_columns_stay_apart_when_a_number_fills_its_width() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = write(dir.path(), "wide.data.json", &json!({}));
+    let model = write(
+        dir.path(),
+        "wide.sirs.json",
+        &program(
+            json!([]),
+            json!([
+                sample("mu", "normal", vec![lit(0.0), lit(1.0)]),
+                observe("normal", vec![var("mu"), lit(1.0)], lit(0.5)),
+                {"let": {"name": "tiny", "output": true, "value": lit(-0.00077012345)}}
+            ]),
+        ),
+    );
+    let args = ["run", &model.display().to_string(), "--data", &data.display().to_string(), "--output", &dir.path().join("out").display().to_string()];
+    let out = sev(&strings(&[&args[..], &["--seed", "1", "--warmup", "100", "--draws", "100"]].concat()));
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let row = out.stdout.lines().find(|l| l.starts_with("tiny ")).unwrap_or_else(|| panic!("no row for `tiny`:\n{}", out.stdout));
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    // the name, mean, sd, mcse, 5%, 50%, 95%, R-hat, ess_bulk, ess_tail
+    assert_eq!(cells.len(), 10, "{row}");
+    assert_eq!(cells[1], "-0.0007701", "{row}");
+    assert_eq!(&cells[4..7], ["-0.0007701"; 3], "{row}");
+}

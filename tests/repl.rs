@@ -209,6 +209,39 @@ fn input_that_ends_inside_json_is_an_error_not_a_hang() {
     assert!(text(&out.stderr).contains("error[E0001]"), "{}", text(&out.stderr));
 }
 
+/// A string cannot hold a line break, so a line that ends inside one is a finished (wrong)
+/// input: the session reports it and runs the next lines (it used to read on to the next quote,
+/// swallowing the following inputs into one error).
+#[test]
+fn a_line_that_ends_inside_a_string_is_an_error_and_the_next_inputs_run() {
+    let out = repl(&[], "\"abc\n1 + 1\n{\"literal\": \"x\n2 + 2\n");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "2 : i64\n4 : i64\n");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("<input 1>:1:1"), "{stderr}");
+    assert!(stderr.contains("this string has no closing quote"), "{stderr}");
+    assert!(stderr.contains("<input 3>:1:"), "{stderr}");
+}
+
+/// In a scripted session stdin is the script: `stdin_read_line()` at the prompt used to wait for
+/// ever on the lock the session holds; it now reads an empty input and the next inputs run.
+#[test]
+fn reading_stdin_in_a_scripted_session_gives_none_instead_of_hanging() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sev")).arg("repl").current_dir(root()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("sev runs");
+    child.stdin.take().expect("stdin").write_all(b"stdin_read_line()\n1 + 1\n").expect("script written");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while child.try_wait().expect("waitable").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("sev repl hung on stdin_read_line()");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().expect("sev finishes");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "None : Option<str>\n2 : i64\n");
+}
+
 #[test]
 fn the_session_of_docs_cli_md_runs_as_written() {
     let doc = std::fs::read_to_string(root().join("docs/cli.md")).expect("docs/cli.md");

@@ -65,6 +65,25 @@ fn array_fill_with_a_negative_length_is_a_located_fault() {
     assert_eq!(out.stdout, "");
 }
 
+/// A length whose bytes overflow the address space used to stop the program with
+/// "internal error: integer overflow" (status 70, no location); it is a located fault.
+#[test]
+fn array_fill_too_long_for_memory_is_a_located_fault() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = program(
+        json!([]),
+        json!([
+            {"let": {"name": "xs", "value": {"call": {"function": "array_fill", "args": [{"literal": 4611686018427387903_i64}, {"literal": 1.5}]}}}},
+            print(json!({"call": {"function": "len", "args": [{"var": "xs"}]}}))
+        ]),
+    );
+    let exe = build(dir.path(), "fill_huge", &source);
+    let out = run(&exe, &[]);
+    assert_eq!(out.code, 101, "{out:?}");
+    assert!(out.stderr.contains("error: array_fill: 4611686018427387903 elements do not fit in memory"), "{}", out.stderr);
+    assert!(out.stderr.contains("(in function `main`)"), "{}", out.stderr);
+}
+
 /// A program printing the numbers 0..n, one a line.
 fn counting(n: i64) -> Value {
     program(

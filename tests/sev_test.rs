@@ -345,3 +345,31 @@ print("ok")
     assert_eq!(text(&check.stdout).trim(), "ok", "{}", text(&check.stderr));
     validate_junit(&junit);
 }
+
+/// A test reads an empty standard input in both modes: compiled tests always did (they run with
+/// `output()`), while `--interp` read `sev test`'s own stdin (here "hello", so the test failed;
+/// at a terminal it waited for a line).
+#[test]
+fn a_test_reads_an_empty_stdin_in_both_modes() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("stdin_test.sirs.json");
+    std::fs::write(&file, r#"{"program": {"functions": {"main": {"body": []},
+  "test_stdin_is_empty": {"body": [{"expression": {"call": {"function": "assert", "args": [
+    {"op": {"kind": "eq", "args": [{"call": {"function": "stdin_read_line"}}, {"enum": {"type": "Option", "variant": "None", "type_args": ["str"]}}]}}]}}}]}}}}"#).expect("written");
+    for mode in [&[][..], &["--interp"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sev"))
+            .arg("test")
+            .args(mode)
+            .arg(&file)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("sev runs");
+        child.stdin.take().expect("stdin").write_all(b"hello\n").expect("written");
+        let out = child.wait_with_output().expect("sev ends");
+        assert_eq!(out.status.code(), Some(0), "{mode:?}:\n{}\n{}", text(&out.stdout), text(&out.stderr));
+        assert!(text(&out.stdout).contains("test test_stdin_is_empty ... ok"), "{mode:?}: {}", text(&out.stdout));
+    }
+}

@@ -336,12 +336,8 @@ impl Checker<'_> {
         let typed_value = self.value(value, &Expect::none());
         let typed_dist = self.declared_dist(dist)?;
         let discrete = self.out.dist_is_discrete(&typed_dist);
-        // an array literal of number literals takes the distribution's element type
-        if let Ty::Array(e) = self.f.unifier.resolve(&typed_value.ty)
-            && matches!(*e, Ty::Var(_)) {
-                let _ = self.f.unifier.unify(&e, if discrete { &I64 } else { &F64 });
-            }
-        let value_ty = self.f.unifier.default_literals(&typed_value.ty);
+        let kind = if discrete { ValueKind::Int } else { ValueKind::Real };
+        let value_ty = self.settle_observed_literals(&typed_value.ty, kind);
         let element = match &value_ty {
             Ty::Array(e) => (**e).clone(),
             t => t.clone(),

@@ -830,7 +830,10 @@ impl Checker<'_> {
         let target = self.resolve_type(ty, &outer);
         let typed = self.value(value, &Expect::none());
         let from = self.f.unifier.default_literals(&typed.ty);
-        let allowed = from == target
+        // literals inside a collection take the target's type (`[0.5, 1]` as `[f64]` is no change)
+        let identity = from == target || (!from.is_numeric() && self.f.unifier.unify(&from, &target).is_ok());
+        let from = self.f.unifier.default_literals_deep(&from);
+        let allowed = identity
             || from.is_invalid()
             || target.is_invalid()
             || (from.is_numeric() && target.is_numeric())
@@ -1073,8 +1076,8 @@ impl Checker<'_> {
             return self.declared_dist_and_value(dist, value);
         }
         let typed_value = self.value(value, &Expect::none());
-        let value_ty = self.f.unifier.default_literals(&typed_value.ty);
         let (info, typed_dist) = self.dist(dist, true)?;
+        let value_ty = self.settle_observed_literals(&typed_value.ty, info.value);
         let element = match (&value_ty, info.vectorisable()) {
             (Ty::Array(e), true) => (**e).clone(),
             _ => value_ty.clone(),
@@ -1098,6 +1101,30 @@ impl Checker<'_> {
             self.error(TypeError::Mismatch { span: typed_value.span, expected: expected.into(), found: self.show(&value_ty), because: None, hint });
         }
         Some((typed_dist, typed_value))
+    }
+
+    /// Gives the literals of an observed value the type the distribution's support wants, as
+    /// a declared type would: `{"literal": 1}` or `[1, 2.5]` observed by a real-valued
+    /// distribution are `f64`, `[1, 2]` by a discrete one `[i64]`, `[]` an empty array of
+    /// either. A value of the wrong shape keeps its own type for the mismatch report.
+    pub(super) fn settle_observed_literals(&mut self, ty: &Ty, kind: ValueKind) -> Ty {
+        let scalar = match kind {
+            ValueKind::Real | ValueKind::Vector | ValueKind::Matrix => F64,
+            ValueKind::Int | ValueKind::IntVector => I64,
+        };
+        let shape = match kind {
+            ValueKind::Real | ValueKind::Int => scalar.clone(),
+            ValueKind::Vector | ValueKind::IntVector => Ty::Array(Box::new(scalar.clone())),
+            ValueKind::Matrix => Ty::Array(Box::new(Ty::Array(Box::new(scalar.clone())))),
+        };
+        let vectorised = matches!(kind, ValueKind::Real | ValueKind::Int);
+        if self.f.unifier.unify(ty, &shape).is_err()
+            && vectorised
+            && let Ty::Array(element) = self.f.unifier.resolve(ty)
+        {
+            let _ = self.f.unifier.unify(&element, &scalar);
+        }
+        self.f.unifier.default_literals_deep(ty)
     }
 
     fn infer_expr(&mut self, model: &ast::Name, args: &[ast::Expr], options: &[(ast::Name, ast::Expr)], span: Span) -> Expr {

@@ -45,14 +45,18 @@ pub struct FnActivity {
     pub ret: bool,
 }
 
+/// A function, the activity of its arguments and its type arguments (a generic function's `T`
+/// is real-like only in its instances where `T` is `f64` or an array of it).
+type ActivityKey = (FuncId, Vec<bool>, Vec<Ty>);
+
 pub struct Analysis<'a> {
     typed: &'a typed::Program,
     /// Functions reaching `observe`/`factor`/`prob_assert`.
     pub probabilistic: HashSet<FuncId>,
     /// Functions that must receive the model context.
     pub needs_ctx: HashSet<FuncId>,
-    cache: HashMap<(FuncId, Vec<bool>), FnActivity>,
-    in_progress: HashSet<(FuncId, Vec<bool>)>,
+    cache: HashMap<ActivityKey, FnActivity>,
+    in_progress: HashSet<ActivityKey>,
 }
 
 impl<'a> Analysis<'a> {
@@ -80,22 +84,23 @@ impl<'a> Analysis<'a> {
         self.typed.entry.is_some_and(|e| self.probabilistic.contains(&e))
     }
 
-    /// The activity of function `f` when called with arguments of the given activity.
-    pub fn activity(&mut self, f: FuncId, args: &[bool]) -> FnActivity {
-        let key = (f, args.to_vec());
+    /// The activity of function `f` (the instance with `targs`) when called with arguments of
+    /// the given activity.
+    pub fn activity(&mut self, f: FuncId, args: &[bool], targs: &[Ty]) -> FnActivity {
+        let key = (f, args.to_vec(), targs.to_vec());
         if let Some(a) = self.cache.get(&key) {
             return a.clone();
         }
         let func = self.typed.func(f);
         let mut active: HashSet<LocalId> =
-            func.params.iter().zip(args).filter(|(p, a)| **a && func.local(**p).ty.is_real_like()).map(|(p, _)| *p).collect();
+            func.params.iter().zip(args).filter(|(p, a)| **a && real_like(&func.local(**p).ty, targs)).map(|(p, _)| *p).collect();
         if !self.in_progress.insert(key.clone()) {
-            let ret = func.ret.is_real_like() && args.iter().any(|a| *a);
+            let ret = real_like(&func.ret, targs) && args.iter().any(|a| *a);
             return FnActivity { active, ret };
         }
         loop {
             let before = active.len();
-            self.propagate(&func.body, func, &mut active);
+            self.propagate(&func.body, func, targs, &mut active);
             if active.len() == before {
                 break;
             }
@@ -103,14 +108,14 @@ impl<'a> Analysis<'a> {
         let mut ret = false;
         typed::walk(&func.body, &mut |stmt, _| {
             if let S::Return(Some(e)) = stmt {
-                ret |= e.ty.is_real_like();
+                ret |= real_like(&e.ty, targs);
             }
         });
         if ret {
             ret = false;
             let returns = collect_returns(&func.body);
             for e in returns {
-                ret |= self.expr_active(e, &active);
+                ret |= self.expr_active(e, &active, targs);
             }
         }
         self.in_progress.remove(&key);
@@ -119,82 +124,84 @@ impl<'a> Analysis<'a> {
         result
     }
 
-    fn propagate(&mut self, block: &'a typed::Block, func: &'a typed::Function, active: &mut HashSet<LocalId>) {
+    fn propagate(&mut self, block: &'a typed::Block, func: &'a typed::Function, targs: &[Ty], active: &mut HashSet<LocalId>) {
         for stmt in block {
             match &stmt.kind {
-                S::Let { local, value, .. } => self.mark(func, *local, value, active),
-                S::Assign { place, value } => self.mark(func, place.root, value, active),
+                S::Let { local, value, .. } => self.mark(func, *local, value, targs, active),
+                S::Assign { place, value } => self.mark(func, place.root, value, targs, active),
                 S::LetPattern { pattern, value }
-                    if self.expr_active(value, active) => {
-                        bind_all(pattern, func, active);
+                    if self.expr_active(value, active, targs) => {
+                        bind_all(pattern, func, targs, active);
                     }
                 S::ForEach { binding, iterable, body } => {
-                    if self.expr_active(iterable, active) {
-                        bind_all(binding, func, active);
+                    if self.expr_active(iterable, active, targs) {
+                        bind_all(binding, func, targs, active);
                     }
-                    self.propagate(body, func, active);
+                    self.propagate(body, func, targs, active);
                 }
                 S::Expr(e) => {
                     if let E::Call { callee: Callee::Builtin { name: "push" }, args } = &e.kind
                         && let (Some(Expr { kind: E::Local(target), .. }), Some(v)) = (args.first(), args.get(1))
-                            && self.expr_active(v, active) && func.local(*target).ty.is_real_like() {
+                            && self.expr_active(v, active, targs) && real_like(&func.local(*target).ty, targs) {
                                 active.insert(*target);
                             }
                 }
                 S::If { then_body, else_body, .. } => {
-                    self.propagate(then_body, func, active);
-                    self.propagate(else_body, func, active);
+                    self.propagate(then_body, func, targs, active);
+                    self.propagate(else_body, func, targs, active);
                 }
-                S::While { body, .. } | S::ForRange { body, .. } => self.propagate(body, func, active),
+                S::While { body, .. } | S::ForRange { body, .. } => self.propagate(body, func, targs, active),
                 S::Match { scrutinee, arms, .. } => {
-                    let scrutinee_active = self.expr_active(scrutinee, active);
+                    let scrutinee_active = self.expr_active(scrutinee, active, targs);
                     for arm in arms {
                         if scrutinee_active {
-                            bind_all(&arm.pattern, func, active);
+                            bind_all(&arm.pattern, func, targs, active);
                         }
-                        self.propagate(&arm.body, func, active);
+                        self.propagate(&arm.body, func, targs, active);
                     }
                 }
                 S::Try { body, catches, finally } => {
-                    self.propagate(body, func, active);
+                    self.propagate(body, func, targs, active);
                     for c in catches {
-                        self.propagate(&c.body, func, active);
+                        self.propagate(&c.body, func, targs, active);
                     }
-                    self.propagate(finally, func, active);
+                    self.propagate(finally, func, targs, active);
                 }
                 _ => {}
             }
         }
     }
 
-    fn mark(&mut self, func: &typed::Function, local: LocalId, value: &Expr, active: &mut HashSet<LocalId>) {
-        if !active.contains(&local) && func.local(local).ty.is_real_like() && self.expr_active(value, active) {
+    fn mark(&mut self, func: &typed::Function, local: LocalId, value: &Expr, targs: &[Ty], active: &mut HashSet<LocalId>) {
+        if !active.contains(&local) && real_like(&func.local(local).ty, targs) && self.expr_active(value, active, targs) {
             active.insert(local);
         }
     }
 
-    /// Whether an expression's value depends on a parameter (given the active locals).
-    pub fn expr_active(&mut self, e: &Expr, active: &HashSet<LocalId>) -> bool {
-        if !e.ty.is_real_like() {
+    /// Whether an expression's value depends on a parameter (given the active locals), in the
+    /// instance of its function with type arguments `targs`.
+    pub fn expr_active(&mut self, e: &Expr, active: &HashSet<LocalId>, targs: &[Ty]) -> bool {
+        if !real_like(&e.ty, targs) {
             return false;
         }
         match &e.kind {
             E::Local(id) => active.contains(id),
-            E::Unary { arg, .. } | E::Cast(arg) => self.expr_active(arg, active),
-            E::Binary { lhs, rhs, .. } => self.expr_active(lhs, active) || self.expr_active(rhs, active),
-            E::Index { object, .. } => self.expr_active(object, active),
-            E::Array(items) => items.iter().any(|i| self.expr_active(i, active)),
-            E::Cond { then_value, else_value, .. } => self.expr_active(then_value, active) || self.expr_active(else_value, active),
+            E::Unary { arg, .. } | E::Cast(arg) => self.expr_active(arg, active, targs),
+            E::Binary { lhs, rhs, .. } => self.expr_active(lhs, active, targs) || self.expr_active(rhs, active, targs),
+            E::Index { object, .. } => self.expr_active(object, active, targs),
+            E::Array(items) => items.iter().any(|i| self.expr_active(i, active, targs)),
+            E::Cond { then_value, else_value, .. } => self.expr_active(then_value, active, targs) || self.expr_active(else_value, active, targs),
             E::Sample { dist, .. } => !self.typed.dist_is_discrete(dist),
             E::LogDensity { dist, value } => {
-                self.expr_active(value, active) || dist.params.iter().any(|p| self.expr_active(p, active))
+                self.expr_active(value, active, targs) || dist.params.iter().any(|p| self.expr_active(p, active, targs))
             }
-            E::Call { callee: Callee::Func { id, .. }, args } => {
-                let pattern: Vec<bool> = args.iter().map(|a| self.expr_active(a, active)).collect();
-                self.activity(*id, &pattern).ret
+            E::Call { callee: Callee::Func { id, type_args }, args } => {
+                let pattern: Vec<bool> = args.iter().map(|a| self.expr_active(a, active, targs)).collect();
+                let callee_targs: Vec<Ty> = type_args.iter().map(|t| t.subst(targs)).collect();
+                self.activity(*id, &pattern, &callee_targs).ret
             }
             E::Call { callee: Callee::Builtin { name }, args } if differentiable(name) || structural(name) => {
-                args.iter().any(|a| self.expr_active(a, active))
+                args.iter().any(|a| self.expr_active(a, active, targs))
             }
             _ => false,
         }
@@ -254,16 +261,21 @@ fn collect_returns(block: &typed::Block) -> Vec<&Expr> {
     out
 }
 
-fn bind_all(pattern: &Pat, func: &typed::Function, active: &mut HashSet<LocalId>) {
+fn bind_all(pattern: &Pat, func: &typed::Function, targs: &[Ty], active: &mut HashSet<LocalId>) {
     match pattern {
-        Pat::Bind(id) if func.local(*id).ty.is_real_like() => {
+        Pat::Bind(id) if real_like(&func.local(*id).ty, targs) => {
             active.insert(*id);
         }
-        Pat::Tuple(items) => items.iter().for_each(|p| bind_all(p, func, active)),
-        Pat::Record { fields } => fields.iter().for_each(|(_, p)| bind_all(p, func, active)),
-        Pat::Variant { payload: Some(p), .. } => bind_all(p, func, active),
+        Pat::Tuple(items) => items.iter().for_each(|p| bind_all(p, func, targs, active)),
+        Pat::Record { fields } => fields.iter().for_each(|(_, p)| bind_all(p, func, targs, active)),
+        Pat::Variant { payload: Some(p), .. } => bind_all(p, func, targs, active),
         _ => {}
     }
+}
+
+/// Whether `ty`, in the instance with type arguments `targs`, is `f64` or an array of it.
+fn real_like(ty: &Ty, targs: &[Ty]) -> bool {
+    if targs.is_empty() { ty.is_real_like() } else { ty.subst(targs).is_real_like() }
 }
 
 /// Whether a type may be active (`Ty::Real` after lowering).

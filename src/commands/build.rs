@@ -21,15 +21,20 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
     if verbose {
         report_gradient(&compilation);
     }
+    let out = match emit {
+        Some(_) => output.map(Path::to_path_buf),
+        None => Some(output.map_or_else(|| super::default_output(file), Path::to_path_buf)),
+    };
+    if let Some(out) = &out
+        && is_same_file(file, out)
+    {
+        eprintln!("error: the output {} is the source file itself, which building would overwrite; name another with -o", out.display());
+        return ExitCode::from(2);
+    }
     match emit {
-        Some(Emit::Cir) => {
-            // A model program's CIR ends with its gradient strategy (the adjoint program, or why not).
-            let text = compilation.cir.as_ref().map(|p| crate::cir::print::program(p) + &crate::ad::listing(p)).unwrap_or_default();
-            super::write_stdout(&text).err().unwrap_or(ExitCode::SUCCESS)
-        }
-        Some(Emit::Zig) => super::write_stdout(compilation.zig.as_deref().unwrap_or_default()).err().unwrap_or(ExitCode::SUCCESS),
+        Some(kind) => write_emitted(&emitted(&compilation, kind), out.as_deref()),
         None => {
-            let out = output.map_or_else(|| super::default_output(file), Path::to_path_buf);
+            let out = out.unwrap_or_else(|| super::default_output(file));
             let built = match artifact {
                 Artifact::Executable => build_binary(&compilation, release, &out),
                 Artifact::DetectorLibrary => build_library(&compilation, release, &out),
@@ -38,6 +43,36 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
                 Ok(()) => ExitCode::SUCCESS,
                 Err(code) => code,
             }
+        }
+    }
+}
+
+/// Whether `out` names the file `source` (a source without an extension is named like its
+/// default executable: `sev build prog` would replace `prog`).
+fn is_same_file(source: &Path, out: &Path) -> bool {
+    match (std::fs::canonicalize(source), std::fs::canonicalize(out)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    }
+}
+
+/// The text `--emit` asks for. A model program's CIR ends with its gradient strategy (the
+/// adjoint program, or why not).
+fn emitted(compilation: &Compilation, kind: Emit) -> String {
+    match kind {
+        Emit::Cir => compilation.cir.as_ref().map(|p| crate::cir::print::program(p) + &crate::ad::listing(p)).unwrap_or_default(),
+        Emit::Zig => compilation.zig.clone().unwrap_or_default(),
+    }
+}
+
+/// Writes emitted text to `-o FILE` when given, else to stdout.
+fn write_emitted(text: &str, output: Option<&Path>) -> ExitCode {
+    let Some(path) = output else { return super::write_stdout(text).err().unwrap_or(ExitCode::SUCCESS) };
+    match std::fs::write(path, text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ExitCode::from(3)
         }
     }
 }

@@ -61,6 +61,9 @@ fn run_session(session: &mut Session, program: &crate::cir::Program, args: &[Str
         session.after_end(&[], &[], 0, true);
         return 0;
     }
+    // stdin carries the commands, so the program reads an empty input (`stdin_read_line` gives
+    // None at once) instead of waiting on the session's lock of it.
+    crate::interp::set_stdin(Vec::new());
     let outcome = crate::interp::run_observed(program, args, session);
     if session.quit() {
         // The program's stderr was written at the stop; what follows is the interpreter's

@@ -87,6 +87,11 @@ fn session(files: &[String], interactive: bool) -> u8 {
         _ => Lines::Pipe(std::io::stdin().lock()),
     };
     let interactive = matches!(lines, Lines::Editor(..));
+    if !interactive {
+        // The script is on stdin, held by `Lines::Pipe`: a program's `stdin_read_line` reads an
+        // empty input (None) instead of waiting on that lock for ever.
+        crate::interp::set_stdin(Vec::new());
+    }
     let mut session = Session::new(interactive && super::use_color());
     // At a terminal Ctrl-C stops the input that is running, not the session (while a line is
     // read, the editor takes Ctrl-C as a key and drops the line).

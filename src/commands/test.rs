@@ -120,7 +120,8 @@ fn interpret_file(compilation: crate::driver::Compilation, name: String, tests: 
 
 fn interpret_one(program: &crate::cir::Program, test: &str) -> TestResult {
     let start = Instant::now();
-    let outcome = crate::interp::run_on_own_thread(program.clone(), vec![test.to_string()]);
+    // As a compiled test (run with `output()`), the test reads an empty standard input.
+    let outcome = crate::interp::run_on_own_thread_with_stdin(program.clone(), vec![test.to_string()], Vec::new());
     let time = start.elapsed();
     let (passed, message, refused) = match outcome {
         Ok(o) => (o.status == 0, interpreted_message(&o), o.unsupported.is_some()),

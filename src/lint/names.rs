@@ -39,11 +39,14 @@ struct Scopes<'c> {
     decls: Vec<Decl>,
     scopes: Vec<Vec<usize>>,
     findings: Vec<Finding>,
+    /// Every name the function declares or reads: a rename to `_x` is offered as a fix only
+    /// when `_x` is not among them (it would otherwise capture or clash with another variable).
+    names: std::collections::HashSet<String>,
 }
 
 pub fn check(cx: &Context<'_>, out: &mut Vec<Finding>) {
     for function in cx.functions() {
-        let mut s = Scopes { cx, decls: Vec::new(), scopes: vec![Vec::new()], findings: Vec::new() };
+        let mut s = Scopes { cx, decls: Vec::new(), scopes: vec![Vec::new()], findings: Vec::new(), names: Default::default() };
         s.function(function);
         out.append(&mut s.findings);
     }
@@ -131,8 +134,9 @@ impl Scopes<'_> {
     /// Marks every variable read by `e`.
     fn reads(&mut self, e: &crate::ast::Expr) {
         each_expr(e, &mut |e| {
-            if let ExprKind::Var(name) = &e.kind
-                && let Some(i) = self.lookup(&name.text)
+            let ExprKind::Var(name) = &e.kind else { return };
+            self.names.insert(name.text.clone());
+            if let Some(i) = self.lookup(&name.text)
                 && let Some(decl) = self.decls.get_mut(i)
             {
                 decl.read = true;
@@ -153,6 +157,7 @@ impl Scopes<'_> {
                 .hint("give the new variable a name of its own, so each name means one thing");
             self.findings.push(finding);
         }
+        self.names.insert(name.text.clone());
         self.decls.push(Decl { name: name.clone(), kind, read: false });
         let index = self.decls.len() - 1;
         if let Some(scope) = self.scopes.last_mut() {
@@ -175,20 +180,18 @@ impl Scopes<'_> {
         if name.text.starts_with('_') {
             return None;
         }
-        let rename = vec![Edit::replace(name.span, format!("\"_{}\"", name.text))];
-        match decl.kind {
-            DeclKind::Let | DeclKind::Binding => Some(
-                Finding::new(Code::L0001, name.span, format!("Unused variable `{}`", name.text), "never read")
-                    .hint(format!("remove it, or name it `_{}` if it is unused on purpose", name.text))
-                    .fix(rename),
-            ),
-            DeclKind::Param => Some(
-                Finding::new(Code::L0003, name.span, format!("Unused parameter `{}`", name.text), "never read")
-                    .hint(format!("remove it, or name it `_{}` if the signature must keep it", name.text))
-                    .fix(rename),
-            ),
-            DeclKind::Exempt | DeclKind::LoopVariable => None,
+        let finding = match decl.kind {
+            DeclKind::Let | DeclKind::Binding => Finding::new(Code::L0001, name.span, format!("Unused variable `{}`", name.text), "never read")
+                .hint(format!("remove it, or name it `_{}` if it is unused on purpose", name.text)),
+            DeclKind::Param => Finding::new(Code::L0003, name.span, format!("Unused parameter `{}`", name.text), "never read")
+                .hint(format!("remove it, or name it `_{}` if the signature must keep it", name.text)),
+            DeclKind::Exempt | DeclKind::LoopVariable => return None,
+        };
+        let new_name = format!("_{}", name.text);
+        if self.names.contains(&new_name) {
+            return Some(finding);
         }
+        Some(finding.fix(vec![Edit::replace(name.span, format!("\"{new_name}\""))]))
     }
 
     fn is_result(&self, name: &Name) -> bool {

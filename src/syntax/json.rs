@@ -466,7 +466,7 @@ impl Parser<'_> {
             return self.eof(expected);
         };
         let span = Span::new(self.pos, self.pos + c.len_utf8());
-        let found = if c == '\'' { "a single quote (JSON strings use double quotes)".to_string() } else { format!("`{c}`") };
+        let found = describe_char(c);
         self.errors.push(JsonError::Syntax {
             span,
             message: format!("expected {expected}, found {found}"),
@@ -483,6 +483,17 @@ impl Parser<'_> {
             label: format!("the file ends here, but I was expecting {expected}"),
         });
         Stop
+    }
+}
+
+/// How an unexpected character is named in a message: invisible ones by their code point, so
+/// that an editor's byte order mark or a no-break space is not shown as an empty `` ` ` ``.
+fn describe_char(c: char) -> String {
+    match c {
+        '\'' => "a single quote (JSON strings use double quotes)".into(),
+        '\u{feff}' => "a byte order mark (U+FEFF; save the file as UTF-8 without a BOM)".into(),
+        _ if c.is_control() || c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2060}') => format!("the invisible character U+{:04X}", u32::from(c)),
+        _ => format!("`{c}`"),
     }
 }
 

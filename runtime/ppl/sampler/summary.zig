@@ -95,10 +95,11 @@ pub fn write(w: anytype, r: *const RunResult, stats: []const ColumnStats) !void 
     var b: [numfmt.max_len]u8 = undefined;
     for (stats) |c| {
         try pad(w, c.name, name_w);
-        for ([_]f64{ c.s.mean, c.s.sd, c.s.mcse_mean, c.s.q5, c.s.q50, c.s.q95 }) |x| try padLeft(w, sig(&b, x), 10);
-        try padLeft(w, fixed3(&b, c.s.rhat), 10);
-        try padLeft(w, ess(&b, c.s.ess_bulk), 10);
-        try padLeft(w, ess(&b, c.s.ess_tail), 10);
+        // a space always separates the columns, even when a number fills the width (`-0.0007701`)
+        for ([_]f64{ c.s.mean, c.s.sd, c.s.mcse_mean, c.s.q5, c.s.q50, c.s.q95 }) |x| try cell(w, sig(&b, x));
+        try cell(w, fixed3(&b, c.s.rhat));
+        try cell(w, ess(&b, c.s.ess_bulk));
+        try cell(w, ess(&b, c.s.ess_tail));
         try w.writeAll("\n");
     }
 
@@ -203,11 +204,7 @@ fn writeApproximation(w: anytype, r: *const RunResult, stats: []const ColumnStat
     var b: [numfmt.max_len]u8 = undefined;
     for (stats) |c| {
         try pad(w, c.name, name_w);
-        for ([_]f64{ c.s.mean, c.s.sd, c.s.q5, c.s.q50, c.s.q95 }) |x| {
-            // a space always separates the columns, even when a number fills the width
-            try w.writeByte(' ');
-            try padLeft(w, sig(&b, x), 9);
-        }
+        for ([_]f64{ c.s.mean, c.s.sd, c.s.q5, c.s.q50, c.s.q95 }) |x| try cell(w, sig(&b, x));
         try w.writeAll("\n");
     }
     try w.print("\nfit         ELBO  converged  {s}  gradients  seconds\n", .{if (pathfinder) "iterations" else " step size"});
@@ -325,6 +322,12 @@ fn pct(a: usize, b: usize) f64 {
 fn pad(w: anytype, s: []const u8, width: usize) !void {
     try w.writeAll(s);
     if (s.len < width) try w.writeByteNTimes(' ', width - s.len);
+}
+
+/// One number of the summary table: ten characters wide, right-aligned, after at least one space.
+fn cell(w: anytype, s: []const u8) !void {
+    try w.writeByte(' ');
+    try padLeft(w, s, 9);
 }
 
 fn padLeft(w: anytype, s: []const u8, width: usize) !void {

@@ -65,13 +65,20 @@ impl FnLower<'_, '_> {
                 self.owned_value(InstKind::MakeArray(vs), ty, span)
             }
             E::Record { fields } | E::Tuple(fields) => {
-                let vs = self.owned_operands(fields);
+                let what = if matches!(e.kind, E::Tuple(_)) { "a tuple" } else { "a record" };
+                let vs = fields
+                    .iter()
+                    .map(|f| {
+                        let v = self.stored(f, what);
+                        self.own(v)
+                    })
+                    .collect();
                 self.owned_value(InstKind::MakeRecord(vs), ty, span)
             }
             E::Update { base, fields } => self.update(base, fields, ty, span),
             E::Variant { variant, payload } => {
                 let p = payload.as_ref().map(|p| {
-                    let v = self.expr(p);
+                    let v = self.stored(p, "an enum value");
                     self.own(v)
                 });
                 self.owned_value(InstKind::MakeVariant(*variant, p), ty, span)
@@ -79,9 +86,9 @@ impl FnLower<'_, '_> {
             E::Map(entries) => {
                 let mut vs = Vec::new();
                 for (k, v) in entries {
-                    let kv = self.expr(k);
+                    let kv = self.stored(k, "a map");
                     let kv = self.use_borrowed(kv);
-                    let vv = self.expr(v);
+                    let vv = self.stored(v, "a map");
                     let vv = self.use_borrowed(vv);
                     vs.push((kv, vv));
                 }
@@ -89,7 +96,7 @@ impl FnLower<'_, '_> {
             }
             E::Set(items) => {
                 let vs: Vec<ValueId> = items.iter().map(|i| {
-                    let v = self.expr(i);
+                    let v = self.stored(i, "a set");
                     self.use_borrowed(v)
                 }).collect();
                 self.owned_value(InstKind::MakeSet(vs), ty, span)
@@ -159,14 +166,19 @@ impl FnLower<'_, '_> {
         self.return_owned(Some(failure), span);
     }
 
-    fn owned_operands(&mut self, items: &[typed::Expr]) -> Vec<ValueId> {
-        items
-            .iter()
-            .map(|i| {
-                let v = self.expr(i);
-                self.own(v)
-            })
-            .collect()
+    /// A value stored in a record, tuple, enum value, map or set (`what`). Those hold plain
+    /// numbers only: a model parameter there would lose its gradient, so it is error E0319 at
+    /// the value (and the plain number keeps the CIR valid).
+    fn stored(&mut self, e: &typed::Expr, what: &str) -> ValueId {
+        let v = self.expr(e);
+        if !self.f.inst(v).ty.contains_real() {
+            return v;
+        }
+        let d = crate::diagnostic::Diagnostic::new(crate::diagnostic::Code::E0319, "Unsupported model construct")
+            .primary(e.span, format!("this value depends on a model parameter, and {what} cannot hold one"))
+            .hint("keep it in a variable (or an array of `f64`) and pass it on directly; a record, tuple, enum, map or set holds plain numbers");
+        self.l.diagnostics.push(d);
+        self.plain(v)
     }
 
     fn short_circuit(&mut self, lhs: &typed::Expr, rhs: &typed::Expr, is_and: bool, span: Span) -> ValueId {
@@ -190,7 +202,9 @@ impl FnLower<'_, '_> {
         let branch = |this: &mut Self, value: &typed::Expr| {
             let block = this.f.add_block();
             this.in_block(block, |t| {
+                // one branch may be a parameter (a model real) and the other a plain number
                 let v = t.expr(value);
+                let v = t.coerce(v, &ty);
                 let v = t.own(v);
                 t.emit_void(InstKind::InitLocal(local, v), span);
             });
@@ -213,7 +227,7 @@ impl FnLower<'_, '_> {
         let mut values = Vec::new();
         for (i, (_, field_ty)) in declared.iter().enumerate() {
             let v = match fields.iter().find(|(j, _)| *j == i) {
-                Some((_, e)) => self.expr(e),
+                Some((_, e)) => self.stored(e, "a record"),
                 None => self.emit(InstKind::Field(b, i), field_ty.clone(), span),
             };
             values.push(self.own(v));
@@ -253,7 +267,7 @@ impl FnLower<'_, '_> {
         let model = self.f.model && (self.l.analysis.needs_ctx.contains(&id) || active.iter().any(|a| *a));
         let active = if model { active } else { vec![false; args.len()] };
         let callee = self.l.typed.func(id);
-        let ret_active = model && self.l.analysis.activity(id, &active).ret;
+        let ret_active = model && self.l.analysis.activity(id, &active, &type_args).ret;
         let key = super::Instance { func: id, type_args: type_args.clone(), active: active.clone(), model };
         let target = self.l.instance(key);
         let mut values = Vec::new();
@@ -333,13 +347,25 @@ impl FnLower<'_, '_> {
                 Some(E::Local(id)) => self.locals.get(id).copied(),
                 _ => None,
             };
-            let rest = self.borrowed_args(&args[1.min(args.len())..]);
+            let holds_reals = target.is_some_and(|l| self.f.local(l).ty.contains_real());
+            let rest = if holds_reals {
+                self.borrowed_args(&args[1.min(args.len())..])
+            } else {
+                // `map_insert(m, k, mu)`: a map or set of plain numbers cannot take a parameter
+                let what = if name.starts_with("set_") { "a set" } else { "a map" };
+                let vs: Vec<ValueId> = args.iter().skip(1).map(|a| self.stored(a, what)).collect();
+                vs.into_iter().map(|v| self.use_borrowed(v)).collect()
+            };
             return match target {
                 Some(local) => self.owned_value(InstKind::BuiltinMut(name, local, rest), ty, span),
                 None => self.emit(InstKind::Unreachable, ty, span),
             };
         }
-        let vs = self.borrowed_args(args);
+        let mut vs = self.borrowed_args(args);
+        if name == "array_concat" && ty.contains_real() {
+            // one side may hold parameters and the other plain numbers
+            vs = vs.into_iter().map(|v| self.coerce(v, &ty)).collect();
+        }
         // a boxed `Option` is a new value made from the runtime's one (rt.option.boxedCopy)
         if builtin_result_borrowed(name) && !self.l.is_boxed_option(&ty) {
             return self.emit(InstKind::Builtin(name, vs), ty, span);

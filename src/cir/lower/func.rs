@@ -59,7 +59,7 @@ pub(super) struct FnLower<'l, 'a> {
 impl<'l, 'a> FnLower<'l, 'a> {
     pub(super) fn lower(l: &'l mut Lowerer<'a>, key: &Instance, cir_id: FuncId) -> Function {
         let typed_fn = l.typed.func(key.func);
-        let activity = if key.model { l.analysis.activity(key.func, &key.active) } else { FnActivity::default() };
+        let activity = if key.model { l.analysis.activity(key.func, &key.active, &key.type_args) } else { FnActivity::default() };
         let is_model_entry = key.model && l.is_model_entry(cir_id);
         let mut f = l.out.functions[cir_id.index()].clone();
         f.body = f.add_block();

@@ -20,7 +20,7 @@ impl FnLower<'_, '_> {
 
     /// Whether the value of `e` depends on a model parameter.
     pub(super) fn is_active(&mut self, e: &typed::Expr) -> bool {
-        self.f.model && self.l.analysis.expr_active(e, &self.activity.active)
+        self.f.model && self.l.analysis.expr_active(e, &self.activity.active, &self.subst)
     }
 
     /// The CIR type of an expression: its checked type, `Real`-based when active.

@@ -372,7 +372,7 @@ impl FnLower<'_, '_> {
         let active: Vec<bool> = values.iter().map(|v| !plain && self.f.inst(*v).ty.contains_real()).collect();
         let model = !plain && self.f.model && (self.l.analysis.needs_ctx.contains(&f) || active.iter().any(|a| *a));
         let active = if model { active } else { vec![false; values.len()] };
-        let ret_active = model && self.l.analysis.activity(f, &active).ret;
+        let ret_active = model && self.l.analysis.activity(f, &active, &[]).ret;
         let target = self.l.instance(Instance { func: f, type_args: Vec::new(), active: active.clone(), model });
         let callee = self.l.typed.func(f);
         let param_tys: Vec<Ty> = callee.params.iter().map(|p| callee.local(*p).ty.clone()).collect();
