@@ -18,6 +18,7 @@
 
 pub mod databounds;
 pub mod discrete;
+pub mod parameterless;
 pub mod lower;
 pub mod model;
 pub mod print;
