@@ -11,38 +11,69 @@
 
 use super::{FuncId, InstKind, Program, SampleKind};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::span::Span;
 
 /// One diagnostic per model entry (the program's, and each `infer` model) that samples no
 /// parameter.
 pub fn check(p: &Program) -> Vec<Diagnostic> {
-    let program_model = p.model.as_ref().and(p.entry);
-    let entries = program_model.into_iter().chain(p.inferred.iter().map(|m| m.func));
-    entries.filter(|e| !reaches_parameter(p, *e)).map(|e| diagnostic(p, e)).collect()
+    let mut found: Vec<Diagnostic> = Vec::new();
+    if let (Some(_), Some(entry)) = (&p.model, p.entry) {
+        found.extend(problem(p, entry, None));
+    }
+    for (index, model) in p.inferred.iter().enumerate() {
+        found.extend(problem(p, model.func, first_infer_of(p, index)));
+    }
+    found
 }
 
-/// Whether the code reachable from `entry` (following calls) samples a model parameter.
-fn reaches_parameter(p: &Program, entry: FuncId) -> bool {
+/// What the code reachable from a model entry (following calls) holds.
+struct Survey {
+    /// It samples a model parameter.
+    parameter: bool,
+    /// The first `observe` or `factor` met, to point at.
+    term: Option<Span>,
+}
+
+fn survey(p: &Program, entry: FuncId) -> Survey {
     let mut seen = vec![false; p.functions.len()];
     let mut pending = vec![entry];
+    let mut term = None;
     while let Some(id) = pending.pop() {
         if std::mem::replace(&mut seen[id.index()], true) {
             continue;
         }
         let f = p.func(id);
         for v in f.reachable_blocks().iter().flat_map(|b| &f.block(*b).insts) {
-            let kind = &f.inst(*v).kind;
-            if matches!(kind, InstKind::Sample { kind: SampleKind::Param(_), .. }) {
-                return true;
+            let inst = f.inst(*v);
+            match &inst.kind {
+                InstKind::Sample { kind: SampleKind::Param(_), .. } => return Survey { parameter: true, term },
+                InstKind::Observe { .. } | InstKind::Factor(_) => term = term.or(Some(inst.span)),
+                kind => pending.extend(kind.callee()),
             }
-            pending.extend(kind.callee());
         }
     }
-    false
+    Survey { parameter: false, term }
 }
 
-fn diagnostic(p: &Program, entry: FuncId) -> Diagnostic {
+/// The span of the first `infer` expression that fits the model at `index`.
+fn first_infer_of(p: &Program, index: usize) -> Option<Span> {
+    p.functions.iter().flat_map(|f| f.insts.iter()).find(|i| matches!(i.kind, InstKind::Infer { model, .. } if model == index)).map(|i| i.span)
+}
+
+fn problem(p: &Program, entry: FuncId, fitted_at: Option<Span>) -> Option<Diagnostic> {
+    let found = survey(p, entry);
+    if found.parameter {
+        return None;
+    }
     let f = p.func(entry);
-    Diagnostic::new(Code::E0333, "Model without parameters")
+    let mut d = Diagnostic::new(Code::E0333, "Model without parameters")
         .primary(f.span, format!("the model `{}` samples no parameter, so there is no posterior to sample", f.source_name))
-        .hint("a model needs at least one `sample` of a continuous distribution; to evaluate a log density at fixed values, compute it with `lpdf` in a program without `observe`, `factor` or `prob_assert` and print it")
+        .hint("a model needs at least one `sample` of a continuous distribution; to evaluate a log density at fixed values, compute it with `lpdf` in a program without `observe`, `factor` or `prob_assert` and print it");
+    if let Some(span) = found.term {
+        d = d.secondary(span, "this term depends on no parameter");
+    }
+    if let Some(span) = fitted_at {
+        d = d.secondary(span, "the model is fitted here");
+    }
+    Some(d)
 }
