@@ -19,6 +19,7 @@
 pub mod databounds;
 pub mod discrete;
 pub mod enumerate;
+pub mod parameterless;
 pub mod lower;
 pub mod model;
 pub mod print;

@@ -116,11 +116,13 @@ fn model_truths(name: &str) -> Vec<Truth> {
         "conditional_of_parameter" => vec![normal_mean("mu", 1.0, 1.5)],
         // `array_concat` of plain numbers and the parameter, one observation of 1.5
         "parameter_through_array_concat" => vec![normal_mean("mu", 1.0, 1.5)],
+        // the observation does not involve mu, so its posterior is its N(0, 1) prior
+        "parameter_unused_by_likelihood" => vec![normal_mean("mu", 0.0, 0.0)],
         _ => Vec::new(),
     }
 }
 
-const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values", "generic_function_of_parameters", "conditional_of_parameter", "parameter_through_array_concat"];
+const MODELS: &[&str] = &["helper_over_parameter_array", "nested_parameter_arrays", "model_names_of_generated_code", "mod_of_parameter", "literal_observed_values", "generic_function_of_parameters", "conditional_of_parameter", "parameter_through_array_concat", "parameter_unused_by_likelihood"];
 
 /// Samples a model at `level`; returns its summary JSON and the draws of chain 1 (CSV rows).
 fn sample_model(name: &str, level: &str, dir: &Path) -> Result<(Value, String), String> {

@@ -5,8 +5,8 @@
 //! 1.5·4·sd/√(2·ESS) — the standard error of a sample sd is sd/√(2n) for normal draws, and the
 //! factor 1.5 allows for the excess kurtosis of the beta and gamma posteriors. Also: a
 //! forward-simulation program whose sample moments match the distributions, a located error for
-//! an invalid distribution parameter, a failing `prob_assert` making the run exit 1, and
-//! bit-identical draws with one and two threads.
+//! an invalid distribution parameter, a failing `prob_assert` making the run exit 1,
+//! bit-identical draws with one and two threads, and E0334 for a model without parameters.
 //!
 //! The models are built in Debug (the sampler is the cached ReleaseFast object) in the shared
 //! test cache (`SEV_CACHE_DIR`).
@@ -354,6 +354,33 @@ fn invalid_distribution_parameter_gives_a_located_error() {
     assert!(out.stderr.contains("normal: sigma must be positive and finite, got -1"), "{}", out.stderr);
     assert!(out.stderr.contains("bad_scale.sirs.json:"), "the message names the file and line: {}", out.stderr);
     assert!(out.stderr.contains("initial point"), "{}", out.stderr);
+}
+
+/// A model that observes data but samples no parameter has no posterior: `sev build` and
+/// `sev run` (every algorithm, and `--interp`) refuse it with E0334 at the model, exit 1, and
+/// never reach the Zig build (which used to fail with internal error E0900).
+#[test]
+fn model_without_parameters_is_refused_with_e0333() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = json!([observe("normal", vec![lit(0.0), lit(1.0)], var("y")), {"expression": {"call": {"function": "print", "args": [var("y")]}}}]);
+    let model = write(dir.path(), "no_parameters.sirs.json", &program(json!([arg("y", "f64")]), body));
+    let data = write(dir.path(), "no_parameters.data.json", &json!({"y": 0.5}));
+    let (model, data) = (model.display().to_string(), data.display().to_string());
+    let out_dir = dir.path().join("out").display().to_string();
+    let mut runs: Vec<Vec<String>> = ["nuts", "hmc", "mh", "adaptive-mh", "advi", "pathfinder"]
+        .iter()
+        .map(|algo| strings(&["run", &model, "--data", &data, "--output", &out_dir, "--algorithm", algo]))
+        .collect();
+    runs.push(strings(&["run", "--interp", &model]));
+    runs.push(strings(&["build", &model, "-o", &dir.path().join("no_parameters").display().to_string()]));
+    for args in runs {
+        let out = sev(&args);
+        assert_eq!(out.code, 1, "{args:?}: stdout: {}\nstderr: {}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("error[E0334]"), "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains("no_parameters.sirs.json:"), "{args:?}: located: {}", out.stderr);
+        assert!(!out.stderr.contains("E0900"), "{args:?}: {}", out.stderr);
+    }
+    assert!(!dir.path().join("out").exists(), "no output is written");
 }
 
 /// `prob_assert` checks a posterior probability after sampling: the run exits 1 when it fails

@@ -100,6 +100,10 @@ fn lower_with(program: &typed::Program, source: &crate::span::SourceFile, roots:
     super::throws::mark(&mut lowerer.out);
     lowerer.reject_throwing_model_code();
     lowerer.diagnostics.extend(super::enumerate::run(&mut lowerer.out));
+    if lowerer.diagnostics.is_empty() {
+        // a rejected `sample` leaves no parameter behind: report the cause, not this
+        lowerer.diagnostics.extend(super::parameterless::check(&lowerer.out));
+    }
     if lowerer.diagnostics.is_empty() { Ok((lowerer.out, root_ids)) } else { Err(lowerer.diagnostics) }
 }
 
