@@ -590,10 +590,9 @@ pub const DataSource = struct {
         return @floatCast(try self.number(name, try self.d.getReal(name), null));
     }
 
+    /// JSON `true`/`false`, or 1/0 as Stan writes booleans.
     pub fn boolean(self: DataSource, name: []const u8) !bool {
-        const x = try self.d.getInt(name);
-        if (x != 0 and x != 1) return self.d.fail("data field '{s}' must be 0 or 1, found {d}", .{ name, x });
-        return x == 1;
+        return self.d.getBool(name);
     }
 
     pub fn intArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
@@ -605,14 +604,7 @@ pub const DataSource = struct {
     }
 
     pub fn boolArray(self: DataSource, name: []const u8) !List(bool) {
-        const xs = try self.d.getIntArray(name, null);
-        var out = List(bool).withCapacity(xs.len);
-        errdefer rc.release(out);
-        for (xs) |x| {
-            if (x != 0 and x != 1) return self.d.fail("data field '{s}' must hold 0 or 1, found {d}", .{ name, x });
-            out.push(x == 1);
-        }
-        return out;
+        return List(bool).fromSlice(try self.d.getBoolArray(name, null));
     }
 
     pub fn realArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
