@@ -799,8 +799,23 @@ pub fn Program(comptime Spec: type) type {
                 const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
                 return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
             };
+            if (shared.layout.dim == 0) return d.fail("the model samples no continuous parameter with this data: every one ({}) has size 0 here (a size read from the data, such as `\"size\": {{\"var\": \"n\"}}` with n = 0), so there is nothing for the sampler to move\n  --> {s} (the model's `sample` sites)", .{ ParamNames{}, core.sourceFile() });
             if (!makeNames(shared)) return d.fail("out of memory", .{});
         }
+
+        /// The names of the model's continuous parameter sites, as "`mu`, `theta`".
+        const ParamNames = struct {
+            pub fn format(_: ParamNames, comptime _: []const u8, _: std.fmt.FormatOptions, w: anytype) !void {
+                var first = true;
+                for (Spec.sites) |site| {
+                    if (site.kind != .param) continue;
+                    if (!first) try w.writeAll(", ");
+                    try w.print("`{s}`", .{site.name});
+                    first = false;
+                }
+                if (first) try w.writeAll("its parameters");
+            }
+        };
 
         fn makeNames(shared: *Shared) bool {
             const cols = shared.layout.columns.items;
