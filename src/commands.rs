@@ -13,6 +13,7 @@ pub mod infer_sampler;
 pub mod interrupts;
 pub mod lint;
 pub mod mcp;
+pub mod output_guard;
 pub mod repl;
 pub mod run;
 pub mod serve;

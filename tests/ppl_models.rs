@@ -451,3 +451,44 @@ fn summary_columns_stay_apart_when_a_number_fills_its_width() {
     assert_eq!(cells[1], "-0.0007701", "{row}");
     assert_eq!(&cells[4..7], ["-0.0007701"; 3], "{row}");
 }
+
+/// A `bool` data field takes JSON `true`/`false` (as well as Stan's 1/0); any other value, or a
+/// boolean where the model reads an integer, is a data error naming what the field takes.
+#[test]
+fn bool_data_fields_take_json_true_and_false() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let body = json!([
+        sample("p", "beta", vec![lit(1.0), lit(1.0)]),
+        observe("bernoulli", vec![var("p")], var("flag")),
+        observe("bernoulli", vec![var("p")], var("flags")),
+        observe("poisson", vec![lit(3.0)], var("n")),
+    ]);
+    let model = write(dir.path(), "flags.sirs.json", &program(json!([arg("flag", "bool"), arg("flags", "[bool]"), arg("n", "i64")]), body));
+    let model = model.display().to_string();
+    let out_dir = dir.path().join("out").display().to_string();
+    let summary = dir.path().join("summary.json");
+    let run = |data: &Value| {
+        let data = write(dir.path(), "flags.data.json", data).display().to_string();
+        let args = strings(&["run", &model, "--data", &data, "--output", &out_dir, "--seed", "7", "--chains", "1", "--warmup", "500", "--draws", "1000", "--quiet", "--summary"]);
+        sev(&[args, vec![summary.display().to_string()]].concat())
+    };
+    // Beta(1, 1) prior, observed true, true, true, true, false: Beta(5, 2), mean 5/7, sd 0.16
+    for data in [json!({"flag": true, "flags": [true, true, true, false], "n": 2}), json!({"flag": 1, "flags": [1, true, 1, false], "n": 2})] {
+        let out = run(&data);
+        assert_eq!(out.code, 0, "{data}: {}", out.stderr);
+        let s: Value = serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("summary JSON");
+        let p = s["columns"].as_array().expect("columns").iter().find(|c| c["name"] == "p").expect("column p");
+        let (mean, mcse) = (p["mean"].as_f64().expect("mean"), p["mcse_mean"].as_f64().expect("mcse"));
+        assert!((mean - 5.0 / 7.0).abs() < 4.0 * mcse.max(0.005), "{data}: mean {mean} (MCSE {mcse})");
+    }
+    let refused = [
+        (json!({"flag": 2, "flags": [true], "n": 2}), "field 'flag' must be true or false (or 1 or 0), found 2"),
+        (json!({"flag": true, "flags": [true, "yes"], "n": 2}), "field 'flags' element 2 must be true or false (or 1 or 0), found the string \"yes\""),
+        (json!({"flag": true, "flags": [true], "n": true}), "field 'n' must be an integer, found true (a boolean: a number field takes 1 or 0)"),
+    ];
+    for (data, message) in refused {
+        let out = run(&data);
+        assert_eq!(out.code, 1, "{data}: {}", out.stderr);
+        assert!(out.stderr.contains(message), "{data}: {}", out.stderr);
+    }
+}

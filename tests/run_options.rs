@@ -113,3 +113,26 @@ fn method_is_another_name_for_algorithm() {
     let text = std::fs::read_to_string(&csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display()));
     assert!(text.contains("engine = static"), "the CSV header does not name static HMC:\n{}", &text[..text.len().min(1500)]);
 }
+
+#[test]
+fn a_summary_naming_the_source_or_the_data_file_is_refused_and_leaves_it_unchanged() {
+    let cwd = tempfile::tempdir().expect("temp dir");
+    let source = std::fs::read(example("coin_bias")).expect("readable");
+    std::fs::write(cwd.path().join("m.sirs.json"), &source).expect("written");
+    std::fs::write(cwd.path().join("d.json"), "{}\n").expect("written");
+    let quick = ["--chains", "1", "--warmup", "20", "--draws", "20", "--seed", "3", "--quiet"];
+    let cases = [
+        (strings(&["run", "m.sirs.json", "--summary", "m.sirs.json"]), "source file"),
+        (strings(&["run", "m.sirs.json", "--data", "d.json", "--summary", "./d.json"]), "data file"),
+        // after `--` the option reaches the model binary, which refuses it itself
+        (strings(&["run", "m.sirs.json", "--data", "d.json", "--"]).into_iter().chain(strings(&quick)).chain(strings(&["--summary", "d.json"])).collect(), "data file"),
+    ];
+    for (args, what) in cases {
+        let out = support::sev(&args, "1", Some(cwd.path()));
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(&format!("is the {what}")) && out.stderr.contains("--summary"), "{args:?}: {}", out.stderr);
+        assert_eq!(std::fs::read(cwd.path().join("m.sirs.json")).expect("readable"), source, "{args:?} changed the source");
+        assert_eq!(std::fs::read_to_string(cwd.path().join("d.json")).expect("readable"), "{}\n", "{args:?} changed the data");
+        assert!(!cwd.path().join("sev-out").join("m").join("m_chain_1.csv").exists(), "{args:?} sampled before refusing");
+    }
+}

@@ -511,3 +511,41 @@ fn sev_itself_reports_a_failed_write_to_stdout_instead_of_panicking() {
     assert_eq!(out.status.code(), Some(141));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+/// A parameter whose size comes from the data may be empty when another parameter remains (the
+/// summary then shows that one alone); when every parameter is empty there is nothing to
+/// sample, and the sampler says so before sampling instead of reporting a constant `lp__`.
+#[test]
+fn zero_size_parameters_are_fine_beside_others_and_refused_when_nothing_remains() {
+    let s = Sampler::new();
+    let empty = s.data("empty.json", json!({"J": 0, "y": []}));
+    let summary = s.path("summary.json");
+    let out = run(&s.exe, &["sample", "--seed", "3", "--warmup", "500", "--draws", "1000", "--chains", "2", "--data", &empty, "--output", &s.path("out"), "--summary", &summary]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains("theta"), "an empty parameter has no column:\n{}", out.stdout);
+    let columns: Value = serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("JSON");
+    let mu = columns["columns"].as_array().expect("columns").iter().find(|c| c["name"] == "mu").expect("a mu column");
+    let (mean, sd, mcse, rhat) = (mu["mean"].as_f64().expect("mean"), mu["sd"].as_f64().expect("sd"), mu["mcse_mean"].as_f64().expect("mcse"), mu["rhat"].as_f64().expect("rhat"));
+    // mu ~ normal(0, 5) with nothing observed: the prior
+    assert!(mean.abs() < 4.0 * mcse, "mean {mean} (MCSE {mcse})");
+    assert!((sd - 5.0).abs() < 0.75, "sd {sd}");
+    assert!(rhat < 1.05, "rhat {rhat}");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let only_theta = program(
+        json!([{"name": "J", "type": "i64"}, {"name": "y", "type": "[f64]"}]),
+        json!([
+            {"let": {"name": "theta", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}], "size": {"var": "J"}}}}},
+            {"observe": {"distribution": "normal", "params": [{"var": "theta"}, {"literal": 1.0}], "value": {"var": "y"}}}
+        ]),
+    );
+    let exe = build(dir.path(), "only_theta", &only_theta);
+    let out_dir = path_str(&dir.path().join("out"));
+    for algorithm in ["nuts", "mh", "advi"] {
+        let out = run(&exe, &["sample", "--seed", "3", "--quiet", "--algorithm", algorithm, "--data", &empty, "--output", &out_dir]);
+        assert_eq!(out.code, 1, "{algorithm}: {}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("the model samples no continuous parameter with this data: every one (`theta`) has size 0"), "{algorithm}: {}", out.stderr);
+        assert!(out.stderr.contains("only_theta.sirs.json"), "{algorithm}: located: {}", out.stderr);
+        assert!(!dir.path().join("out").exists(), "{algorithm}: output was written");
+    }
+}

@@ -373,3 +373,19 @@ fn a_test_reads_an_empty_stdin_in_both_modes() {
         assert!(text(&out.stdout).contains("test test_stdin_is_empty ... ok"), "{mode:?}: {}", text(&out.stdout));
     }
 }
+
+#[test]
+fn a_junit_file_naming_a_test_source_is_refused_before_running() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let source = std::fs::read(case("failing.sirs.json")).expect("readable");
+    let file = dir.path().join("failing.sirs.json");
+    std::fs::write(&file, &source).expect("written");
+    let path = file.display().to_string();
+    for args in [vec!["test", path.as_str(), "--junit", path.as_str()], vec!["test", dir.path().to_str().expect("utf-8"), "--junit", path.as_str()]] {
+        let out = sev(&args);
+        assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("--junit") && text(&out.stderr).contains("is the source file"), "{}", text(&out.stderr));
+        assert!(!text(&out.stdout).contains("test test_"), "tests ran before the refusal:\n{}", text(&out.stdout));
+        assert_eq!(std::fs::read(&file).expect("readable"), source, "the source was changed");
+    }
+}

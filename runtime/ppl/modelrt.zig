@@ -590,10 +590,9 @@ pub const DataSource = struct {
         return @floatCast(try self.number(name, try self.d.getReal(name), null));
     }
 
+    /// JSON `true`/`false`, or 1/0 as Stan writes booleans.
     pub fn boolean(self: DataSource, name: []const u8) !bool {
-        const x = try self.d.getInt(name);
-        if (x != 0 and x != 1) return self.d.fail("data field '{s}' must be 0 or 1, found {d}", .{ name, x });
-        return x == 1;
+        return self.d.getBool(name);
     }
 
     pub fn intArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
@@ -605,14 +604,7 @@ pub const DataSource = struct {
     }
 
     pub fn boolArray(self: DataSource, name: []const u8) !List(bool) {
-        const xs = try self.d.getIntArray(name, null);
-        var out = List(bool).withCapacity(xs.len);
-        errdefer rc.release(out);
-        for (xs) |x| {
-            if (x != 0 and x != 1) return self.d.fail("data field '{s}' must hold 0 or 1, found {d}", .{ name, x });
-            out.push(x == 1);
-        }
-        return out;
+        return List(bool).fromSlice(try self.d.getBoolArray(name, null));
     }
 
     pub fn realArray(self: DataSource, comptime T: type, name: []const u8) !List(T) {
@@ -807,8 +799,23 @@ pub fn Program(comptime Spec: type) type {
                 const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
                 return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
             };
+            if (shared.layout.dim == 0) return d.fail("the model samples no continuous parameter with this data: every one ({}) has size 0 here (a size read from the data, such as `\"size\": {{\"var\": \"n\"}}` with n = 0), so there is nothing for the sampler to move\n  --> {s} (the model's `sample` sites)", .{ ParamNames{}, core.sourceFile() });
             if (!makeNames(shared)) return d.fail("out of memory", .{});
         }
+
+        /// The names of the model's continuous parameter sites, as "`mu`, `theta`".
+        const ParamNames = struct {
+            pub fn format(_: ParamNames, comptime _: []const u8, _: std.fmt.FormatOptions, w: anytype) !void {
+                var first = true;
+                for (Spec.sites) |site| {
+                    if (site.kind != .param) continue;
+                    if (!first) try w.writeAll(", ");
+                    try w.print("`{s}`", .{site.name});
+                    first = false;
+                }
+                if (first) try w.writeAll("its parameters");
+            }
+        };
 
         fn makeNames(shared: *Shared) bool {
             const cols = shared.layout.columns.items;

@@ -26,7 +26,7 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
         None => Some(output.map_or_else(|| super::default_output(file), Path::to_path_buf)),
     };
     if let Some(out) = &out
-        && is_same_file(file, out)
+        && super::output_guard::is_same_file(file, out)
     {
         eprintln!("error: the output {} is the source file itself, which building would overwrite; name another with -o", out.display());
         return ExitCode::from(2);
@@ -44,15 +44,6 @@ pub fn run(file: &Path, output: Option<&Path>, emit: Option<Emit>, format: Forma
                 Err(code) => code,
             }
         }
-    }
-}
-
-/// Whether `out` names the file `source` (a source without an extension is named like its
-/// default executable: `sev build prog` would replace `prog`).
-fn is_same_file(source: &Path, out: &Path) -> bool {
-    match (std::fs::canonicalize(source), std::fs::canonicalize(out)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
     }
 }
 

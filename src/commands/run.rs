@@ -14,6 +14,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, level: crate::opt::Level, args: &[String]) -> ExitCode {
+    if let Err(code) = refuse_overwriting_inputs(file, sampling) {
+        return code;
+    }
     let interrupts = match Interrupts::watch() {
         Ok(i) => i,
         Err(e) => {
@@ -60,6 +63,16 @@ pub fn run(file: &Path, release: bool, format: Format, sampling: &Sampling, leve
             ExitCode::from(super::EXIT_ENVIRONMENT)
         }
     }
+}
+
+/// `--summary FILE` naming the model's source or its `--data` file would replace it.
+fn refuse_overwriting_inputs(file: &Path, sampling: &Sampling) -> Result<(), ExitCode> {
+    let Some(summary) = &sampling.summary else { return Ok(()) };
+    let mut inputs = vec![("source file", file)];
+    if let Some(data) = &sampling.data {
+        inputs.push(("data file", data.as_path()));
+    }
+    super::output_guard::refuse_input_as_output("--summary", summary, &inputs)
 }
 
 fn exit_status(status: std::process::ExitStatus) -> u8 {

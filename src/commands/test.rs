@@ -51,6 +51,12 @@ pub fn run(args: &TestArgs) -> ExitCode {
             return ExitCode::from(EXIT_ENVIRONMENT);
         }
     };
+    if let Some(junit) = &args.junit {
+        let sources: Vec<(&str, &Path)> = files.iter().map(|f| ("source file", f.as_path())).collect();
+        if let Err(code) = super::output_guard::refuse_input_as_output("--junit", junit, &sources) {
+            return code;
+        }
+    }
     let mut status = 0u8;
     let mut suites = Vec::new();
     for file in &files {

@@ -49,6 +49,18 @@ export fn sev_data_int(h: *DataHandle, name: [*]const u8, name_len: usize, out: 
     return true;
 }
 
+export fn sev_data_bool(h: *DataHandle, name: [*]const u8, name_len: usize, out: *bool) bool {
+    out.* = Data.fromHandle(h).getBool(name[0..name_len]) catch return false;
+    return true;
+}
+
+export fn sev_data_bool_array(h: *DataHandle, name: [*]const u8, name_len: usize, expected: isize, out_ptr: *[*]const bool, out_len: *usize) bool {
+    const s = Data.fromHandle(h).getBoolArray(name[0..name_len], optLen(expected)) catch return false;
+    out_ptr.* = s.ptr;
+    out_len.* = s.len;
+    return true;
+}
+
 export fn sev_data_real(h: *DataHandle, name: [*]const u8, name_len: usize, out: *f64) bool {
     out.* = Data.fromHandle(h).getReal(name[0..name_len]) catch return false;
     return true;

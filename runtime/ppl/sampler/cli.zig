@@ -295,6 +295,17 @@ fn randomSeed() u64 {
     return s % 4_294_967_296;
 }
 
+/// Whether `--summary` names the `--data` file (which the summary would then replace).
+fn summaryIsDataFile(allocator: std.mem.Allocator, opts: Options) bool {
+    const summary_path = opts.summary_file orelse return false;
+    const data_path = opts.data_file orelse return false;
+    const a = std.fs.cwd().realpathAlloc(allocator, summary_path) catch return false;
+    defer allocator.free(a);
+    const b = std.fs.cwd().realpathAlloc(allocator, data_path) catch return false;
+    defer allocator.free(b);
+    return std.mem.eql(u8, a, b);
+}
+
 /// Runs the driver with the process arguments `argv` (argv[0] is the program name). Returns the
 /// exit status.
 pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
@@ -316,6 +327,10 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
     if (opts.help) {
         stdout.writer().print(usage_text, .{ name, name, name }) catch {};
         return 0;
+    }
+    if (summaryIsDataFile(allocator, opts)) {
+        stderr.print("error: --summary {s} is the data file itself, which writing the summary would overwrite; name another file\n", .{opts.summary_file.?}) catch {};
+        return 2;
     }
     var cfg = opts.cfg;
     if (!opts.seed_given) cfg.seed = randomSeed();

@@ -2,7 +2,7 @@
 //!
 //! A model compiled against a prebuilt `libsampler.a` (built from `abi.zig`) imports this file
 //! instead of `sampler.zig`. It offers the same names the generated code uses in-process —
-//! `Model`, `Program`, `Str`, `Rng`, `DataHandle`, `fromShared`, `Data` with `getInt`, `getReal`,
+//! `Model`, `Program`, `Str`, `Rng`, `DataHandle`, `fromShared`, `Data` with `getInt`, `getBool`, `getBoolArray`, `getReal`,
 //! `getIntArray`, `getRealArray`, `getRealMatrix`, `has`, `fail`, and `main` — implemented by
 //! calls to the library's exported `sev_*` functions, so a model's source is the same in both
 //! build modes except for the import. Only `model.zig` (plain types) is compiled into the model;
@@ -23,6 +23,8 @@ pub const DataError = error{DataError};
 extern fn sev_sampler_main(program: *const Program, argc: usize, argv: [*]const [*:0]const u8) u8;
 extern fn sev_data_has(h: *DataHandle, name: [*]const u8, name_len: usize) bool;
 extern fn sev_data_int(h: *DataHandle, name: [*]const u8, name_len: usize, out: *i64) bool;
+extern fn sev_data_bool(h: *DataHandle, name: [*]const u8, name_len: usize, out: *bool) bool;
+extern fn sev_data_bool_array(h: *DataHandle, name: [*]const u8, name_len: usize, expected: isize, out_ptr: *[*]const bool, out_len: *usize) bool;
 extern fn sev_data_real(h: *DataHandle, name: [*]const u8, name_len: usize, out: *f64) bool;
 extern fn sev_data_int_array(h: *DataHandle, name: [*]const u8, name_len: usize, expected: isize, out_ptr: *[*]const i64, out_len: *usize) bool;
 extern fn sev_data_real_array(h: *DataHandle, name: [*]const u8, name_len: usize, expected: isize, out_ptr: *[*]const f64, out_len: *usize) bool;
@@ -73,6 +75,19 @@ pub const Data = struct {
         var v: i64 = 0;
         if (!sev_data_int(self.h, name.ptr, name.len, &v)) return error.DataError;
         return v;
+    }
+
+    pub fn getBool(self: Data, name: []const u8) DataError!bool {
+        var v = false;
+        if (!sev_data_bool(self.h, name.ptr, name.len, &v)) return error.DataError;
+        return v;
+    }
+
+    pub fn getBoolArray(self: Data, name: []const u8, expected_len: ?usize) DataError![]const bool {
+        var p: [*]const bool = undefined;
+        var n: usize = 0;
+        if (!sev_data_bool_array(self.h, name.ptr, name.len, expected(expected_len), &p, &n)) return error.DataError;
+        return p[0..n];
     }
 
     pub fn getReal(self: Data, name: []const u8) DataError!f64 {

@@ -4,7 +4,8 @@
 //! them, and matrices as lists of rows. Reals may be written as integers, and as the strings
 //! "NaN", "Inf", "-Inf", "Infinity", "-Infinity" (any case) for non-finite values, as in Stan.
 //! `std.json` parses the text into its dynamic tree (`std.json.Value`) once; the accessors
-//! (`getInt`, `getReal`, `getIntArray`, `getRealArray`, `getRealMatrix`) check type and shape,
+//! (`getInt`, `getBool`, `getReal`, `getIntArray`, `getBoolArray`, `getRealArray`, `getRealMatrix`;
+//! booleans are JSON `true`/`false` or 1/0) check type and shape,
 //! convert, and on a mismatch record a located message such as
 //!
 //!     data file 'd.json': field 'y' must be an array of 8 numbers, found 7
@@ -144,6 +145,22 @@ pub const Data = struct {
         return intOf(v) orelse self.fail("field '{s}' must be an integer, found {s}", .{ name, describeValue(v) });
     }
 
+    /// A boolean: JSON `true`/`false`, or the integers 1/0 (Stan's JSON has no booleans).
+    pub fn getBool(self: *Data, name: []const u8) DataError!bool {
+        const v = try self.field(name);
+        return boolOf(v) orelse self.fail("field '{s}' must be true or false (or 1 or 0), found {s}", .{ name, describeValue(v) });
+    }
+
+    /// An array of booleans (`true`/`false` or 1/0), of length `expected_len` when given.
+    pub fn getBoolArray(self: *Data, name: []const u8, expected_len: ?usize) DataError![]const bool {
+        const arr = try self.arrayField(name, expected_len, "booleans");
+        const out = self.arena.allocator().alloc(bool, arr.len) catch return self.oom();
+        for (arr, out, 0..) |v, *o, i| {
+            o.* = boolOf(v) orelse return self.fail("field '{s}' element {d} must be true or false (or 1 or 0), found {s}", .{ name, i + 1, describeValue(v) });
+        }
+        return out;
+    }
+
     pub fn getReal(self: *Data, name: []const u8) DataError!f64 {
         const v = try self.field(name);
         return realOf(v) orelse self.fail("field '{s}' must be a number, found {s}", .{ name, describeValue(v) });
@@ -250,6 +267,14 @@ fn intOf(v: std.json.Value) ?i64 {
     };
 }
 
+fn boolOf(v: std.json.Value) ?bool {
+    return switch (v) {
+        .bool => |b| b,
+        .integer => |i| if (i == 0) false else if (i == 1) true else null,
+        else => null,
+    };
+}
+
 fn realOf(v: std.json.Value) ?f64 {
     return switch (v) {
         .integer => |i| @floatFromInt(i),
@@ -295,6 +320,7 @@ const DescribedValue = struct {
             .integer => |i| try w.print("{d}", .{i}),
             .float => |x| try w.print("{d}", .{x}),
             .number_string => |s| try w.print("{s} (too large for a 64-bit integer)", .{s}),
+            .bool => |b| try w.print("{s} (a boolean: a number field takes 1 or 0)", .{if (b) "true" else "false"}),
             .string => |s| if (s.len <= 20) try w.print("the string \"{s}\"", .{s}) else try w.writeAll("a string"),
             else => try w.writeAll(kindName(self.v)),
         }
@@ -393,4 +419,18 @@ test "empty data reports missing fields; handles round-trip" {
     try t.expectError(error.DataError, d.getInt("N"));
     try t.expectEqualStrings("no data file was given (--data): missing field 'N'", d.message);
     try t.expectEqual(d, Data.fromHandle(d.handle()));
+}
+
+test "booleans are JSON true and false, or 1 and 0; other values are refused with what was found" {
+    const d = try parseOk(
+        \\{"on": true, "off": false, "one": 1, "flags": [true, 0, false, 1], "two": 2, "mixed": [true, 0.5], "n": true}
+    );
+    defer d.deinit();
+    try t.expect(try d.getBool("on"));
+    try t.expect(!try d.getBool("off"));
+    try t.expect(try d.getBool("one"));
+    try t.expectEqualSlices(bool, &.{ true, false, false, true }, try d.getBoolArray("flags", 4));
+    try expectFail(d, "data file 'd.json': field 'two' must be true or false (or 1 or 0), found 2", d.getBool("two"));
+    try expectFail(d, "data file 'd.json': field 'mixed' element 2 must be true or false (or 1 or 0), found 0.5", d.getBoolArray("mixed", null));
+    try expectFail(d, "data file 'd.json': field 'n' must be an integer, found true (a boolean: a number field takes 1 or 0)", d.getInt("n"));
 }

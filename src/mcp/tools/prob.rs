@@ -22,11 +22,13 @@ pub fn tools() -> Vec<Tool> {
         Tool {
             name: "describe_distribution",
             title: "Describe one distribution",
-            description: "The parameters, constraints, support and value kind of one built-in distribution, with an example `sample` expression.",
+            description: "The parameters, constraints, support and value kind of one built-in distribution, with an example `sample` expression, or an `observe` statement for the densities that cannot be sampled (`sampleable` false, `note` says what to draw instead).",
             input: || schema::input(json!({"name": {"type": "string"}}), &["name"]),
             output: || {
                 let mut s = distribution_schema();
                 s["properties"]["example"] = json!({"type": "object"});
+                s["properties"]["sampleable"] = json!({"type": "boolean"});
+                s["properties"]["note"] = json!({"type": "string"});
                 s
             },
             read_only: true,
@@ -152,10 +154,27 @@ fn describe(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
             return Ok(Outcome::new(structured, true).with_text(message));
         }
     };
+    Ok(Outcome::ok(described(info)))
+}
+
+/// One distribution with a usage example: a `sample` expression, or for a density that has no
+/// sampler (fused GLMs, whole series, HMM marginals) an `observe` statement and a note saying
+/// it cannot be sampled and what to draw instead.
+fn described(info: &DistInfo) -> Value {
     let mut out = describe_info(info);
     let params: Vec<Value> = info.params.iter().map(|(name, _)| json!({"var": name})).collect();
-    out["example"] = json!({"sample": {"distribution": info.name, "params": params}});
-    Ok(Outcome::ok(out))
+    match info.no_sampler_hint() {
+        None => {
+            out["example"] = json!({"sample": {"distribution": info.name, "params": params}});
+            out["sampleable"] = json!(true);
+        }
+        Some(hint) => {
+            out["example"] = json!({"observe": {"distribution": info.name, "params": params, "value": {"var": "y"}}});
+            out["sampleable"] = json!(false);
+            out["note"] = json!(format!("`{}` is a density for `observe` (and `lpdf`) only: it cannot be sampled; {hint}", info.name));
+        }
+    }
+    out
 }
 
 fn validate(args: &Args, _: &Context) -> Result<Outcome, RpcError> {
@@ -280,4 +299,32 @@ fn joint_problems(info: &DistInfo, given: &serde_json::Map<String, Value>) -> Ve
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn densities_without_a_sampler_are_shown_with_observe_and_a_note() {
+        for info in dists::DISTRIBUTIONS {
+            let out = described(info);
+            let example = &out["example"];
+            if info.no_sampler_hint().is_some() {
+                assert!(example.get("sample").is_none(), "{}: {example}", info.name);
+                assert_eq!(example["observe"]["distribution"], info.name, "{}: {example}", info.name);
+                assert_eq!(example["observe"]["value"], json!({"var": "y"}));
+                assert_eq!(out["sampleable"], json!(false));
+                assert!(out["note"].as_str().is_some_and(|n| n.contains("cannot be sampled")), "{}: {out}", info.name);
+            } else {
+                assert_eq!(example["sample"]["distribution"], info.name, "{}: {example}", info.name);
+                assert_eq!(out["sampleable"], json!(true));
+                assert!(out.get("note").is_none(), "{}: {out}", info.name);
+            }
+        }
+        for name in ["hmm_marginal", "ar", "garch11", "arma11", "local_level", "local_linear_trend", "poisson_log_glm", "normal_id_glm"] {
+            let info = lookup(name).expect("a built-in distribution");
+            assert!(described(info).get("example").and_then(|e| e.get("observe")).is_some(), "{name}");
+        }
+    }
 }
