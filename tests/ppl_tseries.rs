@@ -118,7 +118,8 @@ fn a_series_density_cannot_be_sampled_from() {
 
 #[test]
 fn hmm_marginal_serves_lpdf_in_factor_and_checks_its_operand_types() {
-    let lpdf = r#"{"factor": {"lpdf": {"distribution": "hmm_marginal", "params": [{"var": "G"}, {"var": "y"}], "value": {"var": "G"}}}}"#;
+    // (a model needs a continuous parameter, E0334: `mu` is one)
+    let lpdf = r#"{"let": {"name": "mu", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}}}}, {"factor": {"lpdf": {"distribution": "hmm_marginal", "params": [{"var": "G"}, {"var": "y"}], "value": {"var": "G"}}}}"#;
     let c = support::compile("factor.sirs.json", &model(lpdf));
     assert!(!c.has_errors(), "{}", support::rendered(&c));
     // the value must be the T×K matrix of log emission densities
