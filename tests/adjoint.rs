@@ -128,21 +128,6 @@ fn verbose_says_when_the_gradient_is_compiled() {
     assert!(built.stderr.contains("the gradient of `main` is compiled adjoint code"), "{}", built.stderr);
 }
 
-/// The log density and each gradient coordinate `diagnose` prints (reverse mode column).
-fn reverse_gradients(stdout: &str) -> Vec<f64> {
-    let mut out = Vec::new();
-    for line in stdout.lines() {
-        if let Some(lp) = line.split("log density = ").nth(1) {
-            out.push(lp.trim().parse().unwrap_or(f64::NAN));
-        }
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() == 7 && fields[0].parse::<usize>().is_ok() {
-            out.push(fields[2].parse().unwrap_or(f64::NAN));
-        }
-    }
-    out
-}
-
 fn diagnose(exe: &std::path::Path, data: &std::path::Path, tape: bool) -> Result<support::Output, String> {
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["diagnose", "--seed", "7", "--points", "2", "--data"]).arg(data);
@@ -172,7 +157,7 @@ fn check_generated(k: usize, dir: &std::path::Path) -> Result<(), String> {
     if adjoint.code != 0 {
         return Err(format!("model {k}: diagnose of the adjoint failed\n{}{}\n{}", adjoint.stdout, adjoint.stderr, m.source));
     }
-    let (a, t) = (reverse_gradients(&adjoint.stdout), reverse_gradients(&tape.stdout));
+    let (a, t) = (support::diagnose_reverse_gradients(&adjoint.stdout), support::diagnose_reverse_gradients(&tape.stdout));
     if a.len() < 10 || a.len() != t.len() {
         return Err(format!("model {k}: {} adjoint numbers, {} tape numbers\n{}\n{}", a.len(), t.len(), adjoint.stdout, tape.stdout));
     }

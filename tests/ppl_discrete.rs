@@ -255,21 +255,6 @@ const MIXTURE_HELPER: &str = r#"{"program": {"entry": "main", "functions": {
 ]}}}}"#;
 const MIXTURE_DATA: &str = r#"{"y": 2.5, "w": [0.2, 0.5, 0.3]}"#;
 
-/// The log density and each gradient coordinate `diagnose` prints (reverse mode column).
-fn reverse_gradients(stdout: &str) -> Vec<f64> {
-    let mut out = Vec::new();
-    for line in stdout.lines() {
-        if let Some(lp) = line.split("log density = ").nth(1) {
-            out.push(lp.trim().parse().unwrap_or(f64::NAN));
-        }
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() == 7 && fields[0].parse::<usize>().is_ok() {
-            out.push(fields[2].parse().unwrap_or(f64::NAN));
-        }
-    }
-    out
-}
-
 /// The three models (the helper's draw inlined) compile to adjoint code; `diagnose` passes (reverse mode against fourth-order
 /// finite differences and forward mode, 1e-6) with the compiled adjoint and with the tape, and
 /// the two agree to 1e-9 relative.
@@ -303,7 +288,7 @@ fn enumerated_gradients_agree_compiled_taped_and_finite_differences() {
             }
             let o: support::Output = support::output_retrying_busy(&mut cmd).expect("diagnose runs").into();
             assert_eq!(o.code, 0, "{name} (tape: {tape}): {}{}", o.stdout, o.stderr);
-            reverse_gradients(&o.stdout)
+            support::diagnose_reverse_gradients(&o.stdout)
         };
         let (adjoint, tape) = (run(false), run(true));
         assert!(adjoint.len() >= 6 && adjoint.len() == tape.len(), "{name}: {adjoint:?} {tape:?}");

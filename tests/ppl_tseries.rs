@@ -22,33 +22,7 @@ use std::process::Command;
 
 #[test]
 fn time_series_densities_match_numpy() {
-    let root = support::root();
-    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
-    let probe = Command::new(&python).args(["-c", "import numpy, scipy"]).output();
-    match probe {
-        Ok(o) if o.status.success() => {}
-        Ok(o) => panic!("the NumPy cross-check needs numpy and scipy: `{python} -m pip install numpy scipy` ({})", String::from_utf8_lossy(&o.stderr).trim()),
-        Err(e) => panic!("the NumPy cross-check needs {python}: {e}"),
-    }
-    let dir = tempfile::tempdir().expect("temp dir");
-    let exe = dir.path().join("tseries_eval");
-    let zig_cache = support::cache_dir().join("zig");
-    let build = support::zig()
-        .command()
-        .current_dir(&root)
-        .args(["build-exe", "-O", "ReleaseSafe", "--dep", "ppl", "-Mroot=tests/ppl_tseries/tseries_eval.zig", "-Mppl=runtime/ppl/math_root.zig", "--name", "tseries_eval"])
-        .arg(format!("-femit-bin={}", exe.display()))
-        .arg("--global-cache-dir")
-        .arg(&zig_cache)
-        .arg("--cache-dir")
-        .arg(&zig_cache)
-        .output()
-        .expect("zig runs");
-    assert!(build.status.success(), "tseries_eval does not build:\n{}", String::from_utf8_lossy(&build.stderr));
-    let out = Command::new(&python).arg(root.join("tests/ppl_tseries/check_numpy.py")).arg(&exe).output().expect("python runs");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}");
-    assert!(out.status.success(), "check_numpy.py reports mismatches (exit {:?}):\n{stdout}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    let stdout = support::python_cross_check("ppl_tseries", "tseries_eval", "check_numpy.py", "numpy, scipy");
     for name in ["ar", "arma11", "garch11", "local_level", "local_linear_trend", "hmm_marginal"] {
         assert!(stdout.contains(&format!("{name:14}")), "no cases for {name}:\n{stdout}");
     }
@@ -139,21 +113,6 @@ fn without_asserts(example: &str) -> String {
     doc.to_string()
 }
 
-/// The log density and each gradient coordinate `diagnose` prints (reverse mode column).
-fn reverse_gradients(stdout: &str) -> Vec<f64> {
-    let mut out = Vec::new();
-    for line in stdout.lines() {
-        if let Some(lp) = line.split("log density = ").nth(1) {
-            out.push(lp.trim().parse().unwrap_or(f64::NAN));
-        }
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        if fields.len() == 7 && fields[0].parse::<usize>().is_ok() {
-            out.push(fields[2].parse().unwrap_or(f64::NAN));
-        }
-    }
-    out
-}
-
 fn diagnose(exe: &std::path::Path, data: &str, tape: bool) -> support::Output {
     let mut cmd = Command::new(exe);
     cmd.args(["diagnose", "--seed", "7", "--points", "3", "--data", data]).current_dir(support::root());
@@ -182,7 +141,7 @@ fn series_densities_in_a_compiled_gradient_equal_the_tape() {
         let (adjoint, tape) = (diagnose(&exe, &data, false), diagnose(&exe, &data, true));
         assert_eq!(adjoint.code, 0, "{example}: diagnose of the adjoint fails\n{}{}", adjoint.stdout, adjoint.stderr);
         assert_eq!(tape.code, 0, "{example}: diagnose of the tape fails\n{}{}", tape.stdout, tape.stderr);
-        let (a, t) = (reverse_gradients(&adjoint.stdout), reverse_gradients(&tape.stdout));
+        let (a, t) = (support::diagnose_reverse_gradients(&adjoint.stdout), support::diagnose_reverse_gradients(&tape.stdout));
         assert!(a.len() >= 6 && a.len() == t.len(), "{example}: {} adjoint numbers, {} tape numbers\n{}", a.len(), t.len(), adjoint.stdout);
         for (x, y) in a.iter().zip(&t) {
             assert!((x - y).abs() <= 1e-9 * x.abs().max(y.abs()).max(1.0), "{example}: adjoint {x} against tape {y}\n{}\n{}", adjoint.stdout, tape.stdout);

@@ -165,3 +165,54 @@ pub fn parallel<T: Send, R: Send>(jobs: Vec<T>, f: impl Fn(T) -> R + Sync) -> Ve
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }
+
+/// Builds `tests/<dir>/<eval>.zig` (an evaluator over the runtime's `ppl` math module, ReleaseSafe,
+/// in the shared cache) and runs the Python cross-check `tests/<dir>/<script>` on it, which needs
+/// the modules `imports` (e.g. "scipy, numpy"). Returns the script's stdout; panics with what is
+/// missing or what the script reported.
+pub fn python_cross_check(dir: &str, eval: &str, script: &str, imports: &str) -> String {
+    use std::process::Command;
+    let root = root();
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    match Command::new(&python).args(["-c", &format!("import {imports}")]).output() {
+        Ok(o) if o.status.success() => {}
+        Ok(o) => panic!("{script} needs {imports}: `{python} -m pip install {}` ({})", imports.replace(',', ""), String::from_utf8_lossy(&o.stderr).trim()),
+        Err(e) => panic!("{script} needs {python}: {e}"),
+    }
+    let temp = tempfile::tempdir().expect("temp dir");
+    let exe = temp.path().join(eval);
+    let zig_cache = cache_dir().join("zig");
+    let build = zig()
+        .command()
+        .current_dir(&root)
+        .args(["build-exe", "-O", "ReleaseSafe", "--dep", "ppl", &format!("-Mroot=tests/{dir}/{eval}.zig"), "-Mppl=runtime/ppl/math_root.zig", "--name", eval])
+        .arg(format!("-femit-bin={}", exe.display()))
+        .arg("--global-cache-dir")
+        .arg(&zig_cache)
+        .arg("--cache-dir")
+        .arg(&zig_cache)
+        .output()
+        .expect("zig runs");
+    assert!(build.status.success(), "{eval} does not build:\n{}", String::from_utf8_lossy(&build.stderr));
+    let out = Command::new(&python).arg(root.join("tests").join(dir).join(script)).arg(&exe).output().expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    println!("{stdout}");
+    assert!(out.status.success(), "{script} reports mismatches (exit {:?}):\n{stdout}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr));
+    stdout
+}
+
+/// The log density and each gradient coordinate (the reverse-mode column) that a model
+/// binary's `diagnose` prints.
+pub fn diagnose_reverse_gradients(stdout: &str) -> Vec<f64> {
+    let mut out = Vec::new();
+    for line in stdout.lines() {
+        if let Some(lp) = line.split("log density = ").nth(1) {
+            out.push(lp.trim().parse().unwrap_or(f64::NAN));
+        }
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if fields.len() == 7 && fields[0].parse::<usize>().is_ok() {
+            out.push(fields[2].parse().unwrap_or(f64::NAN));
+        }
+    }
+    out
+}
