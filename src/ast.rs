@@ -419,6 +419,9 @@ pub struct SampleExpr {
     pub upper: Option<Expr>,
     /// A named constraint such as `ordered` or `simplex`.
     pub constraint: Option<Name>,
+    /// `"parameterization"`: `centered` or `noncentered`; `blocks::noncentered` rewrites a
+    /// non-centred draw and clears the field, so the checker reports any that is left (E0340).
+    pub parameterization: Option<Name>,
 }
 
 #[derive(Clone, Debug)]

@@ -111,6 +111,8 @@ codes! {
     E0332 Error "a trait has type parameters, which SIRS does not support",
     E0333 Error "a discrete model parameter cannot be summed out (unbounded support or too many values)",
     E0334 Error "a model samples no parameter",
+    // Modelling building blocks (src/blocks).
+    E0340 Error "a `parameterization` cannot be applied to this draw",
     // Compiled gradients (src/ad), reported by `sev build --verbose`.
     E0351 Warning "the model's gradient uses the tape, not compiled adjoint code",
     // `sev debug`: problems with a debugger command (shown in the session, which carries on).

@@ -106,6 +106,10 @@ fn compile_here(name: &str, bytes: &[u8], options: Options, passes: &[opt::Pass]
         return Compilation { file, diagnostics, cir: None, zig: None };
     }
     testing::desugar_assertions(&mut program);
+    diagnostics.extend(crate::blocks::desugar(&mut program));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Compilation { file, diagnostics, cir: None, zig: None };
+    }
     if entry == Entry::TestRunner {
         diagnostics.extend(testing::untestable(&program));
         testing::add_runner(&mut program);

@@ -10,6 +10,7 @@
 
 pub mod ad;
 pub mod ast;
+pub mod blocks;
 pub mod cli;
 pub mod commands;
 pub mod debugger;

@@ -155,6 +155,8 @@ const FORMS: &str = r#"{"$schema": "../docs/sirs.schema.json", "program": {
                "lower": {"literal": 0.0}, "upper": {"literal": 5.0}}}}},
       {"let": {"name": "v", "value": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}],
                "size": {"literal": 2}, "constraint": "ordered"}}}},
+      {"let": {"name": "w", "value": {"sample": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}],
+               "size": {"literal": 2}, "parameterization": "noncentered"}}}},
       {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"var": "s"}], "value": {"var": "y"}}},
       {"factor": {"lpdf": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"literal": 0.5}}}},
       {"observe": {"distribution": "mixture", "weights": {"array": [{"literal": 0.5}, {"literal": 0.5}]},

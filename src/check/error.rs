@@ -42,6 +42,8 @@ pub enum TypeError {
     /// A declared distribution named like a built-in one.
     BuiltinDistName { span: Span, name: String },
     ProbMisuse { span: Span, message: String, hint: Option<String> },
+    /// A `"parameterization"` the rewrite of `blocks::noncentered` could not apply (E0340).
+    Parameterization { span: Span, message: String },
     TypeArgCount { span: Span, name: String, expected: usize, found: usize },
     MissingImpl { span: Span, ty: String, trait_name: String },
     BadImpl { span: Span, message: String, other: Option<(Span, String)> },
@@ -201,6 +203,9 @@ impl TypeError {
             E::ProbMisuse { span, message, hint } => Diagnostic::new(Code::E0319, "Invalid probabilistic statement")
                 .primary(*span, message.clone())
                 .maybe_hint(hint.clone()),
+            E::Parameterization { span, message } => Diagnostic::new(Code::E0340, "Invalid parameterization")
+                .primary(*span, message.clone())
+                .hint("write the draw as the whole value of a `let`: {\"let\": {\"name\": \"theta\", \"value\": {\"sample\": {…, \"parameterization\": \"noncentered\"}}}}"),
             E::TypeArgCount { span, name, expected, found } => {
                 Diagnostic::new(Code::E0320, format!("Wrong number of type arguments for `{name}`"))
                     .primary(*span, format!("{found} given"))

@@ -985,6 +985,10 @@ impl Checker<'_> {
     }
 
     fn sample(&mut self, sample: &ast::SampleExpr, span: Span, expect: &Expect) -> Expr {
+        if let Some(p) = &sample.parameterization {
+            let message = format!("`\"parameterization\": \"{}\"` applies only to a `sample` that is the whole value of a `let` with a plain name", p.text);
+            self.error(TypeError::Parameterization { span: p.span, message });
+        }
         if self.is_declared_or_mixture(&sample.dist.name.text) {
             return self.declared_sample(sample, span, expect);
         }

@@ -24,7 +24,7 @@ const IMPL: &[&str] = &["doc", "trait_name", "type_args", "target_type", "method
 const EXTERN: &[&str] = &["library", "args", "return"];
 const CONSTANT: &[&str] = &["type", "value"];
 const DISTRIBUTION: &[&str] = &["doc", "params", "support", "log_density", "sampler"];
-const DIST_USE: &[&str] = &["distribution", "params", "weights", "components", "size", "lower", "upper", "constraint", "value"];
+const DIST_USE: &[&str] = &["distribution", "params", "weights", "components", "size", "lower", "upper", "constraint", "parameterization", "value"];
 
 /// The key order of the body of each one-key node (statements, expressions, type forms).
 /// `struct`, `hashmap` and `map` are absent: their bodies are maps or lists of entries.

@@ -1114,8 +1114,9 @@ impl Parser {
         let lower = obj.get("lower").and_then(|s| self.expr(s));
         let upper = obj.get("upper").and_then(|s| self.expr(s));
         let constraint = obj.get("constraint").and_then(|c| self.name(c, "constraint"));
-        self.finish(obj, &["distribution", "params", "weights", "components", "size", "lower", "upper", "constraint"]);
-        Some(SampleExpr { dist: dist?, size, lower, upper, constraint })
+        let parameterization = obj.get("parameterization").and_then(|c| self.name(c, "parameterization"));
+        self.finish(obj, &["distribution", "params", "weights", "components", "size", "lower", "upper", "constraint", "parameterization"]);
+        Some(SampleExpr { dist: dist?, size, lower, upper, constraint, parameterization })
     }
 
     /// The distribution of a `sample`, `observe` or `lpdf` (its `distribution` and `params`,
