@@ -123,3 +123,91 @@ fn the_documented_switch_is_the_tested_statement() {
     assert_eq!(switch["let"]["value"]["sample"]["parameterization"], "noncentered");
     assert!(statements("tests/cases/blocks/eight_schools_switch.sirs.json").contains(switch), "the docs' switch is not in the tested model");
 }
+
+/// `n` draws of the mixture 0.3·normal(−2, 1) + 0.7·normal(2, 1), from a fixed splitmix64 stream
+/// (Box–Muller for the normals), as Stan JSON data `{"N", "y"}`.
+fn two_normal_data(n: usize) -> String {
+    let mut state: u64 = 0x5eed_1234;
+    let mut uniform = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let y: Vec<f64> = (0..n)
+        .map(|_| {
+            let low = uniform() < 0.3;
+            let (u1, u2) = (uniform().max(1e-300), uniform());
+            let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+            if low { -2.0 + z } else { 2.0 + z }
+        })
+        .collect();
+    serde_json::json!({"N": n, "y": y}).to_string()
+}
+
+/// The log density `diagnose` prints at an unconstrained point.
+fn log_density_at(dir: &Path, path: &str, data: &str, point: &str) -> f64 {
+    std::fs::write(dir.join("data.json"), data).expect("write the data");
+    let model = root().join(path).to_string_lossy().into_owned();
+    let exe = dir.join("model").to_string_lossy().into_owned();
+    let built = support::sev(&strings(&["build", &model, "-o", &exe]), "1", Some(dir));
+    assert_eq!(built.code, 0, "{path}: {}", built.stderr);
+    let run = support::run_exe(Path::new(&exe), &strings(&["diagnose", "--data", "data.json", "--point", point]), Some(dir)).expect("diagnose runs");
+    let line = run.stdout.lines().find(|l| l.contains("log density = ")).unwrap_or_else(|| panic!("no log density in {}", run.stdout));
+    line.rsplit("= ").next().and_then(|x| x.trim().parse().ok()).unwrap_or(f64::NAN)
+}
+
+const MIX_BY_HAND: &str = "tests/cases/blocks/mixture_log_mix.sirs.json";
+const MIX_DECLARATIVE: &str = "tests/cases/blocks/mixture_declarative.sirs.json";
+
+#[test]
+fn a_declarative_mixture_has_the_log_density_of_log_mix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = two_normal_data(200);
+    // theta (logit), mu (ordered: first, log of the gap), sigma (log).
+    for point in ["0.3,-1.0,1.5,0.2", "-1.2,0.5,-0.3,-0.7", "2.0,-3.0,0.9,1.1"] {
+        let by_hand = log_density_at(dir.path(), MIX_BY_HAND, &data, point);
+        let declarative = log_density_at(dir.path(), MIX_DECLARATIVE, &data, point);
+        println!("point {point}: log_mix {by_hand}, mixture block {declarative}");
+        assert!(by_hand.is_finite());
+        assert!((by_hand - declarative).abs() <= 1e-10 * by_hand.abs().max(1.0), "{point}: {by_hand} vs {declarative}");
+    }
+}
+
+#[test]
+fn a_declarative_mixture_recovers_its_simulation_like_log_mix() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = two_normal_data(200);
+    let declarative = sample(dir.path(), MIX_DECLARATIVE, &data, "4");
+    let by_hand = sample(dir.path(), MIX_BY_HAND, &data, "4");
+    for (name, truth) in [("theta", 0.3), ("mu.1", -2.0), ("mu.2", 2.0), ("sigma", 1.0)] {
+        let (a, b) = (column(&declarative, name), column(&by_hand, name));
+        let (ma, mb, sd) = (number(a, "mean"), number(b, "mean"), number(a, "sd"));
+        let (sa, sb) = (number(a, "mcse_mean"), number(b, "mcse_mean"));
+        println!("{name}: block {ma:.4} (MCSE {sa:.4}, sd {sd:.4}), log_mix {mb:.4} (MCSE {sb:.4}), truth {truth}");
+        assert!((ma - mb).abs() <= 4.0 * (sa * sa + sb * sb).sqrt(), "{name}: {ma} vs {mb}");
+        assert!((ma - truth).abs() <= 3.0 * sd, "{name}: {ma} is more than 3 posterior sds from {truth}");
+    }
+}
+
+/// `{"mixture": …}` as an expression is a draw (here a parameter with the mixture prior).
+#[test]
+fn a_mixture_expression_is_a_draw_from_the_mixture() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let summary = sample(dir.path(), "tests/cases/blocks/mixture_expression.sirs.json", "{}", "6");
+    let c = column(&summary, "x");
+    let (mean, mcse, sd) = (number(c, "mean"), number(c, "mcse_mean"), number(c, "sd"));
+    // mean 0.3·(−2) + 0.7·2; variance 1 + 0.3·0.7·4² (within-component plus between).
+    let (truth, truth_sd) = (0.8, (1.0f64 + 0.21 * 16.0).sqrt());
+    println!("x: mean {mean:.4} (MCSE {mcse:.4}), sd {sd:.4} (exact {truth_sd:.4})");
+    assert!((mean - truth).abs() < 4.0 * mcse, "mean {mean} vs {truth}");
+    assert!((sd - truth_sd).abs() < 0.1 * truth_sd, "sd {sd} vs {truth_sd}");
+}
+
+#[test]
+fn the_documented_mixture_is_the_tested_statement() {
+    let examples = doc_examples();
+    let mixture = examples.iter().find(|e| e["observe"]["distribution"]["mixture"].is_object()).expect("a documented mixture block");
+    assert!(statements(MIX_DECLARATIVE).contains(mixture), "the docs' mixture is not in the tested model");
+}

@@ -157,6 +157,15 @@ const FORMS: &str = r#"{"$schema": "../docs/sirs.schema.json", "program": {
                "size": {"literal": 2}, "constraint": "ordered"}}}},
       {"let": {"name": "w", "value": {"sample": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}],
                "size": {"literal": 2}, "parameterization": "noncentered"}}}},
+      {"observe": {"distribution": {"mixture": {"name": "m", "components": [
+                     {"label": "a", "weight": {"literal": 0.5}, "distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}]},
+                     {"weight": {"literal": 0.5}, "distribution": "normal", "parameters": [{"literal": 1.0}, {"literal": 1.0}]}]}},
+                   "value": {"var": "y"}}},
+      {"let": {"name": "m2", "value": {"mixture": {"weight_prior": {"array": [{"literal": 1.0}, {"literal": 2.0}]}, "components": [
+                     {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]},
+                     {"distribution": "normal", "params": [{"literal": 1.0}, {"literal": 1.0}]}]}}}},
+      {"let": {"name": "m3", "value": {"mixture": {"weights": {"array": [{"literal": 1.0}]}, "components": [
+                     {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}]}}}},
       {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"var": "s"}], "value": {"var": "y"}}},
       {"factor": {"lpdf": {"distribution": "normal", "params": [{"var": "mu"}, {"literal": 1.0}], "value": {"literal": 0.5}}}},
       {"observe": {"distribution": "mixture", "weights": {"array": [{"literal": 0.5}, {"literal": 0.5}]},

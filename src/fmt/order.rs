@@ -40,6 +40,7 @@ const BODIES: &[(&str, &[&str])] = &[
     ("observe", DIST_USE),
     ("sample", DIST_USE),
     ("lpdf", DIST_USE),
+    ("mixture", &["name", "components", "weights", "weight_prior"]),
     ("prob_assert", &["condition", "confidence"]),
     ("op", &["kind", "args"]),
     ("call", &["function", "type_args", "args"]),
@@ -60,7 +61,7 @@ const BODIES: &[(&str, &[&str])] = &[
 ];
 
 /// Keys whose value is an array of objects with a fixed order.
-const ELEMENTS: &[(&str, &[&str])] = &[("args", PARAM), ("params", PARAM), ("cases", CASE), ("catch", CATCH), ("trait_impls", IMPL), ("type_params", &["name", "bounds"])];
+const ELEMENTS: &[(&str, &[&str])] = &[("components", &["label", "weight", "distribution", "params", "parameters"]), ("args", PARAM), ("params", PARAM), ("cases", CASE), ("catch", CATCH), ("trait_impls", IMPL), ("type_params", &["name", "bounds"])];
 
 /// Keys whose value is a map of declarations with a fixed order.
 const DECLARATIONS: &[(&str, &[&str])] =

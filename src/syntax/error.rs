@@ -28,6 +28,8 @@ pub enum ParseError {
     BadAssignTarget { span: Span, found: String },
     NumberRange { span: Span, text: String },
     NameMismatch { span: Span, inner: String, key: String },
+    /// A declarative `mixture` block whose weights or components are wrong (E0341).
+    Mixture { span: Span, message: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,6 +124,9 @@ impl ParseError {
                     .primary(*second, "defined again here")
                     .secondary(*first, "first defined here")
             }
+            ParseError::Mixture { span, message } => Diagnostic::new(Code::E0341, "Invalid mixture")
+                .primary(*span, message.clone())
+                .hint("each component is {\"weight\": w, \"distribution\": d, \"params\": […]}, or the mixture has one \"weights\" array"),
             ParseError::BadPattern { span, message } => {
                 Diagnostic::new(Code::E0112, "Invalid pattern").primary(*span, message.clone())
             }

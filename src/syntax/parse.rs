@@ -12,6 +12,8 @@ use crate::diagnostic::did_you_mean;
 use crate::span::Span;
 use super::type_string::{TypeProblem, TypeReader, span_within_string};
 
+mod mixture;
+
 pub const STATEMENT_KEYS: &[&str] = &[
     "let", "assign", "if", "while", "for", "match", "return", "break", "continue", "expression", "try", "throw",
     "observe", "factor", "prob_assert", "comment",
@@ -20,6 +22,7 @@ pub const STATEMENT_KEYS: &[&str] = &[
 pub const EXPRESSION_KEYS: &[&str] = &[
     "literal", "var", "op", "call", "method", "field", "index", "array", "struct", "record", "update", "enum",
     "tuple", "hashmap", "map", "set", "cast", "sample", "infer", "await", "propagate", "cond", "error", "lpdf",
+    "mixture",
 ];
 
 const PROGRAM_KEYS: &[&str] = &["entry", "functions", "types", "constants", "interfaces", "trait_impls", "externs", "distributions"];
@@ -973,6 +976,10 @@ impl Parser {
                 ExprKind::Cast { value: value?, ty: ty? }
             }
             "sample" => ExprKind::Sample(Box::new(self.sample(body)?)),
+            "mixture" => {
+                let dist = self.mixture(body, Name::new("mixture", span))?;
+                ExprKind::Sample(Box::new(SampleExpr { dist, size: None, lower: None, upper: None, constraint: None, parameterization: None }))
+            }
             "lpdf" => {
                 let mut obj = self.obj(body, "`lpdf`")?;
                 let dist = self.dist_expr(&mut obj);
@@ -1122,6 +1129,14 @@ impl Parser {
     /// The distribution of a `sample`, `observe` or `lpdf` (its `distribution` and `params`,
     /// and for a `mixture` its `weights` and `components`).
     fn dist_expr(&mut self, obj: &mut Obj<'_>) -> Option<DistExpr> {
+        if let Some(block) = obj.get("distribution").and_then(|d| self.mixture_object(d)) {
+            for key in ["params", "weights", "components"] {
+                if let Some(extra) = obj.get(key) {
+                    self.error(ParseError::Mixture { span: extra.span, message: format!("a `mixture` block holds its own components and weights: `{key}` does not belong beside it") });
+                }
+            }
+            return block;
+        }
         let name = self.required_name(obj, "distribution", "distribution");
         let params = obj.get("params").map(|p| self.exprs(p, "`params`")).unwrap_or_default();
         let weights = obj.get("weights").and_then(|w| self.boxed(w));
