@@ -237,6 +237,9 @@ pub enum StmtKind {
     Observe { dist: DistExpr, value: Expr },
     Factor(Expr),
     ProbAssert { cond: Expr, confidence: f64, confidence_span: Span },
+    /// `{"hierarchical": …}`: a declarative hierarchical model, rewritten by
+    /// `blocks::hierarchical` into `let`, `sample` and `observe` statements before checking.
+    Hierarchical(Box<HierarchicalBlock>),
     /// `{"comment": "…"}`: ignored.
     Comment,
 }
@@ -432,5 +435,50 @@ pub struct DistExpr {
     pub weights: Option<Box<Expr>>,
     /// `"components"` of a `mixture`: one distribution each.
     pub components: Vec<DistExpr>,
+    pub span: Span,
+}
+
+/// A declarative hierarchical model: hyperpriors, levels of group parameters drawn from
+/// distributions of the hyperparameters, and an observation model.
+#[derive(Clone, Debug)]
+pub struct HierarchicalBlock {
+    pub name: Option<Name>,
+    /// `"hyperpriors": {name: expr}` in the order written.
+    pub hyperpriors: Vec<(Name, Expr)>,
+    pub levels: Vec<Level>,
+    pub observation: Option<ObservationModel>,
+    pub span: Span,
+}
+
+/// One level: `{"level_name"?, "groups", "group_variable"?, "parameters": {name: …}}`.
+#[derive(Clone, Debug)]
+pub struct Level {
+    pub name: Option<Name>,
+    /// The number of groups (the size of each group parameter).
+    pub groups: Option<Expr>,
+    /// The data array giving each observation's group (0-based).
+    pub group_variable: Option<Name>,
+    pub parameters: Vec<LevelParam>,
+    pub span: Span,
+}
+
+/// A group parameter: `{"distribution", "hyperparameters", "parameterization"?}`.
+#[derive(Clone, Debug)]
+pub struct LevelParam {
+    pub name: Name,
+    pub dist: Name,
+    pub hyperparameters: Vec<Expr>,
+    pub parameterization: Option<Name>,
+    pub span: Span,
+}
+
+/// `{"likelihood", "parameters", "value", "indexed"?}`.
+#[derive(Clone, Debug)]
+pub struct ObservationModel {
+    pub likelihood: Name,
+    pub params: Vec<Expr>,
+    pub value: Expr,
+    /// Data arrays with one element per observation (indexed like the value).
+    pub indexed: Vec<Name>,
     pub span: Span,
 }

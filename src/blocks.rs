@@ -5,11 +5,14 @@
 //! * `noncentered` — the `"parameterization"` switch of a `sample`: a location-scale draw
 //!   becomes a standard raw parameter times the scale plus the location, with an output column
 //!   under the user's name (docs/probabilistic.md, "Building blocks for models").
+//! * `hierarchical` — the `hierarchical` statement: hyperpriors, group parameters (non-centred
+//!   by default) and the observation model as `let`, `sample` and `observe` statements.
 //!
 //! Every node made here carries the span of the construct it comes from, so a type error in a
 //! rewritten part points at what the user wrote. Problems are diagnostics (E0340–E0344).
 
 mod build;
+mod hierarchical;
 mod noncentered;
 
 use crate::ast::{Function, Program, Stmt, StmtKind};
@@ -38,6 +41,13 @@ impl Rewriter {
     fn block(&mut self, block: Vec<Stmt>) -> Vec<Stmt> {
         let mut out = Vec::with_capacity(block.len());
         for mut stmt in block {
+            if let StmtKind::Hierarchical(h) = &stmt.kind {
+                match hierarchical::rewrite(h) {
+                    Ok(expanded) => out.extend(expanded),
+                    Err(problem) => self.diagnostics.push(problem),
+                }
+                continue;
+            }
             match noncentered::rewrite(&stmt) {
                 Some(Ok(expanded)) => {
                     out.extend(expanded);

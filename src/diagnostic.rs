@@ -114,6 +114,7 @@ codes! {
     // Modelling building blocks (src/blocks).
     E0340 Error "a `parameterization` cannot be applied to this draw",
     E0341 Error "a declarative `mixture` has wrong weights or components",
+    E0342 Error "a declarative `hierarchical` model is malformed",
     // Compiled gradients (src/ad), reported by `sev build --verbose`.
     E0351 Warning "the model's gradient uses the tape, not compiled adjoint code",
     // `sev debug`: problems with a debugger command (shown in the session, which carries on).

@@ -164,6 +164,10 @@ const FORMS: &str = r#"{"$schema": "../docs/sirs.schema.json", "program": {
       {"let": {"name": "m2", "value": {"mixture": {"weight_prior": {"array": [{"literal": 1.0}, {"literal": 2.0}]}, "components": [
                      {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]},
                      {"distribution": "normal", "params": [{"literal": 1.0}, {"literal": 1.0}]}]}}}},
+      {"hierarchical": {"name": "h", "hyperpriors": {"hm": {"sample": {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}}},
+                        "levels": [{"level_name": "g", "groups": {"literal": 2}, "group_variable": "gi",
+                                    "parameters": {"hp": {"distribution": "normal", "hyperparameters": [{"var": "hm"}, {"literal": 1.0}], "parameterization": "centered"}}}],
+                        "observation_model": {"likelihood": "normal", "parameters": [{"var": "hp"}, {"literal": 1.0}], "value": {"var": "y"}, "indexed": ["y"]}}},
       {"let": {"name": "m3", "value": {"mixture": {"weights": {"array": [{"literal": 1.0}]}, "components": [
                      {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}]}}}},
       {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"var": "s"}], "value": {"var": "y"}}},

@@ -107,6 +107,11 @@ fn noncentred(name: &Name, sample: &SampleExpr, span: Span, typed: bool) -> Resu
     Ok(out)
 }
 
+/// Whether `dist` has a non-centred form (the default of a `hierarchical` group parameter).
+pub fn has_form(dist: &str) -> bool {
+    FAMILIES.iter().any(|f| f.name == dist)
+}
+
 fn family_of(sample: &SampleExpr) -> Result<&'static Family, Diagnostic> {
     let dist = &sample.dist.name;
     FAMILIES.iter().find(|f| f.name == dist.text).ok_or_else(|| {

@@ -193,6 +193,12 @@ impl<'a> Checker<'a> {
                 (wrap(T::ProbAssert { cond, confidence: *confidence }), Flow::Normal)
             }
             S::Comment => (None, Flow::Normal),
+            // `blocks::desugar` rewrites these in a program; only a REPL input can still hold one.
+            S::Hierarchical(block) => {
+                let message = "a `hierarchical` block is rewritten only in a program's functions, not here".to_string();
+                self.error(TypeError::ProbMisuse { span: block.span, message, hint: None });
+                (None, Flow::Normal)
+            }
         }
     }
 

@@ -41,6 +41,7 @@ const BODIES: &[(&str, &[&str])] = &[
     ("sample", DIST_USE),
     ("lpdf", DIST_USE),
     ("mixture", &["name", "components", "weights", "weight_prior"]),
+    ("hierarchical", &["name", "hyperpriors", "levels", "observation_model"]),
     ("prob_assert", &["condition", "confidence"]),
     ("op", &["kind", "args"]),
     ("call", &["function", "type_args", "args"]),
@@ -61,7 +62,7 @@ const BODIES: &[(&str, &[&str])] = &[
 ];
 
 /// Keys whose value is an array of objects with a fixed order.
-const ELEMENTS: &[(&str, &[&str])] = &[("components", &["label", "weight", "distribution", "params", "parameters"]), ("args", PARAM), ("params", PARAM), ("cases", CASE), ("catch", CATCH), ("trait_impls", IMPL), ("type_params", &["name", "bounds"])];
+const ELEMENTS: &[(&str, &[&str])] = &[("levels", &["level_name", "groups", "group_variable", "parameters"]), ("components", &["label", "weight", "distribution", "params", "parameters"]), ("args", PARAM), ("params", PARAM), ("cases", CASE), ("catch", CATCH), ("trait_impls", IMPL), ("type_params", &["name", "bounds"])];
 
 /// Keys whose value is a map of declarations with a fixed order.
 const DECLARATIONS: &[(&str, &[&str])] =

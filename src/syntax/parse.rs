@@ -12,11 +12,12 @@ use crate::diagnostic::did_you_mean;
 use crate::span::Span;
 use super::type_string::{TypeProblem, TypeReader, span_within_string};
 
+mod hierarchical;
 mod mixture;
 
 pub const STATEMENT_KEYS: &[&str] = &[
     "let", "assign", "if", "while", "for", "match", "return", "break", "continue", "expression", "try", "throw",
-    "observe", "factor", "prob_assert", "comment",
+    "observe", "factor", "prob_assert", "comment", "hierarchical",
 ];
 
 pub const EXPRESSION_KEYS: &[&str] = &[
@@ -652,6 +653,7 @@ impl Parser {
                 self.finish(obj, &["condition", "confidence"]);
                 StmtKind::ProbAssert { cond: cond?, confidence: confidence?, confidence_span }
             }
+            "hierarchical" => StmtKind::Hierarchical(Box::new(self.hierarchical(body)?)),
             _ => {
                 self.string(body, "`comment`")?;
                 StmtKind::Comment
