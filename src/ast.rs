@@ -240,6 +240,9 @@ pub enum StmtKind {
     /// `{"hierarchical": …}`: a declarative hierarchical model, rewritten by
     /// `blocks::hierarchical` into `let`, `sample` and `observe` statements before checking.
     Hierarchical(Box<HierarchicalBlock>),
+    /// `{"model": …}`: a graphical model (nodes, plates, factors), rewritten by
+    /// `blocks::graphical` into ordinary statements before checking.
+    Graphical(Box<GraphicalModel>),
     /// `{"comment": "…"}`: ignored.
     Comment,
 }
@@ -480,5 +483,32 @@ pub struct ObservationModel {
     pub value: Expr,
     /// Data arrays with one element per observation (indexed like the value).
     pub indexed: Vec<Name>,
+    pub span: Span,
+}
+
+/// A graphical model: `{"name"?, "plates"?: {name: size}, "nodes": [...], "factors"?: [expr]}`.
+#[derive(Clone, Debug)]
+pub struct GraphicalModel {
+    pub name: Option<Name>,
+    pub plates: Vec<(Name, Expr)>,
+    pub nodes: Vec<GraphNode>,
+    pub factors: Vec<Expr>,
+    pub span: Span,
+}
+
+/// One node: `{"name", "kind": "latent" | "observed" | "deterministic", "distribution"?,
+/// "params"?, "value"?, "plate"?, "parents"?, "lower"?, "upper"?, "parameterization"?}`.
+#[derive(Clone, Debug)]
+pub struct GraphNode {
+    pub name: Name,
+    pub kind: Name,
+    pub dist: Option<Name>,
+    pub params: Vec<Expr>,
+    pub value: Option<Expr>,
+    pub plate: Option<Name>,
+    pub parents: Vec<Name>,
+    pub lower: Option<Expr>,
+    pub upper: Option<Expr>,
+    pub parameterization: Option<Name>,
     pub span: Span,
 }

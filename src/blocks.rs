@@ -5,6 +5,8 @@
 //! * `noncentered` — the `"parameterization"` switch of a `sample`: a location-scale draw
 //!   becomes a standard raw parameter times the scale plus the location, with an output column
 //!   under the user's name (docs/probabilistic.md, "Building blocks for models").
+//! * `graphical` — the graphical `model` statement: nodes in dependency order (cycles E0343,
+//!   malformed nodes E0344), plates as sizes, factors;
 //! * `hierarchical` — the `hierarchical` statement: hyperpriors, group parameters (non-centred
 //!   by default) and the observation model as `let`, `sample` and `observe` statements.
 //!
@@ -12,6 +14,7 @@
 //! rewritten part points at what the user wrote. Problems are diagnostics (E0340–E0344).
 
 mod build;
+mod graphical;
 mod hierarchical;
 mod noncentered;
 
@@ -41,8 +44,13 @@ impl Rewriter {
     fn block(&mut self, block: Vec<Stmt>) -> Vec<Stmt> {
         let mut out = Vec::with_capacity(block.len());
         for mut stmt in block {
-            if let StmtKind::Hierarchical(h) = &stmt.kind {
-                match hierarchical::rewrite(h) {
+            let rewritten = match &stmt.kind {
+                StmtKind::Hierarchical(h) => Some(hierarchical::rewrite(h)),
+                StmtKind::Graphical(g) => Some(graphical::rewrite(g)),
+                _ => None,
+            };
+            if let Some(rewritten) = rewritten {
+                match rewritten {
                     Ok(expanded) => out.extend(expanded),
                     Err(problem) => self.diagnostics.push(problem),
                 }

@@ -115,6 +115,8 @@ codes! {
     E0340 Error "a `parameterization` cannot be applied to this draw",
     E0341 Error "a declarative `mixture` has wrong weights or components",
     E0342 Error "a declarative `hierarchical` model is malformed",
+    E0343 Error "a graphical model's nodes depend on each other in a cycle",
+    E0344 Error "a graphical model's node is malformed (undefined parent or plate, unknown kind, missing distribution or value)",
     // Compiled gradients (src/ad), reported by `sev build --verbose`.
     E0351 Warning "the model's gradient uses the tape, not compiled adjoint code",
     // `sev debug`: problems with a debugger command (shown in the session, which carries on).

@@ -12,6 +12,7 @@
 //! * declarative `hierarchical` models: eight schools (non-centred by default, and centred by the
 //!   switch) and a radon-like varying intercept have the hand-written log density bit for bit,
 //!   and eight schools samples the hand-written draws with one seed;
+//! * graphical `model`s: eight schools as a graph has the hand-written log density and draws;
 //! * the examples of docs/probabilistic.md's "Building blocks for models" are the tested
 //!   statements.
 
@@ -273,4 +274,44 @@ fn the_documented_hierarchical_model_is_the_tested_statement() {
     let examples = doc_examples();
     let block = examples.iter().find(|e| e["hierarchical"].is_object()).expect("a documented hierarchical block");
     assert!(statements("tests/cases/blocks/eight_schools_hierarchical.sirs.json").contains(block), "the docs' block is not in the tested model");
+}
+
+/// A graphical `model` of eight schools (plates, latent, observed and deterministic nodes, a
+/// factor) has the log density of the hand-written model, centred and with the non-centred
+/// switch on its `theta` node, and draws what the hand-written model draws with one seed.
+#[test]
+fn graphical_eight_schools_is_the_hand_written_model() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let points = ["0.3,-1.0,0.5,0.2,0.1,0.2,0.3,-0.4,0.5,0.7", "-0.8,1.2,-0.5,0.9,-1.1,0.4,0.0,1.3,-0.2,-0.6"];
+    let pairs = [
+        ("tests/cases/blocks/eight_schools_graphical.sirs.json", "examples/posteriordb/eight_schools_centered.sirs.json"),
+        ("tests/cases/blocks/eight_schools_graphical_noncentered.sirs.json", "examples/posteriordb/eight_schools_noncentered.sirs.json"),
+    ];
+    for (graphical, by_hand) in pairs {
+        for point in points {
+            let a = log_density_at(dir.path(), graphical, EIGHT_SCHOOLS, point);
+            let b = log_density_at(dir.path(), by_hand, EIGHT_SCHOOLS, point);
+            println!("{graphical} at {point}: {a} (by hand {b})");
+            assert!(a.is_finite());
+            assert_eq!(a.to_bits(), b.to_bits(), "{graphical} vs {by_hand} at {point}");
+        }
+    }
+    let graphical = sample(dir.path(), "tests/cases/blocks/eight_schools_graphical_noncentered.sirs.json", EIGHT_SCHOOLS, "9");
+    let by_hand = sample(dir.path(), "examples/posteriordb/eight_schools_noncentered.sirs.json", EIGHT_SCHOOLS, "9");
+    for name in ["mu", "tau", "theta.1", "theta.8"] {
+        let (ma, mb) = (number(column(&graphical, name), "mean"), number(column(&by_hand, name), "mean"));
+        println!("{name}: graphical {ma:.4}, by hand {mb:.4}");
+        assert_eq!(ma.to_bits(), mb.to_bits(), "{name}: one seed should give the same draws");
+    }
+    // The deterministic node is a column: the mean over schools of each draw's theta.
+    let theta_mean = number(column(&graphical, "theta_mean"), "mean");
+    let average: f64 = (1..=8).map(|j| number(column(&graphical, &format!("theta.{j}")), "mean")).sum::<f64>() / 8.0;
+    assert!((theta_mean - average).abs() < 1e-9 * average.abs().max(1.0), "theta_mean {theta_mean} vs {average}");
+}
+
+#[test]
+fn the_documented_graphical_model_is_the_tested_statement() {
+    let examples = doc_examples();
+    let model = examples.iter().find(|e| e["model"].is_object()).expect("a documented graphical model");
+    assert!(statements("tests/cases/blocks/eight_schools_graphical_noncentered.sirs.json").contains(model), "the docs' model is not in the tested file");
 }

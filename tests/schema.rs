@@ -168,6 +168,13 @@ const FORMS: &str = r#"{"$schema": "../docs/sirs.schema.json", "program": {
                         "levels": [{"level_name": "g", "groups": {"literal": 2}, "group_variable": "gi",
                                     "parameters": {"hp": {"distribution": "normal", "hyperparameters": [{"var": "hm"}, {"literal": 1.0}], "parameterization": "centered"}}}],
                         "observation_model": {"likelihood": "normal", "parameters": [{"var": "hp"}, {"literal": 1.0}], "value": {"var": "y"}, "indexed": ["y"]}}},
+      {"model": {"name": "g", "plates": {"p": {"literal": 2}}, "nodes": [
+                   {"name": "gm", "kind": "latent", "distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}], "plate": "p",
+                    "lower": {"literal": -5.0}, "upper": {"literal": 5.0}},
+                   {"name": "gs", "kind": "latent", "distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}], "parameterization": "noncentered"},
+                   {"name": "gy", "kind": "observed", "distribution": "normal", "params": [{"var": "gs"}, {"literal": 1.0}], "value": {"var": "y"}, "parents": ["gs"]},
+                   {"name": "gd", "kind": "deterministic", "value": {"var": "gs"}}],
+                 "factors": [{"literal": 0.0}]}},
       {"let": {"name": "m3", "value": {"mixture": {"weights": {"array": [{"literal": 1.0}]}, "components": [
                      {"distribution": "normal", "params": [{"literal": 0.0}, {"literal": 1.0}]}]}}}},
       {"observe": {"distribution": "normal", "params": [{"var": "mu"}, {"var": "s"}], "value": {"var": "y"}}},

@@ -199,6 +199,11 @@ impl<'a> Checker<'a> {
                 self.error(TypeError::ProbMisuse { span: block.span, message, hint: None });
                 (None, Flow::Normal)
             }
+            S::Graphical(model) => {
+                let message = "a graphical `model` is rewritten only in a program's functions, not here".to_string();
+                self.error(TypeError::ProbMisuse { span: model.span, message, hint: None });
+                (None, Flow::Normal)
+            }
         }
     }
 

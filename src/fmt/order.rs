@@ -42,6 +42,7 @@ const BODIES: &[(&str, &[&str])] = &[
     ("lpdf", DIST_USE),
     ("mixture", &["name", "components", "weights", "weight_prior"]),
     ("hierarchical", &["name", "hyperpriors", "levels", "observation_model"]),
+    ("model", &["name", "plates", "nodes", "factors"]),
     ("prob_assert", &["condition", "confidence"]),
     ("op", &["kind", "args"]),
     ("call", &["function", "type_args", "args"]),
@@ -62,7 +63,7 @@ const BODIES: &[(&str, &[&str])] = &[
 ];
 
 /// Keys whose value is an array of objects with a fixed order.
-const ELEMENTS: &[(&str, &[&str])] = &[("levels", &["level_name", "groups", "group_variable", "parameters"]), ("components", &["label", "weight", "distribution", "params", "parameters"]), ("args", PARAM), ("params", PARAM), ("cases", CASE), ("catch", CATCH), ("trait_impls", IMPL), ("type_params", &["name", "bounds"])];
+const ELEMENTS: &[(&str, &[&str])] = &[("nodes", &["name", "kind", "distribution", "params", "value", "plate", "parents", "lower", "upper", "parameterization"]), ("levels", &["level_name", "groups", "group_variable", "parameters"]), ("components", &["label", "weight", "distribution", "params", "parameters"]), ("args", PARAM), ("params", PARAM), ("cases", CASE), ("catch", CATCH), ("trait_impls", IMPL), ("type_params", &["name", "bounds"])];
 
 /// Keys whose value is a map of declarations with a fixed order.
 const DECLARATIONS: &[(&str, &[&str])] =

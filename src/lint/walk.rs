@@ -73,7 +73,7 @@ pub fn stmt_exprs(kind: &StmtKind) -> Vec<&Expr> {
             out.push(value);
             out
         }
-        StmtKind::Break | StmtKind::Continue | StmtKind::Try { .. } | StmtKind::Comment | StmtKind::Hierarchical(_) => Vec::new(),
+        StmtKind::Break | StmtKind::Continue | StmtKind::Try { .. } | StmtKind::Comment | StmtKind::Hierarchical(_) | StmtKind::Graphical(_) => Vec::new(),
     }
 }
 

@@ -12,12 +12,13 @@ use crate::diagnostic::did_you_mean;
 use crate::span::Span;
 use super::type_string::{TypeProblem, TypeReader, span_within_string};
 
+mod graphical;
 mod hierarchical;
 mod mixture;
 
 pub const STATEMENT_KEYS: &[&str] = &[
     "let", "assign", "if", "while", "for", "match", "return", "break", "continue", "expression", "try", "throw",
-    "observe", "factor", "prob_assert", "comment", "hierarchical",
+    "observe", "factor", "prob_assert", "comment", "hierarchical", "model",
 ];
 
 pub const EXPRESSION_KEYS: &[&str] = &[
@@ -654,6 +655,7 @@ impl Parser {
                 StmtKind::ProbAssert { cond: cond?, confidence: confidence?, confidence_span }
             }
             "hierarchical" => StmtKind::Hierarchical(Box::new(self.hierarchical(body)?)),
+            "model" => StmtKind::Graphical(Box::new(self.graphical(body)?)),
             _ => {
                 self.string(body, "`comment`")?;
                 StmtKind::Comment
