@@ -194,7 +194,8 @@ fn short(x: f64) -> String {
 /// `normal(mu, tau)` where the scale `tau` is itself a parameter: the funnel NUTS struggles with.
 fn centred(s: &SampleExpr, params: &HashMap<&str, Param<'_>>, out: &mut Vec<Finding>) {
     let [location, scale] = s.dist.params.as_slice() else { return };
-    if s.dist.name.text != "normal" {
+    let switched = s.parameterization.as_ref().is_some_and(|p| p.text == "noncentered");
+    if s.dist.name.text != "normal" || switched {
         return;
     }
     let mut scale_param = None;
@@ -210,7 +211,7 @@ fn centred(s: &SampleExpr, params: &HashMap<&str, Param<'_>>, out: &mut Vec<Find
     let title = "Centred hierarchical prior";
     let label = format!("the scale `{tau}` is a parameter: small values squeeze this one into a funnel");
     let hint = format!(
-        "non-centre it: sample `z` from `std_normal` and use `add({mu}, mul({tau}, z))` in place of this parameter"
+        "non-centre it: add \"parameterization\": \"noncentered\" to this `sample`, or sample `z` from `std_normal` and use `add({mu}, mul({tau}, z))` in place of this parameter"
     );
     let finding = Finding::new(Code::L0104, scale.span, title, label).secondary(s.dist.name.span, "a centred prior");
     out.push(finding.hint(hint));
