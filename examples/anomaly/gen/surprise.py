@@ -71,12 +71,9 @@ def log_upper_tail():
         "series (relative error below 3e-4), where 1 - phi(z) would lose digits.")
 
 
-def view_step():
-    return fn("v0: View, x: f64", "View", [
+def average_step():
+    return fn("v0: View, surprise: f64", "View", [
         var("v", "v0"),
-        {"let": {"pattern": {"tuple": [{"var": "m"}, {"var": "sd"}]}, "value": E("baseline(v)")}},
-        let("scale", "math_max(sd, 0.001 * (math_abs(m) + 0.001))"),
-        let("surprise", "math_min(math_abs(x - m) / scale, 50.0)"),
         let("short", "len(v.recent)"),
         set_("v.recent[v.count % short]", "surprise"),
         var("sum", "0.0"),
@@ -90,15 +87,25 @@ def view_step():
             let("da", "avg - v.avg_mean"),
             set_("v.avg_mean", "v.avg_mean + da / v.avg_count"),
             set_("v.avg_m2", "v.avg_m2 + da * (avg - v.avg_mean)")]),
+        ret("v")],
+        "The row's surprise joins the view's short average, whose log tail probability under the running "
+        "normal of all earlier averages is kept in log_tail; then the average joins those statistics (from "
+        "row WARMUP + 1 on). The caller counts the row.")
+
+
+def view_step():
+    return fn("v0: View, x: f64", "View", [
+        {"let": {"pattern": {"tuple": [{"var": "m"}, {"var": "sd"}]}, "value": E("baseline(v0)")}},
+        let("scale", "math_max(sd, 0.001 * (math_abs(m) + 0.001))"),
+        var("v", "average_step(v0, math_min(math_abs(x - m) / scale, 50.0))"),
         if_("v.window > 0", [set_("v.ring[v.count % v.window]", "x")]),
         set_("v.count", "v.count + 1"),
         let("dx", "x - v.mean"),
         set_("v.mean", "v.mean + dx / (v.count as f64)"),
         set_("v.m2", "v.m2 + dx * (x - v.mean)"),
         ret("v")],
-        "One value: its surprise against the baseline joins the short average, whose log tail "
-        "probability under the running normal of all earlier averages is kept in log_tail; then the "
-        "average and the value join the view's statistics.")
+        "One value: its surprise against the baseline goes through average_step, then the value joins the "
+        "view's baseline statistics.")
 
 
 def posterior():
@@ -165,7 +172,7 @@ def build():
     main = common.main("surprise", options, header, "new_detector(window, short, prior, quiet)", 2)
     main["doc"] = DOC
     functions = {"main": main, "new_detector": new_detector(), "new_view": new_view(), "baseline": baseline(),
-                 "log_upper_tail": log_upper_tail(), "view_step": view_step(), "posterior": posterior(),
+                 "log_upper_tail": log_upper_tail(), "average_step": average_step(), "view_step": view_step(), "posterior": posterior(),
                  "step": step(), "report": report(), "fmt": common.densities()["fmt"]}
     types = {"View": rec_type(FEATURE, "One view of the series: its baseline (a ring of the last `window` values, "
                                        "or the running mean and sum of squares of all values), the ring of recent "
