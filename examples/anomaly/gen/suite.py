@@ -1,36 +1,38 @@
 """Writes examples/anomaly/suite.sirs.json, detector 6: the observability suite.
 
-The suite runs detectors 1 (bocpd), 2 (adaptive) and 4 (seasonal, weekly) side by side on each
-row, mixes their anomaly probabilities by Bayesian model averaging, and passes the result through
-detector 3 (alerting). The sub-detectors are not rewritten: this script reads their programs
-(examples/anomaly/bocpd.sirs.json, seasonal.sirs.json, alerting.sirs.json and adaptive's
-generator), prefixes every function, type and constant name with the detector's name, drops their
-`main`s and adds one `main` that feeds them. Re-run it after changing any of them."""
+The suite runs detectors 1 (bocpd) and 4 (seasonal, weekly) side by side on each row and judges
+their one-step predictions, together with detector 7's three views, by detector 7's anomaly
+likelihood: five views, each a short average of surprise against its long-run distribution, the
+smallest tail probability made into a posterior probability, a quiet period after each alert.
+The sub-detectors are not rewritten: this script reads their programs (examples/anomaly/bocpd.sirs.json,
+seasonal.sirs.json, surprise.sirs.json), prefixes every function, type and constant name with the
+detector's name, drops their `main`s and adds one `main` that feeds them. Re-run it after
+changing any of them."""
 
 import json
 import os
 import re
 
-import adaptive
 import common
-from sirs import E, fn, for_range, let, program, rec_type, ret, set_, var, write
+from sirs import E, fn, if_, let, program, rec_type, ret, set_, var, write
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 DOC = (
-    "The observability suite (detector 6): one anomaly probability per row from detectors 1 (bocpd, "
-    "normal runs), 2 (adaptive, MCMC-refitted AR(1)) and 4 (seasonal, daily and weekly bins) run side by "
-    "side, mixed by Bayesian model averaging, then detector 3's alerting. Each detector k is a model M_k "
-    "of the series; its one-step predictive is approximated by the normal with the centre and width of its "
-    "95 % interval, and its weight is P(M_k | rows so far) with the log evidence discounted by --forget "
-    "(default 0.99 per row, so the weights follow which model has predicted well lately; a row adds at least "
-    "-20 to a log evidence, so one miss cannot silence a detector). The printed anomaly_probability is "
-    "sum_k P(M_k | earlier rows) P(anomalous | M_k, data), the model-averaged posterior probability (the "
-    "weights are those before the row, so a detector is not discounted for the very surprise it reports). The alerting "
-    "stage (alert at 0.5, recovery after 12 rows below 0.1, 200 quiet rows) adds alert_probability (the "
-    "probability on rows where an alert may open, 0 elsewhere), the state and the event. Output: "
-    "timestamp, value, anomaly_probability, lower, upper (the averaged interval), the three detectors' "
-    "probabilities and weights, alert_probability, state, event. See docs/anomaly.md.")
+    "The observability suite (detector 6): detectors 1 (bocpd, normal runs) and 4 (seasonal, daily and "
+    "weekly bins) run side by side, and their one-step predictions are judged by detector 7's anomaly "
+    "likelihood together with its own three views (the value against the last day, against all earlier "
+    "rows, the change against the last day's changes). A member's surprise on a row is |x - c| / sd, c the "
+    "centre of its central 95 % predictive interval and sd its width / 3.92. Each of the five views averages "
+    "its last 10 surprises and takes the upper tail probability of that average under the normal with the "
+    "running mean and sd of its earlier averages; the smallest tail probability times 5 (Bonferroni) is a "
+    "p-value p, and the anomaly probability is the posterior with the Sellke-Bayarri-Berger bound on the Bayes "
+    "factor, B = -e p log p, and the prior probability --prior (default 0.00134, which puts 0.5 at a view's "
+    "tail probability of 1e-5, as in detector 7). The first 120 rows only train (probability 0); after an alert "
+    "(probability >= 0.5) the next --quiet rows (default 100) get 0. Output: timestamp, value, "
+    "anomaly_probability, log10_p, view (the view with the smallest tail probability: day, all, change, "
+    "bocpd or seasonal), lower and upper (seasonal's 95 % predictive interval), p_bocpd and p_seasonal (the "
+    "members' own anomaly probabilities). See docs/anomaly.md.")
 
 
 def prefixed(prog, prefix, keep_main=False):
@@ -92,17 +94,27 @@ def retype_record(value, prefix, types):
     return value
 
 
-FIELDS = ("bocpd: bocpd_Detector, adaptive: adaptive_Adaptive, seasonal: seasonal_Season, "
-          "alert: alerting_Alerter, forget: f64, evidence: [f64], weights: [f64], probs: [f64], "
-          "p_anomaly: f64, lower: f64, upper: f64")
+FIELDS = ("bocpd: bocpd_Detector, seasonal: seasonal_Season, own: surprise_Surprise, from_bocpd: surprise_View, "
+          "from_seasonal: surprise_View, prior: f64, quiet: i64, rows: i64, quiet_left: i64, p: f64, "
+          "log10_p: f64, view: str")
+
+VIEWS = 5.0
 
 
-def normal_score():
+def member_surprise():
     return fn("x: f64, lower: f64, upper: f64", "f64", [
-        let("sd", "math_max((upper - lower) / 3.919928, 1e-3 * (math_abs(x) + 1e-3))"),
-        let("z", "(x - 0.5 * (lower + upper)) / sd"),
-        ret("math_max(-0.5 * z * z - math_log(sd) - 0.918939, -20.0)")],
-        "log density of x under the normal with this central 95 % interval, at least -20.")
+        let("sd", "math_max((upper - lower) / 3.919928, 0.001 * (math_abs(x) + 0.001))"),
+        ret("math_min(math_abs(x - 0.5 * (lower + upper)) / sd, 50.0)")],
+        "The surprise of x under a member's prediction: its distance from the centre of the central 95 % "
+        "interval in the interval's standard deviations (at most 50).")
+
+
+def member_view_step():
+    return fn("v: surprise_View, surprise: f64", "surprise_View", [
+        var("w", "surprise_average_step(v, surprise)"),
+        set_("w.count", "w.count + 1"),
+        ret("w")],
+        "One row of a view whose surprise comes from a member's prediction: detector 7's average and tail.")
 
 
 def step():
@@ -110,34 +122,34 @@ def step():
         var("s", "s0"),
         let("x", "row[1]"),
         set_("s.bocpd", "bocpd_step(s.bocpd, x)"),
-        set_("s.adaptive", "adaptive_step(s.adaptive, row)"),
         set_("s.seasonal", "seasonal_step(s.seasonal, row[0], x)"),
-        let("lowers", "[s.bocpd.lower, s.adaptive.lower, s.seasonal.lower]"),
-        let("uppers", "[s.bocpd.upper, s.adaptive.upper, s.seasonal.upper]"),
-        set_("s.probs", "[s.bocpd.p_anomaly, s.adaptive.p_anomaly, s.seasonal.p_anomaly]"),
-        let("top", "math_max(s.evidence[0], math_max(s.evidence[1], s.evidence[2]))"),
-        var("total", "0.0"),
-        for_range("k", "0", "3", [set_("s.weights[k]", "math_exp(s.evidence[k] - top)"),
-                                  set_("total", "total + s.weights[k]")]),
-        set_("s.p_anomaly", "0.0"), set_("s.lower", "0.0"), set_("s.upper", "0.0"),
-        for_range("k", "0", "3", [
-            set_("s.weights[k]", "s.weights[k] / total"),
-            set_("s.p_anomaly", "s.p_anomaly + s.weights[k] * s.probs[k]"),
-            set_("s.lower", "s.lower + s.weights[k] * lowers[k]"),
-            set_("s.upper", "s.upper + s.weights[k] * uppers[k]"),
-            set_("s.evidence[k]", "s.forget * s.evidence[k] + normal_score(x, lowers[k], uppers[k])")]),
-        set_("s.alert", "alerting_step(s.alert, s.p_anomaly)"),
+        set_("s.own", "surprise_step(s.own, row)"),
+        set_("s.from_bocpd", "member_view_step(s.from_bocpd, member_surprise(x, s.bocpd.lower, s.bocpd.upper))"),
+        set_("s.from_seasonal", "member_view_step(s.from_seasonal, member_surprise(x, s.seasonal.lower, s.seasonal.upper))"),
+        var("lt", "s.own.day.log_tail"), set_("s.view", '"day"'),
+        if_("s.own.all.log_tail < lt", [set_("lt", "s.own.all.log_tail"), set_("s.view", '"all"')]),
+        if_("s.own.change.log_tail < lt", [set_("lt", "s.own.change.log_tail"), set_("s.view", '"change"')]),
+        if_("s.from_bocpd.log_tail < lt", [set_("lt", "s.from_bocpd.log_tail"), set_("s.view", '"bocpd"')]),
+        if_("s.from_seasonal.log_tail < lt", [set_("lt", "s.from_seasonal.log_tail"), set_("s.view", '"seasonal"')]),
+        let("log_p", f"math_min(math_log({VIEWS}) + lt, 0.0)"),
+        set_("s.log10_p", "log_p / math_log(10.0)"),
+        set_("s.rows", "s.rows + 1"),
+        set_("s.p", "0.0"),
+        if_("s.rows <= surprise_WARMUP + surprise_SETTLE", [ret("s")]),
+        if_("s.quiet_left > 0", [set_("s.quiet_left", "s.quiet_left - 1"), ret("s")]),
+        set_("s.p", "surprise_posterior(log_p, s.prior)"),
+        if_("s.p >= 0.5", [set_("s.quiet_left", "s.quiet")]),
         ret("s")],
-        "One row through the three detectors, the model average and the alerting stage.")
+        "One row through the members, the five views, the posterior probability and the quiet period.")
 
 
 def report():
-    cols = ", ".join(f"fmt({c})" for c in [
-        "row[1]", "s.p_anomaly", "s.lower", "s.upper", "s.probs[0]", "s.probs[1]", "s.probs[2]",
-        "s.weights[0]", "s.weights[1]", "s.weights[2]", "s.alert.alert_probability"])
+    cols = ", ".join(f"fmt({c})" for c in ["row[1]", "s.p", "s.log10_p"])
+    tail = ", ".join(f"fmt({c})" for c in ["s.seasonal.lower", "s.seasonal.upper", "s.bocpd.p_anomaly",
+                                            "s.seasonal.p_anomaly"])
     return fn("row: [f64], s: Suite", "void", [
         {"expression": {"call": {"function": "print", "args": [E(
-            f'str_join([datetime_format(row[0] as i64), {cols}, s.alert.state, s.alert.event], ",")')]}}}],
+            f'str_join([datetime_format(row[0] as i64), {cols}, s.view, {tail}], ",")')]}}}],
         "Prints one output row.")
 
 
@@ -145,36 +157,35 @@ def build():
     bocpd_f, bocpd_t, bocpd_c, _ = prefixed(load("bocpd"), "bocpd_")
     seas_f, seas_t, seas_c, seas_main = prefixed(load("seasonal"), "seasonal_", keep_main=True)
     del seas_f["seasonal_main"]
-    alert_f, alert_t, alert_c, alert_main = prefixed(load("alerting"), "alerting_", keep_main=True)
-    del alert_f["alerting_main"]
-    adapt_f, adapt_t, adapt_c, _ = prefixed(adaptive.build(), "adaptive_")
+    surp_f, surp_t, surp_c, _ = prefixed(load("surprise"), "surprise_")
     season_value = constructor(seas_main, "d")
-    alert_value = constructor(alert_main, "a")
-    make = fn("forget: f64", "Suite", [
-        let("bin", "60"), let("weekly", "true"), let("outlier", "0.002"),
+    make = fn("prior: f64, quiet: i64", "Suite", [
+        let("bin", "60"), let("weekly", "true"), let("outlier", "0.002"), let("forget", "0.95"),
         let("per_day", "1440 / bin"),
-        let("up", "0.5"), let("down", "0.1"), let("calm", "12"), let("quiet", "200"),
         ret({"record": {"type": "Suite", "fields": {
             "bocpd": E("bocpd_new_detector(false, 0.004, 0.001, 1.0)"),
-            "adaptive": E("adaptive_new_detector(200, 200, 0.002, 0.9, 60, 150)"),
             "seasonal": {"update": {"value": retype_record(season_value, "seasonal_", {"Season"}),
                                     "fields": {"forget": E("0.95")}}},
-            "alert": retype_record(alert_value, "alerting_", {"Alerter"}),
-            "forget": E("forget"), "evidence": E("[0.0, 0.0, 0.0]"), "weights": E("[0.0, 0.0, 0.0]"),
-            "probs": E("[0.0, 0.0, 0.0]"), "p_anomaly": E("0.0"), "lower": E("0.0"), "upper": E("0.0")}}})],
-        "The suite with each detector at its defaults (seasonal with --weekly).")
-    options = [("--forget", "forget", "f64", "0.99", "v > 0.0 && v <= 1.0", "must be in (0, 1]")]
-    header = ("timestamp,value,anomaly_probability,lower,upper,p_bocpd,p_adaptive,p_seasonal,"
-              "w_bocpd,w_adaptive,w_seasonal,alert_probability,state,event")
-    main = common.main("suite", options, header, "new_suite(forget)", 2)
+            "own": E("surprise_new_detector(288, 10, prior, quiet)"),
+            "from_bocpd": E("surprise_new_view(0, 10)"), "from_seasonal": E("surprise_new_view(0, 10)"),
+            "prior": E("prior"), "quiet": E("quiet"), "rows": E("0"), "quiet_left": E("0"), "p": E("0.0"),
+            "log10_p": E("0.0"), "view": E('""')}}})],
+        "The suite with each member at its defaults (seasonal with --weekly).")
+    options = [
+        ("--prior", "prior", "f64", "0.00134", "v > 0.0 && v < 1.0", "must be in (0, 1)"),
+        ("--quiet", "quiet", "i64", "100", "v >= 0", "must be at least 0"),
+    ]
+    header = "timestamp,value,anomaly_probability,log10_p,view,lower,upper,p_bocpd,p_seasonal"
+    main = common.main("suite", options, header, "new_suite(prior, quiet)", 2)
     main["doc"] = DOC
     functions = {"main": main, "new_suite": make, "step": step(), "report": report(),
-                 "normal_score": normal_score(), "fmt": common.densities()["fmt"],
-                 **bocpd_f, **adapt_f, **seas_f, **alert_f}
-    types = {"Suite": rec_type(FIELDS, "The suite's state: the four detectors, the discounted log evidence "
-                                       "of each model, its weight and probability, and the averaged outputs."),
-             **bocpd_t, **adapt_t, **seas_t, **alert_t}
-    return program(types, functions, {**bocpd_c, **adapt_c, **seas_c, **alert_c})
+                 "member_surprise": member_surprise(), "member_view_step": member_view_step(),
+                 "fmt": common.densities()["fmt"], **bocpd_f, **seas_f, **surp_f}
+    types = {"Suite": rec_type(FIELDS, "The suite's state: the two members, detector 7's own three views, the "
+                                       "two views of the members' predictions, the quiet period and the last "
+                                       "row's outputs."),
+             **bocpd_t, **seas_t, **surp_t}
+    return program(types, functions, {**bocpd_c, **seas_c, **surp_c})
 
 
 if __name__ == "__main__":
