@@ -89,13 +89,13 @@ fn the_documented_statements_are_the_examples_statements() {
     let section = doc.split("### Building blocks: time series and hidden Markov models").nth(1).expect("the section exists");
     let section = section.split("\n### ").next().unwrap_or_default();
     let mut body: Vec<Value> = Vec::new();
-    for example in ["hmm", "ar"] {
+    for example in ["hmm", "ar", "seasonal"] {
         let path = support::root().join(format!("examples/{example}.sirs.json"));
         let program: Value = serde_json::from_slice(&std::fs::read(path).expect("example")).expect("JSON");
         body.extend(program["program"]["functions"]["main"]["body"].as_array().cloned().unwrap_or_default());
     }
     let blocks: Vec<&str> = section.split("```json\n").skip(1).map(|b| b.split("```").next().unwrap_or_default()).collect();
-    assert_eq!(blocks.len(), 2, "two quoted blocks");
+    assert_eq!(blocks.len(), 3, "three quoted blocks");
     for block in blocks {
         let statements: Vec<Value> = serde_json::from_str(&format!("[{block}]")).unwrap_or_else(|e| panic!("not JSON ({e}):\n{block}"));
         for s in statements {
