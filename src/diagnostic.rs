@@ -111,6 +111,7 @@ codes! {
     E0332 Error "a trait has type parameters, which SIRS does not support",
     E0333 Error "a discrete model parameter cannot be summed out (unbounded support or too many values)",
     E0334 Error "a model samples no parameter",
+    E0345 Error "a seasonal density's period is a literal below 2",
     // Compiled gradients (src/ad), reported by `sev build --verbose`.
     E0351 Warning "the model's gradient uses the tape, not compiled adjoint code",
     // `sev debug`: problems with a debugger command (shown in the session, which carries on).
