@@ -117,6 +117,7 @@ codes! {
     E0342 Error "a declarative `hierarchical` model is malformed",
     E0343 Error "a graphical model's nodes depend on each other in a cycle",
     E0344 Error "a graphical model's node is malformed (undefined parent or plate, unknown kind, missing distribution or value)",
+    E0345 Error "a seasonal density's period is a literal below 2",
     // Compiled gradients (src/ad), reported by `sev build --verbose`.
     E0351 Warning "the model's gradient uses the tape, not compiled adjoint code",
     // `sev debug`: problems with a debugger command (shown in the session, which carries on).

@@ -38,6 +38,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("advi_regression", "model programs (sampling)"),
     ("ar", "model programs (sampling)"),
     ("arma", "model programs (sampling)"),
+    ("arma_pq", "model programs (sampling)"),
     ("centred_regression", "model programs (sampling)"),
     ("channels", "a channel receive that would wait for another task (each task runs to its end when spawned)"),
     ("coal_mining", "model programs (sampling)"),
@@ -52,6 +53,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("logistic_regression_glm", "model programs (sampling)"),
     ("mixture_model", "model programs (sampling)"),
     ("pathfinder_scale", "model programs (sampling)"),
+    ("seasonal", "model programs (sampling)"),
 ];
 
 fn program_seed(k: usize) -> u64 {

@@ -22,6 +22,8 @@ pub const discrete = @import("dist/discrete.zig");
 pub const multivariate = @import("dist/multivariate.zig");
 pub const glm = @import("dist/glm.zig");
 pub const tseries = @import("dist/tseries.zig");
+pub const arma_mod = @import("dist/arma.zig");
+pub const seasonal = @import("dist/seasonal.zig");
 pub const hmm = @import("dist/hmm.zig");
 pub const vmath = @import("dist/vmath.zig");
 /// Checks around distributions declared in SIRS, and mixture weights.
@@ -111,9 +113,11 @@ pub const normal_id_glm = glm.normal_id_glm;
 // time series and hidden Markov models
 pub const ar = tseries.ar;
 pub const arma11 = tseries.arma11;
+pub const arma = arma_mod.arma;
 pub const garch11 = tseries.garch11;
 pub const local_level = tseries.local_level;
 pub const local_linear_trend = tseries.local_linear_trend;
+pub const seasonal_local_level = seasonal.seasonal_local_level;
 pub const hmm_marginal = hmm.hmm_marginal;
 
 /// Release this thread's scratch memory used by the multivariate densities and the GLMs.

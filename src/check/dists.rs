@@ -116,9 +116,11 @@ pub static DISTRIBUTIONS: &[DistInfo] = &[
     // Time series: one density over a whole series (docs/probabilistic.md, "Building blocks").
     d("ar", &[("mu", P::Real), ("phi", P::Vector), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
     d("arma11", &[("mu", P::Real), ("phi", P::Real), ("theta", P::Real), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
+    d("arma", &[("mu", P::Real), ("phi", P::Vector), ("theta", P::Vector), ("sigma", P::Positive)], ValueKind::Vector, Support::Real),
     d("garch11", &[("mu", P::Real), ("alpha0", P::Positive), ("alpha1", P::Prob), ("beta1", P::Prob), ("sigma1", P::Positive)], ValueKind::Vector, Support::Real),
     d("local_level", &[("sigma_level", P::Positive), ("sigma_obs", P::Positive), ("a1", P::Real), ("p1", P::Positive)], ValueKind::Vector, Support::Real),
     d("local_linear_trend", &[("sigma_level", P::Positive), ("sigma_slope", P::Positive), ("sigma_obs", P::Positive), ("a1_level", P::Real), ("a1_slope", P::Real), ("p1", P::Positive)], ValueKind::Vector, Support::Real),
+    d("seasonal_local_level", &[("sigma_level", P::Positive), ("sigma_season", P::Positive), ("sigma_obs", P::Positive), ("period", P::Int), ("a1", P::Real), ("p1", P::Positive)], ValueKind::Vector, Support::Real),
     // The value is the T×K matrix of log emission densities; Gamma's rows are simplexes.
     d("hmm_marginal", &[("Gamma", P::Matrix), ("rho", P::Simplex)], ValueKind::Matrix, Support::Real),
 ];
@@ -142,7 +144,7 @@ impl DistInfo {
     pub fn no_sampler_hint(&self) -> Option<&'static str> {
         match self.name {
             "poisson_log_glm" | "normal_id_glm" => Some("draw from `poisson_log` or `normal` per row instead"),
-            "ar" | "arma11" | "garch11" | "local_level" | "local_linear_trend" => Some("draw the series one step at a time with `normal` instead"),
+            "ar" | "arma" | "arma11" | "garch11" | "local_level" | "local_linear_trend" | "seasonal_local_level" => Some("draw the series one step at a time with `normal` instead"),
             "hmm_marginal" => Some("draw the states with `categorical` and each emission from its state instead"),
             _ => None,
         }

@@ -37,6 +37,8 @@ pub enum TypeError {
     PatternMismatch { span: Span, ty: String, message: String },
     NonExhaustive { span: Span, missing: Vec<String> },
     DistParams { span: Span, dist: String, message: String },
+    /// A literal `period` below 2 given to a seasonal density.
+    SeasonalPeriod { span: Span, dist: String, period: i128 },
     /// A problem in a declared distribution (`"distributions"`).
     BadDistribution { span: Span, name: String, message: String, other: Option<(Span, String)>, hint: Option<String> },
     /// A declared distribution named like a built-in one.
@@ -190,6 +192,9 @@ impl TypeError {
             E::DistParams { span, dist, message } => {
                 Diagnostic::new(Code::E0318, format!("Invalid parameters for `{dist}`")).primary(*span, message.clone())
             }
+            E::SeasonalPeriod { span, dist, period } => Diagnostic::new(Code::E0345, format!("`{dist}` needs a period of at least 2"))
+                .primary(*span, format!("the period is {period}: a season needs at least two steps"))
+                .note("a series without a season is `local_level`"),
             E::BadDistribution { span, name, message, other, hint } => {
                 let mut d = Diagnostic::new(Code::E0318, format!("Invalid distribution `{name}`")).primary(*span, message.clone());
                 if let Some((s, m)) = other {

@@ -944,10 +944,22 @@ impl Checker<'_> {
         }
         self.reject_mixture_keys(dist);
         let params = dist.params.iter().zip(info.params).map(|(p, (_, kind))| self.dist_param(p, *kind, vector_params)).collect();
+        self.check_literal_period(info, dist);
         Some((info, Dist { name: info.name, params, span: dist.span, kind: crate::typed::DistKind::Builtin }))
     }
 
-    fn dist_param(&mut self, param: &ast::Expr, kind: ParamKind, vector: bool) -> Expr {
+    /// A seasonal density's `period` given as a literal must be at least 2 (E0345); other
+    /// values are checked when the density runs.
+    fn check_literal_period(&mut self, info: &dists::DistInfo, dist: &ast::DistExpr) {
+        let Some(at) = info.params.iter().position(|(name, _)| *name == "period") else { return };
+        if let Some(ast::Expr { kind: ast::ExprKind::Int(period), span }) = dist.params.get(at)
+            && *period < 2
+        {
+            self.error(TypeError::SeasonalPeriod { span: *span, dist: info.name.into(), period: *period });
+        }
+    }
+
+        fn dist_param(&mut self, param: &ast::Expr, kind: ParamKind, vector: bool) -> Expr {
         let expected = match kind {
             ParamKind::Count | ParamKind::Int => Ty::Int(crate::types::IntTy::I64),
             ParamKind::Vector | ParamKind::PosVector | ParamKind::Simplex => Ty::Array(Box::new(F64)),

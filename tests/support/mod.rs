@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod series_fit;
+
 use sev::driver::{self, Compilation};
 use sev::toolchain::{self, BuildRequest, Mode, Zig};
 use std::path::{Path, PathBuf};

@@ -322,7 +322,7 @@ mod tests {
                 assert!(out.get("note").is_none(), "{}: {out}", info.name);
             }
         }
-        for name in ["hmm_marginal", "ar", "garch11", "arma11", "local_level", "local_linear_trend", "poisson_log_glm", "normal_id_glm"] {
+        for name in ["hmm_marginal", "ar", "arma", "garch11", "arma11", "local_level", "local_linear_trend", "seasonal_local_level", "poisson_log_glm", "normal_id_glm"] {
             let info = lookup(name).expect("a built-in distribution");
             assert!(described(info).get("example").and_then(|e| e.get("observe")).is_some(), "{name}");
         }
