@@ -15,13 +15,12 @@
 //! A bad shape is a fault at the call's location. A matrix that is not positive definite (or a
 //! singular one, for `log_determinant` and `inverse`) is a fault in a plain program; in a model
 //! (`S` is a model mode) the result is NaN, so the density that uses it rejects the proposal,
-//! as Stan does, and the sampler reports the note below.
+//! as Stan does (the sampler's note then names the density whose operand was not finite).
 
 const std = @import("std");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
 const ad = @import("ad.zig");
-const common = @import("dist/common.zig");
 
 const Loc = core.Loc;
 const List = list_mod.List;
@@ -179,10 +178,7 @@ fn inModel(comptime S: type) bool {
 }
 
 fn numericFailure(comptime S: type, comptime loc: Loc, comptime fmt: []const u8, args: anytype) void {
-    if (comptime inModel(S)) {
-        _ = common.fail(fmt, args);
-        return;
-    }
+    if (comptime inModel(S)) return;
     core.fault(loc, fmt, args);
 }
 
