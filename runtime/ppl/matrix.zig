@@ -825,17 +825,21 @@ fn covariance(comptime S: type, comptime kind: Kernel, x: anytype, alpha: anytyp
         .periodic => "gp_periodic_cov",
     };
     const n: usize = @intCast(x.len());
-    checkKernelParams(name, ad.value(alpha), ad.value(rho), ad.value(period), loc);
+    const valid = kernelParamsValid(S, name, ad.value(alpha), ad.value(rho), ad.value(period), loc);
     if (T == Dual) {
         const buf = Scratch(Dual, 0).get(n + n * n);
         readVector(Dual, x, buf[0..n]);
         D.covariance(kind, buf[0..n], toScalar(Dual, alpha), toScalar(Dual, rho), toScalar(Dual, period), buf[n..]);
+        if (!valid) {
+            for (buf[n..]) |*e| e.* = .{ .val = nan };
+        }
         return buildMatrix(Dual, n, n, @as([]const Dual, buf[n..]), fromSlice(Dual));
     }
     const vals = Scratch(f64, 1).get(n + n * n);
     readVector(f64, x, vals[0..n]);
     const k = vals[n..];
     F.covariance(kind, vals[0..n], ad.value(alpha), ad.value(rho), ad.value(period), k);
+    if (!valid) @memset(k, nan);
     if (T == f64) return buildMatrix(f64, n, n, @as([]const f64, k), fromSlice(f64));
     // reverse: idx = [n, first, kind, id alpha, id rho, id period, ids of x]; data = [x, alpha, rho, period]
     const blk = ad.pushBlock(covarianceReverse, 6 + n, n + 3);
@@ -854,10 +858,17 @@ fn covariance(comptime S: type, comptime kind: Kernel, x: anytype, alpha: anytyp
     return buildMatrix(Var, n, n, @as([]const f64, k), blockLeaves);
 }
 
-fn checkKernelParams(comptime name: []const u8, alpha: f64, rho: f64, period: f64, comptime loc: Loc) void {
-    if (!(alpha > 0) or std.math.isInf(alpha)) core.fault(loc, name ++ ": alpha must be positive and finite, got {d}", .{alpha});
-    if (!(rho > 0) or std.math.isInf(rho)) core.fault(loc, name ++ ": rho must be positive and finite, got {d}", .{rho});
-    if (!(period > 0) or std.math.isInf(period)) core.fault(loc, name ++ ": the period must be positive and finite, got {d}", .{period});
+/// Whether the kernel's parameters are positive and finite (a fault otherwise, or false in a
+/// model, where the covariance is then NaN and the density rejects the proposal).
+fn kernelParamsValid(comptime S: type, comptime name: []const u8, alpha: f64, rho: f64, period: f64, comptime loc: Loc) bool {
+    const checks = .{ .{ "alpha", alpha }, .{ "rho", rho }, .{ "the period", period } };
+    inline for (checks) |c| {
+        if (!(c[1] > 0) or std.math.isInf(c[1])) {
+            numericFailure(S, loc, name ++ ": " ++ c[0] ++ " must be positive and finite, got {d}", .{c[1]});
+            return false;
+        }
+    }
+    return true;
 }
 
 /// Partials of one kernel value k = kernel(d, alpha, rho, p), d = x_i - x_j: with respect to
