@@ -313,3 +313,18 @@ fn bad_shapes_are_located_faults_and_wrong_types_check_errors() {
     let text = support::rendered(&c);
     assert!(c.has_errors() && text.contains("a matrix `[[f64]]` or a vector `[f64]`"), "{text}");
 }
+
+/// The statements docs/probabilistic.md quotes in "Matrices and Gaussian processes" are
+/// consecutive statements of examples/gp_regression.sirs.json, so the documented code is the
+/// tested code.
+#[test]
+fn the_documented_statements_are_the_examples_statements() {
+    let doc = std::fs::read_to_string(support::root().join("docs/probabilistic.md")).expect("docs");
+    let section = doc.split("### Matrices and Gaussian processes").nth(1).expect("the section exists");
+    let section = section.split("\n### ").next().unwrap_or_default();
+    let block = section.split("```json\n").nth(1).and_then(|b| b.split("```").next()).expect("a quoted block");
+    let shown: Vec<Value> = serde_json::from_str(&format!("[{block}]")).unwrap_or_else(|e| panic!("not JSON ({e}):\n{block}"));
+    let body = example_source("gp_regression")["program"]["functions"]["main"]["body"].as_array().cloned().unwrap_or_default();
+    let start = body.iter().position(|s| *s == shown[0]).expect("the first statement is the example's");
+    assert_eq!(shown.as_slice(), &body[start..start + shown.len()]);
+}
