@@ -328,3 +328,18 @@ fn the_documented_statements_are_the_examples_statements() {
     let start = body.iter().position(|s| *s == shown[0]).expect("the first statement is the example's");
     assert_eq!(shown.as_slice(), &body[start..start + shown.len()]);
 }
+
+/// examples/gp_poisson (a latent GP with Poisson counts, non-centred through
+/// `cholesky_decompose` and `multiply`) recovers the settings its data were simulated with:
+/// each posterior mean within 3 posterior sds of the true value.
+#[test]
+fn gp_poisson_recovers_its_simulation_settings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (model, data) = (support::root().join("examples/gp_poisson.sirs.json"), support::root().join("examples/gp_poisson.data.json"));
+    let (_, columns) = sample_summary(dir.path(), &model, &data, "gp_poisson", &["--seed", "3", "--chains", "2"]);
+    for (name, truth) in [("alpha", 1.0), ("rho", 1.5), ("mu", 1.0)] {
+        let (mean, sd, rhat) = (columns[name]["mean"].as_f64().unwrap_or(f64::NAN), columns[name]["sd"].as_f64().unwrap_or(f64::NAN), columns[name]["rhat"].as_f64().unwrap_or(f64::NAN));
+        assert!((mean - truth).abs() <= 3.0 * sd, "{name}: posterior mean {mean} (sd {sd}), simulated with {truth}");
+        assert!(rhat < 1.05, "{name}: R-hat {rhat}");
+    }
+}
