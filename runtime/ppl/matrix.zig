@@ -132,21 +132,22 @@ fn scalarIndex(x: anytype) u32 {
     return if (@TypeOf(x) == Var) x.idx else 0;
 }
 
-/// A new matrix (owned) of `rows` x `cols` elements given by `elem(k)` for row-major index k.
+/// A new matrix (owned) of `rows` x `cols` elements given by `elem(k)` for row-major index k
+/// (each row filled in a scratch row, then copied once).
 fn buildMatrix(comptime T: type, rows: usize, cols: usize, ctx: anytype, comptime elem: fn (@TypeOf(ctx), usize) T) List(List(T)) {
     var out = List(List(T)).withCapacity(rows);
+    const row = Scratch(T, 3).get(cols);
     for (0..rows) |i| {
-        var row = List(T).withCapacity(cols);
-        for (0..cols) |j| row.pushOwned(elem(ctx, i * cols + j));
-        out.pushOwned(row);
+        for (0..cols) |j| row[j] = elem(ctx, i * cols + j);
+        out.pushOwned(List(T).fromSlice(row));
     }
     return out;
 }
 
 fn buildVector(comptime T: type, n: usize, ctx: anytype, comptime elem: fn (@TypeOf(ctx), usize) T) List(T) {
-    var out = List(T).withCapacity(n);
-    for (0..n) |k| out.pushOwned(elem(ctx, k));
-    return out;
+    const items = Scratch(T, 3).get(n);
+    for (0..n) |k| items[k] = elem(ctx, k);
+    return List(T).fromSlice(items);
 }
 
 /// Result elements from a slice of values of the same type.
@@ -478,13 +479,12 @@ pub fn add_diag(comptime S: type, a: anytype, d: anytype, comptime loc: Loc) Lis
     const sa = shape(a, "add_diag", loc);
     if (sa.rows != sa.cols) core.fault(loc, "add_diag: the matrix is {d} x {d}, not square", .{ sa.rows, sa.cols });
     var out = List(List(T)).withCapacity(sa.rows);
+    const row = Scratch(T, 3).get(sa.cols);
     for (a.items(), 0..) |r, i| {
-        var row = List(T).withCapacity(sa.cols);
         for (r.items(), 0..) |x, j| {
-            const y: T = if (i == j) (if (T == f64) ad.value(x) + ad.value(d) else S.add(x, d)) else (if (T == f64) ad.value(x) else if (@TypeOf(x) == T) x else S.lift(ad.value(x)));
-            row.pushOwned(y);
+            row[j] = if (i == j) (if (T == f64) ad.value(x) + ad.value(d) else S.add(x, d)) else (if (T == f64) ad.value(x) else if (@TypeOf(x) == T) x else S.lift(ad.value(x)));
         }
-        out.pushOwned(row);
+        out.pushOwned(List(T).fromSlice(row));
     }
     return out;
 }
@@ -540,58 +540,65 @@ fn notPositiveDefinite(comptime S: type, comptime loc: Loc) void {
     numericFailure(S, loc, "cholesky_decompose: the matrix is not symmetric positive definite", .{});
 }
 
-/// Murray (2016): with M = L^T L_bar and Phi(M) its lower triangle with the diagonal halved,
-/// G = L^-T Phi(M) L^-1; the lower triangle of A gets G + G^T (the diagonal G_ii).
+/// Murray (2016): with M = L^T L_bar and P = Phi(M) its lower triangle with the diagonal
+/// halved, G = L^-T P L^-1; the lower triangle of A gets G + G^T (the diagonal G_ii). Written
+/// with L^T stored row-major so that every inner loop runs along a row.
 fn choleskyReverse(idx: []const u32, data: []const f64, adj: []f64) void {
     const n: usize = idx[0];
     const first = idx[1];
     const l = data[0 .. n * n];
-    const work = Scratch(f64, 2).get(2 * n * n);
+    const work = Scratch(f64, 2).get(4 * n * n);
     const lbar = work[0 .. n * n];
-    const g = work[n * n ..];
+    const lt = work[n * n .. 2 * n * n];
+    const x = work[2 * n * n .. 3 * n * n];
+    const z = work[3 * n * n ..];
     var k: u32 = 0;
     for (0..n) |i| for (0..n) |j| {
+        lt[j * n + i] = l[i * n + j];
         if (j <= i) {
             lbar[i * n + j] = ad.blockAdj(adj, first + k);
             k += 1;
         } else lbar[i * n + j] = 0;
     };
-    // g = Phi(L^T L_bar)
+    // x = Phi(L^T L_bar): row i sums L[t][i] L_bar[t][0..i] over t >= i
+    @memset(x, 0);
+    for (0..n) |i| {
+        const row = x[i * n .. i * n + i + 1];
+        for (i..n) |t| {
+            const a = lt[i * n + t];
+            for (row, lbar[t * n .. t * n + i + 1]) |*r, b| r.* += a * b;
+        }
+        row[i] *= 0.5;
+    }
+    backSolveTransposed(lt, x, n);
+    // z = (x L^-1)^T = L^-T x^T
     for (0..n) |i| for (0..n) |j| {
-        if (j > i) {
-            g[i * n + j] = 0;
-            continue;
-        }
-        var s: f64 = 0;
-        for (i..n) |t| s += l[t * n + i] * lbar[t * n + j];
-        g[i * n + j] = if (i == j) 0.5 * s else s;
+        z[i * n + j] = x[j * n + i];
     };
-    // g = L^-T g: solve L^T X = g column by column (back substitution)
-    for (0..n) |c| {
-        var i = n;
-        while (i > 0) {
-            i -= 1;
-            var s = g[i * n + c];
-            for (i + 1..n) |t| s -= l[t * n + i] * g[t * n + c];
-            g[i * n + c] = s / l[i * n + i];
-        }
-    }
-    // g = g L^-1: solve X L = g row by row (X L = g  <=>  L^T X^T = g^T)
-    for (0..n) |r| {
-        var j = n;
-        while (j > 0) {
-            j -= 1;
-            var s = g[r * n + j];
-            for (j + 1..n) |t| s -= g[r * n + t] * l[t * n + j];
-            g[r * n + j] = s / l[j * n + j];
-        }
-    }
+    backSolveTransposed(lt, z, n);
+    // G = z^T, so G + G^T = z + z^T
     var q: usize = 0;
     for (0..n) |i| for (0..i + 1) |j| {
-        const d = if (i == j) g[i * n + i] else g[i * n + j] + g[j * n + i];
+        const d = if (i == j) z[i * n + i] else z[i * n + j] + z[j * n + i];
         ad.blockAddAdj(adj, idx[2 + q], d);
         q += 1;
     };
+}
+
+/// b = L^-T b in place for n x n b, given lt = L^T (row-major): back substitution by rows,
+/// b[i] = (b[i] - sum_{t > i} L[t][i] b[t]) / L[i][i].
+fn backSolveTransposed(lt: []const f64, b: []f64, n: usize) void {
+    var i = n;
+    while (i > 0) {
+        i -= 1;
+        const row = b[i * n .. (i + 1) * n];
+        for (i + 1..n) |t| {
+            const a = lt[i * n + t];
+            for (row, b[t * n .. (t + 1) * n]) |*r, y| r.* -= a * y;
+        }
+        const d = lt[i * n + i];
+        for (row) |*r| r.* /= d;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -841,8 +848,8 @@ fn covariance(comptime S: type, comptime kind: Kernel, x: anytype, alpha: anytyp
     F.covariance(kind, vals[0..n], ad.value(alpha), ad.value(rho), ad.value(period), k);
     if (!valid) @memset(k, nan);
     if (T == f64) return buildMatrix(f64, n, n, @as([]const f64, k), fromSlice(f64));
-    // reverse: idx = [n, first, kind, id alpha, id rho, id period, ids of x]; data = [x, alpha, rho, period]
-    const blk = ad.pushBlock(covarianceReverse, 6 + n, n + 3);
+    // reverse: idx = [n, first, kind, id alpha, id rho, id period, ids of x]; data = [x, alpha, rho, period, K]
+    const blk = ad.pushBlock(covarianceReverse, 6 + n, n + 3 + n * n);
     const idx = blk.span.parents;
     idx[0] = @intCast(n);
     idx[1] = blk.first;
@@ -855,6 +862,7 @@ fn covariance(comptime S: type, comptime kind: Kernel, x: anytype, alpha: anytyp
     blk.span.partials[n] = ad.value(alpha);
     blk.span.partials[n + 1] = ad.value(rho);
     blk.span.partials[n + 2] = ad.value(period);
+    @memcpy(blk.span.partials[n + 3 .. n + 3 + n * n], k);
     return buildMatrix(Var, n, n, @as([]const f64, k), blockLeaves);
 }
 
@@ -910,7 +918,7 @@ fn covarianceReverse(idx: []const u32, data: []const f64, adj: []f64) void {
         const kbar = ad.blockAdj(adj, first + @as(u32, @intCast(i * n + j)));
         if (kbar == 0) continue;
         const d = x[i] - x[j];
-        const k = F.kernel(kind, d * d, @abs(d), alpha, rho, p);
+        const k = data[n + 3 + i * n + j];
         const g = kernelPartials(kind, k, d, alpha, rho, p);
         da += kbar * g[0];
         dr += kbar * g[1];
