@@ -144,9 +144,13 @@ fn every_function_model() -> Value {
     json!({"program": {"entry": "main", "functions": {"main": {"args": [{"name": "x", "type": "[f64]"}, {"name": "y", "type": "[f64]"}], "return": "void", "body": body}}}})
 }
 
+/// Builds a model; its gradient is the tape's, with a located reason (the compiled adjoint of
+/// `src/ad/` does not take matrices yet).
 fn build_model(dir: &std::path::Path, name: &str, program: &Value) -> std::path::PathBuf {
     let c = support::compile(&format!("{name}.sirs.json"), &program.to_string());
     assert!(!c.has_errors(), "{}", support::rendered(&c));
+    let strategy = c.cir.as_ref().and_then(|p| p.ad.as_ref());
+    assert!(matches!(strategy, Some(sev::ad::Strategy::Tape { reason, .. }) if !reason.is_empty()), "{name}: {strategy:?}");
     let exe = dir.join(name);
     support::build_zig(c.zig.as_deref().unwrap_or_default(), &[], true, &exe).expect("the model builds");
     exe
