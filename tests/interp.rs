@@ -46,6 +46,8 @@ const SKIPPED: &[(&str, &str)] = &[
     ("custom_distribution", "the built-in `ppl_check_param`"),
     ("ffi_cbrt", "calls of foreign (`extern`) functions"),
     ("garch", "model programs (sampling)"),
+    ("gp_poisson", "model programs (sampling)"),
+    ("gp_regression", "model programs (sampling)"),
     ("hmm", "model programs (sampling)"),
     ("local_level", "model programs (sampling)"),
     ("local_linear_trend", "model programs (sampling)"),

@@ -129,6 +129,10 @@ test "sequence helpers broadcast scalars" {
 
 const no_parent: u32 = math.maxInt(u32);
 const nary_flag: u32 = 1 << 31;
+/// Marks a block node (`pushBlock`): `a` is `block_flag | start` of its span, `b` the span's
+/// length and `da` the address of its reverse function. Node indices and span starts stay
+/// below this bit.
+const block_flag: u32 = 1 << 30;
 
 const Node = struct {
     /// First parent, `no_parent` for a leaf, or `nary_flag | start` of a span in the shared
@@ -162,7 +166,7 @@ fn growNodes() void {
     @branchHint(.cold);
     const t = &tape;
     const cap = @max(4096, t.nodes.len * 2);
-    if (cap >= nary_flag) outOfMemory();
+    if (cap >= block_flag) outOfMemory();
     const nodes = tape_alloc.alloc(Node, cap) catch outOfMemory();
     const adj = tape_alloc.alloc(f64, cap) catch outOfMemory();
     if (t.nodes.len == 0) {
@@ -181,7 +185,7 @@ fn growNary(need: usize) void {
     const t = &tape;
     var cap = @max(4096, t.par.len * 2);
     while (cap < need) cap *= 2;
-    if (cap >= nary_flag) outOfMemory();
+    if (cap >= block_flag) outOfMemory();
     const par = tape_alloc.alloc(u32, cap) catch outOfMemory();
     const part = tape_alloc.alloc(f64, cap) catch outOfMemory();
     @memcpy(par[0..t.nlen], t.par[0..t.nlen]);
@@ -232,6 +236,46 @@ pub fn reserveNaryUndefined(n: usize) NarySpan {
     return .{ .start = start, .n = @intCast(n), .parents = t.par.ptr + start, .partials = t.part.ptr + start };
 }
 
+/// The reverse pass of a block node: `idx` and `data` are the block's span (its own layout of
+/// operand and result indices, sizes and saved values); it reads the adjoints of its results
+/// and adds to those of its operands. `adj` holds the adjoints of the nodes up to the sweep's
+/// output: an index at or past `adj.len` has adjoint 0.
+pub const BlockReverse = *const fn (idx: []const u32, data: []const f64, adj: []f64) void;
+
+/// A block operation (a matrix function) on the tape: ONE node whose reverse pass is
+/// `reverse`, followed by `results` leaf nodes for its results, so the reverse sweep reaches the
+/// block node after every use of a result and calls `reverse` once. Returns the reserved span
+/// (`n_idx` indices, `n_data` values, both written by the caller) and the index of the first
+/// result; the caller makes the results with `blockResult`.
+pub fn pushBlock(reverse: BlockReverse, n_idx: usize, n_data: usize) struct { span: NarySpan, first: u32 } {
+    const n = @max(n_idx, n_data);
+    const span = reserveNaryUndefined(n);
+    const node = push(0, block_flag | span.start, @bitCast(@as(u64, @intFromPtr(reverse))), @intCast(n), 0);
+    return .{ .span = span, .first = node.idx + 1 };
+}
+
+/// The next result of the block just pushed (a leaf with value v).
+pub fn blockResult(v: f64) Var {
+    return push(v, no_parent, 0, no_parent, 0);
+}
+
+/// The adjoint of node i during a block's reverse pass (0 past the sweep's output).
+pub inline fn blockAdj(adj: []const f64, i: u32) f64 {
+    return if (i < adj.len) adj[i] else 0;
+}
+
+/// Add d to the adjoint of operand node i (the sink 0 and constants are harmless).
+pub inline fn blockAddAdj(adj: []f64, i: u32, d: f64) void {
+    adj[i] += d;
+}
+
+fn runBlock(nd: Node, adj: []f64) void {
+    const t = &tape;
+    const s = nd.a & ~block_flag;
+    const f: BlockReverse = @ptrFromInt(@as(usize, @intCast(@as(u64, @bitCast(nd.da)))));
+    f(t.par[s .. s + nd.b], t.part[s .. s + nd.b], adj);
+}
+
 /// The reverse-mode API (part of `Rev`).
 const TapeApi = struct {
     /// Rewind the tape (keeps its memory). Call before each evaluation.
@@ -277,8 +321,12 @@ const TapeApi = struct {
         var i = out.idx;
         while (i > 0) : (i -= 1) {
             const g = adj[i];
-            if (g == 0) continue;
             const nd = nodes[i];
+            if (nd.a != no_parent and nd.a & (nary_flag | block_flag) == block_flag) {
+                runBlock(nd, adj);
+                continue;
+            }
+            if (g == 0) continue;
             if (nd.a == no_parent) continue;
             if (nd.a & nary_flag != 0) {
                 const s = nd.a & ~nary_flag;

@@ -11,10 +11,12 @@ pub const forward = @import("forward.zig");
 pub const modelrt = @import("modelrt.zig");
 pub const adjoint = @import("adjoint.zig");
 pub const infer = @import("infer.zig");
+pub const matrix = @import("matrix.zig");
 
 test {
     _ = forward;
     _ = modelrt;
     _ = adjoint;
+    _ = matrix;
     _ = @import("enumerate.zig");
 }

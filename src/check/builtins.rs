@@ -92,6 +92,23 @@ pub static BUILTINS: &[Builtin] = &[
     b("log_mix", &["num", "num", "num"], "f64"),
     b("square", &["num"], "f64"),
     b("dot", &["[f64]", "[f64]"], "f64"),
+    // Matrices (`[[f64]]`, lists of rows) and vectors (runtime/ppl/matrix.zig; differentiated
+    // inside a model with one hand-written reverse pass per call). `multiply` and
+    // `mdivide_left_tri_low` take a vector second argument too (`MATRIX_VECTOR_FORMS`).
+    b("multiply", &["[[f64]]", "[[f64]]"], "[[f64]]"),
+    b("transpose", &["[[f64]]"], "[[f64]]"),
+    b("cholesky_decompose", &["[[f64]]"], "[[f64]]"),
+    b("mdivide_left_tri_low", &["[[f64]]", "[[f64]]"], "[[f64]]"),
+    b("log_determinant", &["[[f64]]"], "f64"),
+    b("inverse", &["[[f64]]"], "[[f64]]"),
+    b("diag_matrix", &["[f64]"], "[[f64]]"),
+    b("add_diag", &["[[f64]]", "num"], "[[f64]]"),
+    b("rep_matrix", &["num", "i64", "i64"], "[[f64]]"),
+    b("gp_exp_quad_cov", &["[f64]", "num", "num"], "[[f64]]"),
+    b("gp_matern32_cov", &["[f64]", "num", "num"], "[[f64]]"),
+    b("gp_periodic_cov", &["[f64]", "num", "num", "num"], "[[f64]]"),
+    b("softmax", &["[f64]"], "[f64]"),
+    b("log_softmax", &["[f64]"], "[f64]"),
     // Reading the result of `infer` (runtime/ppl/infer.zig); columns are named as in CmdStan.
     b("posterior_mean", &["Posterior", "str"], "f64"),
     b("posterior_sd", &["Posterior", "str"], "f64"),
@@ -156,6 +173,18 @@ pub fn math_names() -> Vec<String> {
 /// Second forms of built-ins, chosen by the number of arguments: `log_sum_exp(xs)` on an array
 /// is `log_sum_exp_array`. These names are not callable themselves.
 static ARITY_FORMS: &[(&str, Builtin)] = &[("log_sum_exp", b("log_sum_exp_array", &["[f64]"], "f64"))];
+
+/// Matrix built-ins whose second argument may be a vector instead of a matrix, with the form
+/// that takes the vector (chosen by the checker from the argument's type; not callable).
+pub static MATRIX_VECTOR_FORMS: &[(&str, Builtin)] = &[
+    ("multiply", b("multiply_vector", &["[[f64]]", "[f64]"], "[f64]")),
+    ("mdivide_left_tri_low", b("mdivide_left_tri_low_vector", &["[[f64]]", "[f64]"], "[f64]")),
+];
+
+/// The vector form of matrix built-in `name`, if it has one.
+pub fn matrix_vector_form(name: &str) -> Option<&'static Builtin> {
+    MATRIX_VECTOR_FORMS.iter().find(|(n, _)| *n == name).map(|(_, form)| form)
+}
 
 /// The form of built-in `name` that takes `arity` arguments, when it is not the table's entry.
 pub fn arity_form(name: &str, arity: usize) -> Option<&'static Builtin> {

@@ -312,6 +312,9 @@ impl Checker<'_> {
         if let Some((name, arity, ret)) = builtins::math_signature(&func.text) {
             return self.call_math(func, name, arity, ret, args, span);
         }
+        if let (Some(form), [matrix, second]) = (builtins::matrix_vector_form(&func.text), args) {
+            return self.call_matrix_or_vector(&func.text, form, matrix, second, span);
+        }
         if let Some(builtin) = builtins::arity_form(&func.text, args.len()).or_else(|| builtins::find(&func.text)) {
             return self.call_builtin(builtin, func, args, span, expect);
         }
@@ -426,6 +429,27 @@ impl Checker<'_> {
                 invalid(typed.span)
             }
         }
+    }
+
+    /// `multiply(A, B)` / `multiply(A, v)` (and `mdivide_left_tri_low`): the second argument's
+    /// type chooses the matrix or the vector form.
+    fn call_matrix_or_vector(&mut self, name: &str, vector_form: &'static builtins::Builtin, matrix: &ast::Expr, second: &ast::Expr, span: Span) -> Expr {
+        let matrix_ty = Ty::Array(Box::new(Ty::Array(Box::new(F64))));
+        let a = self.value(matrix, &Expect::ty(matrix_ty.clone()));
+        let b = self.value(second, &Expect::none());
+        let resolved = self.f.unifier.default_literals_deep(&b.ty);
+        let (callee, ret) = if resolved == Ty::Array(Box::new(F64)) {
+            (vector_form.name, Ty::Array(Box::new(F64)))
+        } else {
+            if !resolved.is_invalid() && self.f.unifier.unify(&b.ty, &matrix_ty).is_err() {
+                let found = self.show(&resolved);
+                self.error(TypeError::Mismatch { span: b.span, expected: "a matrix `[[f64]]` or a vector `[f64]`".into(), found, because: None, hint: Some(format!("the second argument of `{name}`")) });
+                return invalid(span);
+            }
+            let Some(builtin) = builtins::find(name) else { return invalid(span) };
+            (builtin.name, matrix_ty)
+        };
+        Expr { kind: T::Call { callee: Callee::Builtin { name: callee }, args: vec![a, b] }, ty: ret, span }
     }
 
     fn call_builtin(&mut self, builtin: &'static builtins::Builtin, func: &ast::Name, args: &[ast::Expr], span: Span, expect: &Expect) -> Expr {

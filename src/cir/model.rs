@@ -26,6 +26,16 @@ pub fn differentiable(name: &str) -> bool {
             | "math_abs" | "math_log10" | "math_log2" | "math_min" | "math_max" | "inv_logit" | "logit" | "log1p" | "expm1"
             | "lgamma" | "log_sum_exp" | "log_sum_exp_array" | "log1p_exp" | "phi" | "erf" | "log_mix" | "square" | "array_sum" | "array_mean"
             | "dot"
+    ) || is_matrix_function(name)
+}
+
+/// The matrix and vector built-ins (runtime/ppl/matrix.zig): differentiable in every operand.
+pub fn is_matrix_function(name: &str) -> bool {
+    matches!(
+        name,
+        "multiply" | "multiply_vector" | "transpose" | "cholesky_decompose" | "mdivide_left_tri_low" | "mdivide_left_tri_low_vector"
+            | "log_determinant" | "inverse" | "diag_matrix" | "add_diag" | "rep_matrix" | "gp_exp_quad_cov" | "gp_matern32_cov"
+            | "gp_periodic_cov" | "softmax" | "log_softmax"
     )
 }
 

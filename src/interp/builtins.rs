@@ -97,11 +97,10 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
 }
 
-/// The library built-ins the interpreter does not run (none today: every model helper is in
-/// `model_math`; kept so that a built-in that cannot be ported is refused before the run).
+/// The library built-ins the interpreter does not run: the matrix functions
+/// (runtime/ppl/matrix.zig), refused before the run.
 fn library_not_run(name: &str) -> bool {
-    const NOT_RUN: [&str; 0] = [];
-    NOT_RUN.contains(&name)
+    crate::cir::model::is_matrix_function(name)
 }
 
 /// The refusal of a program that calls a library built-in the interpreter does not run, at the

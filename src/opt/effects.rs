@@ -103,7 +103,9 @@ fn builtin<'t>(name: &str, mut args: impl Iterator<Item = &'t Ty>, ret: &Ty) -> 
         }
         // A negative length, an overflowing integer sum, arrays of different lengths.
         "array_fill" => Effect { allocates: true, ..Effect::FAULT },
-        "array_sum" | "array_mean" | "dot" => Effect::FAULT,
+        "array_sum" | "array_mean" | "dot" | "log_determinant" => Effect::FAULT,
+        // A bad shape or a matrix that is not positive definite faults.
+        _ if crate::cir::model::is_matrix_function(name) => Effect { allocates: true, ..Effect::FAULT },
         _ => Effect::EFFECT,
     }
 }

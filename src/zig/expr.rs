@@ -268,6 +268,9 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             && let Some(doc) = self.real_builtin(name, args) {
                 return doc;
             }
+        if crate::cir::model::is_matrix_function(name) {
+            return self.matrix_builtin(v, name, args, if real { "M" } else { "rt.ppl.ad.F64" });
+        }
         let mut docs: Vec<Doc> = args.iter().map(|a| self.operand(*a)).collect();
         if name == "channel_new" {
             return text_call(&format!("{}.init", self.m.ty(&self.f.inst(v).ty)), docs);
@@ -337,6 +340,15 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
             "ppl_predictive_end" => text("M.endPredictive(ctx)"),
             _ => text(format!("@compileError(\"unknown built-in {name}\")")),
         }
+    }
+
+    /// A matrix built-in (runtime/ppl/matrix.zig) in the AD mode `mode`: `M` on model reals,
+    /// `rt.ppl.ad.F64` on plain values.
+    fn matrix_builtin(&mut self, v: ValueId, name: &str, args: &[ValueId], mode: &str) -> Doc {
+        let mut docs = vec![text(mode)];
+        docs.extend(args.iter().map(|a| self.typed_operand(*a)));
+        docs.push(text(self.loc(v)));
+        text_call(&format!("rt.ppl.matrix.{name}"), docs)
     }
 
     /// A differentiable built-in applied to model reals; `None` (with no operand taken) for
