@@ -52,6 +52,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("logistic_regression_glm", "model programs (sampling)"),
     ("mixture_model", "model programs (sampling)"),
     ("pathfinder_scale", "model programs (sampling)"),
+    ("population_size", "model programs (sampling)"),
 ];
 
 fn program_seed(k: usize) -> u64 {

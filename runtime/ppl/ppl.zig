@@ -17,4 +17,5 @@ test {
     _ = modelrt;
     _ = adjoint;
     _ = @import("enumerate.zig");
+    _ = @import("gibbs.zig");
 }
