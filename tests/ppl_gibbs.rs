@@ -327,3 +327,16 @@ fn sbc_rank_histograms_of_a_gibbs_updated_count_and_its_rate_are_uniform() {
     }
     assert!(failures.is_empty(), "SBC failed:\n{}", failures.join("\n"));
 }
+
+/// The statements docs/probabilistic.md shows for the population model are the example's own.
+#[test]
+fn the_documented_population_statements_are_the_example() {
+    let root = support::root();
+    let doc = std::fs::read_to_string(root.join("docs/probabilistic.md")).expect("docs");
+    let section = doc.split("### Worked example: a population size").nth(1).expect("the section");
+    let block = section.split("```json").nth(1).and_then(|b| b.split("```").next()).expect("a json block");
+    let shown: Value = serde_json::from_str(&format!("[{block}]")).expect("the block is statements");
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(root.join("examples/population_size.sirs.json")).expect("example")).expect("json");
+    let body = example["program"]["functions"]["main"]["body"].as_array().expect("body");
+    assert_eq!(shown.as_array().expect("statements"), body, "docs/probabilistic.md shows the whole body");
+}
