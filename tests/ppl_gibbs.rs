@@ -18,7 +18,8 @@
 //!   27.88, the 0.1 % critical value with 9 degrees of freedom;
 //! * `--emit cir` names Gibbs and enumerated sites, and a finite site beyond the enumeration
 //!   limits is a Gibbs site;
-//! * ADVI, Pathfinder and SMC refuse such a model with E0338.
+//! * ADVI, Pathfinder and SMC refuse such a model with E0338, located at the site (`sample
+//!   --algorithm`, and SMC in `infer`, which fits it with NUTS).
 
 mod support;
 
@@ -237,7 +238,23 @@ fn advi_pathfinder_and_smc_refuse_a_gibbs_model_with_e0338() {
         let o = support::run_exe(&exe, &args, None).expect("runs");
         assert_eq!(o.code, 1, "{algorithm}: {}", o.stderr);
         assert!(o.stderr.contains("E0338") && o.stderr.contains("`N`") && o.stderr.contains(algorithm), "{algorithm}: {}", o.stderr);
+        assert!(o.stderr.contains("population_size.sirs.json:21:24 (in function `main`)"), "{algorithm}: the refusal is located at N: {}", o.stderr);
     }
+}
+
+/// `infer` samples a model with a Gibbs site by NUTS, and refuses SMC for it with E0338.
+#[test]
+fn infer_fits_a_gibbs_model_with_nuts_and_refuses_smc() {
+    let dir = support::root().join("tests/cases/gibbs");
+    let o = sev(&["run".to_string(), dir.join("infer_nuts.sirs.json").display().to_string()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let mean: f64 = o.stdout.lines().nth(1).and_then(|l| l.trim().parse().ok()).unwrap_or(f64::NAN);
+    // 2 × 300 draws of a slowly mixing chain: only a coarse check against E[N | y] = 28.93
+    assert!(mean > 20.0 && mean < 40.0 && mean.fract() != 0.0, "posterior mean of N {mean}: {}", o.stdout);
+    let o = sev(&["run".to_string(), dir.join("infer_smc_refused.sirs.json").display().to_string()]);
+    assert_eq!(o.code, 101, "{}", o.stderr);
+    assert!(o.stdout.starts_with("fitting\n"), "{}", o.stdout);
+    assert!(o.stderr.contains("E0338") && o.stderr.contains("infer_smc_refused.sirs.json:20:24 (in function `population`)"), "{}", o.stderr);
 }
 
 // ----- Simulation-based calibration -----------------------------------------------------------

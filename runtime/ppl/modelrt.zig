@@ -75,6 +75,8 @@ pub const Layout = struct {
     dim: usize = 0,
     columns: std.ArrayListUnmanaged(Column) = .{},
     occurrences: []u32 = &.{},
+    /// Where the first Gibbs-updated discrete parameter is drawn (for E0338).
+    gibbs_loc: ?Loc = null,
 
     fn deinit(self: *Layout, a: std.mem.Allocator) void {
         self.columns.deinit(a);
@@ -379,6 +381,7 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
         pub fn gibbs(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, comptime T: type, comptime loc: Loc) Error!T {
             if (ctx.layout) |l| {
                 try l.add(ctx.allocator, site, null, 0);
+                if (l.gibbs_loc == null) l.gibbs_loc = loc;
                 return zero(T);
             }
             const values = ctx.gibbs orelse return error.ModelStructure;
@@ -729,6 +732,9 @@ pub fn Program(comptime Spec: type) type {
             layout: Layout,
             names: []smp.Str,
             name_bytes: std.ArrayListUnmanaged(u8),
+            /// "file:line:col (in function `f`)" of the first Gibbs site (`Model.gibbs_where`).
+            gibbs_where: [256]u8 = undefined,
+            gibbs_where_len: usize = 0,
         };
 
         /// Whether the model has discrete parameters summed out of its log density: then every
@@ -818,8 +824,18 @@ pub fn Program(comptime Spec: type) type {
                 .gibbs_sweep = if (has_gibbs) gibbsSweep else null,
                 .gibbs_init = if (has_gibbs) gibbsInit else null,
                 .gibbs_site = smp.Str.from(first_gibbs_site),
+                .gibbs_where = smp.Str.from(gibbsWhere(shared)),
             };
             return true;
+        }
+
+        /// Where the first Gibbs site is drawn, as "file:line:col (in function `f`)" ("" when
+        /// the model has none or discovery did not reach one).
+        fn gibbsWhere(shared: *Shared) []const u8 {
+            const loc = shared.layout.gibbs_loc orelse return "";
+            const text = std.fmt.bufPrint(&shared.gibbs_where, "{s}:{d}:{d} (in function `{s}`)", .{ core.sourceFile(), loc.line, loc.col, loc.func }) catch return "";
+            shared.gibbs_where_len = text.len;
+            return text;
         }
 
         /// `SEV_GRADIENT=tape` in the environment: use the tape even when the compiler made

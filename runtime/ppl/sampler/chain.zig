@@ -356,6 +356,14 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
 
     const lp_start = if (cfg.init_pathfinder and d > 0 and !cfg.algorithm.isVariational() and !cfg.algorithm.isParticle()) try pathfinderStart(allocator, &target, rng, q0[0..d], q0[d..], lp0) else lp0;
 
+    if (model.hasGibbs() and (cfg.algorithm.isParticle() or cfg.algorithm.isVariational())) {
+        var refusal = std.ArrayList(u8).init(allocator);
+        defer refusal.deinit();
+        try refusal.writer().print("chain {d}: error E0338: ", .{index + 1});
+        try model.writeGibbsRefusal(refusal.writer(), cfg.algorithm.label());
+        res.message = try allocator.dupe(u8, refusal.items);
+        return error.GibbsUnsupported;
+    }
     if (cfg.algorithm.isParticle()) return runSmc(allocator, model, ctx, &target, cfg, rng, &rngs.draws, out, progress, res);
     if (cfg.algorithm.isVariational() and d > 0) return runVariational(allocator, model, ctx, &target, cfg, q0[0..d], rng, &rngs.draws, out, progress, res);
 

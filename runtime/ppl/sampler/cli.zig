@@ -354,8 +354,10 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
     defer program.unload(&model);
 
     if (opts.command == .diagnose) return runDiagnose(allocator, &model, name, opts);
-    if (model.gibbs_sweep != null and (cfg.algorithm.isVariational() or cfg.algorithm.isParticle())) {
-        stderr.print("error[E0338]: --algorithm {s} cannot fit this model: its discrete parameter `{s}` has unbounded support (or too many values to sum out) and is updated by Metropolis-within-Gibbs steps, which only the MCMC algorithms (nuts, hmc, mh, adaptive-mh) take\n", .{ cfg.algorithm.label(), model.gibbs_site.slice() }) catch {};
+    if (model.hasGibbs() and (cfg.algorithm.isVariational() or cfg.algorithm.isParticle())) {
+        stderr.writeAll("error[E0338]: ") catch {};
+        model.writeGibbsRefusal(stderr, cfg.algorithm.label()) catch {};
+        stderr.writeAll("\n") catch {};
         return 1;
     }
 
