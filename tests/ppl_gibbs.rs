@@ -7,8 +7,8 @@
 //!   form (beta-binomial), so p(N | y) ∝ poisson(N; 30) · Π C(N, y_j) · B(2 + Σy, 2 + J·N − Σy),
 //!   summed over N = max y … 400 (the mass beyond is below 1e-100), and E[p | y] =
 //!   Σ p(N | y) (2 + Σy) / (4 + J·N). Means must be within 4·MCSE; P(N ≤ 25) and P(N ≥ 33)
-//!   within 4·√(q(1−q)/ESS) of the exact ones (ESS: the bulk ESS of `N`); with NUTS and with
-//!   adaptive Metropolis;
+//!   within 4·√(q(1−q)/ESS) of the exact ones (ESS: the bulk ESS of `N`); with NUTS, static
+//!   HMC, random-walk and adaptive Metropolis;
 //! * the draws are bit-identical at `-O0` and `-O2`, with one and two threads, and with the
 //!   compiled gradient and the tape (`SEV_GRADIENT=tape`);
 //! * simulation-based calibration: 150 replicates of λ ~ gamma(10, 0.5), N ~ poisson(λ),
@@ -123,7 +123,7 @@ fn read_columns(path: &Path, names: &[&str]) -> Vec<Vec<f64>> {
 fn check_population(dir: &Path, algorithm: &str) {
     let (p_n, mean_p) = exact_population();
     let mean_n: f64 = p_n.iter().enumerate().map(|(n, q)| n as f64 * q).sum();
-    let (out, stats) = run_population(dir, algorithm, &["--algorithm", algorithm, "--draws", "2000", "--", "--chains", "4"], false);
+    let (out, stats) = run_population(dir, algorithm, &["--algorithm", algorithm, "--draws", "10000", "--", "--chains", "4"], false);
     let mut failures = Vec::new();
     for (name, exact) in [("N", mean_n), ("p", mean_p)] {
         let (mean, mcse) = (stat(&stats, name, "mean"), stat(&stats, name, "mcse_mean"));
@@ -134,7 +134,7 @@ fn check_population(dir: &Path, algorithm: &str) {
     }
     let n_draws = column(&out, "N");
     let ess = stat(&stats, "N", "ess_bulk");
-    assert!(n_draws.len() == 8000 && ess > 100.0, "{} draws of N, bulk ESS {ess}", n_draws.len());
+    assert!(n_draws.len() == 40000 && ess > 500.0, "{} draws of N, bulk ESS {ess}", n_draws.len());
     let share = |keep: &dyn Fn(f64) -> bool| n_draws.iter().filter(|n| keep(**n)).count() as f64 / n_draws.len() as f64;
     let tail_low: f64 = p_n[..=25].iter().sum();
     let tail_high: f64 = p_n[33..].iter().sum();
@@ -159,6 +159,13 @@ fn population_size_posterior_matches_the_exact_one_with_nuts() {
 fn population_size_posterior_matches_the_exact_one_with_adaptive_metropolis() {
     let dir = tempfile::tempdir().expect("temporary directory");
     check_population(dir.path(), "adaptive-mh");
+}
+
+#[test]
+fn population_size_posterior_matches_the_exact_one_with_static_hmc_and_random_walk_metropolis() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    check_population(dir.path(), "hmc");
+    check_population(dir.path(), "mh");
 }
 
 #[test]
