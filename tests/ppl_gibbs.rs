@@ -9,6 +9,8 @@
 //!   Σ p(N | y) (2 + Σy) / (4 + J·N). Means must be within 4·MCSE; P(N ≤ 25) and P(N ≥ 33)
 //!   within 4·√(q(1−q)/ESS) of the exact ones (ESS: the bulk ESS of `N`); with NUTS, static
 //!   HMC, random-walk and adaptive Metropolis;
+//! * a Gibbs site next to an enumerated one (z ~ bernoulli(0.5) choosing N's prior rate 20 or
+//!   40): the means of N, z and p within 4·MCSE of the exact ones (a sum over z and N);
 //! * the draws are bit-identical at `-O0` and `-O2`, with one and two threads, and with the
 //!   compiled gradient and the tape (`SEV_GRADIENT=tape`);
 //! * simulation-based calibration: 150 replicates of λ ~ gamma(10, 0.5), N ~ poisson(λ),
@@ -16,6 +18,7 @@
 //!   compiled binary; the ranks of λ and N among 99 thinned draws (ties of N broken uniformly
 //!   at random, as Talts et al. 2018 advise) in 10 bins must give a chi-square statistic below
 //!   27.88, the 0.1 % critical value with 9 degrees of freedom;
+//! * `diagnose` passes on a model with a Gibbs site;
 //! * `--emit cir` names Gibbs and enumerated sites, and a finite site beyond the enumeration
 //!   limits is a Gibbs site;
 //! * ADVI, Pathfinder and SMC refuse such a model with E0338, located at the site (`sample
@@ -170,6 +173,58 @@ fn population_size_posterior_matches_the_exact_one_with_static_hmc_and_random_wa
     check_population(dir.path(), "mh");
 }
 
+/// p ~ beta(2, 2), z ~ bernoulli(0.5) (summed out), N ~ poisson(20 or 40 by z) (Gibbs-updated),
+/// y ~ binomial(N, p) for the four surveys.
+const MIXED: &str = r#"{"program": {"entry": "main", "functions": {"main": {
+  "args": [{"name": "y", "type": "[i64]"}], "return": "void", "body": [
+  {"let": {"name": "p", "value": {"sample": {"distribution": "beta", "params": [{"literal": 2.0}, {"literal": 2.0}]}}}},
+  {"let": {"name": "z", "value": {"sample": {"distribution": "bernoulli", "params": [{"literal": 0.5}]}}}},
+  {"let": {"name": "rate", "value": {"cond": {"if": {"op": {"kind": "eq", "args": [{"var": "z"}, {"literal": 1}]}}, "then": {"literal": 40.0}, "else": {"literal": 20.0}}}}},
+  {"let": {"name": "N", "value": {"sample": {"distribution": "poisson", "params": [{"var": "rate"}]}}}},
+  {"observe": {"distribution": "binomial", "params": [{"var": "N"}, {"var": "p"}], "value": {"var": "y"}}}
+]}}}}"#;
+
+/// The exact posterior means of N, z and p of [`MIXED`]: a sum over z and N (p integrates out).
+fn exact_mixed() -> (f64, f64, f64) {
+    let (j, s) = (SURVEYS.len() as u64, SURVEYS.iter().sum::<u64>());
+    let max_y = SURVEYS.iter().copied().max().unwrap_or(0);
+    let mut terms = Vec::new();
+    for (z, rate) in [(0.0, 20f64), (1.0, 40f64)] {
+        for n in max_y..=400u64 {
+            let prior = n as f64 * rate.ln() - rate - ln_factorial(n);
+            let choose: f64 = SURVEYS.iter().map(|&y| ln_factorial(n) - ln_factorial(y) - ln_factorial(n - y)).sum();
+            let (a, b) = (2 + s, 2 + j * n - s);
+            let log_w = prior + choose + ln_factorial(a - 1) + ln_factorial(b - 1) - ln_factorial(a + b - 1);
+            terms.push((log_w, z, n as f64, a as f64 / (a + b) as f64));
+        }
+    }
+    let max = terms.iter().map(|t| t.0).fold(f64::NEG_INFINITY, f64::max);
+    let total: f64 = terms.iter().map(|t| (t.0 - max).exp()).sum();
+    let mean = |f: &dyn Fn(&(f64, f64, f64, f64)) -> f64| terms.iter().map(|t| (t.0 - max).exp() / total * f(t)).sum::<f64>();
+    (mean(&|t| t.2), mean(&|t| t.1), mean(&|t| t.3))
+}
+
+#[test]
+fn a_gibbs_site_next_to_an_enumerated_one_matches_the_exact_posterior() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let model = dir.path().join("mixed.sirs.json");
+    std::fs::write(&model, MIXED).expect("model");
+    let data = dir.path().join("mixed.data.json");
+    std::fs::write(&data, json!({ "y": SURVEYS }).to_string()).expect("data");
+    let summary = dir.path().join("mixed.summary.json");
+    let args = strings(&["run", &model.display().to_string(), "--data", &data.display().to_string(), "--output", &dir.path().join("out").display().to_string(), "--summary", &summary.display().to_string(), "--seed", SEED, "--draws", "10000", "--", "--quiet"]);
+    let o = sev(&args);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let stats: Value = serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("json");
+    let (n, z, p) = exact_mixed();
+    for (name, exact) in [("N", n), ("z", z), ("p", p)] {
+        let (mean, mcse) = (stat(&stats, name, "mean"), stat(&stats, name, "mcse_mean"));
+        println!("mixed {name}: mean {mean} (mcse {mcse}), exact {exact}");
+        let within = (mean - exact).abs() < 4.0 * mcse;
+        assert!(within, "{name}: mean {mean} vs exact {exact} (mcse {mcse})");
+    }
+}
+
 #[test]
 fn gibbs_draws_are_identical_at_o0_and_o2_with_one_or_two_threads_and_with_the_tape() {
     let dir = tempfile::tempdir().expect("temporary directory");
@@ -249,6 +304,23 @@ fn advi_pathfinder_and_smc_refuse_a_gibbs_model_with_e0338() {
         assert!(o.stderr.contains("E0338") && o.stderr.contains("`N`") && o.stderr.contains(algorithm), "{algorithm}: {}", o.stderr);
         assert!(o.stderr.contains("population_size.sirs.json:21:24 (in function `main`)"), "{algorithm}: the refusal is located at N: {}", o.stderr);
     }
+}
+
+/// `diagnose` checks the gradient of a model with a Gibbs site (at the discrete values drawn
+/// for the point), reverse mode against finite differences and forward mode.
+#[test]
+fn diagnose_checks_the_gradient_at_the_current_discrete_values() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let root = support::root();
+    let exe = dir.path().join("population_size");
+    let o = sev(&["build".to_string(), root.join("examples/population_size.sirs.json").display().to_string(), "-o".into(), exe.display().to_string()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let data = root.join("examples/population_size.data.json").display().to_string();
+    let o = support::run_exe(&exe, &strings(&["diagnose", "--data", &data, "--seed", "3"]), None).expect("runs");
+    assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
+    let printed = support::diagnose_reverse_gradients(&o.stdout);
+    assert!(printed.len() >= 2 && printed.iter().all(|x| x.is_finite()), "{}", o.stdout);
+    assert!(o.stdout.contains("ok: the gradient agrees"), "{}", o.stdout);
 }
 
 /// `infer` samples a model with a Gibbs site by NUTS, and refuses SMC for it with E0338.
