@@ -62,14 +62,14 @@ pub fn run(p: &mut Program) -> Vec<Diagnostic> {
                     let span = source.unwrap_or(use_span);
                     if !refused_draws.contains(&span) {
                         refused_draws.push(span);
-                        refused.push(unbounded(dist, span, use_span));
+                        refused.push(not_a_parameter(dist, span, use_span));
                     }
                 }
                 None => match source.and_then(|s| returned_draw(p, s).map(|d| (s, d))) {
                     Some((span, dist)) => {
                         if !refused_draws.contains(&span) {
                             refused_draws.push(span);
-                            refused.push(unbounded(dist, span, use_span));
+                            refused.push(not_a_parameter(dist, span, use_span));
                         }
                     }
                     None => other.push(discrete::unsupported_use(use_span, source)),
@@ -160,7 +160,7 @@ fn make_parameter(p: &mut Program, fi: usize, v: ValueId, how: SampleKind) {
     }
 }
 
-fn unbounded(dist: &str, draw: Span, use_span: Span) -> Diagnostic {
+fn not_a_parameter(dist: &str, draw: Span, use_span: Span) -> Diagnostic {
     Diagnostic::new(Code::E0333, "Discrete parameter can be neither summed out nor updated")
         .primary(draw, format!("this `{dist}` draw is not one integer from a built-in distribution, so it can be neither summed out nor updated by Gibbs steps"))
         .secondary(use_span, "the likelihood depends on it here")
