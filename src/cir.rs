@@ -144,6 +144,10 @@ pub enum SiteKind {
     /// A discrete parameter summed out of the log density (`SampleKind::Enumerated`); its
     /// column holds a draw from its conditional given the continuous parameters.
     Enumerated,
+    /// A discrete parameter the log density cannot sum out (unbounded support or too many
+    /// values; `SampleKind::Gibbs`): each chain holds its value and updates it by Metropolis
+    /// steps between the continuous transitions; its column is the chain's current value.
+    Gibbs,
     Output,
     Print,
     Check,
@@ -193,6 +197,11 @@ pub enum SampleKind {
     /// density sums it out (log-sum-exp over its values, `cir::discrete`), and each posterior
     /// draw samples it from its exact conditional.
     Enumerated,
+    /// A discrete parameter with unbounded support (or more values than enumeration allows)
+    /// that the likelihood depends on: each chain keeps its current value, which the log
+    /// density reads, and moves it by Metropolis-within-Gibbs steps (`cir::enumerate`,
+    /// `runtime/ppl/gibbs.zig`).
+    Gibbs,
     /// Forward simulation outside a model.
     Forward,
 }

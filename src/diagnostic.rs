@@ -109,8 +109,10 @@ codes! {
     E0330 Error "an extern function uses a type that cannot cross the C boundary",
     E0331 Error "generic code would need infinitely many instances (polymorphic recursion)",
     E0332 Error "a trait has type parameters, which SIRS does not support",
-    E0333 Error "a discrete model parameter cannot be summed out (unbounded support or too many values)",
+    E0333 Error "a discrete model parameter can be neither summed out nor updated by Gibbs steps (not one integer from a built-in distribution)",
     E0334 Error "a model samples no parameter",
+    // Reported by a model binary (`sample --algorithm advi|pathfinder|smc`), so tests/ppl_gibbs.rs covers it.
+    E0338 Error "ADVI, Pathfinder and SMC cannot fit a model with a Gibbs-updated discrete parameter",
     // Modelling building blocks (src/blocks).
     E0340 Error "a `parameterization` cannot be applied to this draw",
     E0341 Error "a declarative `mixture` has wrong weights or components",

@@ -33,6 +33,7 @@ const QUALIFYING: &[&str] = &[
     "examples/coin_bias.sirs.json",
     "examples/logistic_regression.sirs.json",
     "examples/pathfinder_scale.sirs.json",
+    "examples/population_size.sirs.json",
     "examples/posteriordb/arK.sirs.json",
     "examples/posteriordb/blr.sirs.json",
     "examples/posteriordb/eight_schools_centered.sirs.json",

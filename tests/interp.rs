@@ -55,6 +55,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("logistic_regression_glm", "model programs (sampling)"),
     ("mixture_model", "model programs (sampling)"),
     ("pathfinder_scale", "model programs (sampling)"),
+    ("population_size", "model programs (sampling)"),
     ("seasonal", "model programs (sampling)"),
 ];
 

@@ -205,7 +205,7 @@ fn draws(path: &Path) -> String {
 #[test]
 fn models_draw_identically_at_o0_and_o2() {
     let root = support::root();
-    let mut models: Vec<(PathBuf, PathBuf)> = ["logistic_regression", "centred_regression", "coal_mining"]
+    let mut models: Vec<(PathBuf, PathBuf)> = ["logistic_regression", "centred_regression", "coal_mining", "population_size"]
         .iter()
         .map(|m| (root.join(format!("examples/{m}.sirs.json")), root.join(format!("examples/{m}.data.json"))))
         .collect();
@@ -219,7 +219,7 @@ fn models_draw_identically_at_o0_and_o2() {
         }
     }
     models.sort();
-    assert!(models.len() >= 11, "expected the 8 posteriordb models, the two regressions and coal_mining");
+    assert!(models.len() >= 12, "expected the 8 posteriordb models, the two regressions, coal_mining and population_size");
     let results = support::parallel(models, |(model, data)| {
         let out = tempfile::tempdir().expect("temporary directory");
         let run = |level: &str| {

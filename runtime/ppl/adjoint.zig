@@ -19,6 +19,7 @@ const ad = @import("ad.zig");
 const dist = @import("dist.zig");
 const transform = @import("transform.zig");
 const enumerate = @import("enumerate.zig");
+const gibbs_mod = @import("gibbs.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
 
@@ -42,6 +43,8 @@ pub const Ctx = struct {
     failure: Failure = .{},
     /// The values of the enumerated discrete parameters for this run (`enumerate.State`).
     enumeration: ?*enumerate.State = null,
+    /// The chain's current values of the Gibbs-updated discrete parameters (`gibbs.zig`).
+    gibbs: ?*gibbs_mod.Values = null,
 
     /// The offset of the next `n` unconstrained parameters.
     pub fn take(self: *Ctx, n_in: i64, comptime loc: Loc) Error!usize {
@@ -303,6 +306,35 @@ pub fn enumerated(ctx: *Ctx, comptime D: type, args: anytype, comptime loc: Loc)
     const s = enumerate.support(D, args);
     const k = state.visit(s.size) catch |e| return ctx.failWith(enumerate.State.describe(e), loc);
     return s.lo + @as(i64, k);
+}
+
+/// The chain's current value of a Gibbs-updated discrete parameter (its log mass is added by
+/// `density` in the reverse sweep); a prior draw the first time it is reached (`gibbs.zig`).
+pub fn gibbs(ctx: *Ctx, comptime D: type, args: anytype, comptime loc: Loc) Error!i64 {
+    const values = ctx.gibbs orelse return error.ModelStructure;
+    const plain = plainValues(args);
+    const draw = gibbs_mod.PriorDraw(D, @TypeOf(plain)){ .args = plain };
+    return values.visit(std.heap.smp_allocator, draw) catch |e| switch (e) {
+        error.OutOfMemory => return error.OutOfMemory,
+        error.PriorDraw => return ctx.fail(loc),
+    };
+}
+
+/// The operands of a density call with each active scalar replaced by its value (for the
+/// distribution's sampler).
+fn plainValues(args: anytype) PlainValues(@TypeOf(args)) {
+    var out: PlainValues(@TypeOf(args)) = undefined;
+    inline for (@typeInfo(@TypeOf(args)).@"struct".fields, 0..) |f, i| {
+        out[i] = if (f.type == Active) @field(args, f.name).val else @field(args, f.name);
+    }
+    return out;
+}
+
+fn PlainValues(comptime Args: type) type {
+    const fields = @typeInfo(Args).@"struct".fields;
+    var types: [fields.len]type = undefined;
+    for (fields, 0..) |f, i| types[i] = if (f.type == Active) f64 else f.type;
+    return std.meta.Tuple(&types);
 }
 
 /// The tuple type of a density call's operands as the distribution sees them.

@@ -149,6 +149,12 @@ pub fn run(comptime Spec: type, data_json: Str, options: Options, loc: Loc) Post
         core.faultAt(&loc, "infer: {s}", .{if (data.message.len > 0) data.message else "the model could not be set up from the data"});
     }
     defer program.unload(&model);
+    if (model.hasGibbs() and cfg.algorithm.isParticle()) {
+        var buf: [1024]u8 = undefined;
+        var w = std.io.fixedBufferStream(&buf);
+        model.writeGibbsRefusal(w.writer(), cfg.algorithm.label()) catch {};
+        core.faultAt(&loc, "infer: error E0338: {s}", .{w.getWritten()});
+    }
     var result = smp.run.run(a, &model, cfg, null, false) catch |e| core.faultAt(&loc, "infer: the sampler failed: {s}", .{oserror.describe(e)});
     defer result.deinit(a);
     if (result.failure()) |c| core.faultAt(&loc, "infer: {s}", .{c.message});

@@ -29,6 +29,7 @@ const linalg = @import("linalg.zig");
 const forward = @import("forward.zig");
 const adjoint = @import("adjoint.zig");
 const enumerate = @import("enumerate.zig");
+const gibbs_mod = @import("gibbs.zig");
 const smp = @import("sampler/client.zig");
 const core = @import("../core.zig");
 const oserror = @import("sampler/oserror.zig");
@@ -45,7 +46,7 @@ pub const Phase = enum { discover, density, generate };
 /// the `lower`/`upper`/`constraint` of the `sample`.
 pub const Transform = enum { real, lower, upper, interval, positive, unit, simplex, ordered, positive_ordered, cholesky_corr };
 
-pub const SiteKind = enum { param, predictive, enumerated, output, print, check };
+pub const SiteKind = enum { param, predictive, enumerated, gibbs, output, print, check };
 
 /// A static site of the model (one per `sample`, `output` let, print or `prob_assert`).
 pub const Site = struct {
@@ -74,6 +75,8 @@ pub const Layout = struct {
     dim: usize = 0,
     columns: std.ArrayListUnmanaged(Column) = .{},
     occurrences: []u32 = &.{},
+    /// Where the first Gibbs-updated discrete parameter is drawn (for E0338).
+    gibbs_loc: ?Loc = null,
 
     fn deinit(self: *Layout, a: std.mem.Allocator) void {
         self.columns.deinit(a);
@@ -114,6 +117,8 @@ pub fn Context(comptime S: type) type {
         failure: Failure = .{},
         /// The values of the enumerated discrete parameters for this run (`enumerate.State`).
         enumeration: ?*enumerate.State = null,
+        /// The chain's current values of the Gibbs-updated discrete parameters (`gibbs.zig`).
+        gibbs: ?*gibbs_mod.Values = null,
 
         fn take(self: *Self, n: usize) Error![]const S.Real {
             if (self.layout) |l| {
@@ -364,6 +369,31 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             if (phase == .generate) {
                 ctx.write(@floatFromInt(y));
             } else if (ctx.layout == null) {
+                const lp = @call(.auto, D.lpmf, .{ S, y } ++ args) catch return ctx.fail(loc);
+                ctx.target = S.add(ctx.target, lp);
+            }
+            return forward.convert(T, y);
+        }
+
+        /// A discrete parameter updated by Metropolis-within-Gibbs steps (`src/cir/enumerate.rs`,
+        /// `gibbs.zig`): takes the chain's current value (a prior draw the first time) and adds
+        /// its log mass; when generating, the value is its column.
+        pub fn gibbs(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, comptime T: type, comptime loc: Loc) Error!T {
+            if (ctx.layout) |l| {
+                try l.add(ctx.allocator, site, null, 0);
+                if (l.gibbs_loc == null) l.gibbs_loc = loc;
+                return zero(T);
+            }
+            const values = ctx.gibbs orelse return error.ModelStructure;
+            const plain = valuesOf(args);
+            const draw = gibbs_mod.PriorDraw(D, @TypeOf(plain)){ .args = plain };
+            const y = values.visit(std.heap.smp_allocator, draw) catch |e| switch (e) {
+                error.OutOfMemory => return error.OutOfMemory,
+                error.PriorDraw => return ctx.fail(loc),
+            };
+            if (phase == .generate) {
+                ctx.write(@floatFromInt(y));
+            } else {
                 const lp = @call(.auto, D.lpmf, .{ S, y } ++ args) catch return ctx.fail(loc);
                 ctx.target = S.add(ctx.target, lp);
             }
@@ -702,6 +732,9 @@ pub fn Program(comptime Spec: type) type {
             layout: Layout,
             names: []smp.Str,
             name_bytes: std.ArrayListUnmanaged(u8),
+            /// "file:line:col (in function `f`)" of the first Gibbs site (`Model.gibbs_where`).
+            gibbs_where: [256]u8 = undefined,
+            gibbs_where_len: usize = 0,
         };
 
         /// Whether the model has discrete parameters summed out of its log density: then every
@@ -711,6 +744,23 @@ pub fn Program(comptime Spec: type) type {
                 if (site.kind == .enumerated) break :blk true;
             }
             break :blk false;
+        };
+
+        /// Whether the model has discrete parameters updated by Metropolis-within-Gibbs steps:
+        /// then the sampler calls `gibbsSweep` after every continuous transition.
+        const has_gibbs = blk: {
+            for (Spec.sites) |site| {
+                if (site.kind == .gibbs) break :blk true;
+            }
+            break :blk false;
+        };
+
+        /// The name of the first Gibbs-updated site (for the refusal of ADVI, Pathfinder, SMC).
+        const first_gibbs_site: []const u8 = blk: {
+            for (Spec.sites) |site| {
+                if (site.kind == .gibbs) break :blk site.name;
+            }
+            break :blk "";
         };
 
         /// One run of the model at one combination of the enumerated values: its log density,
@@ -732,6 +782,8 @@ pub fn Program(comptime Spec: type) type {
             rejection: Failure = .{},
             /// Whether some evaluation of this chain had a finite log density.
             evaluated: bool = false,
+            /// The chain's current values of the Gibbs-updated discrete parameters.
+            gibbs: gibbs_mod.Values = .{},
 
             /// Runs `body` with this thread's allocations going to the chain's arena.
             fn scoped(self: *Chain) void {
@@ -769,8 +821,21 @@ pub fn Program(comptime Spec: type) type {
                 .write_draw = writeDraw,
                 .log_density_tangent = logDensityTangent,
                 .rejection_reason = rejectionReason,
+                .gibbs_sweep = if (has_gibbs) gibbsSweep else null,
+                .gibbs_init = if (has_gibbs) gibbsInit else null,
+                .gibbs_site = smp.Str.from(first_gibbs_site),
+                .gibbs_where = smp.Str.from(gibbsWhere(shared)),
             };
             return true;
+        }
+
+        /// Where the first Gibbs site is drawn, as "file:line:col (in function `f`)" ("" when
+        /// the model has none or discovery did not reach one).
+        fn gibbsWhere(shared: *Shared) []const u8 {
+            const loc = shared.layout.gibbs_loc orelse return "";
+            const text = std.fmt.bufPrint(&shared.gibbs_where, "{s}:{d}:{d} (in function `{s}`)", .{ core.sourceFile(), loc.line, loc.col, loc.func }) catch return "";
+            shared.gibbs_where_len = text.len;
+            return text;
         }
 
         /// `SEV_GRADIENT=tape` in the environment: use the tape even when the compiler made
@@ -859,6 +924,7 @@ pub fn Program(comptime Spec: type) type {
             chain.shared = shared;
             chain.rejection = .{};
             chain.evaluated = false;
+            chain.gibbs = .{};
             chain.arena = std.heap.ArenaAllocator.init(a);
             chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
                 a.destroy(chain);
@@ -885,6 +951,7 @@ pub fn Program(comptime Spec: type) type {
             a.free(chain.vars);
             a.free(chain.duals);
             a.free(chain.run_grad);
+            chain.gibbs.deinit(std.heap.smp_allocator);
             chain.arena.deinit();
             a.destroy(chain);
             ad.Rev.deinit();
@@ -926,7 +993,8 @@ pub fn Program(comptime Spec: type) type {
             for (chain.vars, 0..) |*v, i| v.* = ad.Rev.independent(q[i]);
             chain.scoped();
             defer chain.unscope();
-            var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator(), .enumeration = state };
+            var ctx = Context(ad.Rev){ .q = chain.vars, .allocator = chain.arena.allocator(), .enumeration = state, .gibbs = &chain.gibbs };
+            chain.gibbs.begin();
             chain.rejection = .{};
             Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) {
@@ -949,7 +1017,8 @@ pub fn Program(comptime Spec: type) type {
             @memset(grad[0..dim], 0);
             chain.scoped();
             defer chain.unscope();
-            var ctx = adjoint.Ctx{ .q = q[0..dim], .grad = grad[0..dim], .allocator = chain.arena.allocator(), .enumeration = state };
+            var ctx = adjoint.Ctx{ .q = q[0..dim], .grad = grad[0..dim], .allocator = chain.arena.allocator(), .enumeration = state, .gibbs = &chain.gibbs };
+            chain.gibbs.begin();
             chain.rejection = .{};
             Spec.adjoint(&ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) {
@@ -979,7 +1048,8 @@ pub fn Program(comptime Spec: type) type {
             for (chain.duals, 0..) |*d, i| d.* = .{ .val = q[i], .tan = v[i] };
             chain.scoped();
             defer chain.unscope();
-            var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator(), .enumeration = state };
+            var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator(), .enumeration = state, .gibbs = &chain.gibbs };
+            chain.gibbs.begin();
             Spec.run(Mode(ad.Fwd, .density), &ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) noteRejected(&ctx.failure);
                 return .{ .lp = -std.math.inf(f64), .ok = false };
@@ -994,8 +1064,9 @@ pub fn Program(comptime Spec: type) type {
             const shared = chain.shared;
             chain.scoped();
             defer chain.unscope();
-            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .allocator = chain.arena.allocator(), .enumeration = state };
+            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .allocator = chain.arena.allocator(), .enumeration = state, .gibbs = &chain.gibbs };
             state.begin();
+            chain.gibbs.begin();
             Spec.run(Mode(ad.F64, .density), &ctx, &shared.data) catch return .{ .lp = -std.math.inf(f64), .ok = false };
             if (ctx.pos != shared.layout.dim) return .{ .lp = std.math.nan(f64), .ok = false };
             return .{ .lp = ctx.target, .ok = true };
@@ -1033,6 +1104,66 @@ pub fn Program(comptime Spec: type) type {
             return true;
         }
 
+        /// The log density at `q` without derivatives (summed over the enumerated values).
+        fn densityAt(chain: *Chain, q: [*]const f64) f64 {
+            var state = enumerate.State{};
+            var sum = enumerate.Sum{};
+            while (true) {
+                const r = densityOnce(chain, q, &state);
+                if (!r.ok) return r.lp;
+                sum.add(r.lp, &.{}, &.{});
+                if (!enumerates or !state.advance()) break;
+            }
+            return sum.finish(&.{});
+        }
+
+        /// One Metropolis-within-Gibbs sweep (`Model.gibbs_sweep`, `gibbs.zig`): for each value
+        /// of the chain's Gibbs sites in turn, a random-walk proposal accepted by the full log
+        /// density at the continuous parameters `q`; widths adapt while `adapting`. True when a
+        /// value changed (the sampler's cached density and gradient are then stale).
+        fn gibbsSweep(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, adapting: bool) callconv(.C) bool {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return false));
+            const values = &chain.gibbs;
+            const random = rng.random();
+            var current = densityAt(chain, q);
+            var changed = false;
+            var k: usize = 0;
+            while (k < values.values.items.len) : (k += 1) {
+                const old = values.values.items[k];
+                values.values.items[k] = values.propose(k, random);
+                const proposed = densityAt(chain, q);
+                const accepted = gibbs_mod.accept(current, proposed, random);
+                if (accepted) {
+                    current = proposed;
+                    changed = true;
+                } else values.values.items[k] = old;
+                if (adapting) values.learn(k, accepted);
+            }
+            return changed;
+        }
+
+        /// Starts the chain's Gibbs values at the initial point `q` (`Model.gibbs_init`): draws
+        /// them from their priors (with a generator seeded by `seed`) and, when the log density
+        /// is then -inf (a count below the data that it must exceed, say), moves each value in
+        /// turn by ±1, ±2, ±4, … up to ±2^20 to the first offset where it is finite.
+        fn gibbsInit(ctx_ptr: ?*anyopaque, q: [*]const f64, seed: u64) callconv(.C) void {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return));
+            const values = &chain.gibbs;
+            values.reset(seed);
+            if (densityAt(chain, q) > -std.math.inf(f64)) return;
+            for (0..values.values.items.len) |k| {
+                const start = values.values.items[k];
+                var step: i64 = 1;
+                while (step <= 1 << 20) : (step *= 2) {
+                    for ([2]i64{ start +| step, start -| step }) |y| {
+                        values.values.items[k] = y;
+                        if (densityAt(chain, q) > -std.math.inf(f64)) return;
+                    }
+                }
+                values.values.items[k] = start;
+            }
+        }
+
         /// The located reason of the chain's last rejected evaluation (`Model.rejection_reason`).
         fn rejectionReason(ctx_ptr: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return 0));
@@ -1056,7 +1187,8 @@ pub fn Program(comptime Spec: type) type {
             }
             chain.scoped();
             defer chain.unscope();
-            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .out = out[0..n], .rng = rng.random(), .allocator = chain.arena.allocator(), .enumeration = &state };
+            var ctx = Context(ad.F64){ .q = q[0..shared.layout.dim], .out = out[0..n], .rng = rng.random(), .allocator = chain.arena.allocator(), .enumeration = &state, .gibbs = &chain.gibbs };
+            chain.gibbs.begin();
             Spec.run(Mode(ad.F64, .generate), &ctx, &shared.data) catch {
                 @memset(out[0..n], std.math.nan(f64));
             };

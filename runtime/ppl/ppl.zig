@@ -19,4 +19,5 @@ test {
     _ = adjoint;
     _ = matrix;
     _ = @import("enumerate.zig");
+    _ = @import("gibbs.zig");
 }

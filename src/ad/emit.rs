@@ -652,14 +652,16 @@ impl Emitter<'_> {
             InstKind::Sample {
                 dist,
                 args,
-                kind: SampleKind::Enumerated,
+                kind: kind @ (SampleKind::Enumerated | SampleKind::Gibbs),
                 ..
             } => {
-                // the value this run of the enumeration chooses (`runtime/ppl/enumerate.zig`);
+                // the value this run of the enumeration chooses (`runtime/ppl/enumerate.zig`),
+                // or the chain's current value of a Gibbs-updated site (`runtime/ppl/gibbs.zig`);
                 // its log mass is added in the reverse sweep
                 let ops = self.dist_operands(args)?;
+                let take = if *kind == SampleKind::Gibbs { "gibbs" } else { "enumerated" };
                 out.push(format!(
-                    "const ad_n{} = try rtad.enumerated(ctx, rt.ppl.dist.{dist}, .{{ {} }}, {});",
+                    "const ad_n{} = try rtad.{take}(ctx, rt.ppl.dist.{dist}, .{{ {} }}, {});",
                     v.0,
                     ops.join(", "),
                     self.loc(v)
@@ -982,7 +984,7 @@ impl Emitter<'_> {
                 InstKind::Sample {
                     dist,
                     args,
-                    kind: SampleKind::Enumerated,
+                    kind: SampleKind::Enumerated | SampleKind::Gibbs,
                     ..
                 },
                 _,

@@ -1,19 +1,26 @@
-//! Discrete model parameters summed out of the log density (automatic enumeration).
+//! Discrete model parameters: summed out of the log density (automatic enumeration) when
+//! their support is small and finite, updated by Metropolis-within-Gibbs steps otherwise.
 //!
 //! A discrete `sample` in a model starts as a predictive draw (`SampleKind::Predictive`). When
 //! the likelihood depends on it (`cir::discrete` finds such uses) and its distribution has a
 //! finite support (`bernoulli`, `bernoulli_logit`, `binomial`, `binomial_logit`,
 //! `categorical`, `categorical_logit`, `discrete_uniform`), the draw becomes an *enumerated*
-//! site (a draw a helper function returns makes that function's finite draws enumerated): the runtime evaluates the log density once per combination of the values of the
-//! enumerated sites and adds them up (log-sum-exp, `runtime/ppl/enumerate.zig`), and each
-//! posterior draw samples the combination from its exact conditional. Draws with an unbounded
-//! support (`poisson`, `geometric`, …) cannot be summed out: E0333. So is a site whose support,
-//! known here from constants, has more than [`MAX_SUPPORT`] values, or a set of sites (outside
-//! loops) with more than [`MAX_COMBINATIONS`] combinations; supports known only from the data
-//! are checked against the same limits when the model first runs on its data.
+//! site (a draw a helper function returns makes that function's finite draws enumerated): the
+//! runtime evaluates the log density once per combination of the values of the enumerated
+//! sites and adds them up (log-sum-exp, `runtime/ppl/enumerate.zig`), and each posterior draw
+//! samples the combination from its exact conditional. A scalar draw with an unbounded support
+//! (`poisson`, `poisson_log`, `neg_binomial_2`, `neg_binomial_2_log`, `geometric`) becomes a
+//! *Gibbs* site instead, and so does a finite one whose support, known here from constants,
+//! has more than [`MAX_SUPPORT`] values or would take the sites outside loops past
+//! [`MAX_COMBINATIONS`] combinations: each chain keeps its value, the log density reads it,
+//! and a Metropolis step moves it after every continuous transition
+//! (`runtime/ppl/gibbs.zig`). Supports known only from the data are checked against the
+//! enumeration limits when the model first runs on its data. A discrete draw that is neither
+//! (a vector of counts, a sized draw) is E0333.
 
 use super::discrete;
 use super::{BlockId, Const, Function, InstKind, Program, SampleKind, SiteKind, ValueId};
+use crate::types::{IntTy, Ty};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::Span;
 
@@ -24,10 +31,12 @@ pub const MAX_COMBINATIONS: u64 = 10_000;
 
 /// The distributions whose support is finite (and whose values the runtime can enumerate).
 const FINITE: [&str; 7] = ["bernoulli", "bernoulli_logit", "binomial", "binomial_logit", "categorical", "categorical_logit", "discrete_uniform"];
+/// The distributions of one integer with an unbounded support (updated by Gibbs steps).
+const UNBOUNDED: [&str; 5] = ["poisson", "poisson_log", "neg_binomial_2", "neg_binomial_2_log", "geometric"];
 
-/// Turns every discrete draw the likelihood depends on into an enumerated site where that is
-/// possible; returns the problems (E0333 for draws that cannot be enumerated, E0319 for uses
-/// whose draw is neither a `sample` nor returned by a function that makes one).
+/// Turns every discrete draw the likelihood depends on into an enumerated or a Gibbs site;
+/// returns the problems (E0333 for draws that can be neither, E0319 for uses whose draw is
+/// neither a `sample` nor returned by a function that makes one).
 pub fn run(p: &mut Program) -> Vec<Diagnostic> {
     let mut refused: Vec<Diagnostic> = Vec::new();
     let mut refused_draws: Vec<Span> = Vec::new();
@@ -42,21 +51,25 @@ pub fn run(p: &mut Program) -> Vec<Diagnostic> {
             let draw = source.and_then(|s| find_draw(p, s));
             match draw {
                 Some((fi, v, dist)) if FINITE.contains(&dist) => {
-                    make_enumerated(p, fi, v);
+                    make_parameter(p, fi, v, SampleKind::Enumerated);
+                    progress = true;
+                }
+                Some((fi, v, dist)) if gibbs_updatable(&p.functions[fi], v, dist) => {
+                    make_parameter(p, fi, v, SampleKind::Gibbs);
                     progress = true;
                 }
                 Some((_, _, dist)) => {
                     let span = source.unwrap_or(use_span);
                     if !refused_draws.contains(&span) {
                         refused_draws.push(span);
-                        refused.push(unbounded(dist, span, use_span));
+                        refused.push(not_a_parameter(dist, span, use_span));
                     }
                 }
                 None => match source.and_then(|s| returned_draw(p, s).map(|d| (s, d))) {
                     Some((span, dist)) => {
                         if !refused_draws.contains(&span) {
                             refused_draws.push(span);
-                            refused.push(unbounded(dist, span, use_span));
+                            refused.push(not_a_parameter(dist, span, use_span));
                         }
                     }
                     None => other.push(discrete::unsupported_use(use_span, source)),
@@ -66,7 +79,7 @@ pub fn run(p: &mut Program) -> Vec<Diagnostic> {
         if !progress {
             refused.extend(other);
             if refused.is_empty() {
-                refused.extend(static_limits(p));
+                gibbs_beyond_limits(p);
             }
             return refused;
         }
@@ -83,24 +96,37 @@ fn find_draw(p: &Program, span: Span) -> Option<(usize, ValueId, &'static str)> 
     })
 }
 
-/// When `span` is a call of a model function that makes discrete draws with finite support
-/// (and returns one), makes every such draw of that function enumerated; whether the call
-/// made any change. (Enumerating a draw that does not reach the likelihood is still exact: its
-/// conditional is then its prior.)
+/// When `span` is a call of a model function that makes discrete draws (and returns one),
+/// makes every such draw of that function enumerated (finite support) or Gibbs-updated
+/// (unbounded support); whether the call made any change. (Enumerating or updating a draw that
+/// does not reach the likelihood is still exact: its conditional is then its prior.)
 fn enumerate_returned_draws(p: &mut Program, span: Span) -> bool {
     let Some(g) = called_model_function(p, span) else { return false };
     let f = &p.functions[g];
-    let draws: Vec<ValueId> = f
+    let draws: Vec<(ValueId, SampleKind)> = f
         .insts
         .iter()
         .enumerate()
-        .filter(|(_, inst)| matches!(inst.kind, InstKind::Sample { dist, kind: SampleKind::Predictive, .. } if FINITE.contains(&dist)))
-        .map(|(i, _)| ValueId::from_index(i))
+        .filter_map(|(i, inst)| {
+            let v = ValueId::from_index(i);
+            match inst.kind {
+                InstKind::Sample { dist, kind: SampleKind::Predictive, .. } if FINITE.contains(&dist) => Some((v, SampleKind::Enumerated)),
+                InstKind::Sample { dist, kind: SampleKind::Predictive, .. } if gibbs_updatable(f, v, dist) => Some((v, SampleKind::Gibbs)),
+                _ => None,
+            }
+        })
         .collect();
-    for v in &draws {
-        make_enumerated(p, g, *v);
+    for (v, kind) in &draws {
+        make_parameter(p, g, *v, *kind);
     }
     !draws.is_empty()
+}
+
+/// Whether draw `v` of `f` from `dist` can be a Gibbs-updated parameter: one integer (no
+/// `size`) from a built-in distribution whose values the runtime can propose and draw.
+fn gibbs_updatable(f: &Function, v: ValueId, dist: &str) -> bool {
+    let InstKind::Sample { size: None, .. } = f.inst(v).kind else { return false };
+    matches!(f.inst(v).ty, Ty::Int(IntTy::I64)) && (UNBOUNDED.contains(&dist) || FINITE.contains(&dist))
 }
 
 /// The model function called at `span`, if that is a call.
@@ -124,55 +150,53 @@ fn returned_draw(p: &Program, span: Span) -> Option<&'static str> {
     })
 }
 
-fn make_enumerated(p: &mut Program, fi: usize, v: ValueId) {
+fn make_parameter(p: &mut Program, fi: usize, v: ValueId, how: SampleKind) {
     let inst = &mut p.functions[fi].insts[v.index()];
     if let InstKind::Sample { site, kind, .. } = &mut inst.kind {
-        *kind = SampleKind::Enumerated;
+        *kind = how;
         if let Some(s) = p.sites.get_mut(*site as usize) {
-            s.kind = SiteKind::Enumerated;
+            s.kind = if how == SampleKind::Gibbs { SiteKind::Gibbs } else { SiteKind::Enumerated };
         }
     }
 }
 
-fn unbounded(dist: &str, draw: Span, use_span: Span) -> Diagnostic {
-    Diagnostic::new(Code::E0333, "Discrete parameter cannot be summed out")
-        .primary(draw, format!("`{dist}` has unbounded support, so this discrete parameter cannot be enumerated"))
+fn not_a_parameter(dist: &str, draw: Span, use_span: Span) -> Diagnostic {
+    Diagnostic::new(Code::E0333, "Discrete parameter can be neither summed out nor updated")
+        .primary(draw, format!("this `{dist}` draw is not one integer from a built-in distribution, so it can be neither summed out nor updated by Gibbs steps"))
         .secondary(use_span, "the likelihood depends on it here")
-        .hint("a discrete parameter is summed out of the log density over its values, which must be finite: draw it from `bernoulli`, `binomial`, `categorical` or `discrete_uniform` (a truncated range), or sum it out by hand with `log_sum_exp`")
+        .hint("a discrete parameter is one integer `sample` from a built-in discrete distribution (`poisson`, `binomial`, `categorical`, …) without `size`: draw its elements one by one, or sum it out by hand with `log_sum_exp`")
 }
 
-/// E0333 for enumerated sites whose support, known from constants, is too large, and for
-/// sites outside loops whose number of combinations is.
-fn static_limits(p: &Program) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+/// Turns the enumerated sites the enumeration limits cannot hold into Gibbs sites: a site
+/// whose support, known from constants, has more than [`MAX_SUPPORT`] values, and, outside
+/// loops, each site that would take the number of combinations past [`MAX_COMBINATIONS`].
+fn gibbs_beyond_limits(p: &mut Program) {
     let mut combinations: u64 = 1;
-    for f in p.functions.iter().filter(|f| f.model) {
+    let mut beyond = Vec::new();
+    for (fi, f) in p.functions.iter().enumerate().filter(|(_, f)| f.model) {
         let mut sites = Vec::new();
         collect_sites(f, f.body, false, &mut sites);
         for (v, in_loop) in sites {
             let Some(size) = static_support(f, v) else { continue };
-            let span = f.inst(v).span;
             if size > MAX_SUPPORT {
-                out.push(too_many(span, format!("this discrete parameter takes {size} values; at most {MAX_SUPPORT} can be summed out")));
-                continue;
-            }
-            if in_loop {
-                continue;
-            }
-            combinations = combinations.saturating_mul(size);
-            if combinations > MAX_COMBINATIONS {
-                out.push(too_many(span, format!("with this discrete parameter the log density would be evaluated at {combinations} combinations of values; at most {MAX_COMBINATIONS} are allowed")));
-                return out;
+                beyond.push((fi, v));
+            } else if !in_loop {
+                match combinations.checked_mul(size).filter(|c| *c <= MAX_COMBINATIONS) {
+                    Some(c) => combinations = c,
+                    None => beyond.push((fi, v)),
+                }
             }
         }
     }
-    out
-}
-
-fn too_many(span: Span, message: String) -> Diagnostic {
-    Diagnostic::new(Code::E0333, "Discrete parameter cannot be summed out")
-        .primary(span, message)
-        .hint("each evaluation of the log density runs the model once per combination of the values of its discrete parameters: use fewer or smaller discrete parameters, or sum them out by hand with `log_sum_exp`")
+    for (fi, v) in beyond {
+        let updatable = match &p.functions[fi].inst(v).kind {
+            InstKind::Sample { dist, .. } => gibbs_updatable(&p.functions[fi], v, dist),
+            _ => false,
+        };
+        if updatable {
+            make_parameter(p, fi, v, SampleKind::Gibbs);
+        }
+    }
 }
 
 /// The enumerated `sample`s of block `b` (nested blocks included), with whether a loop

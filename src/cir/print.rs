@@ -202,6 +202,7 @@ impl Printer<'_> {
                     SampleKind::Param(t) => text.push_str(&format!(" param site {site} {t:?}")),
                     SampleKind::Predictive => text.push_str(&format!(" predictive site {site}")),
                     SampleKind::Enumerated => text.push_str(&format!(" enumerated site {site} (summed out of the log density)")),
+                    SampleKind::Gibbs => text.push_str(&format!(" gibbs site {site} (Metropolis-within-Gibbs updates)")),
                     SampleKind::Forward => text.push_str(" forward"),
                 }
                 text

@@ -452,6 +452,10 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                 let t = self.m.ty(ty);
                 concat([text("try "), text_call("M.enumerated", vec![text("ctx"), text(site.to_string()), text(d), tuple, text(t), loc])])
             }
+            SampleKind::Gibbs => {
+                let t = self.m.ty(ty);
+                concat([text("try "), text_call("M.gibbs", vec![text("ctx"), text(site.to_string()), text(d), tuple, text(t), loc])])
+            }
             SampleKind::Param(tr) => {
                 let call = match (tr, size) {
                     (Transform::Simplex, Some(k)) => {

@@ -175,6 +175,7 @@ pub(super) fn site_literal(site: &Site, name: &str) -> String {
         SiteKind::Param => "param",
         SiteKind::Predictive => "predictive",
         SiteKind::Enumerated => "enumerated",
+        SiteKind::Gibbs => "gibbs",
         SiteKind::Output => "output",
         SiteKind::Print => "print",
         SiteKind::Check => "check",

@@ -224,11 +224,14 @@ pub const RejectionReason = struct {
 
 /// Finds an initial point: uniform(-radius, radius) per coordinate (all zeros when radius is 0),
 /// up to 100 attempts until the log density and its gradient are finite. Returns the log density.
+/// A model with Gibbs-updated discrete parameters starts them afresh at each attempted point
+/// (`Model.gibbs_init`, seeded from `rng`).
 /// On failure, `reason` says whether every attempt failed for the same reason.
 pub fn findInitialPoint(target: *ham.Target, radius: f64, rng: std.Random, q: []f64, g: []f64, reason: *RejectionReason) InitError!f64 {
     const attempts: usize = if (radius == 0) 1 else 100;
     for (0..attempts) |attempt| {
         for (q) |*x| x.* = if (radius == 0) 0 else radius * (2 * rng.float(f64) - 1);
+        if (target.model.gibbs_init) |start| start(target.ctx, q.ptr, rng.int(u64));
         const lp = target.eval(q, g);
         var ok = std.math.isFinite(lp);
         for (g) |x| {
@@ -353,6 +356,14 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
 
     const lp_start = if (cfg.init_pathfinder and d > 0 and !cfg.algorithm.isVariational() and !cfg.algorithm.isParticle()) try pathfinderStart(allocator, &target, rng, q0[0..d], q0[d..], lp0) else lp0;
 
+    if (model.hasGibbs() and (cfg.algorithm.isParticle() or cfg.algorithm.isVariational())) {
+        var refusal = std.ArrayList(u8).init(allocator);
+        defer refusal.deinit();
+        try refusal.writer().print("chain {d}: error E0338: ", .{index + 1});
+        try model.writeGibbsRefusal(refusal.writer(), cfg.algorithm.label());
+        res.message = try allocator.dupe(u8, refusal.items);
+        return error.GibbsUnsupported;
+    }
     if (cfg.algorithm.isParticle()) return runSmc(allocator, model, ctx, &target, cfg, rng, &rngs.draws, out, progress, res);
     if (cfg.algorithm.isVariational() and d > 0) return runVariational(allocator, model, ctx, &target, cfg, q0[0..d], rng, &rngs.draws, out, progress, res);
 
@@ -389,7 +400,8 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
     var timer = try std.time.Timer.start();
     var n_leapfrog_total: u64 = 0;
     for (0..cfg.warmup) |it| {
-        const t = transition(&kernel, eps, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        var t = transition(&kernel, eps, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        gibbsStep(&kernel, &target, &rngs.sampler, cfg.adapt_engaged, &t);
         n_leapfrog_total += t.n_leapfrog;
         if (t.divergent) res.warmup_divergences += 1;
         if (cfg.adapt_engaged) switch (kernel) {
@@ -455,7 +467,8 @@ fn runChainInner(allocator: std.mem.Allocator, model: *const Model, cfg: Config,
 
     var sum_accept: f64 = 0;
     for (0..cfg.draws) |i| {
-        const t = transition(&kernel, eps, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        var t = transition(&kernel, eps, jittered(eps, cfg.jitter, rng), cfg, &metric, &target, rng);
+        gibbsStep(&kernel, &target, &rngs.sampler, false, &t);
         n_leapfrog_total += t.n_leapfrog;
         if (t.divergent) res.divergences += 1;
         if (cfg.algorithm == .nuts and t.treedepth >= cfg.max_depth) res.treedepth_hits += 1;
@@ -567,6 +580,27 @@ fn transition(kernel: *Kernel, nominal_eps: f64, eps: f64, cfg: Config, metric: 
         .am => |*k| k.transition(target, rng),
         .fixed => |*k| .{ .lp = k.lp, .accept_stat = 0, .stepsize = 0, .treedepth = 0, .n_leapfrog = 0, .divergent = false, .energy = 0 },
     };
+}
+
+/// Metropolis-within-Gibbs: after the continuous transition, one sweep of Metropolis updates of
+/// the model's discrete parameters at the new point (`Model.gibbs_sweep`, with the chain's
+/// sampler stream). When a value moved, the kernel's cached log density (and gradient) belong
+/// to the old values, so they are evaluated again, and the transition reports the new lp__.
+fn gibbsStep(kernel: *Kernel, target: *ham.Target, sampler_rng: *Rng, adapting: bool, t: *Transition) void {
+    const sweep = target.model.gibbs_sweep orelse return;
+    if (!sweep(target.ctx, currentQ(kernel).ptr, sampler_rng, adapting)) return;
+    t.lp = switch (kernel.*) {
+        .nuts => |*k| refresh(target, k.cur.q, k.cur.g, &k.cur.lp),
+        .hmc => |*k| refresh(target, k.cur.q, k.cur.g, &k.cur.lp),
+        .mh => |*k| refresh(target, k.q, k.g, &k.lp),
+        .am => |*k| refresh(target, k.rw.q, k.rw.g, &k.rw.lp),
+        .fixed => |*k| refresh(target, &.{}, &.{}, &k.lp),
+    };
+}
+
+fn refresh(target: *ham.Target, q: []const f64, g: []f64, lp: *f64) f64 {
+    lp.* = target.eval(q, g);
+    return lp.*;
 }
 
 fn fillRow(r: []f64, t: Transition, model: *const Model, ctx: ?*anyopaque, q: []const f64, draw_rng: *Rng) void {

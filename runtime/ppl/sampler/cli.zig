@@ -354,6 +354,12 @@ pub fn main(program: *const model_mod.Program, argv: []const []const u8) u8 {
     defer program.unload(&model);
 
     if (opts.command == .diagnose) return runDiagnose(allocator, &model, name, opts);
+    if (model.hasGibbs() and (cfg.algorithm.isVariational() or cfg.algorithm.isParticle())) {
+        stderr.writeAll("error[E0338]: ") catch {};
+        model.writeGibbsRefusal(stderr, cfg.algorithm.label()) catch {};
+        stderr.writeAll("\n") catch {};
+        return 1;
+    }
 
     return sample(allocator, program, &model, cfg, name, opts);
 }

@@ -65,6 +65,32 @@ pub const Model = extern struct {
     /// function `main`)") written to `buf[0..cap]`; returns its length, 0 when there is none.
     /// When every initial point is rejected for the same reason, the sampler stops with it.
     rejection_reason: ?*const fn (ctx: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize = null,
+    /// Optional, for models with discrete parameters updated by Metropolis-within-Gibbs steps
+    /// (whose values the per-chain context holds): one sweep of Metropolis updates of those
+    /// values at the fixed unconstrained point `q`, with random numbers from `rng`; their
+    /// proposal widths adapt while `adapting`. Returns whether a value changed (then the log
+    /// density and gradient at `q` must be evaluated again).
+    gibbs_sweep: ?*const fn (ctx: ?*anyopaque, q: [*]const f64, rng: *Rng, adapting: bool) callconv(.C) bool = null,
+    /// With `gibbs_sweep`: starts the discrete values afresh at the initial point `q` (prior
+    /// draws with a generator seeded by `seed`, moved to where the log density is finite if
+    /// need be); called for each attempted initial point.
+    gibbs_init: ?*const fn (ctx: ?*anyopaque, q: [*]const f64, seed: u64) callconv(.C) void = null,
+    /// With `gibbs_sweep`: the name of the first such discrete parameter and where it is drawn
+    /// ("m.sirs.json:4:36 (in function `main`)"; empty when unknown), for messages.
+    gibbs_site: Str = .{ .ptr = "", .len = 0 },
+    gibbs_where: Str = .{ .ptr = "", .len = 0 },
+
+    /// Whether the model has discrete parameters updated by Metropolis-within-Gibbs steps.
+    pub fn hasGibbs(self: *const Model) bool {
+        return self.gibbs_sweep != null;
+    }
+
+    /// The refusal of an algorithm that cannot update such parameters (the text of E0338),
+    /// located at the first one, written to `w`.
+    pub fn writeGibbsRefusal(self: *const Model, w: anytype, algorithm: []const u8) !void {
+        try w.print("--algorithm {s} cannot fit this model: its discrete parameter `{s}` cannot be summed out (unbounded support, or too many values) and is updated by Metropolis-within-Gibbs steps, which only the MCMC algorithms (nuts, hmc, mh, adaptive-mh) take", .{ algorithm, self.gibbs_site.slice() });
+        if (self.gibbs_where.len > 0) try w.print("\n  --> {s}", .{self.gibbs_where.slice()});
+    }
 
     pub fn columnNames(self: *const Model) []const Str {
         return self.column_names[0..self.num_columns];

@@ -1,0 +1,173 @@
+//! Discrete parameters updated by Metropolis-within-Gibbs steps (the compiler's side is
+//! `src/cir/enumerate.rs`, which makes a discrete site a Gibbs site when it cannot be summed
+//! out: unbounded support, or more values than enumeration allows).
+//!
+//! Each chain owns a `Values`: the current value of every Gibbs site, in the order a run of the
+//! model reaches them (a site in a loop has one value per iteration). The log density reads
+//! them (`visit`); a site reached for the first time takes a draw from its prior, made with the
+//! chain's own generator (`reset` seeds it), so a chain's start is reproducible. After every
+//! continuous transition `Program.gibbsSweep` (modelrt.zig) proposes, for each value in turn, a
+//! symmetric integer random-walk move y' = y ± s with s uniform on {1, …, w} and accepts it with
+//! probability min(1, p(y', rest) / p(y, rest)), the full log density at the continuous
+//! values held fixed. The proposal is symmetric, so no proposal ratio enters; a move outside the
+//! support has density 0 and is rejected; steps of 1 are always possible, so every value of an
+//! integer interval can be reached. The width w of each value starts at 1 and is adapted during
+//! warmup only (doubled while more than 60% of its proposals are accepted, halved below 20%,
+//! over batches of `batch` proposals) and then frozen, so the sampling phase is one fixed
+//! Metropolis kernel with the posterior as its stationary distribution.
+
+const std = @import("std");
+
+/// Proposals per adaptation batch of one value's width.
+pub const batch: u32 = 20;
+/// The largest random-walk width.
+pub const max_width: u32 = 1 << 20;
+
+pub const Rng = std.Random.Xoshiro256;
+
+pub const VisitError = error{ OutOfMemory, PriorDraw };
+
+/// The current values of a chain's Gibbs sites, with each value's proposal width.
+pub const Values = struct {
+    values: std.ArrayListUnmanaged(i64) = .{},
+    widths: std.ArrayListUnmanaged(u32) = .{},
+    /// Accepted and proposed moves of each value in the current adaptation batch.
+    accepted: std.ArrayListUnmanaged(u32) = .{},
+    proposed: std.ArrayListUnmanaged(u32) = .{},
+    /// The next value a run reads.
+    cursor: usize = 0,
+    /// Draws the first value of a site (from its prior).
+    rng: Rng = Rng.init(0),
+
+    pub fn deinit(self: *Values, a: std.mem.Allocator) void {
+        self.values.deinit(a);
+        self.widths.deinit(a);
+        self.accepted.deinit(a);
+        self.proposed.deinit(a);
+    }
+
+    /// Forgets every value (the next run draws them from their priors with a generator seeded
+    /// by `seed`).
+    pub fn reset(self: *Values, seed: u64) void {
+        self.values.clearRetainingCapacity();
+        self.widths.clearRetainingCapacity();
+        self.accepted.clearRetainingCapacity();
+        self.proposed.clearRetainingCapacity();
+        self.cursor = 0;
+        self.rng = Rng.init(seed);
+    }
+
+    /// Starts a run of the model.
+    pub fn begin(self: *Values) void {
+        self.cursor = 0;
+    }
+
+    /// The value of the next site a run reaches; `draw(rng)` gives a prior draw for a site
+    /// reached for the first time.
+    pub fn visit(self: *Values, a: std.mem.Allocator, draw: anytype) VisitError!i64 {
+        const k = self.cursor;
+        self.cursor += 1;
+        if (k < self.values.items.len) return self.values.items[k];
+        const y = draw.get(self.rng.random()) catch return error.PriorDraw;
+        try self.values.append(a, y);
+        try self.widths.append(a, 1);
+        try self.accepted.append(a, 0);
+        try self.proposed.append(a, 0);
+        return y;
+    }
+
+    /// The proposal y ± s, s uniform on {1, …, w}, for value `k`.
+    pub fn propose(self: *const Values, k: usize, random: std.Random) i64 {
+        const w = self.widths.items[k];
+        const s: i64 = 1 + @as(i64, random.uintLessThan(u32, w));
+        const y = self.values.items[k];
+        return if (random.boolean()) y +| s else y -| s;
+    }
+
+    /// Records whether the proposal for value `k` was accepted and, at the end of a batch,
+    /// adapts its width (warmup only).
+    pub fn learn(self: *Values, k: usize, accepted: bool) void {
+        if (accepted) self.accepted.items[k] += 1;
+        self.proposed.items[k] += 1;
+        if (self.proposed.items[k] < batch) return;
+        const rate = @as(f64, @floatFromInt(self.accepted.items[k])) / @as(f64, @floatFromInt(batch));
+        const w = &self.widths.items[k];
+        if (rate > 0.6 and w.* < max_width) w.* *= 2;
+        if (rate < 0.2 and w.* > 1) w.* /= 2;
+        self.accepted.items[k] = 0;
+        self.proposed.items[k] = 0;
+    }
+};
+
+/// A prior draw of distribution `D` with plain parameters `args` (the first value of a site).
+pub fn PriorDraw(comptime D: type, comptime Args: type) type {
+    return struct {
+        args: Args,
+
+        pub fn get(self: @This(), random: std.Random) !i64 {
+            return @call(.auto, D.sample, .{random} ++ self.args);
+        }
+    };
+}
+
+/// Whether a Metropolis proposal with log density `proposed` replaces the current value with
+/// log density `current` (one uniform is drawn only when the ratio is below 1).
+pub fn accept(current: f64, proposed: f64, random: std.Random) bool {
+    if (std.math.isNan(proposed) or proposed == -std.math.inf(f64)) return false;
+    if (proposed >= current) return true;
+    return random.float(f64) < @exp(proposed - current);
+}
+
+test "values are drawn once, then read in order; reset forgets them" {
+    const Fixed = struct {
+        y: i64,
+        fn get(self: @This(), _: std.Random) !i64 {
+            return self.y;
+        }
+    };
+    const a = std.testing.allocator;
+    var v = Values{};
+    defer v.deinit(a);
+    v.begin();
+    try std.testing.expectEqual(@as(i64, 3), try v.visit(a, Fixed{ .y = 3 }));
+    try std.testing.expectEqual(@as(i64, 7), try v.visit(a, Fixed{ .y = 7 }));
+    v.begin();
+    try std.testing.expectEqual(@as(i64, 3), try v.visit(a, Fixed{ .y = 100 }));
+    v.reset(1);
+    v.begin();
+    try std.testing.expectEqual(@as(i64, 100), try v.visit(a, Fixed{ .y = 100 }));
+}
+
+test "proposals are symmetric steps within the width, and the width adapts" {
+    const Fixed = struct {
+        fn get(_: @This(), _: std.Random) !i64 {
+            return 10;
+        }
+    };
+    const a = std.testing.allocator;
+    var v = Values{};
+    defer v.deinit(a);
+    _ = try v.visit(a, Fixed{});
+    var prng = Rng.init(5);
+    var up: usize = 0;
+    for (0..2000) |_| {
+        const y = v.propose(0, prng.random());
+        try std.testing.expect(y == 9 or y == 11);
+        if (y == 11) up += 1;
+    }
+    try std.testing.expect(up > 900 and up < 1100);
+    for (0..batch) |_| v.learn(0, true);
+    try std.testing.expectEqual(@as(u32, 2), v.widths.items[0]);
+    for (0..batch) |_| v.learn(0, false);
+    try std.testing.expectEqual(@as(u32, 1), v.widths.items[0]);
+}
+
+test "accept: a better or equal density always, -inf and NaN never" {
+    var prng = Rng.init(1);
+    try std.testing.expect(accept(-3, -2, prng.random()));
+    try std.testing.expect(!accept(-3, -std.math.inf(f64), prng.random()));
+    try std.testing.expect(!accept(-3, std.math.nan(f64), prng.random()));
+    var n: usize = 0;
+    for (0..4000) |_| n += @intFromBool(accept(0, @log(0.25), prng.random()));
+    try std.testing.expect(n > 900 and n < 1100);
+}
