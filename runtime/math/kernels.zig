@@ -320,7 +320,14 @@ pub fn logFast(x: f64) DD {
     // log1p(rh + rl) = rh - rh^2/2 + rh^3 q(rh) + rl (1 - rh + rh^2) + O(rl rh^3)
     const sq = twoProd(rh, rh);
     const head = twoSum(rh, -0.5 * sq.hi);
-    const q = 1.0 / 3.0 - rh * (0.25 - rh * (0.2 - rh * (1.0 / 6.0 - rh * (1.0 / 7.0 - rh * (0.125 - rh * (1.0 / 9.0 - rh * 0.1))))));
+    // q = 1/3 - r/4 + r^2/5 - ... - r^7/10 by Estrin's scheme (a short dependency chain).
+    const r2 = sq.hi;
+    const r4 = r2 * r2;
+    const q01 = 1.0 / 3.0 - rh * 0.25;
+    const q23 = 0.2 - rh * (1.0 / 6.0);
+    const q45 = 1.0 / 7.0 - rh * 0.125;
+    const q67 = 1.0 / 9.0 - rh * 0.1;
+    const q = (q01 + r2 * q23) + r4 * (q45 + r2 * q67);
     const tail = (rl - rl * rh + rl * sq.hi) + (-0.5 * sq.lo + (rh * sq.hi) * q);
     const l1 = fastTwoSum(head.hi, head.lo + tail);
     const s = twoSum(t.neg_log.hi, l1.hi);
