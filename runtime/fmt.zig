@@ -296,6 +296,16 @@ pub fn toStr(x: anytype) Str {
         x.sevRetain();
         return x;
     }
+    switch (@typeInfo(@TypeOf(x))) {
+        // A number or bool fits a small stack buffer: the result is then the only allocation
+        // (the growing builder costs several, a quarter of a CSV printer's time).
+        .int, .comptime_int, .float, .comptime_float, .bool => {
+            var buf: [64]u8 = undefined;
+            var stream = std.io.fixedBufferStream(&buf);
+            if (writeValue(stream.writer(), x)) |_| return Str.fromSlice(stream.getWritten()) else |_| {}
+        },
+        else => {},
+    }
     var b = str_mod.Builder.init();
     writeValue(b.writer(), x) catch |e| switch (e) {};
     return b.finish();
@@ -308,6 +318,12 @@ test toStr {
     const b = toStr(Str.lit("same"));
     defer b.sevRelease();
     try std.testing.expectEqualStrings("same", b.bytes());
+    const big = toStr(@as(f64, -2.2250738585072014e-308));
+    defer big.sevRelease();
+    try std.testing.expectEqualStrings("-2.2250738585072014e-308", big.bytes());
+    const wide = toStr(@as(i128, std.math.minInt(i128)));
+    defer wide.sevRelease();
+    try std.testing.expectEqualStrings("-170141183460469231731687303715884105728", wide.bytes());
     const c = toStr(@as(?i32, null));
     defer c.sevRelease();
     try std.testing.expectEqualStrings("null", c.bytes());

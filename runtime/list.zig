@@ -73,14 +73,18 @@ pub fn List(comptime T: type) type {
             }
         }
 
+        /// The smallest block a growing list gets: 128 bytes of elements (at least 4), so a
+        /// list built by pushing a dozen numbers reallocates once rather than four times.
+        const min_cap: usize = @max(4, 128 / @max(1, @sizeOf(T)));
+
         fn grownCap(cap: usize, need: usize) usize {
-            return @max(need, cap +| cap / 2, 4);
+            return @max(need, cap +| cap / 2, min_cap);
         }
 
         /// Makes the block unique (copying it if shared) with room for `need` elements.
         fn reserveUnique(self: *Self, need: usize) *Header {
             const h = self.hdr orelse {
-                const nh = allocHeader(@max(need, 4));
+                const nh = allocHeader(@max(need, min_cap));
                 self.hdr = nh;
                 return nh;
             };
@@ -358,6 +362,20 @@ test "List.empty and len" {
     const c = List(i64).withCapacity(10);
     defer c.sevRelease();
     try testing.expectEqual(@as(i64, 0), c.len());
+}
+
+test "a list growing by pushes gets at least 128 bytes of elements at once" {
+    var xs = List(f64).fromSlice(&.{1.0});
+    defer xs.sevRelease();
+    xs.push(2.0);
+    const block = xs.hdr.?;
+    try testing.expectEqual(@as(usize, 16), block.cap);
+    for (0..14) |k| xs.push(@floatFromInt(k));
+    try testing.expect(xs.hdr.? == block); // sixteen numbers: no second reallocation
+    var big = List([40]u8).empty();
+    defer big.sevRelease();
+    big.push([_]u8{0} ** 40);
+    try testing.expectEqual(@as(usize, 4), big.hdr.?.cap);
 }
 
 test "List.fromSlice, get and items" {
