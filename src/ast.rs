@@ -218,6 +218,39 @@ pub struct Stmt {
     pub span: Span,
 }
 
+impl StmtKind {
+    /// Rewrites every statement block directly nested in this statement (the arms of `if`,
+    /// loop bodies, `match` cases, `try`/`catch`/`finally`) with `rewrite`; other statements
+    /// are left alone. Passes that expand statements in place (assertions, modelling blocks)
+    /// recurse through this.
+    pub fn rewrite_nested_blocks(&mut self, mut rewrite: impl FnMut(Vec<Stmt>) -> Vec<Stmt>) {
+        match self {
+            StmtKind::If { then_body, else_body, .. } => {
+                *then_body = rewrite(std::mem::take(then_body));
+                if let Some(e) = else_body {
+                    *e = rewrite(std::mem::take(e));
+                }
+            }
+            StmtKind::While { body, .. } | StmtKind::For { body, .. } => *body = rewrite(std::mem::take(body)),
+            StmtKind::Match { cases, .. } => {
+                for c in cases {
+                    c.body = rewrite(std::mem::take(&mut c.body));
+                }
+            }
+            StmtKind::Try { body, catches, finally } => {
+                *body = rewrite(std::mem::take(body));
+                for c in catches {
+                    c.body = rewrite(std::mem::take(&mut c.body));
+                }
+                if let Some(f) = finally {
+                    *f = rewrite(std::mem::take(f));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub enum StmtKind {
     Let { name: Name, ty: Option<TypeExpr>, value: Expr, mutable: bool, output: bool },

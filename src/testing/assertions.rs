@@ -60,30 +60,7 @@ impl Rewriter {
     }
 
     fn nested(&mut self, kind: &mut StmtKind) {
-        match kind {
-            StmtKind::If { then_body, else_body, .. } => {
-                *then_body = self.block(std::mem::take(then_body));
-                if let Some(e) = else_body {
-                    *e = self.block(std::mem::take(e));
-                }
-            }
-            StmtKind::While { body, .. } | StmtKind::For { body, .. } => *body = self.block(std::mem::take(body)),
-            StmtKind::Match { cases, .. } => {
-                for c in cases {
-                    c.body = self.block(std::mem::take(&mut c.body));
-                }
-            }
-            StmtKind::Try { body, catches, finally } => {
-                *body = self.block(std::mem::take(body));
-                for c in catches {
-                    c.body = self.block(std::mem::take(&mut c.body));
-                }
-                if let Some(f) = finally {
-                    *f = self.block(std::mem::take(f));
-                }
-            }
-            _ => {}
-        }
+        kind.rewrite_nested_blocks(|block| self.block(block));
     }
 
     /// The statements replacing `stmt` when it is an assertion with the right number of
