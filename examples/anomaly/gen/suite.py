@@ -2,8 +2,8 @@
 
 The suite runs detectors 1 (bocpd) and 4 (seasonal, weekly) side by side on each row and judges
 their one-step predictions, together with detector 7's three views, by detector 7's anomaly
-likelihood: five views, each a short average of surprise against its long-run distribution, the
-smallest tail probability made into a posterior probability, a quiet period after each alert.
+likelihood: five views, each a short average of surprise against its long-run distribution, their
+tail probabilities combined by Simes' method into a posterior probability, a quiet period after each alert.
 The sub-detectors are not rewritten: this script reads their programs (examples/anomaly/bocpd.sirs.json,
 seasonal.sirs.json, surprise.sirs.json), prefixes every function, type and constant name with the
 detector's name, drops their `main`s and adds one `main` that feeds them. Re-run it after
@@ -25,8 +25,9 @@ DOC = (
     "rows, the change against the last day's changes). A member's surprise on a row is |x - c| / sd, c the "
     "centre of its central 95 % predictive interval and sd its width / 3.92. Each of the five views averages "
     "its last 10 surprises and takes the upper tail probability of that average under the normal with the "
-    "running mean and sd of its earlier averages; the smallest tail probability times 5 (Bonferroni) is a "
-    "p-value p, and the anomaly probability is the posterior with the Sellke-Bayarri-Berger bound on the Bayes "
+    "running mean and sd of its earlier averages; Simes' combination of the five tail probabilities (the "
+    "smallest over the views of 5 times the view's tail / its rank among the tails; never above 5 times the "
+    "smallest, Bonferroni) is a p-value p, and the anomaly probability is the posterior with the Sellke-Bayarri-Berger bound on the Bayes "
     "factor, B = -e p log p, and the prior probability --prior (default 0.00134, which puts 0.5 at a view's "
     "tail probability of 1e-5, as in detector 7). The first 120 rows only train (probability 0); after an alert "
     "(probability >= 0.5) the next --quiet rows (default 100) get 0. Output: timestamp, value, "
@@ -117,6 +118,24 @@ def member_view_step():
         "One row of a view whose surprise comes from a member's prediction: detector 7's average and tail.")
 
 
+def at_most():
+    return fn("a: f64, b: f64", "f64", [if_("a <= b", [ret("1.0")]), ret("0.0")],
+              "1 when a <= b, else 0: one term of a view's rank among the log tails.")
+
+
+def simes():
+    names = ["a", "b", "c", "d", "e"]
+    body = [var("best", "0.0")]
+    for x in names:
+        rank = " + ".join(f"at_most({y}, {x})" for y in names)
+        body.append(set_("best", f"math_min(best, {x} - math_log({rank}))"))
+    body.append(ret("best"))
+    return fn("a: f64, b: f64, c: f64, d: f64, e: f64", "f64", body,
+              "Simes' combination of five log tail probabilities without the factor 5: the smallest over "
+              "the views of log tail - log rank (rank: how many views have a tail at most this one's). "
+              "A p-value under independence or positive dependence of the views; never above Bonferroni's.")
+
+
 def step():
     return fn("s0: Suite, row: [f64]", "Suite", [
         var("s", "s0"),
@@ -131,7 +150,9 @@ def step():
         if_("s.own.change.log_tail < lt", [set_("lt", "s.own.change.log_tail"), set_("s.view", '"change"')]),
         if_("s.from_bocpd.log_tail < lt", [set_("lt", "s.from_bocpd.log_tail"), set_("s.view", '"bocpd"')]),
         if_("s.from_seasonal.log_tail < lt", [set_("lt", "s.from_seasonal.log_tail"), set_("s.view", '"seasonal"')]),
-        let("log_p", f"math_min(math_log({VIEWS}) + lt, 0.0)"),
+        let("combined", "simes(s.own.day.log_tail, s.own.all.log_tail, s.own.change.log_tail, "
+                        "s.from_bocpd.log_tail, s.from_seasonal.log_tail)"),
+        let("log_p", f"math_min(math_log({VIEWS}) + combined, 0.0)"),
         set_("s.log10_p", "log_p / math_log(10.0)"),
         set_("s.rows", "s.rows + 1"),
         set_("s.p", "0.0"),
@@ -179,7 +200,7 @@ def build():
     main = common.main("suite", options, header, "new_suite(prior, quiet)", 2)
     main["doc"] = DOC
     functions = {"main": main, "new_suite": make, "step": step(), "report": report(),
-                 "member_surprise": member_surprise(), "member_view_step": member_view_step(),
+                 "member_surprise": member_surprise(), "at_most": at_most(), "simes": simes(), "member_view_step": member_view_step(),
                  "fmt": common.densities()["fmt"], **bocpd_f, **seas_f, **surp_f}
     types = {"Suite": rec_type(FIELDS, "The suite's state: the two members, detector 7's own three views, the "
                                        "two views of the members' predictions, the quiet period and the last "
