@@ -212,6 +212,8 @@ impl Gen {
                 ("uniform", _) => lit(if *name == "lower" { -1.0 } else { 10.0 }),
                 ("pareto", ParamKind::Positive) if *name == "y_min" => lit(0.5),
                 ("discrete_uniform", _) => lit(if *name == "lower" { 0 } else { UPPER }),
+                // a season needs at least two steps (E0345 for a literal below 2)
+                ("seasonal_local_level", ParamKind::Int) => lit(2),
                 (_, ParamKind::Matrix) if *name == "x" => x.clone(),
                 ("multi_normal", ParamKind::Matrix) => {
                     let s = self.scalar(ParamKind::Positive);
