@@ -157,6 +157,19 @@ pub fn speculatable(p: &Program, f: &Function, v: ValueId) -> bool {
     !e.side_effect && !e.may_fault && !e.allocates && !touches_real(f, v)
 }
 
+/// Whether an instruction costs about as much as a branch: arithmetic, comparisons,
+/// conversions, constants, local and field reads, variant tests and the constant-time length
+/// built-ins. Every other built-in (the math functions above all), call and constructor is
+/// expensive. Used by `licm`, which moves work out of a conditional arm only when it is cheap.
+pub fn cheap(kind: &InstKind) -> bool {
+    use InstKind as K;
+    match kind {
+        K::Const(_) | K::Local(_) | K::Unary(..) | K::Binary(..) | K::Cast(_) | K::Field(..) | K::IsVariant(..) => true,
+        K::Builtin(name, _) => matches!(*name, "len" | "map_len" | "set_len"),
+        _ => false,
+    }
+}
+
 /// Whether an instruction reports its function's name when it faults (checked arithmetic,
 /// indexing, conversions, built-ins with a location, probabilistic statements). Inlining such
 /// an instruction would change the function named in the message, so the inliner leaves
