@@ -292,11 +292,7 @@ fn unbounded_draws_under_a_condition_or_from_a_helper_are_gibbs_sites() {
 #[test]
 fn advi_pathfinder_and_smc_refuse_a_gibbs_model_with_e0338() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let root = support::root();
-    let exe = dir.path().join("population_size");
-    let o = sev(&["build".to_string(), root.join("examples/population_size.sirs.json").display().to_string(), "-o".into(), exe.display().to_string()]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    let data = root.join("examples/population_size.data.json").display().to_string();
+    let (exe, data) = build_population_size(dir.path());
     for algorithm in ["advi", "pathfinder", "smc"] {
         let args = strings(&["sample", "--data", &data, "--output", &dir.path().display().to_string(), "--algorithm", algorithm, "--quiet"]);
         let o = support::run_exe(&exe, &args, None).expect("runs");
@@ -311,11 +307,7 @@ fn advi_pathfinder_and_smc_refuse_a_gibbs_model_with_e0338() {
 #[test]
 fn diagnose_checks_the_gradient_at_the_current_discrete_values() {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let root = support::root();
-    let exe = dir.path().join("population_size");
-    let o = sev(&["build".to_string(), root.join("examples/population_size.sirs.json").display().to_string(), "-o".into(), exe.display().to_string()]);
-    assert_eq!(o.code, 0, "{}", o.stderr);
-    let data = root.join("examples/population_size.data.json").display().to_string();
+    let (exe, data) = build_population_size(dir.path());
     let o = support::run_exe(&exe, &strings(&["diagnose", "--data", &data, "--seed", "3"]), None).expect("runs");
     assert_eq!(o.code, 0, "{}{}", o.stdout, o.stderr);
     let printed = support::diagnose_reverse_gradients(&o.stdout);
@@ -437,4 +429,13 @@ fn the_documented_population_statements_are_the_example() {
     let example: Value = serde_json::from_str(&std::fs::read_to_string(root.join("examples/population_size.sirs.json")).expect("example")).expect("json");
     let body = example["program"]["functions"]["main"]["body"].as_array().expect("body");
     assert_eq!(shown.as_array().expect("statements"), body, "docs/probabilistic.md shows the whole body");
+}
+
+/// Builds examples/population_size into `dir`; returns the binary and the example's data path.
+fn build_population_size(dir: &std::path::Path) -> (std::path::PathBuf, String) {
+    let root = support::root();
+    let exe = dir.join("population_size");
+    let o = sev(&["build".to_string(), root.join("examples/population_size.sirs.json").display().to_string(), "-o".into(), exe.display().to_string()]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    (exe, root.join("examples/population_size.data.json").display().to_string())
 }
