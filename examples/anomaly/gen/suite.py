@@ -1,9 +1,10 @@
 """Writes examples/anomaly/suite.sirs.json, detector 6: the observability suite.
 
 The suite runs detectors 1 (bocpd) and 4 (seasonal, weekly) side by side on each row and judges
-their one-step predictions, together with detector 7's three views, by detector 7's anomaly
-likelihood: five views, each a short average of surprise against its long-run distribution, their
-tail probabilities combined by Simes' method into a posterior probability, a quiet period after each alert.
+their one-step predictions, together with detector 7's `all` view, by detector 7's anomaly
+likelihood: three views, each a short average of surprise against its long-run distribution, their
+tail probabilities turned into Bayes factors and averaged over the views (a Bayesian model average) into a
+posterior probability, a quiet period after each alert.
 The sub-detectors are not rewritten: this script reads their programs (examples/anomaly/bocpd.sirs.json,
 seasonal.sirs.json, surprise.sirs.json), prefixes every function, type and constant name with the
 detector's name, drops their `main`s and adds one `main` that feeds them. Re-run it after
@@ -21,18 +22,20 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 DOC = (
     "The observability suite (detector 6): detectors 1 (bocpd, normal runs) and 4 (seasonal, daily and "
     "weekly bins) run side by side, and their one-step predictions are judged by detector 7's anomaly "
-    "likelihood together with its own three views (the value against the last day, against all earlier "
-    "rows, the change against the last day's changes). A member's surprise on a row is |x - c| / sd, c the "
-    "centre of its central 95 % predictive interval and sd its width / 3.92. Each of the five views averages "
+    "likelihood together with detector 7's `all` view (the value against the mean and sd of all earlier "
+    "rows). A member's surprise on a row is |x - c| / sd, c the "
+    "centre of its central 95 % predictive interval and sd its width / 3.92. Each of the three views averages "
     "its last 10 surprises and takes the upper tail probability of that average under the normal with the "
-    "running mean and sd of its earlier averages; Simes' combination of the five tail probabilities (the "
-    "smallest over the views of 5 times the view's tail / its rank among the tails; never above 5 times the "
-    "smallest, Bonferroni) is a p-value p, and the anomaly probability is the posterior with the Sellke-Bayarri-Berger bound on the Bayes "
-    "factor, B = -e p log p, and the prior probability --prior (default 0.00134, which puts 0.5 at a view's "
-    "tail probability of 1e-5, as in detector 7). The first 120 rows only train (probability 0); after an alert "
+    "running mean and sd of its earlier averages. A tail probability p stands for a Bayes factor for an "
+    "anomaly of at most 1 / (-e p log p) (the Sellke-Bayarri-Berger bound; 1 when p >= 1/e); the alternative "
+    "'one of the three views sees an anomaly', each view equally likely, has the mean of the five factors "
+    "(a Bayesian model average), and the anomaly probability is the posterior with that factor and the prior "
+    "probability --prior (default 0.0018, which puts 0.5 at one view's tail probability of about 2e-5 when "
+    "the others are unremarkable; chosen on NAB). The first 120 rows only train (probability 0); after an alert "
     "(probability >= 0.5) the next --quiet rows (default 100) get 0. Output: timestamp, value, "
-    "anomaly_probability, log10_p, view (the view with the smallest tail probability: day, all, change, "
-    "bocpd or seasonal), lower and upper (seasonal's 95 % predictive interval), p_bocpd and p_seasonal (the "
+    "anomaly_probability, log10_p (Simes' combination of the three tail probabilities, the smallest over the "
+    "views of 3 times a view's tail / its rank, for the reader), view (the view with the smallest tail "
+    "probability: all, bocpd or seasonal), lower and upper (seasonal's 95 % predictive interval), p_bocpd and p_seasonal (the "
     "members' own anomaly probabilities). See docs/anomaly.md.")
 
 
@@ -95,11 +98,13 @@ def retype_record(value, prefix, types):
     return value
 
 
-FIELDS = ("bocpd: bocpd_Detector, seasonal: seasonal_Season, own: surprise_Surprise, from_bocpd: surprise_View, "
+FIELDS = ("bocpd: bocpd_Detector, seasonal: seasonal_Season, all: surprise_View, from_bocpd: surprise_View, "
           "from_seasonal: surprise_View, prior: f64, quiet: i64, rows: i64, quiet_left: i64, p: f64, "
           "log10_p: f64, view: str")
 
-VIEWS = 5.0
+VIEWS = 3.0
+TAILS = ["s.all.log_tail", "s.from_bocpd.log_tail", "s.from_seasonal.log_tail"]
+ARGS = ["a", "b", "c"]
 
 
 def member_surprise():
@@ -124,16 +129,34 @@ def at_most():
 
 
 def simes():
-    names = ["a", "b", "c", "d", "e"]
     body = [var("best", "0.0")]
-    for x in names:
-        rank = " + ".join(f"at_most({y}, {x})" for y in names)
+    for x in ARGS:
+        rank = " + ".join(f"at_most({y}, {x})" for y in ARGS)
         body.append(set_("best", f"math_min(best, {x} - math_log({rank}))"))
     body.append(ret("best"))
-    return fn("a: f64, b: f64, c: f64, d: f64, e: f64", "f64", body,
-              "Simes' combination of five log tail probabilities without the factor 5: the smallest over "
-              "the views of log tail - log rank (rank: how many views have a tail at most this one's). "
-              "A p-value under independence or positive dependence of the views; never above Bonferroni's.")
+    return fn(", ".join(f"{x}: f64" for x in ARGS), "f64", body,
+              "Simes' combination of the views' log tail probabilities without the factor of the view count: "
+              "the smallest over the views of log tail - log rank (rank: how many views have a tail at most "
+              "this one's). A p-value under independence or positive dependence of the views; never above "
+              "Bonferroni's.")
+
+
+def log_bayes_factor_bound():
+    return fn("log_tail: f64", "f64", [
+        if_("log_tail >= -1.0", [ret("0.0")]),
+        ret("-(1.0 + log_tail + math_log(-log_tail))")],
+        "The log of the largest Bayes factor for an anomaly that a view's tail probability p = exp(log_tail) "
+        "can stand for, 1 / (-e p log p) (Sellke, Bayarri and Berger); 0 (a factor of 1) when p >= 1/e.")
+
+
+def model_average():
+    body = [let(f"l{x}", f"log_bayes_factor_bound({x})") for x in ARGS]
+    body.append(let("top", "math_max(math_max(la, lb), lc)"))
+    body.append(ret("top + math_log((" + " + ".join(f"math_exp(l{x} - top)" for x in ARGS) + f") / {VIEWS})"))
+    return fn(", ".join(f"{x}: f64" for x in ARGS), "f64", body,
+              "The log Bayes factor for an anomaly of the model average over the views: the alternative is "
+              "'one of the views sees an anomaly', each view equally likely a priori, so the factor is the mean "
+              "of the views' own factors (each its Sellke-Bayarri-Berger bound).")
 
 
 def step():
@@ -142,26 +165,24 @@ def step():
         let("x", "row[1]"),
         set_("s.bocpd", "bocpd_step(s.bocpd, x)"),
         set_("s.seasonal", "seasonal_step(s.seasonal, row[0], x)"),
-        set_("s.own", "surprise_step(s.own, row)"),
+        set_("s.all", "surprise_view_step(s.all, x)"),
         set_("s.from_bocpd", "member_view_step(s.from_bocpd, member_surprise(x, s.bocpd.lower, s.bocpd.upper))"),
         set_("s.from_seasonal", "member_view_step(s.from_seasonal, member_surprise(x, s.seasonal.lower, s.seasonal.upper))"),
-        var("lt", "s.own.day.log_tail"), set_("s.view", '"day"'),
-        if_("s.own.all.log_tail < lt", [set_("lt", "s.own.all.log_tail"), set_("s.view", '"all"')]),
-        if_("s.own.change.log_tail < lt", [set_("lt", "s.own.change.log_tail"), set_("s.view", '"change"')]),
+        var("lt", "s.all.log_tail"), set_("s.view", '"all"'),
         if_("s.from_bocpd.log_tail < lt", [set_("lt", "s.from_bocpd.log_tail"), set_("s.view", '"bocpd"')]),
         if_("s.from_seasonal.log_tail < lt", [set_("lt", "s.from_seasonal.log_tail"), set_("s.view", '"seasonal"')]),
-        let("combined", "simes(s.own.day.log_tail, s.own.all.log_tail, s.own.change.log_tail, "
-                        "s.from_bocpd.log_tail, s.from_seasonal.log_tail)"),
+        let("combined", "simes(s.all.log_tail, s.from_bocpd.log_tail, s.from_seasonal.log_tail)"),
         let("log_p", f"math_min(math_log({VIEWS}) + combined, 0.0)"),
         set_("s.log10_p", "log_p / math_log(10.0)"),
         set_("s.rows", "s.rows + 1"),
         set_("s.p", "0.0"),
         if_("s.rows <= surprise_WARMUP + surprise_SETTLE", [ret("s")]),
         if_("s.quiet_left > 0", [set_("s.quiet_left", "s.quiet_left - 1"), ret("s")]),
-        set_("s.p", "surprise_posterior(log_p, s.prior)"),
+        set_("s.p", "inv_logit(logit(s.prior) + model_average(s.all.log_tail, s.from_bocpd.log_tail, s.from_seasonal.log_tail))"),
         if_("s.p >= 0.5", [set_("s.quiet_left", "s.quiet")]),
         ret("s")],
-        "One row through the members, the five views, the posterior probability and the quiet period.")
+        "One row through the members, the three views, the posterior probability (prior odds times the model "
+        "average of the views' Bayes factors) and the quiet period; log10_p is Simes' combined p-value, for the reader.")
 
 
 def report():
@@ -187,22 +208,22 @@ def build():
             "bocpd": E("bocpd_new_detector(false, 0.004, 0.001, 1.0)"),
             "seasonal": {"update": {"value": retype_record(season_value, "seasonal_", {"Season"}),
                                     "fields": {"forget": E("0.95")}}},
-            "own": E("surprise_new_detector(288, 10, prior, quiet)"),
+            "all": E("surprise_new_view(0, 10)"),
             "from_bocpd": E("surprise_new_view(0, 10)"), "from_seasonal": E("surprise_new_view(0, 10)"),
             "prior": E("prior"), "quiet": E("quiet"), "rows": E("0"), "quiet_left": E("0"), "p": E("0.0"),
             "log10_p": E("0.0"), "view": E('""')}}})],
         "The suite with each member at its defaults (seasonal with --weekly).")
     options = [
-        ("--prior", "prior", "f64", "0.00134", "v > 0.0 && v < 1.0", "must be in (0, 1)"),
+        ("--prior", "prior", "f64", "0.0018", "v > 0.0 && v < 1.0", "must be in (0, 1)"),
         ("--quiet", "quiet", "i64", "100", "v >= 0", "must be at least 0"),
     ]
     header = "timestamp,value,anomaly_probability,log10_p,view,lower,upper,p_bocpd,p_seasonal"
     main = common.main("suite", options, header, "new_suite(prior, quiet)", 2)
     main["doc"] = DOC
     functions = {"main": main, "new_suite": make, "step": step(), "report": report(),
-                 "member_surprise": member_surprise(), "at_most": at_most(), "simes": simes(), "member_view_step": member_view_step(),
+                 "member_surprise": member_surprise(), "at_most": at_most(), "simes": simes(), "log_bayes_factor_bound": log_bayes_factor_bound(), "model_average": model_average(), "member_view_step": member_view_step(),
                  "fmt": common.densities()["fmt"], **bocpd_f, **seas_f, **surp_f}
-    types = {"Suite": rec_type(FIELDS, "The suite's state: the two members, detector 7's own three views, the "
+    types = {"Suite": rec_type(FIELDS, "The suite's state: the two members, detector 7's `all` view, the "
                                        "two views of the members' predictions, the quiet period and the last "
                                        "row's outputs."),
              **bocpd_t, **seas_t, **surp_t}
