@@ -465,8 +465,8 @@ fn suite_alerts_once_per_incident_of_the_readme_series_and_rarely_on_stationary_
     let found: Vec<Vec<usize>> = series.iter().map(|s| alerts(&probabilities(&exe, s, &[]))).collect();
     let total: usize = found.iter().map(Vec::len).sum();
     println!("suite: {total} alert(s) on 8,000 stationary rows: {found:?}");
-    // At most one per 1,000 rows (2 measured). Unlike detector 7's own views, a smaller prior does
-    // not silence them: on the AR(1) series bocpd's predictive is over-confident (docs/anomaly.md).
+    // At most one per 1,000 rows (3 measured: one on white noise, two on an AR(1) series, where
+    // bocpd's predictive is over-confident; docs/anomaly.md).
     assert!(total <= 8, "{total} alerts on 8,000 stationary rows: {found:?}");
 }
 
