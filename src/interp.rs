@@ -29,6 +29,7 @@ mod files;
 mod http;
 pub mod infer;
 mod json;
+mod matrix;
 pub mod math;
 mod model_math;
 mod observe;
@@ -145,7 +146,7 @@ fn start(machine: &mut Machine) -> Result<Result<(), Uncaught>, Stop> {
     if program.model.is_some() {
         return Err(Stop::unsupported("model programs (sampling)", &no_place));
     }
-    if let Some(refusal) = builtins::refusal_before_start(program).or_else(|| sample::refusal_before_start(program)) {
+    if let Some(refusal) = sample::refusal_before_start(program) {
         return Err(refusal);
     }
     let Some(entry) = program.entry else {

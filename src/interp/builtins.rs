@@ -1,13 +1,14 @@
 //! The built-ins the interpreter runs, under their SIRS names, with the runtime's semantics
 //! (`runtime/builtins.zig`, `str.zig`, `list.zig`, `math.zig`): printing, conversion to text,
-//! strings, lists and the math functions (through `super::math`). Any other built-in is refused by name.
+//! strings, lists, the math functions (through `super::math`) and the matrix functions (through
+//! `super::matrix`). Any other built-in is refused by name.
 
 use super::collections;
 use super::files::Reply;
 use super::eval::Machine;
 use super::fault::{Loc, Stop};
 use super::value::{Value, format_float, order, quoted};
-use crate::cir::{InstKind, Program, Ty, TypeKind, ValueId};
+use crate::cir::{Ty, TypeKind};
 use crate::types::FloatTy;
 use std::rc::Rc;
 
@@ -21,6 +22,9 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
     }
     if let Some(v) = super::model_math::call(name, args) {
         return v.ok_or_else(|| Stop::unsupported(format!("`{name}` of a negative non-integer"), loc));
+    }
+    if let Some(v) = super::matrix::call(name, args, loc) {
+        return v;
     }
     if let Some(v) = strings(name, args, loc)? {
         return Ok(v);
@@ -95,47 +99,6 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
         }
         _ => Err(Stop::unsupported(format!("the built-in `{name}`"), loc)),
     }
-}
-
-/// The library built-ins the interpreter does not run: the matrix functions
-/// (runtime/ppl/matrix.zig), refused before the run.
-fn library_not_run(name: &str) -> bool {
-    crate::cir::model::is_matrix_function(name)
-}
-
-/// The refusal of a program that calls a library built-in the interpreter does not run, at the
-/// first such call in the program: given before the run starts, so that such a program never
-/// half-runs (with some of its files written) before being refused.
-pub fn refusal_before_start(program: &Program) -> Option<Stop> {
-    // a model fitted by `infer` runs in the sampler it builds, not here
-    let only_inferred = only_in_inferred_models(program);
-    program.functions.iter().zip(only_inferred).filter(|(_, only)| !*only).map(|(f, _)| f).find_map(|f| {
-        let at = f.insts.iter().position(|inst| matches!(&inst.kind, InstKind::Builtin(name, _) if library_not_run(name)))?;
-        let InstKind::Builtin(name, _) = &f.insts[at].kind else { return None };
-        Some(Stop::unsupported(format!("the built-in `{name}`"), &Loc::of(program, f, ValueId::from_index(at))))
-    })
-}
-
-/// The functions that only models fitted by `infer` call (their entries and what they call,
-/// but not what the program's entry or a method table calls too).
-fn only_in_inferred_models(program: &Program) -> Vec<bool> {
-    let from_entry = called_from(program, program.entry.into_iter().chain(program.vtables.iter().flat_map(|t| t.methods.iter().copied())));
-    let from_models = called_from(program, program.inferred.iter().map(|m| m.func));
-    from_models.iter().zip(from_entry).map(|(model, entry)| *model && !entry).collect()
-}
-
-/// Which functions `roots` reach by calls.
-fn called_from(program: &Program, roots: impl Iterator<Item = crate::cir::FuncId>) -> Vec<bool> {
-    let mut reached = vec![false; program.functions.len()];
-    let mut pending: Vec<crate::cir::FuncId> = roots.collect();
-    while let Some(id) = pending.pop() {
-        if reached.get(id.index()).is_none_or(|r| *r) {
-            continue;
-        }
-        reached[id.index()] = true;
-        pending.extend(program.func(id).insts.iter().filter_map(|inst| inst.kind.callee()));
-    }
-    reached
 }
 
 /// Runs a built-in that changes the local `target` (`push`, `pop`).
