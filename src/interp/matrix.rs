@@ -122,6 +122,12 @@ fn matrix_value(items: &[f64], rows: usize, cols: usize) -> Value {
     Value::List(Rc::new(items.chunks(cols).map(float_list).collect()))
 }
 
+/// Whether `x > 0` and finite (false for NaN), the runtime's test of a pivot and of a kernel
+/// parameter.
+fn positive_and_finite(x: f64) -> bool {
+    x > 0.0 && x.is_finite()
+}
+
 /// Zig's `{d}` of an f64: decimal, without an exponent.
 fn zig_decimal(x: f64) -> String {
     if x.is_nan() { "nan".into() } else { format!("{x}") }
@@ -220,7 +226,7 @@ fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
                 s -= l[i * n + t] * l[j * n + t];
             }
             if i == j {
-                if !(s > 0.0) || s.is_infinite() {
+                if !positive_and_finite(s) {
                     return None;
                 }
                 l[i * n + i] = s.sqrt();
@@ -401,7 +407,7 @@ fn covariance(kind: Kernel, x: &Value, alpha: f64, rho: f64, period: f64, loc: &
     let x = vector(x);
     let n = x.len();
     for (what, value) in [("alpha", alpha), ("rho", rho), ("the period", period)] {
-        if !(value > 0.0) || value.is_infinite() {
+        if !positive_and_finite(value) {
             let message = format!("{}: {what} must be positive and finite, got {}", kind.name(), zig_decimal(value));
             return Err(Stop::fault(message, loc));
         }
