@@ -38,6 +38,14 @@ pub const Values = struct {
     cursor: usize = 0,
     /// Draws the first value of a site (from its prior).
     rng: Rng = Rng.init(0),
+    /// For each static site of the model: whether it is an enumerated site that the data took
+    /// past the enumeration limits, so that it is updated here instead (shared by the chains).
+    switched: []const bool = &.{},
+
+    /// Whether enumerated site `site` is updated by Gibbs steps instead (its Gibbs fallback).
+    pub fn isSwitched(self: *const Values, site: u32) bool {
+        return site < self.switched.len and self.switched[site];
+    }
 
     pub fn deinit(self: *Values, a: std.mem.Allocator) void {
         self.values.deinit(a);
@@ -47,7 +55,7 @@ pub const Values = struct {
     }
 
     /// Forgets every value (the next run draws them from their priors with a generator seeded
-    /// by `seed`).
+    /// by `seed`); `switched` is kept.
     pub fn reset(self: *Values, seed: u64) void {
         self.values.clearRetainingCapacity();
         self.widths.clearRetainingCapacity();
@@ -99,15 +107,41 @@ pub const Values = struct {
     }
 };
 
-/// A prior draw of distribution `D` with plain parameters `args` (the first value of a site).
+/// A prior draw of distribution `D` with plain parameters `args` (the first value of a site);
+/// a list of numbers (the probabilities of a `categorical` read from the data) is passed to
+/// the sampler as its slice, and the compiled gradient's buffer as its values.
 pub fn PriorDraw(comptime D: type, comptime Args: type) type {
     return struct {
         args: Args,
 
         pub fn get(self: @This(), random: std.Random) !i64 {
-            return @call(.auto, D.sample, .{random} ++ self.args);
+            var plain: SamplerArgs(Args) = undefined;
+            inline for (@typeInfo(Args).@"struct".fields, 0..) |f, i| plain[i] = samplerArg(@field(self.args, f.name));
+            return @call(.auto, D.sample, .{random} ++ plain);
         }
     };
+}
+
+fn SamplerArgs(comptime Args: type) type {
+    const fields = @typeInfo(Args).@"struct".fields;
+    var types: [fields.len]type = undefined;
+    for (fields, 0..) |f, i| types[i] = SamplerArg(f.type);
+    return std.meta.Tuple(&types);
+}
+
+fn SamplerArg(comptime T: type) type {
+    if (@typeInfo(T) != .@"struct") return T;
+    if (@hasDecl(T, "Elem") and @hasDecl(T, "items")) return []const T.Elem;
+    if (@hasField(T, "val") and @hasField(T, "adj")) return []const f64;
+    return T;
+}
+
+fn samplerArg(x: anytype) SamplerArg(@TypeOf(x)) {
+    const T = @TypeOf(x);
+    if (@typeInfo(T) != .@"struct") return x;
+    if (@hasDecl(T, "Elem") and @hasDecl(T, "items")) return x.items();
+    if (@hasField(T, "val") and @hasField(T, "adj")) return x.val;
+    return x;
 }
 
 /// Whether a Metropolis proposal with log density `proposed` replaces the current value with
