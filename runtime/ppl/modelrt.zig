@@ -1181,10 +1181,14 @@ pub fn Program(comptime Spec: type) type {
         /// of the chain's Gibbs sites in turn, a random-walk proposal accepted by the full log
         /// density at the continuous parameters `q`; widths adapt while `adapting`. True when a
         /// value changed (the sampler's cached density and gradient are then stale).
-        fn gibbsSweep(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, adapting: bool) callconv(.C) bool {
+        /// Each value's update is followed by a ridge move of it and the point together
+        /// (`gibbs.Ridge`), which may change `q` in place.
+        fn gibbsSweep(ctx_ptr: ?*anyopaque, q: [*]f64, rng: *smp.Rng, adapting: bool) callconv(.C) bool {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return false));
             const values = &chain.gibbs;
             const random = rng.random();
+            const point = q[0..chain.shared.layout.dim];
+            values.ridge.ensure(std.heap.smp_allocator, values.values.items.len, point.len) catch return false;
             var current = densityAt(chain, q);
             var changed = false;
             var k: usize = 0;
@@ -1198,8 +1202,29 @@ pub fn Program(comptime Spec: type) type {
                     changed = true;
                 } else values.values.items[k] = old;
                 if (adapting) values.learn(k, accepted);
+                if (ridgeMove(chain, k, point, &current, random, adapting)) changed = true;
+                if (adapting) values.ridge.observe(k, values.values.items[k], point);
             }
             return changed;
+        }
+
+        /// One ridge move of value `k` with the point (`gibbs.Ridge`); whether it was accepted.
+        fn ridgeMove(chain: *Chain, k: usize, point: []f64, current: *f64, random: std.Random, adapting: bool) bool {
+            const values = &chain.gibbs;
+            const ridge = &values.ridge;
+            if (!ridge.ready(k)) return false;
+            const old = values.values.items[k];
+            values.values.items[k] = old +| ridge.propose(k, point, random);
+            const proposed = densityAt(chain, point.ptr);
+            const accepted = gibbs_mod.accept(current.*, proposed, random);
+            if (accepted) {
+                current.* = proposed;
+            } else {
+                values.values.items[k] = old;
+                ridge.undo(point);
+            }
+            if (adapting) ridge.learn(k, accepted);
+            return accepted;
         }
 
         /// Starts the chain's Gibbs values at the initial point `q` (`Model.gibbs_init`): draws
