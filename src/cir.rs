@@ -166,6 +166,11 @@ pub struct Site {
     pub label: String,
     /// The probability a `prob_assert` requires.
     pub confidence: f64,
+    /// For an enumerated site whose support the compiler cannot bound (read from the data, or
+    /// reached once per loop iteration): when the model first runs on its data and the support
+    /// passes the enumeration limits, the runtime updates it by Metropolis-within-Gibbs steps
+    /// instead (`cir::enumerate`, `runtime/ppl/modelrt.zig`).
+    pub gibbs_fallback: bool,
 }
 
 /// How a parameter's unconstrained value is mapped into its support.

@@ -18,7 +18,7 @@ const NOT_COVERED: &[(Code, &str)] = &[
     (Code::E0009, "unreadable file: the driver gets bytes, so tests/cli.rs covers it"),
     (Code::W0004, "reported by `sev test` only (driver::compile_tests), so tests/sev_test.rs covers it"),
     (Code::E0351, "reported by `sev build --verbose` only, so tests/adjoint.rs covers it"),
-    (Code::E0333, "every discrete draw the compiler sees is now summed out or Gibbs-updated; a model binary reports it when a support read from the data is too large to sum out, so tests/ppl_discrete.rs covers it"),
+    (Code::E0333, "every discrete draw the compiler sees is now summed out or Gibbs-updated; a model binary reports it when a `bool` draw's support read from the data is too large to sum out (integer ones are Gibbs-updated), so tests/ppl_discrete.rs covers it"),
     (Code::E0338, "reported by a model binary sampled with ADVI, Pathfinder or SMC, so tests/ppl_gibbs.rs covers it"),
     (Code::E0611, "a `sev debug` command problem, so tests/debug.rs covers it"),
     (Code::E0612, "a `sev debug` command problem, so tests/debug.rs covers it"),

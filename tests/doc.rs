@@ -247,3 +247,17 @@ fn every_example_is_documented_and_every_link_resolves() {
     let constants = read(&dir.path().join("constants.html"));
     assert!(constants.contains("const MAX_ITEMS: i64 = 3"), "constants are shown");
 }
+
+/// `sev doc` documents the program the compiler sees: a function whose body is a declarative
+/// `hierarchical` block is a model, with the block's draws as parameters and its likelihood as
+/// an observation (before, the page showed a plain function).
+#[test]
+fn a_hierarchical_block_is_documented_as_the_model_it_stands_for() {
+    let (dir, out) = doc_into(&root().join("tests/cases/blocks/eight_schools_hierarchical.sirs.json"), "md");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let page = read(&dir.path().join("eight_schools_hierarchical.md"));
+    assert!(page.contains("## Models") && page.contains("<a id=\"model-main\"></a>"), "{page}");
+    for line in ["- `mu` `~ normal(0, 5)`", "- `tau` `~ cauchy(0, 5), lower 0`", "- `theta__raw` `~ normal(0.0, 1.0), size J`", "- `y` `~ normal(theta, sigma)`"] {
+        assert!(page.contains(line), "missing {line} in\n{page}");
+    }
+}

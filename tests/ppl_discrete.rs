@@ -14,7 +14,8 @@
 //! * the gradients of these models, compiled adjoint and tape, pass `diagnose` (finite
 //!   differences and forward mode) and agree with each other to 1e-9;
 //! * a site inside a loop over the data (one value per datum, 2^n combinations) against its
-//!   exact posterior, and 20 data stopping the run before sampling with a located E0333;
+//!   exact posterior, and with 20 data (2^20 combinations) Gibbs-updated instead (its Gibbs
+//!   fallback), still against the exact posterior;
 //! * the draws are bit-identical at `-O0` and `-O2`, and with one and two threads;
 //! * a discrete draw the likelihood does not depend on stays a predictive draw (no error), and
 //!   one with unbounded support that it does depend on is a Gibbs site (tests/ppl_gibbs.rs).
@@ -367,9 +368,10 @@ const LOOP: &str = r#"{"program": {"entry": "main", "functions": {"main": {
 
 /// The loop model against its exact posterior (mu integrated out: y | z ~ normal(2z, I + 11ᵀ),
 /// whose inverse is I − 11ᵀ/(n+1), and E[mu | z, y] = Σ(y − 2z)/(n+1)); with 20 data the
-/// 2^20 combinations stop the run before sampling with a located E0333.
+/// 2^20 combinations are past the enumeration limits, so `z` takes its Gibbs fallback (a note
+/// says so) and still matches the exact posterior.
 #[test]
-fn discrete_parameters_in_a_loop_match_the_exact_posterior_and_too_many_stop_the_run() {
+fn discrete_parameters_in_a_loop_match_the_exact_posterior_and_too_many_are_gibbs_updated() {
     let dir = tempfile::tempdir().expect("temporary directory");
     let model = dir.path().join("loop.sirs.json");
     std::fs::write(&model, LOOP).expect("write");
@@ -419,6 +421,33 @@ fn discrete_parameters_in_a_loop_match_the_exact_posterior_and_too_many_stop_the
     let twenty = dir.path().join("twenty.json");
     std::fs::write(&twenty, format!(r#"{{"y": [{}]}}"#, vec!["0.5"; 20].join(", "))).expect("write");
     let o = run(&twenty, "twenty");
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(o.stderr.contains("note: the discrete parameter `z` is past the enumeration limits with this data"), "{}", o.stderr);
+    // y all 0.5: the z are exchangeable; exact E[mu] and P(z_i = 1) by a sum over the number of ones
+    let (n, mut total, mut ones, mut mean_mu) = (20.0, 0.0, 0.0, 0.0);
+    for m in 0..=20u32 {
+        let choose: f64 = (1..=m).map(|i| f64::from(20 - m + i) / f64::from(i)).product();
+        let (r_one, r_zero) = (0.5 - 2.0, 0.5);
+        let sum = f64::from(m) * r_one + f64::from(20 - m) * r_zero;
+        let sq = f64::from(m) * r_one * r_one + f64::from(20 - m) * r_zero * r_zero;
+        let w = choose * (-(sq - sum * sum / (n + 1.0)) / 2.0).exp();
+        total += w;
+        ones += w * f64::from(m) / n;
+        mean_mu += w * sum / (n + 1.0);
+    }
+    let stats: Value = serde_json::from_str(&std::fs::read_to_string(&summary).expect("summary")).expect("json");
+    let (mean, mcse) = (stat(&stats, "mu", "mean"), stat(&stats, "mu", "mcse_mean"));
+    assert!((mean - mean_mu / total).abs() < 4.0 * mcse, "mu: {mean} vs {} (mcse {mcse})", mean_mu / total);
+    let z_means: Vec<f64> = (1..=20).map(|i| stat(&stats, &format!("z.{i}"), "mean")).collect();
+    let z_mean = z_means.iter().sum::<f64>() / n;
+    let z_mcse = (1..=20).map(|i| stat(&stats, &format!("z.{i}"), "mcse_mean")).fold(0.0, f64::max);
+    println!("twenty: mu {mean:.4} exact {:.4}; mean z {z_mean:.4} exact {:.4} (largest mcse {z_mcse:.4})", mean_mu / total, ones / total);
+    assert!((z_mean - ones / total).abs() < 4.0 * z_mcse, "z: {z_mean} vs {}", ones / total);
+    // a `bool` draw cannot be a Gibbs site (values are integers): past the limits it is E0333
+    let as_bool = LOOP.replace(r#"{"let": {"name": "z", "value""#, r#"{"let": {"name": "z", "type": "bool", "value""#).replace(r#"{"op": {"kind": "eq", "args": [{"var": "z"}, {"literal": 1}]}}"#, r#"{"var": "z"}"#);
+    assert_ne!(as_bool, LOOP);
+    std::fs::write(&model, as_bool).expect("write");
+    let o = run(&twenty, "twenty_bool");
     assert_eq!(o.code, 1, "{}", o.stderr);
     assert!(o.stderr.contains("E0333") && o.stderr.contains("more than 10000 combinations") && o.stderr.contains("loop.sirs.json:5:"), "{}", o.stderr);
 }

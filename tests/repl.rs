@@ -503,3 +503,21 @@ fn a_model_defined_at_the_prompt_is_fitted_with_infer_as_compiled_code_fits_it()
     assert_eq!(text(&compiled.stdout), format!("{mean}\n"));
     assert!((mean.parse::<f64>().expect("a number") - 0.6875).abs() < 0.03, "{mean}");
 }
+
+/// A function defined in the REPL may hold a modelling block (`hierarchical`, rewritten as in
+/// `sev build`); typed as an input, the block is read as a statement and refused by the checker
+/// with the way to use it (it was an unknown expression kind, E0105, and a defined function
+/// with one was refused).
+#[test]
+fn modelling_blocks_are_rewritten_in_defined_functions_and_explained_as_inputs() {
+    let case: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("tests/cases/blocks/eight_schools_hierarchical.sirs.json")).expect("case")).expect("json");
+    let main = &case["program"]["functions"]["main"];
+    let block = main["body"].as_array().expect("body").iter().find(|s| s.get("hierarchical").is_some()).expect("a hierarchical statement").clone();
+    let script = format!("{}\n{}\n", serde_json::json!({"functions": {"schools_model": main}}), block);
+    let out = repl(&[], &script);
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("defined function schools_model"), "{stdout}{stderr}");
+    assert!(stderr.contains("error[E0319]") && stderr.contains("a `hierarchical` block is rewritten only in a program's functions, not here"), "{stderr}");
+    assert!(stderr.contains("hint: a modelling block makes a model") && !stderr.contains("E0105"), "{stderr}");
+}

@@ -301,7 +301,11 @@ pub fn density(ctx: *Ctx, comptime D: type, y: anytype, args: anytype, comptime 
 /// The value of an enumerated discrete parameter in this run (its log mass is added by
 /// `density` in the reverse sweep): the run's enumeration state picks it from the support of
 /// `D` with parameters `args` (`runtime/ppl/enumerate.zig`).
-pub fn enumerated(ctx: *Ctx, comptime D: type, args: anytype, comptime loc: Loc) Error!i64 {
+/// A site whose Gibbs fallback was taken with this data is a Gibbs site instead.
+pub fn enumerated(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, comptime loc: Loc) Error!i64 {
+    if (ctx.gibbs) |values| {
+        if (values.isSwitched(site)) return gibbs(ctx, D, args, loc);
+    }
     const state = ctx.enumeration orelse return error.ModelStructure;
     const s = enumerate.support(D, args);
     const k = state.visit(s.size) catch |e| return ctx.failWith(enumerate.State.describe(e), loc);

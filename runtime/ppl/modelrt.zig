@@ -56,6 +56,9 @@ pub const Site = struct {
     label: []const u8 = "",
     /// For checks: the required probability.
     confidence: f64 = 0,
+    /// For an enumerated site the compiler could not bound: when the data take it past the
+    /// enumeration limits, it is updated by Metropolis-within-Gibbs steps instead.
+    gibbs_fallback: bool = false,
 };
 
 pub const Error = error{ InvalidParameter, ModelStructure, OutOfMemory };
@@ -77,10 +80,27 @@ pub const Layout = struct {
     occurrences: []u32 = &.{},
     /// Where the first Gibbs-updated discrete parameter is drawn (for E0338).
     gibbs_loc: ?Loc = null,
+    /// Per static site: whether it is an enumerated site with a Gibbs fallback (`Site`).
+    fallback: []bool = &.{},
+    /// Per static site: whether that fallback was taken with this data (`gibbs.Values.switched`).
+    switched: []bool = &.{},
+    /// Set when a run of discovery took a fallback: the run stops and discovery starts again.
+    rediscover: bool = false,
 
     fn deinit(self: *Layout, a: std.mem.Allocator) void {
         self.columns.deinit(a);
         a.free(self.occurrences);
+        a.free(self.fallback);
+        a.free(self.switched);
+    }
+
+    /// Forgets what a stopped run of discovery found (the fallbacks taken are kept).
+    fn restart(self: *Layout) void {
+        self.dim = 0;
+        self.columns.clearRetainingCapacity();
+        @memset(self.occurrences, 0);
+        self.gibbs_loc = null;
+        self.rediscover = false;
     }
 
     fn next(self: *Layout, site: u32) u32 {
@@ -360,11 +380,26 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
         /// A discrete parameter summed out of the log density (`src/cir/enumerate.rs`): takes the
         /// value the run's enumeration state chooses and adds its log mass; when generating, the
         /// value (drawn from its conditional by `Program.writeDraw`) is its column.
+        /// A site whose Gibbs fallback was taken (`Layout.switched`) is a Gibbs site instead;
+        /// while discovering, a site with a fallback that meets the limits takes it.
         pub fn enumerated(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, comptime T: type, comptime loc: Loc) Error!T {
+            if (ctx.layout) |l| {
+                if (l.switched[site]) return gibbs(ctx, site, D, args, T, loc);
+            } else if (ctx.gibbs) |values| {
+                if (values.isSwitched(site)) return gibbs(ctx, site, D, args, T, loc);
+            }
             if (ctx.layout) |l| try l.add(ctx.allocator, site, null, 0);
             const state = ctx.enumeration orelse return error.ModelStructure;
             const s = enumerate.support(D, args);
-            const k = state.visit(s.size) catch |e| return ctx.failWith(enumerate.State.describe(e), loc);
+            const k = state.visit(s.size) catch |e| {
+                if (ctx.layout) |l| {
+                    if (l.fallback[site] and e != error.EmptySupport) {
+                        l.switched[site] = true;
+                        l.rediscover = true;
+                    }
+                }
+                return ctx.failWith(enumerate.State.describe(e), loc);
+            };
             const y: i64 = s.lo + @as(i64, k);
             if (phase == .generate) {
                 ctx.write(@floatFromInt(y));
@@ -579,7 +614,6 @@ fn zero(comptime T: type) T {
     };
 }
 
-
 /// Distribution parameters as plain numbers (for the samplers of predictive draws).
 fn ValuesOf(comptime Args: type) type {
     const fields = @typeInfo(Args).@"struct".fields;
@@ -746,22 +780,25 @@ pub fn Program(comptime Spec: type) type {
             break :blk false;
         };
 
-        /// Whether the model has discrete parameters updated by Metropolis-within-Gibbs steps:
-        /// then the sampler calls `gibbsSweep` after every continuous transition.
-        const has_gibbs = blk: {
+        /// Whether the model may have discrete parameters updated by Metropolis-within-Gibbs
+        /// steps (Gibbs sites, or enumerated sites with a Gibbs fallback).
+        const may_gibbs = blk: {
             for (Spec.sites) |site| {
-                if (site.kind == .gibbs) break :blk true;
+                if (site.kind == .gibbs or site.gibbs_fallback) break :blk true;
             }
             break :blk false;
         };
 
-        /// The name of the first Gibbs-updated site (for the refusal of ADVI, Pathfinder, SMC).
-        const first_gibbs_site: []const u8 = blk: {
-            for (Spec.sites) |site| {
-                if (site.kind == .gibbs) break :blk site.name;
+        /// The first site updated by Gibbs steps with this data (a Gibbs site, or an enumerated
+        /// one whose fallback was taken): its name, or null when there is none. Then the
+        /// sampler calls `gibbsSweep` after every continuous transition.
+        fn firstGibbsSite(l: *const Layout) ?[]const u8 {
+            if (!may_gibbs) return null;
+            for (Spec.sites, l.switched) |site, switched| {
+                if (site.kind == .gibbs or switched) return site.name;
             }
-            break :blk "";
-        };
+            return null;
+        }
 
         /// One run of the model at one combination of the enumerated values: its log density,
         /// or (`ok` false) the result of the whole evaluation (-inf when rejected, NaN when the
@@ -810,6 +847,7 @@ pub fn Program(comptime Spec: type) type {
                 freeShared(shared);
                 return false;
             };
+            const gibbs_site = firstGibbsSite(&shared.layout);
             model.* = .{
                 .dim = shared.layout.dim,
                 .num_columns = shared.names.len,
@@ -821,9 +859,9 @@ pub fn Program(comptime Spec: type) type {
                 .write_draw = writeDraw,
                 .log_density_tangent = logDensityTangent,
                 .rejection_reason = rejectionReason,
-                .gibbs_sweep = if (has_gibbs) gibbsSweep else null,
-                .gibbs_init = if (has_gibbs) gibbsInit else null,
-                .gibbs_site = smp.Str.from(first_gibbs_site),
+                .gibbs_sweep = if (gibbs_site != null) gibbsSweep else null,
+                .gibbs_init = if (gibbs_site != null) gibbsInit else null,
+                .gibbs_site = smp.Str.from(gibbs_site orelse ""),
                 .gibbs_where = smp.Str.from(gibbsWhere(shared)),
             };
             return true;
@@ -853,19 +891,41 @@ pub fn Program(comptime Spec: type) type {
         }
 
         fn discover(shared: *Shared, d: smp.Data) smp.DataError!void {
-            shared.layout.occurrences = a.alloc(u32, Spec.sites.len) catch return d.fail("out of memory", .{});
-            @memset(shared.layout.occurrences, 0);
-            var state = enumerate.State{};
-            var ctx = Context(ad.F64){ .layout = &shared.layout, .enumeration = &state };
+            const l = &shared.layout;
+            const oom = "out of memory";
+            l.occurrences = a.alloc(u32, Spec.sites.len) catch return d.fail(oom, .{});
+            l.fallback = a.alloc(bool, Spec.sites.len) catch return d.fail(oom, .{});
+            l.switched = a.alloc(bool, Spec.sites.len) catch return d.fail(oom, .{});
+            for (Spec.sites, l.fallback, l.switched) |site, *f, *s| {
+                f.* = site.gibbs_fallback;
+                s.* = false;
+            }
             core.setFaultNote("this happened when the model first ran on its data, before sampling: check that the data fit the model (an array shorter than a size field, say)");
             defer core.setFaultNote(null);
-            Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
-                if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{describeModelError(e)});
-                const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
-                return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
-            };
+            // each restart takes one more site's Gibbs fallback, so this ends
+            while (true) {
+                l.restart();
+                var state = enumerate.State{};
+                var ctx = Context(ad.F64){ .layout = l, .enumeration = &state };
+                Spec.run(Mode(ad.F64, .discover), &ctx, &shared.data) catch |e| {
+                    if (l.rediscover) continue;
+                    if (e != error.InvalidParameter) return d.fail("the model could not be set up: {s}", .{describeModelError(e)});
+                    const loc = ctx.failure.loc orelse Loc{ .func = "?", .line = 0, .col = 0 };
+                    return d.fail("{s}\n  --> {s}:{d}:{d} (in function `{s}`)", .{ ctx.failure.message[0..ctx.failure.len], core.sourceFile(), loc.line, loc.col, loc.func });
+                };
+                break;
+            }
+            noteSwitchedSites(l);
             if (shared.layout.dim == 0) return d.fail("the model samples no continuous parameter with this data: every one ({}) has size 0 here (a size read from the data, such as `\"size\": {{\"var\": \"n\"}}` with n = 0), so there is nothing for the sampler to move\n  --> {s} (the model's `sample` sites)", .{ ParamNames{}, core.sourceFile() });
             if (!makeNames(shared)) return d.fail("out of memory", .{});
+        }
+
+        /// Tells which enumerated sites the data took past the enumeration limits (so that they
+        /// are updated by Metropolis-within-Gibbs steps).
+        fn noteSwitchedSites(l: *const Layout) void {
+            for (Spec.sites, l.switched) |site, switched| {
+                if (switched) core.eprint("note: the discrete parameter `{s}` is past the enumeration limits with this data (more than {d} values, or more than {d} combinations), so it is updated by Metropolis-within-Gibbs steps instead of being summed out\n", .{ site.name, enumerate.max_support, enumerate.max_combinations });
+            }
         }
 
         /// The names of the model's continuous parameter sites, as "`mu`, `theta`".
@@ -924,7 +984,7 @@ pub fn Program(comptime Spec: type) type {
             chain.shared = shared;
             chain.rejection = .{};
             chain.evaluated = false;
-            chain.gibbs = .{};
+            chain.gibbs = .{ .switched = shared.layout.switched };
             chain.arena = std.heap.ArenaAllocator.init(a);
             chain.vars = a.alloc(ad.Var, shared.layout.dim) catch {
                 a.destroy(chain);
@@ -1121,10 +1181,14 @@ pub fn Program(comptime Spec: type) type {
         /// of the chain's Gibbs sites in turn, a random-walk proposal accepted by the full log
         /// density at the continuous parameters `q`; widths adapt while `adapting`. True when a
         /// value changed (the sampler's cached density and gradient are then stale).
-        fn gibbsSweep(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, adapting: bool) callconv(.C) bool {
+        /// Each value's update is followed by a ridge move of it and the point together
+        /// (`gibbs.Ridge`), which may change `q` in place.
+        fn gibbsSweep(ctx_ptr: ?*anyopaque, q: [*]f64, rng: *smp.Rng, adapting: bool) callconv(.C) bool {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return false));
             const values = &chain.gibbs;
             const random = rng.random();
+            const point = q[0..chain.shared.layout.dim];
+            values.ridge.ensure(std.heap.smp_allocator, values.values.items.len, point.len) catch return false;
             var current = densityAt(chain, q);
             var changed = false;
             var k: usize = 0;
@@ -1138,8 +1202,29 @@ pub fn Program(comptime Spec: type) type {
                     changed = true;
                 } else values.values.items[k] = old;
                 if (adapting) values.learn(k, accepted);
+                if (ridgeMove(chain, k, point, &current, random, adapting)) changed = true;
+                if (adapting) values.ridge.observe(k, values.values.items[k], point);
             }
             return changed;
+        }
+
+        /// One ridge move of value `k` with the point (`gibbs.Ridge`); whether it was accepted.
+        fn ridgeMove(chain: *Chain, k: usize, point: []f64, current: *f64, random: std.Random, adapting: bool) bool {
+            const values = &chain.gibbs;
+            const ridge = &values.ridge;
+            if (!ridge.ready(k)) return false;
+            const old = values.values.items[k];
+            values.values.items[k] = old +| ridge.propose(k, point, random);
+            const proposed = densityAt(chain, point.ptr);
+            const accepted = gibbs_mod.accept(current.*, proposed, random);
+            if (accepted) {
+                current.* = proposed;
+            } else {
+                values.values.items[k] = old;
+                ridge.undo(point);
+            }
+            if (adapting) ridge.learn(k, accepted);
+            return accepted;
         }
 
         /// Starts the chain's Gibbs values at the initial point `q` (`Model.gibbs_init`): draws

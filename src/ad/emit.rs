@@ -653,15 +653,17 @@ impl Emitter<'_> {
                 dist,
                 args,
                 kind: kind @ (SampleKind::Enumerated | SampleKind::Gibbs),
+                site,
                 ..
             } => {
-                // the value this run of the enumeration chooses (`runtime/ppl/enumerate.zig`),
-                // or the chain's current value of a Gibbs-updated site (`runtime/ppl/gibbs.zig`);
-                // its log mass is added in the reverse sweep
+                // the value this run of the enumeration chooses (`runtime/ppl/enumerate.zig`;
+                // the chain's value instead when the site's Gibbs fallback was taken), or the
+                // chain's current value of a Gibbs-updated site (`runtime/ppl/gibbs.zig`); its
+                // log mass is added in the reverse sweep
                 let ops = self.dist_operands(args)?;
-                let take = if *kind == SampleKind::Gibbs { "gibbs" } else { "enumerated" };
+                let call = if *kind == SampleKind::Gibbs { "gibbs(ctx, ".to_string() } else { format!("enumerated(ctx, {site}, ") };
                 out.push(format!(
-                    "const ad_n{} = try rtad.{take}(ctx, rt.ppl.dist.{dist}, .{{ {} }}, {});",
+                    "const ad_n{} = try rtad.{call}rt.ppl.dist.{dist}, .{{ {} }}, {});",
                     v.0,
                     ops.join(", "),
                     self.loc(v)

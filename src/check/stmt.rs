@@ -12,6 +12,9 @@ use crate::span::Span;
 use crate::typed::{self, Block, Local, LocalId, Place, Projection, Stmt, StmtKind as T};
 use crate::types::{F64, Ty};
 
+/// How to use a modelling block from the REPL, where a statement is not in a model.
+const MODEL_BLOCK_HINT: &str = "a modelling block makes a model: write it in a function's body (in the REPL, define the function with `{\"functions\": {...}}`) and fit that function with `infer`";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Flow {
     Normal,
@@ -196,12 +199,12 @@ impl<'a> Checker<'a> {
             // `blocks::desugar` rewrites these in a program; only a REPL input can still hold one.
             S::Hierarchical(block) => {
                 let message = "a `hierarchical` block is rewritten only in a program's functions, not here".to_string();
-                self.error(TypeError::ProbMisuse { span: block.span, message, hint: None });
+                self.error(TypeError::ProbMisuse { span: block.span, message, hint: Some(MODEL_BLOCK_HINT.to_string()) });
                 (None, Flow::Normal)
             }
             S::Graphical(model) => {
                 let message = "a graphical `model` is rewritten only in a program's functions, not here".to_string();
-                self.error(TypeError::ProbMisuse { span: model.span, message, hint: None });
+                self.error(TypeError::ProbMisuse { span: model.span, message, hint: Some(MODEL_BLOCK_HINT.to_string()) });
                 (None, Flow::Normal)
             }
         }

@@ -14,9 +14,11 @@
 //! has more than [`MAX_SUPPORT`] values or would take the sites outside loops past
 //! [`MAX_COMBINATIONS`] combinations: each chain keeps its value, the log density reads it,
 //! and a Metropolis step moves it after every continuous transition
-//! (`runtime/ppl/gibbs.zig`). Supports known only from the data are checked against the
-//! enumeration limits when the model first runs on its data. A discrete draw that is neither
-//! (a vector of counts, a sized draw) is E0333.
+//! (`runtime/ppl/gibbs.zig`). An enumerated site the compiler cannot bound (its support read
+//! from the data, or one value per loop iteration) gets a Gibbs fallback (`Site::gibbs_fallback`):
+//! when the model first runs on its data and the site takes it past the enumeration limits, the
+//! runtime updates that site by Gibbs steps instead. A discrete draw that is neither (a vector
+//! of counts, a sized draw) is E0333.
 
 use super::discrete;
 use super::{BlockId, Const, Function, InstKind, Program, SampleKind, SiteKind, ValueId};
@@ -170,14 +172,21 @@ fn not_a_parameter(dist: &str, draw: Span, use_span: Span) -> Diagnostic {
 /// Turns the enumerated sites the enumeration limits cannot hold into Gibbs sites: a site
 /// whose support, known from constants, has more than [`MAX_SUPPORT`] values, and, outside
 /// loops, each site that would take the number of combinations past [`MAX_COMBINATIONS`].
+/// The Gibbs-updatable sites whose support is not known here or that sit in a loop get a Gibbs
+/// fallback, taken at run time when the data take them past the limits.
 fn gibbs_beyond_limits(p: &mut Program) {
     let mut combinations: u64 = 1;
     let mut beyond = Vec::new();
+    let mut fallback = Vec::new();
     for (fi, f) in p.functions.iter().enumerate().filter(|(_, f)| f.model) {
         let mut sites = Vec::new();
         collect_sites(f, f.body, false, &mut sites);
         for (v, in_loop) in sites {
-            let Some(size) = static_support(f, v) else { continue };
+            let size = static_support(f, v);
+            if (size.is_none() || in_loop) && updatable(f, v) {
+                fallback.push(site_of(f, v));
+            }
+            let Some(size) = size else { continue };
             if size > MAX_SUPPORT {
                 beyond.push((fi, v));
             } else if !in_loop {
@@ -189,13 +198,30 @@ fn gibbs_beyond_limits(p: &mut Program) {
         }
     }
     for (fi, v) in beyond {
-        let updatable = match &p.functions[fi].inst(v).kind {
-            InstKind::Sample { dist, .. } => gibbs_updatable(&p.functions[fi], v, dist),
-            _ => false,
-        };
-        if updatable {
+        if updatable(&p.functions[fi], v) {
             make_parameter(p, fi, v, SampleKind::Gibbs);
         }
+    }
+    for site in fallback.into_iter().flatten() {
+        if let Some(s) = p.sites.get_mut(site as usize) {
+            s.gibbs_fallback = s.kind == SiteKind::Enumerated;
+        }
+    }
+}
+
+/// Whether `sample` `v` of `f` could be a Gibbs site.
+fn updatable(f: &Function, v: ValueId) -> bool {
+    match &f.inst(v).kind {
+        InstKind::Sample { dist, .. } => gibbs_updatable(f, v, dist),
+        _ => false,
+    }
+}
+
+/// The site of `sample` `v` of `f`.
+fn site_of(f: &Function, v: ValueId) -> Option<u32> {
+    match &f.inst(v).kind {
+        InstKind::Sample { site, .. } => Some(*site),
+        _ => None,
     }
 }
 

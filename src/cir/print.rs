@@ -201,6 +201,9 @@ impl Printer<'_> {
                 match kind {
                     SampleKind::Param(t) => text.push_str(&format!(" param site {site} {t:?}")),
                     SampleKind::Predictive => text.push_str(&format!(" predictive site {site}")),
+                    SampleKind::Enumerated if self.p.sites.get(*site as usize).is_some_and(|s| s.gibbs_fallback) => {
+                        text.push_str(&format!(" enumerated site {site} (summed out of the log density; a gibbs site, with Metropolis-within-Gibbs updates, when the data take it past the enumeration limits)"))
+                    }
                     SampleKind::Enumerated => text.push_str(&format!(" enumerated site {site} (summed out of the log density)")),
                     SampleKind::Gibbs => text.push_str(&format!(" gibbs site {site} (Metropolis-within-Gibbs updates)")),
                     SampleKind::Forward => text.push_str(" forward"),

@@ -17,10 +17,12 @@ pub fn run(args: &DebugArgs) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let (Some(program), Some(ast)) = (compilation.cir, crate::syntax::read(&compilation.file.name, compilation.file.text.as_bytes()).program) else {
+    let (Some(program), Some(mut ast)) = (compilation.cir, crate::syntax::read(&compilation.file.name, compilation.file.text.as_bytes()).program) else {
         eprintln!("error: internal: the program compiled without CIR");
         return ExitCode::from(super::EXIT_INTERNAL);
     };
+    // the statement map is of the program that was compiled: modelling blocks rewritten
+    let _ = crate::blocks::desugar(&mut ast);
     let map = SourceMap::new(compilation.file, &ast);
     let program_args = args.args.clone();
     super::infer_sampler::install();

@@ -100,7 +100,10 @@ fn document(path: &Path) -> Result<Page, u8> {
         return Err(if internal { EXIT_INTERNAL } else { EXIT_ERRORS });
     }
     let read = crate::syntax::read(&name, &bytes);
-    let program = read.program.ok_or(EXIT_INTERNAL)?;
+    let mut program = read.program.ok_or(EXIT_INTERNAL)?;
+    // the page shows the program the compiler sees: modelling blocks rewritten into the draws
+    // and observations they stand for (their problems were reported with the compilation)
+    let _ = crate::blocks::desugar(&mut program);
     Ok(doc::page(&name, "", &program))
 }
 

@@ -45,6 +45,10 @@ fn run(text: &str, lower: bool) -> Checked {
         return Checked { diagnostics, typed: None, cir: None };
     }
     testing::desugar_assertions(&mut program);
+    diagnostics.extend(rewrite_blocks_outside_the_input(&mut program));
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Checked { diagnostics, typed: None, cir: None };
+    }
     let (typed, problems) = check::check(&program);
     diagnostics.extend(problems);
     if !lower || diagnostics.iter().any(Diagnostic::is_error) {
@@ -67,6 +71,18 @@ fn run(text: &str, lower: bool) -> Checked {
         return Checked { diagnostics, typed: Some(typed), cir: None };
     }
     Checked { diagnostics, typed: Some(typed), cir }
+}
+
+/// Rewrites the modelling blocks (`crate::blocks`) of the defined functions, as `sev build`
+/// does; the input's own statements are left for the checker, which says that a block cannot
+/// run outside a function fitted by `infer`.
+fn rewrite_blocks_outside_the_input(program: &mut crate::ast::Program) -> Vec<Diagnostic> {
+    let input = program.functions.iter().position(|f| f.name.text == INPUT_FN).map(|i| (i, program.functions.remove(i)));
+    let problems = crate::blocks::desugar(program);
+    if let Some((i, f)) = input {
+        program.functions.insert(i, f);
+    }
+    problems
 }
 
 /// The id of the input function in the typed program.

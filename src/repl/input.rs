@@ -14,7 +14,9 @@ use std::rc::Rc;
 pub const SECTIONS: &[&str] = &["functions", "types", "constants", "interfaces", "trait_impls", "externs", "distributions"];
 
 /// The keys that make an object a statement rather than an expression.
-const STATEMENTS: &[&str] = &["let", "assign", "if", "while", "for", "match", "return", "break", "continue", "expression", "try", "throw", "observe", "factor", "prob_assert", "comment"];
+/// (`hierarchical` and `model` are read as statements so that the checker says why they cannot
+/// run here, rather than the parser calling them unknown expressions.)
+const STATEMENTS: &[&str] = &["let", "assign", "if", "while", "for", "match", "return", "break", "continue", "expression", "try", "throw", "observe", "factor", "prob_assert", "comment", "hierarchical", "model"];
 
 /// One definition: a member of a section (or an element of `trait_impls`, which has no name).
 #[derive(Clone, Debug)]

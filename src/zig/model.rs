@@ -187,6 +187,9 @@ pub(super) fn site_literal(site: &Site, name: &str) -> String {
     if site.kind == SiteKind::Check {
         out.push_str(&format!(", .confidence = {:?}", site.confidence));
     }
+    if site.kind == SiteKind::Enumerated && site.gibbs_fallback {
+        out.push_str(", .gibbs_fallback = true");
+    }
     out.push_str(" }");
     out
 }

@@ -551,13 +551,13 @@ fn runSmc(allocator: std.mem.Allocator, model: *const Model, ctx: ?*anyopaque, t
     if (progress) |p| for (0..cfg.warmup + cfg.draws) |_| p.add();
 }
 
-fn currentQ(kernel: *Kernel) []const f64 {
+fn currentQ(kernel: *Kernel) []f64 {
     return switch (kernel.*) {
         .nuts => |*k| k.cur.q,
         .hmc => |*k| k.cur.q,
         .mh => |*k| k.q,
         .am => |*k| k.rw.q,
-        .fixed => &.{},
+        .fixed => @constCast(&[_]f64{}),
     };
 }
 

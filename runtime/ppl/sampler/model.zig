@@ -67,10 +67,11 @@ pub const Model = extern struct {
     rejection_reason: ?*const fn (ctx: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize = null,
     /// Optional, for models with discrete parameters updated by Metropolis-within-Gibbs steps
     /// (whose values the per-chain context holds): one sweep of Metropolis updates of those
-    /// values at the fixed unconstrained point `q`, with random numbers from `rng`; their
-    /// proposal widths adapt while `adapting`. Returns whether a value changed (then the log
+    /// values at the unconstrained point `q`, with random numbers from `rng`, each followed by
+    /// a ridge move that may also change `q` in place (`gibbs.Ridge`); their proposal widths
+    /// and slopes adapt while `adapting`. Returns whether a value or `q` changed (then the log
     /// density and gradient at `q` must be evaluated again).
-    gibbs_sweep: ?*const fn (ctx: ?*anyopaque, q: [*]const f64, rng: *Rng, adapting: bool) callconv(.C) bool = null,
+    gibbs_sweep: ?*const fn (ctx: ?*anyopaque, q: [*]f64, rng: *Rng, adapting: bool) callconv(.C) bool = null,
     /// With `gibbs_sweep`: starts the discrete values afresh at the initial point `q` (prior
     /// draws with a generator seeded by `seed`, moved to where the log density is finite if
     /// need be); called for each attempted initial point.

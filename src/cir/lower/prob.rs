@@ -59,7 +59,7 @@ impl FnLower<'_, '_> {
             unique = format!("{name}_{k}");
             k += 1;
         }
-        self.l.out.sites.push(Site { kind, name: unique, base: name, label, confidence });
+        self.l.out.sites.push(Site { kind, name: unique, base: name, label, confidence, gibbs_fallback: false });
         u32::try_from(self.l.out.sites.len() - 1).unwrap_or(u32::MAX)
     }
 
