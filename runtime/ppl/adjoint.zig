@@ -22,6 +22,7 @@ const enumerate = @import("enumerate.zig");
 const gibbs_mod = @import("gibbs.zig");
 const core = @import("../core.zig");
 const list_mod = @import("../list.zig");
+const direct = @import("direct.zig");
 
 pub const Loc = core.Loc;
 pub const Error = error{ InvalidParameter, ModelStructure, OutOfMemory };
@@ -45,6 +46,8 @@ pub const Ctx = struct {
     enumeration: ?*enumerate.State = null,
     /// The chain's current values of the Gibbs-updated discrete parameters (`gibbs.zig`).
     gibbs: ?*gibbs_mod.Values = null,
+    /// The last log of a scalar density parameter (`direct.LogMemo`).
+    log_memo: direct.LogMemo = .{},
 
     /// The offset of the next `n` unconstrained parameters.
     pub fn take(self: *Ctx, n_in: i64, comptime loc: Loc) Error!usize {
@@ -279,13 +282,41 @@ fn scatter(x: anytype, grads: []const f64, next: *usize) void {
 }
 
 /// `target += log D(y | args)`, and the partials of that term added to the adjoints of the
-/// active operands (`Active` scalars and `Buf` arrays) among `y` and `args`.
+/// active operands (`Active` scalars and `Buf` arrays) among `y` and `args`: directly where
+/// `direct.zig` has the density, otherwise on a one-node tape (`tapeDensity`).
 pub fn density(ctx: *Ctx, comptime D: type, y: anytype, args: anytype, comptime loc: Loc) Error!void {
     const ops = .{y} ++ args;
+    if (comptime direct.hasPath(D, @TypeOf(ops))) {
+        ctx.target += direct.normal(ops[0], ops[1], ops[2], &ctx.log_memo) catch return ctx.fail(loc);
+        return;
+    }
+    if (comptime activeCountOf(@TypeOf(ops))) |n| {
+        // only scalars are active: the tape's variables and partials fit on the stack
+        var vars: [n]ad.Var = undefined;
+        var grads: [n]f64 = undefined;
+        return tapeDensity(ctx, D, ops, &vars, &grads, loc);
+    }
     var n: usize = 0;
     inline for (ops) |x| n += activeCount(x);
     const vars = try ctx.allocator.alloc(ad.Var, n);
     const grads = try ctx.allocator.alloc(f64, n);
+    return tapeDensity(ctx, D, ops, vars, grads, loc);
+}
+
+/// The number of active reals among operands of types `Ops` when no operand is a `Buf`
+/// (known at compile time), else null.
+fn activeCountOf(comptime Ops: type) ?usize {
+    var n: usize = 0;
+    for (@typeInfo(Ops).@"struct".fields) |f| {
+        if (f.type == Buf) return null;
+        if (f.type == Active) n += 1;
+    }
+    return n;
+}
+
+/// `density` through the distribution's hand-written partials on a fresh one-node tape;
+/// `vars` and `grads` have room for every active real of `ops`.
+fn tapeDensity(ctx: *Ctx, comptime D: type, ops: anytype, vars: []ad.Var, grads: []f64, comptime loc: Loc) Error!void {
     ad.Rev.reset();
     var next: usize = 0;
     const f = if (@hasDecl(D, "lpdf")) D.lpdf else D.lpmf;
@@ -393,6 +424,53 @@ test "density adds the log density and the distribution's partials" {
     try std.testing.expectApproxEqRel((0.5 + -0.75) / 4.0, mu_adj, 1e-12);
     try std.testing.expectApproxEqRel(-0.5 / 4.0, ya[0], 1e-12);
     try std.testing.expectApproxEqRel(0.75 / 4.0, ya[1], 1e-12);
+}
+
+test "the direct normal density equals the one-node tape bit for bit" {
+    defer ad.Rev.deinit();
+    var arena = std.heap.ArenaAllocator.init(std.testing.allocator);
+    defer arena.deinit();
+    const loc: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    var ys = [_]f64{ 1.25, -0.5, 3.0 };
+    var ms = [_]f64{ 0.1, 0.7, -2.2 };
+    var adjs: [2][4][3]f64 = undefined; // [path][operand][element]: y, mu, sigma (scalar in [0])
+    var targets: [2]f64 = undefined;
+    for (0..2) |path| {
+        for (&adjs[path]) |*a| a.* = .{ 0.5, 0.5, 0.5 };
+        var ctx = Ctx{ .q = &.{}, .grad = &.{}, .allocator = arena.allocator() };
+        ctx.target = 0.125;
+        const y = Buf{ .val = &ys, .adj = &adjs[path][0] };
+        const mu = Buf{ .val = &ms, .adj = &adjs[path][1] };
+        const sigma = Active{ .val = 1.7, .adj = &adjs[path][2][0] };
+        const scalar_mu = Active{ .val = 0.3, .adj = &adjs[path][3][0] };
+        if (path == 0) {
+            try density(&ctx, dist.normal, y, .{ mu, sigma }, loc);
+            try density(&ctx, dist.normal, @as(f64, 0.9), .{ scalar_mu, sigma }, loc);
+        } else {
+            var vars: [7]ad.Var = undefined;
+            var grads: [7]f64 = undefined;
+            try tapeDensity(&ctx, dist.normal, .{ y, mu, sigma }, &vars, &grads, loc);
+            try tapeDensity(&ctx, dist.normal, .{ @as(f64, 0.9), scalar_mu, sigma }, vars[0..2], grads[0..2], loc);
+        }
+        targets[path] = ctx.target;
+    }
+    try std.testing.expectEqual(targets[1], targets[0]);
+    for (0..4) |k| try std.testing.expectEqualSlices(f64, &adjs[1][k], &adjs[0][k]);
+    try std.testing.expect(adjs[0][2][0] != 0.5);
+}
+
+test "the direct normal density reports dist.normal's failures" {
+    var arena = std.heap.ArenaAllocator.init(std.testing.allocator);
+    defer arena.deinit();
+    var ctx = Ctx{ .q = &.{}, .grad = &.{}, .allocator = arena.allocator() };
+    var ys = [_]f64{ 1.0, 2.0 };
+    var ya = [_]f64{ 0, 0 };
+    var ms = [_]f64{ 1.0, 2.0, 3.0 };
+    var ma = [_]f64{ 0, 0, 0 };
+    const r = density(&ctx, dist.normal, Buf{ .val = &ys, .adj = &ya }, .{ Buf{ .val = &ms, .adj = &ma }, @as(f64, 1) }, .{ .func = "t", .line = 7, .col = 3 });
+    try std.testing.expectError(error.InvalidParameter, r);
+    try std.testing.expectEqualStrings("normal: size mismatch: y has 2 elements but mu has 3", ctx.failure.message[0..ctx.failure.len]);
+    try std.testing.expectEqual(@as(u32, 7), ctx.failure.loc.?.line);
 }
 
 test "a density with an invalid parameter fails with its location" {

@@ -20,4 +20,5 @@ test {
     _ = matrix;
     _ = @import("enumerate.zig");
     _ = @import("gibbs.zig");
+    _ = @import("direct.zig");
 }
