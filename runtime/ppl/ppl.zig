@@ -7,6 +7,7 @@
 pub const ad = @import("ad.zig");
 pub const dist = @import("dist.zig");
 pub const transform = @import("transform.zig");
+pub const matrix_constrained = @import("matrix_constrained.zig");
 pub const forward = @import("forward.zig");
 pub const modelrt = @import("modelrt.zig");
 pub const adjoint = @import("adjoint.zig");
@@ -18,6 +19,7 @@ test {
     _ = modelrt;
     _ = adjoint;
     _ = matrix;
+    _ = matrix_constrained;
     _ = @import("enumerate.zig");
     _ = @import("gibbs.zig");
 }
