@@ -1055,6 +1055,7 @@ impl Checker<'_> {
         let name = info.name;
         let dimension = match name {
             "lkj_corr_cholesky" => Some("the dimension K of the K×K factor"),
+            "lkj_corr" => Some("the dimension K of the K×K correlation matrix"),
             "multinomial" => Some("the number of trials"),
             _ => None,
         };

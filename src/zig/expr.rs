@@ -470,6 +470,11 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                         let k = self.operand(k);
                         text_call("M.paramCholeskyCorr", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, loc])
                     }
+                    (Transform::CorrMatrix | Transform::CovMatrix, Some(k)) => {
+                        let k = self.operand(k);
+                        let shape = text(if tr == Transform::CorrMatrix { ".corr" } else { ".cov" });
+                        text_call("M.paramMatrix", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, shape, loc])
+                    }
                     (_, Some(n)) => {
                         let n = self.operand(n);
                         let lo = bound(self, lower);
