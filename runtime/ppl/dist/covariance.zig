@@ -104,6 +104,8 @@ pub const lkj_corr = struct {
         const l = linalg.scratch(k * k);
         @memcpy(l, out);
         outerLower(l, k, out);
+        // the diagonal is exactly 1 (each row of L has unit length up to rounding)
+        for (0..k) |i| out[i * k + i] = 1;
     }
 };
 
