@@ -1030,6 +1030,7 @@ impl Checker<'_> {
         }
         let Some((info, dist)) = self.dist(&sample.dist, false) else { return invalid(span) };
         let size = sample.size.as_ref().map(|s| Box::new(self.int_arg(s)));
+        self.check_literal_dimension(info, sample.size.as_ref());
         let bound = |c: &mut Self, e: &Option<ast::Expr>| e.as_ref().map(|b| Box::new(c.numeric_arg(b)));
         let lower = bound(self, &sample.lower);
         let upper = bound(self, &sample.upper);
@@ -1071,9 +1072,31 @@ impl Checker<'_> {
         self.error(TypeError::DistParams { span, dist: name.into(), message });
     }
 
+    /// An LKJ draw's `size` given as a literal must be at least 1 (E0346); other values are
+    /// checked when the draw runs.
+    fn check_literal_dimension(&mut self, info: &dists::DistInfo, size: Option<&ast::Expr>) {
+        if info.value != ValueKind::Matrix {
+            return;
+        }
+        if let Some(ast::Expr { kind: ast::ExprKind::Int(k), span }) = size
+            && *k < 1
+        {
+            self.error(TypeError::MatrixDimension { span: *span, dist: info.name.into(), size: *k });
+        }
+    }
+
     fn check_constraint(&mut self, c: &ast::Name, info: &dists::DistInfo, sized: bool) {
         let known = ["ordered", "positive_ordered"];
-        if !known.contains(&c.text.as_str()) {
+        let matrix_source = match c.text.as_str() {
+            "cholesky_factor_corr" => Some("a draw from `lkj_corr_cholesky` with a \"size\""),
+            "corr_matrix" => Some("a draw from `lkj_corr` with a \"size\""),
+            "cov_matrix" => Some("a draw from `wishart` or `inv_wishart`"),
+            "cholesky_factor_cov" => Some("the `cholesky_decompose` of a `cov_matrix` draw (`wishart`, `inv_wishart`)"),
+            _ => None,
+        };
+        if let Some(dists) = matrix_source {
+            self.error(TypeError::MatrixConstraint { span: c.span, name: c.text.clone(), dists });
+        } else if !known.contains(&c.text.as_str()) {
             let suggestion = did_you_mean(&c.text, known);
             let message = format!("unknown constraint `{}`; constraints: ordered, positive_ordered{}", c.text, suggestion.map_or(String::new(), |s| format!(" (did you mean `{s}`?)")));
             self.error(TypeError::DistParams { span: c.span, dist: info.name.into(), message });
