@@ -221,3 +221,32 @@ fn forward_draws_have_the_right_shape_and_support() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout.lines().collect::<Vec<_>>(), ["true", "2", "true", "true", "true"], "{}", out.stdout);
 }
+
+/// The statements docs/probabilistic.md quotes under "Matrix parameters" are consecutive
+/// statements of examples/lkj_correlation.sirs.json, so the documented code is the tested code.
+#[test]
+fn the_documented_statements_are_the_examples_statements() {
+    let doc = std::fs::read_to_string(support::root().join("docs/probabilistic.md")).expect("docs");
+    let section = doc.split("**Matrix parameters.**").nth(1).expect("the paragraph exists");
+    let block = section.split("```json\n").nth(1).and_then(|b| b.split("```").next()).expect("a quoted block");
+    let shown: Vec<Value> = serde_json::from_str(&format!("[{block}]")).unwrap_or_else(|e| panic!("not JSON ({e}):\n{block}"));
+    let example: Value = serde_json::from_slice(&std::fs::read(support::root().join("examples/lkj_correlation.sirs.json")).expect("example")).expect("JSON");
+    let body = example["program"]["functions"]["main"]["body"].as_array().cloned().unwrap_or_default();
+    let start = body.iter().position(|s| *s == shown[0]).expect("the first statement is the example's");
+    assert_eq!(shown.as_slice(), &body[start..start + shown.len()]);
+}
+
+/// examples/lkj_correlation recovers the correlations its data were simulated with (0.6, -0.3,
+/// 0.2): each posterior mean within 3 posterior sd.
+#[test]
+fn lkj_correlation_example_recovers_its_simulation_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = support::root();
+    let program: Value = serde_json::from_slice(&std::fs::read(root.join("examples/lkj_correlation.sirs.json")).expect("example")).expect("JSON");
+    let data: Value = serde_json::from_slice(&std::fs::read(root.join("examples/lkj_correlation.data.json")).expect("data")).expect("JSON");
+    let doc = run_summary(dir.path(), "lkj_correlation", &program, Some(&data), "1000");
+    for (name, truth) in [("Omega.1.2", 0.6), ("Omega.1.3", -0.3), ("Omega.2.3", 0.2)] {
+        let c = column(&doc, name);
+        assert!((c.mean - truth).abs() < 3.0 * c.sd, "{name}: mean {} sd {}, simulated with {truth}", c.mean, c.sd);
+    }
+}
