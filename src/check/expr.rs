@@ -312,6 +312,9 @@ impl Checker<'_> {
         if let Some((name, arity, ret)) = builtins::math_signature(&func.text) {
             return self.call_math(func, name, arity, ret, args, span);
         }
+        if let ("add_diag", [matrix, second]) = (func.text.as_str(), args) {
+            return self.call_add_diag(matrix, second, span);
+        }
         if let (Some(form), [matrix, second]) = (builtins::matrix_vector_form(&func.text), args) {
             return self.call_matrix_or_vector(&func.text, form, matrix, second, span);
         }
@@ -450,6 +453,17 @@ impl Checker<'_> {
             (builtin.name, matrix_ty)
         };
         Expr { kind: T::Call { callee: Callee::Builtin { name: callee }, args: vec![a, b] }, ty: ret, span }
+    }
+
+    /// `add_diag(A, d)` adds the number d to each diagonal element, or, with a vector d
+    /// (`[f64]`), d[i] to element i (the built-in `add_diag_vector`).
+    fn call_add_diag(&mut self, matrix: &ast::Expr, second: &ast::Expr, span: Span) -> Expr {
+        let matrix_ty = Ty::Array(Box::new(Ty::Array(Box::new(F64))));
+        let a = self.value(matrix, &Expect::ty(matrix_ty.clone()));
+        let b = self.value(second, &Expect::none());
+        let resolved = self.f.unifier.default_literals_deep(&b.ty);
+        let (callee, b) = if resolved == Ty::Array(Box::new(F64)) { ("add_diag_vector", b) } else { ("add_diag", self.numeric_to(b, &F64)) };
+        Expr { kind: T::Call { callee: Callee::Builtin { name: callee }, args: vec![a, b] }, ty: matrix_ty, span }
     }
 
     fn call_builtin(&mut self, builtin: &'static builtins::Builtin, func: &ast::Name, args: &[ast::Expr], span: Span, expect: &Expect) -> Expr {
