@@ -201,6 +201,19 @@ fn show(x: Value) -> Value {
     json!({"expression": {"call": {"function": "print", "args": [{"call": {"function": "to_string", "args": [x]}}]}}})
 }
 
+/// Prints each element of vector `x` on a line of its own, then `--`.
+fn show_vector(x: Value) -> Vec<Value> {
+    vec![json!({"for": {"variable": "e", "iterable": x, "body": [show(var("e"))]}}), json!({"expression": {"call": {"function": "print", "args": [{"literal": "--"}]}}})]
+}
+
+/// Prints each element of matrix `m` row by row, one a line, then `--`.
+fn show_matrix(m: Value) -> Vec<Value> {
+    vec![
+        json!({"for": {"variable": "r", "iterable": m, "body": [{"for": {"variable": "e", "iterable": var("r"), "body": [show(var("e"))]}}]}}),
+        json!({"expression": {"call": {"function": "print", "args": [{"literal": "--"}]}}}),
+    ]
+}
+
 #[test]
 fn forward_draws_have_the_right_shape_and_support() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -271,31 +284,39 @@ fn slices_and_diagonal_products_in_a_program() {
     let body = vec![
         json!({"let": {"name": "A", "value": a}}),
         json!({"let": {"name": "v", "value": v}}),
-        show(call("row", vec![var("A"), int(1)])),
-        show(call("col", vec![var("A"), int(2)])),
-        show(call("block", vec![var("A"), int(1), int(0), int(2), int(2)])),
-        show(call("segment", vec![var("v"), int(1), int(2)])),
-        show(call("diag_pre_multiply", vec![var("v"), var("A")])),
-        show(call("diag_post_multiply", vec![var("A"), var("v")])),
-        show(call("add_diag", vec![var("A"), var("v")])),
-        show(call("add_diag", vec![var("A"), int(1)])),
-        show(call("block", vec![var("A"), int(3), int(0), int(0), int(3)])),
     ];
+    let mut body = body;
+    body.extend(show_vector(call("row", vec![var("A"), int(1)])));
+    body.extend(show_vector(call("col", vec![var("A"), int(2)])));
+    body.extend(show_matrix(call("block", vec![var("A"), int(1), int(0), int(2), int(2)])));
+    body.extend(show_vector(call("segment", vec![var("v"), int(1), int(2)])));
+    body.extend(show_matrix(call("diag_pre_multiply", vec![var("v"), var("A")])));
+    body.extend(show_matrix(call("diag_post_multiply", vec![var("A"), var("v")])));
+    body.extend(show_matrix(call("add_diag", vec![var("A"), var("v")])));
+    body.extend(show_matrix(call("add_diag", vec![var("A"), int(1)])));
+    body.extend(show_matrix(call("block", vec![var("A"), int(3), int(0), int(0), int(3)])));
     let program = model(json!([]), body);
     let out = support::build_and_run("slices.sirs.json", &program.to_string(), &[]).expect("builds and runs");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let expected = [
-        "[4.0, 5.0, 6.0]",
-        "[3.0, 6.0, 9.0]",
-        "[[4.0, 5.0], [7.0, 8.0]]",
-        "[20.0, 30.0]",
-        "[[10.0, 20.0, 30.0], [80.0, 100.0, 120.0], [210.0, 240.0, 270.0]]",
-        "[[10.0, 40.0, 90.0], [40.0, 100.0, 180.0], [70.0, 160.0, 270.0]]",
-        "[[11.0, 2.0, 3.0], [4.0, 25.0, 6.0], [7.0, 8.0, 39.0]]",
-        "[[2.0, 2.0, 3.0], [4.0, 6.0, 6.0], [7.0, 8.0, 10.0]]",
-        "[]",
+    let groups: [&[f64]; 9] = [
+        &[4.0, 5.0, 6.0],
+        &[3.0, 6.0, 9.0],
+        &[4.0, 5.0, 7.0, 8.0],
+        &[20.0, 30.0],
+        &[10.0, 20.0, 30.0, 80.0, 100.0, 120.0, 210.0, 240.0, 270.0],
+        &[10.0, 40.0, 90.0, 40.0, 100.0, 180.0, 70.0, 160.0, 270.0],
+        &[11.0, 2.0, 3.0, 4.0, 25.0, 6.0, 7.0, 8.0, 39.0],
+        &[2.0, 2.0, 3.0, 4.0, 6.0, 6.0, 7.0, 8.0, 10.0],
+        &[],
     ];
-    assert_eq!(out.stdout.lines().collect::<Vec<_>>(), expected, "{}", out.stdout);
+    let mut expected: Vec<String> = Vec::new();
+    for g in groups {
+        expected.extend(g.iter().map(|x| x.to_string()));
+        expected.push("--".into());
+    }
+    let printed: Vec<String> = out.stdout.lines().map(|l| l.parse::<f64>().map_or(l.to_string(), |x| x.to_string())).collect();
+    assert_eq!(printed, expected, "{}", out.stdout);
+
 }
 
 /// An out-of-range slice stops the program with a located fault (status 101).
@@ -309,7 +330,7 @@ fn out_of_range_slices_are_located_faults() {
         (call("diag_pre_multiply", vec![json!({"array": [lit(1.0)]}), var("A")]), "diag_pre_multiply: the vector has 1 elements but the matrix is 2 x 2"),
     ];
     for (i, (expr, message)) in cases.into_iter().enumerate() {
-        let program = model(json!([]), vec![json!({"let": {"name": "A", "value": matrix(&[&[1.0, 2.0], &[3.0, 4.0]])}}), show(expr)]);
+        let program = model(json!([]), vec![json!({"let": {"name": "A", "value": matrix(&[&[1.0, 2.0], &[3.0, 4.0]])}}), json!({"let": {"name": "s", "value": expr}})]);
         let out = support::build_and_run(&format!("slice_fault_{i}.sirs.json"), &program.to_string(), &[]).expect("builds and runs");
         assert_eq!(out.code, 101, "{message}: {}", out.stderr);
         assert!(out.stderr.contains(message), "expected `{message}` in {}", out.stderr);
