@@ -34,11 +34,10 @@ fn spdBuffers(buf: []f64, k: usize) Spd {
     return .{ .a = buf[0 .. k * k], .l = buf[k * k .. 2 * k * k], .inv = buf[2 * k * k .. 3 * k * k], .logdet = 0 };
 }
 
-const spd_len = struct {
-    fn of(k: usize) usize {
-        return 3 * k * k + k;
-    }
-};
+/// The scratch length of one `Spd` with its work vector.
+fn spdLen(k: usize) usize {
+    return 3 * k * k + k;
+}
 
 /// Factors the values of `m` into `s`; false when `m` is not symmetric positive definite.
 fn factorInto(m: anytype, k: usize, s: *Spd, work: []f64) bool {
@@ -84,7 +83,7 @@ pub const lkj_corr = struct {
         for (0..k) |i| {
             if (!(@abs(val(r.data[i * k + i]) - 1.0) <= 1e-8)) return S.lift(-inf);
         }
-        const buf = linalg.scratch(spd_len.of(k));
+        const buf = linalg.scratch(spdLen(k));
         var s = spdBuffers(buf, k);
         if (!factorInto(r, k, &s, buf[3 * k * k ..])) return S.lift(-inf);
         var g = ad.Grad(S, @TypeOf(.{ r.data, eta })).init(.{ r.data, eta });
@@ -140,12 +139,12 @@ pub const wishart = struct {
 
     pub fn lpdf(comptime S: type, w: anytype, nu: anytype, scale: anytype) Error!S.Real {
         const k = try checkWishart(name, w, nu, scale);
-        const buf = linalg.scratch(2 * spd_len.of(k) + k * k);
+        const buf = linalg.scratch(2 * spdLen(k) + k * k);
         var ws = spdBuffers(buf, k);
-        var ss = spdBuffers(buf[spd_len.of(k)..], k);
-        const p = buf[2 * spd_len.of(k) ..];
-        if (!factorInto(w, k, &ws, buf[3 * k * k .. spd_len.of(k)])) return common.fail("wishart: W must be symmetric positive definite", .{});
-        try factorParam(name, "S", scale, k, &ss, buf[spd_len.of(k) + 3 * k * k .. 2 * spd_len.of(k)]);
+        var ss = spdBuffers(buf[spdLen(k)..], k);
+        const p = buf[2 * spdLen(k) ..];
+        if (!factorInto(w, k, &ws, buf[3 * k * k .. spdLen(k)])) return common.fail("wishart: W must be symmetric positive definite", .{});
+        try factorParam(name, "S", scale, k, &ss, buf[spdLen(k) + 3 * k * k .. 2 * spdLen(k)]);
         var g = ad.Grad(S, @TypeOf(.{ w.data, nu, scale.data })).init(.{ w.data, nu, scale.data });
         const G = @TypeOf(g);
         const n = val(nu);
@@ -172,10 +171,10 @@ pub const wishart = struct {
     pub fn sample(rng: std.Random, out: []f64, nu: f64, scale: linalg.Matrix(f64)) Error!void {
         const k = try checkWishart(name, scale, nu, scale);
         if (out.len != k * k) return common.fail("wishart: out must have {d} elements, got {d}", .{ k * k, out.len });
-        const buf = linalg.scratch(spd_len.of(k) + 2 * k * k);
+        const buf = linalg.scratch(spdLen(k) + 2 * k * k);
         var ss = spdBuffers(buf, k);
-        try factorParam(name, "S", scale, k, &ss, buf[3 * k * k .. spd_len.of(k)]);
-        bartlett(rng, nu, ss.l, k, buf[spd_len.of(k)..][0 .. k * k], buf[spd_len.of(k) + k * k ..][0 .. k * k], out);
+        try factorParam(name, "S", scale, k, &ss, buf[3 * k * k .. spdLen(k)]);
+        bartlett(rng, nu, ss.l, k, buf[spdLen(k)..][0 .. k * k], buf[spdLen(k) + k * k ..][0 .. k * k], out);
     }
 };
 
@@ -215,12 +214,12 @@ pub const inv_wishart = struct {
 
     pub fn lpdf(comptime S: type, w: anytype, nu: anytype, scale: anytype) Error!S.Real {
         const k = try checkWishart(name, w, nu, scale);
-        const buf = linalg.scratch(2 * spd_len.of(k) + k * k);
+        const buf = linalg.scratch(2 * spdLen(k) + k * k);
         var ws = spdBuffers(buf, k);
-        var ss = spdBuffers(buf[spd_len.of(k)..], k);
-        const p = buf[2 * spd_len.of(k) ..];
-        if (!factorInto(w, k, &ws, buf[3 * k * k .. spd_len.of(k)])) return common.fail("inv_wishart: W must be symmetric positive definite", .{});
-        try factorParam(name, "S", scale, k, &ss, buf[spd_len.of(k) + 3 * k * k .. 2 * spd_len.of(k)]);
+        var ss = spdBuffers(buf[spdLen(k)..], k);
+        const p = buf[2 * spdLen(k) ..];
+        if (!factorInto(w, k, &ws, buf[3 * k * k .. spdLen(k)])) return common.fail("inv_wishart: W must be symmetric positive definite", .{});
+        try factorParam(name, "S", scale, k, &ss, buf[spdLen(k) + 3 * k * k .. 2 * spdLen(k)]);
         var g = ad.Grad(S, @TypeOf(.{ w.data, nu, scale.data })).init(.{ w.data, nu, scale.data });
         const G = @TypeOf(g);
         const n = val(nu);
@@ -246,16 +245,16 @@ pub const inv_wishart = struct {
     pub fn sample(rng: std.Random, out: []f64, nu: f64, scale: linalg.Matrix(f64)) Error!void {
         const k = try checkWishart(name, scale, nu, scale);
         if (out.len != k * k) return common.fail("inv_wishart: out must have {d} elements, got {d}", .{ k * k, out.len });
-        const buf = linalg.scratch(2 * spd_len.of(k) + 2 * k * k);
+        const buf = linalg.scratch(2 * spdLen(k) + 2 * k * k);
         var ss = spdBuffers(buf, k);
-        try factorParam(name, "S", scale, k, &ss, buf[3 * k * k .. spd_len.of(k)]);
+        try factorParam(name, "S", scale, k, &ss, buf[3 * k * k .. spdLen(k)]);
         // the Cholesky factor of S⁻¹, then a Wishart draw with it, then its inverse
-        const si = spdBuffers(buf[spd_len.of(k)..], k);
+        const si = spdBuffers(buf[spdLen(k)..], k);
         linalg.cholesky(ss.inv, k, si.l) catch return common.fail("inv_wishart: S is too ill-conditioned to invert", .{});
-        const rest = buf[2 * spd_len.of(k) ..];
+        const rest = buf[2 * spdLen(k) ..];
         bartlett(rng, nu, si.l, k, rest[0 .. k * k], rest[k * k .. 2 * k * k], si.a);
         linalg.cholesky(si.a, k, ss.l) catch return common.fail("inv_wishart: a draw was numerically singular", .{});
-        linalg.inverseFromCholesky(ss.l, k, out, buf[3 * k * k .. spd_len.of(k)]);
+        linalg.inverseFromCholesky(ss.l, k, out, buf[3 * k * k .. spdLen(k)]);
     }
 };
 
