@@ -190,6 +190,10 @@ pub enum Transform {
     Joint,
     /// The Cholesky factor of a K×K correlation matrix (LKJ prior), K(K-1)/2 free values.
     CholeskyCorr,
+    /// A K×K correlation matrix (LKJ prior on the matrix), K(K-1)/2 free values.
+    CorrMatrix,
+    /// A K×K covariance matrix (Wishart priors), K(K+1)/2 free values.
+    CovMatrix,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

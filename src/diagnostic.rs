@@ -120,6 +120,8 @@ codes! {
     E0343 Error "a graphical model's nodes depend on each other in a cycle",
     E0344 Error "a graphical model's node is malformed (undefined parent or plate, unknown kind, missing distribution or value)",
     E0345 Error "a seasonal density's period is a literal below 2",
+    E0346 Error "a matrix draw's dimension (`size`) is a literal below 1",
+    E0347 Error "a matrix type given as a `constraint`: matrix parameters take their type from their distribution",
     // Compiled gradients (src/ad), reported by `sev build --verbose`.
     E0351 Warning "the model's gradient uses the tape, not compiled adjoint code",
     // `sev debug`: problems with a debugger command (shown in the session, which carries on).

@@ -49,6 +49,7 @@ const SKIPPED: &[(&str, &str)] = &[
     ("gp_poisson", "model programs (sampling)"),
     ("gp_regression", "model programs (sampling)"),
     ("hmm", "model programs (sampling)"),
+    ("lkj_correlation", "model programs (sampling)"),
     ("local_level", "model programs (sampling)"),
     ("local_linear_trend", "model programs (sampling)"),
     ("logistic_regression", "model programs (sampling)"),

@@ -20,6 +20,7 @@ pub const sampling = @import("dist/sampling.zig");
 pub const continuous = @import("dist/continuous.zig");
 pub const discrete = @import("dist/discrete.zig");
 pub const multivariate = @import("dist/multivariate.zig");
+pub const covariance = @import("dist/covariance.zig");
 pub const glm = @import("dist/glm.zig");
 pub const tseries = @import("dist/tseries.zig");
 pub const arma_mod = @import("dist/arma.zig");
@@ -104,6 +105,10 @@ pub const multi_normal = multivariate.multi_normal;
 pub const multi_normal_cholesky = multivariate.multi_normal_cholesky;
 pub const multinomial = multivariate.multinomial;
 pub const lkj_corr_cholesky = multivariate.lkj_corr_cholesky;
+// whole covariance and correlation matrices
+pub const lkj_corr = covariance.lkj_corr;
+pub const wishart = covariance.wishart;
+pub const inv_wishart = covariance.inv_wishart;
 /// log sum_k theta_k exp(lps_k) over a simplex of weights.
 pub const log_mix = multivariate.log_mix;
 // fused GLMs

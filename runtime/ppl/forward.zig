@@ -64,31 +64,39 @@ fn JointElem(comptime D: type) type {
     return @typeInfo(@typeInfo(@TypeOf(D.sample)).@"fn".params[1].type.?).pointer.child;
 }
 
-fn isLkj(comptime D: type) bool {
-    return comptime std.mem.eql(u8, D.name, "lkj_corr_cholesky");
+/// Whether a draw of `D` is a K×K matrix returned as K rows: LKJ draws, whose dimension is the
+/// draw's `size` (`sized_matrix`), and Wishart draws, whose dimension is their scale matrix's.
+fn isMatrixDraw(comptime D: type) bool {
+    return comptime std.mem.eql(u8, D.name, "lkj_corr_cholesky") or @hasDecl(D, "sized_matrix") or
+        std.mem.eql(u8, D.name, "wishart") or std.mem.eql(u8, D.name, "inv_wishart");
+}
+
+fn isSizedMatrix(comptime D: type) bool {
+    return comptime std.mem.eql(u8, D.name, "lkj_corr_cholesky") or @hasDecl(D, "sized_matrix");
 }
 
 fn JointDraw(comptime D: type) type {
-    return if (isLkj(D)) list_mod.List(list_mod.List(f64)) else list_mod.List(JointElem(D));
+    return if (isMatrixDraw(D)) list_mod.List(list_mod.List(f64)) else list_mod.List(JointElem(D));
 }
 
 /// One draw of a multivariate distribution, owned: a vector whose length its first parameter
-/// fixes (a vector's length, a matrix's rows), or the K rows of an LKJ Cholesky factor. `size`
-/// is K for an LKJ factor, the number of trials for a multinomial and `{}` otherwise.
+/// fixes (a vector's length, a matrix's rows), or the K rows of a matrix draw (K the `size` of
+/// an LKJ draw, the scale matrix's dimension of a Wishart draw). `size` is K for an LKJ draw,
+/// the number of trials for a multinomial and `{}` otherwise.
 pub fn drawJoint(comptime D: type, args: anytype, size: anytype, comptime loc: Loc) JointDraw(D) {
     const E = JointElem(D);
     const Size = @TypeOf(size);
     if (Size != void and size < 0) core.fault(loc, "a size must not be negative, got {d}", .{size});
     const first = args[0];
-    const n: usize = if (comptime isLkj(D)) @as(usize, @intCast(size)) * @as(usize, @intCast(size)) else if (@hasField(@TypeOf(first), "rows")) first.rows else first.len;
+    const dim: usize = if (comptime isSizedMatrix(D)) @as(usize, @intCast(size)) else if (comptime isMatrixDraw(D)) args[1].rows else 0;
+    const n: usize = if (comptime isMatrixDraw(D)) dim * dim else if (@hasField(@TypeOf(first), "rows")) first.rows else first.len;
     const out = core.gpa().alloc(E, n) catch core.faultNoLoc("out of memory for a draw", .{});
     defer core.gpa().free(out);
-    const rest = if (comptime isLkj(D)) .{@as(usize, @intCast(size))} ++ args else if (Size == void) args else args ++ .{size};
+    const rest = if (comptime isSizedMatrix(D)) .{dim} ++ args else if (Size == void) args else args ++ .{size};
     @call(.auto, D.sample, .{ random(), out } ++ rest) catch core.fault(loc, "{s}", .{dist.lastError()});
-    if (comptime !isLkj(D)) return list_mod.List(E).fromSlice(out);
-    const k: usize = @intCast(size);
-    var rows = list_mod.List(list_mod.List(f64)).withCapacity(k);
-    for (0..k) |i| rows.pushOwned(list_mod.List(f64).fromSlice(out[i * k .. (i + 1) * k]));
+    if (comptime !isMatrixDraw(D)) return list_mod.List(E).fromSlice(out);
+    var rows = list_mod.List(list_mod.List(f64)).withCapacity(dim);
+    for (0..dim) |i| rows.pushOwned(list_mod.List(f64).fromSlice(out[i * dim .. (i + 1) * dim]));
     return rows;
 }
 

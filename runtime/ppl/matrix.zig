@@ -32,7 +32,7 @@ const Dual = ad.Dual;
 // ---------------------------------------------------------------------------------------------
 
 /// The element type of a list value (`List(T)` gives T).
-fn ItemOf(comptime L: type) type {
+pub fn ItemOf(comptime L: type) type {
     return @typeInfo(@TypeOf(@as(L, undefined).items())).pointer.child;
 }
 
@@ -78,7 +78,7 @@ fn Scratch(comptime T: type, comptime slot: usize) type {
 }
 
 /// The dimensions of a list of rows; rows of different lengths are a fault.
-fn shape(m: anytype, comptime what: []const u8, comptime loc: Loc) struct { rows: usize, cols: usize } {
+pub fn shape(m: anytype, comptime what: []const u8, comptime loc: Loc) struct { rows: usize, cols: usize } {
     const rows = m.items();
     const cols: usize = if (rows.len == 0) 0 else @intCast(rows[0].len());
     for (rows, 0..) |r, i| {
@@ -485,6 +485,62 @@ pub fn add_diag(comptime S: type, a: anytype, d: anytype, comptime loc: Loc) Lis
             row[j] = if (i == j) (if (T == f64) ad.value(x) + ad.value(d) else S.add(x, d)) else (if (T == f64) ad.value(x) else if (@TypeOf(x) == T) x else S.lift(ad.value(x)));
         }
         out.pushOwned(List(T).fromSlice(row));
+    }
+    return out;
+}
+
+/// `add_diag(A, d)` with a vector d: A with d[i] added to diagonal element i (A square, d of
+/// its dimension).
+pub fn add_diag_vector(comptime S: type, a: anytype, d: anytype, comptime loc: Loc) List(List(ResultScalar(S, &.{ @TypeOf(a), @TypeOf(d) }))) {
+    const T = ResultScalar(S, &.{ @TypeOf(a), @TypeOf(d) });
+    const sa = shape(a, "add_diag", loc);
+    if (sa.rows != sa.cols) core.fault(loc, "add_diag: the matrix is {d} x {d}, not square", .{ sa.rows, sa.cols });
+    if (@as(usize, @intCast(d.len())) != sa.rows) core.fault(loc, "add_diag: the matrix is {d} x {d} but the vector has {d} elements", .{ sa.rows, sa.cols, d.len() });
+    var out = List(List(T)).withCapacity(sa.rows);
+    for (a.items(), 0..) |r, i| {
+        var row_out = List(T).withCapacity(sa.cols);
+        for (r.items(), 0..) |x, j| row_out.pushOwned(if (i == j) combine(S, T, x, d.items()[i], .add) else as(S, T, x));
+        out.pushOwned(row_out);
+    }
+    return out;
+}
+
+/// x as an element of type T (a model real lifted, or its value).
+fn as(comptime S: type, comptime T: type, x: anytype) T {
+    if (T == f64) return ad.value(x);
+    if (@TypeOf(x) == T) return x;
+    return S.lift(ad.value(x));
+}
+
+fn combine(comptime S: type, comptime T: type, x: anytype, y: anytype, comptime op: enum { add, mul }) T {
+    if (T == f64) return if (op == .add) ad.value(x) + ad.value(y) else ad.value(x) * ad.value(y);
+    return if (op == .add) S.add(x, y) else S.mul(x, y);
+}
+
+/// `diag_pre_multiply(v, A)`: diag(v) A, row i of A scaled by v[i] (v of A's row count).
+pub fn diag_pre_multiply(comptime S: type, v: anytype, a: anytype, comptime loc: Loc) List(List(ResultScalar(S, &.{ @TypeOf(v), @TypeOf(a) }))) {
+    const T = ResultScalar(S, &.{ @TypeOf(v), @TypeOf(a) });
+    const sa = shape(a, "diag_pre_multiply", loc);
+    if (@as(usize, @intCast(v.len())) != sa.rows) core.fault(loc, "diag_pre_multiply: the vector has {d} elements but the matrix is {d} x {d}", .{ v.len(), sa.rows, sa.cols });
+    var out = List(List(T)).withCapacity(sa.rows);
+    for (a.items(), v.items()) |r, s| {
+        var row_out = List(T).withCapacity(sa.cols);
+        for (r.items()) |x| row_out.pushOwned(combine(S, T, s, x, .mul));
+        out.pushOwned(row_out);
+    }
+    return out;
+}
+
+/// `diag_post_multiply(A, v)`: A diag(v), column j of A scaled by v[j] (v of A's column count).
+pub fn diag_post_multiply(comptime S: type, a: anytype, v: anytype, comptime loc: Loc) List(List(ResultScalar(S, &.{ @TypeOf(a), @TypeOf(v) }))) {
+    const T = ResultScalar(S, &.{ @TypeOf(a), @TypeOf(v) });
+    const sa = shape(a, "diag_post_multiply", loc);
+    if (@as(usize, @intCast(v.len())) != sa.cols) core.fault(loc, "diag_post_multiply: the matrix is {d} x {d} but the vector has {d} elements", .{ sa.rows, sa.cols, v.len() });
+    var out = List(List(T)).withCapacity(sa.rows);
+    for (a.items()) |r| {
+        var row_out = List(T).withCapacity(sa.cols);
+        for (r.items(), v.items()) |x, s| row_out.pushOwned(combine(S, T, x, s, .mul));
+        out.pushOwned(row_out);
     }
     return out;
 }

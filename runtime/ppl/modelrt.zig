@@ -25,6 +25,7 @@ const std = @import("std");
 const ad = @import("ad.zig");
 const dist = @import("dist.zig");
 const transform = @import("transform.zig");
+const mc = @import("matrix_constrained.zig");
 const linalg = @import("linalg.zig");
 const forward = @import("forward.zig");
 const adjoint = @import("adjoint.zig");
@@ -338,23 +339,25 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             return out;
         }
 
-        /// The Cholesky factor of a `k`×`k` correlation matrix with prior `D` (LKJ), as `k`
-        /// rows: K(K-1)/2 unconstrained values through `transform.cholesky_corr` (whose
-        /// log-Jacobian goes to the target). Its columns are `name.i.j`, row-major.
-        pub fn paramCholeskyCorr(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, k_in: i64, comptime loc: Loc) Error!List(List(S.Real)) {
-            if (k_in < 1) core.fault(loc, "a correlation matrix needs a dimension of at least 1, got {d}", .{k_in});
+        /// A `k`×`k` matrix parameter of `shape` (`matrix_constrained.Shape`) with prior `D`
+        /// (LKJ, Wishart), as `k` rows: its unconstrained values through
+        /// `matrix_constrained.constrain` (whose log-Jacobian goes to the target). Its columns
+        /// are `name.i.j`, row-major.
+        pub fn paramMatrix(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, k_in: i64, comptime shape: mc.Shape, comptime loc: Loc) Error!List(List(S.Real)) {
+            if (k_in < 1) core.fault(loc, "a {s} matrix needs a dimension of at least 1, got {d}", .{ if (shape == .cov) "covariance" else "correlation", k_in });
             const k: usize = @intCast(k_in);
             if (ctx.layout) |l| try l.add(ctx.allocator, site, k * k, k);
-            const free = transform.cholesky_corr_free(k);
+            const free = mc.freeCount(shape, k);
             const u = try ctx.take(free);
-            const src = try ctx.allocator.alloc(S.Real, free);
+            const src = try ctx.allocator.alloc(S.Real, free + 2 * k * k);
             defer ctx.allocator.free(src);
-            for (src, 0..) |*x, i| x.* = if (u.len > 0) u[i] else S.lift(0);
-            const buf = try ctx.allocator.alloc(S.Real, k * k);
-            defer ctx.allocator.free(buf);
-            transform.cholesky_corr(S, src, buf, k, &ctx.target);
+            const x = src[0..free];
+            for (x, 0..) |*v, i| v.* = if (u.len > 0) u[i] else S.lift(0);
+            const chol = src[free .. free + k * k];
+            const buf = src[free + k * k ..];
+            mc.constrain(S, shape, x, chol, buf, k, &ctx.target);
             if (phase == .generate) {
-                for (buf) |x| ctx.write(ad.value(x));
+                for (buf) |v| ctx.write(ad.value(v));
             } else {
                 const view = linalg.Matrix(S.Real){ .data = buf, .rows = k, .cols = k };
                 const lp = @call(.auto, D.lpdf, .{ S, view } ++ args) catch return ctx.fail(loc);
@@ -363,6 +366,12 @@ pub fn Mode(comptime S: type, comptime phase: Phase) type {
             var rows = List(List(S.Real)).withCapacity(k);
             for (0..k) |i| rows.pushOwned(List(S.Real).fromSlice(buf[i * k .. (i + 1) * k]));
             return rows;
+        }
+
+        /// The Cholesky factor of a `k`×`k` correlation matrix with prior `D` (LKJ): K(K-1)/2
+        /// unconstrained values through `transform.cholesky_corr`.
+        pub fn paramCholeskyCorr(ctx: *Ctx, comptime site: u32, comptime D: type, args: anytype, k_in: i64, comptime loc: Loc) Error!List(List(S.Real)) {
+            return paramMatrix(ctx, site, D, args, k_in, .cholesky_corr, loc);
         }
 
         /// A draw that does not enter the likelihood (a discrete or predictive `sample`):

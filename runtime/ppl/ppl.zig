@@ -7,6 +7,8 @@
 pub const ad = @import("ad.zig");
 pub const dist = @import("dist.zig");
 pub const transform = @import("transform.zig");
+pub const matrix_constrained = @import("matrix_constrained.zig");
+pub const matrix_slice = @import("matrix_slice.zig");
 pub const forward = @import("forward.zig");
 pub const modelrt = @import("modelrt.zig");
 pub const adjoint = @import("adjoint.zig");
@@ -18,6 +20,8 @@ test {
     _ = modelrt;
     _ = adjoint;
     _ = matrix;
+    _ = matrix_constrained;
+    _ = matrix_slice;
     _ = @import("enumerate.zig");
     _ = @import("gibbs.zig");
     _ = @import("direct.zig");

@@ -526,10 +526,12 @@ impl Emitter<'_> {
                 | Transform::Simplex
                 | Transform::Joint
                 | Transform::CholeskyCorr
+                | Transform::CorrMatrix
+                | Transform::CovMatrix
         ) {
             return Err(self.unsupported(
                 v,
-                "a vector-constrained parameter (ordered, simplex, joint or Cholesky)",
+                "a vector-constrained parameter (ordered, simplex, joint, Cholesky, correlation or covariance matrix)",
             ));
         }
         let active = args

@@ -103,6 +103,13 @@ pub static BUILTINS: &[Builtin] = &[
     b("inverse", &["[[f64]]"], "[[f64]]"),
     b("diag_matrix", &["[f64]"], "[[f64]]"),
     b("add_diag", &["[[f64]]", "num"], "[[f64]]"),
+    b("diag_pre_multiply", &["[f64]", "[[f64]]"], "[[f64]]"),
+    b("diag_post_multiply", &["[[f64]]", "[f64]"], "[[f64]]"),
+    // Slices, 0-based like indexing: row i, column j, the nr×nc block at (i, j), n elements from i.
+    b("row", &["[[f64]]", "i64"], "[f64]"),
+    b("col", &["[[f64]]", "i64"], "[f64]"),
+    b("block", &["[[f64]]", "i64", "i64", "i64", "i64"], "[[f64]]"),
+    b("segment", &["[f64]", "i64", "i64"], "[f64]"),
     b("rep_matrix", &["num", "i64", "i64"], "[[f64]]"),
     b("gp_exp_quad_cov", &["[f64]", "num", "num"], "[[f64]]"),
     b("gp_matern32_cov", &["[f64]", "num", "num"], "[[f64]]"),

@@ -49,6 +49,10 @@ pub enum Support {
     Circle,
     Simplex,
     CholeskyCorr,
+    /// Correlation matrices (lkj_corr).
+    CorrMatrix,
+    /// Covariance matrices: symmetric positive definite (wishart, inv_wishart).
+    CovMatrix,
     Discrete,
 }
 
@@ -109,6 +113,9 @@ pub static DISTRIBUTIONS: &[DistInfo] = &[
     d("multi_normal_cholesky", &[("mu", P::Vector), ("L", P::Matrix)], ValueKind::Vector, Support::Real),
     d("multinomial", &[("theta", P::Simplex)], ValueKind::IntVector, Support::Discrete),
     d("lkj_corr_cholesky", &[("eta", P::Positive)], ValueKind::Matrix, Support::CholeskyCorr),
+    d("lkj_corr", &[("eta", P::Positive)], ValueKind::Matrix, Support::CorrMatrix),
+    d("wishart", &[("nu", P::Positive), ("S", P::Matrix)], ValueKind::Matrix, Support::CovMatrix),
+    d("inv_wishart", &[("nu", P::Positive), ("S", P::Matrix)], ValueKind::Matrix, Support::CovMatrix),
     // Generalised linear models: one fused density for all rows of the data matrix `x`.
     d("bernoulli_logit_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector)], ValueKind::IntVector, Support::Discrete),
     d("poisson_log_glm", &[("x", P::Matrix), ("alpha", P::Real), ("beta", P::Vector)], ValueKind::IntVector, Support::Discrete),

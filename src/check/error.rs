@@ -39,6 +39,8 @@ pub enum TypeError {
     DistParams { span: Span, dist: String, message: String },
     /// A literal `period` below 2 given to a seasonal density.
     SeasonalPeriod { span: Span, dist: String, period: i128 },
+    MatrixDimension { span: Span, dist: String, size: i128 },
+    MatrixConstraint { span: Span, name: String, dists: &'static str },
     /// A problem in a declared distribution (`"distributions"`).
     BadDistribution { span: Span, name: String, message: String, other: Option<(Span, String)>, hint: Option<String> },
     /// A declared distribution named like a built-in one.
@@ -195,6 +197,11 @@ impl TypeError {
             E::SeasonalPeriod { span, dist, period } => Diagnostic::new(Code::E0345, format!("`{dist}` needs a period of at least 2"))
                 .primary(*span, format!("the period is {period}: a season needs at least two steps"))
                 .note("a series without a season is `local_level`"),
+            E::MatrixDimension { span, dist, size } => Diagnostic::new(Code::E0346, format!("a `{dist}` draw needs a dimension of at least 1"))
+                .primary(*span, format!("the dimension K of this K×K draw is {size}")),
+            E::MatrixConstraint { span, name, dists } => Diagnostic::new(Code::E0347, format!("`{name}` is not a constraint"))
+                .primary(*span, format!("a `{name}` parameter is {dists}"))
+                .note("matrix parameters take their type from their distribution, not from a `constraint`"),
             E::BadDistribution { span, name, message, other, hint } => {
                 let mut d = Diagnostic::new(Code::E0318, format!("Invalid distribution `{name}`")).primary(*span, message.clone());
                 if let Some((s, m)) = other {

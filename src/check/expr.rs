@@ -312,6 +312,9 @@ impl Checker<'_> {
         if let Some((name, arity, ret)) = builtins::math_signature(&func.text) {
             return self.call_math(func, name, arity, ret, args, span);
         }
+        if let ("add_diag", [matrix, second]) = (func.text.as_str(), args) {
+            return self.call_add_diag(matrix, second, span);
+        }
         if let (Some(form), [matrix, second]) = (builtins::matrix_vector_form(&func.text), args) {
             return self.call_matrix_or_vector(&func.text, form, matrix, second, span);
         }
@@ -450,6 +453,17 @@ impl Checker<'_> {
             (builtin.name, matrix_ty)
         };
         Expr { kind: T::Call { callee: Callee::Builtin { name: callee }, args: vec![a, b] }, ty: ret, span }
+    }
+
+    /// `add_diag(A, d)` adds the number d to each diagonal element, or, with a vector d
+    /// (`[f64]`), d[i] to element i (the built-in `add_diag_vector`).
+    fn call_add_diag(&mut self, matrix: &ast::Expr, second: &ast::Expr, span: Span) -> Expr {
+        let matrix_ty = Ty::Array(Box::new(Ty::Array(Box::new(F64))));
+        let a = self.value(matrix, &Expect::ty(matrix_ty.clone()));
+        let b = self.value(second, &Expect::none());
+        let resolved = self.f.unifier.default_literals_deep(&b.ty);
+        let (callee, b) = if resolved == Ty::Array(Box::new(F64)) { ("add_diag_vector", b) } else { ("add_diag", self.numeric_to(b, &F64)) };
+        Expr { kind: T::Call { callee: Callee::Builtin { name: callee }, args: vec![a, b] }, ty: matrix_ty, span }
     }
 
     fn call_builtin(&mut self, builtin: &'static builtins::Builtin, func: &ast::Name, args: &[ast::Expr], span: Span, expect: &Expect) -> Expr {
@@ -1030,6 +1044,7 @@ impl Checker<'_> {
         }
         let Some((info, dist)) = self.dist(&sample.dist, false) else { return invalid(span) };
         let size = sample.size.as_ref().map(|s| Box::new(self.int_arg(s)));
+        self.check_literal_dimension(info, sample.size.as_ref());
         let bound = |c: &mut Self, e: &Option<ast::Expr>| e.as_ref().map(|b| Box::new(c.numeric_arg(b)));
         let lower = bound(self, &sample.lower);
         let upper = bound(self, &sample.upper);
@@ -1055,6 +1070,7 @@ impl Checker<'_> {
         let name = info.name;
         let dimension = match name {
             "lkj_corr_cholesky" => Some("the dimension K of the K×K factor"),
+            "lkj_corr" => Some("the dimension K of the K×K correlation matrix"),
             "multinomial" => Some("the number of trials"),
             _ => None,
         };
@@ -1070,9 +1086,31 @@ impl Checker<'_> {
         self.error(TypeError::DistParams { span, dist: name.into(), message });
     }
 
+    /// An LKJ draw's `size` given as a literal must be at least 1 (E0346); other values are
+    /// checked when the draw runs.
+    fn check_literal_dimension(&mut self, info: &dists::DistInfo, size: Option<&ast::Expr>) {
+        if info.value != ValueKind::Matrix {
+            return;
+        }
+        if let Some(ast::Expr { kind: ast::ExprKind::Int(k), span }) = size
+            && *k < 1
+        {
+            self.error(TypeError::MatrixDimension { span: *span, dist: info.name.into(), size: *k });
+        }
+    }
+
     fn check_constraint(&mut self, c: &ast::Name, info: &dists::DistInfo, sized: bool) {
         let known = ["ordered", "positive_ordered"];
-        if !known.contains(&c.text.as_str()) {
+        let matrix_source = match c.text.as_str() {
+            "cholesky_factor_corr" => Some("a draw from `lkj_corr_cholesky` with a \"size\""),
+            "corr_matrix" => Some("a draw from `lkj_corr` with a \"size\""),
+            "cov_matrix" => Some("a draw from `wishart` or `inv_wishart`"),
+            "cholesky_factor_cov" => Some("the `cholesky_decompose` of a `cov_matrix` draw (`wishart`, `inv_wishart`)"),
+            _ => None,
+        };
+        if let Some(dists) = matrix_source {
+            self.error(TypeError::MatrixConstraint { span: c.span, name: c.text.clone(), dists });
+        } else if !known.contains(&c.text.as_str()) {
             let suggestion = did_you_mean(&c.text, known);
             let message = format!("unknown constraint `{}`; constraints: ordered, positive_ordered{}", c.text, suggestion.map_or(String::new(), |s| format!(" (did you mean `{s}`?)")));
             self.error(TypeError::DistParams { span: c.span, dist: info.name.into(), message });

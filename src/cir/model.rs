@@ -35,7 +35,8 @@ pub fn is_matrix_function(name: &str) -> bool {
         name,
         "multiply" | "multiply_vector" | "transpose" | "cholesky_decompose" | "mdivide_left_tri_low" | "mdivide_left_tri_low_vector"
             | "log_determinant" | "inverse" | "diag_matrix" | "add_diag" | "rep_matrix" | "gp_exp_quad_cov" | "gp_matern32_cov"
-            | "gp_periodic_cov" | "softmax" | "log_softmax"
+            | "gp_periodic_cov" | "softmax" | "log_softmax" | "add_diag_vector" | "diag_pre_multiply" | "diag_post_multiply"
+            | "row" | "col" | "block" | "segment"
     )
 }
 

@@ -348,7 +348,8 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
         let mut docs = vec![text(mode)];
         docs.extend(args.iter().map(|a| self.typed_operand(*a)));
         docs.push(text(self.loc(v)));
-        text_call(&format!("rt.ppl.matrix.{name}"), docs)
+        let module = if matches!(name, "row" | "col" | "block" | "segment") { "matrix_slice" } else { "matrix" };
+        text_call(&format!("rt.ppl.{module}.{name}"), docs)
     }
 
     /// A differentiable built-in applied to model reals; `None` (with no operand taken) for
@@ -469,6 +470,11 @@ impl<'m, 'a> FnEmitter<'m, 'a> {
                     (Transform::CholeskyCorr, Some(k)) => {
                         let k = self.operand(k);
                         text_call("M.paramCholeskyCorr", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, loc])
+                    }
+                    (Transform::CorrMatrix | Transform::CovMatrix, Some(k)) => {
+                        let k = self.operand(k);
+                        let shape = text(if tr == Transform::CorrMatrix { ".corr" } else { ".cov" });
+                        text_call("M.paramMatrix", vec![text("ctx"), text(site.to_string()), text(d), tuple, k, shape, loc])
                     }
                     (_, Some(n)) => {
                         let n = self.operand(n);

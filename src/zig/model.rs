@@ -230,6 +230,6 @@ pub(super) fn transform_name(t: Transform) -> &'static str {
         Transform::Ordered => "ordered",
         Transform::PositiveOrdered => "positive_ordered",
         Transform::Simplex => "simplex",
-        Transform::Joint | Transform::CholeskyCorr => "real",
+        Transform::Joint | Transform::CholeskyCorr | Transform::CorrMatrix | Transform::CovMatrix => "real",
     }
 }

@@ -215,7 +215,9 @@ impl Gen {
                 // a season needs at least two steps (E0345 for a literal below 2)
                 ("seasonal_local_level", ParamKind::Int) => lit(2),
                 (_, ParamKind::Matrix) if *name == "x" => x.clone(),
-                ("multi_normal", ParamKind::Matrix) => {
+                // Wishart degrees of freedom above K - 1
+                ("wishart" | "inv_wishart", ParamKind::Positive) => op("add", vec![self.scalar(ParamKind::Positive), lit(K as f64)]),
+                ("multi_normal" | "wishart" | "inv_wishart", ParamKind::Matrix) => {
                     let s = self.scalar(ParamKind::Positive);
                     json!({"array": identity(K).iter().map(|row| json!({"array": row.iter().map(|c| if *c == 1.0 { op("add", vec![s.clone(), lit(1.0)]) } else { lit(0.0) }).collect::<Vec<_>>()})).collect::<Vec<_>>()})
                 }

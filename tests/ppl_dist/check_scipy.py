@@ -336,6 +336,28 @@ def multivariate_cases():
         om = mp.matrix([[M(v) for v in row] for row in l]) * mp.matrix([[M(v) for v in row] for row in l]).T
         ref = -logz + (me - 1) * mp.log(mp.det(om)) + sum((kk - 1 - i) * mp.log(M(l[i, i])) for i in range(1, kk))
         add("lkj_corr_cholesky", "lpdf", [l, eta], float(ref), ref)
+        # lkj_corr: the density of Omega itself, det(Omega)^(eta-1) / Z (no Jacobian)
+        r = l @ l.T
+        np.fill_diagonal(r, 1.0)
+        mr = mp.matrix([[M(v) for v in row] for row in r])
+        ref_r = -logz + (me - 1) * mp.log(mp.det(mr))
+        add("lkj_corr", "lpdf", [r, eta], float(ref_r), ref_r)
+    for kk, nu in ((1, 0.7), (2, 3.5), (3, 2.2), (4, 9.0)):
+        a = rng.normal(0, 1, (kk, kk))
+        scale = a @ a.T + kk * np.eye(kk)
+        scale = (scale + scale.T) / 2
+        w = stats.wishart(df=max(nu, kk), scale=scale).rvs(random_state=rng)
+        w = np.atleast_2d(w)
+        w = (w + w.T) / 2
+        mw = mp.matrix([[M(v) for v in row] for row in w])
+        ms = mp.matrix([[M(v) for v in row] for row in scale])
+        mnu = M(nu)
+        lmg = M(kk * (kk - 1)) / 4 * mp.log(mp.pi) + sum(mp.loggamma(mnu / 2 - M(j) / 2) for j in range(kk))
+        ldw, lds = mp.log(mp.det(mw)), mp.log(mp.det(ms))
+        ref_w = (mnu - kk - 1) / 2 * ldw - sum((mp.inverse(ms) * mw)[i, i] for i in range(kk)) / 2 - mnu * kk / 2 * mp.log(2) - mnu / 2 * lds - lmg
+        add("wishart", "lpdf", [w, nu, scale], stats.wishart(df=nu, scale=scale).logpdf(w), ref_w)
+        ref_iw = mnu / 2 * lds - mnu * kk / 2 * mp.log(2) - lmg - (mnu + kk + 1) / 2 * ldw - sum((ms * mp.inverse(mw))[i, i] for i in range(kk)) / 2
+        add("inv_wishart", "lpdf", [w, nu, scale], stats.invwishart(df=nu, scale=scale).logpdf(w), ref_iw)
 
 
 def error_cases():
@@ -344,6 +366,8 @@ def error_cases():
         "binomial 1 -1 0.5", "poisson 1 -1", "bernoulli 1 1.5", "categorical 0 0.5,0.6",
         "dirichlet 0.5,0.5 1,-1", "multi_normal 0,0 0,0 1,2,2,1", "uniform 1 2 1", "von_mises 0 0 -1",
         "neg_binomial_2 1 0 1", "geometric 1 0", "lkj_corr_cholesky 1,0,0,1 0",
+        "lkj_corr 1,0,0,1 0", "wishart 1,0,0,1 0.5 1,0,0,1", "wishart 1,0,0,1 3 1,2,2,1", "inv_wishart 1,0,0,1 1 1,0,0,1",
+        "inv_wishart 1,0.5,0.2,1 3 1,0,0,1",
     ]
     return bad
 

@@ -60,7 +60,7 @@ fn ArgType(comptime kind: dist.Kind) type {
         .int, .nonnegative_int => i64,
         .vector, .positive_vector, .simplex => []const f64,
         .count_array, .int_array => []const i64,
-        .cov_matrix, .cholesky_factor_cov, .cholesky_factor_corr => linalg.Matrix(f64),
+        .cov_matrix, .cholesky_factor_cov, .cholesky_factor_corr, .corr_matrix => linalg.Matrix(f64),
         .data_matrix, .real_matrix, .stochastic_matrix => void,
     };
 }
@@ -71,7 +71,7 @@ fn parseArg(comptime kind: dist.Kind, a: std.mem.Allocator, tok: []const u8) Par
         .int, .nonnegative_int => parseI(tok),
         .vector, .positive_vector, .simplex => parseFList(a, tok),
         .count_array, .int_array => parseIList(a, tok),
-        .cov_matrix, .cholesky_factor_cov, .cholesky_factor_corr => parseMatrix(a, tok),
+        .cov_matrix, .cholesky_factor_cov, .cholesky_factor_corr, .corr_matrix => parseMatrix(a, tok),
         .data_matrix, .real_matrix, .stochastic_matrix => error.Unsupported,
     };
 }

@@ -61,6 +61,9 @@ pub const catalog = [_]Entry{
     .{ .name = "multi_normal_cholesky", .params = &.{ p("mu", .vector), p("L", .cholesky_factor_cov) }, .value = .vector, .support = .{ .real_vector = "mu" }, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false },
     .{ .name = "multinomial", .params = &.{p("theta", .simplex)}, .value = .count_array, .support = .{ .count_vector_of = "theta" }, .discrete = true, .density_fn = "lpmf", .has_cdf = false, .vectorised = false },
     .{ .name = "lkj_corr_cholesky", .params = &.{p("eta", .positive_real)}, .value = .cholesky_factor_corr, .support = .cholesky_corr, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false },
+    .{ .name = "lkj_corr", .params = &.{p("eta", .positive_real)}, .value = .corr_matrix, .support = .corr_matrix, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false },
+    .{ .name = "wishart", .params = &.{ p("nu", .positive_real), p("S", .cov_matrix) }, .value = .cov_matrix, .support = .cov_matrix, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false },
+    .{ .name = "inv_wishart", .params = &.{ p("nu", .positive_real), p("S", .cov_matrix) }, .value = .cov_matrix, .support = .cov_matrix, .discrete = false, .density_fn = "lpdf", .has_cdf = false, .vectorised = false },
     // fused GLMs (x is a data matrix; alpha a scalar or one value per row)
     .{ .name = "bernoulli_logit_glm", .params = &.{ p("x", .data_matrix), p("alpha", .real), p("beta", .vector) }, .value = .int_array, .support = .binary, .discrete = true, .density_fn = "lpmf", .has_cdf = false, .vectorised = true },
     .{ .name = "poisson_log_glm", .params = &.{ p("x", .data_matrix), p("alpha", .real), p("beta", .vector) }, .value = .int_array, .support = .nonnegative_int, .discrete = true, .density_fn = "lpmf", .has_cdf = false, .vectorised = true, .has_sampler = false },

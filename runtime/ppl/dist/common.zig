@@ -274,6 +274,8 @@ pub const Kind = enum {
     cholesky_factor_cov,
     /// Cholesky factor of a correlation matrix (rows of unit length, positive diagonal)
     cholesky_factor_corr,
+    /// symmetric positive-definite matrix with a unit diagonal
+    corr_matrix,
     /// a row-major data matrix (not differentiable): GLM predictors
     data_matrix,
     /// array of integers (one outcome per row of a GLM)
@@ -323,6 +325,10 @@ pub const Support = union(enum) {
     count_vector_of: []const u8,
     /// Cholesky factors of correlation matrices
     cholesky_corr,
+    /// correlation matrices (symmetric, unit diagonal, positive definite)
+    corr_matrix,
+    /// covariance matrices (symmetric positive definite)
+    cov_matrix,
 };
 
 /// One catalog entry: everything a compiler needs to type-check and emit a call.

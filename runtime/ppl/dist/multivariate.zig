@@ -19,7 +19,7 @@ const Error = common.Error;
 const inf = math.inf(f64);
 const val = ad.value;
 
-fn checkSquare(comptime dist: []const u8, comptime param: []const u8, m: anytype, k: usize) Error!void {
+pub fn checkSquare(comptime dist: []const u8, comptime param: []const u8, m: anytype, k: usize) Error!void {
     if (m.rows != k or m.cols != k or m.data.len != k * k)
         return common.fail("{s}: {s} must be {d} x {d}, got {d} x {d} ({d} elements)", .{ dist, param, k, k, m.rows, m.cols, m.data.len });
 }
@@ -258,7 +258,7 @@ pub const multinomial = struct {
 
 /// log of the LKJ normalising constant Z(eta, K) (density det(Omega)^(eta - 1) / Z) and its
 /// derivative in eta.
-fn lkjLogNorm(eta: f64, k: usize) struct { v: f64, d: f64 } {
+pub fn lkjLogNorm(eta: f64, k: usize) struct { v: f64, d: f64 } {
     var v: f64 = 0;
     var d: f64 = 0;
     const kf: f64 = @floatFromInt(k);

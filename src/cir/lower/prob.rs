@@ -109,7 +109,7 @@ impl FnLower<'_, '_> {
         };
         let site = self.site(SiteKind::Param, name, String::new(), 0.0);
         let ty = match (transform, size) {
-            (Transform::CholeskyCorr, _) => Ty::Array(Box::new(Ty::Array(Box::new(Ty::Real)))),
+            (Transform::CholeskyCorr | Transform::CorrMatrix | Transform::CovMatrix, _) => Ty::Array(Box::new(Ty::Array(Box::new(Ty::Real)))),
             (_, Some(_)) => Ty::Array(Box::new(Ty::Real)),
             (_, None) => Ty::Real,
         };
@@ -143,11 +143,17 @@ impl FnLower<'_, '_> {
                 let k = self.length_of(args[0], span);
                 return Ok((Transform::Joint, None, None, Some(k)));
             }
-            // The only matrix-valued distribution with a sampler; the checker has required its `size`.
+            // A covariance matrix has the dimension of its scale matrix `S`.
+            ValueKind::Matrix if info.support == Support::CovMatrix => {
+                let k = self.length_of(args[1], span);
+                return Ok((Transform::CovMatrix, None, None, Some(k)));
+            }
+            // LKJ draws: the checker has required their `size`.
             ValueKind::Matrix => {
+                let transform = if info.support == Support::CorrMatrix { Transform::CorrMatrix } else { Transform::CholeskyCorr };
                 return match size {
-                    Some(k) => Ok((Transform::CholeskyCorr, None, None, Some(k))),
-                    None => Err(format!("a `{}` parameter needs a `size`: the dimension K of the K×K factor", info.name)),
+                    Some(k) => Ok((transform, None, None, Some(k))),
+                    None => Err(format!("a `{}` parameter needs a `size`: the dimension K of the K×K matrix", info.name)),
                 };
             }
             _ => {}

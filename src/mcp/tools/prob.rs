@@ -123,6 +123,8 @@ fn support_text(info: &DistInfo) -> String {
         Support::Circle => "the circle, as (-pi, pi]".into(),
         Support::Simplex => "simplex".into(),
         Support::CholeskyCorr => "Cholesky factor of a correlation matrix".into(),
+        Support::CorrMatrix => "correlation matrix (symmetric, unit diagonal, positive definite)".into(),
+        Support::CovMatrix => "covariance matrix (symmetric positive definite)".into(),
         Support::Discrete => match info.value {
             ValueKind::IntVector => "vector of non-negative integers".into(),
             _ => "integers".into(),
