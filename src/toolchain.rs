@@ -126,7 +126,7 @@ pub fn model_object_flags(_mode: Mode) -> &'static [&'static str] {
     Mode::Release.flags()
 }
 
-/// The flags of the rest of a model (data reading, discovery, the draws' outputs, forward mode
+/// The flags of the rest of a model (data reading, discovery, forward mode
 /// for `diagnose`, the report): Debug, which LLVM builds about four times faster, built at the
 /// same time as the gradient object (`runtime/ppl/modelrt.zig`, `Part`).
 pub fn model_rest_flags(_mode: Mode) -> &'static [&'static str] {

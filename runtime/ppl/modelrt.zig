@@ -720,13 +720,10 @@ fn describeModelError(e: anyerror) []const u8 {
     };
 }
 
-/// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
-/// `name`, `sites: []const Site`, `Data` with `read(smp.Data) !Data` and `deinit`, and
-/// `run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void`.
 /// Which part of a model program an object holds. A model is built as two objects at once
-/// (docs/performance.md, "Time to first draw"): the gradient, what sampling spends its time
-/// in, at ReleaseFast (`gradient`), and everything else (data reading, discovery, the draws'
-/// outputs, forward mode, the report) in Debug (`rest`), which LLVM builds quickly. The object's
+/// (docs/performance.md, "Time to first draw"): what sampling spends its time in (the gradient
+/// and the draws' outputs) at ReleaseFast (`gradient`), and everything else (data reading,
+/// discovery, forward mode, the report) in Debug (`rest`), which LLVM builds quickly. The object's
 /// root file chooses with `pub const sev_model_part`; without it (`whole`) one object holds all.
 pub const Part = enum { whole, gradient, rest };
 
@@ -768,12 +765,16 @@ fn noteEvaluatedChainC() callconv(.C) void {
 const split_abi = struct {
     extern fn sev_model_note_rejected(message: [*]const u8, len: usize, func: [*]const u8, func_len: usize, line: u32, col: u32, located: bool) void;
     extern fn sev_model_note_evaluated() void;
-    extern fn sev_model_fast_init(data: *const anyopaque, dim: usize, use_adjoint: bool, ctx_out: *?*anyopaque) bool;
+    extern fn sev_model_fast_init(data: *const anyopaque, dim: usize, columns: usize, use_adjoint: bool, ctx_out: *?*anyopaque) bool;
     extern fn sev_model_fast_deinit(ctx: ?*anyopaque) void;
     extern fn sev_model_fast_grad(ctx: ?*anyopaque, q: [*]const f64, grad: [*]f64) f64;
     extern fn sev_model_fast_rejection_reason(ctx: ?*anyopaque, buf: [*]u8, cap: usize) usize;
+    extern fn sev_model_fast_write_draw(ctx: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, out: [*]f64) void;
 };
 
+/// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
+/// `name`, `sites: []const Site`, `Data` with `read(smp.Data) !Data` and `deinit`, and
+/// `run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void`.
 pub fn Program(comptime Spec: type) type {
     return struct {
         const Shared = struct {
@@ -887,7 +888,7 @@ pub fn Program(comptime Spec: type) type {
                 .init_chain = initChain,
                 .deinit_chain = deinitChain,
                 .log_density_grad = if (split) restGrad else logDensityGrad,
-                .write_draw = writeDraw,
+                .write_draw = if (split) restWriteDraw else writeDraw,
                 .log_density_tangent = logDensityTangent,
                 .rejection_reason = if (split) restRejectionReason else rejectionReason,
                 .gibbs_sweep = if (has_gibbs) gibbsSweep else null,
@@ -1012,7 +1013,7 @@ pub fn Program(comptime Spec: type) type {
             };
             chain.fast = null;
             if (split and model_part == .rest) {
-                if (!split_abi.sev_model_fast_init(&shared.data, shared.layout.dim, shared.use_adjoint, &chain.fast)) {
+                if (!split_abi.sev_model_fast_init(&shared.data, shared.layout.dim, shared.names.len, shared.use_adjoint, &chain.fast)) {
                     a.free(chain.vars);
                     a.free(chain.duals);
                     a.free(chain.run_grad);
@@ -1043,26 +1044,39 @@ pub fn Program(comptime Spec: type) type {
             return split_abi.sev_model_fast_grad(chain.fast, q, grad);
         }
 
+        /// The draws' outputs run the whole model once per draw: in the gradient object too.
+        fn restWriteDraw(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, out: [*]f64) callconv(.C) void {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return));
+            split_abi.sev_model_fast_write_draw(chain.fast, q, rng, out);
+        }
+
         fn restRejectionReason(ctx_ptr: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize {
             const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return 0));
             return split_abi.sev_model_fast_rejection_reason(chain.fast, buf, cap);
         }
 
         /// The `gradient` object's exports: a chain context of its own over the rest object's
-        /// data (copied by value: the lists inside are shared, only read), the gradient and the
-        /// reason of the last rejection.
+        /// data (copied by value: the lists inside are shared, only read), the gradient, the
+        /// reason of the last rejection and the draws' outputs.
         pub fn exportGradient() void {
             @export(&fastInit, .{ .name = "sev_model_fast_init" });
             @export(&fastDeinit, .{ .name = "sev_model_fast_deinit" });
             @export(&logDensityGrad, .{ .name = "sev_model_fast_grad" });
             @export(&rejectionReason, .{ .name = "sev_model_fast_rejection_reason" });
+            @export(&writeDraw, .{ .name = "sev_model_fast_write_draw" });
         }
 
-        fn fastInit(data: *const anyopaque, dim: usize, use_adjoint: bool, ctx_out: *?*anyopaque) callconv(.C) bool {
+        fn fastInit(data: *const anyopaque, dim: usize, columns: usize, use_adjoint: bool, ctx_out: *?*anyopaque) callconv(.C) bool {
             const shared = a.create(Shared) catch return false;
+            // `writeDraw` reads only the number of columns; their names stay in the rest object
+            const names = a.alloc(smp.Str, columns) catch {
+                a.destroy(shared);
+                return false;
+            };
             const spec_data: *const Spec.Data = @ptrCast(@alignCast(data));
-            shared.* = .{ .data = spec_data.*, .use_adjoint = use_adjoint, .layout = .{ .dim = dim }, .names = &.{}, .name_bytes = .{} };
+            shared.* = .{ .data = spec_data.*, .use_adjoint = use_adjoint, .layout = .{ .dim = dim }, .names = names, .name_bytes = .{} };
             if (initChain(shared, ctx_out)) return true;
+            a.free(names);
             a.destroy(shared);
             return false;
         }
@@ -1071,6 +1085,7 @@ pub fn Program(comptime Spec: type) type {
             const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
             const shared = chain.shared;
             deinitChain(shared, ctx);
+            a.free(shared.names);
             a.destroy(shared);
         }
 
