@@ -117,7 +117,7 @@ impl Mode {
 }
 
 /// The optimisation flags of a model's gradient object (its log density and gradient, on the
-/// tape and compiled), whatever the mode: sampling spends its time there, and the generated
+/// tape and compiled, and the draws' outputs), whatever the mode: sampling spends its time there, and the generated
 /// code checks the faults that name SIRS locations itself (`rt.add`, `List.get`, the
 /// distributions' argument checks), so ReleaseFast drops only Zig's own safety checks, which
 /// sev's code never relies on. The leak check does not apply to model objects
@@ -292,13 +292,13 @@ fn both(first: impl FnOnce() -> Result<(), ToolchainError> + Send, second: impl 
 
 /// The first model build with this sev and Zig: the sampler object, Zig's compiler runtime for
 /// the link (a tiny program linked the way a model is, so that Zig builds and caches it) and
-/// the model's own object are three independent Zig processes, run at the same time (on an
-/// idle two-core machine this takes the time of the sampler alone, not of the three).
-fn first_build(zig: &Zig, cache: &Path, model_object: impl FnOnce() -> Result<(), ToolchainError> + Send) -> Result<(), ToolchainError> {
+/// the model's two objects are independent Zig processes, run at the same time (on an
+/// idle two-core machine this takes the time of the sampler alone, not of all four).
+fn first_build(zig: &Zig, cache: &Path, model_objects: impl FnOnce() -> Result<(), ToolchainError> + Send) -> Result<(), ToolchainError> {
     std::thread::scope(|scope| {
         let sampler = scope.spawn(|| sampler_object(zig, cache).map(|_| ()));
         let link_runtime = scope.spawn(|| warm_link_runtime(zig, cache));
-        let model = model_object();
+        let model = model_objects();
         let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), ToolchainError>>| {
             h.join().unwrap_or_else(|_| Err(ToolchainError::BuildFailed { stderr: "a build thread panicked".into() }))
         };
@@ -383,6 +383,12 @@ pub fn artifact_key(zig: &Zig, request: &BuildRequest<'_>) -> String {
     for flag in flags {
         hasher.update(flag.as_bytes());
         hasher.update([0]);
+    }
+    if request.model {
+        for part in ["gradient", "rest"] {
+            hasher.update(model_part_root(part).as_bytes());
+            hasher.update([0]);
+        }
     }
     for lib in request.libraries {
         hasher.update(lib.as_bytes());
