@@ -116,13 +116,34 @@ impl Mode {
     }
 }
 
-/// The optimisation flags of a model's object (its log density, gradient and data reader),
-/// whatever the mode: sampling spends its time there, and the generated code checks the
-/// faults that name SIRS locations itself (`rt.add`, `List.get`, the distributions'
-/// argument checks), so ReleaseFast drops only Zig's own safety checks, which sev's code
-/// never relies on. The leak check does not apply to model objects (`runtime/core.zig`).
+/// The optimisation flags of a model's gradient object (its log density and gradient, on the
+/// tape and compiled, and the draws' outputs), whatever the mode: sampling spends its time there, and the generated
+/// code checks the faults that name SIRS locations itself (`rt.add`, `List.get`, the
+/// distributions' argument checks), so ReleaseFast drops only Zig's own safety checks, which
+/// sev's code never relies on. The leak check does not apply to model objects
+/// (`runtime/core.zig`).
 pub fn model_object_flags(_mode: Mode) -> &'static [&'static str] {
     Mode::Release.flags()
+}
+
+/// The flags of the rest of a model (data reading, discovery, forward mode
+/// for `diagnose`, the report): Debug, which LLVM builds about four times faster, built at the
+/// same time as the gradient object (`runtime/ppl/modelrt.zig`, `Part`).
+pub fn model_rest_flags(_mode: Mode) -> &'static [&'static str] {
+    Mode::Debug.flags()
+}
+
+/// The root file of one part of a model object: it names the part for `modelrt.exportModel` and
+/// forwards what the runtime reads from the root (`sev_model_object`, `sev_source_file`).
+fn model_part_root(part: &str) -> String {
+    format!(
+        "//! The {part} part of the model in main.zig, one of the two objects a model is built as.\n\
+         const model = @import(\"main.zig\");\n\
+         pub const sev_model_object = true;\n\
+         pub const sev_source_file = model.sev_source_file;\n\
+         pub const sev_model_part = .{part};\n\
+         comptime {{\n    _ = model;\n}}\n"
+    )
 }
 
 /// What to build.
@@ -236,33 +257,48 @@ fn build_program(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path
     run_zig(zig_command(zig, dir, cache, &args), zig)
 }
 
-/// A model program: the model is compiled to an object and linked with the sampler object,
-/// which is built once per runtime and Zig version and kept in the cache.
+/// A model program: the model is compiled to two objects at the same time (the gradient
+/// optimised, the rest in Debug) and linked with the sampler object, which is built once per
+/// runtime and Zig version and kept in the cache.
 fn build_model(zig: &Zig, request: &BuildRequest<'_>, cache: &Path, dir: &Path, spinner: Option<&indicatif::ProgressBar>) -> Result<(), ToolchainError> {
-    let [object, link] = model_commands(request.mode, &sampler_object_path(zig, cache));
+    for part in ["gradient", "rest"] {
+        std::fs::write(dir.join(format!("model_{part}.zig")), model_part_root(part)).map_err(io("cannot write a model root"))?;
+    }
+    let [gradient, rest, link] = model_commands(request.mode, &sampler_object_path(zig, cache));
+    let objects = || both(|| run_zig(zig_command(zig, dir, cache, &gradient), zig), || run_zig(zig_command(zig, dir, cache, &rest), zig));
     if sampler_object_path(zig, cache).is_file() {
         if let Some(s) = spinner {
             s.set_message(MODEL_BUILD);
         }
-        run_zig(zig_command(zig, dir, cache, &object), zig)?;
+        objects()?;
     } else {
         if let Some(s) = spinner {
             s.set_message(SAMPLER_FIRST_BUILD);
         }
-        first_build(zig, cache, || run_zig(zig_command(zig, dir, cache, &object), zig))?;
+        first_build(zig, cache, objects)?;
     }
     run_zig(zig_command(zig, dir, cache, &link), zig)
 }
 
+/// Runs `first` on a new thread and `second` on this one; the first error wins.
+fn both(first: impl FnOnce() -> Result<(), ToolchainError> + Send, second: impl FnOnce() -> Result<(), ToolchainError>) -> Result<(), ToolchainError> {
+    std::thread::scope(|scope| {
+        let handle = scope.spawn(first);
+        let second = second();
+        let first = handle.join().unwrap_or_else(|_| Err(ToolchainError::BuildFailed { stderr: "a build thread panicked".into() }));
+        first.and(second)
+    })
+}
+
 /// The first model build with this sev and Zig: the sampler object, Zig's compiler runtime for
 /// the link (a tiny program linked the way a model is, so that Zig builds and caches it) and
-/// the model's own object are three independent Zig processes, run at the same time (on an
-/// idle two-core machine this takes the time of the sampler alone, not of the three).
-fn first_build(zig: &Zig, cache: &Path, model_object: impl FnOnce() -> Result<(), ToolchainError> + Send) -> Result<(), ToolchainError> {
+/// the model's two objects are independent Zig processes, run at the same time (on an
+/// idle two-core machine this takes the time of the sampler alone, not of all four).
+fn first_build(zig: &Zig, cache: &Path, model_objects: impl FnOnce() -> Result<(), ToolchainError> + Send) -> Result<(), ToolchainError> {
     std::thread::scope(|scope| {
         let sampler = scope.spawn(|| sampler_object(zig, cache).map(|_| ()));
         let link_runtime = scope.spawn(|| warm_link_runtime(zig, cache));
-        let model = model_object();
+        let model = model_objects();
         let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), ToolchainError>>| {
             h.join().unwrap_or_else(|_| Err(ToolchainError::BuildFailed { stderr: "a build thread panicked".into() }))
         };
@@ -280,15 +316,19 @@ fn warm_link_runtime(zig: &Zig, cache: &Path) -> Result<(), ToolchainError> {
     run_zig(zig_command(zig, dir.path(), cache, &args), zig)
 }
 
-/// The Zig command lines that build a model program in its build directory: the model's
-/// object (`main.zig` → `model.o`), then the link with the prebuilt `sampler` object.
-pub fn model_commands(mode: Mode, sampler: &Path) -> [Vec<String>; 2] {
-    let mut object = strings(&["build-obj", "main.zig", "--name", "model"]);
-    object.extend(strings(model_object_flags(mode)));
-    let mut link = strings(&["build-exe", "model.o"]);
+/// The Zig command lines that build a model program in its build directory: the gradient
+/// object (`model_gradient.zig` → `model_gradient.o`, ReleaseFast) and the rest
+/// (`model_rest.zig` → `model_rest.o`, Debug), run at the same time, then the link with the
+/// prebuilt `sampler` object.
+pub fn model_commands(mode: Mode, sampler: &Path) -> [Vec<String>; 3] {
+    let mut gradient = strings(&["build-obj", "model_gradient.zig", "--name", "model_gradient"]);
+    gradient.extend(strings(model_object_flags(mode)));
+    let mut rest = strings(&["build-obj", "model_rest.zig", "--name", "model_rest"]);
+    rest.extend(strings(model_rest_flags(mode)));
+    let mut link = strings(&["build-exe", "model_gradient.o", "model_rest.o"]);
     link.push(sampler.display().to_string());
     link.extend(strings(&["-O", "ReleaseFast", "--name", "program"]));
-    [object, link]
+    [gradient, rest, link]
 }
 
 /// The sampler's object file (`runtime/ppl/sampler/exe_main.zig`, ReleaseFast), built on first
@@ -339,10 +379,16 @@ pub fn artifact_key(zig: &Zig, request: &BuildRequest<'_>) -> String {
     hasher.update([0]);
     hasher.update(request.source.as_bytes());
     hasher.update([0]);
-    let flags = if request.model { model_object_flags(request.mode) } else { request.mode.flags() };
+    let flags: Vec<&str> = if request.model { [model_object_flags(request.mode), &["rest"], model_rest_flags(request.mode)].concat() } else { request.mode.flags().to_vec() };
     for flag in flags {
         hasher.update(flag.as_bytes());
         hasher.update([0]);
+    }
+    if request.model {
+        for part in ["gradient", "rest"] {
+            hasher.update(model_part_root(part).as_bytes());
+            hasher.update([0]);
+        }
     }
     for lib in request.libraries {
         hasher.update(lib.as_bytes());

@@ -32,11 +32,20 @@ fn path_str(p: &Path) -> String {
     p.to_str().expect("a UTF-8 path").to_string()
 }
 
-/// The model object's build command has `-O ReleaseFast` in `mode`.
+/// The optimisation level in a Zig command line (`-O LEVEL`).
+fn level(command: &[String]) -> Option<&str> {
+    command.windows(2).find(|w| w[0] == "-O").map(|w| w[1].as_str())
+}
+
+/// A model is built as two objects: its gradient object's build command has `-O ReleaseFast` in
+/// `mode`, and the rest (data reading, outputs, forward mode) is a Debug object; both are linked.
 fn object_is_optimised(mode: Mode) -> bool {
-    let [object, _link] = toolchain::model_commands(mode, Path::new("sampler_main.o"));
-    assert_eq!(object.first().map(String::as_str), Some("build-obj"), "{object:?}");
-    object.windows(2).any(|w| w[0] == "-O" && w[1] == "ReleaseFast")
+    let [gradient, rest, link] = toolchain::model_commands(mode, Path::new("sampler_main.o"));
+    assert_eq!(gradient.first().map(String::as_str), Some("build-obj"), "{gradient:?}");
+    assert_eq!(rest.first().map(String::as_str), Some("build-obj"), "{rest:?}");
+    assert_eq!(level(&rest), Some("Debug"), "the rest of the model builds quickly: {rest:?}");
+    assert!(link.contains(&"model_gradient.o".to_string()) && link.contains(&"model_rest.o".to_string()), "{link:?}");
+    level(&gradient) == Some("ReleaseFast")
 }
 
 #[test]
@@ -48,7 +57,7 @@ fn the_default_build_of_a_model_is_the_optimised_one() {
     let default = sev::commands::build::request(&c, false, &libraries);
     assert!(default.model);
     assert_eq!(default.mode, Mode::Debug, "no flag: the default mode");
-    assert!(object_is_optimised(default.mode), "the default build of a model's object is ReleaseFast");
+    assert!(object_is_optimised(default.mode), "the default build of a model's gradient object is ReleaseFast");
     assert!(object_is_optimised(sev::commands::build::request(&c, true, &libraries).mode));
     let zig = support::zig();
     assert_eq!(toolchain::artifact_key(zig, &default), toolchain::artifact_key(zig, &sev::commands::build::request(&c, true, &libraries)), "the same binary with or without --release");

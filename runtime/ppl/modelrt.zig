@@ -763,6 +763,58 @@ fn describeModelError(e: anyerror) []const u8 {
     };
 }
 
+/// Which part of a model program an object holds. A model is built as two objects at once
+/// (docs/performance.md, "Time to first draw"): what sampling spends its time in (the gradient
+/// and the draws' outputs) at ReleaseFast (`gradient`), and everything else (data reading,
+/// discovery, forward mode, the report) in Debug (`rest`), which LLVM builds quickly. The object's
+/// root file chooses with `pub const sev_model_part`; without it (`whole`) one object holds all.
+pub const Part = enum { whole, gradient, rest };
+
+const model_part: Part = if (@hasDecl(@import("root"), "sev_model_part")) @import("root").sev_model_part else .whole;
+
+/// Exports the model program of `Spec` for this object's part: `sev_program` from the `rest`
+/// part (or from the `whole`), the gradient's functions from the `gradient` part. A model with
+/// Gibbs-updated parameters is not split (its gradient reads the chain's discrete values,
+/// which the `rest` part updates): the `gradient` object holds all of it and `rest` nothing.
+pub fn exportModel(comptime Spec: type) void {
+    const P = Program(Spec);
+    switch (model_part) {
+        .whole => @export(&P.program, .{ .name = "sev_program" }),
+        .gradient => if (P.split) P.exportGradient() else @export(&P.program, .{ .name = "sev_program" }),
+        .rest => if (P.split) {
+            @export(&P.program, .{ .name = "sev_program" });
+            @export(&noteRejectedC, .{ .name = "sev_model_note_rejected" });
+            @export(&noteEvaluatedChainC, .{ .name = "sev_model_note_evaluated" });
+        },
+    }
+}
+
+/// The `rest` object's side of the rejection count, called by the `gradient` object.
+fn noteRejectedC(message: [*]const u8, len: usize, func: [*]const u8, func_len: usize, line: u32, col: u32, located: bool) callconv(.C) void {
+    var f = Failure{ .len = @min(len, 256) };
+    @memcpy(f.message[0..f.len], message[0..f.len]);
+    if (located) f.loc = .{ .func = func[0..func_len], .line = line, .col = col };
+    noteRejected(&f);
+}
+
+fn noteEvaluatedChainC() callconv(.C) void {
+    noteEvaluatedChain();
+}
+
+/// The `gradient` object's view of the `rest` object and back (C ABI: the two objects are
+/// built with different optimisation modes). The gradient object's chain context is its own;
+/// the model's data is the rest object's, read in place (its types hold no bare union, so their
+/// layout is the same in both modes).
+const split_abi = struct {
+    extern fn sev_model_note_rejected(message: [*]const u8, len: usize, func: [*]const u8, func_len: usize, line: u32, col: u32, located: bool) void;
+    extern fn sev_model_note_evaluated() void;
+    extern fn sev_model_fast_init(data: *const anyopaque, dim: usize, columns: usize, use_adjoint: bool, ctx_out: *?*anyopaque) bool;
+    extern fn sev_model_fast_deinit(ctx: ?*anyopaque) void;
+    extern fn sev_model_fast_grad(ctx: ?*anyopaque, q: [*]const f64, grad: [*]f64) f64;
+    extern fn sev_model_fast_rejection_reason(ctx: ?*anyopaque, buf: [*]u8, cap: usize) usize;
+    extern fn sev_model_fast_write_draw(ctx: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, out: [*]f64) void;
+};
+
 /// Turns a generated model specification into the sampler's `Program`. `Spec` provides:
 /// `name`, `sites: []const Site`, `Data` with `read(smp.Data) !Data` and `deinit`, and
 /// `run(comptime M: type, ctx: *M.Ctx, data: *const Data) M.Err!void`.
@@ -798,6 +850,22 @@ pub fn Program(comptime Spec: type) type {
             break :blk false;
         };
 
+        /// Whether this model's object is one of two (`Part`): the gradient in its own object.
+        pub const split = model_part != .whole and !may_gibbs;
+        const forwards_notes = split and model_part == .gradient;
+
+        /// A rejected evaluation, counted where the report is made (the `rest` object).
+        fn noteRejection(f: *const Failure) void {
+            if (comptime !forwards_notes) return noteRejected(f);
+            const loc = f.loc orelse Loc{ .func = "", .line = 0, .col = 0 };
+            split_abi.sev_model_note_rejected(&f.message, f.len, loc.func.ptr, loc.func.len, loc.line, loc.col, f.loc != null);
+        }
+
+        fn noteEvaluated() void {
+            if (comptime forwards_notes) return split_abi.sev_model_note_evaluated();
+            noteEvaluatedChain();
+        }
+
         /// The first site updated by Gibbs steps with this data (a Gibbs site, or an enumerated
         /// one whose fallback was taken): its name, or null when there is none. Then the
         /// sampler calls `gibbsSweep` after every continuous transition.
@@ -830,6 +898,8 @@ pub fn Program(comptime Spec: type) type {
             evaluated: bool = false,
             /// The chain's current values of the Gibbs-updated discrete parameters.
             gibbs: gibbs_mod.Values = .{},
+            /// In the `rest` object of a split model: the gradient object's context of this chain.
+            fast: ?*anyopaque = null,
 
             /// Runs `body` with this thread's allocations going to the chain's arena.
             fn scoped(self: *Chain) void {
@@ -864,10 +934,10 @@ pub fn Program(comptime Spec: type) type {
                 .data = shared,
                 .init_chain = initChain,
                 .deinit_chain = deinitChain,
-                .log_density_grad = logDensityGrad,
-                .write_draw = writeDraw,
+                .log_density_grad = if (split) restGrad else logDensityGrad,
+                .write_draw = if (split) restWriteDraw else writeDraw,
                 .log_density_tangent = logDensityTangent,
-                .rejection_reason = rejectionReason,
+                .rejection_reason = if (split) restRejectionReason else rejectionReason,
                 .gibbs_sweep = if (gibbs_site != null) gibbsSweep else null,
                 .gibbs_init = if (gibbs_site != null) gibbsInit else null,
                 .gibbs_site = smp.Str.from(gibbs_site orelse ""),
@@ -1010,13 +1080,24 @@ pub fn Program(comptime Spec: type) type {
                 a.destroy(chain);
                 return false;
             };
+            chain.fast = null;
+            if (split and model_part == .rest) {
+                if (!split_abi.sev_model_fast_init(&shared.data, shared.layout.dim, shared.names.len, shared.use_adjoint, &chain.fast)) {
+                    a.free(chain.vars);
+                    a.free(chain.duals);
+                    a.free(chain.run_grad);
+                    a.destroy(chain);
+                    return false;
+                }
+            }
             ctx_out.* = chain;
             return true;
         }
 
         fn deinitChain(_: ?*anyopaque, ctx: ?*anyopaque) callconv(.C) void {
             const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
-            if (chain.evaluated) noteEvaluatedChain();
+            if (split and model_part == .rest) split_abi.sev_model_fast_deinit(chain.fast);
+            if (chain.evaluated) noteEvaluated();
             a.free(chain.vars);
             a.free(chain.duals);
             a.free(chain.run_grad);
@@ -1024,6 +1105,57 @@ pub fn Program(comptime Spec: type) type {
             chain.arena.deinit();
             a.destroy(chain);
             ad.Rev.deinit();
+        }
+
+        /// The `rest` object's gradient: the `gradient` object's, on its context of the chain.
+        fn restGrad(ctx_ptr: ?*anyopaque, q: [*]const f64, grad: [*]f64) callconv(.C) f64 {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return std.math.nan(f64)));
+            return split_abi.sev_model_fast_grad(chain.fast, q, grad);
+        }
+
+        /// The draws' outputs run the whole model once per draw: in the gradient object too.
+        fn restWriteDraw(ctx_ptr: ?*anyopaque, q: [*]const f64, rng: *smp.Rng, out: [*]f64) callconv(.C) void {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return));
+            split_abi.sev_model_fast_write_draw(chain.fast, q, rng, out);
+        }
+
+        fn restRejectionReason(ctx_ptr: ?*anyopaque, buf: [*]u8, cap: usize) callconv(.C) usize {
+            const chain: *Chain = @ptrCast(@alignCast(ctx_ptr orelse return 0));
+            return split_abi.sev_model_fast_rejection_reason(chain.fast, buf, cap);
+        }
+
+        /// The `gradient` object's exports: a chain context of its own over the rest object's
+        /// data (copied by value: the lists inside are shared, only read), the gradient, the
+        /// reason of the last rejection and the draws' outputs.
+        pub fn exportGradient() void {
+            @export(&fastInit, .{ .name = "sev_model_fast_init" });
+            @export(&fastDeinit, .{ .name = "sev_model_fast_deinit" });
+            @export(&logDensityGrad, .{ .name = "sev_model_fast_grad" });
+            @export(&rejectionReason, .{ .name = "sev_model_fast_rejection_reason" });
+            @export(&writeDraw, .{ .name = "sev_model_fast_write_draw" });
+        }
+
+        fn fastInit(data: *const anyopaque, dim: usize, columns: usize, use_adjoint: bool, ctx_out: *?*anyopaque) callconv(.C) bool {
+            const shared = a.create(Shared) catch return false;
+            // `writeDraw` reads only the number of columns; their names stay in the rest object
+            const names = a.alloc(smp.Str, columns) catch {
+                a.destroy(shared);
+                return false;
+            };
+            const spec_data: *const Spec.Data = @ptrCast(@alignCast(data));
+            shared.* = .{ .data = spec_data.*, .use_adjoint = use_adjoint, .layout = .{ .dim = dim }, .names = names, .name_bytes = .{} };
+            if (initChain(shared, ctx_out)) return true;
+            a.free(names);
+            a.destroy(shared);
+            return false;
+        }
+
+        fn fastDeinit(ctx: ?*anyopaque) callconv(.C) void {
+            const chain: *Chain = @ptrCast(@alignCast(ctx orelse return));
+            const shared = chain.shared;
+            deinitChain(shared, ctx);
+            a.free(shared.names);
+            a.destroy(shared);
         }
 
         fn logDensityGrad(ctx_ptr: ?*anyopaque, q: [*]const f64, grad: [*]f64) callconv(.C) f64 {
@@ -1067,7 +1199,7 @@ pub fn Program(comptime Spec: type) type {
             chain.rejection = .{};
             Spec.run(Mode(ad.Rev, .density), &ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) {
-                    noteRejected(&ctx.failure);
+                    noteRejection(&ctx.failure);
                     chain.rejection = ctx.failure;
                 }
                 return .{ .lp = -std.math.inf(f64), .ok = false };
@@ -1091,7 +1223,7 @@ pub fn Program(comptime Spec: type) type {
             chain.rejection = .{};
             Spec.adjoint(&ctx, &shared.data) catch |e| {
                 if (e == error.InvalidParameter) {
-                    noteRejected(&ctx.failure);
+                    noteRejection(&ctx.failure);
                     chain.rejection = ctx.failure;
                 }
                 return .{ .lp = -std.math.inf(f64), .ok = false };
@@ -1120,7 +1252,7 @@ pub fn Program(comptime Spec: type) type {
             var ctx = Context(ad.Fwd){ .q = chain.duals, .allocator = chain.arena.allocator(), .enumeration = state, .gibbs = &chain.gibbs };
             chain.gibbs.begin();
             Spec.run(Mode(ad.Fwd, .density), &ctx, &shared.data) catch |e| {
-                if (e == error.InvalidParameter) noteRejected(&ctx.failure);
+                if (e == error.InvalidParameter) noteRejection(&ctx.failure);
                 return .{ .lp = -std.math.inf(f64), .ok = false };
             };
             if (ctx.pos != dim) return .{ .lp = std.math.nan(f64), .ok = false };

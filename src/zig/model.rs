@@ -13,7 +13,7 @@ impl<'a> Module<'a> {
             self.model_struct("Model", model, entry),
             hardline(),
             hardline(),
-            text("export const sev_program = rt.ppl.modelrt.Program(Model).program;"),
+            text("comptime { rt.ppl.modelrt.exportModel(Model); }"),
         ])
     }
 
