@@ -54,6 +54,32 @@ pub fn print(x: anytype) void {
     }
 }
 
+/// `print_inline(x)`: writes `x` as `print` does but without the newline, straight into the
+/// buffered stdout (a number is formatted on the stack: no string is allocated).
+pub fn print_inline(x: anytype) void {
+    const T = @TypeOf(x);
+    if (T == Str) return core.outWrite(x.bytes());
+    switch (@typeInfo(T)) {
+        .int, .comptime_int => core.outPrint("{d}", .{x}),
+        .float, .comptime_float => {
+            var buf: [fmt.float_buf_len]u8 = undefined;
+            core.outWrite(fmt.formatFloat(&buf, x));
+        },
+        .bool => core.outWrite(if (x) "true" else "false"),
+        else => @compileError("print_inline: unsupported type " ++ @typeName(T)),
+    }
+}
+
+test print_inline {
+    print_inline(Str.lit("a,"));
+    print_inline(@as(i64, -42));
+    print_inline(@as(f64, 55.0));
+    print_inline(@as(f64, 0.1));
+    print_inline(true);
+    print(@as(f64, 1e300));
+    try std.testing.expectEqualStrings("a,-4255.00.1true1e+300\n", core.takeCaptured(.out));
+}
+
 /// `std_print_bool(b)`.
 pub fn std_print_bool(b: bool) void {
     core.printBool(b);

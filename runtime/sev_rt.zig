@@ -141,6 +141,7 @@ pub const builtins = @import("builtins.zig");
 pub const retained = builtins.retained;
 pub const replace = builtins.replace;
 pub const print = builtins.print;
+pub const print_inline = builtins.print_inline;
 pub const std_print_bool = builtins.std_print_bool;
 pub const debug_variable = builtins.debug_variable;
 pub const to_string = builtins.to_string;

@@ -468,3 +468,45 @@ fn composite_sort_order_matches_the_compiled_program() {
     assert_eq!((text(&interpreted.stdout), text(&interpreted.stderr), i32::from(interpreted.status)), (compiled.stdout.clone(), compiled.stderr, compiled.code));
     assert_eq!(compiled.stdout, "2\n3\n1\n2\n2\n-1.0\n2.5\nnan\n");
 }
+
+/// `print_inline` writes what `print` writes without the newline, for every printable type,
+/// compiled (numbers formatted on the stack into the buffered stdout) and interpreted alike; a
+/// line left open when a fault stops the program is still written before the fault message.
+#[test]
+fn print_inline_matches_the_compiled_program() {
+    let inline = |e: &str| format!(r#"{{"expression": {{"call": {{"function": "print_inline", "args": [{e}]}}}}}}"#);
+    let comma = inline(r#"{"literal": ","}"#);
+    let values = [
+        r#"{"literal": "text"}"#,
+        r#"{"literal": -42}"#,
+        r#"{"cast": {"value": {"literal": 7}, "type": "u8"}}"#,
+        r#"{"literal": 0.1}"#,
+        r#"{"literal": 55.0}"#,
+        r#"{"literal": 1e300}"#,
+        r#"{"op": {"kind": "div", "args": [{"literal": 0.0}, {"literal": 0.0}]}}"#,
+        r#"{"op": {"kind": "div", "args": [{"literal": -1.0}, {"literal": 0.0}]}}"#,
+        r#"{"var": "f"}"#,
+        r#"{"literal": true}"#,
+    ];
+    let mut body = vec![r#"{"let": {"name": "f", "type": "f32", "value": {"literal": 0.1}}}"#.to_string()];
+    for v in values {
+        body.push(inline(v));
+        body.push(comma.clone());
+    }
+    body.push(r#"{"expression": {"call": {"function": "print", "args": [{"literal": "end"}]}}}"#.to_string());
+    body.push(r#"{"let": {"name": "xs", "type": "[i64]", "value": {"array": [{"literal": 1}]}}}"#.to_string());
+    body.push(inline(r#"{"literal": "open "}"#));
+    body.push(inline(r#"{"index": {"array": {"var": "xs"}, "index": {"literal": 3}}}"#));
+    let source = format!(r#"{{"program": {{"entry": "main", "functions": {{"main": {{"args": [], "return": "void", "body": [{}]}}}}}}}}"#, body.join(", "));
+    let compiled = support::build_and_run("inline.sirs.json", &source, &[]).unwrap_or_else(|e| panic!("does not build: {e}"));
+    for level in [Level::O0, Level::O2] {
+        let interpreted = interpret("inline.sirs.json", &source, level, &[]).expect("runs");
+        assert_eq!(
+            (text(&interpreted.stdout), text(&interpreted.stderr), i32::from(interpreted.status)),
+            (compiled.stdout.clone(), compiled.stderr.clone(), compiled.code),
+            "{level:?}"
+        );
+    }
+    assert_eq!(compiled.stdout, "text,-42,7,0.1,55.0,1e+300,nan,-inf,0.1,true,end\nopen ");
+    assert_eq!(compiled.code, 101, "the index fault: {}", compiled.stderr);
+}

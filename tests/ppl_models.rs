@@ -492,3 +492,25 @@ fn bool_data_fields_take_json_true_and_false() {
         assert!(out.stderr.contains(message), "{data}: {}", out.stderr);
     }
 }
+
+/// Inside a model, `print_inline` is a print: the printed value becomes the per-draw report
+/// column `print_<name>` (a `record` of its site), lowered to the same CIR as `print` (a report has no line to continue),
+/// never a runtime call on a model real (which Zig would reject: internal error E0900).
+#[test]
+fn print_inline_in_a_model_is_the_same_report_as_print() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cir = |printer: &str| {
+        let body = json!([
+            sample("mu", "normal", vec![lit(0.0), lit(1.0)]),
+            observe("normal", vec![var("mu"), lit(1.0)], var("y")),
+            {"expression": {"call": {"function": printer, "args": [var("mu")]}}}
+        ]);
+        let model = write(dir.path(), &format!("{printer}.sirs.json"), &program(json!([arg("y", "f64")]), body));
+        let out = sev(&strings(&["build", "--emit", "cir", &model.display().to_string()]));
+        assert_eq!(out.code, 0, "{printer}: {}", out.stderr);
+        out.stdout.replace(&format!("{printer}.sirs.json"), "model.sirs.json")
+    };
+    let (inline, print) = (cir("print_inline"), cir("print"));
+    assert!(inline.contains("record site 1, v8") && !inline.contains("print_inline"), "a report record, no runtime call: {inline}");
+    assert_eq!(inline, print);
+}

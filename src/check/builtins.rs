@@ -56,6 +56,7 @@ pub static BUILTINS: &[Builtin] = &[
     b("std_print_float", &["num"], "void"),
     b("std_print_bool", &["bool"], "void"),
     b("print", &["prim"], "void"),
+    b("print_inline", &["prim"], "void"),
     b("debug_trace", &["str", "int"], "void"),
     b("debug_variable", &["str", "str"], "void"),
     b("std_args", &[], "[str]"),

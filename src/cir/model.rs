@@ -45,9 +45,10 @@ fn structural(name: &str) -> bool {
     matches!(name, "array_slice" | "array_concat" | "array_reverse" | "pop" | "array_fill")
 }
 
-/// Built-ins that print, which in a model become per-draw reports.
+/// Built-ins that print, which in a model become per-draw reports (`print_inline` as `print`:
+/// a report has no lines to continue).
 pub fn prints(name: &str) -> bool {
-    matches!(name, "std_print" | "std_print_int" | "std_print_float" | "std_print_bool" | "print" | "debug_trace" | "debug_variable")
+    matches!(name, "std_print" | "std_print_int" | "std_print_float" | "std_print_bool" | "print" | "print_inline" | "debug_trace" | "debug_variable")
 }
 
 #[derive(Clone, Debug, Default)]

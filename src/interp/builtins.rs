@@ -64,6 +64,10 @@ pub fn call(m: &mut Machine, name: &str, args: &[Value], types: &[&Ty], ret: &Ty
             m.stdout.push(b'\n');
             Ok(Value::Void)
         }
+        ("print_inline", [x]) => {
+            m.stdout.extend_from_slice(to_text(x, types[0], false).as_bytes());
+            Ok(Value::Void)
+        }
         ("std_print_bool", [Value::Bool(b)]) => {
             m.stdout.extend_from_slice(if *b { b"true\n" } else { b"false\n" });
             Ok(Value::Void)
