@@ -132,19 +132,35 @@ fn checkWishart(comptime dist: []const u8, w: anytype, nu: anytype, scale: anyty
     return k;
 }
 
+/// The Cholesky factorisations of W and S that both Wishart densities start from (checked:
+/// W must be symmetric positive definite, S a valid scale), and a K×K work matrix.
+const WishartFactors = struct {
+    k: usize,
+    w: Spd,
+    s: Spd,
+    work: []f64,
+
+    fn of(comptime dist: []const u8, w: anytype, nu: anytype, scale: anytype) Error!WishartFactors {
+        const k = try checkWishart(dist, w, nu, scale);
+        const buf = linalg.scratch(2 * spdLen(k) + k * k);
+        var f = WishartFactors{ .k = k, .w = spdBuffers(buf, k), .s = spdBuffers(buf[spdLen(k)..], k), .work = buf[2 * spdLen(k) ..] };
+        if (!factorInto(w, k, &f.w, buf[3 * k * k .. spdLen(k)])) return common.fail("{s}: W must be symmetric positive definite", .{dist});
+        try factorParam(dist, "S", scale, k, &f.s, buf[spdLen(k) + 3 * k * k .. 2 * spdLen(k)]);
+        return f;
+    }
+};
+
 /// Wishart(nu, S) on symmetric positive-definite K×K matrices W, nu > K - 1:
 /// log p = (nu - K - 1)/2 log|W| - tr(S⁻¹ W)/2 - nu K/2 log 2 - nu/2 log|S| - log Γ_K(nu/2).
 pub const wishart = struct {
     pub const name = "wishart";
 
     pub fn lpdf(comptime S: type, w: anytype, nu: anytype, scale: anytype) Error!S.Real {
-        const k = try checkWishart(name, w, nu, scale);
-        const buf = linalg.scratch(2 * spdLen(k) + k * k);
-        var ws = spdBuffers(buf, k);
-        var ss = spdBuffers(buf[spdLen(k)..], k);
-        const p = buf[2 * spdLen(k) ..];
-        if (!factorInto(w, k, &ws, buf[3 * k * k .. spdLen(k)])) return common.fail("wishart: W must be symmetric positive definite", .{});
-        try factorParam(name, "S", scale, k, &ss, buf[spdLen(k) + 3 * k * k .. 2 * spdLen(k)]);
+        const f = try WishartFactors.of(name, w, nu, scale);
+        const k = f.k;
+        const ws = f.w;
+        const ss = f.s;
+        const p = f.work;
         var g = ad.Grad(S, @TypeOf(.{ w.data, nu, scale.data })).init(.{ w.data, nu, scale.data });
         const G = @TypeOf(g);
         const n = val(nu);
@@ -213,13 +229,11 @@ pub const inv_wishart = struct {
     pub const name = "inv_wishart";
 
     pub fn lpdf(comptime S: type, w: anytype, nu: anytype, scale: anytype) Error!S.Real {
-        const k = try checkWishart(name, w, nu, scale);
-        const buf = linalg.scratch(2 * spdLen(k) + k * k);
-        var ws = spdBuffers(buf, k);
-        var ss = spdBuffers(buf[spdLen(k)..], k);
-        const p = buf[2 * spdLen(k) ..];
-        if (!factorInto(w, k, &ws, buf[3 * k * k .. spdLen(k)])) return common.fail("inv_wishart: W must be symmetric positive definite", .{});
-        try factorParam(name, "S", scale, k, &ss, buf[spdLen(k) + 3 * k * k .. 2 * spdLen(k)]);
+        const f = try WishartFactors.of(name, w, nu, scale);
+        const k = f.k;
+        const ws = f.w;
+        const ss = f.s;
+        const p = f.work;
         var g = ad.Grad(S, @TypeOf(.{ w.data, nu, scale.data })).init(.{ w.data, nu, scale.data });
         const G = @TypeOf(g);
         const n = val(nu);
