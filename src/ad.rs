@@ -14,6 +14,8 @@
 
 pub mod analysis;
 pub mod emit;
+mod fill;
+mod live;
 
 use crate::cir::{Function, Program};
 use crate::span::Span;

@@ -104,6 +104,17 @@ pub fn buffer(ctx: *Ctx, n_in: i64, comptime loc: Loc) Error!Buf {
     return .{ .val = val, .adj = adj };
 }
 
+/// A real array of `n` copies of `x`: an `array_fill(n, x)` of data cast to model reals
+/// (`src/ad/fill.rs`), with `array_fill`'s faults and without building the list.
+pub fn filled(ctx: *Ctx, n: i64, x: f64, comptime loc: Loc) Error!Buf {
+    if (n < 0) core.fault(loc, "array_fill: the length must not be negative, got {d}", .{n});
+    _ = std.math.mul(usize, @intCast(n), @sizeOf(f64)) catch
+        core.fault(loc, "array_fill: {d} elements do not fit in memory", .{n});
+    const b = try buffer(ctx, n, loc);
+    @memset(b.val, x);
+    return b;
+}
+
 /// A real array holding the numbers of a data list (a `cast` to model reals).
 pub fn lift(ctx: *Ctx, xs: anytype) Error!Buf {
     const items = xs.items();
@@ -497,4 +508,18 @@ test "unary and binary give forward-mode partials" {
 test "list_mod is the runtime's list" {
     const L = list_mod.List(f64);
     try std.testing.expect(isList(L));
+}
+
+test "filled equals an array_fill lifted into a buffer" {
+    var arena = std.heap.ArenaAllocator.init(std.testing.allocator);
+    defer arena.deinit();
+    var ctx = Ctx{ .q = &.{}, .grad = &.{}, .allocator = arena.allocator() };
+    const loc: Loc = .{ .func = "t", .line = 1, .col = 1 };
+    const list = @import("../builtins.zig").array_fill(3, @as(f64, -0.5), loc);
+    defer @import("../rc.zig").release(list);
+    const lifted = try lift(&ctx, list);
+    const b = try filled(&ctx, 3, -0.5, loc);
+    try std.testing.expectEqualSlices(f64, lifted.val, b.val);
+    try std.testing.expectEqualSlices(f64, &[_]f64{ 0, 0, 0 }, b.adj);
+    try std.testing.expectEqual(@as(usize, 0), (try filled(&ctx, 0, 1.0, loc)).val.len);
 }

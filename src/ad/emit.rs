@@ -13,6 +13,7 @@
 
 use super::Unsupported;
 use super::analysis::{RangeLoop, is_real_array, range_loop};
+use super::live::{collect_insts, live_values};
 use crate::ast::{BinOp, UnOp};
 use crate::cir::{
     BlockId, Const, Function, InstKind, LocalId, PlaceElem, Program, SampleKind, Transform, Ty,
@@ -60,6 +61,7 @@ pub fn adjoint_body_reading(
         live: live_values(f),
         needed: None,
         branch_locals: HashSet::new(),
+        fills: super::fill::Fills::of(f),
     };
     e.assign_slots(&f.block(f.body).insts)?;
     let mut forward = Vec::new();
@@ -115,6 +117,8 @@ struct Emitter<'a> {
     in_bounds: HashSet<ValueId>,
     /// Mutable data locals initialised in the arms of a branch, declared before it.
     branch_locals: HashSet<LocalId>,
+    /// The `array_fill`s emitted as filled buffers by their casts (`fill`).
+    fills: super::fill::Fills,
 }
 
 fn indent(lines: Vec<String>) -> Vec<String> {
@@ -316,6 +320,12 @@ impl Emitter<'_> {
 
     fn dist_operands(&self, args: &[ValueId]) -> Result<Vec<String>, Unsupported> {
         args.iter().map(|a| self.dist_operand(*a)).collect()
+    }
+
+    /// The filled buffer `name` that a fused `array_fill` and its cast become (`fill`).
+    fn filled(&self, name: &str, f: super::fill::Fill) -> String {
+        let (n, x, loc) = (self.val(f.len), self.val(f.value), self.loc(f.fill));
+        format!("const {name} = try rtad.filled(ctx, {n}, {x}, {loc});")
     }
 
     fn loc(&self, v: ValueId) -> String {
@@ -565,6 +575,7 @@ impl Emitter<'_> {
             InstKind::Retain(x) => {
                 self.bufs.insert(v, self.buf(*x));
             }
+            InstKind::Cast(_) if let Some(fill) = self.fills.fill_of(v) => out.push(self.filled(&name, fill)),
             InstKind::Cast(x) if self.kind(*x) == Kind::Data => out.push(format!(
                 "const {name} = try rtad.lift(ctx, {});",
                 self.val(*x)
@@ -681,6 +692,7 @@ impl Emitter<'_> {
                     }
                 }
             }
+            InstKind::Builtin("array_fill", _) if self.fills.is_fused_fill(v) => return Ok(()),
             InstKind::Builtin("array_fill", args)
                 if args.iter().all(|a| self.kind(*a) == Kind::Data) =>
             {
@@ -1316,75 +1328,6 @@ impl Emitter<'_> {
         let then_out = arms.pop().unwrap_or_default();
         push_if(out, &self.val(cond), then_out, else_out);
         Ok(())
-    }
-}
-
-/// The instructions of `f` that the log density needs: every `sample` and every statement
-/// except output records (and releases, which the adjoint's arena makes moot), and the values
-/// they use.
-fn live_values(f: &Function) -> HashSet<ValueId> {
-    let mut all = Vec::new();
-    collect_insts(f, &f.block(f.body).insts, &mut all);
-    let mut live: HashSet<ValueId> = HashSet::new();
-    let mut work: Vec<ValueId> = Vec::new();
-    for &v in &all {
-        let inst = f.inst(v);
-        let output = matches!(
-            inst.kind,
-            InstKind::Record { .. }
-                | InstKind::PrintText(_)
-                | InstKind::DeferRelease(_)
-                | InstKind::DeferReleaseLocal(_)
-        );
-        // parameters are always read (in order) and their priors always count
-        let param = matches!(inst.kind, InstKind::Sample { .. });
-        if (inst.ty == Ty::Void && !output) || param {
-            work.push(v);
-        }
-    }
-    // a read of a local is needed when the local's value is: its stores are then needed too
-    let mut stores: HashMap<LocalId, Vec<ValueId>> = HashMap::new();
-    for &v in &all {
-        if let InstKind::InitLocal(l, _)
-        | InstKind::SetLocal(l, _)
-        | InstKind::SetPlace { local: l, .. } = &f.inst(v).kind
-        {
-            stores.entry(*l).or_default().push(v);
-        }
-    }
-    while let Some(v) = work.pop() {
-        if !live.insert(v) {
-            continue;
-        }
-        let kind = &f.inst(v).kind;
-        work.extend(kind.operands());
-        if let InstKind::Local(l) = kind {
-            work.extend(stores.get(l).into_iter().flatten().copied());
-        }
-    }
-    live
-}
-
-fn collect_insts(f: &Function, insts: &[ValueId], out: &mut Vec<ValueId>) {
-    for &v in insts {
-        out.push(v);
-        match &f.inst(v).kind {
-            InstKind::Loop { body, step } => {
-                collect_insts(f, &f.block(*body).insts, out);
-                if let Some(s) = step {
-                    collect_insts(f, &f.block(*s).insts, out);
-                }
-            }
-            InstKind::If {
-                then_block,
-                else_block,
-                ..
-            } => {
-                collect_insts(f, &f.block(*then_block).insts, out);
-                collect_insts(f, &f.block(*else_block).insts, out);
-            }
-            _ => {}
-        }
     }
 }
 
