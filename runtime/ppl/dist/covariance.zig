@@ -166,10 +166,7 @@ pub const wishart = struct {
         const n = val(nu);
         const kf: f64 = @floatFromInt(k);
         const mg = lmgamma(k, n / 2.0, G.wants(1));
-        var trace: f64 = 0;
-        for (0..k) |i| for (0..k) |j| {
-            trace += ss.inv[i * k + j] * ws.a[j * k + i];
-        };
+        const trace = traceOfProduct(ss.inv, ws.a, k);
         const lp = (n - kf - 1.0) / 2.0 * ws.logdet - trace / 2.0 - n * kf / 2.0 * sp.ln2 - n / 2.0 * ss.logdet - mg.v;
         if (comptime G.wants(0)) {
             for (0..k) |i| for (0..k) |j| g.add(0, i * k + j, (n - kf - 1.0) / 2.0 * ws.inv[j * k + i] - ss.inv[j * k + i] / 2.0);
@@ -210,6 +207,15 @@ fn bartlett(rng: std.Random, nu: f64, l: []const f64, k: usize, a: []f64, la: []
     outerLower(la, k, out);
 }
 
+/// tr(A B) for K×K row-major matrices, without forming the product.
+fn traceOfProduct(a: []const f64, b: []const f64, k: usize) f64 {
+    var t: f64 = 0;
+    for (0..k) |i| for (0..k) |j| {
+        t += a[i * k + j] * b[j * k + i];
+    };
+    return t;
+}
+
 /// p = A B A for K×K row-major matrices (A B A with A, B symmetric is symmetric).
 fn sandwich(a: []const f64, b: []const f64, k: usize, p: []f64) void {
     for (0..k) |i| for (0..k) |j| {
@@ -239,10 +245,7 @@ pub const inv_wishart = struct {
         const n = val(nu);
         const kf: f64 = @floatFromInt(k);
         const mg = lmgamma(k, n / 2.0, G.wants(1));
-        var trace: f64 = 0;
-        for (0..k) |i| for (0..k) |j| {
-            trace += ss.a[i * k + j] * ws.inv[j * k + i];
-        };
+        const trace = traceOfProduct(ss.a, ws.inv, k);
         const lp = n / 2.0 * ss.logdet - n * kf / 2.0 * sp.ln2 - mg.v - (n + kf + 1.0) / 2.0 * ws.logdet - trace / 2.0;
         if (comptime G.wants(0)) {
             sandwich(ws.inv, ss.a, k, p);
